@@ -1,0 +1,120 @@
+/**
+ * Reverse-mode differentiation. `grad` walks the recorded graph from y back to the xs in reverse
+ * topological order (iteratively, so long chains cannot overflow the stack), calls each op's VJP,
+ * sums the cotangent back to the input's shape, checks it, and adds it up over fan-out.
+ */
+import { fmt, sameShape } from '../shape.ts';
+import { Tensor } from '../tensor.ts';
+import { add } from '../ops/elementwise.ts';
+import { reshape } from '../ops/shape.ts';
+import { sum } from '../ops/reduce.ts';
+import { full } from '../creation.ts';
+import { noGrad, withRecording } from './state.ts';
+import { flatten, unflatten, type Tree } from './tree.ts';
+
+export interface GradOptions {
+  /** The cotangent of y (dL/dy); required unless y is a scalar. */
+  readonly seed?: Tensor;
+  /** Record the backward pass as ops, so the gradients can themselves be differentiated and drawn. */
+  readonly createGraph?: boolean;
+}
+
+/** Which forward tensor each gradient (made with createGraph) is the gradient of; viz links them. */
+const gradientOf = new WeakMap<Tensor, Tensor>();
+export const gradientTarget = (g: Tensor): Tensor | undefined => gradientOf.get(g);
+
+/** Sums a broadcast cotangent back to `shape`: leading extra axes, and axes where shape has a 1. */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.rank - shape.length;
+  if (lead < 0) return g;
+  const axes: number[] = [];
+  for (let i = 0; i < g.rank; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  const s = axes.length ? sum(g, axes, true) : g;
+  return s.size === shape.reduce((a, b) => a * b, 1) ? reshape(s, shape) : s;
+}
+
+/** Every tensor y depends on, inputs before the tensors made from them (iterative DFS). */
+function topologicalOrder(y: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<number>([y.id]);
+  const stack: [Tensor, number][] = [[y, 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const inputs = top[0].node?.inputs ?? [];
+    if (top[1] < inputs.length) {
+      const next = inputs[top[1]++]!;
+      if (!seen.has(next.id)) {
+        seen.add(next.id);
+        stack.push([next, 0]);
+      }
+    } else {
+      order.push(top[0]);
+      stack.pop();
+    }
+  }
+  return order;
+}
+
+function gradList(y: Tensor, xs: readonly Tensor[], options: GradOptions): Tensor[] {
+  if (!(y instanceof Tensor)) throw new Error('grad: y must be a Tensor');
+  xs.forEach((x, i) => { if (!(x instanceof Tensor)) throw new Error(`grad: xs[${i}] is not a Tensor`); });
+  const seed = options.seed ?? (() => {
+    if (y.size !== 1) throw new Error(`grad: y has shape ${fmt(y.shape)}; pass { seed } (the cotangent dL/dy) to differentiate a non-scalar`);
+    return full(y.shape, 1, { dtype: y.dtype });
+  })();
+  if (!sameShape(seed.shape, y.shape) || seed.dtype !== y.dtype) {
+    throw new Error(`grad: seed ${fmt(seed.shape)} ${seed.dtype} does not match y ${fmt(y.shape)} ${y.dtype}`);
+  }
+  const order = topologicalOrder(y);
+  // Only tensors on a path to some x need a gradient.
+  const targets = new Set(xs.map((x) => x.id));
+  const needed = new Set<number>();
+  for (const t of order) {
+    if (targets.has(t.id) || t.node?.inputs.some((i) => needed.has(i.id))) needed.add(t.id);
+  }
+  const grads = new Map<number, Tensor>([[y.id, seed]]);
+  const backward = () => {
+    for (let k = order.length - 1; k >= 0; k--) {
+      const t = order[k]!;
+      const g = grads.get(t.id);
+      const node = t.node;
+      if (!g || !node || !needed.has(t.id) || !node.inputs.some((i) => needed.has(i.id))) continue;
+      const cotangents = node.op.spec.vjp!(node.inputs, t, g, node.attrs, node.saved);
+      node.inputs.forEach((input, i) => {
+        const c = cotangents[i];
+        if (!c || !needed.has(input.id)) return;
+        const ci = sumToShape(c, input.shape);
+        if (!sameShape(ci.shape, input.shape) || ci.dtype !== input.dtype) {
+          throw new Error(`grad: the VJP of '${node.op.name}' returned ${fmt(c.shape)} ${c.dtype} for input ${i}, which is ${fmt(input.shape)} ${input.dtype}`);
+        }
+        const prev = grads.get(input.id);
+        grads.set(input.id, prev ? add(prev, ci) : ci);
+      });
+    }
+  };
+  if (options.createGraph) withRecording(true, 'backward', backward);
+  else noGrad(backward);
+  return xs.map((x) => {
+    const g = grads.get(x.id) ?? full(x.shape, 0, { dtype: x.dtype });
+    if (options.createGraph) gradientOf.set(g, x);
+    return g;
+  });
+}
+
+/**
+ * dy/dx for each x (zeros where y does not depend on x). `xs` may be one tensor, an array, or any
+ * tree of tensors (arrays, plain objects, Immutable maps such as Params): the result has its shape.
+ */
+export function grad<T extends Tree>(y: Tensor, xs: T, options: GradOptions = {}): T {
+  const { leaves, rebuild } = flatten(xs);
+  return unflatten(rebuild, gradList(y, leaves, options)) as T;
+}
+
+/** Wraps f so that calling it returns f's value and its gradient with respect to every argument. */
+export function valueAndGrad<Args extends Tree[]>(f: (...args: Args) => Tensor, options: Omit<GradOptions, 'seed'> = {}) {
+  return (...args: Args): { value: Tensor; grads: Args } => {
+    const value = f(...args);
+    return { value, grads: grad(value, args, options) as Args };
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Trees of tensors (JAX's pytrees): a tensor, arrays, plain objects and Immutable.js keyed
+ * collections (Params is an OrderedMap). `flatten` lists the leaves; `unflatten` rebuilds the shape.
+ */
+import { isKeyed, type Collection } from 'immutable';
+import { Tensor } from '../tensor.ts';
+
+export type Tree = Tensor | readonly Tree[] | { readonly [key: string]: Tree } | Collection.Keyed<string, Tree>;
+
+type Rebuild = (leaves: Tensor[], at: { i: number }) => unknown;
+
+function build(tree: Tree, leaves: Tensor[]): Rebuild {
+  if (tree instanceof Tensor) {
+    leaves.push(tree);
+    return (ls, at) => ls[at.i++];
+  }
+  if (Array.isArray(tree)) {
+    const parts = tree.map((t) => build(t, leaves));
+    return (ls, at) => parts.map((p) => p(ls, at));
+  }
+  if (isKeyed(tree)) {
+    const keyed = tree as Collection.Keyed<string, Tree>;
+    const parts = keyed.map((t) => build(t, leaves));
+    return (ls, at) => parts.map((p) => p(ls, at));
+  }
+  if (tree && typeof tree === 'object') {
+    const entries = Object.entries(tree).map(([k, t]) => [k, build(t as Tree, leaves)] as const);
+    return (ls, at) => Object.fromEntries(entries.map(([k, p]) => [k, p(ls, at)]));
+  }
+  throw new Error(`expected a Tensor or a tree of tensors (arrays, objects, Immutable maps), got ${String(tree)}`);
+}
+
+export function flatten(tree: Tree): { leaves: Tensor[]; rebuild: Rebuild } {
+  const leaves: Tensor[] = [];
+  const rebuild = build(tree, leaves);
+  return { leaves, rebuild };
+}
+
+export const unflatten = (rebuild: Rebuild, leaves: Tensor[]): unknown => rebuild(leaves, { i: 0 });

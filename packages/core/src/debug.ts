@@ -1,0 +1,22 @@
+/** The debug switch: when on, every op's output is checked for NaN/Inf and the op is named. */
+import type { TypedArray } from './dtype.ts';
+import { fmt, type Shape } from './shape.ts';
+
+let debug = typeof process !== 'undefined' && /^(1|true|yes)$/i.test(process.env.CHAINRULE_DEBUG ?? '');
+
+/** Turns NaN/Inf checking of every op output on or off (also set by CHAINRULE_DEBUG=1). */
+export function setDebug(on: boolean): void { debug = on; }
+export const isDebug = (): boolean => debug;
+
+/** Index of the first NaN or ±Inf in `data`, or -1. */
+export function firstNonFinite(data: TypedArray): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
+  return -1;
+}
+
+export function checkFinite(op: string, data: TypedArray, shape: Shape, inputShapes: readonly Shape[]): void {
+  const i = firstNonFinite(data);
+  if (i >= 0) {
+    throw new Error(`debug: op '${op}' produced ${data[i]} at flat index ${i} of its output ${fmt(shape)} (input shapes ${inputShapes.map(fmt).join(', ') || 'none'})`);
+  }
+}

@@ -1,0 +1,25 @@
+/** @chainrule/core: immutable tensors, ops with VJPs, reverse-mode autodiff and gradcheck. */
+import './methods.ts';
+
+export { Tensor, type Node, type NestedArray } from './tensor.ts';
+export type { DType, TypedArray } from './dtype.ts';
+export type { Shape } from './shape.ts';
+export { broadcastShapes, sizeOf } from './shape.ts';
+export * from './creation.ts';
+export { Rng, rng, randn, randUniform, type RandomOptions } from './random.ts';
+export { defineOp, registeredOps, getOp, type OpDef, type OpSpec, type OpSample, type Computed, type Vjp } from './ops/define.ts';
+export { builtinOps, type BuiltinOpName } from './ops/builtins.ts';
+export * from './ops/elementwise.ts';
+export * from './ops/compare.ts';
+export { sigmoid, relu, leakyRelu, softplus, softmax, logSoftmax, gelu } from './ops/activation.ts';
+export { sum, mean, max, min, logsumexp, variance, type Axis } from './ops/reduce.ts';
+export { matmul } from './ops/linalg.ts';
+export { reshape, permute, transpose, broadcastTo, slice, pad, concat, stack, expandDims, squeeze, flatten, gather, oneHot } from './ops/shape.ts';
+export type { TensorLike } from './ops/util.ts';
+export { grad, valueAndGrad, gradientTarget, sumToShape, type GradOptions } from './autodiff/grad.ts';
+export { noGrad, nameScope, isRecording } from './autodiff/state.ts';
+export type { Tree } from './autodiff/tree.ts';
+export { gradcheck, type GradcheckOptions } from './gradcheck.ts';
+export { setDebug, isDebug } from './debug.ts';
+export { kernels, useKernels, backend, referenceKernels, type Kernels } from './kernels/index.ts';
+export * as sampling from './testing/sample.ts';

@@ -1,0 +1,92 @@
+/** Activations: sigmoid, relu, leakyRelu, softplus, gelu, and the numerically stable softmax pair. */
+import { allocate } from '../dtype.ts';
+import { kernels } from '../kernels/index.ts';
+import { normalizeAxis } from '../shape.ts';
+import type { Tensor } from '../tensor.ts';
+import { axisArb, sampleUnary } from '../testing/sample.ts';
+import { greater } from './compare.ts';
+import type * as FastCheck from 'fast-check';
+import { defineOp } from './define.ts';
+import { add, exp, mul, sub, tanh, where } from './elementwise.ts';
+import { sum } from './reduce.ts';
+import { unaryKernel } from './util.ts';
+
+export const sigmoidOp = defineOp({
+  name: 'sigmoid', arity: 1,
+  forward: ([x]) => unaryKernel('sigmoid', x!),
+  vjp: (_, out, g) => [mul(g, mul(out, sub(1, out)))],
+  sample: sampleUnary(),
+});
+
+export const reluOp = defineOp({
+  name: 'relu', arity: 1,
+  forward: ([x]) => unaryKernel('relu', x!),
+  vjp: ([x], _, g) => [mul(g, greater(x!, 0))],
+  sample: sampleUnary({ avoid: [0] }),
+});
+
+export const leakyReluOp = defineOp<{ alpha: number }>({
+  name: 'leakyRelu', arity: 1,
+  forward: ([x], { alpha }) => unaryKernel('leakyRelu', x!, alpha),
+  vjp: ([x], _, g, { alpha }) => [mul(g, where(greater(x!, 0), 1, alpha))],
+  sample: sampleUnary({ avoid: [0] }, (_, fc) => fc.record({ alpha: fc.constantFrom(0.01, 0.2) })),
+  describe: ({ alpha }) => `alpha=${alpha}`,
+});
+
+export const softplusOp = defineOp({
+  name: 'softplus', arity: 1,
+  forward: ([x]) => unaryKernel('softplus', x!),
+  vjp: ([x], _, g) => [mul(g, sigmoid(x!))],
+  sample: sampleUnary({ min: -6, max: 6 }),
+});
+
+type AxisAttrs = { axis: number };
+const softmaxSample = (fc: typeof FastCheck) =>
+  sampleUnary<AxisAttrs>({}, ([s]) => axisArb(fc, s!.length, false).map((axis) => ({ axis: axis! })), { minRank: 1 })(fc);
+
+/** Views x as [outer, len, inner] around `axis`, the layout the softmax kernels take. */
+function around(x: Tensor, axis: number): [number, number, number] {
+  const a = normalizeAxis('softmax', axis, x.rank);
+  const outer = x.shape.slice(0, a).reduce((p, d) => p * d, 1);
+  const inner = x.shape.slice(a + 1).reduce((p, d) => p * d, 1);
+  return [outer, x.shape[a]!, inner];
+}
+
+export const softmaxOp = defineOp<AxisAttrs>({
+  name: 'softmax', arity: 1,
+  forward: ([x], { axis }) => {
+    const out = allocate(x!.dtype, x!.size);
+    kernels.softmax(x!.data, ...around(x!, axis), out, false);
+    return { shape: x!.shape, data: out };
+  },
+  // dx = y ⊙ (g − Σ g⊙y)
+  vjp: (_, out, g, { axis }) => [mul(out, sub(g, sum(mul(g, out), axis, true)))],
+  sample: softmaxSample,
+  describe: ({ axis }) => `axis=${axis}`,
+});
+
+export const logSoftmaxOp = defineOp<AxisAttrs>({
+  name: 'logSoftmax', arity: 1,
+  forward: ([x], { axis }) => {
+    const out = allocate(x!.dtype, x!.size);
+    kernels.softmax(x!.data, ...around(x!, axis), out, true);
+    return { shape: x!.shape, data: out };
+  },
+  // dx = g − softmax(x) · Σ g
+  vjp: (_, out, g, { axis }) => [sub(g, mul(exp(out), sum(g, axis, true)))],
+  sample: softmaxSample,
+  describe: ({ axis }) => `axis=${axis}`,
+});
+
+export const sigmoid = (x: Tensor): Tensor => sigmoidOp.run([x], {});
+export const relu = (x: Tensor): Tensor => reluOp.run([x], {});
+export const leakyRelu = (x: Tensor, alpha = 0.01): Tensor => leakyReluOp.run([x], { alpha });
+export const softplus = (x: Tensor): Tensor => softplusOp.run([x], {});
+export const softmax = (x: Tensor, axis = -1): Tensor => softmaxOp.run([x], { axis: normalizeAxis('softmax', axis, x.rank) });
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => logSoftmaxOp.run([x], { axis: normalizeAxis('logSoftmax', axis, x.rank) });
+
+/** GELU, tanh approximation (as in GPT-2 and `jax.nn.gelu`): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+export function gelu(x: Tensor): Tensor {
+  const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+  return mul(mul(x, 0.5), add(tanh(inner), 1));
+}

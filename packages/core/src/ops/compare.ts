@@ -1,0 +1,26 @@
+/** Comparisons and sign: piecewise-constant, so they record no gradient (they return 0/1 masks). */
+import type { Tensor } from '../tensor.ts';
+import { defineOp } from './define.ts';
+import { binaryKernel, liftPair, unaryKernel, type TensorLike } from './util.ts';
+import type { BinaryKernel } from '../kernels/index.ts';
+
+const comparison = (name: BinaryKernel) => defineOp({
+  name, arity: 2, differentiable: false,
+  forward: ([a, b]) => binaryKernel(name, name, a!, b!),
+});
+
+export const equalOp = comparison('equal');
+export const notEqualOp = comparison('notEqual');
+export const greaterOp = comparison('greater');
+export const greaterEqualOp = comparison('greaterEqual');
+export const lessOp = comparison('less');
+export const lessEqualOp = comparison('lessEqual');
+export const signOp = defineOp({ name: 'sign', arity: 1, differentiable: false, forward: ([x]) => unaryKernel('sign', x!) });
+
+export const equal = (a: TensorLike, b: TensorLike): Tensor => equalOp.run(liftPair(a, b), {});
+export const notEqual = (a: TensorLike, b: TensorLike): Tensor => notEqualOp.run(liftPair(a, b), {});
+export const greater = (a: TensorLike, b: TensorLike): Tensor => greaterOp.run(liftPair(a, b), {});
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => greaterEqualOp.run(liftPair(a, b), {});
+export const less = (a: TensorLike, b: TensorLike): Tensor => lessOp.run(liftPair(a, b), {});
+export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => lessEqualOp.run(liftPair(a, b), {});
+export const sign = (x: Tensor): Tensor => signOp.run([x], {});

@@ -1,0 +1,88 @@
+/**
+ * defineOp: the one way ops are made, built-in or not. An op is a forward computation on typed
+ * arrays plus a VJP written with other ops (so gradients of gradients come for free).
+ */
+import type * as FastCheck from 'fast-check';
+import { currentPhase, currentScope, isRecording } from '../autodiff/state.ts';
+import { checkFinite, isDebug } from '../debug.ts';
+import type { TypedArray } from '../dtype.ts';
+import { fmt, sizeOf, type Shape } from '../shape.ts';
+import { Tensor } from '../tensor.ts';
+
+/** What a forward pass returns: the output values, and anything its VJP needs that is not a tensor. */
+export interface Computed {
+  readonly shape: Shape;
+  readonly data: TypedArray;
+  readonly saved?: unknown;
+}
+
+/** The cotangent of each input (null: no gradient, e.g. an integer-like mask). Shapes may be broadcast. */
+export type Vjp<A> = (inputs: readonly Tensor[], out: Tensor, dOut: Tensor, attrs: A, saved: any) => readonly (Tensor | null)[];
+
+/** A random test case for the property suite: input shapes and values (float64) and attributes. */
+export interface OpSample<A> {
+  readonly inputs: readonly { readonly shape: number[]; readonly values: number[] }[];
+  readonly attrs: A;
+}
+
+interface SpecBase<A> {
+  readonly name: string;
+  /** Number of tensor inputs; omitted for variadic ops such as concat. */
+  readonly arity?: number;
+  readonly forward: (inputs: readonly Tensor[], attrs: A) => Computed;
+  /** Random inputs inside the op's domain, away from kinks, for the gradcheck property suite. */
+  readonly sample?: (fc: typeof FastCheck) => FastCheck.Arbitrary<OpSample<A>>;
+  /** Short text for attributes in graph drawings, e.g. 'axis=1'. */
+  readonly describe?: (attrs: A) => string;
+}
+
+/** A differentiable op must give a VJP; leaving it out is a compile error unless it says it is not differentiable. */
+export type OpSpec<A> = SpecBase<A> & ({ readonly vjp: Vjp<A>; readonly differentiable?: true } | { readonly differentiable: false; readonly vjp?: undefined });
+
+export interface OpDef<A = any> {
+  readonly name: string;
+  readonly spec: OpSpec<A>;
+  readonly differentiable: boolean;
+  /** Runs the op and, when recording, links the result into the graph. */
+  run(inputs: readonly Tensor[], attrs: A): Tensor;
+}
+
+const registry = new Map<string, OpDef>();
+
+export function defineOp<A = Record<string, never>>(spec: OpSpec<A>): OpDef<A> {
+  if (registry.has(spec.name)) throw new Error(`defineOp: an op named '${spec.name}' is already registered`);
+  const op: OpDef<A> = {
+    name: spec.name,
+    spec,
+    differentiable: spec.differentiable !== false,
+    run: (inputs, attrs) => runOp(op, inputs, attrs),
+  };
+  registry.set(spec.name, op);
+  return op;
+}
+
+/** Every registered op, built-in and user-defined, in the order they were defined. */
+export const registeredOps = (): OpDef[] => [...registry.values()];
+export const getOp = (name: string): OpDef | undefined => registry.get(name);
+
+function runOp<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
+  const { spec } = op;
+  if (spec.arity !== undefined && inputs.length !== spec.arity) {
+    throw new Error(`${op.name}: expected ${spec.arity} input(s), got ${inputs.length}`);
+  }
+  inputs.forEach((x, i) => {
+    if (!(x instanceof Tensor)) throw new Error(`${op.name}: input ${i} is not a Tensor (got ${typeof x})`);
+    if (x.dtype !== inputs[0]!.dtype) {
+      throw new Error(`${op.name}: inputs mix ${inputs[0]!.dtype} and ${x.dtype} (shapes ${inputs.map((t) => fmt(t.shape)).join(', ')}); cast one with .cast('${inputs[0]!.dtype}')`);
+    }
+  });
+  const result = spec.forward(inputs, attrs);
+  if (result.data.length !== sizeOf(result.shape)) {
+    throw new Error(`${op.name}: forward returned ${result.data.length} values for shape ${fmt(result.shape)}`);
+  }
+  if (isDebug()) checkFinite(op.name, result.data, result.shape, inputs.map((x) => x.shape));
+  const node = isRecording() && op.differentiable
+    ? { op, attrs, inputs, saved: result.saved, scope: currentScope(), phase: currentPhase() }
+    : undefined;
+  return new Tensor(result.data, result.shape, node);
+}

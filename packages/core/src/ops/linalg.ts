@@ -1,0 +1,89 @@
+/** Matrix multiplication: 2-D and batched (batch dims broadcast), with transposed operands built in. */
+import { allocate } from '../dtype.ts';
+import { kernels } from '../kernels/index.ts';
+import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../shape.ts';
+import type { Tensor } from '../tensor.ts';
+import { sampleFrom } from '../testing/sample.ts';
+import { defineOp, type OpDef } from './define.ts';
+import { reshape } from './shape.ts';
+
+type MatmulAttrs = { transA: boolean; transB: boolean };
+
+/** The [rows, cols] of op(x) for the last two dims of x. */
+const matrixDims = (x: Tensor, trans: boolean): [number, number] => {
+  const [r, c] = [x.shape[x.rank - 2]!, x.shape[x.rank - 1]!];
+  return trans ? [c, r] : [r, c];
+};
+
+export const matmulOp: OpDef<MatmulAttrs> = defineOp<MatmulAttrs>({
+  name: 'matmul', arity: 2,
+  forward: ([a, b], { transA, transB }) => {
+    const [m, k] = matrixDims(a!, transA);
+    const [k2, n] = matrixDims(b!, transB);
+    if (k !== k2) {
+      throw new Error(`matmul: inner dimensions differ: ${fmt(a!.shape)}${transA ? 'ᵀ' : ''} × ${fmt(b!.shape)}${transB ? 'ᵀ' : ''} (${k} ≠ ${k2})`);
+    }
+    const aBatch = a!.shape.slice(0, -2);
+    const bBatch = b!.shape.slice(0, -2);
+    const batch = broadcastShapes('matmul (batch dimensions)', aBatch, bBatch);
+    const out = allocate(a!.dtype, sizeOf(batch) * m * n);
+    if (batch.length === 0) {
+      kernels.matmul(a!.data, b!.data, out, m, k, n, transA, transB);
+    } else {
+      // Walk the broadcast batch; strides count whole matrices.
+      const aStrides = broadcastStrides(aBatch, batch);
+      const bStrides = broadcastStrides(bBatch, batch);
+      const idx = new Array<number>(batch.length).fill(0);
+      let ia = 0, ib = 0;
+      for (let t = 0; t < sizeOf(batch); t++) {
+        kernels.matmul(a!.data.subarray(ia * m * k, (ia + 1) * m * k), b!.data.subarray(ib * k * n, (ib + 1) * k * n),
+          out.subarray(t * m * n, (t + 1) * m * n), m, k, n, transA, transB);
+        for (let d = batch.length - 1; d >= 0; d--) {
+          ia += aStrides[d]!; ib += bStrides[d]!;
+          if (++idx[d]! < batch[d]!) break;
+          ia -= aStrides[d]! * batch[d]!; ib -= bStrides[d]! * batch[d]!;
+          idx[d] = 0;
+        }
+      }
+    }
+    return { shape: [...batch, m, n], data: out };
+  },
+  // C = op(A)·op(B). Each case picks the flags that avoid materialising a transpose.
+  vjp: ([a, b], _, g, { transA, transB }) => {
+    const mm = (x: Tensor, y: Tensor, tx: boolean, ty: boolean) => matmulOp.run([x, y], { transA: tx, transB: ty });
+    if (!transA && !transB) return [mm(g, b!, false, true), mm(a!, g, true, false)];
+    if (!transA && transB) return [mm(g, b!, false, false), mm(g, a!, true, false)];
+    if (transA && !transB) return [mm(b!, g, false, true), mm(a!, g, false, false)];
+    return [mm(b!, g, true, true), mm(g, a!, true, true)];
+  },
+  sample: (fc) => {
+    const dims = fc.record({
+      m: fc.integer({ min: 1, max: 4 }), k: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: 4 }),
+      batch: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
+      oneA: fc.boolean(), oneB: fc.boolean(), transA: fc.boolean(), transB: fc.boolean(),
+    });
+    return dims.chain(({ m, k, n, batch, oneA, oneB, transA, transB }) => {
+      const aBatch = batch.map((d, i) => (oneA && i === 0 ? 1 : d));
+      const bBatch = batch.map((d, i) => (oneB && i === 0 ? 1 : d)).slice(oneB ? 1 : 0);
+      const shapes = [[...aBatch, ...(transA ? [k, m] : [m, k])], [...bBatch, ...(transB ? [n, k] : [k, n])]];
+      return sampleFrom(fc, fc.constant(shapes), [{}], () => fc.constant({ transA, transB }));
+    });
+  },
+  describe: ({ transA, transB }) => (transA || transB ? `${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'}` : ''),
+});
+
+/**
+ * Matrix product with NumPy's rules: 2-D × 2-D, batched with broadcast batch dims, and 1-D
+ * operands treated as a row (left) or column (right) vector that is dropped from the result.
+ */
+export function matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB?: boolean } = {}): Tensor {
+  if (a.rank === 0 || b.rank === 0) throw new Error(`matmul: operands must have rank ≥ 1, got ${fmt(a.shape)} × ${fmt(b.shape)}`);
+  const a2 = a.rank === 1 ? reshape(a, [1, a.size]) : a;
+  const b2 = b.rank === 1 ? reshape(b, [b.size, 1]) : b;
+  const c = matmulOp.run([a2, b2], { transA: options.transA ?? false, transB: options.transB ?? false });
+  if (a.rank > 1 && b.rank > 1) return c;
+  const shape = c.shape.slice(0, -2);
+  if (a.rank > 1) shape.push(c.shape[c.rank - 2]!);
+  if (b.rank > 1) shape.push(c.shape[c.rank - 1]!);
+  return reshape(c, shape);
+}

@@ -1,0 +1,102 @@
+/** Reductions over one axis, a list of axes, or all: sum, mean, max, min, logsumexp. */
+import { allocate } from '../dtype.ts';
+import { kernels, type ReduceKernel } from '../kernels/index.ts';
+import { normalizeAxes, reducedShape, sizeOf } from '../shape.ts';
+import type { Tensor } from '../tensor.ts';
+import { axisArb, sampleUnary } from '../testing/sample.ts';
+import { equal } from './compare.ts';
+import type * as FastCheck from 'fast-check';
+import { defineOp, type OpDef } from './define.ts';
+import { div, exp, mul, sub } from './elementwise.ts';
+import { broadcastTo, permute, reshape } from './shape.ts';
+
+export type Axis = number | readonly number[] | undefined;
+type ReduceAttrs = { axes: number[]; keepDims: boolean };
+
+function reduceKernel(op: ReduceKernel, x: Tensor, { axes, keepDims }: ReduceAttrs) {
+  const shape = reducedShape(x.shape, axes, keepDims);
+  const out = allocate(x.dtype, sizeOf(shape));
+  kernels.reduce(op, x.data, x.shape, axes, out);
+  return { shape, data: out };
+}
+
+/** g (the reduced cotangent) broadcast back over the reduced axes of x. */
+const expandBack = (g: Tensor, x: Tensor, axes: number[]) =>
+  broadcastTo(reshape(g, reducedShape(x.shape, axes, true)), x.shape);
+
+const reduceSample = (domain = {}) => (fc: typeof FastCheck) =>
+  sampleUnary<ReduceAttrs>(domain, ([s]) => fc.record({ axis: axisArb(fc, s!.length), keepDims: fc.boolean() })
+    .map(({ axis, keepDims }) => ({ axes: normalizeAxes('sample', axis, s!.length), keepDims })))(fc);
+
+const describe = ({ axes, keepDims }: ReduceAttrs) => `axis=[${axes}]${keepDims ? ' keepDims' : ''}`;
+
+export const sumOp: OpDef<ReduceAttrs> = defineOp<ReduceAttrs>({
+  name: 'sum', arity: 1,
+  forward: ([x], attrs) => reduceKernel('sum', x!, attrs),
+  vjp: ([x], _, g, { axes }) => [expandBack(g, x!, axes)],
+  sample: reduceSample(),
+  describe,
+});
+
+/** max and min send the gradient to the extreme elements, split evenly between ties. */
+const extremeVjp = ([x]: readonly Tensor[], out: Tensor, g: Tensor, { axes }: ReduceAttrs) => {
+  const mask = equal(x!, expandBack(out, x!, axes));
+  const count = sum(mask, axes, true);
+  return [mul(mask, div(expandBack(g, x!, axes), broadcastTo(count, x!.shape)))];
+};
+
+export const maxOp = defineOp<ReduceAttrs>({
+  name: 'max', arity: 1, forward: ([x], attrs) => reduceKernel('max', x!, attrs), vjp: extremeVjp,
+  sample: reduceSample({ distinct: true }), describe,
+});
+
+export const minOp = defineOp<ReduceAttrs>({
+  name: 'min', arity: 1, forward: ([x], attrs) => reduceKernel('min', x!, attrs), vjp: extremeVjp,
+  sample: reduceSample({ distinct: true }), describe,
+});
+
+export const logsumexpOp = defineOp<{ axis: number; keepDims: boolean }>({
+  name: 'logsumexp', arity: 1,
+  forward: ([x], { axis, keepDims }) => {
+    const outer = sizeOf(x!.shape.slice(0, axis));
+    const inner = sizeOf(x!.shape.slice(axis + 1));
+    const out = allocate(x!.dtype, outer * inner);
+    kernels.logsumexp(x!.data, outer, x!.shape[axis]!, inner, out);
+    return { shape: reducedShape(x!.shape, [axis], keepDims), data: out };
+  },
+  // d/dx log Σ e^x = softmax(x) = e^(x − out)
+  vjp: ([x], out, g, { axis }) => [mul(expandBack(g, x!, [axis]), exp(sub(x!, expandBack(out, x!, [axis]))))],
+  sample: (fc) => sampleUnary<{ axis: number; keepDims: boolean }>({}, ([s]) =>
+    fc.record({ axis: fc.integer({ min: 0, max: s!.length - 1 }), keepDims: fc.boolean() }), { minRank: 1 })(fc),
+  describe: ({ axis, keepDims }) => `axis=${axis}${keepDims ? ' keepDims' : ''}`,
+});
+
+export const sum = (x: Tensor, axis?: Axis, keepDims = false): Tensor =>
+  sumOp.run([x], { axes: normalizeAxes('sum', axis, x.rank), keepDims });
+export const max = (x: Tensor, axis?: Axis, keepDims = false): Tensor =>
+  maxOp.run([x], { axes: normalizeAxes('max', axis, x.rank), keepDims });
+export const min = (x: Tensor, axis?: Axis, keepDims = false): Tensor =>
+  minOp.run([x], { axes: normalizeAxes('min', axis, x.rank), keepDims });
+
+export function mean(x: Tensor, axis?: Axis, keepDims = false): Tensor {
+  const axes = normalizeAxes('mean', axis, x.rank);
+  const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
+  return div(sum(x, axes, keepDims), count);
+}
+
+/** log Σ exp over the axes, computed stably (the max is subtracted first). */
+export function logsumexp(x: Tensor, axis?: Axis, keepDims = false): Tensor {
+  const axes = normalizeAxes('logsumexp', axis, x.rank);
+  if (axes.length === 1) return logsumexpOp.run([x], { axis: axes[0]!, keepDims });
+  // Several axes: move them to the end, flatten them into one, reduce that one.
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const moved = reshape(permute(x, [...kept, ...axes]), [...kept.map((i) => x.shape[i]!), sizeOf(axes.map((a) => x.shape[a]!))]);
+  const r = logsumexpOp.run([moved], { axis: kept.length, keepDims: false });
+  return keepDims ? reshape(r, reducedShape(x.shape, axes, true)) : r;
+}
+
+/** Variance over the axes (population, like NumPy's default). */
+export function variance(x: Tensor, axis?: Axis, keepDims = false): Tensor {
+  const d = sub(x, mean(x, axis, true));
+  return mean(mul(d, d), axis, keepDims);
+}

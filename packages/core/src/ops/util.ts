@@ -1,0 +1,36 @@
+/** Small helpers shared by the op families: lifting numbers to tensors and running elementwise kernels. */
+import { allocate, type DType } from '../dtype.ts';
+import { kernels, type BinaryKernel, type UnaryKernel } from '../kernels/index.ts';
+import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.ts';
+import { Tensor } from '../tensor.ts';
+import type { Computed } from './define.ts';
+
+export type TensorLike = Tensor | number;
+
+/** Numbers become scalars of the other operand's dtype, so `x.mul(2)` keeps x's dtype. */
+export function lift(x: TensorLike, dtype: DType = 'float32'): Tensor {
+  if (x instanceof Tensor) return x;
+  if (typeof x !== 'number') throw new Error(`expected a Tensor or a number, got ${typeof x}`);
+  const data = allocate(dtype, 1);
+  data[0] = x;
+  return new Tensor(data, []);
+}
+
+/** Lifts a pair, taking the dtype from whichever side is a tensor. */
+export function liftPair(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : 'float32';
+  return [lift(a, dtype), lift(b, dtype)];
+}
+
+export function unaryKernel(op: UnaryKernel, x: Tensor, alpha = 0): Computed {
+  const out = allocate(x.dtype, x.size);
+  kernels.unary(op, x.data, out, alpha);
+  return { shape: x.shape, data: out };
+}
+
+export function binaryKernel(op: BinaryKernel, name: string, a: Tensor, b: Tensor): Computed {
+  const shape = broadcastShapes(name, a.shape, b.shape);
+  const out = allocate(a.dtype, sizeOf(shape));
+  kernels.binary(op, a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), shape, out);
+  return { shape, data: out };
+}

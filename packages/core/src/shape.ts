@@ -1,0 +1,87 @@
+/** Shape arithmetic: sizes, strides, NumPy broadcasting and axis normalisation. */
+export type Shape = readonly number[];
+
+export const fmt = (shape: Shape): string => `[${shape.join(',')}]`;
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Throws unless every dimension is a non-negative integer. */
+export function checkShape(where: string, shape: Shape): Shape {
+  if (!Array.isArray(shape)) throw new Error(`${where}: shape must be an array of dimensions, got ${String(shape)}`);
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new Error(`${where}: invalid dimension ${d} in shape ${fmt(shape)}; dimensions must be non-negative integers`);
+    }
+  }
+  return shape;
+}
+
+export function stridesOf(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return strides;
+}
+
+export const sameShape = (a: Shape, b: Shape): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** NumPy broadcasting of any number of shapes; the error names the op and every shape. */
+export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(rank).fill(1);
+  for (const s of shapes) {
+    for (let i = 0; i < s.length; i++) {
+      const j = rank - s.length + i;
+      const d = s[i]!;
+      if (d === out[j] || d === 1) continue;
+      if (out[j] === 1) out[j] = d;
+      else throw new Error(`${op}: shapes ${shapes.map(fmt).join(' and ')} cannot be broadcast together (dimension ${j}: ${out[j]} vs ${d})`);
+    }
+  }
+  return out;
+}
+
+/** Strides for reading an input of `shape` as if broadcast to `outShape` (0 on broadcast dims). */
+export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
+  const own = stridesOf(shape);
+  const out = new Array<number>(outShape.length).fill(0);
+  for (let i = 0; i < shape.length; i++) {
+    const j = outShape.length - shape.length + i;
+    out[j] = shape[i] === 1 ? 0 : own[i]!;
+  }
+  return out;
+}
+
+/** Normalises `axis` (number, list or undefined = all) to sorted, unique, non-negative axes. */
+export function normalizeAxes(op: string, axis: number | readonly number[] | undefined, rank: number): number[] {
+  if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const list = typeof axis === 'number' ? [axis] : [...axis];
+  const out = list.map((a) => normalizeAxis(op, a, rank));
+  if (new Set(out).size !== out.length) throw new Error(`${op}: repeated axis in ${JSON.stringify(list)}`);
+  return out.sort((a, b) => a - b);
+}
+
+export function normalizeAxis(op: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new Error(`${op}: axis ${axis} is out of range for a tensor of rank ${rank} (valid: ${-rank}..${rank - 1})`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** The shape left after reducing `axes`, keeping them as 1s when `keepDims`. */
+export function reducedShape(shape: Shape, axes: readonly number[], keepDims: boolean): number[] {
+  const out: number[] = [];
+  shape.forEach((d, i) => {
+    if (!axes.includes(i)) out.push(d);
+    else if (keepDims) out.push(1);
+  });
+  return out;
+}
