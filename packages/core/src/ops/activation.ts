@@ -5,7 +5,7 @@ import { normalizeAxis } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { axisArb, sampleUnary } from '../testing/sample.ts';
 import { greater } from './compare.ts';
-import type * as FastCheck from 'fast-check';
+import type { FC } from '../testing/sample.ts';
 import { defineOp } from './define.ts';
 import { add, exp, mul, sub, tanh, where } from './elementwise.ts';
 import { sum } from './reduce.ts';
@@ -41,7 +41,7 @@ export const softplusOp = defineOp({
 });
 
 type AxisAttrs = { axis: number };
-const softmaxSample = (fc: typeof FastCheck) =>
+const softmaxSample = (fc: FC) =>
   sampleUnary<AxisAttrs>({}, ([s]) => axisArb(fc, s!.length, false).map((axis) => ({ axis: axis! })), { minRank: 1 })(fc);
 
 /** Views x as [outer, len, inner] around `axis`, the layout the softmax kernels take. */

@@ -3,6 +3,7 @@
  * arrays plus a VJP written with other ops (so gradients of gradients come for free).
  */
 import type * as FastCheck from 'fast-check';
+import type { FC } from '../testing/sample.ts';
 import { currentPhase, currentScope, isRecording } from '../autodiff/state.ts';
 import { checkFinite, isDebug } from '../debug.ts';
 import type { TypedArray } from '../dtype.ts';
@@ -31,7 +32,7 @@ interface SpecBase<A> {
   readonly arity?: number;
   readonly forward: (inputs: readonly Tensor[], attrs: A) => Computed;
   /** Random inputs inside the op's domain, away from kinks, for the gradcheck property suite. */
-  readonly sample?: (fc: typeof FastCheck) => FastCheck.Arbitrary<OpSample<A>>;
+  readonly sample?: (fc: FC) => FastCheck.Arbitrary<OpSample<A>>;
   /** Short text for attributes in graph drawings, e.g. 'axis=1'. */
   readonly describe?: (attrs: A) => string;
 }

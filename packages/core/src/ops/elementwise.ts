@@ -139,6 +139,6 @@ export const cast = (x: Tensor, dtype: DType): Tensor => (x.dtype === dtype ? x 
 
 /** cond ? a : b elementwise, with broadcasting; cond is any tensor, non-zero meaning true. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const [ta, tb] = liftPair(a, b);
+  const [ta, tb] = liftPair(a, b, cond.dtype);
   return whereOp.run([cast(cond, ta.dtype), ta, tb], {});
 }

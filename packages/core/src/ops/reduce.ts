@@ -5,7 +5,7 @@ import { normalizeAxes, reducedShape, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { axisArb, sampleUnary } from '../testing/sample.ts';
 import { equal } from './compare.ts';
-import type * as FastCheck from 'fast-check';
+import type { FC } from '../testing/sample.ts';
 import { defineOp, type OpDef } from './define.ts';
 import { div, exp, mul, sub } from './elementwise.ts';
 import { broadcastTo, permute, reshape } from './shape.ts';
@@ -24,7 +24,7 @@ function reduceKernel(op: ReduceKernel, x: Tensor, { axes, keepDims }: ReduceAtt
 const expandBack = (g: Tensor, x: Tensor, axes: number[]) =>
   broadcastTo(reshape(g, reducedShape(x.shape, axes, true)), x.shape);
 
-const reduceSample = (domain = {}) => (fc: typeof FastCheck) =>
+const reduceSample = (domain = {}) => (fc: FC) =>
   sampleUnary<ReduceAttrs>(domain, ([s]) => fc.record({ axis: axisArb(fc, s!.length), keepDims: fc.boolean() })
     .map(({ axis, keepDims }) => ({ axes: normalizeAxes('sample', axis, s!.length), keepDims })))(fc);
 

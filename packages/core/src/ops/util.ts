@@ -17,8 +17,8 @@ export function lift(x: TensorLike, dtype: DType = 'float32'): Tensor {
 }
 
 /** Lifts a pair, taking the dtype from whichever side is a tensor. */
-export function liftPair(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : 'float32';
+export function liftPair(a: TensorLike, b: TensorLike, fallback: DType = 'float32'): [Tensor, Tensor] {
+  const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : fallback;
   return [lift(a, dtype), lift(b, dtype)];
 }
 

@@ -5,7 +5,8 @@
 import type * as FastCheck from 'fast-check';
 import type { OpSample } from '../ops/define.ts';
 
-type FC = typeof FastCheck;
+/** The fast-check module, however it was imported. */
+export type FC = Omit<typeof FastCheck, 'default'>;
 type Arb<T> = FastCheck.Arbitrary<T>;
 
 export interface Domain {

@@ -1,0 +1,61 @@
+/** Bad input fails early, and the message names the op and the shapes or values involved. */
+import { describe, expect, it } from 'vitest';
+import { add, grad, matmul, mean, ones, reshape, setDebug, sum, tensor, zeros, log, randn } from '@chainrule/core';
+
+describe('bad input', () => {
+  it('adding shapes [2,3] and [4,3]', () => {
+    expect(() => add(zeros([2, 3]), zeros([4, 3]))).toThrow(/add: shapes \[2,3\] and \[4,3\] cannot be broadcast together/);
+  });
+
+  it('matmul [2,3]×[4,5]', () => {
+    expect(() => matmul(zeros([2, 3]), zeros([4, 5]))).toThrow(/matmul: inner dimensions differ: \[2,3\] × \[4,5\] \(3 ≠ 4\)/);
+  });
+
+  it('mixing float32 and float64 without a cast', () => {
+    expect(() => add(zeros([2]), zeros([2], { dtype: 'float64' }))).toThrow(/add: inputs mix float32 and float64 .*cast one/);
+  });
+
+  it('reshape to a different size', () => {
+    expect(() => reshape(zeros([2, 3]), [4, 2])).toThrow(/reshape: cannot reshape \[2,3\] \(6 elements\) to \[4,2\] \(8 elements\)/);
+    expect(() => reshape(zeros([2, 3]), [-1, 4])).toThrow(/reshape: cannot reshape \[2,3\]/);
+  });
+
+  it('an axis out of range', () => {
+    expect(() => sum(zeros([2, 3]), 2)).toThrow(/sum: axis 2 is out of range for a tensor of rank 2/);
+    expect(() => mean(zeros([2, 3]), -3)).toThrow(/mean: axis -3 is out of range/);
+  });
+
+  it('grad of a non-scalar without a seed gradient', () => {
+    const x = ones([3]);
+    expect(() => grad(x.mul(2), x)).toThrow(/grad: y has shape \[3\]; pass \{ seed \}/);
+  });
+
+  it('ragged nested arrays in tensor()', () => {
+    expect(() => tensor([[1, 2], [3]])).toThrow(/tensor: ragged nested array: element at \[1\] has length 1, expected length 2/);
+    expect(() => tensor([[1, 2], 3] as never)).toThrow(/tensor: ragged nested array: element at \[1\]/);
+  });
+
+  it('a negative or fractional dimension', () => {
+    expect(() => zeros([2, -1])).toThrow(/full: invalid dimension -1 in shape \[2,-1\]/);
+    expect(() => ones([1.5])).toThrow(/invalid dimension 1.5/);
+    expect(() => tensor([1, 2], { shape: [2.5] })).toThrow(/tensor: invalid dimension 2.5/);
+  });
+
+  it('values that do not fill the shape', () => {
+    expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(/tensor: 3 values do not fill shape \[2,2\]/);
+  });
+
+  it('the debug switch names the op that produced NaN or Inf', () => {
+    setDebug(true);
+    try {
+      expect(() => log(tensor([1, 0]))).toThrow(/debug: op 'log' produced -Infinity at flat index 1 of its output \[2\]/);
+    } finally {
+      setDebug(false);
+    }
+    expect(log(tensor([0])).item()).toBe(-Infinity);
+  });
+
+  it('seeded random tensors insist on a seed', () => {
+    expect(() => randn([2])).toThrow(/randn: pass \{ rng \} or \{ seed \}/);
+  });
+});

@@ -1,0 +1,23 @@
+/** Test helpers: tensors from op samples, and closeness with a tolerance (toBe tells -0 from +0). */
+import { expect } from 'vitest';
+import { tensor, type DType, type OpSample, type Tensor } from '@chainrule/core';
+
+export const inputsOf = (s: OpSample<unknown>, dtype: DType = 'float64'): Tensor[] =>
+  s.inputs.map(({ shape, values }) => tensor(values, { shape, dtype }));
+
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol = 1e-6, rtol = 1e-6): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    const [a, e] = [actual[i]!, expected[i]!];
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
+      throw new Error(`element ${i}: ${a} is not within ${atol} + ${rtol}·|${e}| of ${e}`);
+    }
+  }
+}
+
+/** A seed for property tests: CHAINRULE_SEED when given, a fixed one otherwise; always printed. */
+export function propertySeed(suite: string): number {
+  const seed = Number(process.env.CHAINRULE_SEED ?? 20261125);
+  console.log(`[${suite}] fast-check seed ${seed} (rerun with CHAINRULE_SEED=${seed})`);
+  return seed;
+}
