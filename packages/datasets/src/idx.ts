@@ -1,0 +1,172 @@
+/**
+ * Our own reader (and writer) for the IDX format MNIST ships in:
+ *   bytes 0–1  zero, byte 2 element type, byte 3 number of dimensions,
+ *   then one big-endian uint32 per dimension, then the values, big-endian, row-major.
+ * Every check names the file, the byte offset and what was expected.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+export type IdxType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double';
+export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+
+/** Type code (byte 2 of the magic number) → name and bytes per element. */
+const TYPES: ReadonlyMap<number, { readonly type: IdxType; readonly size: number }> = new Map([
+  [0x08, { type: 'ubyte', size: 1 }],
+  [0x09, { type: 'byte', size: 1 }],
+  [0x0b, { type: 'short', size: 2 }],
+  [0x0c, { type: 'int', size: 4 }],
+  [0x0d, { type: 'float', size: 4 }],
+  [0x0e, { type: 'double', size: 8 }],
+] as const);
+const CODES: Readonly<Record<IdxType, number>> = { ubyte: 0x08, byte: 0x09, short: 0x0b, int: 0x0c, float: 0x0d, double: 0x0e };
+
+export interface IdxHeader {
+  readonly file: string;
+  readonly type: IdxType;
+  /** Bytes per element. */
+  readonly elementSize: number;
+  readonly dims: readonly number[];
+  /** Byte offset where the values start (4 + 4 · ndims). */
+  readonly dataOffset: number;
+}
+
+export interface IdxArray extends IdxHeader {
+  /** The values, row-major. For `ubyte` files this may be a view on the bytes that were read. */
+  readonly data: IdxData;
+  /** The dims written in the file; `dims` differs only when `readIdx`'s `limit` clipped dimension 0. */
+  readonly fileDims: readonly number[];
+}
+
+/** A malformed IDX file: `file`, `offset` and `expected` are also kept as fields for programs. */
+export class IdxError extends Error {
+  constructor(readonly file: string, readonly offset: number, readonly expected: string, found: string) {
+    super(`IDX file ${file}: at byte offset ${offset}: expected ${expected}, found ${found}`);
+    this.name = 'IdxError';
+  }
+}
+
+const hex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`;
+
+/**
+ * Parses and checks the header against the total file length. `bytes` needs only the header
+ * (it may be the whole file); the data size check uses `fileLength`, so a caller can check a
+ * file without reading it all.
+ */
+export function parseIdxHeader(bytes: Uint8Array, fileLength: number, file: string): IdxHeader {
+  if (fileLength < 4) {
+    throw new IdxError(file, fileLength, 'a 4-byte magic number (0x00 0x00 type ndims) at offset 0', `a truncated header: the file has only ${fileLength} bytes`);
+  }
+  if (bytes[0] !== 0 || bytes[1] !== 0) {
+    const got = [...bytes.subarray(0, 4)].map(hex).join(' ');
+    throw new IdxError(file, bytes[0] !== 0 ? 0 : 1, 'a magic number starting 0x00 0x00 (0x00 0x00 type ndims)', `wrong magic number ${got}${bytes[0] === 0x1f && bytes[1] === 0x8b ? ' (a gzip file: decompress it first)' : ''}`);
+  }
+  const info = TYPES.get(bytes[2]!);
+  if (!info) {
+    throw new IdxError(file, 2, 'an element type code 0x08 (ubyte), 0x09 (byte), 0x0b (short), 0x0c (int), 0x0d (float) or 0x0e (double)', `unknown type code ${hex(bytes[2]!)}`);
+  }
+  const ndims = bytes[3]!;
+  if (ndims === 0) throw new IdxError(file, 3, 'at least 1 dimension', '0 dimensions');
+  const dataOffset = 4 + 4 * ndims;
+  if (fileLength < dataOffset) {
+    const dim = Math.floor((fileLength - 4) / 4);
+    throw new IdxError(file, fileLength, `a ${dataOffset}-byte header (${ndims} dimension sizes of 4 bytes each after the magic number)`, `a truncated header: the file ends at byte ${fileLength}, inside the size of dimension ${dim}`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, dataOffset);
+  const dims: number[] = [];
+  for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  const count = dims.reduce((a, b) => a * b, 1);
+  const expectedLength = dataOffset + count * info.size;
+  if (fileLength !== expectedLength) {
+    const shape = `[${dims.join(', ')}]`;
+    const what = `${count} ${info.type} values (dims ${shape} × ${info.size} byte${info.size > 1 ? 's' : ''}) from offset ${dataOffset}, so a file of ${expectedLength} bytes`;
+    throw fileLength < expectedLength
+      ? new IdxError(file, fileLength, what, `a truncated file: it ends at byte ${fileLength}, ${expectedLength - fileLength} bytes short (dims do not match the file size)`)
+      : new IdxError(file, expectedLength, what, `${fileLength - expectedLength} extra bytes after the data (dims do not match the file size: ${fileLength} bytes)`);
+  }
+  return { file, type: info.type, elementSize: info.size, dims, dataOffset };
+}
+
+/** Decodes `count` big-endian values of the header's type starting at `bytes[0]`. */
+function decode(header: IdxHeader, bytes: Uint8Array, count: number): IdxData {
+  switch (header.type) {
+    case 'ubyte': return bytes.subarray(0, count);
+    case 'byte': return new Int8Array(bytes.buffer, bytes.byteOffset, count);
+  }
+  // Multi-byte values are big-endian, so they can't be viewed in place on little-endian machines.
+  const view = new DataView(bytes.buffer, bytes.byteOffset, count * header.elementSize);
+  switch (header.type) {
+    case 'short': { const out = new Int16Array(count); for (let i = 0; i < count; i++) out[i] = view.getInt16(2 * i, false); return out; }
+    case 'int': { const out = new Int32Array(count); for (let i = 0; i < count; i++) out[i] = view.getInt32(4 * i, false); return out; }
+    case 'float': { const out = new Float32Array(count); for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, false); return out; }
+    case 'double': { const out = new Float64Array(count); for (let i = 0; i < count; i++) out[i] = view.getFloat64(8 * i, false); return out; }
+  }
+}
+
+/** Parses a whole IDX file held in memory. `fileName` only appears in error messages. */
+export function parseIdx(bytes: Uint8Array, fileName = '<bytes>'): IdxArray {
+  const header = parseIdxHeader(bytes, bytes.length, fileName);
+  const count = header.dims.reduce((a, b) => a * b, 1);
+  return { ...header, fileDims: header.dims, data: decode(header, bytes.subarray(header.dataOffset), count) };
+}
+
+export interface ReadIdxOptions {
+  /** Read only the first `limit` entries along dimension 0 (the whole file's size is still checked). */
+  readonly limit?: number;
+}
+
+/** Reads exactly `length` bytes at `position`, looping because readSync may return fewer. */
+function readExactly(fd: number, buffer: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < buffer.length) {
+    const got = readSync(fd, buffer, done, buffer.length - done, position + done);
+    if (got === 0) throw new Error(`unexpected end of file at byte ${position + done}`);
+    done += got;
+  }
+}
+
+/** Reads and checks an IDX file. With `limit`, only the needed rows are read from disk. */
+export function readIdx(path: string, options: ReadIdxOptions = {}): IdxArray {
+  const { limit } = options;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new Error(`readIdx: limit must be a non-negative integer, got ${limit}`);
+  }
+  const fd = openSync(path, 'r');
+  try {
+    const fileLength = fstatSync(fd).size;
+    // 4 + 4·255 bytes covers the largest possible header.
+    const head = new Uint8Array(Math.min(fileLength, 4 + 4 * 255));
+    readExactly(fd, head, 0);
+    const header = parseIdxHeader(head, fileLength, path);
+    const rows = Math.min(header.dims[0]!, limit ?? Infinity);
+    const rowSize = header.dims.slice(1).reduce((a, b) => a * b, 1);
+    const count = rows * rowSize;
+    const body = new Uint8Array(count * header.elementSize);
+    readExactly(fd, body, header.dataOffset);
+    return { ...header, dims: [rows, ...header.dims.slice(1)], fileDims: header.dims, data: decode(header, body, count) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Encodes values as an IDX file (for tests and for writing small data sets). */
+export function encodeIdx(type: IdxType, dims: readonly number[], values: ArrayLike<number>): Uint8Array {
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (values.length !== count) throw new Error(`encodeIdx: ${values.length} values do not fill dims [${dims.join(', ')}] (${count} needed)`);
+  if (dims.length < 1 || dims.length > 255) throw new Error(`encodeIdx: IDX files hold 1 to 255 dimensions, got ${dims.length}`);
+  const size = TYPES.get(CODES[type])!.size;
+  const dataOffset = 4 + 4 * dims.length;
+  const out = new Uint8Array(dataOffset + count * size);
+  const view = new DataView(out.buffer);
+  out.set([0, 0, CODES[type], dims.length]);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  const set = {
+    ubyte: (o: number, v: number) => view.setUint8(o, v),
+    byte: (o: number, v: number) => view.setInt8(o, v),
+    short: (o: number, v: number) => view.setInt16(o, v, false),
+    int: (o: number, v: number) => view.setInt32(o, v, false),
+    float: (o: number, v: number) => view.setFloat32(o, v, false),
+    double: (o: number, v: number) => view.setFloat64(o, v, false),
+  }[type];
+  for (let i = 0; i < count; i++) set(dataOffset + i * size, values[i]!);
+  return out;
+}

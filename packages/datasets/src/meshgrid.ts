@@ -1,0 +1,41 @@
+/** NumPy's meshgrid for two axes. */
+import { Tensor, fromData, type DType } from '@chainrule/core';
+
+export interface MeshgridOptions {
+  /** 'xy' (NumPy's default): outputs are [ny, nx], x varies along columns. 'ij': outputs are [nx, ny]. */
+  readonly indexing?: 'xy' | 'ij';
+  /** Defaults to the inputs' dtype (float64 for a Float64Array, float32 for plain arrays). */
+  readonly dtype?: DType;
+}
+
+type Axis = Tensor | ArrayLike<number>;
+
+const valuesOf = (a: Axis, name: string): ArrayLike<number> => {
+  if (a instanceof Tensor) {
+    if (a.rank !== 1) throw new Error(`meshgrid: ${name} must be 1-d, got shape [${a.shape.join(',')}]`);
+    return a.data;
+  }
+  return a;
+};
+
+const dtypeOf = (a: Axis): DType => (a instanceof Tensor ? a.dtype : a instanceof Float64Array ? 'float64' : 'float32');
+
+/** Coordinate matrices [X, Y] from coordinate vectors xs and ys. */
+export function meshgrid(xs: Axis, ys: Axis, options: MeshgridOptions = {}): [Tensor, Tensor] {
+  const [xv, yv] = [valuesOf(xs, 'xs'), valuesOf(ys, 'ys')];
+  const [nx, ny] = [xv.length, yv.length];
+  const dtype = options.dtype ?? (dtypeOf(xs) === 'float64' && dtypeOf(ys) === 'float64' ? 'float64' : 'float32');
+  const alloc = () => (dtype === 'float64' ? new Float64Array(nx * ny) : new Float32Array(nx * ny));
+  const [X, Y] = [alloc(), alloc()];
+  const ij = options.indexing === 'ij';
+  if (!ij && options.indexing !== undefined && options.indexing !== 'xy') throw new Error(`meshgrid: indexing must be 'xy' or 'ij', got ${JSON.stringify(options.indexing)}`);
+  // 'xy': row i is ys[i], column j is xs[j]; 'ij': row i is xs[i], column j is ys[j].
+  for (let r = 0, k = 0; r < (ij ? nx : ny); r++) {
+    for (let c = 0; c < (ij ? ny : nx); c++, k++) {
+      X[k] = ij ? xv[r]! : xv[c]!;
+      Y[k] = ij ? yv[c]! : yv[r]!;
+    }
+  }
+  const shape = ij ? [nx, ny] : [ny, nx];
+  return [fromData(X, shape), fromData(Y, shape)];
+}

