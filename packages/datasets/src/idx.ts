@@ -81,7 +81,7 @@ export function parseIdxHeader(bytes: Uint8Array, fileLength: number, file: stri
     const what = `${count} ${info.type} values (dims ${shape} × ${info.size} byte${info.size > 1 ? 's' : ''}) from offset ${dataOffset}, so a file of ${expectedLength} bytes`;
     throw fileLength < expectedLength
       ? new IdxError(file, fileLength, what, `a truncated file: it ends at byte ${fileLength}, ${expectedLength - fileLength} bytes short (dims do not match the file size)`)
-      : new IdxError(file, expectedLength, what, `${fileLength - expectedLength} extra bytes after the data (dims do not match the file size: ${fileLength} bytes)`);
+      : new IdxError(file, expectedLength, what, `${fileLength - expectedLength} extra byte${fileLength - expectedLength > 1 ? 's' : ''} after the data (dims do not match the file size: ${fileLength} bytes)`);
   }
   return { file, type: info.type, elementSize: info.size, dims, dataOffset };
 }
