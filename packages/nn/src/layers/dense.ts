@@ -1,0 +1,81 @@
+/** A fully connected layer: y = act(x·W + b), W of shape [inputs, units]. */
+import { add, matmul, nameScope, type DType, type Rng, type Tensor } from '@chainrule/core';
+import { Record, type RecordOf } from 'immutable';
+import { activation, checkActivation, type ActivationName } from '../activations.ts';
+import { checkInit, initialize, type InitName } from '../init.ts';
+import type { Params } from '../params.ts';
+import type { Layer } from './layer.ts';
+
+export interface DenseConfig {
+  readonly kind: 'dense';
+  readonly units: number;
+  readonly activation: ActivationName;
+  readonly init: InitName;
+  readonly useBias: boolean;
+  /** null until sequential names it 'dense<i>'. */
+  readonly name: string | null;
+}
+
+export type DenseSpec = RecordOf<DenseConfig>;
+export const DenseSpec = Record<DenseConfig>(
+  { kind: 'dense', units: 1, activation: 'linear', init: 'auto', useBias: true, name: null },
+  'DenseSpec',
+);
+
+export interface DenseOptions {
+  readonly activation?: ActivationName;
+  readonly init?: InitName;
+  readonly useBias?: boolean;
+  readonly name?: string;
+}
+
+export function dense(units: number, options: DenseOptions = {}): DenseSpec {
+  const where = `dense${options.name ? ` '${options.name}'` : ''}`;
+  if (typeof units !== 'number' || !Number.isInteger(units) || units < 1) {
+    throw new Error(`${where}: units must be a positive integer, got ${String(units)}`);
+  }
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '' || options.name.includes('/'))) {
+    throw new Error(`${where}: a layer name must be a non-empty string without '/', got ${JSON.stringify(options.name)}`);
+  }
+  return DenseSpec({
+    units,
+    activation: checkActivation(options.activation ?? 'linear'),
+    init: checkInit(options.init ?? 'auto'),
+    useBias: options.useBias ?? true,
+    name: options.name ?? null,
+  });
+}
+
+/** The dense layer with its input width and name resolved. */
+export function denseLayer(spec: DenseSpec, name: string, inputs: number): Layer {
+  const { units, useBias } = spec;
+  const act = activation(spec.activation);
+  const [wKey, bKey] = [`${name}/w`, `${name}/b`];
+  return {
+    kind: 'dense',
+    name,
+    inputs,
+    units,
+    activation: spec.activation,
+    params: useBias ? [{ key: wKey, shape: [inputs, units] }, { key: bKey, shape: [units] }] : [{ key: wKey, shape: [inputs, units] }],
+    init(rng: Rng, dtype: DType) {
+      const w = initialize(spec.init, spec.activation, { shape: [inputs, units], fanIn: inputs, fanOut: units, rng, dtype });
+      const out: [string, Tensor][] = [[wKey, w.withName(wKey)]];
+      if (useBias) out.push([bKey, initialize('zeros', spec.activation, { shape: [units], fanIn: inputs, fanOut: units, rng, dtype }).withName(bKey)]);
+      return out;
+    },
+    apply(params: Params, x: Tensor, options = {}) {
+      return nameScope(name, () => {
+        const w = params.get(wKey);
+        if (!w) throw new Error(`layer '${name}': params have no '${wKey}' (keys: ${[...params.keys()].join(', ')})`);
+        let z = matmul(x, w);
+        if (useBias) {
+          const b = params.get(bKey);
+          if (!b) throw new Error(`layer '${name}': params have no '${bKey}'`);
+          z = add(z, b);
+        }
+        return options.skipActivation ? z : act(z);
+      });
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Metrics: plain numbers computed outside the graph. Classification metrics take scores
+ * (probabilities or logits, [n, k]) or a single column of probabilities thresholded at 0.5.
+ */
+import { Tensor } from '@chainrule/core';
+import { lookup } from './names.ts';
+import { toLabels, type Target } from './targets.ts';
+
+/** Predicted class per row: argmax for k > 1 columns, `score > threshold` for one column. */
+export function predictedClasses(pred: Tensor, threshold = 0.5): Int32Array {
+  const n = pred.rank === 0 ? 1 : pred.shape[0]!;
+  const k = pred.rank <= 1 ? 1 : pred.size / n;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (k === 1) { out[i] = pred.data[i]! > threshold ? 1 : 0; continue; }
+    let best = 0;
+    for (let j = 1; j < k; j++) if (pred.data[i * k + j]! > pred.data[i * k + best]!) best = j;
+    out[i] = best;
+  }
+  return out;
+}
+
+/** True classes from labels, one-hot rows, or a 0/1 column. */
+export function trueClasses(target: Target): Int32Array {
+  if (target instanceof Tensor && target.rank === 2 && target.shape[1]! > 1) return predictedClasses(target);
+  if (target instanceof Tensor) return Int32Array.from(target.data, (v) => Math.round(v));
+  return toLabels('metrics', target);
+}
+
+function pair(where: string, pred: Tensor, target: Target, threshold?: number): [Int32Array, Int32Array] {
+  const p = predictedClasses(pred, threshold);
+  const t = trueClasses(target);
+  if (p.length !== t.length) throw new Error(`${where}: ${p.length} predictions for ${t.length} targets`);
+  return [p, t];
+}
+
+export function accuracy(pred: Tensor, target: Target, options: { threshold?: number } = {}): number {
+  const [p, t] = pair('accuracy', pred, target, options.threshold);
+  let hits = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] === t[i]) hits++;
+  return p.length ? hits / p.length : 0;
+}
+
+/** counts[trueClass][predictedClass]. */
+export function confusionMatrix(pred: Tensor, target: Target, options: { classes?: number; threshold?: number } = {}): number[][] {
+  const [p, t] = pair('confusionMatrix', pred, target, options.threshold);
+  const k = options.classes ?? Math.max(pred.rank === 2 && pred.shape[1]! > 1 ? pred.shape[1]! : 2, ...t.map((v) => v + 1));
+  const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < p.length; i++) {
+    if (t[i]! < 0 || t[i]! >= k) throw new Error(`confusionMatrix: label ${t[i]} at position ${i} is out of range for ${k} classes`);
+    m[t[i]!]![p[i]!]!++;
+  }
+  return m;
+}
+
+function values(where: string, pred: Tensor, target: Target): [ArrayLike<number>, ArrayLike<number>] {
+  const t = target instanceof Tensor ? target.data : target;
+  if (t.length !== pred.size) throw new Error(`${where}: ${pred.size} predictions for ${t.length} targets`);
+  return [pred.data, t];
+}
+
+export function meanSquaredError(pred: Tensor, target: Target): number {
+  const [p, t] = values('mse', pred, target);
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += (p[i]! - t[i]!) ** 2;
+  return s / Math.max(p.length, 1);
+}
+
+export function meanAbsoluteError(pred: Tensor, target: Target): number {
+  const [p, t] = values('mae', pred, target);
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += Math.abs(p[i]! - t[i]!);
+  return s / Math.max(p.length, 1);
+}
+
+/** Coefficient of determination, 1 − SS_res/SS_tot over all outputs (1 is perfect; a constant target gives 0 unless fitted exactly). */
+export function r2(pred: Tensor, target: Target): number {
+  const [p, t] = values('r2', pred, target);
+  let mean = 0;
+  for (let i = 0; i < t.length; i++) mean += t[i]!;
+  mean /= Math.max(t.length, 1);
+  let res = 0;
+  let tot = 0;
+  for (let i = 0; i < p.length; i++) {
+    res += (p[i]! - t[i]!) ** 2;
+    tot += (t[i]! - mean) ** 2;
+  }
+  if (tot === 0) return res === 0 ? 1 : 0;
+  return 1 - res / tot;
+}
+
+export type Metric = (pred: Tensor, target: Target) => number;
+const METRICS = { accuracy: accuracy as Metric, mse: meanSquaredError, mae: meanAbsoluteError, r2 } as const;
+export type MetricName = keyof typeof METRICS;
+export const metricNames = Object.keys(METRICS) as MetricName[];
+export const getMetric = (name: MetricName): Metric => lookup('metric', METRICS, name);
+
+/** The metrics under their short names: metrics.accuracy, metrics.mse, metrics.mae, metrics.r2, metrics.confusionMatrix. */
+export const metrics = { ...METRICS, confusionMatrix };

@@ -1,0 +1,182 @@
+/**
+ * Models: a spec (an Immutable Record, JSON-serialisable) plus functions over Params.
+ * `sequential` stacks layers; `mlp` is the shorthand for a stack of dense layers.
+ */
+import { Rng, type DType, type Tensor } from '@chainrule/core';
+import { List, OrderedMap, Record, type RecordOf } from 'immutable';
+import { activation, checkActivation, type ActivationName } from './activations.ts';
+import { dense, DenseSpec, denseLayer, type DenseConfig } from './layers/dense.ts';
+import type { Layer } from './layers/layer.ts';
+import type { InitName } from './init.ts';
+import { positiveInt } from './names.ts';
+import type { Params } from './params.ts';
+
+export interface SequentialConfig {
+  readonly kind: 'sequential';
+  readonly inputs: number;
+  readonly dtype: DType;
+  readonly layers: List<DenseSpec>;
+}
+export type ModelSpec = RecordOf<SequentialConfig>;
+export const ModelSpec = Record<SequentialConfig>({ kind: 'sequential', inputs: 1, dtype: 'float32', layers: List() }, 'ModelSpec');
+
+export interface ApplyOptions {
+  /** Return the last layer's pre-activation (e.g. logits before a softmax) for the fused losses. */
+  readonly logits?: boolean;
+}
+
+export interface Model {
+  readonly spec: ModelSpec;
+  readonly layers: readonly Layer[];
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly dtype: DType;
+  /** The activation of the last layer ('softmax' or 'sigmoid' lets losses use their fused forms). */
+  readonly outputActivation: ActivationName;
+  /** Parameter names and shapes, in the order of Params. */
+  readonly paramShapes: OrderedMap<string, readonly number[]>;
+  init(rng: Rng | number): Params;
+  apply(params: Params, x: Tensor, options?: ApplyOptions): Tensor;
+  /** Applies the last layer's activation to what `apply(…, { logits: true })` returned. */
+  activateOutput(logits: Tensor): Tensor;
+  summary(): string;
+  toJSON(): SequentialJSON;
+}
+
+export interface SequentialJSON {
+  kind: 'sequential';
+  inputs: number;
+  dtype: DType;
+  layers: DenseConfig[];
+}
+
+export interface SequentialOptions {
+  /** Input width (features per sample). */
+  readonly inputs: number;
+  readonly dtype?: DType;
+}
+
+export function sequential(layers: readonly DenseSpec[], options: SequentialOptions): Model {
+  if (!options || options.inputs === undefined) throw new Error('sequential: give the input width, e.g. sequential(layers, { inputs: 2 })');
+  positiveInt('sequential', 'inputs', options.inputs);
+  if (!Array.isArray(layers) || layers.length === 0) throw new Error('sequential: needs at least one layer');
+  const named = layers.map((l, i) => {
+    if (!(l instanceof DenseSpec)) throw new Error(`sequential: layer ${i} is not a layer spec (make one with dense(units, …))`);
+    return l.name === null ? l.set('name', `dense${i}`) : l;
+  });
+  const seen = new Set<string>();
+  for (const l of named) {
+    if (seen.has(l.name!)) throw new Error(`sequential: two layers are named '${l.name}'; layer names must be unique`);
+    seen.add(l.name!);
+  }
+  return fromSpec(ModelSpec({ inputs: options.inputs, dtype: checkDType('sequential', options.dtype ?? 'float32'), layers: List(named) }));
+}
+
+export interface MlpOptions {
+  /** Activation of every hidden layer, or one per hidden layer. */
+  readonly hidden?: ActivationName | readonly ActivationName[];
+  readonly output?: ActivationName;
+  readonly init?: InitName;
+  readonly dtype?: DType;
+}
+
+/**
+ * mlp([784, 128, 64, 10], { hidden: 'relu', output: 'softmax' }): widths from input to output.
+ * `activations` may instead be a list with one entry per layer (widths.length - 1 entries).
+ */
+export function mlp(widths: readonly number[], options: MlpOptions | readonly ActivationName[] = {}): Model {
+  if (!Array.isArray(widths) || widths.length < 2) throw new Error(`mlp: give at least an input and an output width, got ${JSON.stringify(widths)}`);
+  widths.forEach((w, i) => positiveInt('mlp', `width ${i}`, w));
+  const nLayers = widths.length - 1;
+  let acts: ActivationName[];
+  let opts: MlpOptions = {};
+  if (Array.isArray(options)) {
+    if (options.length !== nLayers) throw new Error(`mlp: ${options.length} activations given for ${nLayers} layers`);
+    acts = options.map(checkActivation);
+  } else {
+    opts = options as MlpOptions;
+    const hidden = opts.hidden ?? 'relu';
+    if (Array.isArray(hidden) && hidden.length !== nLayers - 1) throw new Error(`mlp: ${hidden.length} hidden activations given for ${nLayers - 1} hidden layers`);
+    acts = Array.from({ length: nLayers }, (_, i) =>
+      i === nLayers - 1 ? checkActivation(opts.output ?? 'linear') : checkActivation(Array.isArray(hidden) ? hidden[i] : hidden));
+  }
+  return sequential(
+    widths.slice(1).map((units, i) => dense(units, { activation: acts[i]!, init: opts.init ?? 'auto' })),
+    { inputs: widths[0]!, dtype: opts.dtype },
+  );
+}
+
+/** Rebuilds a model from its spec, or from the JSON `model.toJSON()` gave. */
+export function fromSpec(spec: ModelSpec | SequentialJSON): Model {
+  if (!(spec instanceof ModelSpec)) return fromJSON(spec as SequentialJSON);
+  const layers: Layer[] = [];
+  let width = spec.inputs;
+  for (const l of spec.layers) {
+    layers.push(denseLayer(l, l.name!, width));
+    width = l.units;
+  }
+  const last = layers[layers.length - 1]!;
+  const finalActivation = activation(last.activation);
+  const paramShapes = OrderedMap<string, readonly number[]>(layers.flatMap((l) => l.params.map((p) => [p.key, p.shape] as const)));
+  const model: Model = {
+    spec,
+    layers,
+    inputs: spec.inputs,
+    outputs: last.units,
+    dtype: spec.dtype,
+    outputActivation: last.activation,
+    paramShapes,
+    init(rng) {
+      const r = typeof rng === 'number' ? new Rng(rng) : rng;
+      // One split stream per layer: adding a layer at the end does not change the others' weights.
+      return OrderedMap<string, Tensor>(layers.flatMap((l) => l.init(r.split(), spec.dtype)));
+    },
+    apply(params, x, options = {}) {
+      if (x.rank !== 2) {
+        throw new Error(`model.apply: layer '${layers[0]!.name}' expects x of shape [batch, ${spec.inputs}], got [${x.shape.join(',')}]`);
+      }
+      if (x.shape[1] !== spec.inputs) {
+        throw new Error(`model.apply: layer '${layers[0]!.name}' expects ${spec.inputs} input features, but x has ${x.shape[1]} (x shape [${x.shape.join(',')}])`);
+      }
+      if (x.dtype !== spec.dtype) throw new Error(`model.apply: the model is ${spec.dtype} but x is ${x.dtype}; cast x with x.cast('${spec.dtype}')`);
+      let h = x;
+      layers.forEach((l, i) => { h = l.apply(params, h, { skipActivation: options.logits === true && i === layers.length - 1 }); });
+      return h;
+    },
+    activateOutput: finalActivation,
+    summary: () => summarize(model),
+    toJSON: () => ({ kind: 'sequential', inputs: spec.inputs, dtype: spec.dtype, layers: spec.layers.map((l) => l.toJS() as DenseConfig).toArray() }),
+  };
+  return model;
+}
+
+function fromJSON(json: SequentialJSON): Model {
+  if (!json || json.kind !== 'sequential' || !Array.isArray(json.layers)) {
+    throw new Error(`fromSpec: expected a sequential model spec ({ kind: 'sequential', inputs, layers }), got ${JSON.stringify(json)?.slice(0, 200)}`);
+  }
+  const layers = json.layers.map((l, i) => {
+    if (l?.kind !== 'dense') throw new Error(`fromSpec: layer ${i} has unknown kind ${JSON.stringify(l?.kind)}; valid kinds: 'dense'`);
+    return dense(l.units, { activation: l.activation, init: l.init, useBias: l.useBias, name: l.name ?? undefined });
+  });
+  return sequential(layers, { inputs: json.inputs, dtype: json.dtype });
+}
+
+/** A fixed-width table: one row per layer with its output shape and parameter count. */
+function summarize(model: Model): string {
+  const rows = model.layers.map((l) => [
+    l.name, l.kind, l.activation, `[batch, ${l.units}]`,
+    String(l.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0)),
+  ]);
+  const header = ['Layer', 'Kind', 'Activation', 'Output shape', 'Params'];
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === r.length - 1 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ');
+  const rule = '-'.repeat(widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1));
+  const total = rows.reduce((n, r) => n + Number(r[4]), 0);
+  return [`Input: [batch, ${model.inputs}] ${model.dtype}`, line(header), rule, ...rows.map(line), rule, `Total params: ${total}`].join('\n');
+}
+
+function checkDType(where: string, dtype: unknown): DType {
+  if (dtype === 'float32' || dtype === 'float64') return dtype;
+  throw new Error(`${where}: unknown dtype ${JSON.stringify(dtype)}; valid dtypes: 'float32', 'float64'`);
+}

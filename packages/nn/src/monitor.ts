@@ -1,0 +1,103 @@
+/**
+ * Gradient health: per-layer gradient norms every step; a warning once per layer and kind when a
+ * norm vanishes, explodes, or the first and last layers drift too far apart; and a hard stop at the
+ * first NaN/Inf in the loss or a gradient, naming the parameter and step.
+ */
+import { OrderedMap } from 'immutable';
+import { layerOf, type Params } from './params.ts';
+import { sumSquares } from './optimizers/optimizer.ts';
+
+export type WarningKind = 'vanishing' | 'exploding' | 'ratio';
+
+export interface GradientWarning {
+  readonly kind: WarningKind;
+  readonly layer: string;
+  readonly step: number;
+  readonly norm: number;
+  readonly message: string;
+}
+
+export interface MonitorOptions {
+  /** A layer norm below this is reported as vanishing. */
+  readonly vanishing?: number;
+  /** A layer norm above this is reported as exploding. */
+  readonly exploding?: number;
+  /** max/min of the first and last layer norms above this is reported. */
+  readonly ratio?: number;
+  /** Where warnings go (default console.warn of the message). */
+  readonly onWarning?: (w: GradientWarning) => void;
+}
+
+export const defaultMonitorOptions = { vanishing: 1e-6, exploding: 1e3, ratio: 1e4 } as const;
+
+/** Thrown when training meets NaN or ±Inf. */
+export class NonFiniteError extends Error {
+  constructor(message: string, readonly step: number, readonly parameter: string | undefined, readonly value: number) {
+    super(message);
+    this.name = 'NonFiniteError';
+  }
+}
+
+/** The L2 norm of each layer's gradients together, keyed by layer name in parameter order. */
+export function layerNorms(grads: Params): OrderedMap<string, number> {
+  const sq = OrderedMap<string, number>().withMutations((m) => {
+    grads.forEach((g, key) => m.update(layerOf(key), 0, (s) => s + sumSquares(g.data)));
+  });
+  return sq.map(Math.sqrt);
+}
+
+function firstNonFinite(grads: Params): { key: string; index: number; value: number } | undefined {
+  for (const [key, g] of grads) {
+    const d = g.data;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return { key, index: i, value: d[i]! };
+  }
+  return undefined;
+}
+
+export interface GradientMonitor {
+  /** Checks one step; returns the per-layer norms. Throws NonFiniteError on NaN/Inf. */
+  check(step: number, loss: number, grads: Params): OrderedMap<string, number>;
+  readonly warnings: readonly GradientWarning[];
+}
+
+export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
+  const o = { ...defaultMonitorOptions, ...options };
+  const onWarning = options.onWarning ?? ((w: GradientWarning) => console.warn(w.message));
+  const warned = new Set<string>();
+  const warnings: GradientWarning[] = [];
+  const warn = (kind: WarningKind, layer: string, step: number, norm: number, message: string) => {
+    const key = `${kind}:${layer}`;
+    if (warned.has(key)) return;
+    warned.add(key);
+    const w = { kind, layer, step, norm, message };
+    warnings.push(w);
+    onWarning(w);
+  };
+  return {
+    warnings,
+    check(step, loss, grads) {
+      const bad = firstNonFinite(grads);
+      if (!Number.isFinite(loss) || bad) {
+        const where = bad ? `gradient of '${bad.key}' is ${bad.value} at flat index ${bad.index}` : 'every gradient is finite';
+        throw new NonFiniteError(
+          `training stopped at step ${step}: ${Number.isFinite(loss) ? `loss is ${loss} but the ` : `loss is ${loss}; `}${where}` +
+            ' (look for log(0), division by zero or a learning rate that is too large)',
+          step, bad?.key, bad ? bad.value : loss);
+      }
+      const norms = layerNorms(grads);
+      norms.forEach((norm, layer) => {
+        if (norm < o.vanishing) warn('vanishing', layer, step, norm, `vanishing gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step} (below ${o.vanishing})`);
+        if (norm > o.exploding) warn('exploding', layer, step, norm, `exploding gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step} (above ${o.exploding})`);
+      });
+      if (norms.size > 1) {
+        const [first, last] = [norms.keySeq().first()!, norms.keySeq().last()!];
+        const [a, b] = [norms.get(first)!, norms.get(last)!];
+        const r = Math.max(a, b) / Math.min(a, b);
+        if (r > o.ratio) {
+          warn('ratio', first, step, a, `gradient norms differ by ${r.toExponential(2)}x between the first layer '${first}' (${a.toExponential(2)}) and the last layer '${last}' (${b.toExponential(2)}) at step ${step} (bound ${o.ratio})`);
+        }
+      }
+      return norms;
+    },
+  };
+}

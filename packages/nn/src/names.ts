@@ -1,0 +1,20 @@
+/** Looking up things by name, with an error that lists the valid names (typos are the usual cause). */
+export function lookup<T>(what: string, table: Readonly<Record<string, T>>, name: unknown): T {
+  if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(table, name)) return table[name]!;
+  throw new Error(`unknown ${what} ${JSON.stringify(name)}; valid ${what}s: ${Object.keys(table).map((k) => `'${k}'`).join(', ')}`);
+}
+
+/** A number that must be a finite non-negative value (learning rates, decay factors, thresholds). */
+export function nonNegative(where: string, what: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new Error(`${where}: ${what} must be a finite number ≥ 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function positiveInt(where: string, what: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new Error(`${where}: ${what} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,123 @@
+/**
+ * Optimisers are pure: `init(params) → state`, `update(params, grads, state) → { params, state }`.
+ * The state is an Immutable Record (step count plus one Params-like map per slot, e.g. Adam's m and v).
+ * Updates run on the typed arrays directly, under noGrad: they are never differentiated.
+ */
+import { fromData, noGrad, type Tensor, type TypedArray } from '@chainrule/core';
+import { OrderedMap, Record, type RecordOf } from 'immutable';
+import { nonNegative } from '../names.ts';
+import type { Params } from '../params.ts';
+import { toSchedule, type LearningRate, type Schedule } from '../schedules.ts';
+
+export interface OptStateConfig {
+  /** Updates done so far: the step number the next update uses. */
+  readonly step: number;
+  /** Per-slot tensors keyed like the params, e.g. slots.get('m').get('dense0/w'). */
+  readonly slots: OrderedMap<string, Params>;
+}
+export type OptState = RecordOf<OptStateConfig>;
+export const OptState = Record<OptStateConfig>({ step: 0, slots: OrderedMap() }, 'OptState');
+
+export interface ClipOptions {
+  /** Rescale all gradients together when their global L2 norm exceeds this. */
+  readonly clipNorm?: number;
+  /** Clip every gradient element to [-clipValue, clipValue]. */
+  readonly clipValue?: number;
+}
+
+export interface Optimizer {
+  readonly name: string;
+  /** The options it was made with (numbers only for a constant lr). */
+  readonly config: Readonly<globalThis.Record<string, unknown>>;
+  /** The learning rate at a step. */
+  readonly lr: Schedule;
+  init(params: Params): OptState;
+  update(params: Params, grads: Params, state: OptState, step?: number): { params: Params; state: OptState };
+}
+
+export const sumSquares = (data: TypedArray): number => {
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += data[i]! * data[i]!;
+  return s;
+};
+
+/** The L2 norm of all gradients taken together. */
+export const globalNorm = (grads: Params): number => Math.sqrt(grads.reduce((s, g) => s + sumSquares(g.data), 0));
+
+/** Gradient clipping by value, then by global norm (TensorFlow's order). */
+export function clipGradients(grads: Params, options: ClipOptions): Params {
+  let out = grads;
+  if (options.clipValue !== undefined) {
+    const c = options.clipValue;
+    out = out.map((g) => noGrad(() => g.clip(-c, c)));
+  }
+  if (options.clipNorm !== undefined) {
+    const norm = globalNorm(out);
+    if (norm > options.clipNorm) {
+      const scale = options.clipNorm / norm;
+      out = out.map((g) => noGrad(() => g.mul(scale)));
+    }
+  }
+  return out;
+}
+
+/** Values this small are flushed to zero: subnormals make the float kernels very slow. */
+const TINY = 1e-30;
+export const flush = (v: number): number => (v < TINY && v > -TINY ? 0 : v);
+
+/**
+ * One parameter's update, in place on freshly allocated arrays: `p` and `slots` start as copies of
+ * the old values; `lr` is this step's rate and `t` the 1-based update count (for bias correction).
+ */
+export type Kernel = (p: TypedArray, g: TypedArray, slots: TypedArray[], lr: number, t: number) => void;
+
+export interface BaseOptions extends ClipOptions {
+  readonly lr?: LearningRate;
+  readonly weightDecay?: number;
+}
+
+export function makeOptimizer(name: string, config: BaseOptions & globalThis.Record<string, unknown>, defaultLr: number,
+  slotNames: readonly string[], kernel: Kernel): Optimizer {
+  const lr = toSchedule(name, config.lr ?? defaultLr);
+  nonNegative(name, 'weightDecay', config.weightDecay ?? 0);
+  if (config.clipNorm !== undefined && !(config.clipNorm > 0)) throw new Error(`${name}: clipNorm must be > 0, got ${config.clipNorm}`);
+  if (config.clipValue !== undefined && !(config.clipValue > 0)) throw new Error(`${name}: clipValue must be > 0, got ${config.clipValue}`);
+  const clip = config.clipNorm !== undefined || config.clipValue !== undefined;
+  return {
+    name,
+    config,
+    lr,
+    init: (params) => OptState({
+      step: 0,
+      slots: OrderedMap(slotNames.map((s) => [s, params.map((p) => fromData(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape))] as const)),
+    }),
+    update(params, grads, state, step = state.step) {
+      const rate = lr(step);
+      const g = clip ? clipGradients(grads, config) : grads;
+      const slots = slotNames.map((s) => {
+        const slot = state.slots.get(s);
+        if (!slot) throw new Error(`${name}.update: the optimiser state has no '${s}' slot; make it with ${name}.init(params)`);
+        return slot;
+      });
+      const newSlots = slotNames.map(() => OrderedMap<string, Tensor>().asMutable());
+      const newParams = params.map((p, key) => {
+        const gk = g.get(key);
+        if (!gk) throw new Error(`${name}.update: no gradient for parameter '${key}'`);
+        if (gk.size !== p.size) throw new Error(`${name}.update: gradient of '${key}' has shape [${gk.shape}], the parameter [${p.shape}]`);
+        const pData = p.data.slice();
+        const sData = slots.map((slot, i) => {
+          const old = slot.get(key);
+          if (!old) throw new Error(`${name}.update: the '${slotNames[i]}' slot has no entry for '${key}'`);
+          return old.data.slice();
+        });
+        kernel(pData, gk.data, sData, rate, step + 1);
+        sData.forEach((d, i) => newSlots[i]!.set(key, fromData(d, p.shape)));
+        return fromData(pData, p.shape, key);
+      });
+      return {
+        params: newParams,
+        state: OptState({ step: step + 1, slots: OrderedMap(slotNames.map((s, i) => [s, newSlots[i]!.asImmutable()] as const)) }),
+      };
+    },
+  };
+}

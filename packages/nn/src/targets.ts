@@ -1,0 +1,35 @@
+/** Targets: a float tensor (regression, one-hot, probabilities) or integer class labels. */
+import { fromData, Tensor } from '@chainrule/core';
+
+export type Labels = Int32Array | readonly number[];
+export type Target = Tensor | Labels;
+
+export const sampleCount = (t: Target): number => (t instanceof Tensor ? (t.rank === 0 ? 1 : t.shape[0]!) : t.length);
+
+/** Integer labels from a label list or a rank-1 (or [n,1]) tensor of whole numbers. */
+export function toLabels(where: string, t: Target): Int32Array {
+  const values: ArrayLike<number> = t instanceof Tensor ? t.data : t;
+  if (t instanceof Tensor && !(t.rank === 1 || (t.rank === 2 && t.shape[1] === 1))) {
+    throw new Error(`${where}: labels must have shape [n] or [n,1], got [${t.shape.join(',')}]`);
+  }
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isInteger(v)) throw new Error(`${where}: label ${v} at position ${i} is not an integer`);
+    out[i] = v;
+  }
+  return out;
+}
+
+/** The rows `idx` of a tensor (axis 0) or label list, as a new leaf: batches carry no graph. */
+export function takeRows<T extends Target>(t: T, idx: Int32Array): T {
+  if (t instanceof Tensor) {
+    const row = t.shape.slice(1).reduce((a, b) => a * b, 1);
+    const out = new (t.data.constructor as Float32ArrayConstructor)(idx.length * row);
+    for (let i = 0; i < idx.length; i++) out.set(t.data.subarray(idx[i]! * row, (idx[i]! + 1) * row), i * row);
+    return fromData(out, [idx.length, ...t.shape.slice(1)]) as T;
+  }
+  const out = new Int32Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = t[idx[i]!]!;
+  return out as unknown as T;
+}
