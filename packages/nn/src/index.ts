@@ -1,1 +1,24 @@
-export {};
+/** @chainrule/nn: layers, losses, optimisers, schedules, fit, gradient health, metrics, scalers and save/load. */
+export { activationNames, activation, checkActivation, type ActivationName } from './activations.ts';
+export { autoInit, initialize, initNames, initVariance, type InitArgs, type InitName } from './init.ts';
+export { dense, DenseSpec, type DenseConfig, type DenseOptions } from './layers/dense.ts';
+export type { Layer, ParamInfo } from './layers/layer.ts';
+export { sequential, mlp, fromSpec, ModelSpec, type Model, type ApplyOptions, type MlpOptions, type SequentialOptions, type SequentialJSON } from './model.ts';
+export { countParams, layerOf, type Params } from './params.ts';
+export { mse, mae, crossEntropy, binaryCrossEntropy, getLoss, lossNames, type Loss, type LossName } from './losses.ts';
+export * from './optimizers/index.ts';
+export * from './schedules.ts';
+export { batches, batchIndices, checkSameCount, type Batch, type BatchOptions } from './batching.ts';
+export { sampleCount, takeRows, toLabels, type Labels, type Target } from './targets.ts';
+export { gradientMonitor, layerNorms, NonFiniteError, defaultMonitorOptions, type GradientMonitor, type GradientWarning, type MonitorOptions, type WarningKind } from './monitor.ts';
+export { makeTrainStep, objective, usesLogits, type LossSpec, type StepResult } from './train-step.ts';
+export { fit, type FitOptions, type FitResult, type Callbacks, type StepInfo, type EpochInfo, type EarlyStopping } from './fit.ts';
+export { evaluate, predict, type Evaluation, type EvaluateOptions } from './evaluate.ts';
+export { History, type HistoryConfig } from './history.ts';
+export type { ProgressOptions } from './progress.ts';
+export {
+  accuracy, confusionMatrix, meanSquaredError, meanAbsoluteError, r2, metrics, metricNames, getMetric,
+  predictedClasses, trueClasses, type Metric, type MetricName,
+} from './metrics.ts';
+export { StandardScaler, MinMaxScaler, oneHot } from './scalers.ts';
+export { encodeSafetensors, decodeSafetensors, saveModel, loadModel, checkAgainstSpec, writeFileAtomic } from './serialize.ts';

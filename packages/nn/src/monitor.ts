@@ -20,6 +20,8 @@ export interface GradientWarning {
 export interface MonitorOptions {
   /** A layer norm below this is reported as vanishing. */
   readonly vanishing?: number;
+  /** A layer norm below this fraction of the largest layer norm at the same step is vanishing too. */
+  readonly vanishingRelative?: number;
   /** A layer norm above this is reported as exploding. */
   readonly exploding?: number;
   /** max/min of the first and last layer norms above this is reported. */
@@ -28,7 +30,7 @@ export interface MonitorOptions {
   readonly onWarning?: (w: GradientWarning) => void;
 }
 
-export const defaultMonitorOptions = { vanishing: 1e-6, exploding: 1e3, ratio: 1e4 } as const;
+export const defaultMonitorOptions = { vanishing: 1e-7, vanishingRelative: 1e-4, exploding: 1e3, ratio: 1e4 } as const;
 
 /** Thrown when training meets NaN or ±Inf. */
 export class NonFiniteError extends Error {
@@ -85,8 +87,12 @@ export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
           step, bad?.key, bad ? bad.value : loss);
       }
       const norms = layerNorms(grads);
+      const largest = norms.max() ?? 0;
       norms.forEach((norm, layer) => {
         if (norm < o.vanishing) warn('vanishing', layer, step, norm, `vanishing gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step} (below ${o.vanishing})`);
+        else if (norm < o.vanishingRelative * largest) {
+          warn('vanishing', layer, step, norm, `vanishing gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step}, below ${o.vanishingRelative} of the largest layer norm (${largest.toExponential(2)})`);
+        }
         if (norm > o.exploding) warn('exploding', layer, step, norm, `exploding gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step} (above ${o.exploding})`);
       });
       if (norms.size > 1) {

@@ -1,0 +1,207 @@
+/**
+ * fit: epochs of shuffled mini-batches through the pure training step, with the gradient monitor,
+ * callbacks, validation, early stopping, progress output and a History of what happened.
+ */
+import { fromData, Rng, Tensor } from '@chainrule/core';
+import { OrderedMap } from 'immutable';
+import { batchIndices, checkSameCount } from './batching.ts';
+import { evaluate } from './evaluate.ts';
+import { addEpoch, History } from './history.ts';
+import { getLoss } from './losses.ts';
+import { getMetric, type MetricName } from './metrics.ts';
+import type { Model } from './model.ts';
+import { gradientMonitor, type MonitorOptions } from './monitor.ts';
+import { positiveInt } from './names.ts';
+import { getOptimizer, type Optimizer, type OptimizerName, type OptState } from './optimizers/index.ts';
+import type { Params } from './params.ts';
+import { makeProgress, type ProgressOptions } from './progress.ts';
+import { takeRows, toLabels, type Target } from './targets.ts';
+import { makeTrainStep, type LossSpec } from './train-step.ts';
+
+export interface StepInfo {
+  readonly step: number;
+  readonly epoch: number;
+  readonly batch: number;
+  readonly loss: number;
+  readonly lr: number;
+  readonly gradNorms: OrderedMap<string, number>;
+  readonly params: Params;
+}
+
+export interface EpochInfo {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly valLoss?: number;
+  readonly valMetrics?: Readonly<Record<string, number>>;
+  readonly params: Params;
+  readonly history: History;
+}
+
+/** Return 'stop' to end training after this step or epoch. */
+export interface Callbacks {
+  readonly onStep?: (info: StepInfo) => void | 'stop';
+  readonly onEpochEnd?: (info: EpochInfo) => void | 'stop';
+}
+
+export interface EarlyStopping {
+  /** 'loss', 'valLoss', a metric name ('accuracy') or 'val' + its name ('valAccuracy'); default valLoss with validation data, else loss. */
+  readonly monitor?: string;
+  readonly patience?: number;
+  readonly minDelta?: number;
+  /** Return the parameters of the best epoch (default true). */
+  readonly restoreBest?: boolean;
+}
+
+export interface FitOptions extends ProgressOptions {
+  readonly loss: LossSpec;
+  readonly optimizer?: OptimizerName | Optimizer;
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly shuffle?: boolean;
+  /** Seeds the shuffling (default 0). */
+  readonly seed?: number;
+  readonly validation?: { x: Tensor; y: Target };
+  readonly metrics?: readonly MetricName[];
+  readonly callbacks?: Callbacks | readonly Callbacks[];
+  readonly earlyStopping?: EarlyStopping | boolean;
+  /** Gradient health monitor options, or false to turn it off. */
+  readonly monitor?: MonitorOptions | false;
+  /** Resume from an earlier optimiser state. */
+  readonly optState?: OptState;
+}
+
+export interface FitResult {
+  readonly params: Params;
+  readonly optState: OptState;
+  readonly history: History;
+  /** The epoch early stopping restored (0-based), if it stopped early. */
+  readonly stoppedAt?: number;
+}
+
+const higherIsBetter = (key: string) => /accuracy|r2/i.test(key);
+
+function labelsInRange(model: Model, y: Target): void {
+  if (y instanceof Tensor && y.rank === 2 && y.shape[1] === model.outputs && model.outputs > 1) return;
+  toLabels('fit', y).forEach((v, i) => {
+    if (v < 0 || v >= model.outputs) {
+      throw new Error(`fit: crossEntropy label ${v} of sample ${i} is out of range for the ${model.outputs} classes of layer '${model.layers.at(-1)!.name}' (valid labels 0..${model.outputs - 1})`);
+    }
+  });
+}
+
+export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }, options: FitOptions): FitResult {
+  const n = checkSameCount('fit', data.x, data.y);
+  const epochs = options.epochs ?? 1;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a whole number ≥ 0, got ${epochs}`);
+  const batchSize = positiveInt('fit', 'batchSize', options.batchSize ?? 32);
+  if (data.x.rank !== 2 || data.x.shape[1] !== model.inputs) {
+    throw new Error(`fit: layer '${model.layers[0]!.name}' expects ${model.inputs} input features, but x has shape [${data.x.shape.join(',')}]`);
+  }
+  const loss = getLoss(options.loss);
+  if (loss.name === 'crossEntropy') labelsInRange(model, data.y);
+  if (options.validation) checkSameCount('fit (validation)', options.validation.x, options.validation.y);
+  const metricNames = options.metrics ?? [];
+  metricNames.forEach(getMetric);
+  const optimizer = getOptimizer(options.optimizer ?? 'adam');
+  const step = makeTrainStep(model, { loss, optimizer });
+  const monitor = options.monitor === false ? undefined : gradientMonitor(options.monitor ?? {});
+  const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks as Callbacks];
+  const early = options.earlyStopping === true ? {} : options.earlyStopping || undefined;
+  const earlyKey = early?.monitor ?? (options.validation ? 'valLoss' : 'loss');
+  const rng = new Rng(options.seed ?? 0);
+  const shuffle = options.shuffle ?? true;
+  const progress = makeProgress(options, epochs);
+
+  let p = params;
+  let optState = options.optState ?? optimizer.init(params);
+  let history = History();
+  let best: { value: number; epoch: number; params: Params } | undefined;
+  let stoppedAt: number | undefined;
+  let globalStep = optState.step;
+
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const started = Date.now();
+      const parts = batchIndices(n, { batchSize, shuffle, rng });
+      progress.startEpoch(epoch + 1, parts.length);
+      let lossSum = 0;
+      const stepLoss: number[] = [];
+      let normSum = OrderedMap<string, number>();
+      let lr = 0;
+      let stop = false;
+      const outRows = metricNames.length ? new (data.x.data.constructor as Float32ArrayConstructor)(n * model.outputs) : undefined;
+      for (let b = 0; b < parts.length && !stop; b++) {
+        const idx = parts[b]!;
+        const batch = parts.length === 1 && !shuffle ? { x: data.x, y: data.y } : { x: takeRows(data.x, idx), y: takeRows(data.y, idx) };
+        lr = optimizer.lr(optState.step);
+        const r = step(p, optState, batch);
+        // Checked before the update is accepted: a NaN never reaches the returned params.
+        const norms = monitor?.check(globalStep, r.loss, r.grads) ?? OrderedMap<string, number>();
+        p = r.params;
+        optState = r.optState;
+        lossSum += r.loss * idx.length;
+        stepLoss.push(r.loss);
+        normSum = norms.reduce((acc, v, k) => acc.update(k, 0, (s) => s + v), normSum);
+        if (outRows) for (let i = 0; i < idx.length; i++) outRows.set(r.output.data.subarray(i * model.outputs, (i + 1) * model.outputs), idx[i]! * model.outputs);
+        progress.step(r.loss);
+        const info: StepInfo = { step: globalStep, epoch, batch: b, loss: r.loss, lr, gradNorms: norms, params: p };
+        globalStep++;
+        for (const cb of callbacks) if (cb.onStep?.(info) === 'stop') stop = true;
+      }
+      const steps = stepLoss.length;
+      const trainLoss = lossSum / Math.max(1, parts.slice(0, steps).reduce((s, i) => s + i.length, 0));
+      const trainMetrics: Record<string, number> = {};
+      if (outRows) {
+        const pred = fromData(outRows, [n, model.outputs]);
+        for (const m of metricNames) trainMetrics[m] = getMetric(m)(pred, data.y);
+      }
+      const val = options.validation ? evaluate(model, p, options.validation, { loss, metrics: metricNames, batchSize: Math.max(batchSize, 256) }) : undefined;
+      history = addEpoch(history, {
+        loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, lr,
+        gradNorms: normSum.map((s) => s / Math.max(steps, 1)), stepLoss,
+      });
+      const info: EpochInfo = { epoch, loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, params: p, history };
+      progress.endEpoch(epochLine(epoch, epochs, info, Date.now() - started));
+      for (const cb of callbacks) if (cb.onEpochEnd?.(info) === 'stop') stop = true;
+      if (early) {
+        const value = monitored(earlyKey, info);
+        const sign = higherIsBetter(earlyKey) ? -1 : 1;
+        if (!best || sign * (best.value - value) > (early.minDelta ?? 0)) best = { value, epoch, params: p };
+        else if (epoch - best.epoch >= (early.patience ?? 5)) {
+          stoppedAt = best.epoch;
+          if (early.restoreBest ?? true) p = best.params;
+          stop = true;
+        }
+      }
+      if (stop) break;
+    }
+  } finally {
+    progress.stop();
+  }
+  return { params: p, optState, history, stoppedAt };
+}
+
+function monitored(key: string, info: EpochInfo): number {
+  if (key === 'loss') return info.loss;
+  if (key === 'valLoss') {
+    if (info.valLoss === undefined) throw new Error("fit: earlyStopping monitors 'valLoss' but no validation data was given");
+    return info.valLoss;
+  }
+  const isVal = /^val[A-Z]/.test(key);
+  const name = isVal ? key[3]!.toLowerCase() + key.slice(4) : key;
+  const v = (isVal ? info.valMetrics : info.metrics)?.[name];
+  if (v === undefined) throw new Error(`fit: earlyStopping monitors '${key}', which is not computed; valid: 'loss', 'valLoss', or a metric passed in { metrics } (prefixed 'val' for validation)`);
+  return v;
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(3));
+
+function epochLine(epoch: number, epochs: number, e: EpochInfo, ms: number): string {
+  const parts = [`epoch ${epoch + 1}/${epochs}`, `loss ${fmt(e.loss)}`];
+  for (const [k, v] of Object.entries(e.metrics)) parts.push(`${k} ${fmt(v)}`);
+  if (e.valLoss !== undefined) parts.push(`val_loss ${fmt(e.valLoss)}`);
+  for (const [k, v] of Object.entries(e.valMetrics ?? {})) parts.push(`val_${k} ${fmt(v)}`);
+  parts.push(`${(ms / 1000).toFixed(2)}s`);
+  return parts.join(' - ');
+}

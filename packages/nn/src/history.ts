@@ -1,0 +1,43 @@
+/** Training history as a value: one entry per epoch (and the loss of every step). */
+import { List, OrderedMap, Record, type RecordOf } from 'immutable';
+
+export interface HistoryConfig {
+  readonly loss: List<number>;
+  readonly metrics: OrderedMap<string, List<number>>;
+  readonly valLoss: List<number>;
+  readonly valMetrics: OrderedMap<string, List<number>>;
+  /** The learning rate of each epoch's last step. */
+  readonly lr: List<number>;
+  /** Per epoch: each layer's gradient norm, averaged over the epoch's steps. */
+  readonly gradNorms: List<OrderedMap<string, number>>;
+  readonly stepLoss: List<number>;
+}
+export type History = RecordOf<HistoryConfig>;
+export const History = Record<HistoryConfig>({
+  loss: List(), metrics: OrderedMap(), valLoss: List(), valMetrics: OrderedMap(), lr: List(), gradNorms: List(), stepLoss: List(),
+}, 'History');
+
+const push = (m: OrderedMap<string, List<number>>, values: Readonly<globalThis.Record<string, number>>) =>
+  Object.entries(values).reduce((acc, [k, v]) => acc.update(k, List<number>(), (l) => l.push(v)), m);
+
+export interface EpochEntry {
+  readonly loss: number;
+  readonly metrics: Readonly<globalThis.Record<string, number>>;
+  readonly valLoss?: number;
+  readonly valMetrics?: Readonly<globalThis.Record<string, number>>;
+  readonly lr: number;
+  readonly gradNorms: OrderedMap<string, number>;
+  readonly stepLoss: readonly number[];
+}
+
+export function addEpoch(h: History, e: EpochEntry): History {
+  return h.withMutations((r) => {
+    r.set('loss', r.loss.push(e.loss));
+    r.set('metrics', push(r.metrics, e.metrics));
+    if (e.valLoss !== undefined) r.set('valLoss', r.valLoss.push(e.valLoss));
+    if (e.valMetrics) r.set('valMetrics', push(r.valMetrics, e.valMetrics));
+    r.set('lr', r.lr.push(e.lr));
+    r.set('gradNorms', r.gradNorms.push(e.gradNorms));
+    r.set('stepLoss', r.stepLoss.concat(e.stepLoss));
+  });
+}

@@ -1,0 +1,167 @@
+/**
+ * Save and load in the safetensors format (readable by numpy/PyTorch tools): an 8-byte
+ * little-endian header length, a JSON header {name: {dtype, shape, data_offsets}, __metadata__},
+ * then the raw little-endian data. The model spec rides along as JSON in __metadata__.spec.
+ * Files are written to a temporary file in the same directory and renamed, so a crash never
+ * leaves a half-written checkpoint.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fromData, type DType, type Tensor, type TypedArray } from '@chainrule/core';
+import { OrderedMap } from 'immutable';
+import { fromSpec, type Model, type SequentialJSON } from './model.ts';
+import type { Params } from './params.ts';
+
+const CODES: Record<DType, { code: string; bytes: number }> = { float32: { code: 'F32', bytes: 4 }, float64: { code: 'F64', bytes: 8 } };
+const DTYPE_OF: Record<string, DType> = { F32: 'float32', F64: 'float64' };
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function toLittleEndian(t: Tensor): Uint8Array {
+  if (littleEndianHost) return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  const bytes = CODES[t.dtype].bytes;
+  const out = new Uint8Array(t.size * bytes);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < t.size; i++) {
+    if (bytes === 4) view.setFloat32(i * 4, t.data[i]!, true);
+    else view.setFloat64(i * 8, t.data[i]!, true);
+  }
+  return out;
+}
+
+function fromLittleEndian(bytes: Uint8Array, dtype: DType): TypedArray {
+  const copy = bytes.slice(); // aligned, and owned by the tensor
+  if (littleEndianHost) return dtype === 'float64' ? new Float64Array(copy.buffer) : new Float32Array(copy.buffer);
+  const view = new DataView(copy.buffer);
+  const width = CODES[dtype].bytes;
+  const out = dtype === 'float64' ? new Float64Array(copy.length / 8) : new Float32Array(copy.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = width === 4 ? view.getFloat32(i * 4, true) : view.getFloat64(i * 8, true);
+  return out;
+}
+
+/** The bytes of a safetensors file holding `tensors` (in order) and string `metadata`. */
+export function encodeSafetensors(tensors: Params, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    const size = t.size * CODES[t.dtype].bytes;
+    header[name] = { dtype: CODES[t.dtype].code, shape: [...t.shape], data_offsets: [offset, offset + size] };
+    offset += size;
+  }
+  let json = JSON.stringify(header);
+  // Pad with spaces so the data starts 8-byte aligned (what the reference implementation does).
+  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
+  const head = Buffer.from(json, 'utf8');
+  const out = new Uint8Array(8 + head.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
+  out.set(head, 8);
+  let at = 8 + head.length;
+  for (const t of tensors.values()) {
+    const b = toLittleEndian(t);
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+/** Tensors and metadata from safetensors bytes; `source` (a file name) goes into every error. */
+export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): { tensors: Params; metadata: Record<string, string> } {
+  if (bytes.length < 8) throw new Error(`${source} is truncated: it has ${bytes.length} bytes, but the 8-byte header length at byte 0 needs 8`);
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  if (8 + headerLength > bytes.length) {
+    throw new Error(`${source} is truncated: the header needs bytes 8..${8 + headerLength} but the file ends at byte ${bytes.length}`);
+  }
+  let header: Record<string, any>;
+  try {
+    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8'));
+  } catch (e) {
+    throw new Error(`${source}: the header at bytes 8..${8 + headerLength} is not valid JSON (${(e as Error).message})`);
+  }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new Error(`${source}: the header at byte 8 is not a JSON object`);
+  const dataStart = 8 + headerLength;
+  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const entries: [string, Tensor][] = [];
+  for (const [name, info] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const dtype = DTYPE_OF[info?.dtype];
+    if (!dtype) throw new Error(`${source}: tensor '${name}' has dtype ${JSON.stringify(info?.dtype)}; supported: 'F32', 'F64'`);
+    const shape = info.shape as number[];
+    const [begin, end] = info.data_offsets as [number, number];
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`${source}: tensor '${name}' has invalid shape ${JSON.stringify(shape)}`);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!Number.isInteger(begin) || !Number.isInteger(end) || end - begin !== size * CODES[dtype].bytes || begin < 0) {
+      throw new Error(`${source}: tensor '${name}' has data_offsets [${begin}, ${end}], which do not hold ${size} ${info.dtype} values of shape [${shape}]`);
+    }
+    if (dataStart + end > bytes.length) {
+      throw new Error(`${source} is truncated: tensor '${name}' needs bytes ${dataStart + begin}..${dataStart + end} but the file ends at byte ${bytes.length}`);
+    }
+    const data = fromLittleEndian(bytes.subarray(dataStart + begin, dataStart + end), dtype);
+    entries.push([name, fromData(data, shape, name)]);
+  }
+  // The header is a JSON object: keep the file's data order, which is the order we wrote.
+  entries.sort((a, b) => (header[a[0]].data_offsets[0] as number) - (header[b[0]].data_offsets[0] as number));
+  return { tensors: OrderedMap(entries), metadata };
+}
+
+/** Writes bytes to `path` through a temporary file in the same directory and a rename. */
+export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Saves params (safetensors) with the model spec in the header's metadata. */
+export function saveModel(path: string, model: Model, params: Params): void {
+  checkAgainstSpec(path, model, params);
+  writeFileAtomic(path, encodeSafetensors(params, { format: 'chainrule', spec: JSON.stringify(model.toJSON()) }));
+}
+
+/** Checks names, shapes and dtypes of params against what the model expects; errors name `source`. */
+export function checkAgainstSpec(source: string, model: Model, params: Params): void {
+  const missing = model.paramShapes.keySeq().filter((k) => !params.has(k)).toArray();
+  const extra = params.keySeq().filter((k) => !model.paramShapes.has(k)).toArray();
+  if (missing.length || extra.length) {
+    throw new Error(`${source}: parameter names do not match the model spec${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; unexpected: ${extra.join(', ')}` : ''}`);
+  }
+  for (const [key, shape] of model.paramShapes) {
+    const t = params.get(key)!;
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new Error(`${source}: parameter '${key}' has shape [${t.shape}] but the model spec needs [${shape}]`);
+    }
+    if (t.dtype !== model.dtype) throw new Error(`${source}: parameter '${key}' is ${t.dtype} but the model is ${model.dtype}`);
+  }
+}
+
+/**
+ * Loads a file written by saveModel. The model comes from the embedded spec, or pass `model` to
+ * load into a known architecture (names, shapes and dtypes are checked against it either way).
+ */
+export function loadModel(path: string, options: { model?: Model } = {}): { model: Model; params: Params } {
+  const { tensors, metadata } = decodeSafetensors(readFileSync(path), path);
+  let model = options.model;
+  if (!model) {
+    if (typeof metadata.spec !== 'string') throw new Error(`${path}: no model spec in __metadata__.spec; pass { model } to loadModel`);
+    let spec: SequentialJSON;
+    try {
+      spec = JSON.parse(metadata.spec);
+    } catch (e) {
+      throw new Error(`${path}: __metadata__.spec is not valid JSON (${(e as Error).message})`);
+    }
+    model = fromSpec(spec);
+  }
+  // Params in the model's order, whatever order the file had.
+  checkAgainstSpec(path, model, tensors);
+  const params = OrderedMap<string, Tensor>(model.paramShapes.keySeq().map((k) => [k, tensors.get(k)!] as const));
+  return { model, params };
+}
