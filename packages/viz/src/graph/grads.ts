@@ -1,0 +1,67 @@
+/**
+ * Which gradient belongs to which tensor. toDot takes either a Map (forward tensor → gradient) or
+ * the tree `grad(y, xs, { createGraph: true })` returned, whose leaves know their tensor through
+ * `gradientTarget`. Plain `grad` results do not: pair them with their xs using `gradMap`.
+ */
+import { grad, gradientTarget, type Tensor, type Tree } from '@chainrule/core';
+import { topological } from './walk.ts';
+
+export type GradsInput = ReadonlyMap<Tensor, Tensor> | Tree;
+
+/** The tensors of a tree in a fixed order: arrays, plain objects and Immutable keyed collections. */
+export function treeLeaves(tree: unknown): Tensor[] {
+  const out: Tensor[] = [];
+  const visit = (t: unknown): void => {
+    if (t && typeof t === 'object' && 'id' in t && 'shape' in t && 'data' in t) out.push(t as Tensor);
+    else if (Array.isArray(t)) t.forEach(visit);
+    else if (t && typeof (t as { valueSeq?: unknown }).valueSeq === 'function') {
+      for (const v of (t as { valueSeq(): Iterable<unknown> }).valueSeq()) visit(v);
+    } else if (t && typeof t === 'object') Object.values(t).forEach(visit);
+    else throw new Error(`viz: expected a Tensor or a tree of tensors, got ${String(t)}`);
+  };
+  visit(tree);
+  return out;
+}
+
+/** Pairs the xs given to `grad` with the gradients it returned (same tree shape). */
+export function gradMap(xs: Tree, grads: Tree): Map<Tensor, Tensor> {
+  const a = treeLeaves(xs);
+  const b = treeLeaves(grads);
+  if (a.length !== b.length) throw new Error(`gradMap: ${a.length} tensors but ${b.length} gradients; pass the same tree given to grad`);
+  return new Map(a.map((x, i) => [x, b[i]!]));
+}
+
+export function resolveGrads(input: GradsInput | undefined): Map<Tensor, Tensor> {
+  if (input === undefined) return new Map();
+  if (input instanceof Map) return new Map(input);
+  const out = new Map<Tensor, Tensor>();
+  for (const g of treeLeaves(input)) {
+    const target = gradientTarget(g);
+    if (!target) {
+      throw new Error('toDot: a gradient does not know its tensor; make the gradients with grad(y, xs, { createGraph: true }) or pass gradMap(xs, grads)');
+    }
+    out.set(target, g);
+  }
+  return out;
+}
+
+/**
+ * dy/dt for every tensor t in y's graph (micrograd shows a gradient on every node).
+ * With createGraph the backward pass is recorded, so toDot can draw it with `backward: true`.
+ */
+export function allGrads(y: Tensor, options: { createGraph?: boolean } = {}): Map<Tensor, Tensor> {
+  const tensors = topological([y]);
+  return gradMap(tensors, grad(y, tensors, { createGraph: options.createGraph ?? false }));
+}
+
+/**
+ * Gradients of y (recorded with createGraph) with respect to its parameters: leaves with a scoped
+ * name such as 'dense0/w', else any named leaf, else every leaf.
+ */
+export function parameterGrads(y: Tensor): Map<Tensor, Tensor> {
+  const leaves = topological([y]).filter((t) => !t.node);
+  const scoped = leaves.filter((t) => t.name?.includes('/'));
+  const named = leaves.filter((t) => t.name !== undefined);
+  const xs = scoped.length ? scoped : named.length ? named : leaves;
+  return gradMap(xs, grad(y, xs, { createGraph: true }));
+}
