@@ -62,5 +62,5 @@ export const lossNames = Object.keys(LOSSES) as LossName[];
 /** A loss by name (the error lists the valid ones), or a custom `(pred, target) => Tensor`. */
 export function getLoss(loss: LossName | Loss | ((pred: Tensor, target: Target) => Tensor)): Loss {
   if (typeof loss === 'function') return loss as Loss;
-  return lookup('loss', LOSSES, loss);
+  return lookup('loss', LOSSES, loss, 'losses');
 }

@@ -1,7 +1,7 @@
 /** Looking up things by name, with an error that lists the valid names (typos are the usual cause). */
-export function lookup<T>(what: string, table: Readonly<Record<string, T>>, name: unknown): T {
+export function lookup<T>(what: string, table: Readonly<Record<string, T>>, name: unknown, plural = `${what}s`): T {
   if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(table, name)) return table[name]!;
-  throw new Error(`unknown ${what} ${JSON.stringify(name)}; valid ${what}s: ${Object.keys(table).map((k) => `'${k}'`).join(', ')}`);
+  throw new Error(`unknown ${what} ${JSON.stringify(name)}; valid ${plural}: ${Object.keys(table).map((k) => `'${k}'`).join(', ')}`);
 }
 
 /** A number that must be a finite non-negative value (learning rates, decay factors, thresholds). */
