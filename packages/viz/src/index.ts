@@ -7,3 +7,4 @@ export { allGrads, gradMap, parameterGrads, type GradsInput } from './graph/grad
 export { colors as graphColors } from './graph/style.ts';
 export { renderSvg, dotString } from './render/svg.ts';
 export { renderPng, type PngOptions } from './render/png.ts';
+export * from './plots/index.ts';
