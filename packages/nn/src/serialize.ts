@@ -29,7 +29,7 @@ function toLittleEndian(t: Tensor): Uint8Array {
 }
 
 function fromLittleEndian(bytes: Uint8Array, dtype: DType): TypedArray {
-  const copy = bytes.slice(); // aligned, and owned by the tensor
+  const copy = new Uint8Array(bytes); // a copy: aligned and owned by the tensor (Buffer.slice would be a view)
   if (littleEndianHost) return dtype === 'float64' ? new Float64Array(copy.buffer) : new Float32Array(copy.buffer);
   const view = new DataView(copy.buffer);
   const width = CODES[dtype].bytes;

@@ -1,0 +1,70 @@
+import { log, randn, Rng, tensor, type Tensor } from '@chainrule/core';
+import { OrderedMap } from 'immutable';
+import { describe, expect, it } from 'vitest';
+import { fit, gradientMonitor, layerNorms, mlp, NonFiniteError, sgd, type GradientWarning } from '../src/index.ts';
+import { line } from './helpers.ts';
+
+describe('gradient health monitor', () => {
+  it('a 10-layer sigmoid net triggers the vanishing warning, naming layer, step and norm', () => {
+    const r = new Rng(2);
+    const x = randn([64, 4], { rng: r });
+    const y = randn([64, 1], { rng: r });
+    const model = mlp([4, ...new Array(9).fill(16), 1], { hidden: 'sigmoid' });
+    const warnings: GradientWarning[] = [];
+    fit(model, model.init(0), { x, y }, { loss: 'mse', optimizer: sgd({ lr: 0.01 }), epochs: 3, batchSize: 32, progress: false, monitor: { onWarning: (w) => warnings.push(w) } });
+    const vanishing = warnings.filter((w) => w.kind === 'vanishing');
+    expect(vanishing.map((w) => w.layer)).toContain('dense0');
+    const first = vanishing.find((w) => w.layer === 'dense0')!;
+    expect(first.step).toBe(0);
+    expect(first.message).toMatch(/vanishing gradient: layer 'dense0' has gradient norm \d\.\d\de-\d+ at step 0/);
+    expect(first.norm).toBeLessThan(1e-4);
+    // Once per layer and kind, although every one of the 6 steps is as bad.
+    expect(new Set(warnings.map((w) => `${w.kind}:${w.layer}`)).size).toBe(warnings.length);
+    expect(warnings.some((w) => w.kind === 'ratio' && /between the first layer 'dense0'.*and the last layer 'dense9'/.test(w.message))).toBe(true);
+  });
+
+  it('a healthy shallow net gives no warnings', () => {
+    const warnings: GradientWarning[] = [];
+    const model = mlp([1, 8, 1], { hidden: 'tanh' });
+    fit(model, model.init(0), line(32, 0), { loss: 'mse', optimizer: sgd({ lr: 0.05 }), epochs: 5, batchSize: 8, progress: false, monitor: { onWarning: (w) => warnings.push(w) } });
+    expect(warnings).toEqual([]);
+  });
+
+  it('a too-large learning rate triggers the exploding warning', () => {
+    const warnings: GradientWarning[] = [];
+    const model = mlp([1, 16, 1], { hidden: 'relu' });
+    const run = () => fit(model, model.init(0), line(32, 0), { loss: 'mse', optimizer: sgd({ lr: 5 }), epochs: 5, batchSize: 8, progress: false, monitor: { onWarning: (w) => warnings.push(w) } });
+    try { run(); } catch (e) { expect(e).toBeInstanceOf(NonFiniteError); } // divergence may go on to overflow
+    const exploding = warnings.filter((w) => w.kind === 'exploding');
+    expect(exploding.length).toBeGreaterThan(0);
+    expect(exploding[0]!.norm).toBeGreaterThan(1e3);
+    expect(exploding[0]!.message).toMatch(/exploding gradient: layer 'dense\d' has gradient norm .* at step \d+ \(above 1000\)/);
+  });
+
+  it('a loss with log(0) stops training with the parameter and step', () => {
+    const model = mlp([1, 4, 1], { hidden: 'relu', output: 'relu' });
+    // Bias −100 makes the relu output exactly 0 for these inputs from step 0 on: log(0) = −Inf.
+    const params = model.init(0).set('dense1/b', tensor([-100]));
+    const logLoss = (pred: Tensor) => log(pred).neg().mean();
+    let err: unknown;
+    try {
+      fit(model, params, line(8, 0), { loss: logLoss, optimizer: sgd({ lr: 0.1 }), epochs: 1, batchSize: 4, progress: false });
+    } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(NonFiniteError);
+    const e = err as NonFiniteError;
+    expect(e.step).toBe(0);
+    expect(e.message).toMatch(/training stopped at step 0: loss is Infinity; gradient of 'dense\d\/[wb]' is NaN at flat index \d+/);
+    expect(e.parameter).toMatch(/^dense\d\/[wb]$/);
+  });
+
+  it('a NaN gradient with a finite loss is named too', () => {
+    const m = gradientMonitor({ onWarning: () => {} });
+    const grads = OrderedMap({ 'a/w': tensor([1, 2]), 'b/w': tensor([0, Number.NaN, 1]) });
+    expect(() => m.check(17, 0.5, grads)).toThrow(/step 17: loss is 0.5 but the gradient of 'b\/w' is NaN at flat index 1/);
+  });
+
+  it('layerNorms sums squares over each layer’s parameters', () => {
+    const norms = layerNorms(OrderedMap({ 'a/w': tensor([3]), 'a/b': tensor([4]), 'b/w': tensor([1, 1, 1, 1]) }));
+    expect(norms.toJS()).toEqual({ a: 5, b: 2 });
+  });
+});
