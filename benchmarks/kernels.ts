@@ -1,0 +1,77 @@
+/**
+ * Kernel timings, reference vs fast, side by side in one run: float32 matmul GFLOP/s for the MLP's shapes
+ * in all four transpose forms, and ns per element for the elementwise kernels the MLP uses.
+ *
+ *   npx tsx benchmarks/kernels.ts [--quick]
+ */
+import { loadWasmKernels, referenceKernels, type Kernels } from '../packages/core/src/kernels/index.ts';
+import { wasmLoadError } from '../packages/core/src/kernels/wasm/index.ts';
+
+const quick = process.argv.includes('--quick');
+const fastRelaxed = loadWasmKernels({ relaxed: true });
+const fastSimd = loadWasmKernels({ relaxed: false });
+if (!fastRelaxed || !fastSimd) {
+  console.error(`fast kernels did not load: ${wasmLoadError}`);
+  process.exit(1);
+}
+const sets: [string, Kernels][] = [['reference', referenceKernels], [fastSimd.name, fastSimd]];
+if (fastRelaxed.name !== fastSimd.name) sets.push([fastRelaxed.name, fastRelaxed]);
+
+const random = (n: number) => Float32Array.from({ length: n }, () => Math.random() * 2 - 1);
+
+/** Seconds per call: repeat until `budget` seconds have passed (at least `min` calls), keep the best. */
+function time(fn: () => void, budget: number, min = 3): number {
+  fn(); // warm up (JIT, arena growth)
+  let best = Infinity, spent = 0, calls = 0;
+  while (calls < min || spent < budget) {
+    const t0 = performance.now();
+    fn();
+    const dt = (performance.now() - t0) / 1000;
+    best = Math.min(best, dt); spent += dt; calls++;
+  }
+  return best;
+}
+
+const shapes: [number, number, number][] = [[64, 784, 128], [64, 128, 64], [256, 784, 128], [1024, 1024, 1024]];
+const forms: [string, boolean, boolean][] = [['A·B', false, false], ['A·Bᵀ', false, true], ['Aᵀ·B', true, false], ['Aᵀ·Bᵀ', true, true]];
+
+console.log(`float32 matmul, GFLOP/s (one thread, best of repeated calls)${quick ? ' [quick]' : ''}\n`);
+console.log(['shape m×k×n', 'form', ...sets.map(([n]) => n), 'speed-up'].map((s) => s.padStart(18)).join(''));
+for (const [m, k, n] of shapes) {
+  const a = random(m * k), b = random(k * n), out = new Float32Array(m * n);
+  const flops = 2 * m * k * n;
+  for (const [form, tA, tB] of forms) {
+    if (quick && form === 'A·Bᵀ' && m === 1024) continue;
+    const rates = sets.map(([name, ks]) => {
+      const budget = name === 'reference' ? (m === 1024 ? 0 : 0.3) : 0.5;
+      const s = time(() => ks.matmul(a, b, out, m, k, n, tA, tB), budget, name === 'reference' && m === 1024 ? 1 : 3);
+      return flops / s / 1e9;
+    });
+    const cells = [`${m}×${k}×${n}`, form, ...rates.map((r) => r.toFixed(2)), `${(rates[rates.length - 1]! / rates[0]!).toFixed(1)}×`];
+    console.log(cells.map((s) => s.padStart(18)).join(''));
+  }
+}
+
+console.log('\nelementwise float32, ns per element\n');
+console.log(['kernel', 'size', ...sets.map(([n]) => n)].map((s) => s.padStart(18)).join(''));
+const cases: [string, number, (ks: Kernels) => void][] = [];
+for (const [rows, cols] of [[64, 128], [256, 784], [4, 8]] as const) {
+  const size = rows * cols;
+  const x = random(size), y = random(size), bias = random(cols), out = new Float32Array(size);
+  const label = `${rows}×${cols}`;
+  cases.push(
+    [`add ${label}`, size, (ks) => ks.binary('add', x, [cols, 1], y, [cols, 1], [rows, cols], out)],
+    [`bias add ${label}`, size, (ks) => ks.binary('add', x, [cols, 1], bias, [0, 1], [rows, cols], out)],
+    [`mul ${label}`, size, (ks) => ks.binary('mul', x, [cols, 1], y, [cols, 1], [rows, cols], out)],
+    [`relu ${label}`, size, (ks) => ks.unary('relu', x, out, 0)],
+    [`sigmoid ${label}`, size, (ks) => ks.unary('sigmoid', x, out, 0)],
+    [`exp ${label}`, size, (ks) => ks.unary('exp', x, out, 0)],
+    [`sum axis 0 ${label}`, size, (ks) => ks.reduce('sum', x, [rows, cols], [0], bias)],
+    [`softmax ${label}`, size, (ks) => ks.softmax(x, rows, cols, 1, out, false)],
+    [`logsumexp ${label}`, size, (ks) => ks.logsumexp(x, rows, cols, 1, out)],
+  );
+}
+for (const [label, size, run] of cases) {
+  const ns = sets.map(([, ks]) => (time(() => run(ks), quick ? 0.05 : 0.2) * 1e9) / size);
+  console.log([label, String(size), ...ns.map((v) => v.toFixed(2))].map((s) => s.padStart(18)).join(''));
+}

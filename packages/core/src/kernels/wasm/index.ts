@@ -1,0 +1,216 @@
+/**
+ * The fast kernel set: float32 WebAssembly SIMD kernels (AssemblyScript, ./assembly/), built by
+ * `pnpm --filter @chainrule/core build` into ./build/. float64 and the kernels not written here fall
+ * back to the reference set; so do tiny inputs, where the copy into wasm memory costs more than it saves.
+ */
+import type { TypedArray } from '../../dtype.ts';
+import type { BinaryKernel, Kernels, ReduceKernel, UnaryKernel } from '../kernels.ts';
+import { referenceKernels as ref } from '../reference/index.ts';
+import { Arena } from './arena.ts';
+
+/** Below these sizes the JS path wins (measured with benchmarks/kernels.ts). */
+const MIN_ELEMENTWISE = 64;
+const MIN_MATMUL_FLOPS = 4096; // m·k·n
+
+interface Exports {
+  PACK_A_BYTES: WebAssembly.Global;
+  PACK_B_BYTES: WebAssembly.Global;
+  TILE_BYTES: WebAssembly.Global;
+  matmulRows(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number,
+    i0: number, i1: number, pa: number, pb: number, tile: number): void;
+  binary(op: number, a: number, aRow: number, aInner: number, b: number, bRow: number, bInner: number,
+    out: number, outer: number, inner: number): void;
+  unary(op: number, x: number, out: number, len: number, alpha: number): void;
+  sum3(x: number, outer: number, len: number, inner: number, out: number): void;
+  softmaxRows(x: number, rows: number, len: number, out: number, log: number): void;
+  logsumexpRows(x: number, rows: number, len: number, out: number): void;
+  heapBase(): number;
+}
+
+const BINARY_CODES: Partial<Record<BinaryKernel, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+const UNARY_CODES: Partial<Record<UnaryKernel, number>> = {
+  relu: 0, step: 1, sigmoid: 2, exp: 3, neg: 4, abs: 5, sqrt: 6, square: 7, reciprocal: 8, leakyRelu: 9,
+};
+
+const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
+
+/** The output as [outer, inner] with per-operand row strides and inner strides of 0 or 1, or null. */
+export interface Plan2d { outer: number; inner: number; aRow: number; aInner: number; bRow: number; bInner: number }
+
+export function plan2d(shape: readonly number[], aS: readonly number[], bS: readonly number[]): Plan2d | null {
+  // Drop unit dims, then merge neighbours that both operands walk as one (including both broadcast).
+  const dims: [number, number, number][] = [];
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!, sa = aS[d]!, sb = bS[d]!;
+    if (size === 1) continue;
+    const last = dims[dims.length - 1];
+    if (last && last[1] === sa * size && last[2] === sb * size) { last[0] *= size; last[1] = sa; last[2] = sb; }
+    else dims.push([size, sa, sb]);
+  }
+  const okInner = (s: number) => s === 0 || s === 1;
+  if (dims.length === 0) return { outer: 1, inner: 1, aRow: 0, aInner: 0, bRow: 0, bInner: 0 };
+  if (dims.length === 1) {
+    const [size, sa, sb] = dims[0]!;
+    return okInner(sa) && okInner(sb) ? { outer: 1, inner: size, aRow: 0, aInner: sa, bRow: 0, bInner: sb } : null;
+  }
+  if (dims.length === 2) {
+    const [outer, aRow, bRow] = dims[0]!;
+    const [inner, sa, sb] = dims[1]!;
+    return okInner(sa) && okInner(sb) ? { outer, inner, aRow, aInner: sa, bRow, bInner: sb } : null;
+  }
+  return null;
+}
+
+function binaryJs(op: number, a: Float32Array, b: Float32Array, out: Float32Array, p: Plan2d): void {
+  const { outer, inner, aRow, aInner, bRow, bInner } = p;
+  for (let o = 0, at = 0; o < outer; o++) {
+    let ia = o * aRow, ib = o * bRow;
+    for (let i = 0; i < inner; i++, at++, ia += aInner, ib += bInner) {
+      const x = a[ia]!, y = b[ib]!;
+      out[at] = op === 0 ? x + y : op === 1 ? x - y : op === 2 ? x * y : x / y;
+    }
+  }
+}
+
+/** [outer, len, inner] for a sum over one block of consecutive axes (unit dims may sit anywhere), or null. */
+function reduceBlock(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
+  const reduced = shape.map((s, d) => axes.includes(d) && s !== 1);
+  const first = reduced.indexOf(true);
+  if (first < 0) return null;
+  const last = reduced.lastIndexOf(true);
+  let outer = 1, len = 1, inner = 1;
+  for (let d = 0; d < shape.length; d++) {
+    if (d < first) outer *= shape[d]!;
+    else if (d > last) inner *= shape[d]!;
+    else if (reduced[d] || shape[d] === 1) len *= shape[d]!;
+    else return null; // a kept dim between reduced ones
+  }
+  return [outer, len, inner];
+}
+
+function makeKernels(name: string, w: Exports, arena: Arena): Kernels {
+  const packA = w.PACK_A_BYTES.value as number, packB = w.PACK_B_BYTES.value as number, tile = w.TILE_BYTES.value as number;
+
+  return {
+    ...ref,
+    name,
+
+    matmul(a, b, out, m, k, n, transA, transB) {
+      if (!isF32(a) || !isF32(b) || !isF32(out) || m * k * n < MIN_MATMUL_FLOPS) {
+        ref.matmul(a, b, out, m, k, n, transA, transB);
+        return;
+      }
+      arena.reset();
+      const pa = arena.alloc(packA / 4), pb = arena.alloc(packB / 4), pt = arena.alloc(tile / 4);
+      const pA = arena.put(a), pB = arena.put(b), pC = arena.alloc(m * n);
+      w.matmulRows(pA, pB, pC, m, k, n, transA ? 1 : 0, transB ? 1 : 0, 0, m, pa, pb, pt);
+      arena.get(pC, out);
+    },
+
+    binary(op, a, aStrides, b, bStrides, outShape, out) {
+      const code = BINARY_CODES[op];
+      const plan = code !== undefined && isF32(a) && isF32(b) && isF32(out) ? plan2d(outShape, aStrides, bStrides) : null;
+      if (!plan) { ref.binary(op, a, aStrides, b, bStrides, outShape, out); return; }
+      if (out.length < MIN_ELEMENTWISE) { binaryJs(code!, a as Float32Array, b as Float32Array, out as Float32Array, plan); return; }
+      arena.reset();
+      const pa = arena.put(a as Float32Array), pb = arena.put(b as Float32Array), po = arena.alloc(out.length);
+      w.binary(code!, pa, plan.aRow, plan.aInner, pb, plan.bRow, plan.bInner, po, plan.outer, plan.inner);
+      arena.get(po, out as Float32Array);
+    },
+
+    unary(op, x, out, alpha) {
+      const code = UNARY_CODES[op];
+      if (code === undefined || !isF32(x) || !isF32(out) || x.length < MIN_ELEMENTWISE) { ref.unary(op, x, out, alpha); return; }
+      arena.reset();
+      const px = arena.put(x), po = arena.alloc(x.length);
+      w.unary(code, px, po, x.length, alpha);
+      arena.get(po, out);
+    },
+
+    reduce(op: ReduceKernel, x, shape, axes, out) {
+      const block = op === 'sum' && isF32(x) && isF32(out) && x.length >= MIN_ELEMENTWISE ? reduceBlock(shape, axes) : null;
+      if (!block) { ref.reduce(op, x, shape, axes, out); return; }
+      const [outer, len, inner] = block;
+      arena.reset();
+      const px = arena.put(x as Float32Array), po = arena.alloc(outer * inner);
+      w.sum3(px, outer, len, inner, po);
+      arena.get(po, out as Float32Array);
+    },
+
+    softmax(x, outer, len, inner, out, log) {
+      if (inner !== 1 || !isF32(x) || !isF32(out) || x.length < MIN_ELEMENTWISE) { ref.softmax(x, outer, len, inner, out, log); return; }
+      arena.reset();
+      const px = arena.put(x), po = arena.alloc(x.length);
+      w.softmaxRows(px, outer, len, po, log ? 1 : 0);
+      arena.get(po, out);
+    },
+
+    logsumexp(x, outer, len, inner, out) {
+      if (inner !== 1 || !isF32(x) || !isF32(out) || x.length < MIN_ELEMENTWISE) { ref.logsumexp(x, outer, len, inner, out); return; }
+      arena.reset();
+      const px = arena.put(x), po = arena.alloc(outer);
+      w.logsumexpRows(px, outer, len, po);
+      arena.get(po, out);
+    },
+  };
+}
+
+/** Why the last `loadWasmKernels` call returned null ('' when it loaded). */
+export let wasmLoadError = '';
+
+export interface WasmOptions {
+  /** Use relaxed-SIMD FMA when the runtime has it (default true). */
+  relaxed?: boolean;
+}
+
+// A minimal module using one SIMD instruction (v128.const): validates only where SIMD is supported.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
+
+interface NodeLike {
+  getBuiltinModule?(id: string): unknown;
+}
+
+/**
+ * Compiles the built WebAssembly kernels synchronously and returns them, or null (reason in
+ * `wasmLoadError`) when WebAssembly or SIMD is missing or the binaries have not been built.
+ */
+export function loadWasmKernels(options: WasmOptions = {}): Kernels | null {
+  const fail = (why: string) => { wasmLoadError = why; return null; };
+  if (typeof WebAssembly !== 'object') return fail('WebAssembly is not available');
+  if (!WebAssembly.validate(SIMD_PROBE)) return fail('this runtime has no WebAssembly SIMD');
+  // Read the binaries through Node's fs without importing it, so core still loads where there is none.
+  const proc = (globalThis as { process?: NodeLike }).process;
+  const fs = proc?.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
+  if (!fs) return fail('no Node file system to read the .wasm from');
+  const v8 = proc?.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined;
+
+  const read = (file: string): Uint8Array<ArrayBuffer> | null => {
+    try { return new Uint8Array(fs.readFileSync(new URL(`./build/${file}`, import.meta.url))); } catch { return null; }
+  };
+  let bytes: Uint8Array<ArrayBuffer> | null = null;
+  let name = 'wasm-simd';
+  if (options.relaxed !== false) {
+    const relaxed = read('kernels-relaxed-simd.wasm');
+    if (relaxed) {
+      // Node 20 hides relaxed SIMD behind a V8 flag; it must be set before the module is compiled.
+      try { v8?.setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { /* keep plain SIMD */ }
+      if (WebAssembly.validate(relaxed)) { bytes = relaxed; name = 'wasm-relaxed-simd'; }
+    }
+  }
+  bytes ??= read('kernels-simd.wasm');
+  if (!bytes) return fail('the .wasm kernels are not built (run: pnpm --filter @chainrule/core build)');
+  try {
+    const module = new WebAssembly.Module(bytes);
+    const memory = new WebAssembly.Memory({ initial: 64 }); // 4 MiB, grown on demand
+    const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('wasm abort'); } } });
+    const w = instance.exports as unknown as Exports;
+    const base = (w.heapBase() + 63) & ~63;
+    wasmLoadError = '';
+    return makeKernels(name, w, new Arena(memory, base));
+  } catch (e) {
+    return fail(`compiling the .wasm kernels failed: ${(e as Error).message}`);
+  }
+}
