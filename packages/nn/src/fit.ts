@@ -153,8 +153,14 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
       const trainLoss = lossSum / Math.max(1, parts.slice(0, steps).reduce((s, i) => s + i.length, 0));
       const trainMetrics: Record<string, number> = {};
       if (outRows) {
-        const pred = fromData(outRows, [n, model.outputs]);
-        for (const m of metricNames) trainMetrics[m] = getMetric(m)(pred, data.y);
+        let pred = fromData(outRows, [n, model.outputs]);
+        let target = data.y;
+        if (steps < parts.length) {
+          // Stopped mid-epoch by a callback: score only the samples that were seen.
+          const seen = Int32Array.from(parts.slice(0, steps).flatMap((i) => Array.from(i)));
+          [pred, target] = [takeRows(pred, seen), takeRows(data.y, seen)];
+        }
+        for (const m of metricNames) trainMetrics[m] = getMetric(m)(pred, target);
       }
       const val = options.validation ? evaluate(model, p, options.validation, { loss, metrics: metricNames, batchSize: Math.max(batchSize, 256) }) : undefined;
       history = addEpoch(history, {

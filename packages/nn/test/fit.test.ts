@@ -101,6 +101,18 @@ describe('fit mechanics', () => {
     expect(best).toBeCloseTo(run.history.valLoss.min()!, 5);
   });
 
+  it('a step callback can stop mid-epoch; metrics then score only the samples seen', () => {
+    // A model that always says class 0, on samples ordered by class: the first 20 are all class 0.
+    const params = model.init(0).set('dense1/b', tensor([100, 0, 0]));
+    const { history } = fit(model, params, data, {
+      ...quiet, loss: 'crossEntropy', optimizer: sgd({ lr: 0 }), epochs: 5, batchSize: 10, shuffle: false, metrics: ['accuracy'],
+      callbacks: { onStep: (s) => (s.step === 1 ? 'stop' : undefined) },
+    });
+    expect(history.stepLoss.size).toBe(2);
+    expect(history.loss.size).toBe(1);
+    expect(history.metrics.get('accuracy')!.get(0)).toBe(1); // 20/20, not 20/60
+  });
+
   it('a callback can stop training', () => {
     const { history } = fit(model, model.init(0), data, {
       ...quiet, loss: 'crossEntropy', epochs: 10, callbacks: [{ onEpochEnd: (e) => (e.epoch === 1 ? 'stop' : undefined) }],
