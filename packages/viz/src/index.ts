@@ -8,3 +8,5 @@ export { colors as graphColors } from './graph/style.ts';
 export { renderSvg, dotString } from './render/svg.ts';
 export { renderPng, type PngOptions } from './render/png.ts';
 export * from './plots/index.ts';
+export { writeReport, type ReportData, type Figure, type WrittenReport } from './report/write.ts';
+export { writeFileAtomic } from './report/atomic.ts';

@@ -119,7 +119,6 @@ export function toDot(y: Tensor, options: ToDotOptions = {}): Digraph {
       if (!folded(t)) nodes.push({ id: tensorId(t), container: where, attrs: tensorNode(t, kindOf(t), { showValues, grad: grads.get(t), target: targetOf.get(t.id), y }) });
       if (t.node) {
         nodes.push({ id: opId(t), container: where, attrs: opNode(t, bw) });
-        if (!folded(t)) addEdge(opId(t), tensorId(t), edgeStyle(bw));
       }
     }
     if (!t.node) continue;
@@ -134,6 +133,8 @@ export function toDot(y: Tensor, options: ToDotOptions = {}): Digraph {
         : { ...edgeStyle(bw), ...(crossing ? { label: ` ${shapeText(input)} `, fontsize: 9, fontcolor: '#666666' } : {}) };
       addEdge(src, dst, attrs, savedLink ? 'saved' : 'flow');
     });
+    // Data-flow order: the edges into an op come before the edge out of it.
+    if (into === undefined && !folded(t)) addEdge(opId(t), tensorId(t), edgeStyle(bw));
   }
   // Each gradient points back (dashed) at the tensor it is the gradient of.
   if (options.backward) {
