@@ -11,7 +11,8 @@ export function allEdges(g: Graphish): EdgeModel[] {
   return [...g.edges, ...g.subgraphs.flatMap((s) => allEdges(s))];
 }
 
-export const attr = (n: NodeModel | EdgeModel, key: string): string => String(n.attributes.get(key as never) ?? '');
+export const attr = (n: NodeModel | EdgeModel, key: string): string =>
+  String((n.attributes as unknown as { get(k: string): unknown }).get(key) ?? '');
 
 export const nodeById = (g: Graphish, id: string): NodeModel | undefined => allNodes(g).find((n) => n.id === id);
 
