@@ -2,7 +2,7 @@
 import './methods.ts';
 
 export { Tensor, type Node, type NestedArray } from './tensor.ts';
-export type { DType, TypedArray } from './dtype.ts';
+export { allocate, type DType, type TypedArray } from './dtype.ts';
 export type { Shape } from './shape.ts';
 export { broadcastShapes, sizeOf } from './shape.ts';
 export * from './creation.ts';

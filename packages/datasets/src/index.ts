@@ -4,3 +4,4 @@ export { loadMnist, mnistDataDir, mnistTrainStats, MNIST_FILES, type Mnist, type
 export { sampleFunction, functions, sincValue, type SyntheticFunction, type FunctionName, type SampleOptions, type SyntheticData, type Range } from './synthetic.ts';
 export { meshgrid, type MeshgridOptions } from './meshgrid.ts';
 export { trainTestSplit, takeRows, type Split, type SplitOptions } from './split.ts';
+export { shiftImages, type ShiftOptions } from './augment.ts';

@@ -69,6 +69,8 @@ export interface FitOptions extends ProgressOptions {
   readonly monitor?: MonitorOptions | false;
   /** Resume from an earlier optimiser state. */
   readonly optState?: OptState;
+  /** Applied to each training batch's x before the step (data augmentation); validation data is left alone. */
+  readonly transform?: (x: Tensor) => Tensor;
 }
 
 export interface FitResult {
@@ -127,6 +129,8 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
       progress.startEpoch(epoch + 1, parts.length);
       let lossSum = 0;
       const stepLoss: number[] = [];
+      const stepLr: number[] = [];
+      const stepNorms: Record<string, number[]> = {};
       let normSum = OrderedMap<string, number>();
       let lr = 0;
       let stop = false;
@@ -134,6 +138,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
       for (let b = 0; b < parts.length && !stop; b++) {
         const idx = parts[b]!;
         const batch = parts.length === 1 && !shuffle ? { x: data.x, y: data.y } : { x: takeRows(data.x, idx), y: takeRows(data.y, idx) };
+        if (options.transform) batch.x = options.transform(batch.x);
         lr = optimizer.lr(optState.step);
         const r = step(p, optState, batch);
         // Checked before the update is accepted: a NaN never reaches the returned params.
@@ -142,6 +147,8 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
         optState = r.optState;
         lossSum += r.loss * idx.length;
         stepLoss.push(r.loss);
+        stepLr.push(lr);
+        norms.forEach((v, k) => { (stepNorms[k] ??= []).push(v); });
         normSum = norms.reduce((acc, v, k) => acc.update(k, 0, (s) => s + v), normSum);
         if (outRows) for (let i = 0; i < idx.length; i++) outRows.set(r.output.data.subarray(i * model.outputs, (i + 1) * model.outputs), idx[i]! * model.outputs);
         progress.step(r.loss);
@@ -165,7 +172,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
       const val = options.validation ? evaluate(model, p, options.validation, { loss, metrics: metricNames, batchSize: Math.max(batchSize, 256) }) : undefined;
       history = addEpoch(history, {
         loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, lr,
-        gradNorms: normSum.map((s) => s / Math.max(steps, 1)), stepLoss,
+        gradNorms: normSum.map((s) => s / Math.max(steps, 1)), stepLoss, stepLr, stepGradNorms: stepNorms,
       });
       const info: EpochInfo = { epoch, loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, params: p, history };
       progress.endEpoch(epochLine(epoch, epochs, info, Date.now() - started));

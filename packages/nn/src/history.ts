@@ -11,10 +11,15 @@ export interface HistoryConfig {
   /** Per epoch: each layer's gradient norm, averaged over the epoch's steps. */
   readonly gradNorms: List<OrderedMap<string, number>>;
   readonly stepLoss: List<number>;
+  /** The learning rate of every step. */
+  readonly stepLr: List<number>;
+  /** Each layer's gradient norm at every step (empty when the monitor is off). */
+  readonly stepGradNorms: OrderedMap<string, List<number>>;
 }
 export type History = RecordOf<HistoryConfig>;
 export const History = Record<HistoryConfig>({
   loss: List(), metrics: OrderedMap(), valLoss: List(), valMetrics: OrderedMap(), lr: List(), gradNorms: List(), stepLoss: List(),
+  stepLr: List(), stepGradNorms: OrderedMap(),
 }, 'History');
 
 const push = (m: OrderedMap<string, List<number>>, values: Readonly<globalThis.Record<string, number>>) =>
@@ -28,6 +33,8 @@ export interface EpochEntry {
   readonly lr: number;
   readonly gradNorms: OrderedMap<string, number>;
   readonly stepLoss: readonly number[];
+  readonly stepLr: readonly number[];
+  readonly stepGradNorms: Readonly<globalThis.Record<string, readonly number[]>>;
 }
 
 export function addEpoch(h: History, e: EpochEntry): History {
@@ -39,5 +46,7 @@ export function addEpoch(h: History, e: EpochEntry): History {
     r.set('lr', r.lr.push(e.lr));
     r.set('gradNorms', r.gradNorms.push(e.gradNorms));
     r.set('stepLoss', r.stepLoss.concat(e.stepLoss));
+    r.set('stepLr', r.stepLr.concat(e.stepLr));
+    r.set('stepGradNorms', Object.entries(e.stepGradNorms).reduce((acc, [k, v]) => acc.update(k, List<number>(), (l) => l.concat(v)), r.stepGradNorms));
   });
 }

@@ -5,7 +5,7 @@
  * Files are written to a temporary file in the same directory and renamed, so a crash never
  * leaves a half-written checkpoint.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fromData, type DType, type Tensor, type TypedArray } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
@@ -106,6 +106,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
 /** Writes bytes to `path` through a temporary file in the same directory and a rename. */
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  mkdirSync(dirname(path), { recursive: true });
   try {
     const fd = openSync(tmp, 'w');
     try {

@@ -1,0 +1,125 @@
+/**
+ * MNIST with the seed's architecture, 784→128→64→32→10 (ReLU, softmax output, cross-entropy,
+ * batch 64), trained on all 60 000 images and tested on the 10 000 held out. The default recipe
+ * (Adam with warmup and cosine decay, light random-shift augmentation) is what takes it past the
+ * 97.5–97.9% that plain SGD, momentum or Adam reach in 10 epochs.
+ */
+import { backend, Rng, type Tensor } from '@chainrule/core';
+import { loadMnist, shiftImages } from '@chainrule/datasets';
+import {
+  adam, adamW, confusionMatrix, cosineDecay, evaluate, exponentialDecay, fit, mlp, predict, rmsprop, saveModel, sgd,
+  stepDecay, warmup, type ActivationName, type LearningRate, type Optimizer,
+} from '@chainrule/nn';
+import { commandLine, flags, listFlag, numberFlag } from './cli.ts';
+
+export interface MnistConfig {
+  readonly layers: number[];
+  readonly hidden: ActivationName[];
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly optimizer: string;
+  readonly lr: number;
+  readonly schedule: string;
+  readonly shift: number;
+  readonly seed: number;
+  readonly limit?: number;
+  readonly testLimit?: number;
+}
+
+export const defaults: MnistConfig = {
+  layers: [784, 128, 64, 32, 10], hidden: ['relu'], epochs: 10, batchSize: 64, optimizer: 'adam', lr: 2e-3,
+  schedule: 'cosine', shift: 2, seed: 1,
+};
+
+function learningRate(c: MnistConfig, stepsPerEpoch: number): LearningRate {
+  const total = c.epochs * stepsPerEpoch;
+  switch (c.schedule) {
+    case 'constant': return c.lr;
+    case 'cosine': return warmup(cosineDecay(c.lr, { decaySteps: total, alpha: 0.01 }), { steps: stepsPerEpoch / 2 });
+    case 'step': return stepDecay(c.lr, { every: stepsPerEpoch * 3, factor: 0.3 });
+    case 'exponential': return exponentialDecay(c.lr, { rate: 0.8, decaySteps: stepsPerEpoch });
+    default: throw new Error(`mnist: unknown --schedule '${c.schedule}'; choose constant, cosine, step or exponential`);
+  }
+}
+
+function optimizerFor(c: MnistConfig, lr: LearningRate): Optimizer {
+  switch (c.optimizer) {
+    case 'adam': return adam({ lr });
+    case 'adamW': return adamW({ lr, weightDecay: 1e-4 });
+    case 'sgd': return sgd({ lr, momentum: 0.9, nesterov: true });
+    case 'rmsprop': return rmsprop({ lr });
+    default: throw new Error(`mnist: unknown --optimizer '${c.optimizer}'; choose adam, adamW, sgd or rmsprop`);
+  }
+}
+
+export interface MnistRun {
+  readonly testAccuracy: number;
+  readonly secondsPerEpoch: number[];
+  readonly samplesPerSecond: number;
+  readonly confusion: number[][];
+}
+
+export function trainMnist(c: MnistConfig, log: (line: string) => void = console.log) {
+  const train = loadMnist({ split: 'train', limit: c.limit });
+  const test = loadMnist({ split: 'test', limit: c.testLimit });
+  const model = mlp(c.layers, { hidden: c.hidden.length === 1 ? c.hidden[0] : c.hidden, output: 'softmax' });
+  log(model.summary());
+  log(`kernels: ${backend()}; ${train.n} training and ${test.n} test images`);
+  const stepsPerEpoch = Math.ceil(train.n / c.batchSize);
+  const lr = learningRate(c, stepsPerEpoch);
+  const rng = new Rng(c.seed + 1000);
+  const seconds: number[] = [];
+  let started = performance.now();
+  const result = fit(model, model.init(c.seed), { x: train.x, y: train.labels }, {
+    loss: 'crossEntropy', optimizer: optimizerFor(c, lr), epochs: c.epochs, batchSize: c.batchSize, seed: c.seed,
+    transform: c.shift > 0 ? (x: Tensor) => shiftImages(x, { maxShift: c.shift, rng }) : undefined,
+    validation: { x: test.x, y: test.labels }, metrics: ['accuracy'], log,
+    callbacks: {
+      onEpochEnd: () => {
+        const now = performance.now();
+        seconds.push((now - started) / 1000);
+        started = now;
+      },
+    },
+  });
+  const probs = predict(model, result.params, test.x);
+  const testAccuracy = evaluate(model, result.params, { x: test.x, y: test.labels }, { metrics: ['accuracy'] }).metrics.accuracy!;
+  const trainSeconds = seconds.reduce((a, b) => a + b, 0);
+  return {
+    model, params: result.params, history: result.history, test, probs,
+    run: { testAccuracy, secondsPerEpoch: seconds, samplesPerSecond: (train.n * seconds.length) / trainSeconds, confusion: confusionMatrix(probs, test.labels, { classes: 10 }) } as MnistRun,
+  };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const f = flags('mnist', argv, {
+    layers: { type: 'string', default: defaults.layers.join(','), description: 'layer widths, input first' },
+    activations: { type: 'string', default: defaults.hidden.join(','), description: 'hidden activation, or one per hidden layer' },
+    epochs: { type: 'string', default: String(defaults.epochs), description: 'passes over the training set' },
+    'batch-size': { type: 'string', default: String(defaults.batchSize), description: 'samples per step' },
+    optimizer: { type: 'string', default: defaults.optimizer, description: 'adam, adamW, sgd (Nesterov momentum) or rmsprop' },
+    lr: { type: 'string', default: String(defaults.lr), description: 'peak learning rate' },
+    schedule: { type: 'string', default: defaults.schedule, description: 'constant, cosine (with warmup), step or exponential' },
+    shift: { type: 'string', default: String(defaults.shift), description: 'random-shift augmentation in pixels (0 = off)' },
+    seed: { type: 'string', default: String(defaults.seed), description: 'seed for initialisation, shuffling and augmentation' },
+    limit: { type: 'string', default: '', description: 'use only the first N training images' },
+    out: { type: 'string', default: 'reports/mnist', description: 'folder for the model and the report' },
+  });
+  const c: MnistConfig = {
+    layers: listFlag(f.layers).map((v) => numberFlag('mnist', 'layers', v, { min: 1, integer: true })),
+    hidden: listFlag(f.activations) as ActivationName[],
+    epochs: numberFlag('mnist', 'epochs', f.epochs, { min: 1, integer: true }),
+    batchSize: numberFlag('mnist', 'batch-size', f['batch-size'], { min: 1, integer: true }),
+    optimizer: f.optimizer, lr: numberFlag('mnist', 'lr', f.lr, { min: 0 }), schedule: f.schedule,
+    shift: numberFlag('mnist', 'shift', f.shift, { min: 0, integer: true }),
+    seed: numberFlag('mnist', 'seed', f.seed, { integer: true }),
+    limit: f.limit ? numberFlag('mnist', 'limit', f.limit, { min: 1, integer: true }) : undefined,
+  };
+  const { model, params, run } = trainMnist(c);
+  console.log(`test accuracy ${(run.testAccuracy * 100).toFixed(2)}%`);
+  console.log(`seconds per epoch ${run.secondsPerEpoch.map((s) => s.toFixed(2)).join(' ')}; ${Math.round(run.samplesPerSecond)} samples/s`);
+  console.log('confusion matrix (rows: true digit, columns: predicted)');
+  run.confusion.forEach((row, i) => console.log(`${i}: ${row.map((v) => String(v).padStart(5)).join('')}`));
+  saveModel(`${f.out}/mnist.safetensors`, model, params);
+  console.log(`model saved to ${f.out}/mnist.safetensors (${commandLine('mnist', argv)})`);
+}
