@@ -114,7 +114,7 @@ export function matmulGflops(opts: MatmulOptions = {}): Record<string, number> {
   return out;
 }
 
-/** Random data of MNIST's shape, cycled: batch i reads samples (64·i mod pool) onward. */
+/** Random data of MNIST's shape (pixels uniform in [0, 1), random labels), cycled: batch i reads samples from 64·i mod pool. */
 export interface Pool {
   x: Float32Array;
   y: Float32Array; // one-hot labels
@@ -122,6 +122,7 @@ export interface Pool {
 }
 
 export function makePool(size = 6400, seed = 1): Pool {
+  if (size % MLP.batch !== 0) throw new Error(`pool size ${size} must be a multiple of the batch size ${MLP.batch}`);
   const inDim = MLP.layers[0]!;
   const classes = MLP.layers[MLP.layers.length - 1]!;
   let s = seed >>> 0;
@@ -202,7 +203,7 @@ export function mlpEpoch(opts: EpochOptions = {}): EpochResult {
   // Batch i of the epoch: samples [64 i, min(64 (i + 1), 60000)), read from the pool.
   const step = (i: number, wantLoss: boolean): number => {
     const n = Math.min(B, MLP.samples - i * B);
-    const start = (i * B) % (pool.size - B + 1);
+    const start = (i * B) % pool.size;
     const xs = tf.tensor2d(pool.x.subarray(start * inDim, (start + n) * inDim), [n, inDim], 'float32');
     const ys = tf.tensor2d(pool.y.subarray(start * classes, (start + n) * classes), [n, classes], 'float32');
     const cost = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, forward(xs)) as tf.Scalar, wantLoss);

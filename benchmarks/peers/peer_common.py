@@ -1,0 +1,134 @@
+"""Shared by torch_mlp.py and numpy_mlp.py: arguments, thread env vars, shapes, data pool, timing, output.
+
+Import this module BEFORE numpy/torch: it sets the BLAS/OpenMP thread counts from --threads, which the
+libraries read when they load.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+LAYERS = [784, 128, 64, 32, 10]
+BATCH = 64
+LR = 0.01
+SAMPLES = 60_000
+POOL = 6400  # random samples of MNIST's shape, cycled; a multiple of BATCH
+
+
+def parse_args(description):
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--batches", type=int, default=None, help="batches to time (default: the whole epoch, 938)")
+    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--round-seconds", type=float, default=0.2)
+    p.add_argument("--no-matmul", action="store_true")
+    args = p.parse_args()
+    n = str(args.threads)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = n
+    return args
+
+
+def load_shapes():
+    with open(os.path.join(HERE, "shapes.json"), encoding="utf-8") as f:
+        return json.load(f)["shapes"]
+
+
+def log(*a):
+    print("[%s]" % os.path.basename(sys.argv[0]), *a, file=sys.stderr, flush=True)
+
+
+def time_matmuls(np, make, call, round_seconds):
+    """GFLOP/s per shape key. make(shape) -> (a, b) with a stored k×m if ta, b stored n×k if tb;
+    call(a, b, ta, tb) -> result. Warm-up call, then rounds of reps filling round_seconds; best round."""
+    out = {}
+    for s in load_shapes():
+        a, b = make(s)
+        t0 = time.perf_counter()
+        call(a, b, s["ta"], s["tb"])
+        one = max(time.perf_counter() - t0, 1e-7)
+        reps = max(1, int(round_seconds / one + 0.999))
+        rounds = 0 if one > 1 else 1 if one > 0.3 else 3
+        best = one
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                call(a, b, s["ta"], s["tb"])
+            best = min(best, (time.perf_counter() - t0) / reps)
+        out[s["key"]] = 2.0 * s["m"] * s["k"] * s["n"] / best / 1e9
+        log("%s: %.2f GFLOP/s (%d x %d)" % (s["key"], out[s["key"]], reps, rounds))
+    return out
+
+
+def make_pool(np, seed=1):
+    rng = np.random.default_rng(seed)
+    x = rng.random((POOL, LAYERS[0]), dtype=np.float32)
+    labels = rng.integers(0, LAYERS[-1], size=POOL)
+    onehot = np.zeros((POOL, LAYERS[-1]), dtype=np.float32)
+    onehot[np.arange(POOL), labels] = 1
+    return x, labels, onehot
+
+
+def run_epoch(step, batches, warmup):
+    """step(i, start, n, want_loss) runs batch i (samples [start, start + n) of the pool).
+    Times the last `batches` batches of the epoch (so a partial run includes the 32-sample tail) and
+    scales to 60 000 samples. Returns (seconds_per_epoch, batches_timed, final_loss)."""
+    per_epoch = -(-SAMPLES // BATCH)
+    batches = per_epoch if batches is None else min(batches, per_epoch)
+
+    def run(i, want_loss):
+        n = min(BATCH, SAMPLES - i * BATCH)
+        return step(i, (i * BATCH) % POOL, n, want_loss)
+
+    for i in range(warmup):
+        run(i, False)
+    first = per_epoch - batches
+    t0 = time.perf_counter()
+    loss = float("nan")
+    for i in range(first, per_epoch):
+        r = run(i, i == per_epoch - 1)
+        if r is not None:
+            loss = r
+    seconds = time.perf_counter() - t0
+    timed_samples = SAMPLES - first * BATCH
+    return seconds * SAMPLES / timed_samples, batches, loss
+
+
+def epoch_flop():
+    per_sample = 0
+    for i in range(len(LAYERS) - 1):
+        f = 2 * LAYERS[i] * LAYERS[i + 1]
+        per_sample += 2 * f if i == 0 else 3 * f
+    return per_sample * SAMPLES
+
+
+def blas_libraries():
+    """Shared libraries with 'blas' in their name mapped into this process (which BLAS really runs)."""
+    libs = set()
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as f:
+            for line in f:
+                path = line.split()[-1] if len(line.split()) >= 6 else ""
+                name = os.path.basename(path).lower()
+                if "blas" in name and ".so" in name:
+                    libs.add(os.path.realpath(path))
+    except OSError:
+        pass
+    return sorted(libs)
+
+
+def reference_blas_warning(libs):
+    """Debian's reference BLAS (libblas3) lives in .../blas/; OpenBLAS in .../openblas-*/ or a wheel."""
+    if libs and not any("openblas" in l.lower() for l in libs):
+        return "WARNING: no OpenBLAS loaded (%s): install libopenblas0-openmp" % ", ".join(libs)
+    return None
+
+
+def emit(result):
+    log("epoch: %.3f s, %.2f effective GFLOP/s, loss %.4f"
+        % (result["seconds_per_epoch"], epoch_flop() / result["seconds_per_epoch"] / 1e9, result.get("final_loss", float("nan"))))
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    sys.stdout.flush()

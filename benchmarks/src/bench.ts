@@ -1,0 +1,132 @@
+/**
+ * `pnpm bench`: runs every row source, prints one Markdown report (MNIST epoch table, matmul GFLOP/s table),
+ * and writes it to benchmarks/RESULTS.md with the date and machine.
+ *
+ *   pnpm --filter @chainrule/benchmarks bench                 # everything (~2–3 min on 2 cores)
+ *   pnpm --filter @chainrule/benchmarks bench -- --quick      # partial epochs, short rounds: plumbing check
+ *   … bench -- --sources peers --peers tfjs-wasm,torch-1 --no-write
+ *   … bench -- --json rows.json                               # also dump the raw rows
+ *
+ * Adding a source of rows (chainrule's own) is one entry in SOURCES: a function returning { rows, notes }.
+ */
+import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { ALL_PEERS, runPeers, type PeerId } from './peers.ts';
+import { formatTable, loadWarning, machineHeader, machineInfo, writeResults } from './report.ts';
+import type { BenchRow, SourceResult } from './rows.ts';
+
+export interface BenchContext {
+  /** Short runs: partial epochs, short matmul rounds. */
+  readonly quick: boolean;
+  /** Peers to run (--peers). */
+  readonly peers: readonly PeerId[];
+  readonly log: (line: string) => void;
+}
+
+export interface RowSource {
+  /** Name used by --sources. */
+  readonly name: string;
+  readonly run: (ctx: BenchContext) => Promise<SourceResult>;
+}
+
+/**
+ * The row sources, run in this order. chainrule's rows go first when they exist, e.g.
+ *   { name: 'chainrule', run: chainruleRows },
+ * where chainruleRows(ctx) returns rows for reference / fast 1-thread / fast 2-thread kernels and epochs.
+ */
+export const SOURCES: RowSource[] = [
+  { name: 'peers', run: (ctx) => runPeers({ quick: ctx.quick, only: ctx.peers, log: ctx.log }) },
+];
+
+/** The row epoch ratios are shown against: chainrule's first row if any, else TensorFlow.js wasm. */
+export function pickReference(rows: readonly BenchRow[]): ((r: BenchRow) => boolean) | undefined {
+  const ref =
+    rows.find((r) => r.system.toLowerCase().startsWith('chainrule') && r.secondsPerEpoch !== null) ??
+    rows.find((r) => r.system.startsWith('TensorFlow.js') && r.system.endsWith('wasm') && r.secondsPerEpoch !== null);
+  return ref ? (r) => r === ref : undefined;
+}
+
+interface Args {
+  quick: boolean;
+  sources: string[] | null;
+  peers: PeerId[];
+  write: boolean;
+  out: string;
+  json: string | null;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = {
+    quick: false,
+    sources: null,
+    peers: [...ALL_PEERS],
+    write: true,
+    out: fileURLToPath(new URL('../RESULTS.md', import.meta.url)),
+    json: null,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]!;
+    const val = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${k} needs a value`);
+      return v;
+    };
+    if (k === '--') continue;
+    else if (k === '--quick') a.quick = true;
+    else if (k === '--no-write') a.write = false;
+    else if (k === '--out') a.out = val();
+    else if (k === '--json') a.json = val();
+    else if (k === '--sources') a.sources = val().split(',');
+    else if (k === '--peers') {
+      const ps = val().split(',');
+      for (const p of ps) if (!(ALL_PEERS as readonly string[]).includes(p)) throw new Error(`unknown peer ${p}; one of ${ALL_PEERS.join(', ')}`);
+      a.peers = ps as PeerId[];
+    } else throw new Error(`unknown argument ${k} (try --quick, --no-write, --out, --json, --sources, --peers)`);
+  }
+  return a;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const log = (l: string): void => console.error(l);
+  const ctx: BenchContext = { quick: args.quick, peers: args.peers, log };
+  const t0 = performance.now();
+  const before = machineInfo();
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  for (const src of SOURCES) {
+    if (args.sources && !args.sources.includes(src.name)) continue;
+    const r = await src.run(ctx);
+    rows.push(...r.rows);
+    notes.push(...r.notes);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+
+  const machine = machineInfo();
+  const warn = loadWarning(machine, before);
+  if (warn) notes.unshift(warn);
+  const md = [
+    '# chainrule benchmark',
+    '',
+    machineHeader(machine, before),
+    `- run: \`pnpm bench\`${args.quick ? ' --quick (partial epochs, short rounds)' : ''}, ${seconds.toFixed(0)} s in all; each system runs alone, one after another`,
+    '',
+    ...(notes.length ? ['Notes:', '', ...notes.map((n) => `- ${n}`), ''] : []),
+    formatTable(rows, { reference: pickReference(rows) }),
+  ].join('\n');
+
+  process.stdout.write(md + '\n');
+  if (args.json) writeFileSync(args.json, JSON.stringify({ machine, before, rows, notes }, null, 2) + '\n');
+  if (args.write) {
+    writeResults(args.out, md);
+    log(`[bench] wrote ${args.out}`);
+  }
+}
+
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e instanceof Error ? e.stack ?? e.message : e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,160 @@
+/**
+ * Markdown tables for benchmark rows, the machine header, and an atomic writer for RESULTS.md.
+ */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { MATMUL_SHAPES, MLP_EPOCH_FLOP } from './shapes.ts';
+import { rowLabel, type BenchRow } from './rows.ts';
+
+export interface TableOptions {
+  /**
+   * The row the epoch ratios are taken against (e.g. chainrule's). The column shows
+   * row seconds ÷ reference seconds: 7.2 means the row takes 7.2× as long as the reference.
+   */
+  reference?: (r: BenchRow) => boolean;
+}
+
+const fmt = (x: number | null | undefined, digits: number): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+
+/** Significant-ish formatting: 0.352, 7.24, 38.4, 1 234. */
+function num(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  const a = Math.abs(x);
+  if (a >= 1000) return Math.round(x).toLocaleString('en-US');
+  if (a >= 100) return x.toFixed(0);
+  if (a >= 10) return x.toFixed(1);
+  if (a >= 1) return x.toFixed(2);
+  return x.toFixed(3);
+}
+
+const esc = (s: string): string => s.replace(/\|/g, '\\|');
+
+function mdTable(header: readonly string[], align: readonly ('l' | 'r')[], body: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.map(esc).join(' | ')} |`;
+  const sep = `| ${align.map((a) => (a === 'r' ? '---:' : ':---')).join(' | ')} |`;
+  return [line(header), sep, ...body.map(line)].join('\n');
+}
+
+/** The epoch table: system, threads, seconds per epoch, samples/s, effective GFLOP/s, ratio to the reference. */
+export function formatEpochTable(rows: readonly BenchRow[], opts: TableOptions = {}): string {
+  const withEpoch = rows.filter((r) => r.secondsPerEpoch !== null);
+  if (withEpoch.length === 0) return '';
+  const ref = opts.reference ? withEpoch.find(opts.reference) : undefined;
+  const header = ['system', 'threads', 'seconds per epoch', 'samples/s', 'effective GFLOP/s'];
+  const align: ('l' | 'r')[] = ['l', 'r', 'r', 'r', 'r'];
+  if (ref) {
+    header.push(`time ÷ ${rowLabel(ref)}`);
+    align.push('r');
+  }
+  const body = withEpoch.map((r) => {
+    const s = r.secondsPerEpoch!;
+    const cells = [r.system, String(r.threads), num(s), num(r.samplesPerSec), fmt(MLP_EPOCH_FLOP / s / 1e9, 1)];
+    if (ref) cells.push(r === ref ? '1' : `${num(s / ref.secondsPerEpoch!)}×`);
+    return cells;
+  });
+  return mdTable(header, align, body);
+}
+
+/** The kernel table: one line per matmul shape, one column per row (system and threads) that has GFLOP/s. */
+export function formatGflopsTable(rows: readonly BenchRow[]): string {
+  const cols = rows.filter((r) => Object.keys(r.gflops).length > 0);
+  if (cols.length === 0) return '';
+  const known = MATMUL_SHAPES.map((s) => s.key);
+  const extra = [...new Set(cols.flatMap((r) => Object.keys(r.gflops)))].filter((k) => !known.includes(k));
+  const keys = [...known, ...extra].filter((k) => cols.some((r) => r.gflops[k] !== undefined));
+  const header = ['matmul (m×k×n)', ...cols.map((r) => `${r.system}, ${r.threads}T`)];
+  const align: ('l' | 'r')[] = ['l', ...cols.map(() => 'r' as const)];
+  const body = keys.map((k) => [k, ...cols.map((r) => num(r.gflops[k]))]);
+  return mdTable(header, align, body);
+}
+
+/**
+ * Both tables as Markdown, with each row's measurement note underneath:
+ * MNIST MLP epoch (seconds, samples/s, ratios) and matmul GFLOP/s per shape.
+ */
+export function formatTable(rows: readonly BenchRow[], opts: TableOptions = {}): string {
+  const parts: string[] = [];
+  const epoch = formatEpochTable(rows, opts);
+  if (epoch) {
+    parts.push(
+      '### MNIST MLP epoch',
+      '',
+      '784-128-64-32-10 ReLU, softmax cross-entropy, SGD lr 0.01, batch 64, float32, 60 000 samples ' +
+        `(${(MLP_EPOCH_FLOP / 1e9).toFixed(1)} GFLOP of matmuls). Random data of MNIST's shape.`,
+      '',
+      epoch,
+      '',
+    );
+  }
+  const gf = formatGflopsTable(rows);
+  if (gf) {
+    parts.push(
+      '### Matmul GFLOP/s (float32)',
+      '',
+      "m×k×n: the product is m×n with inner size k. Aᵀ·B is the weight gradient Xᵀ·dY, A·Bᵀ the input gradient dY·Wᵀ.",
+      '',
+      gf,
+      '',
+    );
+  }
+  const noted = rows.filter((r) => r.note);
+  if (noted.length) {
+    parts.push('### How each row was measured', '', ...noted.map((r) => `- **${esc(rowLabel(r))}**: ${r.note}`), '');
+  }
+  return parts.join('\n');
+}
+
+export interface MachineInfo {
+  date: string;
+  cpu: string;
+  cores: number;
+  node: string;
+  os: string;
+  memoryGiB: number;
+  /** 1-minute load average when measured: other work on the machine makes the numbers noisy. */
+  load1: number;
+}
+
+export function machineInfo(now = new Date()): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    date: now.toISOString(),
+    cpu: cpus[0]?.model.trim() ?? 'unknown CPU',
+    cores: cpus.length,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    load1: os.loadavg()[0]!,
+  };
+}
+
+/** Date, machine, Node version and load; `before` is the machine info taken when the run started. */
+export function machineHeader(m: MachineInfo = machineInfo(), before?: MachineInfo): string {
+  const load = before ? `${before.load1.toFixed(2)} at the start, ${m.load1.toFixed(2)} at the end` : m.load1.toFixed(2);
+  return [
+    `- date: ${m.date}`,
+    `- machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}`,
+    `- Node ${m.node}`,
+    `- 1-minute load average: ${load}`,
+  ].join('\n');
+}
+
+/** A warning when other work was running (load above 0.5): the numbers are noisy, multi-thread ones most. */
+export function loadWarning(m: MachineInfo, before?: MachineInfo): string | null {
+  const load = Math.max(m.load1, before?.load1 ?? 0);
+  if (load <= 0.5) return null;
+  return `Other processes were using the CPU (1-minute load up to ${load.toFixed(2)} on ${m.cores} cores): the numbers are noisy, and 2-thread runs suffer most (a thread that waits for a busy core stalls every step).`;
+}
+
+/** Writes a file atomically: a temporary file in the same folder, then rename over the target. */
+export function writeResults(path: string, markdown: string): void {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    writeFileSync(tmp, markdown.endsWith('\n') ? markdown : markdown + '\n', 'utf8');
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * One row of the benchmark: a system (chainrule or a peer) at a thread count, with its MNIST epoch time
+ * and its matmul GFLOP/s per shape key (see shapes.ts). Every source of rows returns these.
+ */
+export interface BenchRow {
+  /** e.g. 'TensorFlow.js 4.22.0 wasm', 'PyTorch 1.13.0a0 CPU', 'chainrule fast'. */
+  readonly system: string;
+  readonly threads: number;
+  /** Seconds for one epoch of 60 000 samples; null when the row has kernel numbers only. */
+  readonly secondsPerEpoch: number | null;
+  /** 60 000 / secondsPerEpoch; null with it. */
+  readonly samplesPerSec: number | null;
+  /** GFLOP/s per shape key ('A·B 64×784×128', …); may be empty. */
+  readonly gflops: Readonly<Record<string, number>>;
+  /** How it was measured (library versions, BLAS, scaling of a partial epoch, …). */
+  readonly note?: string;
+}
+
+/** What a source of rows hands back: its rows, and remarks for the reader (peers missing, how to install). */
+export interface SourceResult {
+  readonly rows: readonly BenchRow[];
+  readonly notes: readonly string[];
+}
+
+export const rowLabel = (r: BenchRow): string => `${r.system} (${r.threads} thread${r.threads === 1 ? '' : 's'})`;
