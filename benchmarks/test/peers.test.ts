@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { findPythons, parsePeerOutput } from '../src/peers.ts';
+import { initBackend, matmulGflops, mlpEpoch } from '../peers/tfjs.ts';
+import { MATMUL_SHAPES } from '../src/shapes.ts';
+
+describe('TensorFlow.js peer', () => {
+  it('registers gradients: d/dW sum(x·W) = xᵀ·1', async () => {
+    await initBackend('cpu');
+    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const w = tf.variable(tf.tensor2d([[0.5, -1], [2, 0]]));
+    const { grads } = tf.variableGrads(() => tf.sum(tf.matMul(x, w)) as tf.Scalar);
+    expect(Array.from(grads[w.name]!.dataSync())).toEqual([4, 4, 6, 6]);
+    tf.dispose([x, w, ...Object.values(grads)]);
+  });
+
+  it('matmul timing returns a positive GFLOP/s per shape', async () => {
+    await initBackend('cpu');
+    const shapes = MATMUL_SHAPES.filter((s) => s.m * s.k * s.n <= 64 * 128 * 64);
+    const g = matmulGflops({ shapes, roundSeconds: 0.01, rounds: 1 });
+    expect(Object.keys(g)).toEqual(shapes.map((s) => s.key));
+    for (const v of Object.values(g)) expect(v).toBeGreaterThan(0);
+  });
+
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`a partial epoch on ${backend} trains, scales and frees its tensors`, async () => {
+      await initBackend(backend);
+      const e = mlpEpoch({ batches: 10, warmup: 1 });
+      expect(e.scaled).toBe(true);
+      expect(e.batchesTimed).toBe(10);
+      expect(e.batchesPerEpoch).toBe(938);
+      expect(Number.isFinite(e.finalLoss)).toBe(true);
+      expect(e.finalLoss).toBeGreaterThan(1);
+      expect(e.finalLoss).toBeLessThan(4);
+      expect(e.secondsPerEpoch).toBeGreaterThan(0);
+      expect(e.leakedTensors).toBe(0);
+    });
+  }
+});
+
+const peersDir = fileURLToPath(new URL('../peers/', import.meta.url));
+const pythons = findPythons();
+const torchPy = pythons.find((p) => p.torch !== null);
+const numpyPy = pythons.find((p) => p.numpy !== null);
+
+describe('Python peers (skipped without numpy / torch)', () => {
+  it.skipIf(!numpyPy)('numpy_mlp.py prints a result row', () => {
+    const r = spawnSync(numpyPy!.exe, [peersDir + 'numpy_mlp.py', '--batches', '20', '--no-matmul'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const j = parsePeerOutput(r.stdout);
+    expect(j.system).toMatch(/^NumPy /);
+    expect(j.threads).toBe(1);
+    expect(j.seconds_per_epoch).toBeGreaterThan(0);
+    expect(j.note).toContain('timed 20 of 938 batches');
+  });
+  it.skipIf(!torchPy)('torch_mlp.py prints a result row with its thread count', () => {
+    const r = spawnSync(torchPy!.exe, [peersDir + 'torch_mlp.py', '--threads', '1', '--batches', '20', '--no-matmul'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const j = parsePeerOutput(r.stdout);
+    expect(j.system).toMatch(/^PyTorch /);
+    expect(j.threads).toBe(1);
+    expect(j.note).toContain('torch.get_num_threads() = 1');
+  });
+});

@@ -1,0 +1,108 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parsePeerOutput, toRow } from '../src/peers.ts';
+import { formatEpochTable, formatGflopsTable, formatTable, machineHeader, machineInfo, writeResults } from '../src/report.ts';
+import { pickReference } from '../src/bench.ts';
+import type { BenchRow } from '../src/rows.ts';
+import { MATMUL_SHAPES, MLP_EPOCH_FLOP, matmulFlop } from '../src/shapes.ts';
+
+const row = (system: string, threads: number, s: number | null, gflops: Record<string, number> = {}): BenchRow => ({
+  system,
+  threads,
+  secondsPerEpoch: s,
+  samplesPerSec: s === null ? null : 60_000 / s,
+  gflops,
+});
+
+describe('shapes', () => {
+  it('an MLP epoch is 27.9 GFLOP of matmuls, as issue 6 says', () => {
+    expect(MLP_EPOCH_FLOP / 1e9).toBeCloseTo(27.886, 2);
+  });
+  it('lists the MLP shapes and their transposed forms, with unique keys', () => {
+    const keys = MATMUL_SHAPES.map((s) => s.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const k of ['A·B 64×784×128', 'Aᵀ·B 784×64×128', 'A·Bᵀ 64×64×128', 'A·B 256×784×128', 'A·B 1024×1024×1024']) {
+      expect(keys).toContain(k);
+    }
+    for (const s of MATMUL_SHAPES) expect(s.key.endsWith(`${s.m}×${s.k}×${s.n}`)).toBe(true);
+    expect(matmulFlop(MATMUL_SHAPES.find((s) => s.key === 'A·B 1024×1024×1024')!)).toBe(2 * 1024 ** 3);
+  });
+});
+
+describe('peer output', () => {
+  it('takes the last stdout line as JSON and skips banners', () => {
+    const out = 'Hi there, install tfjs-node\n\n{"system":"X","threads":1,"seconds_per_epoch":2,"gflops":{"a":1},"note":"n"}\n';
+    const r = toRow(parsePeerOutput(out));
+    expect(r).toEqual({ system: 'X', threads: 1, secondsPerEpoch: 2, samplesPerSec: 30_000, gflops: { a: 1 }, note: 'n' });
+  });
+  it('says what is wrong with bad output', () => {
+    expect(() => parsePeerOutput('')).toThrow(/nothing/);
+    expect(() => parsePeerOutput('oops')).toThrow(/not JSON/);
+    expect(() => parsePeerOutput('{"threads":1}')).toThrow(/system/);
+  });
+  it('a missing or non-finite epoch becomes null', () => {
+    expect(toRow({ system: 'k', threads: 2, seconds_per_epoch: null }).samplesPerSec).toBeNull();
+    expect(toRow({ system: 'k', threads: 2, seconds_per_epoch: Number.NaN }).secondsPerEpoch).toBeNull();
+  });
+});
+
+describe('tables', () => {
+  const rows = [
+    row('chainrule fast', 1, 1, { 'A·B 64×784×128': 45, 'extra 3×3×3': 1 }),
+    row('TensorFlow.js 4.22.0 wasm', 1, 7.2, { 'A·B 64×784×128': 33.3, 'A·B 1024×1024×1024': 35 }),
+    row('chainrule reference kernels', 1, null, { 'A·B 64×784×128': 4.6 }),
+    { ...row('Peer | with pipe', 2, 0.5), note: 'scaled' },
+  ];
+  it('epoch table: rows with an epoch, ratios against the reference', () => {
+    const t = formatEpochTable(rows, { reference: pickReference(rows) });
+    const lines = t.split('\n');
+    expect(lines[0]).toContain('time ÷ chainrule fast (1 thread)');
+    expect(lines).toHaveLength(2 + 3); // header, separator, 3 rows with an epoch
+    expect(t).toContain('| TensorFlow.js 4.22.0 wasm | 1 | 7.20 | 8,333 | 3.9 | 7.20× |');
+    expect(t).toContain('Peer \\| with pipe');
+    expect(t).toContain('0.500×');
+  });
+  it('gflops table: one line per shape, one column per row with numbers, – when missing', () => {
+    const t = formatGflopsTable(rows);
+    const lines = t.split('\n');
+    expect(lines[0]).toBe('| matmul (m×k×n) | chainrule fast, 1T | TensorFlow.js 4.22.0 wasm, 1T | chainrule reference kernels, 1T |');
+    expect(t).toContain('| A·B 64×784×128 | 45.0 | 33.3 | 4.60 |');
+    expect(t).toContain('| A·B 1024×1024×1024 | – | 35.0 | – |');
+    expect(t).toContain('| extra 3×3×3 | 1.00 | – | – |');
+    expect(t).not.toContain('Aᵀ·B 784×64×128'); // nobody measured it
+  });
+  it('formatTable has both sections and the notes; empty input gives empty text', () => {
+    const md = formatTable(rows);
+    expect(md).toContain('### MNIST MLP epoch');
+    expect(md).toContain('### Matmul GFLOP/s');
+    expect(md).toContain('- **Peer \\| with pipe (2 threads)**: scaled');
+    expect(formatTable([])).toBe('');
+  });
+  it('reference falls back to TensorFlow.js wasm without chainrule rows', () => {
+    const peers = rows.slice(1);
+    expect(peers.find(pickReference(peers)!)!.system).toBe('TensorFlow.js 4.22.0 wasm');
+    expect(pickReference([row('x', 1, 1)])).toBeUndefined();
+  });
+});
+
+describe('results file', () => {
+  it('machine header names date, CPU, cores, Node', () => {
+    const h = machineHeader(machineInfo(new Date('2026-01-02T03:04:05Z')));
+    expect(h).toContain('2026-01-02T03:04:05.000Z');
+    expect(h).toContain(`Node ${process.version}`);
+    expect(h).toMatch(/\d+ cores/);
+  });
+  it('writeResults replaces the file and leaves no temporary file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+    const p = join(dir, 'RESULTS.md');
+    writeResults(p, '# one');
+    writeResults(p, '# two\n');
+    expect(readFileSync(p, 'utf8')).toBe('# two\n');
+    expect(readdirSync(dir)).toEqual(['RESULTS.md']);
+  });
+  it('writeResults into a missing folder throws and leaves nothing', () => {
+    expect(() => writeResults(join(tmpdir(), 'no-such-dir-xyz', 'R.md'), 'x')).toThrow();
+  });
+});
