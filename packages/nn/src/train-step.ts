@@ -3,7 +3,7 @@
  * When the model ends in the activation a loss absorbs (softmax for crossEntropy, sigmoid for
  * binaryCrossEntropy), the loss sees the pre-activation: log(softmax) would underflow to log 0.
  */
-import { grad, noGrad, type Tensor } from '@chainrule/core';
+import { grad, nameScope, noGrad, type Tensor } from '@chainrule/core';
 import type { OrderedMap } from 'immutable';
 import { getLoss, type Loss, type LossName } from './losses.ts';
 import type { Model } from './model.ts';
@@ -22,7 +22,8 @@ export function objective(model: Model, lossSpec: LossSpec) {
   const logits = usesLogits(model, loss);
   return (params: Params, x: Tensor, y: Target): { loss: Tensor; output: Tensor; logits: boolean } => {
     const output = model.apply(params, x, { logits });
-    const value = loss(output, y);
+    // Its own scope, so a drawing of the graph shows the loss as one block beside the layers.
+    const value = nameScope('loss', () => loss(output, y));
     if (value.size !== 1) throw new Error(`loss '${loss.name}' returned shape [${value.shape.join(',')}]; a loss must return a scalar`);
     return { loss: value, output, logits };
   };
