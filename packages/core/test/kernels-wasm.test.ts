@@ -76,6 +76,23 @@ describe('fast kernels: loading', () => {
     expect(sets.length, notLoaded()).toBeGreaterThan(0);
   });
 
+  it('splits big matmuls with a helper thread and still agrees with the reference', () => {
+    const threaded = loadWasmKernels({ threads: 2 });
+    expect(threaded, notLoaded()).not.toBeNull();
+    expect(threaded!.name).toMatch(/-2threads$/);
+    for (const [m, k, n] of [[64, 784, 128], [256, 129, 67], [131, 300, 9], [9, 200, 300], [600, 100, 600]] as const) {
+      for (const tA of [false, true]) for (const tB of [false, true]) {
+        const a = values(m * k, m), b = values(k * n, n);
+        for (let rep = 0; rep < 3; rep++) { // back-to-back jobs reuse the control block
+          const out = new Float32Array(m * n).fill(NaN), want = new Float32Array(m * n);
+          threaded!.matmul(a, b, out, m, k, n, tA, tB);
+          ref.matmul(a, b, want, m, k, n, tA, tB);
+          expectAgree(`2-thread matmul ${m}×${k}×${n} transA=${tA} transB=${tB}`, out, want, (_i, r) => 1e-5 * k + 1e-6 * Math.abs(r));
+        }
+      }
+    }
+  });
+
   it('leaves float64 to the reference kernels', () => {
     for (const ks of sets) {
       const a = Float64Array.from(values(300, 1)), b = Float64Array.from(values(300, 2));

@@ -8,12 +8,14 @@ export { referenceKernels, loadWasmKernels };
 
 /**
  * The fast set where it loads, else the reference one. CHAINRULE_KERNELS=reference forces the reference
- * set, CHAINRULE_KERNELS=wasm-simd plain SIMD without relaxed-SIMD FMA.
+ * set, CHAINRULE_KERNELS=wasm-simd plain SIMD without relaxed-SIMD FMA. CHAINRULE_THREADS=2 adds a
+ * worker thread for big matmuls (off by default: it only wins when the second core is idle).
  */
 function defaultKernels(): Kernels {
-  const choice = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CHAINRULE_KERNELS;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const choice = env.CHAINRULE_KERNELS;
   if (choice === 'reference') return referenceKernels;
-  const fast = loadWasmKernels({ relaxed: choice !== 'wasm-simd' });
+  const fast = loadWasmKernels({ relaxed: choice !== 'wasm-simd', threads: env.CHAINRULE_THREADS === '2' ? 2 : 1 });
   if (fast) return fast;
   console.warn(`chainrule: using the reference kernels: ${wasmLoadError}`);
   return referenceKernels;
@@ -26,7 +28,7 @@ export function useKernels(set: Partial<Kernels> & { name: string }): void {
   kernels = { ...referenceKernels, ...set };
 }
 
-/** The name of the kernel set in use: 'wasm-relaxed-simd', 'wasm-simd' or 'reference'. */
+/** The name of the kernel set in use: 'wasm-relaxed-simd', 'wasm-simd' (either may end in '-2threads') or 'reference'. */
 export function backend(): string {
   return kernels.name;
 }

@@ -7,17 +7,22 @@ import type { TypedArray } from '../../dtype.ts';
 import type { BinaryKernel, Kernels, ReduceKernel, UnaryKernel } from '../kernels.ts';
 import { referenceKernels as ref } from '../reference/index.ts';
 import { Arena } from './arena.ts';
+import { CONTROL_BYTES, HelperThread, MAX_CHUNKS } from './thread.ts';
 
 /** Below these sizes the JS path wins (measured with benchmarks/kernels.ts). */
 const MIN_ELEMENTWISE = 64;
 const MIN_MATMUL_FLOPS = 4096; // m·k·n
+/** With a helper thread, matmuls from this size (m·k·n) on are split in two. */
+const MIN_THREAD_FLOPS = 200_000;
+/** Pieces a threaded matmul is cut into: more balance the threads better, fewer duplicate less packing. */
+const chunksFor = (mkn: number) => (mkn >= 1 << 24 ? MAX_CHUNKS : 2);
 
 interface Exports {
   PACK_A_BYTES: WebAssembly.Global;
   PACK_B_BYTES: WebAssembly.Global;
   TILE_BYTES: WebAssembly.Global;
-  matmulRows(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number,
-    i0: number, i1: number, pa: number, pb: number, tile: number): void;
+  matmulBlock(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number,
+    i0: number, i1: number, j0: number, j1: number, pa: number, pb: number, tile: number): void;
   binary(op: number, a: number, aRow: number, aInner: number, b: number, bRow: number, bInner: number,
     out: number, outer: number, inner: number): void;
   unary(op: number, x: number, out: number, len: number, alpha: number): void;
@@ -88,8 +93,9 @@ function reduceBlock(shape: readonly number[], axes: readonly number[]): [number
   return [outer, len, inner];
 }
 
-function makeKernels(name: string, w: Exports, arena: Arena): Kernels {
+function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThread | null): Kernels {
   const packA = w.PACK_A_BYTES.value as number, packB = w.PACK_B_BYTES.value as number, tile = w.TILE_BYTES.value as number;
+  const scratch = () => [arena.alloc(packA / 4), arena.alloc(packB / 4), arena.alloc(tile / 4)] as const;
 
   return {
     ...ref,
@@ -101,9 +107,16 @@ function makeKernels(name: string, w: Exports, arena: Arena): Kernels {
         return;
       }
       arena.reset();
-      const pa = arena.alloc(packA / 4), pb = arena.alloc(packB / 4), pt = arena.alloc(tile / 4);
+      const [pa, pb, pt] = scratch();
       const pA = arena.put(a), pB = arena.put(b), pC = arena.alloc(m * n);
-      w.matmulRows(pA, pB, pC, m, k, n, transA ? 1 : 0, transB ? 1 : 0, 0, m, pa, pb, pt);
+      const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
+      if (helper && m * k * n >= MIN_THREAD_FLOPS && (m >= 8 || n >= 16)) {
+        // Split the dimension whose pieces duplicate less packing: by columns each chunk packs all of
+        // A, by rows all of B.
+        helper.matmul(w, [pA, pB, pC, m, k, n, tA, tB], m < n, chunksFor(m * k * n), [pa, pb, pt], scratch());
+      } else {
+        w.matmulBlock(pA, pB, pC, m, k, n, tA, tB, 0, m, 0, n, pa, pb, pt);
+      }
       arena.get(pC, out);
     },
 
@@ -161,6 +174,8 @@ export let wasmLoadError = '';
 export interface WasmOptions {
   /** Use relaxed-SIMD FMA when the runtime has it (default true). */
   relaxed?: boolean;
+  /** 2 adds one worker thread for big matmuls, over shared memory (default 1). */
+  threads?: 1 | 2;
 }
 
 // A minimal module using one SIMD instruction (v128.const): validates only where SIMD is supported.
@@ -190,26 +205,37 @@ export function loadWasmKernels(options: WasmOptions = {}): Kernels | null {
   const read = (file: string): Uint8Array<ArrayBuffer> | null => {
     try { return new Uint8Array(fs.readFileSync(new URL(`./build/${file}`, import.meta.url))); } catch { return null; }
   };
+  const threads = options.threads === 2 && typeof SharedArrayBuffer === 'function' ? 2 : 1;
+  const suffix = threads === 2 ? '-shared.wasm' : '.wasm';
   let bytes: Uint8Array<ArrayBuffer> | null = null;
   let name = 'wasm-simd';
   if (options.relaxed !== false) {
-    const relaxed = read('kernels-relaxed-simd.wasm');
+    const relaxed = read(`kernels-relaxed-simd${suffix}`);
     if (relaxed) {
       // Node 20 hides relaxed SIMD behind a V8 flag; it must be set before the module is compiled.
       try { v8?.setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { /* keep plain SIMD */ }
       if (WebAssembly.validate(relaxed)) { bytes = relaxed; name = 'wasm-relaxed-simd'; }
     }
   }
-  bytes ??= read('kernels-simd.wasm');
+  bytes ??= read(`kernels-simd${suffix}`);
   if (!bytes) return fail('the .wasm kernels are not built (run: pnpm --filter @chainrule/core build)');
   try {
     const module = new WebAssembly.Module(bytes);
-    const memory = new WebAssembly.Memory({ initial: 64 }); // 4 MiB, grown on demand
+    // 4 MiB to start, grown on demand; shared memory needs the maximum the binary declares.
+    const memory = threads === 2
+      ? new WebAssembly.Memory({ initial: 64, maximum: 32768, shared: true })
+      : new WebAssembly.Memory({ initial: 64 });
     const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('wasm abort'); } } });
     const w = instance.exports as unknown as Exports;
-    const base = (w.heapBase() + 63) & ~63;
+    let base = (w.heapBase() + 63) & ~63;
+    let helper: HelperThread | null = null;
+    if (threads === 2) {
+      helper = HelperThread.start(module, memory, base);
+      base += (CONTROL_BYTES + 63) & ~63;
+      if (helper) name += '-2threads';
+    }
     wasmLoadError = '';
-    return makeKernels(name, w, new Arena(memory, base));
+    return makeKernels(name, w, new Arena(memory, base), helper);
   } catch (e) {
     return fail(`compiling the .wasm kernels failed: ${(e as Error).message}`);
   }

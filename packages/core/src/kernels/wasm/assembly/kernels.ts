@@ -145,23 +145,24 @@ function packA(a: usize, m: i32, k: i32, transA: bool, i0: i32, mc: i32, p0: i32
 }
 
 /**
- * C = op(A)·op(B) over rows [i0, i1) of C only (so two threads can split the rows), with scratch
- * buffers `pa` (PACK_A_BYTES), `pb` (PACK_B_BYTES) and `tile` (TILE_BYTES) owned by the caller.
+ * C = op(A)·op(B) over the block rows [i0, i1) × columns [j0, j1) of C only (so two threads can split
+ * the work), with scratch buffers `pa` (PACK_A_BYTES), `pb` (PACK_B_BYTES) and `tile` (TILE_BYTES)
+ * owned by the caller.
  */
-export function matmulRows(
+export function matmulBlock(
   a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool,
-  i0: i32, i1: i32, pa: usize, pb: usize, tile: usize,
+  i0: i32, i1: i32, j0: i32, j1: i32, pa: usize, pb: usize, tile: usize,
 ): void {
   const ldc = <usize>(n << 2);
   if (k == 0) {
-    memory.fill(c + <usize>i0 * ldc, 0, <usize>(i1 - i0) * ldc);
+    for (let i = i0; i < i1; i++) memory.fill(c + <usize>i * ldc + (<usize>j0 << 2), 0, <usize>(j1 - j0) << 2);
     return;
   }
-  for (let j0 = 0; j0 < n; j0 += NC) {
-    const nc = min(NC, n - j0);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kc = min(KC, k - p0);
-      packB(b, k, n, transB, p0, kc, j0, nc, pb);
+      packB(b, k, n, transB, p0, kc, jc, nc, pb);
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = min(MC, i1 - ic);
         packA(a, m, k, transA, ic, mc, p0, kc, pa);
@@ -170,7 +171,7 @@ export function matmulRows(
           const cols = min(8, nc - q);
           for (let r = 0; r < mc; r += 4) {
             microKernel(
-              pa + <usize>(r * kc * 4), bp, kc, c + <usize>(ic + r) * ldc + (<usize>(j0 + q) << 2), ldc,
+              pa + <usize>(r * kc * 4), bp, kc, c + <usize>(ic + r) * ldc + (<usize>(jc + q) << 2), ldc,
               p0 > 0, min(4, mc - r), cols, tile,
             );
           }
