@@ -17,15 +17,18 @@ function adamLike(name: 'adam' | 'adamW', options: AdamOptions, decoupledDecay: 
   if (!(eps > 0)) throw new Error(`${name}: epsilon must be > 0, got ${eps}`);
   const l2 = name === 'adam' ? options.weightDecay ?? 0 : 0;
   return makeOptimizer(name, { ...options }, 0.001, ['m', 'v'], (p, g, [m, v], lr, t) => {
-    const c1 = 1 - b1 ** t;
-    const c2 = 1 - b2 ** t;
+    // Bias corrections folded into two constants: one division and one sqrt per element.
+    const stepSize = lr / (1 - b1 ** t);
+    const invRootC2 = 1 / Math.sqrt(1 - b2 ** t);
+    const keep = 1 - lr * decoupledDecay;
     for (let i = 0; i < p.length; i++) {
-      const gi = g[i]! + l2 * p[i]!;
+      const pi = p[i]!;
+      const gi = g[i]! + l2 * pi;
       const mi = flush(b1 * m![i]! + (1 - b1) * gi);
       const vi = flush(b2 * v![i]! + (1 - b2) * gi * gi);
       m![i] = mi;
       v![i] = vi;
-      p[i] = p[i]! * (1 - lr * decoupledDecay) - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+      p[i] = pi * keep - (stepSize * mi) / (Math.sqrt(vi) * invRootC2 + eps);
     }
   });
 }
