@@ -293,7 +293,14 @@ function parseArgs(argv: readonly string[]): { backend: TfjsBackend } & RunOptio
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
-  const { backend, ...opts } = parseArgs(process.argv.slice(2));
-  const result = await runTfjs(backend, opts);
-  process.stdout.write('\n' + JSON.stringify(result) + '\n');
+  // Catch here: tfjs-backend-wasm's Emscripten glue rethrows uncaught errors, and Node then prints its
+  // whole minified source line (tens of kilobytes) instead of the message.
+  try {
+    const { backend, ...opts } = parseArgs(process.argv.slice(2));
+    const result = await runTfjs(backend, opts);
+    process.stdout.write('\n' + JSON.stringify(result) + '\n');
+  } catch (e) {
+    console.error('[tfjs] failed:', e instanceof Error ? e.stack ?? e.message : e);
+    process.exit(1);
+  }
 }
