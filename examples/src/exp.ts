@@ -16,7 +16,7 @@ export function runExp(c: ExampleConfig, o: ExampleOptions): Promise<ExampleRun>
     const grid = sampleFunction(functions.exp, { grid: 401 });
     const prediction = Array.from(r.predict(grid.x).data);
     const truth = Array.from(grid.y.data);
-    const maxError = Math.max(...truth.map((t, i) => Math.abs(prediction[i]! - t)));
+    const maxError = truth.reduce((m, t, i) => Math.max(m, Math.abs(prediction[i]! - t)), 0);
     const shown = everyKth(train.x.shape[0]!, 150);
     return {
       metrics: { 'max |error| on [-2, 2]': maxError.toExponential(2) },

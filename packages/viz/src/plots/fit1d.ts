@@ -18,7 +18,8 @@ export function fit1dChart(d: Fit1dData): ChartSpec {
   const points = d.train ? d.train.x.map((x, i) => ({ x, y: d.train!.y[i]!, series: 'training data' })) : [];
   const domain = ['truth', 'prediction', ...(d.train ? ['training data'] : [])];
   const color = { field: 'series', type: 'nominal', title: 'series', scale: { domain, range: ['#444444', '#1f77b4', '#ff7f0e'] } };
-  const x = { field: 'x', type: 'quantitative', title: d.xTitle ?? 'x' };
+  // No nice rounding: the x range is the function's domain, and rounding [-15, 15] out to [-20, 20] wastes a quarter of the plot.
+  const x = { field: 'x', type: 'quantitative', title: d.xTitle ?? 'x', scale: { nice: false } };
   const y = { field: 'y', type: 'quantitative', title: d.yTitle ?? 'y', scale: { zero: false } };
   return {
     $schema: schema, config, title: d.title ?? 'Fit against truth', ...size,
