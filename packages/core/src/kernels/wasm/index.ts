@@ -9,9 +9,13 @@ import { referenceKernels as ref } from '../reference/index.ts';
 import { Arena } from './arena.ts';
 import { CONTROL_BYTES, HelperThread, MAX_CHUNKS } from './thread.ts';
 
-/** Below these sizes the JS path wins (measured with benchmarks/kernels.ts). */
-const MIN_ELEMENTWISE = 64;
-const MIN_MATMUL_FLOPS = 4096; // m·k·n
+/**
+ * Below these sizes the JS path wins: a wasm call costs ~80 ns (copy in and out, one new view),
+ * ~110 ns for a binary op. Measured per call, element counts 16..1024 and matmuls 2³..32³.
+ */
+const MIN_ELEMENTWISE = 32;
+const MIN_BINARY = 64;
+const MIN_MATMUL_FLOPS = 125; // m·k·n
 /** With a helper thread, matmuls from this size (m·k·n) on are split in two. */
 const MIN_THREAD_FLOPS = 200_000;
 /** Pieces a threaded matmul is cut into: more balance the threads better, fewer duplicate less packing. */
@@ -23,9 +27,9 @@ interface Exports {
   TILE_BYTES: WebAssembly.Global;
   matmulBlock(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number,
     i0: number, i1: number, j0: number, j1: number, pa: number, pb: number, tile: number): void;
-  binary(op: number, a: number, aRow: number, aInner: number, b: number, bRow: number, bInner: number,
-    out: number, outer: number, inner: number): void;
-  unary(op: number, x: number, out: number, len: number, alpha: number): void;
+  [binary: `binary${string}`]: (a: number, aRow: number, aInner: number, b: number, bRow: number, bInner: number,
+    out: number, outer: number, inner: number) => void;
+  [unary: `unary${string}`]: (x: number, out: number, len: number, alpha: number) => void;
   sum3(x: number, outer: number, len: number, inner: number, out: number): void;
   softmaxRows(x: number, rows: number, len: number, out: number, log: number): void;
   logsumexpRows(x: number, rows: number, len: number, out: number): void;
@@ -33,8 +37,10 @@ interface Exports {
 }
 
 const BINARY_CODES: Partial<Record<BinaryKernel, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
-const UNARY_CODES: Partial<Record<UnaryKernel, number>> = {
-  relu: 0, step: 1, sigmoid: 2, exp: 3, neg: 4, abs: 5, sqrt: 6, square: 7, reciprocal: 8, leakyRelu: 9,
+const BINARY_EXPORTS = ['binaryAdd', 'binarySub', 'binaryMul', 'binaryDiv'] as const;
+const UNARY_EXPORTS: Partial<Record<UnaryKernel, `unary${string}`>> = {
+  relu: 'unaryRelu', step: 'unaryStep', sigmoid: 'unarySigmoid', exp: 'unaryExp', neg: 'unaryNeg', abs: 'unaryAbs',
+  sqrt: 'unarySqrt', square: 'unarySquare', reciprocal: 'unaryReciprocal', leakyRelu: 'unaryLeakyRelu',
 };
 
 const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
@@ -43,27 +49,25 @@ const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
 export interface Plan2d { outer: number; inner: number; aRow: number; aInner: number; bRow: number; bInner: number }
 
 export function plan2d(shape: readonly number[], aS: readonly number[], bS: readonly number[]): Plan2d | null {
-  // Drop unit dims, then merge neighbours that both operands walk as one (including both broadcast).
-  const dims: [number, number, number][] = [];
+  // Skip unit dims and merge neighbours that both operands walk as one (including both broadcast),
+  // keeping at most two merged dims. Plain locals: this runs on every binary op, small ones included.
+  let dims = 0;
+  let s0 = 1, a0 = 0, b0 = 0, s1 = 1, a1 = 0, b1 = 0;
   for (let d = 0; d < shape.length; d++) {
-    const size = shape[d]!, sa = aS[d]!, sb = bS[d]!;
+    const size = shape[d]!;
     if (size === 1) continue;
-    const last = dims[dims.length - 1];
-    if (last && last[1] === sa * size && last[2] === sb * size) { last[0] *= size; last[1] = sa; last[2] = sb; }
-    else dims.push([size, sa, sb]);
+    const sa = aS[d]!, sb = bS[d]!;
+    if (dims === 0) { s0 = size; a0 = sa; b0 = sb; dims = 1; }
+    else if (dims === 1 && a0 === sa * size && b0 === sb * size) { s0 *= size; a0 = sa; b0 = sb; }
+    else if (dims === 1) { s1 = size; a1 = sa; b1 = sb; dims = 2; }
+    else if (a1 === sa * size && b1 === sb * size) { s1 *= size; a1 = sa; b1 = sb; }
+    else return null;
   }
-  const okInner = (s: number) => s === 0 || s === 1;
-  if (dims.length === 0) return { outer: 1, inner: 1, aRow: 0, aInner: 0, bRow: 0, bInner: 0 };
-  if (dims.length === 1) {
-    const [size, sa, sb] = dims[0]!;
-    return okInner(sa) && okInner(sb) ? { outer: 1, inner: size, aRow: 0, aInner: sa, bRow: 0, bInner: sb } : null;
+  if (dims === 0) return { outer: 1, inner: 1, aRow: 0, aInner: 0, bRow: 0, bInner: 0 };
+  if (dims === 1) {
+    return (a0 === 0 || a0 === 1) && (b0 === 0 || b0 === 1) ? { outer: 1, inner: s0, aRow: 0, aInner: a0, bRow: 0, bInner: b0 } : null;
   }
-  if (dims.length === 2) {
-    const [outer, aRow, bRow] = dims[0]!;
-    const [inner, sa, sb] = dims[1]!;
-    return okInner(sa) && okInner(sb) ? { outer, inner, aRow, aInner: sa, bRow, bInner: sb } : null;
-  }
-  return null;
+  return (a1 === 0 || a1 === 1) && (b1 === 0 || b1 === 1) ? { outer: s0, inner: s1, aRow: a0, aInner: a1, bRow: b0, bInner: b1 } : null;
 }
 
 function binaryJs(op: number, a: Float32Array, b: Float32Array, out: Float32Array, p: Plan2d): void {
@@ -124,19 +128,19 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
       const code = BINARY_CODES[op];
       const plan = code !== undefined && isF32(a) && isF32(b) && isF32(out) ? plan2d(outShape, aStrides, bStrides) : null;
       if (!plan) { ref.binary(op, a, aStrides, b, bStrides, outShape, out); return; }
-      if (out.length < MIN_ELEMENTWISE) { binaryJs(code!, a as Float32Array, b as Float32Array, out as Float32Array, plan); return; }
+      if (out.length < MIN_BINARY) { binaryJs(code!, a as Float32Array, b as Float32Array, out as Float32Array, plan); return; }
       arena.reset();
       const pa = arena.put(a as Float32Array), pb = arena.put(b as Float32Array), po = arena.alloc(out.length);
-      w.binary(code!, pa, plan.aRow, plan.aInner, pb, plan.bRow, plan.bInner, po, plan.outer, plan.inner);
+      w[BINARY_EXPORTS[code!]!](pa, plan.aRow, plan.aInner, pb, plan.bRow, plan.bInner, po, plan.outer, plan.inner);
       arena.get(po, out as Float32Array);
     },
 
     unary(op, x, out, alpha) {
-      const code = UNARY_CODES[op];
-      if (code === undefined || !isF32(x) || !isF32(out) || x.length < MIN_ELEMENTWISE) { ref.unary(op, x, out, alpha); return; }
+      const fn = UNARY_EXPORTS[op];
+      if (fn === undefined || !isF32(x) || !isF32(out) || x.length < MIN_ELEMENTWISE) { ref.unary(op, x, out, alpha); return; }
       arena.reset();
       const px = arena.put(x), po = arena.alloc(x.length);
-      w.unary(code, px, po, x.length, alpha);
+      w[fn](px, po, x.length, alpha);
       arena.get(po, out);
     },
 

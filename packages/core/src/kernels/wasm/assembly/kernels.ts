@@ -235,24 +235,32 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
   }
 }
 
-export function binary(
-  op: i32, a: usize, aRow: i32, aInner: i32, b: usize, bRow: i32, bInner: i32, out: usize, outer: i32, inner: i32,
-): void {
-  // One specialised loop per op: the op test is folded away inside each.
-  if (op == ADD) binLoop(ADD, a, aRow, aInner, b, bRow, bInner, out, outer, inner);
-  else if (op == SUB) binLoop(SUB, a, aRow, aInner, b, bRow, bInner, out, outer, inner);
-  else if (op == MUL) binLoop(MUL, a, aRow, aInner, b, bRow, bInner, out, outer, inner);
-  else binLoop(DIV, a, aRow, aInner, b, bRow, bInner, out, outer, inner);
+// One export per op, so each loop is compiled with its op fixed (a shared entry with an op argument
+// left the op test inside the loop).
+export function binaryAdd(a: usize, aRow: i32, aInner: i32, b: usize, bRow: i32, bInner: i32, out: usize, outer: i32, inner: i32): void {
+  binLoop(ADD, a, aRow, aInner, b, bRow, bInner, out, outer, inner);
+}
+export function binarySub(a: usize, aRow: i32, aInner: i32, b: usize, bRow: i32, bInner: i32, out: usize, outer: i32, inner: i32): void {
+  binLoop(SUB, a, aRow, aInner, b, bRow, bInner, out, outer, inner);
+}
+export function binaryMul(a: usize, aRow: i32, aInner: i32, b: usize, bRow: i32, bInner: i32, out: usize, outer: i32, inner: i32): void {
+  binLoop(MUL, a, aRow, aInner, b, bRow, bInner, out, outer, inner);
+}
+export function binaryDiv(a: usize, aRow: i32, aInner: i32, b: usize, bRow: i32, bInner: i32, out: usize, outer: i32, inner: i32): void {
+  binLoop(DIV, a, aRow, aInner, b, bRow, bInner, out, outer, inner);
 }
 
 // exp(x) for four floats: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r (Cephes expf,
 // ~1 ulp), then 2^n applied as two factors so that results down to the subnormals and up to +Inf
-// round like the scalar function.
+// round like the scalar function. n comes from the 1.5·2²³ trick (adding it rounds to an integer in the
+// low mantissa bits), cheaper in V8 than nearest + trunc_sat; pmin/pmax keep NaN (x is their first operand).
 @inline function expV(x: v128): v128 {
-  x = f32x4.max(f32x4.min(x, f32x4.splat(89.0)), f32x4.splat(-104.0)); // NaN passes through
-  const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
-  let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
+  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(89.0)), f32x4.splat(-104.0));
+  const magic = f32x4.splat(12582912.0);
+  const t = fma(x, f32x4.splat(1.44269504088896341), magic);
+  const fx = f32x4.sub(t, magic);
+  let r = fma(fx, f32x4.splat(-0.693359375), x);
+  r = fma(fx, f32x4.splat(2.12194440e-4), r);
   let y = f32x4.splat(1.9875691500e-4);
   y = fma(y, r, f32x4.splat(1.3981999507e-3));
   y = fma(y, r, f32x4.splat(8.3334519073e-3));
@@ -260,7 +268,7 @@ export function binary(
   y = fma(y, r, f32x4.splat(1.6666665459e-1));
   y = fma(y, r, f32x4.splat(5.0000001201e-1));
   y = fma(y, f32x4.mul(r, r), f32x4.add(r, f32x4.splat(1)));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
+  const n = i32x4.sub(t, magic);
   const n1 = i32x4.shr_s(n, 1);
   const n2 = i32x4.sub(n, n1);
   const bias = i32x4.splat(127);
@@ -299,18 +307,17 @@ const RELU = 0, STEP = 1, SIGMOID = 2, EXP = 3, NEG = 4, ABS = 5, SQRT = 6, SQUA
   }
 }
 
-export function unary(op: i32, x: usize, out: usize, len: i32, alpha: f32): void {
-  if (op == RELU) unLoop(RELU, x, out, len, alpha);
-  else if (op == STEP) unLoop(STEP, x, out, len, alpha);
-  else if (op == SIGMOID) unLoop(SIGMOID, x, out, len, alpha);
-  else if (op == EXP) unLoop(EXP, x, out, len, alpha);
-  else if (op == NEG) unLoop(NEG, x, out, len, alpha);
-  else if (op == ABS) unLoop(ABS, x, out, len, alpha);
-  else if (op == SQRT) unLoop(SQRT, x, out, len, alpha);
-  else if (op == SQUARE) unLoop(SQUARE, x, out, len, alpha);
-  else if (op == RECIPROCAL) unLoop(RECIPROCAL, x, out, len, alpha);
-  else unLoop(LEAKY, x, out, len, alpha);
-}
+// One export per op, as for the binary ops.
+export function unaryRelu(x: usize, out: usize, len: i32, alpha: f32): void { unLoop(RELU, x, out, len, alpha); }
+export function unaryStep(x: usize, out: usize, len: i32, alpha: f32): void { unLoop(STEP, x, out, len, alpha); }
+export function unarySigmoid(x: usize, out: usize, len: i32, alpha: f32): void { unLoop(SIGMOID, x, out, len, alpha); }
+export function unaryExp(x: usize, out: usize, len: i32, alpha: f32): void { unLoop(EXP, x, out, len, alpha); }
+export function unaryNeg(x: usize, out: usize, len: i32, alpha: f32): void { unLoop(NEG, x, out, len, alpha); }
+export function unaryAbs(x: usize, out: usize, len: i32, alpha: f32): void { unLoop(ABS, x, out, len, alpha); }
+export function unarySqrt(x: usize, out: usize, len: i32, alpha: f32): void { unLoop(SQRT, x, out, len, alpha); }
+export function unarySquare(x: usize, out: usize, len: i32, alpha: f32): void { unLoop(SQUARE, x, out, len, alpha); }
+export function unaryReciprocal(x: usize, out: usize, len: i32, alpha: f32): void { unLoop(RECIPROCAL, x, out, len, alpha); }
+export function unaryLeakyRelu(x: usize, out: usize, len: i32, alpha: f32): void { unLoop(LEAKY, x, out, len, alpha); }
 
 // ---------------------------------------------------------------------------------------------
 // Reductions along one block of contiguous axes: x viewed as [outer, len, inner], out as [outer, inner].
@@ -381,8 +388,11 @@ export function softmaxRows(x: usize, rows: i32, len: i32, out: usize, log: bool
       for (; j < len; j++) s += load<f32>(dst + (<usize>j << 2));
     }
     if (log) {
-      const shift = f32x4.splat(m + <f32>Math.log(<f64>s));
-      for (j = 0; j < len; j += 4) v128.store(dst + (<usize>j << 2), f32x4.sub(v128.load(src + (<usize>j << 2)), shift));
+      // (x - m) - log s, in that order: x - m is exact near the max, where the result is small.
+      const logS = f32x4.splat(<f32>Math.log(<f64>s));
+      for (j = 0; j < len; j += 4) {
+        v128.store(dst + (<usize>j << 2), f32x4.sub(f32x4.sub(v128.load(src + (<usize>j << 2)), mv), logS));
+      }
     } else {
       const sv = f32x4.splat(s);
       for (j = 0; j < len; j += 4) v128.store(dst + (<usize>j << 2), f32x4.div(v128.load(dst + (<usize>j << 2)), sv));
