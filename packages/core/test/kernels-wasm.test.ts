@@ -71,9 +71,16 @@ function bstrides(inShape: readonly number[], outShape: readonly number[]): numb
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 describe('fast kernels: loading', () => {
-  it('installs a WebAssembly kernel set by default', () => {
-    expect(backend(), notLoaded()).toMatch(/^wasm-(relaxed-)?simd$/);
+  it('installs a WebAssembly kernel set by default (CHAINRULE_KERNELS=reference forces the reference set)', () => {
+    if (process.env.CHAINRULE_KERNELS === 'reference') expect(backend()).toBe('reference');
+    else expect(backend(), notLoaded()).toMatch(/^wasm-(relaxed-)?simd(-2threads)?$/);
     expect(sets.length, notLoaded()).toBeGreaterThan(0);
+  });
+
+  it('returns null with a reason, not an error, when the .wasm files are missing', () => {
+    expect(loadWasmKernels({ from: new URL('file:///nonexistent-chainrule-build/') })).toBeNull();
+    expect(wasmLoadError).toMatch(/not built/);
+    expect(loadWasmKernels()).not.toBeNull(); // and loads again from the real folder
   });
 
   it('splits big matmuls with a helper thread and still agrees with the reference', () => {

@@ -180,6 +180,8 @@ export interface WasmOptions {
   relaxed?: boolean;
   /** 2 adds one worker thread for big matmuls, over shared memory (default 1). */
   threads?: 1 | 2;
+  /** Folder holding the built .wasm files (default: ./build/ beside this module). */
+  from?: URL;
 }
 
 // A minimal module using one SIMD instruction (v128.const): validates only where SIMD is supported.
@@ -207,7 +209,7 @@ export function loadWasmKernels(options: WasmOptions = {}): Kernels | null {
   const v8 = proc?.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined;
 
   const read = (file: string): Uint8Array<ArrayBuffer> | null => {
-    try { return new Uint8Array(fs.readFileSync(new URL(`./build/${file}`, import.meta.url))); } catch { return null; }
+    try { return new Uint8Array(fs.readFileSync(new URL(file, options.from ?? new URL('./build/', import.meta.url)))); } catch { return null; }
   };
   const threads = options.threads === 2 && typeof SharedArrayBuffer === 'function' ? 2 : 1;
   const suffix = threads === 2 ? '-shared.wasm' : '.wasm';
