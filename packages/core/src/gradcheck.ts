@@ -4,7 +4,6 @@
  * ⟨u, vjp(c)⟩ ≈ ⟨(f(x+εu) − f(x−εu)) / 2ε, c⟩, whose cost does not grow with the input.
  */
 import { grad } from './autodiff/grad.ts';
-import { noGrad } from './autodiff/state.ts';
 import { cast } from './ops/elementwise.ts';
 import { Rng } from './random.ts';
 import { fmt } from './shape.ts';
@@ -39,7 +38,8 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tenso
   const y = f(...xs);
   if (y.dtype !== 'float64') throw new Error(`gradcheck: f returned ${y.dtype}; it must compute in float64 when given float64 inputs`);
   const name = o.name ?? y.node?.op.name ?? 'f';
-  const evalAt = (k: number, data: Float64Array) => noGrad(() => f(...xs.map((x, i) => (i === k ? withData(x, data) : x))).data);
+  // Not under noGrad: f may itself call grad (checking a second derivative), which needs the graph recorded.
+  const evalAt = (k: number, data: Float64Array) => f(...xs.map((x, i) => (i === k ? withData(x, data) : x))).data;
   const inSize = xs.reduce((n, x) => n + x.size, 0);
   const full = o.mode === 'full' || (o.mode === 'auto' && inSize * y.size <= o.maxJacobian);
 
