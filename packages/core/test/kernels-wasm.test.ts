@@ -20,8 +20,8 @@ import { plan2d, wasmLoadError } from '../src/kernels/wasm/index.ts';
 import type { TypedArray } from '../src/dtype.ts';
 
 const notLoaded = () =>
-  `the WebAssembly kernels did not load (${wasmLoadError || 'unknown reason'}); ` +
-  'build them with `pnpm --filter @chainrule/core build`';
+  `the WebAssembly kernels did not load: ${wasmLoadError || 'unknown reason'} ` +
+  '(build them with `pnpm --filter @chainrule/core build`)';
 
 function fastSets(): Kernels[] {
   const relaxed = loadWasmKernels({ relaxed: true });

@@ -16,8 +16,8 @@ import { CONTROL_BYTES, HelperThread, MAX_CHUNKS } from './thread.ts';
 const MIN_ELEMENTWISE = 32;
 const MIN_BINARY = 64;
 const MIN_MATMUL_FLOPS = 125; // m·k·n
-/** With a helper thread, matmuls from this size (m·k·n) on are split in two. */
-const MIN_THREAD_FLOPS = 200_000;
+/** With a helper thread, matmuls from this size (m·k·n) on are split (64×128×64 = 2¹⁹ measured slower split). */
+const MIN_THREAD_FLOPS = 1 << 20;
 /** Pieces a threaded matmul is cut into: more balance the threads better, fewer duplicate less packing. */
 const chunksFor = (mkn: number) => (mkn >= 1 << 24 ? MAX_CHUNKS : 2);
 
