@@ -87,7 +87,7 @@ describe('fast kernels: loading', () => {
     const threaded = loadWasmKernels({ threads: 2 });
     expect(threaded, notLoaded()).not.toBeNull();
     expect(threaded!.name).toMatch(/-2threads$/);
-    for (const [m, k, n] of [[64, 784, 128], [256, 129, 67], [131, 300, 9], [9, 200, 300], [600, 100, 600]] as const) {
+    for (const [m, k, n] of [[64, 784, 128], [256, 129, 67], [131, 300, 41], [9, 400, 300], [600, 100, 600]] as const) { // all ≥ 2²⁰: split by rows, by columns, in 2 and 4 chunks
       for (const tA of [false, true]) for (const tB of [false, true]) {
         const a = values(m * k, m), b = values(k * n, n);
         for (let rep = 0; rep < 3; rep++) { // back-to-back jobs reuse the control block
