@@ -254,20 +254,32 @@ export function binaryDiv(a: usize, aRow: i32, aInner: i32, b: usize, bRow: i32,
 // ~1 ulp), then 2^n applied as two factors so that results down to the subnormals and up to +Inf
 // round like the scalar function. n comes from the 1.5·2²³ trick (adding it rounds to an integer in the
 // low mantissa bits), cheaper in V8 than nearest + trunc_sat; pmin/pmax keep NaN (x is their first operand).
+// The constants live in memory: V8 rebuilds every v128.const inside a loop (2-3 instructions each),
+// while a load from this table is one instruction.
+const EXP_K = memory.data<f32>([
+  89.0, 89.0, 89.0, 89.0, -104.0, -104.0, -104.0, -104.0,
+  12582912.0, 12582912.0, 12582912.0, 12582912.0, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341, 1.44269504088896341,
+  -0.693359375, -0.693359375, -0.693359375, -0.693359375, 2.12194440e-4, 2.12194440e-4, 2.12194440e-4, 2.12194440e-4,
+  1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, 1.9875691500e-4, 1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3, 1.3981999507e-3,
+  8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, 8.3334519073e-3, 4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2, 4.1665795894e-2,
+  1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, 1.6666665459e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1, 5.0000001201e-1,
+  1.0, 1.0, 1.0, 1.0,
+], 16);
+
 @inline function expV(x: v128): v128 {
-  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(89.0)), f32x4.splat(-104.0));
-  const magic = f32x4.splat(12582912.0);
-  const t = fma(x, f32x4.splat(1.44269504088896341), magic);
+  x = f32x4.pmax(f32x4.pmin(x, v128.load(EXP_K)), v128.load(EXP_K, 16));
+  const magic = v128.load(EXP_K, 32);
+  const t = fma(x, v128.load(EXP_K, 48), magic);
   const fx = f32x4.sub(t, magic);
-  let r = fma(fx, f32x4.splat(-0.693359375), x);
-  r = fma(fx, f32x4.splat(2.12194440e-4), r);
-  let y = f32x4.splat(1.9875691500e-4);
-  y = fma(y, r, f32x4.splat(1.3981999507e-3));
-  y = fma(y, r, f32x4.splat(8.3334519073e-3));
-  y = fma(y, r, f32x4.splat(4.1665795894e-2));
-  y = fma(y, r, f32x4.splat(1.6666665459e-1));
-  y = fma(y, r, f32x4.splat(5.0000001201e-1));
-  y = fma(y, f32x4.mul(r, r), f32x4.add(r, f32x4.splat(1)));
+  let r = fma(fx, v128.load(EXP_K, 64), x);
+  r = fma(fx, v128.load(EXP_K, 80), r);
+  let y = v128.load(EXP_K, 96);
+  y = fma(y, r, v128.load(EXP_K, 112));
+  y = fma(y, r, v128.load(EXP_K, 128));
+  y = fma(y, r, v128.load(EXP_K, 144));
+  y = fma(y, r, v128.load(EXP_K, 160));
+  y = fma(y, r, v128.load(EXP_K, 176));
+  y = fma(y, f32x4.mul(r, r), f32x4.add(r, v128.load(EXP_K, 192)));
   const n = i32x4.sub(t, magic);
   const n1 = i32x4.shr_s(n, 1);
   const n2 = i32x4.sub(n, n1);
