@@ -120,7 +120,7 @@ export interface TrainResult {
 /** Adam with warmup and cosine decay; each step is valueAndGrad of the loss with respect to the params. */
 export function train(c: CustomOpConfig, act: Activation, data: { x: Tensor; y: Tensor; xTest: Tensor; yTest: Tensor }): TrainResult {
   const started = performance.now();
-  const opt = adam({ lr: warmup(cosineDecay(c.lr, { decaySteps: c.steps, alpha: 0.001 }), { steps: Math.min(100, c.steps / 20) }) });
+  const opt = adam({ lr: warmup(cosineDecay(c.lr, { decaySteps: c.steps, alpha: 0.001 }), { steps: Math.max(1, Math.round(Math.min(100, c.steps / 20))) }) });
   let params = initParams(c.hidden, c.seed);
   let state = opt.init(params);
   const stepLoss: number[] = [];

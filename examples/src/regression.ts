@@ -40,7 +40,7 @@ export function fitRegression(c: RegressionConfig, train: { x: Tensor; y: Tensor
   const batchSize = Math.min(c.batchSize, n);
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const epochs = Math.max(1, Math.round(c.steps / stepsPerEpoch));
-  const lr = warmup(cosineDecay(c.lr, { decaySteps: epochs * stepsPerEpoch, alpha: 0.001 }), { steps: Math.min(100, stepsPerEpoch * epochs / 20) });
+  const lr = warmup(cosineDecay(c.lr, { decaySteps: epochs * stepsPerEpoch, alpha: 0.001 }), { steps: Math.max(1, Math.round(Math.min(100, (stepsPerEpoch * epochs) / 20))) });
   const { params, history } = fit(model, model.init(c.seed), { x: xs.transform(train.x), y: ys.transform(train.y) }, {
     loss: 'mse', optimizer: adam({ lr }), epochs, batchSize, seed: c.seed, progress: false,
   });
