@@ -8,7 +8,7 @@ import { fit1dChart } from '@chainrule/viz';
 import { everyKth, regressionFlags, runRegressionExample, type ExampleConfig, type ExampleOptions, type ExampleRun } from './regression.ts';
 
 export const defaults: ExampleConfig = {
-  layers: [1, 16, 1], activation: 'tanh', steps: 3000, batchSize: 256, lr: 0.1, n: 1000, noise: 0, seed: 1,
+  layers: [1, 16, 1], activation: 'tanh', steps: 3000, batchSize: 256, lr: 0.1, n: 2000, noise: 0, seed: 1,
 };
 
 export function runExp(c: ExampleConfig, o: ExampleOptions): Promise<ExampleRun> {
