@@ -16,7 +16,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { backend, loadWasmKernels, referenceKernels as ref, type Kernels } from '../src/kernels/index.ts';
-import { plan2d, wasmLoadError } from '../src/kernels/wasm/index.ts';
+import { helperOf, plan2d, wasmLoadError } from '../src/kernels/wasm/index.ts';
 import type { TypedArray } from '../src/dtype.ts';
 
 const notLoaded = () =>
@@ -83,10 +83,13 @@ describe('fast kernels: loading', () => {
     expect(loadWasmKernels()).not.toBeNull(); // and loads again from the real folder
   });
 
-  it('splits big matmuls with a helper thread and still agrees with the reference', () => {
+  it('splits big matmuls with a helper thread and still agrees with the reference', async () => {
     const threaded = loadWasmKernels({ threads: 2 });
     expect(threaded, notLoaded()).not.toBeNull();
     expect(threaded!.name).toMatch(/-2threads$/);
+    const helper = helperOf(threaded!)!;
+    for (let waited = 0; !helper.ready() && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    expect(helper.ready(), 'the worker thread did not start within 10 s').toBe(true);
     for (const [m, k, n] of [[64, 784, 128], [256, 129, 67], [131, 300, 41], [9, 400, 300], [600, 100, 600]] as const) { // all ≥ 2²⁰: split by rows, by columns, in 2 and 4 chunks
       for (const tA of [false, true]) for (const tB of [false, true]) {
         const a = values(m * k, m), b = values(k * n, n);
@@ -98,6 +101,8 @@ describe('fast kernels: loading', () => {
         }
       }
     }
+    // Jobs were handed out; how many chunks the worker won depends on how busy the other core is.
+    expect(helper.stats.jobs).toBeGreaterThan(0);
   });
 
   it('leaves float64 to the reference kernels', () => {

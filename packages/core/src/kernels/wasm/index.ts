@@ -114,7 +114,7 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
       const [pa, pb, pt] = scratch();
       const pA = arena.put(a), pB = arena.put(b), pC = arena.alloc(m * n);
       const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
-      if (helper && m * k * n >= MIN_THREAD_FLOPS && (m >= 8 || n >= 16)) {
+      if (helper && m * k * n >= MIN_THREAD_FLOPS && (m >= 8 || n >= 16) && helper.available()) {
         // Split the dimension whose pieces duplicate less packing: by columns each chunk packs all of
         // A, by rows all of B.
         helper.matmul(w, [pA, pB, pC, m, k, n, tA, tB], m < n, chunksFor(m * k * n), [pa, pb, pt], scratch());
@@ -171,6 +171,10 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
     },
   };
 }
+
+const helpers = new WeakMap<Kernels, HelperThread>();
+/** The helper thread of a set loaded with `threads: 2` (for tests and tuning). */
+export const helperOf = (ks: Kernels): HelperThread | undefined => helpers.get(ks);
 
 /** Why the last `loadWasmKernels` call returned null ('' when it loaded). */
 export let wasmLoadError = '';
@@ -241,7 +245,9 @@ export function loadWasmKernels(options: WasmOptions = {}): Kernels | null {
       if (helper) name += '-2threads';
     }
     wasmLoadError = '';
-    return makeKernels(name, w, new Arena(memory, base), helper);
+    const ks = makeKernels(name, w, new Arena(memory, base), helper);
+    if (helper) helpers.set(ks, helper);
+    return ks;
   } catch (e) {
     return fail(`compiling the .wasm kernels failed: ${(e as Error).message}`);
   }

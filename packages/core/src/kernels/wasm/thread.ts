@@ -11,7 +11,8 @@ const SEQ = 0; // job number, bumped by the main thread to start a job
 const FINISHED = 1; // chunks of the current job finished
 const CHUNKS = 2; // chunks in the current job
 const BY_COLS = 3; // 1: chunks are column ranges, 0: row ranges
-const CLAIM = 4; // MAX_CHUNKS slots; chunk i of job s is claimed by moving CLAIM+i from s-1 to s
+const READY = 4; // set by the worker once it has instantiated the module
+const CLAIM = 5; // MAX_CHUNKS slots; chunk i of job s is claimed by moving CLAIM+i from s-1 to s
 export const MAX_CHUNKS = 4;
 const ARGS = CLAIM + MAX_CHUNKS; // a, b, c, m, k, n, transA, transB, then the worker's pa, pb, tile
 const SLOTS = ARGS + 11;
@@ -27,9 +28,10 @@ const BOUNDS = `function bounds(total, unit, chunks, i) {
 }`;
 const bounds = new Function(`${BOUNDS}; return bounds;`)() as (total: number, unit: number, chunks: number, i: number) => [number, number];
 
-/** Claims and runs chunks of job `seq` until none are left; `scratch` is this thread's packing buffers. */
+/** Claims and runs chunks of job `seq` until none are left (pa, pb, tile: this thread's packing buffers); returns how many it ran. */
 const RUN = `function runChunks(w, c, seq, pa, pb, tile) {
   const chunks = c[${CHUNKS}], byCols = c[${BY_COLS}];
+  let ran = 0;
   for (let i = 0; i < chunks; i++) {
     if (Atomics.compareExchange(c, ${CLAIM} + i, seq - 1, seq) !== seq - 1) continue;
     const m = c[${ARGS + 3}], n = c[${ARGS + 5}];
@@ -40,11 +42,17 @@ const RUN = `function runChunks(w, c, seq, pa, pb, tile) {
     }
     Atomics.add(c, ${FINISHED}, 1);
     Atomics.notify(c, ${FINISHED});
+    ran++;
   }
+  return ran;
 }`;
 type Wasm = { matmulBlock(...args: number[]): void };
 const runChunks = new Function('bounds', `${RUN}; return runChunks;`)(bounds) as
-  (w: Wasm, c: Int32Array, seq: number, pa: number, pb: number, tile: number) => void;
+  (w: Wasm, c: Int32Array, seq: number, pa: number, pb: number, tile: number) => number;
+
+/** After this many jobs in a row where the worker took no chunk, run alone for REST jobs, then try again. */
+const MISSES = 2;
+const REST = 50;
 
 // Runs inside the worker (CommonJS eval).
 const WORKER_SOURCE = `
@@ -52,6 +60,7 @@ const { workerData } = require('node:worker_threads');
 const { module, memory, control, spin } = workerData;
 const w = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports;
 const c = new Int32Array(memory.buffer, control, ${SLOTS});
+Atomics.store(c, ${READY}, 1);
 ${BOUNDS}
 ${RUN}
 let seen = 0;
@@ -73,6 +82,10 @@ interface WorkerThreads {
 
 export class HelperThread {
   private seq = 0;
+  private misses = 0;
+  private resting = 0;
+  /** Jobs handed to the worker, and chunks of them it ran (for tests and tuning). */
+  readonly stats = { jobs: 0, workerChunks: 0 };
 
   private constructor(private readonly worker: WorkerLike, private readonly c: Int32Array) {}
 
@@ -84,6 +97,22 @@ export class HelperThread {
     const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, spin: SPIN } });
     worker.unref(); // never keeps the process alive
     return new HelperThread(worker, new Int32Array(memory.buffer, control, SLOTS));
+  }
+
+  /** Whether the worker has started. */
+  ready(): boolean {
+    return Atomics.load(this.c, READY) === 1;
+  }
+
+  /**
+   * Whether to hand out the next job. A worker that keeps missing jobs has no free core (other work
+   * holds it): splitting then only adds overhead, so the main thread works alone for a while.
+   */
+  available(): boolean {
+    if (!this.ready()) return false; // still starting (tens of ms): not a miss
+    if (this.resting === 0) return true;
+    this.resting--;
+    return false;
   }
 
   /**
@@ -101,7 +130,11 @@ export class HelperThread {
     for (let i = chunks; i < MAX_CHUNKS; i++) c[CLAIM + i] = seq; // ...and claimed
     Atomics.store(c, SEQ, seq);
     Atomics.notify(c, SEQ);
-    runChunks(w, c, seq, mine[0]!, mine[1]!, mine[2]!);
+    const ran = runChunks(w, c, seq, mine[0]!, mine[1]!, mine[2]!);
+    this.stats.jobs++;
+    this.stats.workerChunks += chunks - ran;
+    if (ran < chunks) this.misses = 0;
+    else if (++this.misses >= MISSES) { this.misses = 0; this.resting = REST; }
     // Wait for a chunk the worker is still on.
     let polls = 0;
     for (let done = Atomics.load(c, FINISHED); done !== MAX_CHUNKS; done = Atomics.load(c, FINISHED)) {
