@@ -5,7 +5,7 @@
  * written as SVG and PNG into a report.
  */
 import { backend, grad, randUniform, type Tensor } from '@chainrule/core';
-import { countParams, mlp, objective, type ActivationName, type Params } from '@chainrule/nn';
+import { checkActivation, countParams, mlp, objective, type ActivationName, type Params } from '@chainrule/nn';
 import { allGrads, gradMap, toDot, writeReport, type Figure, type WrittenReport } from '@chainrule/viz';
 import { commandLine, flags, listFlag, numberFlag } from './cli.ts';
 
@@ -98,7 +98,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   const ints = (name: string, v: string) => listFlag(v).map((s) => numberFlag('graph', name, s, { min: 1, integer: true }));
   const c: GraphConfig = {
-    layers: ints('layers', f.layers), activation: f.activation as ActivationName, batch: ints('batch', f.batch)[0] ?? defaults.batch,
+    layers: ints('layers', f.layers), activation: checkActivation(f.activation), batch: ints('batch', f.batch)[0] ?? defaults.batch,
     big: ints('big', f.big), seed: numberFlag('graph', 'seed', f.seed, { integer: true }),
   };
   if (c.layers.length < 2 || c.big.length < 2) throw new Error('graph: --layers and --big need at least an input and an output width');
