@@ -10,12 +10,12 @@ Debian: apt-get install -y python3-numpy libopenblas0-openmp (and call /usr/bin/
 """
 import sys
 
-from peer_common import (BATCH, LAYERS, LR, blas_libraries, emit, log, make_pool, parse_args,
+from peer_common import (require, BATCH, LAYERS, LR, blas_libraries, emit, log, make_pool, parse_args,
                          reference_blas_warning, run_epoch, time_matmuls)
 
 args = parse_args(__doc__.splitlines()[0])
 
-import numpy as np  # noqa: E402  (after the thread env vars are set)
+np = require("numpy", "python3-numpy")  # after the thread env vars are set
 
 F32 = np.float32
 

@@ -37,6 +37,19 @@ def load_shapes():
         return json.load(f)["shapes"]
 
 
+MISSING_EXIT = 3
+
+
+def require(module, apt_package):
+    """Imports a peer's framework, or exits with MISSING_EXIT and the apt line that installs it."""
+    try:
+        return __import__(module)
+    except ImportError as e:
+        print("%s is not importable by %s (%s). Install it with: apt-get install -y %s libopenblas0-openmp"
+              " (Debian; then run /usr/bin/python3)" % (module, sys.executable, e, apt_package), file=sys.stderr)
+        sys.exit(MISSING_EXIT)
+
+
 def log(*a):
     print("[%s]" % os.path.basename(sys.argv[0]), *a, file=sys.stderr, flush=True)
 

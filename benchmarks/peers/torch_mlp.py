@@ -12,13 +12,13 @@ torch runs its matmuls on the reference BLAS, ~6 GFLOP/s).
 """
 import sys
 
-from peer_common import (LAYERS, LR, blas_libraries, emit, log, make_pool, parse_args,
+from peer_common import (require, LAYERS, LR, blas_libraries, emit, log, make_pool, parse_args,
                          reference_blas_warning, run_epoch, time_matmuls)
 
 args = parse_args(__doc__.splitlines()[0])
 
+torch = require("torch", "python3-torch")
 import numpy as np  # noqa: E402  (after the thread env vars are set)
-import torch  # noqa: E402
 
 torch.set_num_threads(args.threads)
 torch.manual_seed(7)
