@@ -20,7 +20,7 @@ declare module './tensor.ts' {
     sigmoid(): Tensor; relu(): Tensor; leakyRelu(alpha?: number): Tensor; softplus(): Tensor; gelu(): Tensor;
     softmax(axis?: number): Tensor; logSoftmax(axis?: number): Tensor;
     equal(b: TensorLike): Tensor; notEqual(b: TensorLike): Tensor; greater(b: TensorLike): Tensor;
-    greaterEqual(b: TensorLike): Tensor; less(b: TensorLike): Tensor; lessEqual(b: TensorLike): Tensor; sign(): Tensor;
+    greaterEqual(b: TensorLike): Tensor; less(b: TensorLike): Tensor; lessEqual(b: TensorLike): Tensor; sign(): Tensor; heaviside(): Tensor;
     sum(axis?: Axis, keepDims?: boolean): Tensor; mean(axis?: Axis, keepDims?: boolean): Tensor;
     max(axis?: Axis, keepDims?: boolean): Tensor; min(axis?: Axis, keepDims?: boolean): Tensor;
     logsumexp(axis?: Axis, keepDims?: boolean): Tensor; variance(axis?: Axis, keepDims?: boolean): Tensor;
@@ -46,7 +46,7 @@ const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor> = {
   softmax(axis) { return act.softmax(this, axis); }, logSoftmax(axis) { return act.logSoftmax(this, axis); },
   equal(b) { return cmp.equal(this, b); }, notEqual(b) { return cmp.notEqual(this, b); }, greater(b) { return cmp.greater(this, b); },
   greaterEqual(b) { return cmp.greaterEqual(this, b); }, less(b) { return cmp.less(this, b); },
-  lessEqual(b) { return cmp.lessEqual(this, b); }, sign() { return cmp.sign(this); },
+  lessEqual(b) { return cmp.lessEqual(this, b); }, sign() { return cmp.sign(this); }, heaviside() { return cmp.heaviside(this); },
   sum(a, k) { return red.sum(this, a, k); }, mean(a, k) { return red.mean(this, a, k); }, max(a, k) { return red.max(this, a, k); },
   min(a, k) { return red.min(this, a, k); }, logsumexp(a, k) { return red.logsumexp(this, a, k); }, variance(a, k) { return red.variance(this, a, k); },
   matmul(b, o) { return matmul(this, b, o); },

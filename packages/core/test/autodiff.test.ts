@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OrderedMap } from 'immutable';
 import {
   add, cast, grad, gradientTarget, matmul, mean, mul, noGrad, randn, relu, scalar, sin, sum, tanh, tensor,
-  valueAndGrad, zeros, type Tensor,
+  valueAndGrad, zeros, kernels, useKernels, type Tensor,
 } from '@chainrule/core';
 import { expectClose } from './helpers.ts';
 
@@ -19,6 +19,24 @@ describe('grad', () => {
     expect(Array.from(gx!.data)).toEqual([2, 4]);
     expect(gz!.shape).toEqual([2, 2]);
     expect(Array.from(gz!.data)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('computes no gradient that nobody asked for (matmul skips dX when only dW is wanted)', () => {
+    const calls: string[] = [];
+    const before = kernels;
+    useKernels({ ...before, name: 'counting', matmul: (...args) => { calls.push(`${args[3]}x${args[4]}x${args[5]}`); before.matmul(...args); } });
+    try {
+      const x = randn([5, 3], { seed: 1 }), w = randn([3, 2], { seed: 2 });
+      const y = sum(matmul(x, w));
+      calls.length = 0;
+      const gw = grad(y, w);
+      expect(calls).toEqual(['3x5x2']); // xᵀ·g only; g·wᵀ (5x2x3) would be dX
+      const both = grad(y, [x, w]);
+      expect(calls).toHaveLength(3);
+      expect(Array.from(both[1]!.data)).toEqual(Array.from(gw.data));
+    } finally {
+      useKernels(before);
+    }
   });
 
   it('sums broadcast gradients back to the input shape', () => {

@@ -80,7 +80,8 @@ function gradList(y: Tensor, xs: readonly Tensor[], options: GradOptions): Tenso
       const g = grads.get(t.id);
       const node = t.node;
       if (!g || !node || !needed.has(t.id) || !node.inputs.some((i) => needed.has(i.id))) continue;
-      const cotangents = node.op.spec.vjp!(node.inputs, t, g, node.attrs, node.saved);
+      const needs = node.inputs.map((i) => needed.has(i.id));
+      const cotangents = node.op.spec.vjp!(node.inputs, t, g, node.attrs, node.saved, needs);
       node.inputs.forEach((input, i) => {
         const c = cotangents[i];
         if (!c || !needed.has(input.id)) return;

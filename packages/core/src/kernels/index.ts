@@ -3,7 +3,7 @@ import type { Kernels } from './kernels.ts';
 import { referenceKernels } from './reference/index.ts';
 import { loadWasmKernels, wasmLoadError } from './wasm/index.ts';
 
-export type { Kernels, UnaryKernel, BinaryKernel, ReduceKernel } from './kernels.ts';
+export type { Kernels, UnaryKernel, BinaryKernel, ReduceKernel, SgdConstants, AdamConstants, RmspropConstants } from './kernels.ts';
 export { referenceKernels, loadWasmKernels };
 
 /**

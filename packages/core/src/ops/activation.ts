@@ -4,7 +4,7 @@ import { kernels } from '../kernels/index.ts';
 import { normalizeAxis } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { axisArb, sampleUnary } from '../testing/sample.ts';
-import { greater } from './compare.ts';
+import { greater, heaviside } from './compare.ts';
 import type { FC } from '../testing/sample.ts';
 import { defineOp } from './define.ts';
 import { add, exp, mul, sub, tanh, where } from './elementwise.ts';
@@ -21,7 +21,7 @@ export const sigmoidOp = defineOp({
 export const reluOp = defineOp({
   name: 'relu', arity: 1,
   forward: ([x]) => unaryKernel('relu', x!),
-  vjp: ([x], _, g) => [mul(g, greater(x!, 0))],
+  vjp: ([x], _, g) => [mul(g, heaviside(x!))],
   sample: sampleUnary({ avoid: [0] }),
 });
 

@@ -3,7 +3,7 @@
  * a VJP-less spec without `differentiable: false` fails to compile (see OpSpec).
  */
 import { leakyReluOp, logSoftmaxOp, reluOp, sigmoidOp, softmaxOp, softplusOp } from './activation.ts';
-import { equalOp, greaterEqualOp, greaterOp, lessEqualOp, lessOp, notEqualOp, signOp } from './compare.ts';
+import { equalOp, greaterEqualOp, greaterOp, lessEqualOp, lessOp, notEqualOp, signOp, heavisideOp } from './compare.ts';
 import type { OpDef } from './define.ts';
 import {
   absOp, addOp, castOp, clipOp, cosOp, divOp, expOp, logOp, maximumOp, minimumOp, mulOp, negOp, powOp,
@@ -17,7 +17,7 @@ export type BuiltinOpName =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs'
   | 'sin' | 'cos' | 'tanh' | 'square' | 'where' | 'clip' | 'cast'
   | 'sigmoid' | 'relu' | 'leakyRelu' | 'softplus' | 'softmax' | 'logSoftmax'
-  | 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'sign'
+  | 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'sign' | 'heaviside'
   | 'sum' | 'max' | 'min' | 'logsumexp' | 'matmul'
   | 'reshape' | 'permute' | 'broadcastTo' | 'slice' | 'pad' | 'concat' | 'gather' | 'scatterAdd';
 
@@ -26,7 +26,7 @@ export const builtinOps: { readonly [K in BuiltinOpName]: OpDef } = {
   neg: negOp, exp: expOp, log: logOp, sqrt: sqrtOp, abs: absOp, sin: sinOp, cos: cosOp, tanh: tanhOp,
   square: squareOp, where: whereOp, clip: clipOp, cast: castOp,
   sigmoid: sigmoidOp, relu: reluOp, leakyRelu: leakyReluOp, softplus: softplusOp, softmax: softmaxOp, logSoftmax: logSoftmaxOp,
-  equal: equalOp, notEqual: notEqualOp, greater: greaterOp, greaterEqual: greaterEqualOp, less: lessOp, lessEqual: lessEqualOp, sign: signOp,
+  equal: equalOp, notEqual: notEqualOp, greater: greaterOp, greaterEqual: greaterEqualOp, less: lessOp, lessEqual: lessEqualOp, sign: signOp, heaviside: heavisideOp,
   sum: sumOp, max: maxOp, min: minOp, logsumexp: logsumexpOp, matmul: matmulOp,
   reshape: reshapeOp, permute: permuteOp, broadcastTo: broadcastToOp, slice: sliceOp, pad: padOp, concat: concatOp,
   gather: gatherOp, scatterAdd: scatterAddOp,

@@ -16,6 +16,8 @@ export const greaterEqualOp = comparison('greaterEqual');
 export const lessOp = comparison('less');
 export const lessEqualOp = comparison('lessEqual');
 export const signOp = defineOp({ name: 'sign', arity: 1, differentiable: false, forward: ([x]) => unaryKernel('sign', x!) });
+/** The Heaviside step: 1 where x > 0, else 0 (relu's derivative, as one fast unary kernel). */
+export const heavisideOp = defineOp({ name: 'heaviside', arity: 1, differentiable: false, forward: ([x]) => unaryKernel('step', x!) });
 
 export const equal = (a: TensorLike, b: TensorLike): Tensor => equalOp.run(liftPair(a, b), {});
 export const notEqual = (a: TensorLike, b: TensorLike): Tensor => notEqualOp.run(liftPair(a, b), {});
@@ -24,3 +26,4 @@ export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => greaterEqu
 export const less = (a: TensorLike, b: TensorLike): Tensor => lessOp.run(liftPair(a, b), {});
 export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => lessEqualOp.run(liftPair(a, b), {});
 export const sign = (x: Tensor): Tensor => signOp.run([x], {});
+export const heaviside = (x: Tensor): Tensor => heavisideOp.run([x], {});

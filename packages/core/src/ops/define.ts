@@ -17,8 +17,12 @@ export interface Computed {
   readonly saved?: unknown;
 }
 
-/** The cotangent of each input (null: no gradient, e.g. an integer-like mask). Shapes may be broadcast. */
-export type Vjp<A> = (inputs: readonly Tensor[], out: Tensor, dOut: Tensor, attrs: A, saved: any) => readonly (Tensor | null)[];
+/**
+ * The cotangent of each input (null: no gradient, e.g. an integer-like mask). Shapes may be broadcast.
+ * `needs[i]` is false when nothing asked for input i's gradient (e.g. a network's input batch): a VJP
+ * may return null there instead of computing it (PyTorch's `needs_input_grad`).
+ */
+export type Vjp<A> = (inputs: readonly Tensor[], out: Tensor, dOut: Tensor, attrs: A, saved: any, needs: readonly boolean[]) => readonly (Tensor | null)[];
 
 /** A random test case for the property suite: input shapes and values (float64) and attributes. */
 export interface OpSample<A> {

@@ -48,13 +48,15 @@ export const matmulOp: OpDef<MatmulAttrs> = defineOp<MatmulAttrs>({
     }
     return { shape: [...batch, m, n], data: out };
   },
-  // C = op(A)·op(B). Each case picks the flags that avoid materialising a transpose.
-  vjp: ([a, b], _, g, { transA, transB }) => {
-    const mm = (x: Tensor, y: Tensor, tx: boolean, ty: boolean) => matmulOp.run([x, y], { transA: tx, transB: ty });
-    if (!transA && !transB) return [mm(g, b!, false, true), mm(a!, g, true, false)];
-    if (!transA && transB) return [mm(g, b!, false, false), mm(g, a!, true, false)];
-    if (transA && !transB) return [mm(b!, g, false, true), mm(a!, g, false, false)];
-    return [mm(b!, g, true, true), mm(g, a!, true, true)];
+  // C = op(A)·op(B). Each case picks the flags that avoid materialising a transpose; a gradient
+  // nobody asked for (say, of the input batch) is not computed.
+  vjp: ([a, b], _, g, { transA, transB }, _saved, [needA, needB]) => {
+    const mm = (need: boolean | undefined, x: Tensor, y: Tensor, tx: boolean, ty: boolean) =>
+      need === false ? null : matmulOp.run([x, y], { transA: tx, transB: ty });
+    if (!transA && !transB) return [mm(needA, g, b!, false, true), mm(needB, a!, g, true, false)];
+    if (!transA && transB) return [mm(needA, g, b!, false, false), mm(needB, g, a!, true, false)];
+    if (transA && !transB) return [mm(needA, b!, g, false, true), mm(needB, a!, g, false, false)];
+    return [mm(needA, b!, g, true, true), mm(needB, g, a!, true, true)];
   },
   sample: (fc) => {
     const dims = fc.record({

@@ -1,5 +1,6 @@
 /** Adam (L2 weight decay added to the gradient) and AdamW (decay applied to the weights directly). */
-import { flush, makeOptimizer, type BaseOptions, type Optimizer } from './optimizer.ts';
+import { kernels } from '@chainrule/core';
+import { makeOptimizer, type BaseOptions, type Optimizer } from './optimizer.ts';
 
 export interface AdamOptions extends BaseOptions {
   readonly beta1?: number;
@@ -16,20 +17,11 @@ function adamLike(name: 'adam' | 'adamW', options: AdamOptions, decoupledDecay: 
   }
   if (!(eps > 0)) throw new Error(`${name}: epsilon must be > 0, got ${eps}`);
   const l2 = name === 'adam' ? options.weightDecay ?? 0 : 0;
-  return makeOptimizer(name, { ...options }, 0.001, ['m', 'v'], (p, g, [m, v], lr, t) => {
+  return makeOptimizer(name, { ...options }, 0.001, ['m', 'v'], (p, g, [m, v], outP, [outM, outV], lr, t) => {
     // Bias corrections folded into two constants: one division and one sqrt per element.
-    const stepSize = lr / (1 - b1 ** t);
-    const invRootC2 = 1 / Math.sqrt(1 - b2 ** t);
-    const keep = 1 - lr * decoupledDecay;
-    for (let i = 0; i < p.length; i++) {
-      const pi = p[i]!;
-      const gi = g[i]! + l2 * pi;
-      const mi = flush(b1 * m![i]! + (1 - b1) * gi);
-      const vi = flush(b2 * v![i]! + (1 - b2) * gi * gi);
-      m![i] = mi;
-      v![i] = vi;
-      p[i] = pi * keep - (stepSize * mi) / (Math.sqrt(vi) * invRootC2 + eps);
-    }
+    kernels.adamStep(p, g, m!, v!, outP, outM!, outV!, {
+      b1, b2, eps, l2, stepSize: lr / (1 - b1 ** t), invRootC2: 1 / Math.sqrt(1 - b2 ** t), keep: 1 - lr * decoupledDecay,
+    });
   });
 }
 

@@ -1,9 +1,9 @@
 /**
  * Optimisers are pure: `init(params) → state`, `update(params, grads, state) → { params, state }`.
  * The state is an Immutable Record (step count plus one Params-like map per slot, e.g. Adam's m and v).
- * Updates run on the typed arrays directly, under noGrad: they are never differentiated.
+ * Updates run as kernels on the typed arrays (`sgdStep`, `adamStep` … in core), never differentiated.
  */
-import { fromData, noGrad, type Tensor, type TypedArray } from '@chainrule/core';
+import { allocate, fromData, kernels, noGrad, type Tensor, type TypedArray } from '@chainrule/core';
 import { OrderedMap, Record, type RecordOf } from 'immutable';
 import { nonNegative } from '../names.ts';
 import type { Params } from '../params.ts';
@@ -35,11 +35,7 @@ export interface Optimizer {
   update(params: Params, grads: Params, state: OptState, step?: number): { params: Params; state: OptState };
 }
 
-export const sumSquares = (data: TypedArray): number => {
-  let s = 0;
-  for (let i = 0; i < data.length; i++) s += data[i]! * data[i]!;
-  return s;
-};
+export const sumSquares = (data: TypedArray): number => kernels.sumSquares(data);
 
 /** The L2 norm of all gradients taken together. */
 export const globalNorm = (grads: Params): number => Math.sqrt(grads.reduce((s, g) => s + sumSquares(g.data), 0));
@@ -61,15 +57,11 @@ export function clipGradients(grads: Params, options: ClipOptions): Params {
   return out;
 }
 
-/** Values this small are flushed to zero: subnormals make the float kernels very slow. */
-const TINY = 1e-30;
-export const flush = (v: number): number => (v < TINY && v > -TINY ? 0 : v);
-
 /**
- * One parameter's update, in place on freshly allocated arrays: `p` and `slots` start as copies of
- * the old values; `lr` is this step's rate and `t` the 1-based update count (for bias correction).
+ * One parameter's update: reads p, g and the slots, writes the new values into the fresh `out`
+ * arrays; `lr` is this step's rate and `t` the 1-based update count (for bias correction).
  */
-export type Kernel = (p: TypedArray, g: TypedArray, slots: TypedArray[], lr: number, t: number) => void;
+export type Kernel = (p: TypedArray, g: TypedArray, slots: TypedArray[], outP: TypedArray, outSlots: TypedArray[], lr: number, t: number) => void;
 
 export interface BaseOptions extends ClipOptions {
   readonly lr?: LearningRate;
@@ -104,13 +96,15 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
         const gk = g.get(key);
         if (!gk) throw new Error(`${name}.update: no gradient for parameter '${key}'`);
         if (gk.size !== p.size) throw new Error(`${name}.update: gradient of '${key}' has shape [${gk.shape}], the parameter [${p.shape}]`);
-        const pData = p.data.slice();
-        const sData = slots.map((slot, i) => {
-          const old = slot.get(key);
-          if (!old) throw new Error(`${name}.update: the '${slotNames[i]}' slot has no entry for '${key}'`);
-          return old.data.slice();
+        if (gk.dtype !== p.dtype) throw new Error(`${name}.update: gradient of '${key}' is ${gk.dtype}, the parameter ${p.dtype}`);
+        const old = slots.map((slot, i) => {
+          const s = slot.get(key);
+          if (!s) throw new Error(`${name}.update: the '${slotNames[i]}' slot has no entry for '${key}'`);
+          return s.data;
         });
-        kernel(pData, gk.data, sData, rate, step + 1);
+        const pData = allocate(p.dtype, p.size);
+        const sData = old.map(() => allocate(p.dtype, p.size));
+        kernel(p.data, gk.data, old, pData, sData, rate, step + 1);
         sData.forEach((d, i) => newSlots[i]!.set(key, fromData(d, p.shape)));
         return fromData(pData, p.shape, key);
       });

@@ -1,5 +1,6 @@
 /** Stochastic gradient descent with optional (Nesterov) momentum and L2 weight decay. */
-import { flush, makeOptimizer, type BaseOptions, type Optimizer } from './optimizer.ts';
+import { kernels } from '@chainrule/core';
+import { makeOptimizer, type BaseOptions, type Optimizer } from './optimizer.ts';
 
 export interface SgdOptions extends BaseOptions {
   readonly momentum?: number;
@@ -12,14 +13,7 @@ export function sgd(options: SgdOptions = {}): Optimizer {
   const wd = options.weightDecay ?? 0;
   const nesterov = options.nesterov ?? false;
   if (nesterov && momentum === 0) throw new Error('sgd: nesterov needs a momentum > 0');
-  return makeOptimizer('sgd', { ...options }, 0.01, momentum > 0 ? ['velocity'] : [], (p, g, slots, lr) => {
-    const v = slots[0];
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i]! + wd * p[i]!;
-      if (!v) { p[i] = p[i]! - lr * gi; continue; }
-      const vi = flush(momentum * v[i]! + gi);
-      v[i] = vi;
-      p[i] = p[i]! - lr * (nesterov ? gi + momentum * vi : vi);
-    }
+  return makeOptimizer('sgd', { ...options }, 0.01, momentum > 0 ? ['velocity'] : [], (p, g, [v], outP, [outV], lr) => {
+    kernels.sgdStep(p, g, v ?? null, outP, outV ?? null, { lr, momentum, nesterov, weightDecay: wd });
   });
 }

@@ -33,6 +33,10 @@ interface Exports {
   sum3(x: number, outer: number, len: number, inner: number, out: number): void;
   softmaxRows(x: number, rows: number, len: number, out: number, log: number): void;
   logsumexpRows(x: number, rows: number, len: number, out: number): void;
+  sumSquares(x: number, len: number): number;
+  sgdStep(p: number, g: number, vel: number, outP: number, outVel: number, len: number, lr: number, momentum: number, wd: number, nesterov: number): void;
+  adamStep(p: number, g: number, m: number, v: number, outP: number, outM: number, outV: number, len: number,
+    b1: number, b2: number, eps: number, stepSize: number, invRootC2: number, l2: number, keep: number): void;
   heapBase(): number;
 }
 
@@ -44,6 +48,7 @@ const UNARY_EXPORTS: Partial<Record<UnaryKernel, `unary${string}`>> = {
 };
 
 const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
+const allF32 = (...xs: TypedArray[]): boolean => xs.every(isF32);
 
 /** The output as [outer, inner] with per-operand row strides and inner strides of 0 or 1, or null. */
 export interface Plan2d { outer: number; inner: number; aRow: number; aInner: number; bRow: number; bInner: number }
@@ -160,6 +165,34 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
       const px = arena.put(x), po = arena.alloc(x.length);
       w.softmaxRows(px, outer, len, po, log ? 1 : 0);
       arena.get(po, out);
+    },
+
+    sumSquares(x) {
+      if (!isF32(x) || x.length < MIN_ELEMENTWISE) return ref.sumSquares(x);
+      arena.reset();
+      return w.sumSquares(arena.put(x), x.length);
+    },
+
+    sgdStep(p, g, vel, outP, outVel, c) {
+      if (!allF32(p, g, outP) || (vel && !allF32(vel, outVel!)) || p.length < MIN_ELEMENTWISE) { ref.sgdStep(p, g, vel, outP, outVel, c); return; }
+      arena.reset();
+      const pp = arena.put(p as Float32Array), pg = arena.put(g as Float32Array), po = arena.alloc(p.length);
+      const pv = vel ? arena.put(vel as Float32Array) : 0, pvo = vel ? arena.alloc(p.length) : 0;
+      w.sgdStep(pp, pg, pv, po, pvo, p.length, c.lr, c.momentum, c.weightDecay, c.nesterov ? 1 : 0);
+      arena.get(po, outP as Float32Array);
+      if (vel) arena.get(pvo, outVel as Float32Array);
+    },
+
+    adamStep(p, g, m, v, outP, outM, outV, c) {
+      if (!allF32(p, g, m, v, outP, outM, outV) || p.length < MIN_ELEMENTWISE) { ref.adamStep(p, g, m, v, outP, outM, outV, c); return; }
+      arena.reset();
+      const n = p.length;
+      const pp = arena.put(p as Float32Array), pg = arena.put(g as Float32Array), pm = arena.put(m as Float32Array), pv = arena.put(v as Float32Array);
+      const op = arena.alloc(n), om = arena.alloc(n), ov = arena.alloc(n);
+      w.adamStep(pp, pg, pm, pv, op, om, ov, n, c.b1, c.b2, c.eps, c.stepSize, c.invRootC2, c.l2, c.keep);
+      arena.get(op, outP as Float32Array);
+      arena.get(om, outM as Float32Array);
+      arena.get(ov, outV as Float32Array);
     },
 
     logsumexp(x, outer, len, inner, out) {
