@@ -7,10 +7,11 @@
  *   … bench -- --sources peers --peers tfjs-wasm,torch-1 --no-write
  *   … bench -- --json rows.json                               # also dump the raw rows
  *
- * Adding a source of rows (chainrule's own) is one entry in SOURCES: a function returning { rows, notes }.
+ * Adding a source of rows is one entry in SOURCES: a function returning { rows, notes }.
  */
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
+import { runChainrule } from './chainrule.ts';
 import { ALL_PEERS, runPeers, type PeerId } from './peers.ts';
 import { formatTable, loadWarning, machineHeader, machineInfo, writeResults } from './report.ts';
 import type { BenchRow, SourceResult } from './rows.ts';
@@ -29,12 +30,9 @@ export interface RowSource {
   readonly run: (ctx: BenchContext) => Promise<SourceResult>;
 }
 
-/**
- * The row sources, run in this order. chainrule's rows go first when they exist, e.g.
- *   { name: 'chainrule', run: chainruleRows },
- * where chainruleRows(ctx) returns rows for reference / fast 1-thread / fast 2-thread kernels and epochs.
- */
+/** The row sources, run in this order: chainrule's own rows first, then the peers. */
 export const SOURCES: RowSource[] = [
+  { name: 'chainrule', run: (ctx) => runChainrule({ quick: ctx.quick, log: ctx.log }) },
   { name: 'peers', run: (ctx) => runPeers({ quick: ctx.quick, only: ctx.peers, log: ctx.log }) },
 ];
 

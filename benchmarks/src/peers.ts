@@ -70,7 +70,7 @@ export function parsePeerOutput(stdout: string): PeerJson {
   return o as PeerJson;
 }
 
-function runProcess(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutSeconds: number): Promise<string> {
+export function runProcess(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutSeconds: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: benchDir, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

@@ -56,6 +56,23 @@ export function formatEpochTable(rows: readonly BenchRow[], opts: TableOptions =
   return mdTable(header, align, body);
 }
 
+/** Issue 6's targets, as measured in this run: chainrule's best epoch against TensorFlow.js wasm and PyTorch. */
+export function targetLines(rows: readonly BenchRow[]): string[] {
+  const timed = rows.filter((r) => r.secondsPerEpoch !== null);
+  const best = (pred: (r: BenchRow) => boolean) =>
+    timed.filter(pred).sort((a, b) => a.secondsPerEpoch! - b.secondsPerEpoch!)[0];
+  const ours = best((r) => r.system.startsWith('chainrule') && !r.system.includes('reference'));
+  if (!ours) return [];
+  const lines = [`Targets (chainrule's best row, ${rowLabel(ours)}: ${num(ours.secondsPerEpoch)} s per epoch; goal ≤ 1.0 s):`, ''];
+  const tfjs = best((r) => r.system.startsWith('TensorFlow.js') && r.system.endsWith('wasm'));
+  if (tfjs) lines.push(`- ${num(tfjs.secondsPerEpoch! / ours.secondsPerEpoch!)}× faster than ${rowLabel(tfjs)} (goal ≥ 7×)`);
+  for (const t of [1, 2]) {
+    const torch = best((r) => r.system.startsWith('PyTorch') && r.threads === t);
+    if (torch) lines.push(`- ${num(ours.secondsPerEpoch! / torch.secondsPerEpoch!)}× the time of ${rowLabel(torch)} (goal ≤ 2×)`);
+  }
+  return [...lines, ''];
+}
+
 /** The kernel table: one line per matmul shape, one column per row (system and threads) that has GFLOP/s. */
 export function formatGflopsTable(rows: readonly BenchRow[]): string {
   const cols = rows.filter((r) => Object.keys(r.gflops).length > 0);

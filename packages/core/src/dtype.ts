@@ -1,12 +1,11 @@
 /** The two numeric types a tensor can hold. float32 is the default, float64 is for checking. */
-export type DType = 'float32' | 'float64';
-export type TypedArray = Float32Array | Float64Array;
+import type { DType, TypedArray } from './buffers.ts';
+
+export type { DType, TypedArray } from './buffers.ts';
+/** A zeroed buffer: fresh, or one a training loop handed back (see buffers.ts). */
+export { allocate } from './buffers.ts';
 
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
-
-export function allocate(dtype: DType, size: number): TypedArray {
-  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-}
 
 export function dtypeOf(data: TypedArray): DType {
   return data instanceof Float64Array ? 'float64' : 'float32';

@@ -2,7 +2,7 @@
  * fit: epochs of shuffled mini-batches through the pure training step, with the gradient monitor,
  * callbacks, validation, early stopping, progress output and a History of what happened.
  */
-import { fromData, Rng, Tensor } from '@chainrule/core';
+import { fromData, recycle, Rng, Tensor } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { batchIndices, checkSameCount } from './batching.ts';
 import { evaluate } from './evaluate.ts';
@@ -121,6 +121,10 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
   let best: { value: number; epoch: number; params: Params } | undefined;
   let stoppedAt: number | undefined;
   let globalStep = optState.step;
+  // fit owns every params, optimiser state and gradient it makes; once a step has replaced them and
+  // nothing outside can hold them (no callback saw the params, early stopping keeps none), their
+  // buffers go back to the pool for the next step. The caller's params and state are never touched.
+  const paramsEscape = callbacks.length > 0 || early !== undefined;
 
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -137,12 +141,17 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
       const outRows = metricNames.length ? new (data.x.data.constructor as Float32ArrayConstructor)(n * model.outputs) : undefined;
       for (let b = 0; b < parts.length && !stop; b++) {
         const idx = parts[b]!;
-        const batch = parts.length === 1 && !shuffle ? { x: data.x, y: data.y } : { x: takeRows(data.x, idx), y: takeRows(data.y, idx) };
+        const whole = parts.length === 1 && !shuffle;
+        const batch = whole ? { x: data.x, y: data.y } : { x: takeRows(data.x, idx), y: takeRows(data.y, idx) };
         if (options.transform) batch.x = options.transform(batch.x);
         lr = optimizer.lr(optState.step);
         const r = step(p, optState, batch);
         // Checked before the update is accepted: a NaN never reaches the returned params.
         const norms = monitor?.check(globalStep, r.loss, r.grads) ?? OrderedMap<string, number>();
+        recycle(r.grads.values());
+        if (!whole && !options.transform) recycle([batch.x]);
+        if (p !== params && !paramsEscape) recycle(p.values());
+        if (optState !== options.optState) recycle(slotTensors(optState));
         p = r.params;
         optState = r.optState;
         lossSum += r.loss * idx.length;
@@ -193,6 +202,10 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
     progress.stop();
   }
   return { params: p, optState, history, stoppedAt };
+}
+
+function* slotTensors(state: OptState): Iterable<Tensor> {
+  for (const slot of state.slots.values()) yield* slot.values();
 }
 
 function monitored(key: string, info: EpochInfo): number {

@@ -59,6 +59,9 @@ const LOSSES = { mse, mae, crossEntropy, binaryCrossEntropy } as const;
 export type LossName = keyof typeof LOSSES;
 export const lossNames = Object.keys(LOSSES) as LossName[];
 
+/** Whether `loss` is one of ours (it keeps no tensor it makes, so a training step may reuse their buffers). */
+export const isBuiltinLoss = (loss: Loss): boolean => (Object.values(LOSSES) as Loss[]).includes(loss);
+
 /** A loss by name (the error lists the valid ones), or a custom `(pred, target) => Tensor`. */
 export function getLoss(loss: LossName | Loss | ((pred: Tensor, target: Target) => Tensor)): Loss {
   if (typeof loss === 'function') return loss as Loss;

@@ -41,9 +41,12 @@ export class NonFiniteError extends Error {
 }
 
 /** The L2 norm of each layer's gradients together, keyed by layer name in parameter order. */
-export function layerNorms(grads: Params): OrderedMap<string, number> {
+export const layerNorms = (grads: Params): OrderedMap<string, number> => normsOf(grads.map((g) => sumSquares(g.data)));
+
+/** Per-layer L2 norms from each parameter's sum of squared gradients. */
+function normsOf(squares: OrderedMap<string, number>): OrderedMap<string, number> {
   const sq = OrderedMap<string, number>().withMutations((m) => {
-    grads.forEach((g, key) => m.update(layerOf(key), 0, (s) => s + sumSquares(g.data)));
+    squares.forEach((s, key) => m.update(layerOf(key), 0, (acc) => acc + s));
   });
   return sq.map(Math.sqrt);
 }
@@ -78,7 +81,10 @@ export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
   return {
     warnings,
     check(step, loss, grads) {
-      const bad = firstNonFinite(grads);
+      // A sum of float32 squares in float64 cannot overflow, so it is finite exactly when every
+      // value is: one fast pass per parameter serves both the NaN check and the norms.
+      const squares = grads.map((g) => sumSquares(g.data));
+      const bad = squares.some((s) => !Number.isFinite(s)) ? firstNonFinite(grads) : undefined;
       if (!Number.isFinite(loss) || bad) {
         const where = bad ? `gradient of '${bad.key}' is ${bad.value} at flat index ${bad.index}` : 'every gradient is finite';
         throw new NonFiniteError(
@@ -86,7 +92,7 @@ export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
             ' (look for log(0), division by zero or a learning rate that is too large)',
           step, bad?.key, bad ? bad.value : loss);
       }
-      const norms = layerNorms(grads);
+      const norms = normsOf(squares);
       const largest = norms.max() ?? 0;
       norms.forEach((norm, layer) => {
         if (norm < o.vanishing) warn('vanishing', layer, step, norm, `vanishing gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step} (below ${o.vanishing})`);

@@ -1,5 +1,5 @@
 /** Targets: a float tensor (regression, one-hot, probabilities) or integer class labels. */
-import { fromData, Tensor } from '@chainrule/core';
+import { allocate, fromData, Tensor } from '@chainrule/core';
 
 export type Labels = Int32Array | readonly number[];
 export type Target = Tensor | Labels;
@@ -25,7 +25,7 @@ export function toLabels(where: string, t: Target): Int32Array {
 export function takeRows<T extends Target>(t: T, idx: Int32Array): T {
   if (t instanceof Tensor) {
     const row = t.shape.slice(1).reduce((a, b) => a * b, 1);
-    const out = new (t.data.constructor as Float32ArrayConstructor)(idx.length * row);
+    const out = allocate(t.dtype, idx.length * row);
     for (let i = 0; i < idx.length; i++) out.set(t.data.subarray(idx[i]! * row, (idx[i]! + 1) * row), i * row);
     return fromData(out, [idx.length, ...t.shape.slice(1)]) as T;
   }

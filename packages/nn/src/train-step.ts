@@ -3,9 +3,9 @@
  * When the model ends in the activation a loss absorbs (softmax for crossEntropy, sigmoid for
  * binaryCrossEntropy), the loss sees the pre-activation: log(softmax) would underflow to log 0.
  */
-import { grad, nameScope, noGrad, type Tensor } from '@chainrule/core';
+import { grad, nameScope, noGrad, reuseBuffers, type Tensor } from '@chainrule/core';
 import type { OrderedMap } from 'immutable';
-import { getLoss, type Loss, type LossName } from './losses.ts';
+import { getLoss, isBuiltinLoss, type Loss, type LossName } from './losses.ts';
 import type { Model } from './model.ts';
 import { getOptimizer, type OptimizerName, type Optimizer, type OptState } from './optimizers/index.ts';
 import type { Params } from './params.ts';
@@ -38,10 +38,22 @@ export interface StepResult {
   readonly output: Tensor;
 }
 
+/** Every tensor a step hands back: their buffers must survive it. */
+function* outputsOf(r: StepResult): Iterable<Tensor> {
+  yield* r.params.values();
+  for (const slot of r.optState.slots.values()) yield* slot.values();
+  yield* r.grads.values();
+  yield r.output;
+}
+
 export function makeTrainStep(model: Model, options: { loss: LossSpec; optimizer: OptimizerName | Optimizer }) {
   const f = objective(model, options.loss);
   const opt = getOptimizer(options.optimizer);
-  return (params: Params, optState: OptState, batch: { x: Tensor; y: Target }): StepResult => {
+  // With a built-in loss every tensor made inside the step is ours, so the ones the step does not
+  // return (activations, cotangents) are handed back for the next step's buffers. A custom loss
+  // might keep a tensor it made, so then nothing is reused.
+  const reuse = isBuiltinLoss(getLoss(options.loss));
+  const step = (params: Params, optState: OptState, batch: { x: Tensor; y: Target }): StepResult => {
     const { loss, output, logits } = f(params, batch.x, batch.y);
     const grads = grad(loss, params) as OrderedMap<string, Tensor>;
     return noGrad(() => {
@@ -55,4 +67,7 @@ export function makeTrainStep(model: Model, options: { loss: LossSpec; optimizer
       };
     });
   };
+  return reuse
+    ? (params: Params, optState: OptState, batch: { x: Tensor; y: Target }): StepResult => reuseBuffers(() => step(params, optState, batch), outputsOf)
+    : step;
 }

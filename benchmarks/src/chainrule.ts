@@ -1,0 +1,37 @@
+/**
+ * chainrule's rows: the reference kernels (plain TypeScript; a partial epoch, scaled), the fast kernels on
+ * one thread, and the fast kernels with the helper thread for big matmuls. Each runs src/chainrule-run.ts
+ * in its own process, since the kernel set is picked when core loads.
+ */
+import { fileURLToPath } from 'node:url';
+import { parsePeerOutput, runProcess, toRow } from './peers.ts';
+import type { BenchRow, SourceResult } from './rows.ts';
+
+const script = fileURLToPath(new URL('./chainrule-run.ts', import.meta.url));
+
+interface Config { label: string; env: Record<string, string>; args: string[] }
+
+export async function runChainrule(opts: { quick: boolean; log: (line: string) => void }): Promise<SourceResult> {
+  const quick = opts.quick ? ['--batches', '100', '--round-seconds', '0.05'] : [];
+  const configs: Config[] = [
+    { label: 'fast kernels, 1 thread', env: { CHAINRULE_THREADS: '1' }, args: quick },
+    { label: 'fast kernels, 2 threads', env: { CHAINRULE_THREADS: '2' }, args: quick },
+    // The reference matmul runs at ~1 GFLOP/s: 20 batches are enough to time it (~0.5 min for the 1024³ shapes).
+    { label: 'reference kernels', env: { CHAINRULE_KERNELS: 'reference' }, args: ['--batches', '20', '--round-seconds', opts.quick ? '0.05' : '0.2'] },
+  ];
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  for (const c of configs) {
+    const t0 = performance.now();
+    opts.log(`[bench] running chainrule (${c.label}) …`);
+    try {
+      const out = await runProcess(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...c.args], { ...process.env, ...c.env }, 600);
+      const row = toRow(parsePeerOutput(out));
+      rows.push(row);
+      opts.log(`[bench] chainrule (${c.label}): ${row.secondsPerEpoch?.toFixed(3)} s/epoch (${((performance.now() - t0) / 1000).toFixed(1)} s wall)`);
+    } catch (e) {
+      notes.push(`chainrule (${c.label}) failed: ${(e as Error).message}`);
+    }
+  }
+  return { rows, notes };
+}

@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parsePeerOutput, toRow } from '../src/peers.ts';
+import { targetLines } from '../src/report.ts';
+import type { BenchRow } from '../src/rows.ts';
+
+const script = fileURLToPath(new URL('../src/chainrule-run.ts', import.meta.url));
+const run = (env: Record<string, string>, args: string[]) =>
+  spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+describe("chainrule's benchmark rows", () => {
+  it('a partial epoch with the fast kernels prints a row with its kernels, scaling, memory and buffer reuse', () => {
+    const r = run({ CHAINRULE_THREADS: '1' }, ['--batches', '4', '--no-matmul']);
+    expect(r.status, r.stderr).toBe(0);
+    const row = toRow(parsePeerOutput(r.stdout));
+    expect(row.system).toMatch(/^chainrule wasm-(relaxed-)?simd$/);
+    expect(row.threads).toBe(1);
+    expect(row.secondsPerEpoch).toBeGreaterThan(0);
+    expect(row.note).toContain('timed 4 of 938 batches');
+    expect(row.note).toMatch(/fresh buffers [\d.]+ KB per step/);
+    expect(row.note).toMatch(/peak RSS \d+ MB/);
+    // SGD on real MNIST: the loss after a few steps is finite and below ln(10)·1.2.
+    const loss = Number(/train loss ([\d.]+)/.exec(row.note!)![1]);
+    expect(loss).toBeGreaterThan(0.5);
+    expect(loss).toBeLessThan(2.8);
+  }, 60_000);
+
+  it('the reference kernels give a row too, with matmul GFLOP/s for every shape', () => {
+    const r = run({ CHAINRULE_KERNELS: 'reference' }, ['--batches', '1', '--round-seconds', '0.001']);
+    expect(r.status, r.stderr).toBe(0);
+    const row = toRow(parsePeerOutput(r.stdout));
+    expect(row.system).toBe('chainrule reference');
+    expect(Object.keys(row.gflops).length).toBeGreaterThanOrEqual(12);
+    for (const v of Object.values(row.gflops)) expect(v).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('states the targets as ratios against TensorFlow.js wasm and PyTorch', () => {
+    const row = (system: string, threads: number, s: number): BenchRow => ({ system, threads, secondsPerEpoch: s, samplesPerSec: 60_000 / s, gflops: {} });
+    const lines = targetLines([
+      row('chainrule reference', 1, 20), row('chainrule wasm-relaxed-simd', 1, 1.2), row('chainrule wasm-relaxed-simd', 2, 0.9),
+      row('TensorFlow.js 4.22.0 wasm', 1, 7.2), row('PyTorch 1.13', 1, 0.45), row('PyTorch 1.13', 2, 0.36),
+    ]).join('\n');
+    expect(lines).toContain('chainrule wasm-relaxed-simd (2 threads): 0.900 s per epoch');
+    expect(lines).toContain('8.00× faster than TensorFlow.js 4.22.0 wasm (1 thread)');
+    expect(lines).toContain('2.00× the time of PyTorch 1.13 (1 thread)');
+    expect(lines).toContain('2.50× the time of PyTorch 1.13 (2 threads)');
+    expect(targetLines([row('TensorFlow.js 4.22.0 wasm', 1, 7.2)])).toEqual([]);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Training reuses buffers: after the first steps a step makes no new large buffers, and the reuse is
+ * invisible — the same run with reuse turned off (a custom loss turns it off) gives the same bits, and
+ * nothing the caller holds (initial params, optimiser state, earlier results) changes.
+ */
+import { bufferStats, tensor, type Tensor } from '@chainrule/core';
+import { describe, expect, it } from 'vitest';
+import { adam, crossEntropy, fit, makeTrainStep, mlp, sgd, type Loss } from '../src/index.ts';
+import type { Target } from '../src/targets.ts';
+import { sameBits, spiral } from './helpers.ts';
+
+const quiet = { progress: false, monitor: { onWarning: () => {} } } as const;
+/** The built-in loss (still fused with softmax) behind a wrapper: fit cannot tell it keeps nothing, so it reuses nothing. */
+const wrapped = Object.assign((pred: Tensor, target: Target) => crossEntropy(pred, target), { fused: 'softmax' as const }) as Loss;
+
+describe('buffer reuse in training', () => {
+  const data = spiral(40, 5); // 120 samples
+  const model = mlp([2, 128, 64, 3], { hidden: 'relu', output: 'softmax' });
+
+  it('a fit step allocates no new buffers after the first epoch', () => {
+    const params = model.init(1);
+    const run = (epochs: number) => fit(model, params, data, { ...quiet, loss: 'crossEntropy', optimizer: adam({ lr: 0.01 }), epochs, batchSize: 16 });
+    run(1);
+    const before = bufferStats();
+    run(3); // 24 steps
+    const after = bufferStats();
+    // Each step needs ~60 buffers; a fresh one now and then is allowed for the epoch's end, none per step.
+    expect(after.reused - before.reused).toBeGreaterThan(24 * 30);
+    expect((after.freshBytes - before.freshBytes) / 24).toBeLessThan(4096);
+  });
+
+  it('gives bit-identical parameters with and without reuse', () => {
+    for (const optimizer of [sgd({ lr: 0.05, momentum: 0.9 }), adam({ lr: 0.01 })]) {
+      const opts = { ...quiet, optimizer, epochs: 3, batchSize: 16, seed: 2 };
+      const s0 = bufferStats().reused;
+      const a = fit(model, model.init(4), data, { ...opts, loss: 'crossEntropy' });
+      const s1 = bufferStats().reused;
+      const b = fit(model, model.init(4), data, { ...opts, loss: wrapped });
+      // Without reuse inside the step only fit's own recycling (params, state, gradients) is left.
+      expect(bufferStats().reused - s1).toBeLessThan(s1 - s0);
+      for (const [k, p] of a.params) expect(sameBits(p, b.params.get(k)!), k).toBe(true);
+      for (const [k, p] of a.optState.slots.get(optimizer.name === 'adam' ? 'm' : 'velocity')!) {
+        expect(sameBits(p, b.optState.slots.get(optimizer.name === 'adam' ? 'm' : 'velocity')!.get(k)!), k).toBe(true);
+      }
+    }
+  });
+
+  it('never changes what the caller holds: initial params, an optimiser state, earlier step results', () => {
+    const params = model.init(6);
+    const copies = params.map((p) => Float32Array.from(p.data));
+    const opt = adam({ lr: 0.01 });
+    const state = opt.init(params);
+    const step = makeTrainStep(model, { loss: 'crossEntropy', optimizer: opt });
+    const first = step(params, state, { x: data.x, y: data.y });
+    const firstCopy = { grads: first.grads.map((g) => Float32Array.from(g.data)), output: Float32Array.from(first.output.data) };
+    let r = first;
+    for (let i = 0; i < 5; i++) r = step(r.params, r.optState, { x: data.x, y: data.y });
+    fit(model, params, data, { ...quiet, loss: 'crossEntropy', optimizer: opt, optState: state, epochs: 2, batchSize: 16 });
+    for (const [k, p] of params) expect(Array.from(p.data)).toEqual(Array.from(copies.get(k)!));
+    for (const [k, g] of first.grads) expect(Array.from(g.data)).toEqual(Array.from(firstCopy.grads.get(k)!));
+    expect(Array.from(first.output.data)).toEqual(Array.from(firstCopy.output));
+    for (const slot of state.slots.values()) for (const t of slot.values()) expect(t.data.every((v) => v === 0)).toBe(true);
+  });
+
+  it('a reused buffer starts zeroed, like a fresh one', () => {
+    const x = tensor(Array.from({ length: 100 }, (_, i) => i + 1));
+    const opt = sgd({ lr: 0.1 });
+    const small = mlp([2, 100, 3], { hidden: 'relu', output: 'softmax' });
+    const step = makeTrainStep(small, { loss: 'crossEntropy', optimizer: opt });
+    let r = step(small.init(1), opt.init(small.init(1)), { x: data.x, y: data.y });
+    r = step(r.params, r.optState, { x: data.x, y: data.y });
+    // pad writes only inside its window: it relies on a zeroed output buffer.
+    const padded = x.reshape([10, 10]).pad([1, 1], [1, 1]);
+    expect(padded.sum().item()).toBe(5050);
+    expect(Array.from(padded.data.slice(0, 12))).toEqual(Array(12).fill(0));
+  });
+});
