@@ -30,12 +30,18 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
-export const sameShape = (a: Shape, b: Shape): boolean =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** NumPy broadcasting of any number of shapes; the error names the op and every shape. */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
-  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  // The common case, two equal shapes, without the general loop (this runs for every binary op).
+  if (shapes.length === 2 && sameShape(shapes[0]!, shapes[1]!)) return shapes[0]!.slice();
+  let rank = 0;
+  for (const s of shapes) if (s.length > rank) rank = s.length;
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {
     for (let i = 0; i < s.length; i++) {
@@ -52,6 +58,10 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
 /** Strides for reading an input of `shape` as if broadcast to `outShape` (0 on broadcast dims). */
 export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   const own = stridesOf(shape);
+  if (shape.length === outShape.length && sameShape(shape, outShape)) {
+    for (let i = 0; i < own.length; i++) if (shape[i] === 1) own[i] = 0;
+    return own;
+  }
   const out = new Array<number>(outShape.length).fill(0);
   for (let i = 0; i < shape.length; i++) {
     const j = outShape.length - shape.length + i;

@@ -6,11 +6,13 @@ let nextId = 0;
 let recording = true;
 let phase: 'forward' | 'backward' = 'forward';
 const scopes: string[] = [];
+/** scopes joined with '/', kept current on push and pop: every recorded op reads it. */
+let scopeName = '';
 
 export const newId = (): number => nextId++;
 export const isRecording = (): boolean => recording;
 export const currentPhase = (): 'forward' | 'backward' => phase;
-export const currentScope = (): string => scopes.join('/');
+export const currentScope = (): string => scopeName;
 
 function withState<T>(set: () => () => void, fn: () => T): T {
   const restore = set();
@@ -44,6 +46,7 @@ export function withRecording<T>(on: boolean, pass: 'forward' | 'backward', fn: 
 export function nameScope<T>(name: string, fn: () => T): T {
   return withState(() => {
     scopes.push(name);
-    return () => { scopes.pop(); };
+    scopeName = scopes.join('/');
+    return () => { scopes.pop(); scopeName = scopes.join('/'); };
   }, fn);
 }

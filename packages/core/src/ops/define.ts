@@ -75,12 +75,15 @@ function runOp<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   if (spec.arity !== undefined && inputs.length !== spec.arity) {
     throw new Error(`${op.name}: expected ${spec.arity} input(s), got ${inputs.length}`);
   }
-  inputs.forEach((x, i) => {
+  // Plain loops: this runs for every op, and tiny ops are dominated by it.
+  const dtype = inputs.length ? inputs[0]!.dtype : undefined;
+  for (let i = 0; i < inputs.length; i++) {
+    const x = inputs[i]!;
     if (!(x instanceof Tensor)) throw new Error(`${op.name}: input ${i} is not a Tensor (got ${typeof x})`);
-    if (x.dtype !== inputs[0]!.dtype) {
-      throw new Error(`${op.name}: inputs mix ${inputs[0]!.dtype} and ${x.dtype} (shapes ${inputs.map((t) => fmt(t.shape)).join(', ')}); cast one with .cast('${inputs[0]!.dtype}')`);
+    if (x.dtype !== dtype) {
+      throw new Error(`${op.name}: inputs mix ${dtype} and ${x.dtype} (shapes ${inputs.map((t) => fmt(t.shape)).join(', ')}); cast one with .cast('${dtype}')`);
     }
-  });
+  }
   const result = spec.forward(inputs, attrs);
   if (result.data.length !== sizeOf(result.shape)) {
     throw new Error(`${op.name}: forward returned ${result.data.length} values for shape ${fmt(result.shape)}`);
