@@ -4,6 +4,7 @@
  * (Adam with warmup and cosine decay, light random-shift augmentation) is what takes it past the
  * 97.5–97.9% that plain SGD, momentum or Adam reach in 10 epochs.
  */
+import { join } from 'node:path';
 import { backend, grad, noGrad, Rng, slice, type Tensor } from '@chainrule/core';
 import { loadMnist, shiftImages } from '@chainrule/datasets';
 import {
@@ -55,6 +56,7 @@ function optimizerFor(c: MnistConfig, lr: LearningRate): Optimizer {
 }
 
 export interface MnistRun {
+  readonly trainImages: number;
   readonly testAccuracy: number;
   readonly secondsPerEpoch: number[];
   readonly samplesPerSecond: number;
@@ -89,11 +91,68 @@ export function trainMnist(c: MnistConfig, log: (line: string) => void = console
   const trainSeconds = seconds.reduce((a, b) => a + b, 0);
   return {
     model, params: result.params, history: result.history, test, probs,
-    run: { testAccuracy, secondsPerEpoch: seconds, samplesPerSecond: (train.n * seconds.length) / trainSeconds, confusion: confusionMatrix(probs, test.labels, { classes: 10 }) } as MnistRun,
+    run: { trainImages: train.n, testAccuracy, secondsPerEpoch: seconds, samplesPerSecond: (train.n * seconds.length) / trainSeconds, confusion: confusionMatrix(probs, test.labels, { classes: 10 }) } as MnistRun,
   };
 }
 
-export async function main(argv: string[]): Promise<void> {
+export interface MnistOptions {
+  /** Folder for the model and the report. */
+  readonly out: string;
+  /** The command line shown in the report. */
+  readonly command?: string;
+  readonly log?: (line: string) => void;
+}
+
+/** Trains, prints the results, saves the model and writes the report: everything `pnpm example mnist` does. */
+export async function runMnist(c: MnistConfig, o: MnistOptions) {
+  const log = o.log ?? console.log;
+  const started = performance.now();
+  const { model, params, run, history, test, probs } = trainMnist(c, log);
+  log(`test accuracy ${(run.testAccuracy * 100).toFixed(2)}%`);
+  log(`seconds per epoch ${run.secondsPerEpoch.map((s) => s.toFixed(2)).join(' ')}; ${Math.round(run.samplesPerSecond)} samples/s`);
+  log('confusion matrix (rows: true digit, columns: predicted)');
+  run.confusion.forEach((row, i) => log(`${i}: ${row.map((v) => String(v).padStart(5)).join('')}`));
+  const modelFile = join(o.out, 'mnist.safetensors');
+  saveModel(modelFile, model, params);
+  log(`model saved to ${modelFile}`);
+
+  // The report: training curves, the confusion matrix, digits with mistakes marked, the model's graph.
+  const predicted = Array.from(predictedClasses(probs));
+  const labels = Array.from(test.labels);
+  const mistakes = labels.flatMap((t, i) => (t !== predicted[i] ? [i] : [])).slice(0, 20);
+  const shown = [...Array.from({ length: Math.min(20, test.n) }, (_, i) => i), ...mistakes];
+  const batch = Math.min(8, test.n);
+  const xSmall = noGrad(() => slice(test.x, [0, 0], [batch, 784])); // a fresh input, not a view of the test set
+  const { loss } = objective(model, 'crossEntropy')(params, xSmall, test.labels.subarray(0, batch));
+  const figures: Figure[] = [
+    ...trainingFigures(history),
+    { title: 'Confusion matrix (test set)', spec: confusionChart({ matrix: run.confusion, title: 'Confusion matrix (test set)' }) },
+    {
+      title: 'Test digits: the first 20, then mistakes', wide: true,
+      spec: digitsChart({ images: shown.map((i) => test.x.data.subarray(i * 784, (i + 1) * 784)), labels: shown.map((i) => labels[i]!), predictions: shown.map((i) => predicted[i]!), columns: 10, title: 'Test digits (red: mistakes)' }),
+    },
+    { title: 'The model and its loss, one node per layer', graph: toDot(loss, { collapse: true, grads: gradMap(params, grad(loss, params)), title: `MLP ${c.layers.join('-')} with cross-entropy loss (batch of ${batch})` }) },
+  ];
+  // Unset options (limit, testLimit) are left out: the image counts below say what was used.
+  const settings = Object.fromEntries(Object.entries({ ...c, layers: c.layers.join(','), hidden: c.hidden.join(',') }).filter(([, v]) => v !== undefined));
+  const report = await writeReport(o.out, {
+    title: `MNIST: ${c.layers.join('→')}`,
+    command: o.command,
+    settings: { ...settings, 'training images': run.trainImages, 'test images': test.n, kernels: backend(), parameters: countParams(params) },
+    metrics: {
+      'test accuracy': `${(run.testAccuracy * 100).toFixed(2)}%`,
+      'seconds per epoch (mean)': (run.secondsPerEpoch.reduce((a, b) => a + b, 0) / run.secondsPerEpoch.length).toFixed(2),
+      'samples per second': Math.round(run.samplesPerSecond),
+      'total seconds': ((performance.now() - started) / 1000).toFixed(1),
+    },
+    figures,
+  });
+  log(`report written to ${report.index}`);
+  return { run, history, modelFile, report };
+}
+
+/** The config and options `pnpm example mnist [flags]` runs with; bad values fail naming the flag. */
+export function mnistFlags(argv: string[]): { config: MnistConfig; options: MnistOptions } {
   const f = flags('mnist', argv, {
     layers: { type: 'string', default: defaults.layers.join(','), description: 'layer widths, input first' },
     activations: { type: 'string', default: defaults.hidden.join(','), description: 'hidden activation, or one per hidden layer' },
@@ -105,9 +164,10 @@ export async function main(argv: string[]): Promise<void> {
     shift: { type: 'string', default: String(defaults.shift), description: 'random-shift augmentation in pixels (0 = off)' },
     seed: { type: 'string', default: String(defaults.seed), description: 'seed for initialisation, shuffling and augmentation' },
     limit: { type: 'string', default: '', description: 'use only the first N training images' },
+    'test-limit': { type: 'string', default: '', description: 'use only the first N test images' },
     out: { type: 'string', default: 'reports/mnist', description: 'folder for the model and the report' },
   });
-  const c: MnistConfig = {
+  const config: MnistConfig = {
     layers: listFlag(f.layers).map((v) => numberFlag('mnist', 'layers', v, { min: 1, integer: true })),
     hidden: listFlag(f.activations) as ActivationName[],
     epochs: numberFlag('mnist', 'epochs', f.epochs, { min: 1, integer: true }),
@@ -115,44 +175,14 @@ export async function main(argv: string[]): Promise<void> {
     optimizer: f.optimizer, lr: numberFlag('mnist', 'lr', f.lr, { min: 0 }), schedule: f.schedule,
     shift: numberFlag('mnist', 'shift', f.shift, { min: 0, integer: true }),
     seed: numberFlag('mnist', 'seed', f.seed, { integer: true }),
-    limit: f.limit ? numberFlag('mnist', 'limit', f.limit, { min: 1, integer: true }) : undefined,
+    // Left out when not given, rather than set to undefined: the config is shown in the report.
+    ...(f.limit ? { limit: numberFlag('mnist', 'limit', f.limit, { min: 1, integer: true }) } : {}),
+    ...(f['test-limit'] ? { testLimit: numberFlag('mnist', 'test-limit', f['test-limit'], { min: 1, integer: true }) } : {}),
   };
-  const started = performance.now();
-  const { model, params, run, history, test, probs } = trainMnist(c);
-  console.log(`test accuracy ${(run.testAccuracy * 100).toFixed(2)}%`);
-  console.log(`seconds per epoch ${run.secondsPerEpoch.map((s) => s.toFixed(2)).join(' ')}; ${Math.round(run.samplesPerSecond)} samples/s`);
-  console.log('confusion matrix (rows: true digit, columns: predicted)');
-  run.confusion.forEach((row, i) => console.log(`${i}: ${row.map((v) => String(v).padStart(5)).join('')}`));
-  saveModel(`${f.out}/mnist.safetensors`, model, params);
-  console.log(`model saved to ${f.out}/mnist.safetensors`);
+  return { config, options: { out: f.out, command: commandLine('mnist', argv) } };
+}
 
-  // The report: training curves, the confusion matrix, digits with mistakes marked, the model's graph.
-  const predicted = Array.from(predictedClasses(probs));
-  const labels = Array.from(test.labels);
-  const mistakes = labels.flatMap((t, i) => (t !== predicted[i] ? [i] : [])).slice(0, 20);
-  const shown = [...Array.from({ length: 20 }, (_, i) => i), ...mistakes];
-  const xSmall = noGrad(() => slice(test.x, [0, 0], [8, 784])); // a fresh input, not a view of the test set
-  const { loss } = objective(model, 'crossEntropy')(params, xSmall, test.labels.subarray(0, 8));
-  const figures: Figure[] = [
-    ...trainingFigures(history),
-    { title: 'Confusion matrix (test set)', spec: confusionChart({ matrix: run.confusion, title: 'Confusion matrix (test set)' }) },
-    {
-      title: 'Test digits: the first 20, then mistakes', wide: true,
-      spec: digitsChart({ images: shown.map((i) => test.x.data.subarray(i * 784, (i + 1) * 784)), labels: shown.map((i) => labels[i]!), predictions: shown.map((i) => predicted[i]!), columns: 10, title: 'Test digits (red: mistakes)' }),
-    },
-    { title: 'The model and its loss, one node per layer', graph: toDot(loss, { collapse: true, grads: gradMap(params, grad(loss, params)), title: 'MLP 784-128-64-32-10 with cross-entropy loss (batch of 8)' }) },
-  ];
-  const report = await writeReport(f.out, {
-    title: 'MNIST: 784→128→64→32→10',
-    command: commandLine('mnist', argv),
-    settings: { ...c, kernels: backend(), parameters: countParams(params) },
-    metrics: {
-      'test accuracy': `${(run.testAccuracy * 100).toFixed(2)}%`,
-      'seconds per epoch (mean)': (run.secondsPerEpoch.reduce((a, b) => a + b, 0) / run.secondsPerEpoch.length).toFixed(2),
-      'samples per second': Math.round(run.samplesPerSecond),
-      'total seconds': ((performance.now() - started) / 1000).toFixed(1),
-    },
-    figures,
-  });
-  console.log(`report written to ${report.index}`);
+export async function main(argv: string[]): Promise<void> {
+  const { config, options } = mnistFlags(argv);
+  await runMnist(config, options);
 }

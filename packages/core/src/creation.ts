@@ -63,15 +63,20 @@ export function fromData(data: TypedArray, shape: Shape, name?: string): Tensor 
 
 export const scalar = (value: number, dtype: DType = 'float32'): Tensor => full([], value, { dtype });
 
-export function full(shape: Shape, value: number, options: { dtype?: DType; name?: string } = {}): Tensor {
-  checkShape('full', shape);
-  const data = allocate(assertDType('full', options.dtype ?? 'float32'), sizeOf(shape));
+/** `where` is the function the user called, so a bad shape in zeros() is reported as zeros'. */
+function filled(where: string, shape: Shape, value: number, options: { dtype?: DType; name?: string }): Tensor {
+  checkShape(where, shape);
+  const data = allocate(assertDType(where, options.dtype ?? 'float32'), sizeOf(shape));
   if (value !== 0) data.fill(value);
   return new Tensor(data, shape, undefined, options.name);
 }
 
-export const zeros = (shape: Shape, options: { dtype?: DType; name?: string } = {}): Tensor => full(shape, 0, options);
-export const ones = (shape: Shape, options: { dtype?: DType; name?: string } = {}): Tensor => full(shape, 1, options);
+export function full(shape: Shape, value: number, options: { dtype?: DType; name?: string } = {}): Tensor {
+  return filled('full', shape, value, options);
+}
+
+export const zeros = (shape: Shape, options: { dtype?: DType; name?: string } = {}): Tensor => filled('zeros', shape, 0, options);
+export const ones = (shape: Shape, options: { dtype?: DType; name?: string } = {}): Tensor => filled('ones', shape, 1, options);
 export const zerosLike = (x: Tensor): Tensor => full(x.shape, 0, { dtype: x.dtype });
 export const onesLike = (x: Tensor): Tensor => full(x.shape, 1, { dtype: x.dtype });
 

@@ -30,6 +30,12 @@ declare module './tensor.ts' {
     pad(before: readonly number[], after: readonly number[]): Tensor; expandDims(axis: number): Tensor;
     squeeze(axis?: number | readonly number[]): Tensor; flatten(): Tensor;
     gather(indices: Tensor | Int32Array | NestedArray, axis: number): Tensor;
+    /** This tensor followed by `others` along `axis`: x.concat([y, z], 1) is concat([x, y, z], 1). */
+    concat(others: readonly Tensor[], axis?: number): Tensor;
+    /** This tensor and `others` along a new axis: x.stack([y]) is stack([x, y]). */
+    stack(others: readonly Tensor[], axis?: number): Tensor;
+    /** This tensor of integer labels as one-hot rows of length `depth`. */
+    oneHot(depth: number, options?: { dtype?: DType }): Tensor;
     where(a: TensorLike, b: TensorLike): Tensor;
   }
 }
@@ -54,6 +60,8 @@ const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor> = {
   broadcastTo(s) { return shp.broadcastTo(this, s); }, slice(b, s) { return shp.slice(this, b, s); }, pad(b, a) { return shp.pad(this, b, a); },
   expandDims(a) { return shp.expandDims(this, a); }, squeeze(a) { return shp.squeeze(this, a); }, flatten() { return shp.flatten(this); },
   gather(i, a) { return shp.gather(this, i, a); }, where(a, b) { return ew.where(this, a, b); },
+  concat(others, a) { return shp.concat([this, ...others], a); }, stack(others, a) { return shp.stack([this, ...others], a); },
+  oneHot(depth, o) { return shp.oneHot(this, depth, o); },
 };
 
 Object.assign(Tensor.prototype, methods);

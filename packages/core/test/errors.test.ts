@@ -1,6 +1,6 @@
 /** Bad input fails early, and the message names the op and the shapes or values involved. */
 import { describe, expect, it } from 'vitest';
-import { add, grad, matmul, mean, ones, reshape, setDebug, sum, tensor, zeros, log, randn } from '@chainrule/core';
+import { add, full, grad, matmul, mean, ones, reshape, setDebug, sum, tensor, zeros, log, randn } from '@chainrule/core';
 
 describe('bad input', () => {
   it('adding shapes [2,3] and [4,3]', () => {
@@ -17,7 +17,13 @@ describe('bad input', () => {
 
   it('reshape to a different size', () => {
     expect(() => reshape(zeros([2, 3]), [4, 2])).toThrow(/reshape: cannot reshape \[2,3\] \(6 elements\) to \[4,2\] \(8 elements\)/);
-    expect(() => reshape(zeros([2, 3]), [-1, 4])).toThrow(/reshape: cannot reshape \[2,3\]/);
+  });
+
+  it('reshape with a -1 that cannot be inferred says why, not a size that seems to match', () => {
+    expect(() => reshape(zeros([2, 3]), [-1, 4])).toThrow(
+      /^reshape: cannot reshape \[2,3\] \(6 elements\) to \[-1,4\]: the other dimensions multiply to 4, which does not divide 6, so the -1 has no whole-number size$/);
+    expect(() => reshape(zeros([2, 3]), [0, -1])).toThrow(/^reshape: cannot reshape \[2,3\] \(6 elements\) to \[0,-1\]: the other dimensions multiply to 0, so the -1 cannot be inferred$/);
+    expect(reshape(zeros([2, 3]), [-1, 2]).shape).toEqual([3, 2]);
   });
 
   it('an axis out of range', () => {
@@ -36,8 +42,10 @@ describe('bad input', () => {
   });
 
   it('a negative or fractional dimension', () => {
-    expect(() => zeros([2, -1])).toThrow(/full: invalid dimension -1 in shape \[2,-1\]/);
-    expect(() => ones([1.5])).toThrow(/invalid dimension 1.5/);
+    expect(() => zeros([2, -1])).toThrow(/^zeros: invalid dimension -1 in shape \[2,-1\]/);
+    expect(() => ones([1.5])).toThrow(/^ones: invalid dimension 1.5 in shape \[1.5\]/);
+    expect(() => full([-3], 7)).toThrow(/^full: invalid dimension -3/);
+    expect(() => zeros([2], { dtype: 'int8' as never })).toThrow(/^zeros: unknown dtype "int8"/);
     expect(() => tensor([1, 2], { shape: [2.5] })).toThrow(/tensor: invalid dimension 2.5/);
   });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, arange, broadcastTo, concat, eye, gather, linspace, logSoftmax, logsumexp, matmul, oneHot, randn, reshape,
+  add, arange, broadcastTo, concat, eye, gather, grad, linspace, logSoftmax, logsumexp, matmul, oneHot, randn, reshape,
   slice, softmax, stack, sum, tensor, transpose, full, sampling,
 } from '@chainrule/core';
 import { expectClose, propertySeed } from './helpers.ts';
@@ -102,6 +102,19 @@ describe('shape ops and constructors', () => {
     const logits = tensor([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2]]);
     expectClose(gather(logits, [[1], [0]], 1).data, [0.7, 0.5], 1e-7);
     expect(oneHot([2, 0], 3).toArray()).toEqual([[0, 0, 1], [1, 0, 0]]);
+  });
+
+  it('concat, stack and oneHot as methods put the tensor first', () => {
+    const [a, b, c] = [tensor([[1, 2]]), tensor([[3, 4]]), tensor([[5, 6]])];
+    expect(a.concat([b, c]).toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(a.concat([b], 1).toArray()).toEqual([[1, 2, 3, 4]]);
+    expect(a.stack([b], 2).toArray()).toEqual([[[1, 3], [2, 4]]]);
+    expect(tensor([2, 0]).oneHot(3, { dtype: 'float64' }).toArray()).toEqual([[0, 0, 1], [1, 0, 0]]);
+    expect(tensor([2, 0]).oneHot(3).dtype).toBe('float32');
+    // concat as a method records the same graph: the gradient splits back to each input.
+    const [ga, gb] = grad(a.concat([b], 1).mul(tensor([[1, 2, 3, 4]])).sum(), [a, b]);
+    expect(ga!.toArray()).toEqual([[1, 2]]);
+    expect(gb!.toArray()).toEqual([[3, 4]]);
   });
 
   it('tensors are values: ops never change their inputs', () => {

@@ -1,8 +1,9 @@
 /**
- * The report in a real browser: headless Chromium (Debian's `chromium`, driven by playwright-core)
- * opens index.html from file://, every figure must load and have a non-empty box, the console must
- * stay free of errors, and a screenshot is saved to packages/viz/test-output/report.png.
- * No Chromium is a failure with the install command, never a skip.
+ * The report of a short training run in a real browser: a small MLP is trained with nn's fit, its
+ * History and confusion matrix become the report's training figures, and headless Chromium (Debian's
+ * `chromium`, driven by playwright-core) opens index.html from file://. Every figure must load and
+ * have a non-empty box, the console must stay free of errors, and a screenshot is saved to
+ * packages/viz/test-output/report.png. No Chromium is a failure with the install command, never a skip.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,7 @@ import {
 } from '../src/index.ts';
 import { fakeHistory } from './fixtures/history.ts';
 import { mlpLoss } from './fixtures/mlp.ts';
+import { runSettings, shortTrainingRun } from './fixtures/training.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const INSTALL = 'apt-get update && apt-get -o DPkg::Lock::Timeout=900 install -y chromium';
@@ -34,8 +36,22 @@ let browser: Browser | undefined;
 afterAll(async () => { await browser?.close(); });
 
 describe('report in headless Chromium', () => {
-  it('shows every figure with no console errors', async () => {
-    const h = fakeHistory();
+  it('shows every figure of a short training run with no console errors', async () => {
+    const started = performance.now();
+    const run = shortTrainingRun();
+    const trainingSeconds = (performance.now() - started) / 1000;
+    const h = run.history;
+    const accuracy = { train: h.metrics.get('accuracy')!.toArray(), validation: h.valMetrics.get('accuracy')!.toArray() };
+    // The run really trained: one entry per epoch and per step, the loss fell, the model learned the spirals.
+    expect(h.loss.size).toBe(runSettings.epochs);
+    expect(h.stepLr.size).toBe(run.steps);
+    expect(h.loss.last()!).toBeLessThan(h.loss.first()! / 2);
+    expect(accuracy.validation.at(-1)!).toBeGreaterThan(0.8);
+    expect([...h.stepGradNorms.keys()]).toEqual(['dense0', 'dense1', 'dense2']);
+    expect(trainingSeconds).toBeLessThan(5);
+
+    // Figures a classifier on 2-D points cannot make (a 1-D fit, a surface, digits) still come from the made-up data.
+    const fake = fakeHistory();
     const a = tensor([2, -3], { name: 'a' });
     const b = tensor([[1, 0.5], [0.25, 4]], { name: 'b' });
     const c = a.mul(b).tanh().sum();
@@ -43,22 +59,22 @@ describe('report in headless Chromium', () => {
     const { loss } = mlpLoss({ scopedLoss: true });
     const dir = join(out, 'report');
     const figures = [
-      { title: 'Loss', spec: lossChart(h.loss) },
-      { title: 'Accuracy', spec: metricChart({ name: 'accuracy', ...h.accuracy }) },
-      { title: 'Learning rate', spec: learningRateChart({ lr: h.lr }) },
-      { title: 'Gradient norms', spec: gradientNormChart({ norms: h.gradNorms }) },
-      { title: '1-D fit', spec: fit1dChart(h.fit1d) },
-      { title: 'Surface', spec: surfaceChart(h.surface), wide: true },
-      { title: 'Confusion matrix', spec: confusionChart({ matrix: h.confusion }) },
-      { title: 'Digits', spec: digitsChart(h.digits), wide: true },
+      { title: 'Loss', spec: lossChart({ train: h.loss.toArray(), validation: h.valLoss.toArray() }) },
+      { title: 'Accuracy', spec: metricChart({ name: 'accuracy', ...accuracy }) },
+      { title: 'Learning rate', spec: learningRateChart({ lr: h.stepLr.toArray() }) },
+      { title: 'Gradient norms', spec: gradientNormChart({ norms: Object.fromEntries([...h.stepGradNorms.entries()].map(([k, v]) => [k, v.toArray()])) }) },
+      { title: 'Confusion matrix', spec: confusionChart({ matrix: run.confusion }) },
+      { title: '1-D fit', spec: fit1dChart(fake.fit1d) },
+      { title: 'Surface', spec: surfaceChart(fake.surface), wide: true },
+      { title: 'Digits', spec: digitsChart(fake.digits), wide: true },
       { title: 'Forward and backward graph', graph: toDot(c, { grads: [ga!, gb!], backward: true, title: 'sum(tanh(a * b))' }) },
       { title: 'MLP, one node per layer', graph: toDot(loss, { collapse: true, title: 'MLP 784-128-64-32-10' }) },
     ];
     const report = await writeReport(dir, {
-      title: 'Browser test report (made-up training history)',
+      title: 'Browser test report (a short training run)',
       command: 'npx vitest run packages/viz/test/browser.test.ts',
-      settings: { epochs: 12, batch: 64, optimiser: 'adam', lr: 0.05 },
-      metrics: { 'test accuracy': 0.97, 'test loss': 0.11 },
+      settings: runSettings,
+      metrics: { 'validation accuracy': accuracy.validation.at(-1), 'validation loss': h.valLoss.last(), 'training seconds': trainingSeconds.toFixed(2) },
       figures,
     });
 

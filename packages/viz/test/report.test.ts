@@ -42,4 +42,34 @@ describe('writeReport', () => {
     expect(files.some((f) => f.endsWith('.tmp'))).toBe(false);
     expect(existsSync(join(dir, 'index.html'))).toBe(true);
   });
+
+  it('shows any settings or metrics value: missing ones as a dash, lists and objects as JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viz-report-values-'));
+    const cycle: Record<string, unknown> = { name: 'loop' };
+    cycle.self = cycle;
+    const out = await writeReport(dir, {
+      title: 'Values',
+      settings: {
+        limit: undefined, testLimit: null, layers: [784, 128, 10], hidden: ['relu', 'tanh'], optimizer: { name: 'adam', betas: [0.9, 0.999] },
+        shuffle: true, big: 10n ** 20n, cycle, lr: 0.002, nan: NaN, inf: -Infinity,
+      },
+      metrics: { 'best epoch': undefined, accuracy: 0.98765432 },
+    });
+    const html = readFileSync(out.index, 'utf8');
+    const cell = (key: string) => html.match(new RegExp(`<th scope="row">${key}</th><td>([^<]*)</td>`))?.[1];
+    expect(cell('limit')).toBe('—');
+    expect(cell('testLimit')).toBe('—');
+    expect(cell('best epoch')).toBe('—');
+    expect(cell('layers')).toBe('[784,128,10]');
+    expect(cell('hidden')).toBe('[&quot;relu&quot;,&quot;tanh&quot;]');
+    expect(cell('optimizer')).toBe('{&quot;name&quot;:&quot;adam&quot;,&quot;betas&quot;:[0.9,0.999]}');
+    expect(cell('shuffle')).toBe('true');
+    expect(cell('big')).toBe('100000000000000000000');
+    expect(cell('cycle')).toBe('{&quot;name&quot;:&quot;loop&quot;,&quot;self&quot;:&quot;[circular]&quot;}');
+    expect(cell('lr')).toBe('0.002');
+    expect(cell('nan')).toBe('NaN');
+    expect(cell('inf')).toBe('-Infinity');
+    expect(cell('accuracy')).toBe('0.987654');
+    expect(html).not.toContain('undefined');
+  });
 });

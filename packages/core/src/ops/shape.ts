@@ -158,11 +158,17 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (shape.length - known.length > 1) throw new Error(`reshape: only one dimension may be -1, got ${fmt(shape)}`);
   checkShape('reshape', known);
   const resolved = known.length === shape.length ? [...shape] : shape.map((d) => (d === -1 ? x.size / Math.max(sizeOf(known), 1) : d));
-  if (!resolved.every(Number.isInteger) || sizeOf(resolved) !== x.size) {
-    throw new Error(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) to ${fmt(shape)}${sizeOf(known) ? ` (${sizeOf(resolved)} elements)` : ''}`);
-  }
+  if (!resolved.every(Number.isInteger) || sizeOf(resolved) !== x.size) throw reshapeError(x, shape, sizeOf(known));
   if (sameShape(resolved, x.shape)) return x;
   return reshapeOp.run([x], { shape: resolved });
+}
+
+/** Says why the sizes do not match; with a -1, the inferred size is never shown as if it fit. */
+function reshapeError(x: Tensor, shape: readonly number[], known: number): Error {
+  const what = `reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) to ${fmt(shape)}`;
+  if (!shape.includes(-1)) return new Error(`${what} (${known} elements)`);
+  if (known === 0) return new Error(`${what}: the other dimensions multiply to 0, so the -1 cannot be inferred`);
+  return new Error(`${what}: the other dimensions multiply to ${known}, which does not divide ${x.size}, so the -1 has no whole-number size`);
 }
 
 /** Reorders axes: output axis i is input axis perm[i]. */

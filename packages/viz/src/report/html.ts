@@ -1,5 +1,6 @@
 /** The report page: plain HTML and CSS, no scripts, so it opens from file:// in any browser. */
 import { escapeHtml } from '../graph/html.ts';
+import { formatValue } from './format.ts';
 
 export interface PageFigure { readonly file: string; readonly title: string; readonly caption?: string; readonly wide: boolean }
 
@@ -11,13 +12,10 @@ export interface PageData {
   readonly figures: readonly PageFigure[];
 }
 
-const show = (v: unknown): string =>
-  typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)))) : typeof v === 'string' ? v : JSON.stringify(v);
-
 const table = (caption: string, rows: Readonly<Record<string, unknown>>): string => {
   const entries = Object.entries(rows);
   if (!entries.length) return '';
-  const body = entries.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(show(v))}</td></tr>`).join('\n');
+  const body = entries.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(formatValue(v))}</td></tr>`).join('\n');
   return `<section><h2>${escapeHtml(caption)}</h2><table>\n${body}\n</table></section>`;
 };
 

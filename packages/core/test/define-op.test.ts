@@ -1,0 +1,66 @@
+/**
+ * What defineOp and the engine promise about user-defined VJPs: a VJP whose result has the wrong
+ * shape or dtype makes grad throw naming the op, and a differentiable op without a VJP does not
+ * compile. The ops here have no `sample`, so the registry's gradcheck suite leaves them alone.
+ */
+import { describe, expect, it } from 'vitest';
+import { defineOp, grad, tensor, zeros, type Tensor } from '@chainrule/core';
+
+/** The identity's forward pass (tensors are immutable, so it may share the data). */
+const forward = ([a]: readonly Tensor[]) => ({ shape: a!.shape, data: a!.data });
+
+/** The identity, with the VJP under test. */
+const identityWith = (name: string, vjp: (g: Tensor) => Tensor) => defineOp({ name, arity: 1, forward, vjp: (_, __, g) => [vjp(g)] });
+
+const x = tensor([[1, 2, 3], [4, 5, 6]]);
+
+describe('the engine checks every VJP result', () => {
+  it('a correct VJP passes (the check is not a false alarm)', () => {
+    const op = identityWith('testIdentityGoodVjp', (g) => g.mul(2));
+    expect(Array.from(grad(op.run([x], {}).sum(), x).data)).toEqual([2, 2, 2, 2, 2, 2]);
+  });
+
+  it('a VJP returning the wrong shape makes grad throw, naming the op and both shapes', () => {
+    const op = identityWith('testIdentityWrongShape', () => zeros([4, 3]));
+    expect(() => grad(op.run([x], {}).sum(), x)).toThrow(
+      "grad: the VJP of 'testIdentityWrongShape' returned [4,3] float32 for input 0, which is [2,3] float32");
+  });
+
+  it('a VJP returning fewer dimensions than its input is caught too', () => {
+    const op = identityWith('testIdentityDroppedAxis', (g) => g.sum(0));
+    expect(() => grad(op.run([x], {}).sum(), x)).toThrow(/grad: the VJP of 'testIdentityDroppedAxis' returned \[3\] float32 for input 0, which is \[2,3\] float32/);
+  });
+
+  it('a VJP returning the wrong dtype makes grad throw, naming the op and both dtypes', () => {
+    const op = identityWith('testIdentityWrongDtype', (g) => g.cast('float64'));
+    expect(() => grad(op.run([x], {}).sum(), x)).toThrow(
+      "grad: the VJP of 'testIdentityWrongDtype' returned [2,3] float64 for input 0, which is [2,3] float32");
+  });
+
+  it('a broadcast cotangent is summed back to the input shape by the engine, not rejected', () => {
+    // The VJP hands back g broadcast over a new leading axis; the engine sums it: 3 × 1 per element.
+    const op = identityWith('testIdentityBroadcastVjp', (g) => g.broadcastTo([3, 2, 3]));
+    expect(Array.from(grad(op.run([x], {}).sum(), x).data)).toEqual([3, 3, 3, 3, 3, 3]);
+  });
+});
+
+/**
+ * Compile-time checks: `tsc --noEmit` covers test files, and each line below must fail to compile
+ * (an unused @ts-expect-error is itself an error). Never called, so nothing is registered.
+ */
+export function specsThatMustNotCompile() {
+  // @ts-expect-error: a differentiable op must give a vjp
+  defineOp({ name: 'testMissingVjp', arity: 1, forward });
+  // @ts-expect-error: an op that says it is not differentiable must not give a vjp
+  defineOp({ name: 'testContradictory', arity: 1, forward, differentiable: false, vjp: (_: readonly Tensor[], __: Tensor, g: Tensor) => [g] });
+}
+
+describe('defineOp without a vjp', () => {
+  it('is allowed for an op that says differentiable: false, which then records no graph node', () => {
+    const mask = defineOp({ name: 'testNotDifferentiable', arity: 1, forward, differentiable: false });
+    const traced = defineOp({ name: 'testTraced', arity: 1, forward, vjp: (_, __, g) => [g] });
+    expect(mask.differentiable).toBe(false);
+    expect(mask.run([x], {}).node).toBeUndefined();
+    expect(traced.run([x], {}).node?.op.name).toBe('testTraced');
+  });
+});
