@@ -31,6 +31,11 @@ describe('the engine checks every VJP result', () => {
     expect(() => grad(op.run([x], {}).sum(), x)).toThrow(/grad: the VJP of 'testIdentityDroppedAxis' returned \[3\] float32 for input 0, which is \[2,3\] float32/);
   });
 
+  it('a VJP returning a transposed cotangent (right size, wrong shape) is caught, not reshaped', () => {
+    const op = identityWith('testIdentityTransposed', (g) => g.transpose());
+    expect(() => grad(op.run([x], {}).sum(), x)).toThrow(/grad: the VJP of 'testIdentityTransposed' returned \[3,2\] float32 for input 0, which is \[2,3\] float32/);
+  });
+
   it('a VJP returning the wrong dtype makes grad throw, naming the op and both dtypes', () => {
     const op = identityWith('testIdentityWrongDtype', (g) => g.cast('float64'));
     expect(() => grad(op.run([x], {}).sum(), x)).toThrow(

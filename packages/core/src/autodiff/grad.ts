@@ -30,8 +30,12 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (lead < 0) return g;
   const axes: number[] = [];
   for (let i = 0; i < g.rank; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-  const s = axes.length ? sum(g, axes, true) : g;
-  return s.size === shape.reduce((a, b) => a * b, 1) ? reshape(s, shape) : s;
+  if (axes.length === 0) return g; // not a broadcast of shape: the caller's check names the op
+  const s = sum(g, axes, true);
+  // Drop the summed leading axes only if what is left is exactly `shape` (a [3,2] cotangent for a
+  // [2,3] input has the right size but is wrong, and must reach the check unchanged).
+  const rest = s.shape.slice(lead);
+  return sameShape(rest, shape) ? reshape(s, shape) : s;
 }
 
 /** Every tensor y depends on, inputs before the tensors made from them (iterative DFS). */
