@@ -135,7 +135,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
       const stepLoss: number[] = [];
       const stepLr: number[] = [];
       const stepNorms: Record<string, number[]> = {};
-      let normSum = OrderedMap<string, number>();
+      const normSum = new Map<string, number>();
       let lr = 0;
       let stop = false;
       const outRows = metricNames.length ? new (data.x.data.constructor as Float32ArrayConstructor)(n * model.outputs) : undefined;
@@ -157,8 +157,10 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
         lossSum += r.loss * idx.length;
         stepLoss.push(r.loss);
         stepLr.push(lr);
-        norms.forEach((v, k) => { (stepNorms[k] ??= []).push(v); });
-        normSum = norms.reduce((acc, v, k) => acc.update(k, 0, (s) => s + v), normSum);
+        for (const [k, v] of norms) {
+          (stepNorms[k] ??= []).push(v);
+          normSum.set(k, (normSum.get(k) ?? 0) + v);
+        }
         if (outRows) for (let i = 0; i < idx.length; i++) outRows.set(r.output.data.subarray(i * model.outputs, (i + 1) * model.outputs), idx[i]! * model.outputs);
         progress.step(r.loss);
         const info: StepInfo = { step: globalStep, epoch, batch: b, loss: r.loss, lr, gradNorms: norms, params: p };
@@ -181,7 +183,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
       const val = options.validation ? evaluate(model, p, options.validation, { loss, metrics: metricNames, batchSize: Math.max(batchSize, 256) }) : undefined;
       history = addEpoch(history, {
         loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, lr,
-        gradNorms: normSum.map((s) => s / Math.max(steps, 1)), stepLoss, stepLr, stepGradNorms: stepNorms,
+        gradNorms: OrderedMap([...normSum].map(([k, s]) => [k, s / Math.max(steps, 1)] as const)), stepLoss, stepLr, stepGradNorms: stepNorms,
       });
       const info: EpochInfo = { epoch, loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, params: p, history };
       progress.endEpoch(epochLine(epoch, epochs, info, Date.now() - started));

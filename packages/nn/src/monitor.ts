@@ -41,14 +41,23 @@ export class NonFiniteError extends Error {
 }
 
 /** The L2 norm of each layer's gradients together, keyed by layer name in parameter order. */
-export const layerNorms = (grads: Params): OrderedMap<string, number> => normsOf(grads.map((g) => sumSquares(g.data)));
+export const layerNorms = (grads: Params): OrderedMap<string, number> => normsOf(sumsOfSquares(grads));
+
+/** Each parameter's Σ g², in parameter order (plain arrays: this runs every training step). */
+function sumsOfSquares(grads: Params): [string, number][] {
+  const out: [string, number][] = [];
+  for (const [key, g] of grads) out.push([key, sumSquares(g.data)]);
+  return out;
+}
 
 /** Per-layer L2 norms from each parameter's sum of squared gradients. */
-function normsOf(squares: OrderedMap<string, number>): OrderedMap<string, number> {
-  const sq = OrderedMap<string, number>().withMutations((m) => {
-    squares.forEach((s, key) => m.update(layerOf(key), 0, (acc) => acc + s));
-  });
-  return sq.map(Math.sqrt);
+function normsOf(squares: readonly [string, number][]): OrderedMap<string, number> {
+  const perLayer = new Map<string, number>();
+  for (const [key, s] of squares) {
+    const layer = layerOf(key);
+    perLayer.set(layer, (perLayer.get(layer) ?? 0) + s);
+  }
+  return OrderedMap([...perLayer].map(([layer, s]) => [layer, Math.sqrt(s)] as const));
 }
 
 function firstNonFinite(grads: Params): { key: string; index: number; value: number } | undefined {
@@ -83,8 +92,8 @@ export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
     check(step, loss, grads) {
       // A sum of float32 squares in float64 cannot overflow, so it is finite exactly when every
       // value is: one fast pass per parameter serves both the NaN check and the norms.
-      const squares = grads.map((g) => sumSquares(g.data));
-      const bad = squares.some((s) => !Number.isFinite(s)) ? firstNonFinite(grads) : undefined;
+      const squares = sumsOfSquares(grads);
+      const bad = squares.some(([, s]) => !Number.isFinite(s)) ? firstNonFinite(grads) : undefined;
       if (!Number.isFinite(loss) || bad) {
         const where = bad ? `gradient of '${bad.key}' is ${bad.value} at flat index ${bad.index}` : 'every gradient is finite';
         throw new NonFiniteError(
