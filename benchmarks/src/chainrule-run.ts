@@ -9,7 +9,7 @@
  * no progress output), the MLP 784-128-64-32-10 with ReLU and softmax cross-entropy, SGD lr 0.01,
  * batch 64. A partial run (--batches) times that many batches and scales to 938.
  */
-import { backend, bufferStats, matmul, noGrad, randUniform } from '@chainrule/core';
+import { add, backend, bufferStats, grad, matmul, mul, noGrad, randUniform, relu, sum, tensor } from '@chainrule/core';
 import { loadMnist } from '@chainrule/datasets';
 import { fit, mlp, sgd } from '@chainrule/nn';
 import { MATMUL_SHAPES, matmulFlop, MLP } from './shapes.ts';
@@ -49,6 +49,25 @@ function matmulGflops(): Record<string, number> {
   return out;
 }
 
+/**
+ * Framework overhead per op on tiny tensors ([2,3]), recording on: what an op costs besides its
+ * arithmetic (checks, broadcasting, dispatch, the graph node). Also the cost per op of a backward
+ * pass over a small graph (grad of sum(relu(a·b + a))), divided by the ops it records.
+ */
+function opOverheadMicros(): { forward: number; backward: number } {
+  const a = tensor([[1, -2, 3], [4, 5, -6]]), b = tensor([[0.5, 1, -1], [2, -0.5, 1]]);
+  const time = (n: number, fn: () => void) => {
+    for (let i = 0; i < 2000; i++) fn();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    return ((performance.now() - t0) * 1000) / n;
+  };
+  const forward = Math.min(time(100_000, () => add(a, b)), time(100_000, () => mul(a, b)), time(100_000, () => relu(a)));
+  const graph = () => sum(relu(add(mul(a, b), a))); // 4 ops forward; their VJPs make ~6 more
+  const backward = time(20_000, () => grad(graph(), [a, b])) / 10;
+  return { forward, backward };
+}
+
 function epoch(): { seconds: number; loss: number; freshKBPerStep: number } {
   const train = loadMnist({ split: 'train' });
   const model = mlp([...MLP.layers], { hidden: 'relu', output: 'softmax' });
@@ -73,6 +92,8 @@ function epoch(): { seconds: number; loss: number; freshKBPerStep: number } {
 }
 
 const gflops = argv.includes('--no-matmul') ? {} : matmulGflops();
+const overhead = opOverheadMicros();
+log(`op overhead: ${overhead.forward.toFixed(2)} µs per op, ${overhead.backward.toFixed(2)} µs per op with its backward`);
 const e = epoch();
 const rssMB = process.resourceUsage().maxRSS / 1024;
 log(`epoch: ${e.seconds.toFixed(3)} s, final loss ${e.loss.toFixed(4)}, peak RSS ${rssMB.toFixed(0)} MB`);
@@ -83,5 +104,6 @@ const note = [
   `train loss ${e.loss.toFixed(3)}`,
   `fresh buffers ${e.freshKBPerStep.toFixed(1)} KB per step`,
   `peak RSS ${rssMB.toFixed(0)} MB`,
+  `op overhead ${overhead.forward.toFixed(2)} µs (tiny tensors, recording), ${overhead.backward.toFixed(2)} µs per recorded op with grad`,
 ].join('; ');
 console.log(JSON.stringify({ system: `chainrule ${backend().replace(/-2threads$/, '')}`, threads, seconds_per_epoch: e.seconds, gflops, note }));

@@ -20,6 +20,7 @@ describe("chainrule's benchmark rows", () => {
     expect(row.note).toContain('timed 4 of 938 batches');
     expect(row.note).toMatch(/fresh buffers [\d.]+ KB per step/);
     expect(row.note).toMatch(/peak RSS \d+ MB/);
+    expect(row.note).toMatch(/op overhead [\d.]+ µs/);
     // SGD on real MNIST: the loss after a few steps is finite and below ln(10)·1.2.
     const loss = Number(/train loss ([\d.]+)/.exec(row.note!)![1]);
     expect(loss).toBeGreaterThan(0.5);
