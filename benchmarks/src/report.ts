@@ -98,10 +98,12 @@ export function formatTable(rows: readonly BenchRow[], opts: TableOptions = {}):
       '### MNIST MLP epoch',
       '',
       '784-128-64-32-10 ReLU, softmax cross-entropy, SGD lr 0.01, batch 64, float32, 60 000 samples ' +
-        `(${(MLP_EPOCH_FLOP / 1e9).toFixed(1)} GFLOP of matmuls). Random data of MNIST's shape.`,
+        `(${(MLP_EPOCH_FLOP / 1e9).toFixed(1)} GFLOP of matmuls). The peers train on random data of MNIST's shape; ` +
+        'chainrule runs `fit` on the real, shuffled MNIST training set (see how each row was measured, below).',
       '',
       epoch,
       '',
+      ...targetLines(rows),
     );
   }
   const gf = formatGflopsTable(rows);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parsePeerOutput, toRow } from '../src/peers.ts';
-import { targetLines } from '../src/report.ts';
+import { formatTable, targetLines } from '../src/report.ts';
 import type { BenchRow } from '../src/rows.ts';
 
 const script = fileURLToPath(new URL('../src/chainrule-run.ts', import.meta.url));
@@ -47,5 +47,9 @@ describe("chainrule's benchmark rows", () => {
     expect(lines).toContain('2.00× the time of PyTorch 1.13 (1 thread)');
     expect(lines).toContain('2.50× the time of PyTorch 1.13 (2 threads)');
     expect(targetLines([row('TensorFlow.js 4.22.0 wasm', 1, 7.2)])).toEqual([]);
+    // The Markdown report carries them under the epoch table.
+    const md = formatTable([row('chainrule wasm-simd', 1, 1.4), row('TensorFlow.js 4.22.0 wasm', 1, 9.8)]);
+    expect(md.indexOf('Targets (')).toBeGreaterThan(md.indexOf('| chainrule wasm-simd |'));
+    expect(md).toContain('7.00× faster than TensorFlow.js 4.22.0 wasm (1 thread) (goal ≥ 7×)');
   });
 });
