@@ -4,6 +4,7 @@ import './methods.ts';
 export { Tensor, type Node, type NestedArray } from './tensor.ts';
 export { allocate, type DType, type TypedArray } from './dtype.ts';
 export { reuseBuffers, recycle, bufferStats, type BufferStats } from './buffers.ts';
+export { takeRows } from './rows.ts';
 export type { Shape } from './shape.ts';
 export { broadcastShapes, sizeOf } from './shape.ts';
 export * from './creation.ts';

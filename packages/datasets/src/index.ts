@@ -3,5 +3,7 @@ export { readIdx, parseIdx, parseIdxHeader, encodeIdx, IdxError, type IdxArray, 
 export { loadMnist, mnistDataDir, mnistTrainStats, MNIST_FILES, type Mnist, type MnistOptions, type MnistSplit } from './mnist.ts';
 export { sampleFunction, functions, sincValue, type SyntheticFunction, type FunctionName, type SampleOptions, type SyntheticData, type Range } from './synthetic.ts';
 export { meshgrid, type MeshgridOptions } from './meshgrid.ts';
-export { trainTestSplit, takeRows, type Split, type SplitOptions } from './split.ts';
+export { trainTestSplit, type Split, type SplitOptions } from './split.ts';
+/** Row selection lives in core (one implementation for splits and batches); re-exported for convenience. */
+export { takeRows } from '@chainrule/core';
 export { shiftImages, type ShiftOptions } from './augment.ts';

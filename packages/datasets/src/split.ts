@@ -1,5 +1,5 @@
 /** A seeded train/test split of paired tensors along their first axis. */
-import { Rng, fromData, type Tensor } from '@chainrule/core';
+import { Rng, takeRows, type Tensor } from '@chainrule/core';
 
 export interface SplitOptions {
   /** Share of rows held out for testing, in (0, 1); the test count is round(n · testFraction). */
@@ -18,19 +18,6 @@ export interface Split {
   /** Which original rows went where, so other arrays (e.g. integer labels) can follow. */
   readonly trainIndex: Int32Array;
   readonly testIndex: Int32Array;
-}
-
-/** Copies the rows `index` of t (rows along axis 0) into a new tensor. */
-export function takeRows(t: Tensor, index: Int32Array): Tensor {
-  const n = t.shape[0]!;
-  const row = t.size / Math.max(n, 1);
-  const out = t.dtype === 'float64' ? new Float64Array(index.length * row) : new Float32Array(index.length * row);
-  for (let i = 0; i < index.length; i++) {
-    const r = index[i]!;
-    if (!(r >= 0 && r < n)) throw new Error(`takeRows: row ${r} is out of range for a tensor of ${n} rows`);
-    out.set(t.data.subarray(r * row, (r + 1) * row), i * row);
-  }
-  return fromData(out, [index.length, ...t.shape.slice(1)]);
 }
 
 export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {}): Split {

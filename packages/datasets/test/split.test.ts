@@ -60,6 +60,6 @@ describe('trainTestSplit', () => {
   it('takeRows copies the given rows of any rank', () => {
     const t = tensor([[[1, 2]], [[3, 4]], [[5, 6]]]);
     expect(takeRows(t, Int32Array.of(2, 0)).toArray()).toEqual([[[5, 6]], [[1, 2]]]);
-    expect(() => takeRows(t, Int32Array.of(3))).toThrow(/row 3 is out of range for a tensor of 3 rows/);
+    expect(() => takeRows(t, Int32Array.of(3))).toThrow(/row 3 \(at position 0\) is out of range for a tensor of 3 rows/);
   });
 });

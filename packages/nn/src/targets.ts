@@ -1,5 +1,5 @@
 /** Targets: a float tensor (regression, one-hot, probabilities) or integer class labels. */
-import { allocate, fromData, Tensor } from '@chainrule/core';
+import { takeRows as takeTensorRows, Tensor } from '@chainrule/core';
 
 export type Labels = Int32Array | readonly number[];
 export type Target = Tensor | Labels;
@@ -21,14 +21,9 @@ export function toLabels(where: string, t: Target): Int32Array {
   return out;
 }
 
-/** The rows `idx` of a tensor (axis 0) or label list, as a new leaf: batches carry no graph. */
+/** The rows `idx` of a tensor (axis 0, through core's takeRows) or of a label list, as a new leaf. */
 export function takeRows<T extends Target>(t: T, idx: Int32Array): T {
-  if (t instanceof Tensor) {
-    const row = t.shape.slice(1).reduce((a, b) => a * b, 1);
-    const out = allocate(t.dtype, idx.length * row);
-    for (let i = 0; i < idx.length; i++) out.set(t.data.subarray(idx[i]! * row, (idx[i]! + 1) * row), i * row);
-    return fromData(out, [idx.length, ...t.shape.slice(1)]) as T;
-  }
+  if (t instanceof Tensor) return takeTensorRows(t, idx) as T;
   const out = new Int32Array(idx.length);
   for (let i = 0; i < idx.length; i++) out[i] = t[idx[i]!]!;
   return out as unknown as T;
