@@ -21,4 +21,4 @@ export {
   predictedClasses, trueClasses, type Metric, type MetricName,
 } from './metrics.ts';
 export { StandardScaler, MinMaxScaler, oneHot } from './scalers.ts';
-export { encodeSafetensors, decodeSafetensors, saveModel, loadModel, checkAgainstSpec, writeFileAtomic } from './serialize.ts';
+export { encodeSafetensors, decodeSafetensors, saveModel, loadModel, checkAgainstSpec, writeFileAtomic, specPath } from './serialize.ts';

@@ -122,10 +122,19 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   }
 }
 
-/** Saves params (safetensors) with the model spec in the header's metadata. */
+/** Where saveModel puts the readable copy of the spec: `model.safetensors` → `model.json`. */
+export const specPath = (path: string): string => path.replace(/\.safetensors$/i, '') + '.json';
+
+/**
+ * Saves params as safetensors (readable by numpy and PyTorch tools) with the model spec in the
+ * header's metadata, so the one file loads on its own, and the spec again as pretty JSON beside it
+ * (`specPath(path)`) for people and other tools. Each file is written atomically.
+ */
 export function saveModel(path: string, model: Model, params: Params): void {
   checkAgainstSpec(path, model, params);
-  writeFileAtomic(path, encodeSafetensors(params, { format: 'chainrule', spec: JSON.stringify(model.toJSON()) }));
+  const spec = model.toJSON();
+  writeFileAtomic(specPath(path), new TextEncoder().encode(JSON.stringify(spec, null, 2) + '\n'));
+  writeFileAtomic(path, encodeSafetensors(params, { format: 'chainrule', spec: JSON.stringify(spec) }));
 }
 
 /** Checks names, shapes and dtypes of params against what the model expects; errors name `source`. */

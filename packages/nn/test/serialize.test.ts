@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randn } from '@chainrule/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { dense, loadModel, mlp, saveModel, sequential } from '../src/index.ts';
+import { dense, loadModel, mlp, saveModel, sequential, specPath } from '../src/index.ts';
 import { sameBits } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chainrule-nn-'));
@@ -23,7 +23,10 @@ describe('save and load (safetensors + spec)', () => {
     for (const k of params.keys()) expect(sameBits(p2.get(k)!, params.get(k)!)).toBe(true);
     const x = randn([3, 4], { seed: 1 });
     expect(m2.apply(p2, x).data).toEqual(model.apply(params, x).data);
-    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]); // the temporary file was renamed away
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]); // the temporary files were renamed away
+    // The spec is also written as readable JSON beside the weights.
+    expect(specPath(file)).toBe(join(dir, 'model.json'));
+    expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'))).toEqual(model.toJSON());
   });
 
   it('writes the safetensors layout other tools read', () => {
