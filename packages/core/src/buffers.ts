@@ -31,12 +31,16 @@ const scopes: TypedArray[][] = [];
 
 const keyOf = (dtype: DType, size: number) => size * 2 + (dtype === 'float64' ? 1 : 0);
 
-export function allocate(dtype: DType, size: number): TypedArray {
+/**
+ * A buffer of `size` values. Zeroed, unless the caller promises to write every value itself
+ * (`'overwritten'`, e.g. a kernel's output): then a reused buffer skips the zeroing.
+ */
+export function allocate(dtype: DType, size: number, contents: 'zeros' | 'overwritten' = 'zeros'): TypedArray {
   if (size < MIN_POOLED) return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
   let buf = free.get(keyOf(dtype, size))?.pop();
   if (buf) {
     pooledBytes -= buf.byteLength;
-    buf.fill(0);
+    if (contents === 'zeros') buf.fill(0);
     counts.reused++;
     counts.reusedBytes += buf.byteLength;
   } else {

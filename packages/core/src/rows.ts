@@ -9,7 +9,7 @@ export function takeRows(t: Tensor, index: Int32Array): Tensor {
   const n = t.shape[0];
   if (n === undefined) throw new Error('takeRows: a scalar has no rows');
   const row = t.size / Math.max(n, 1);
-  const out = allocate(t.dtype, index.length * row);
+  const out = allocate(t.dtype, index.length * row, 'overwritten');
   for (let i = 0; i < index.length; i++) {
     const r = index[i]!;
     if (!(r >= 0 && r < n)) throw new Error(`takeRows: row ${r} (at position ${i}) is out of range for a tensor of ${n} rows`);

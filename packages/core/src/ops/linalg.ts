@@ -26,7 +26,7 @@ export const matmulOp: OpDef<MatmulAttrs> = defineOp<MatmulAttrs>({
     const aBatch = a!.shape.slice(0, -2);
     const bBatch = b!.shape.slice(0, -2);
     const batch = broadcastShapes('matmul (batch dimensions)', aBatch, bBatch);
-    const out = allocate(a!.dtype, sizeOf(batch) * m * n);
+    const out = allocate(a!.dtype, sizeOf(batch) * m * n, 'overwritten');
     if (batch.length === 0) {
       kernels.matmul(a!.data, b!.data, out, m, k, n, transA, transB);
     } else {

@@ -23,14 +23,14 @@ export function liftPair(a: TensorLike, b: TensorLike, fallback: DType = 'float3
 }
 
 export function unaryKernel(op: UnaryKernel, x: Tensor, alpha = 0): Computed {
-  const out = allocate(x.dtype, x.size);
+  const out = allocate(x.dtype, x.size, 'overwritten');
   kernels.unary(op, x.data, out, alpha);
   return { shape: x.shape, data: out };
 }
 
 export function binaryKernel(op: BinaryKernel, name: string, a: Tensor, b: Tensor): Computed {
   const shape = broadcastShapes(name, a.shape, b.shape);
-  const out = allocate(a.dtype, sizeOf(shape));
+  const out = allocate(a.dtype, sizeOf(shape), 'overwritten');
   kernels.binary(op, a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), shape, out);
   return { shape, data: out };
 }

@@ -102,8 +102,9 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
           if (!s) throw new Error(`${name}.update: the '${slotNames[i]}' slot has no entry for '${key}'`);
           return s.data;
         });
-        const pData = allocate(p.dtype, p.size);
-        const sData = old.map(() => allocate(p.dtype, p.size));
+        // The update kernel writes every value of the new parameter and slots.
+        const pData = allocate(p.dtype, p.size, 'overwritten');
+        const sData = old.map(() => allocate(p.dtype, p.size, 'overwritten'));
         kernel(p.data, gk.data, old, pData, sData, rate, step + 1);
         sData.forEach((d, i) => newSlots[i]!.set(key, fromData(d, p.shape)));
         return fromData(pData, p.shape, key);
