@@ -18,7 +18,7 @@ describe('graph example', () => {
       expect(readFileSync(join(out, `${name}.png`)).subarray(1, 4).toString()).toBe('PNG');
     }
     const forward = texts(readFileSync(join(out, 'forward.svg'), 'utf8'));
-    for (const label of ['dense0/w', 'dense0/b', 'dense1/w', 'matmul', 'tanh', 'square', 'output', 'grad', 'parameter', 'gradient']) expect(forward).toContain(label);
+    for (const label of ['dense0/w', 'dense0/b', 'dense1/w', 'linear', 'tanh', 'square', 'output', 'grad', 'parameter', 'gradient']) expect(forward).toContain(label);
     // The loss value is printed in the output node.
     expect(forward).toContain(run.loss.toPrecision(4).replace(/0+$/, ''));
 

@@ -149,6 +149,21 @@ describe.each(sets.map((ks) => [ks.name, ks] as const))('%s kernels agree with t
     for (const tA of [false, true]) for (const tB of [false, true]) checkMatmul(m, k, n, tA, tB, m + k + n);
   });
 
+  it('linear (x·W + b) on random shapes, like matmul then a bias row', () => {
+    fc.assert(fc.property(dim, dim, dim, fc.nat(), (m, k, n, seed) => {
+      const x = values(m * k, seed), wt = values(k * n, seed + 1), bias = values(n, seed + 2);
+      const out = new Float32Array(m * n).fill(NaN), want = new Float32Array(m * n);
+      ks.linear(x, wt, bias, out, m, k, n);
+      ref.linear(x, wt, bias, want, m, k, n);
+      expectAgree(`linear ${m}×${k}×${n}`, out, want, (at) => {
+        const i = Math.floor(at / n), j = at % n;
+        let mag = Math.abs(bias[j]!);
+        for (let p = 0; p < k; p++) mag += Math.abs(x[i * k + p]! * wt[p * n + j]!);
+        return 1e-5 * mag + 1e-30;
+      });
+    }), { numRuns: 80 });
+  });
+
   it('matmul with k = 0 gives zeros', () => {
     const out = new Float32Array(64 * 80).fill(7);
     ks.matmul(new Float32Array(0), new Float32Array(0), out, 64, 0, 80, false, false);

@@ -46,9 +46,11 @@ describe('dense, sequential and mlp', () => {
     const model = mlp([2, 3, 1]);
     const y = model.apply(model.init(0), randn([1, 2], { seed: 0 }));
     expect(y.node!.scope).toBe('dense1');
-    const inputScopes = new Set(y.node!.inputs.flatMap((t) => (t.node ? [t.node.scope] : [])));
-    expect(inputScopes).toEqual(new Set(['dense1']));
-    expect(y.node!.inputs[0]!.node!.inputs[0]!.node!.inputs.some((t) => t.node?.scope === 'dense0')).toBe(true);
+    expect(y.node!.op.name).toBe('linear'); // x·W + b, one op per dense layer
+    const [h, w, b] = y.node!.inputs;
+    expect([w!.name, b!.name]).toEqual(['dense1/w', 'dense1/b']);
+    expect(h!.node!.scope).toBe('dense0'); // the previous layer's activation
+    expect(h!.node!.inputs[0]!.node!.scope).toBe('dense0');
   });
 
   it('summary lists layers, output shapes and parameter counts', () => {

@@ -42,6 +42,8 @@ export interface Kernels {
   reduce(op: ReduceKernel, x: TypedArray, shape: readonly number[], axes: readonly number[], out: TypedArray): void;
   /** out[m,n] = op(A) · op(B), where op transposes when asked; A is [m,k] (or [k,m]), B is [k,n] (or [n,k]). */
   matmul(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
+  /** out[m,n] = x[m,k] · w[k,n] + bias[n]: a dense layer's affine map in one call (PyTorch's addmm). */
+  linear(x: TypedArray, w: TypedArray, bias: TypedArray, out: TypedArray, m: number, k: number, n: number): void;
   /** out (contiguous, `outShape`) = x read from `offset` with `strides`: permute, broadcast and slice. */
   copyStrided(x: TypedArray, offset: number, strides: readonly number[], outShape: readonly number[], out: TypedArray): void;
   /** Softmax (or log-softmax) along the middle axis of x viewed as [outer, len, inner]. */

@@ -9,7 +9,7 @@ import {
   absOp, addOp, castOp, clipOp, cosOp, divOp, expOp, logOp, maximumOp, minimumOp, mulOp, negOp, powOp,
   sinOp, sqrtOp, squareOp, subOp, tanhOp, whereOp,
 } from './elementwise.ts';
-import { matmulOp } from './linalg.ts';
+import { linearOp, matmulOp } from './linalg.ts';
 import { logsumexpOp, maxOp, minOp, sumOp } from './reduce.ts';
 import { broadcastToOp, concatOp, gatherOp, padOp, permuteOp, reshapeOp, scatterAddOp, sliceOp } from './shape.ts';
 
@@ -18,7 +18,7 @@ export type BuiltinOpName =
   | 'sin' | 'cos' | 'tanh' | 'square' | 'where' | 'clip' | 'cast'
   | 'sigmoid' | 'relu' | 'leakyRelu' | 'softplus' | 'softmax' | 'logSoftmax'
   | 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'sign' | 'heaviside'
-  | 'sum' | 'max' | 'min' | 'logsumexp' | 'matmul'
+  | 'sum' | 'max' | 'min' | 'logsumexp' | 'matmul' | 'linear'
   | 'reshape' | 'permute' | 'broadcastTo' | 'slice' | 'pad' | 'concat' | 'gather' | 'scatterAdd';
 
 export const builtinOps: { readonly [K in BuiltinOpName]: OpDef } = {
@@ -27,7 +27,7 @@ export const builtinOps: { readonly [K in BuiltinOpName]: OpDef } = {
   square: squareOp, where: whereOp, clip: clipOp, cast: castOp,
   sigmoid: sigmoidOp, relu: reluOp, leakyRelu: leakyReluOp, softplus: softplusOp, softmax: softmaxOp, logSoftmax: logSoftmaxOp,
   equal: equalOp, notEqual: notEqualOp, greater: greaterOp, greaterEqual: greaterEqualOp, less: lessOp, lessEqual: lessEqualOp, sign: signOp, heaviside: heavisideOp,
-  sum: sumOp, max: maxOp, min: minOp, logsumexp: logsumexpOp, matmul: matmulOp,
+  sum: sumOp, max: maxOp, min: minOp, logsumexp: logsumexpOp, matmul: matmulOp, linear: linearOp,
   reshape: reshapeOp, permute: permuteOp, broadcastTo: broadcastToOp, slice: sliceOp, pad: padOp, concat: concatOp,
   gather: gatherOp, scatterAdd: scatterAddOp,
 };

@@ -5,6 +5,7 @@ import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { sampleFrom } from '../testing/sample.ts';
 import { defineOp, type OpDef } from './define.ts';
+import { sum } from './reduce.ts';
 import { reshape } from './shape.ts';
 
 type MatmulAttrs = { transA: boolean; transB: boolean };
@@ -89,3 +90,32 @@ export function matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB
   if (b.rank > 1) shape.push(c.shape[c.rank - 1]!);
   return reshape(c, shape);
 }
+
+/**
+ * A dense layer's affine map x·W + b as one op (PyTorch's addmm): x [m,k], W [k,n], b [n]. One kernel
+ * call forward; the VJP skips what nobody asked for (the input batch's gradient).
+ */
+export const linearOp: OpDef = defineOp({
+  name: 'linear', arity: 3,
+  forward: ([x, w, b]) => {
+    if (x!.rank !== 2 || w!.rank !== 2 || b!.rank !== 1 || x!.shape[1] !== w!.shape[0] || b!.shape[0] !== w!.shape[1]) {
+      throw new Error(`linear: expected x [m,k], W [k,n] and b [n], got ${fmt(x!.shape)}, ${fmt(w!.shape)} and ${fmt(b!.shape)}`);
+    }
+    const [m, k] = x!.shape as [number, number];
+    const n = w!.shape[1]!;
+    const out = allocate(x!.dtype, m * n, 'overwritten');
+    kernels.linear(x!.data, w!.data, b!.data, out, m, k, n);
+    return { shape: [m, n], data: out };
+  },
+  // dx = g·Wᵀ, dW = xᵀ·g, db = Σ_rows g
+  vjp: ([x, w], _, g, _attrs, _saved, [needX, needW, needB]) => [
+    needX === false ? null : matmulOp.run([g, w!], { transA: false, transB: true }),
+    needW === false ? null : matmulOp.run([x!, g], { transA: true, transB: false }),
+    needB === false ? null : sum(g, 0),
+  ],
+  sample: (fc) => fc.record({ m: fc.integer({ min: 1, max: 4 }), k: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: 4 }) })
+    .chain(({ m, k, n }) => sampleFrom(fc, fc.constant([[m, k], [k, n], [n]]), [{}, {}, {}], () => fc.constant({}))),
+});
+
+/** x·W + b for a batch x [m,k], weights W [k,n] and bias b [n]. */
+export const linear = (x: Tensor, w: Tensor, b: Tensor): Tensor => linearOp.run([x, w, b], {});

@@ -1,5 +1,5 @@
 /** A fully connected layer: y = act(x·W + b), W of shape [inputs, units]. */
-import { add, matmul, nameScope, type DType, type Rng, type Tensor } from '@chainrule/core';
+import { linear, matmul, nameScope, type DType, type Rng, type Tensor } from '@chainrule/core';
 import { Record, type RecordOf } from 'immutable';
 import { activation, checkActivation, type ActivationName } from '../activations.ts';
 import { checkInit, initialize, type InitName } from '../init.ts';
@@ -68,11 +68,13 @@ export function denseLayer(spec: DenseSpec, name: string, inputs: number): Layer
       return nameScope(name, () => {
         const w = params.get(wKey);
         if (!w) throw new Error(`layer '${name}': params have no '${wKey}' (keys: ${[...params.keys()].join(', ')})`);
-        let z = matmul(x, w);
+        let z: Tensor;
         if (useBias) {
           const b = params.get(bKey);
           if (!b) throw new Error(`layer '${name}': params have no '${bKey}'`);
-          z = add(z, b);
+          z = linear(x, w, b); // x·W + b as one op, like PyTorch's addmm
+        } else {
+          z = matmul(x, w);
         }
         return options.skipActivation ? z : act(z);
       });

@@ -2,12 +2,12 @@
 import type { Kernels } from '../kernels.ts';
 import { binary, clip, select, unary } from './elementwise.ts';
 import { concat, copyStrided, gather, pad, scatterAdd } from './layout.ts';
-import { matmul } from './matmul.ts';
+import { linear, matmul } from './matmul.ts';
 import { adamStep, rmspropStep, sgdStep, sumSquares } from './optimizers.ts';
 import { logsumexp, reduce, softmax } from './reduce.ts';
 
 export const referenceKernels: Kernels = {
   name: 'reference',
-  unary, binary, select, reduce, matmul, copyStrided, pad, softmax, logsumexp, gather, scatterAdd, concat, clip,
+  unary, binary, select, reduce, matmul, linear, copyStrided, pad, softmax, logsumexp, gather, scatterAdd, concat, clip,
   sumSquares, sgdStep, adamStep, rmspropStep,
 };

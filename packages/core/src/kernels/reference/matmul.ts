@@ -21,3 +21,8 @@ export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, m: number,
     }
   }
 }
+
+export function linear(x: TypedArray, w: TypedArray, bias: TypedArray, out: TypedArray, m: number, k: number, n: number): void {
+  matmul(x, w, out, m, k, n, false, false);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = out[i * n + j]! + bias[j]!;
+}

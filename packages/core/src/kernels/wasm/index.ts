@@ -33,6 +33,7 @@ interface Exports {
   sum3(x: number, outer: number, len: number, inner: number, out: number): void;
   softmaxRows(x: number, rows: number, len: number, out: number, log: number): void;
   logsumexpRows(x: number, rows: number, len: number, out: number): void;
+  addRowVector(c: number, bias: number, m: number, n: number): void;
   sumSquares(x: number, len: number): number;
   sgdStep(p: number, g: number, vel: number, outP: number, outVel: number, len: number, lr: number, momentum: number, wd: number, nesterov: number): void;
   adamStep(p: number, g: number, m: number, v: number, outP: number, outM: number, outV: number, len: number,
@@ -106,6 +107,21 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
   const packA = w.PACK_A_BYTES.value as number, packB = w.PACK_B_BYTES.value as number, tile = w.TILE_BYTES.value as number;
   const scratch = () => [arena.alloc(packA / 4), arena.alloc(packB / 4), arena.alloc(tile / 4)] as const;
 
+  /** op(A)·op(B) into a fresh arena block (after arena.reset()); returns its address. */
+  function product(a: Float32Array, b: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): number {
+    const [pa, pb, pt] = scratch();
+    const pA = arena.put(a), pB = arena.put(b), pC = arena.alloc(m * n);
+    const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
+    if (helper && m * k * n >= MIN_THREAD_FLOPS && (m >= 8 || n >= 16) && helper.available()) {
+      // Split the dimension whose pieces duplicate less packing: by columns each chunk packs all of
+      // A, by rows all of B.
+      helper.matmul(w, [pA, pB, pC, m, k, n, tA, tB], m < n, chunksFor(m * k * n), [pa, pb, pt], scratch());
+    } else {
+      w.matmulBlock(pA, pB, pC, m, k, n, tA, tB, 0, m, 0, n, pa, pb, pt);
+    }
+    return pC;
+  }
+
   return {
     ...ref,
     name,
@@ -116,17 +132,16 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
         return;
       }
       arena.reset();
-      const [pa, pb, pt] = scratch();
-      const pA = arena.put(a), pB = arena.put(b), pC = arena.alloc(m * n);
-      const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
-      if (helper && m * k * n >= MIN_THREAD_FLOPS && (m >= 8 || n >= 16) && helper.available()) {
-        // Split the dimension whose pieces duplicate less packing: by columns each chunk packs all of
-        // A, by rows all of B.
-        helper.matmul(w, [pA, pB, pC, m, k, n, tA, tB], m < n, chunksFor(m * k * n), [pa, pb, pt], scratch());
-      } else {
-        w.matmulBlock(pA, pB, pC, m, k, n, tA, tB, 0, m, 0, n, pa, pb, pt);
-      }
+      const pC = product(a, b, m, k, n, transA, transB);
       arena.get(pC, out);
+    },
+
+    linear(x, wt, bias, out, m, k, n) {
+      if (!allF32(x, wt, bias, out) || m * k * n < MIN_MATMUL_FLOPS) { ref.linear(x, wt, bias, out, m, k, n); return; }
+      arena.reset();
+      const pC = product(x as Float32Array, wt as Float32Array, m, k, n, false, false);
+      w.addRowVector(pC, arena.put(bias as Float32Array), m, n);
+      arena.get(pC, out as Float32Array);
     },
 
     binary(op, a, aStrides, b, bStrides, outShape, out) {

@@ -181,6 +181,22 @@ export function matmulBlock(
   }
 }
 
+/** c[i, :] += bias for each of m rows of n (after a matmul: a dense layer's affine map). */
+export function addRowVector(c: usize, bias: usize, m: i32, n: i32): void {
+  for (let i = 0; i < m; i++) {
+    const row = c + (<usize>(i * n) << 2);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(bias + o)));
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      store<f32>(row + o, load<f32>(row + o) + load<f32>(bias + o));
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Elementwise. Binary ops see the output as [outer, inner]; each operand has a row stride (any) and
 // an inner stride of 0 (broadcast) or 1 (contiguous), which covers same-shape, scalar, bias-row
