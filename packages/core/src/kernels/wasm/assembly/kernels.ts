@@ -158,10 +158,13 @@ export function matmulBlock(
     for (let i = i0; i < i1; i++) memory.fill(c + <usize>i * ldc + (<usize>j0 << 2), 0, <usize>(j1 - j0) << 2);
     return;
   }
+  // Depth blocks of equal size (784 → 4 × 196, not 3 × 256 + 16): a thin last block would pay the
+  // full cost of loading and storing C for few multiply-adds.
+  const kStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = min(NC, j1 - jc);
-    for (let p0 = 0; p0 < k; p0 += KC) {
-      const kc = min(KC, k - p0);
+    for (let p0 = 0; p0 < k; p0 += kStep) {
+      const kc = min(kStep, k - p0);
       packB(b, k, n, transB, p0, kc, jc, nc, pb);
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = min(MC, i1 - ic);
