@@ -16,6 +16,7 @@ export * from './ops/compare.ts';
 export { sigmoid, relu, leakyRelu, softplus, softmax, logSoftmax, gelu } from './ops/activation.ts';
 export { sum, mean, max, min, logsumexp, variance, type Axis } from './ops/reduce.ts';
 export { matmul, linear } from './ops/linalg.ts';
+export { softmaxCrossEntropy } from './ops/cross-entropy.ts';
 export { reshape, permute, transpose, broadcastTo, slice, pad, concat, stack, expandDims, squeeze, flatten, gather, oneHot } from './ops/shape.ts';
 export type { TensorLike } from './ops/util.ts';
 export { grad, valueAndGrad, gradientTarget, sumToShape, type GradOptions } from './autodiff/grad.ts';

@@ -1,10 +1,18 @@
 /** Bad input fails early, and the message names the op and the shapes or values involved. */
 import { describe, expect, it } from 'vitest';
-import { add, full, grad, matmul, mean, ones, reshape, setDebug, sum, tensor, zeros, log, randn } from '@chainrule/core';
+import { add, full, grad, linear, matmul, mean, ones, reshape, setDebug, softmaxCrossEntropy, sum, tensor, zeros, log, randn } from '@chainrule/core';
 
 describe('bad input', () => {
   it('adding shapes [2,3] and [4,3]', () => {
     expect(() => add(zeros([2, 3]), zeros([4, 3]))).toThrow(/add: shapes \[2,3\] and \[4,3\] cannot be broadcast together/);
+  });
+
+  it('linear and softmaxCrossEntropy name the shapes and labels they cannot take', () => {
+    expect(() => linear(zeros([2, 3]), zeros([4, 5]), zeros([5]))).toThrow('linear: expected x [m,k], W [k,n] and b [n], got [2,3], [4,5] and [5]');
+    expect(() => softmaxCrossEntropy(zeros([2, 3]), [0, 3])).toThrow('softmaxCrossEntropy: label 3 at position 1 is out of range for 3 classes (valid labels 0..2)');
+    expect(() => softmaxCrossEntropy(zeros([2, 3]), [0.5, 1])).toThrow(/label 0.5 at position 0 is out of range/);
+    expect(() => softmaxCrossEntropy(zeros([2, 3]), [0])).toThrow('softmaxCrossEntropy: 1 labels for 2 rows of logits');
+    expect(() => softmaxCrossEntropy(zeros([6]), [0])).toThrow('softmaxCrossEntropy: logits must have shape [rows, classes], got [6]');
   });
 
   it('matmul [2,3]×[4,5]', () => {

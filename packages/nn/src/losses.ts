@@ -3,7 +3,7 @@
  * through logSoftmax (never log(softmax), which underflows to log 0), binaryCrossEntropy through
  * softplus. `fused` names the output activation they absorb, so `fit` can skip it.
  */
-import { abs, fromData, gather, logSoftmax, mean, mul, neg, reshape, softplus, square, sub, sum, Tensor } from '@chainrule/core';
+import { abs, logSoftmax, mean, mul, neg, reshape, softmaxCrossEntropy, softplus, square, sub, sum, Tensor } from '@chainrule/core';
 import type { ActivationName } from './activations.ts';
 import { lookup } from './names.ts';
 import { toLabels, type Target } from './targets.ts';
@@ -37,16 +37,15 @@ export const mae = makeLoss('mae', (pred, target) => mean(abs(sub(pred, floatTar
 export const crossEntropy = makeLoss('crossEntropy', (logits, target) => {
   if (logits.rank !== 2) throw new Error(`crossEntropy: logits must have shape [batch, classes], got [${logits.shape.join(',')}]`);
   const [n, k] = logits.shape as [number, number];
-  const logp = logSoftmax(logits, 1);
   if (target instanceof Tensor && target.rank === 2 && target.shape[1] === k && k > 1) {
-    return neg(mean(sum(mul(logp, floatTarget('crossEntropy', logits, target)), 1)));
+    return neg(mean(sum(mul(logSoftmax(logits, 1), floatTarget('crossEntropy', logits, target)), 1)));
   }
   const labels = toLabels('crossEntropy', target);
   if (labels.length !== n) throw new Error(`crossEntropy: ${labels.length} labels for ${n} rows of logits`);
   labels.forEach((v, i) => {
     if (v < 0 || v >= k) throw new Error(`crossEntropy: label ${v} at position ${i} is out of range for ${k} classes (valid labels 0..${k - 1})`);
   });
-  return neg(mean(gather(logp, fromData(Float64Array.from(labels), [n, 1]), 1)));
+  return softmaxCrossEntropy(logits, labels); // fused: one kernel each way
 }, 'softmax');
 
 /** From logits z and targets y in [0,1]: softplus(z) − z·y, stable for any z. */

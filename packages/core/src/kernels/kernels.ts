@@ -63,6 +63,13 @@ export interface Kernels {
   concat(parts: readonly TypedArray[], blocks: readonly number[], outer: number, out: TypedArray): void;
   /** out[i] = min(max(x[i], lo), hi). */
   clip(x: TypedArray, lo: number, hi: number, out: TypedArray): void;
+  /**
+   * Softmax cross-entropy of logits x [rows, len] against integer labels: writes softmax(x) into
+   * `probs` and returns the mean over rows of −log softmax(x)[r, labels[r]].
+   */
+  crossEntropy(x: TypedArray, rows: number, len: number, labels: Int32Array, probs: TypedArray): number;
+  /** out = (probs − onehot(labels)) · scale, the gradient of that mean (times scale). */
+  crossEntropyGrad(probs: TypedArray, rows: number, len: number, labels: Int32Array, scale: number, out: TypedArray): void;
   /** Σ x[i]², accumulated in float64 (gradient norms). */
   sumSquares(x: TypedArray): number;
   /**

@@ -10,6 +10,7 @@ import {
   sinOp, sqrtOp, squareOp, subOp, tanhOp, whereOp,
 } from './elementwise.ts';
 import { linearOp, matmulOp } from './linalg.ts';
+import { softmaxCrossEntropyOp } from './cross-entropy.ts';
 import { logsumexpOp, maxOp, minOp, sumOp } from './reduce.ts';
 import { broadcastToOp, concatOp, gatherOp, padOp, permuteOp, reshapeOp, scatterAddOp, sliceOp } from './shape.ts';
 
@@ -18,7 +19,7 @@ export type BuiltinOpName =
   | 'sin' | 'cos' | 'tanh' | 'square' | 'where' | 'clip' | 'cast'
   | 'sigmoid' | 'relu' | 'leakyRelu' | 'softplus' | 'softmax' | 'logSoftmax'
   | 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'sign' | 'heaviside'
-  | 'sum' | 'max' | 'min' | 'logsumexp' | 'matmul' | 'linear'
+  | 'sum' | 'max' | 'min' | 'logsumexp' | 'matmul' | 'linear' | 'softmaxCrossEntropy'
   | 'reshape' | 'permute' | 'broadcastTo' | 'slice' | 'pad' | 'concat' | 'gather' | 'scatterAdd';
 
 export const builtinOps: { readonly [K in BuiltinOpName]: OpDef } = {
@@ -27,7 +28,7 @@ export const builtinOps: { readonly [K in BuiltinOpName]: OpDef } = {
   square: squareOp, where: whereOp, clip: clipOp, cast: castOp,
   sigmoid: sigmoidOp, relu: reluOp, leakyRelu: leakyReluOp, softplus: softplusOp, softmax: softmaxOp, logSoftmax: logSoftmaxOp,
   equal: equalOp, notEqual: notEqualOp, greater: greaterOp, greaterEqual: greaterEqualOp, less: lessOp, lessEqual: lessEqualOp, sign: signOp, heaviside: heavisideOp,
-  sum: sumOp, max: maxOp, min: minOp, logsumexp: logsumexpOp, matmul: matmulOp, linear: linearOp,
+  sum: sumOp, max: maxOp, min: minOp, logsumexp: logsumexpOp, matmul: matmulOp, linear: linearOp, softmaxCrossEntropy: softmaxCrossEntropyOp,
   reshape: reshapeOp, permute: permuteOp, broadcastTo: broadcastToOp, slice: sliceOp, pad: padOp, concat: concatOp,
   gather: gatherOp, scatterAdd: scatterAddOp,
 };

@@ -2,6 +2,7 @@
 import type { Kernels } from '../kernels.ts';
 import { binary, clip, select, unary } from './elementwise.ts';
 import { concat, copyStrided, gather, pad, scatterAdd } from './layout.ts';
+import { crossEntropy, crossEntropyGrad } from './cross-entropy.ts';
 import { linear, matmul } from './matmul.ts';
 import { adamStep, rmspropStep, sgdStep, sumSquares } from './optimizers.ts';
 import { logsumexp, reduce, softmax } from './reduce.ts';
@@ -9,5 +10,5 @@ import { logsumexp, reduce, softmax } from './reduce.ts';
 export const referenceKernels: Kernels = {
   name: 'reference',
   unary, binary, select, reduce, matmul, linear, copyStrided, pad, softmax, logsumexp, gather, scatterAdd, concat, clip,
-  sumSquares, sgdStep, adamStep, rmspropStep,
+  sumSquares, sgdStep, adamStep, rmspropStep, crossEntropy, crossEntropyGrad,
 };

@@ -1,0 +1,57 @@
+/**
+ * Softmax cross-entropy from logits and integer labels as one op: the mean over rows of
+ * −log softmax(x)[r, label_r]. Numerically stable (never log of a softmax), one kernel forward, and a
+ * one-kernel backward (softmax − onehot)·g/n when no graph of the backward pass is wanted; with
+ * `createGraph` the VJP is written with ops, so second derivatives work.
+ */
+import { allocate } from '../dtype.ts';
+import { isRecording } from '../autodiff/state.ts';
+import { kernels } from '../kernels/index.ts';
+import { fmt } from '../shape.ts';
+import { Tensor } from '../tensor.ts';
+import { valuesArb, type FC } from '../testing/sample.ts';
+import { softmax } from './activation.ts';
+import { defineOp, type OpDef } from './define.ts';
+import { div, mul, sub } from './elementwise.ts';
+import { oneHot } from './shape.ts';
+
+type CrossEntropyAttrs = { labels: Int32Array };
+
+export const softmaxCrossEntropyOp: OpDef<CrossEntropyAttrs> = defineOp<CrossEntropyAttrs>({
+  name: 'softmaxCrossEntropy', arity: 1,
+  forward: ([x], { labels }) => {
+    const [rows, len] = x!.shape as [number, number];
+    const probs = allocate(x!.dtype, x!.size, 'overwritten');
+    const out = allocate(x!.dtype, 1);
+    out[0] = kernels.crossEntropy(x!.data, rows, len, labels, probs);
+    return { shape: [], data: out, saved: probs };
+  },
+  vjp: ([x], _, g, { labels }, probs: Float32Array | Float64Array) => {
+    const [rows, len] = x!.shape as [number, number];
+    if (isRecording()) {
+      // createGraph: the backward pass as ops, so it can be differentiated again.
+      return [mul(sub(softmax(x!, 1), oneHot(labels, len, { dtype: x!.dtype })), div(g, rows))];
+    }
+    const dx = allocate(x!.dtype, x!.size, 'overwritten');
+    kernels.crossEntropyGrad(probs, rows, len, labels, g.item() / rows, dx);
+    return [new Tensor(dx, x!.shape)];
+  },
+  sample: (fc: FC) => fc.record({ rows: fc.integer({ min: 1, max: 4 }), len: fc.integer({ min: 2, max: 5 }) }).chain(({ rows, len }) =>
+    fc.record({
+      inputs: valuesArb(fc, [rows, len]).map((values) => [{ shape: [rows, len], values }]),
+      attrs: fc.array(fc.integer({ min: 0, max: len - 1 }), { minLength: rows, maxLength: rows }).map((l) => ({ labels: Int32Array.from(l) })),
+    })),
+  describe: () => 'mean',
+});
+
+/** Mean softmax cross-entropy of logits [rows, classes] against integer labels (one per row). */
+export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array | readonly number[]): Tensor {
+  if (logits.rank !== 2) throw new Error(`softmaxCrossEntropy: logits must have shape [rows, classes], got ${fmt(logits.shape)}`);
+  const [rows, len] = logits.shape as [number, number];
+  if (labels.length !== rows) throw new Error(`softmaxCrossEntropy: ${labels.length} labels for ${rows} rows of logits`);
+  const ints = Int32Array.from(labels);
+  ints.forEach((v, i) => {
+    if (!(v >= 0 && v < len) || v !== labels[i]) throw new Error(`softmaxCrossEntropy: label ${labels[i]} at position ${i} is out of range for ${len} classes (valid labels 0..${len - 1})`);
+  });
+  return softmaxCrossEntropyOp.run([logits], { labels: ints });
+}
