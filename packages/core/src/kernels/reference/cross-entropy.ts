@@ -9,8 +9,13 @@ export function crossEntropy(x: TypedArray, rows: number, len: number, labels: I
     let m = -Infinity;
     for (let j = 0; j < len; j++) m = Math.max(m, x[base + j]!);
     let s = 0;
-    for (let j = 0; j < len; j++) s += Math.exp(x[base + j]! - m);
-    for (let j = 0; j < len; j++) probs[base + j] = Math.exp(x[base + j]! - m) / s;
+    for (let j = 0; j < len; j++) {
+      const e = Math.exp(x[base + j]! - m);
+      probs[base + j] = e;
+      s += e;
+    }
+    const inv = 1 / s;
+    for (let j = 0; j < len; j++) probs[base + j] = probs[base + j]! * inv;
     // −log softmax = log Σ e^(x − m) − (x_label − m): exact where the label's logit is the max.
     total += Math.log(s) - (x[base + labels[r]!]! - m);
   }
