@@ -8,8 +8,8 @@
  *   ones behind the tensors `keep(result)` names (those move to the enclosing scope, if any).
  * - `recycle(tensors)` frees the buffers of tensors the caller owns and will never read again.
  *
- * Both are promises by the caller; user code never needs them. Reused buffers are zeroed, so a reused
- * buffer is indistinguishable from a fresh one.
+ * Both are promises by the caller; user code never needs them. A reused buffer is zeroed, like a
+ * fresh one, unless the caller says it will overwrite every value (`allocate(…, 'overwritten')`).
  */
 import type { Tensor } from './tensor.ts';
 

@@ -85,7 +85,7 @@ export class HelperThread {
   private misses = 0;
   private resting = 0;
   /** Jobs handed to the worker, and chunks of them it ran (for tests and tuning). */
-  readonly stats = { jobs: 0, workerChunks: 0, mainMs: 0, waitMs: 0 };
+  readonly stats = { jobs: 0, workerChunks: 0 };
 
   private constructor(private readonly worker: WorkerLike, private readonly c: Int32Array) {}
 
@@ -130,9 +130,7 @@ export class HelperThread {
     for (let i = chunks; i < MAX_CHUNKS; i++) c[CLAIM + i] = seq; // ...and claimed
     Atomics.store(c, SEQ, seq);
     Atomics.notify(c, SEQ);
-    const t0 = performance.now();
     const ran = runChunks(w, c, seq, mine[0]!, mine[1]!, mine[2]!);
-    const t1 = performance.now();
     this.stats.jobs++;
     this.stats.workerChunks += chunks - ran;
     if (ran < chunks) this.misses = 0;
@@ -142,8 +140,6 @@ export class HelperThread {
     for (let done = Atomics.load(c, FINISHED); done !== MAX_CHUNKS; done = Atomics.load(c, FINISHED)) {
       if (++polls > SPIN) Atomics.wait(c, FINISHED, done, 1);
     }
-    this.stats.mainMs += t1 - t0;
-    this.stats.waitMs += performance.now() - t1;
   }
 
   stop(): void {
