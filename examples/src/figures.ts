@@ -2,8 +2,21 @@
 import type { History } from '@chainrule/nn';
 import { gradientNormChart, learningRateChart, lossChart, metricChart, type Figure } from '@chainrule/viz';
 
-/** Every `every`-th value, so a plot of 10 000 steps stays a light SVG. */
+/** Every `every`-th value, so a plot of 10 000 steps stays a light SVG (for smooth curves: the lr). */
 const thin = (values: readonly number[], every: number) => values.filter((_, i) => i % every === 0);
+
+/**
+ * The mean of each window of `every` values (geometric with `log`, for log axes): noisy per-step
+ * curves stay readable, where picking one value per window would draw its spikes.
+ */
+function windowMeans(values: readonly number[], every: number, log = false): number[] {
+  const out: number[] = [];
+  for (let start = 0; start < values.length; start += every) {
+    const w = values.slice(start, start + every);
+    out.push(log ? Math.exp(w.reduce((s, v) => s + Math.log(v), 0) / w.length) : w.reduce((s, v) => s + v, 0) / w.length);
+  }
+  return out;
+}
 const stepsOf = (n: number, every: number) => Array.from({ length: Math.ceil(n / every) }, (_, i) => i * every);
 
 export function trainingFigures(history: History, options: { perStep?: boolean } = {}): Figure[] {
@@ -11,7 +24,7 @@ export function trainingFigures(history: History, options: { perStep?: boolean }
   const every = Math.max(1, Math.ceil(stepLoss.length / 600));
   const figures: Figure[] = [];
   if (options.perStep || history.loss.size < 3) {
-    figures.push({ title: 'Training loss per step', spec: lossChart({ train: thin(stepLoss, every), x: stepsOf(stepLoss.length, every), xTitle: 'step', logY: true }) });
+    figures.push({ title: 'Training loss per step', spec: lossChart({ train: windowMeans(stepLoss, every, true), x: stepsOf(stepLoss.length, every), xTitle: 'step', logY: true }) });
   }
   if (history.loss.size >= 2) {
     figures.push({ title: 'Loss per epoch', spec: lossChart({ train: history.loss.toArray(), validation: history.valLoss.size ? history.valLoss.toArray() : undefined, x: history.loss.toArray().map((_, i) => i + 1) }) });
@@ -21,7 +34,7 @@ export function trainingFigures(history: History, options: { perStep?: boolean }
     figures.push({ title: `${name} per epoch`, spec: metricChart({ name, train: values.toArray(), validation: val?.toArray(), x: values.toArray().map((_, i) => i + 1) }) });
   });
   figures.push({ title: 'Learning rate', spec: learningRateChart({ lr: thin(history.stepLr.toArray(), every), steps: stepsOf(history.stepLr.size, every) }) });
-  const norms = Object.fromEntries(history.stepGradNorms.map((v) => thin(v.toArray(), every)).entries());
+  const norms = Object.fromEntries(history.stepGradNorms.map((v) => windowMeans(v.toArray(), every, true)).entries());
   if (Object.keys(norms).length) {
     figures.push({ title: 'Gradient norm per layer', spec: gradientNormChart({ norms, steps: stepsOf(history.stepLoss.size, every) }) });
   }
