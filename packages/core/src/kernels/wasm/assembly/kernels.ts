@@ -22,6 +22,16 @@ export const TILE_BYTES: i32 = 4 * 8 * 4;
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
+// Stores the 4×4 transpose of rows x0..x3: column c goes to dst + c·stride.
+@inline function transpose4(x0: v128, x1: v128, x2: v128, x3: v128, dst: usize, stride: usize): void {
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
 // op(B)[p0:p0+kc, j0:j0+nc] → panels of 8 columns, each kc rows of 8 floats.
 function packB(b: usize, k: i32, n: i32, transB: bool, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
   for (let q = 0; q < nc; q += 8) {
@@ -46,8 +56,23 @@ function packB(b: usize, k: i32, n: i32, transB: bool, p0: i32, kc: i32, j0: i32
           src += rowBytes; d += 32;
         }
       }
+    } else if (w == 8) {
+      // B is [n,k]: eight rows of B, read four depths at a time and transposed in two 4×4 blocks.
+      const r0 = b + (<usize>((j0 + q) * k + p0) << 2), rowBytes = <usize>(k << 2), r4 = r0 + 4 * rowBytes;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2, d = panel + (<usize>p << 5);
+        transpose4(v128.load(r0 + o), v128.load(r0 + rowBytes + o), v128.load(r0 + 2 * rowBytes + o),
+          v128.load(r0 + 3 * rowBytes + o), d, 32);
+        transpose4(v128.load(r4 + o), v128.load(r4 + rowBytes + o), v128.load(r4 + 2 * rowBytes + o),
+          v128.load(r4 + 3 * rowBytes + o), d + 16, 32);
+      }
+      for (; p < kc; p++) {
+        const d = panel + (<usize>p << 5);
+        for (let jj = 0; jj < 8; jj++) store<f32>(d + (<usize>jj << 2), load<f32>(r0 + <usize>jj * rowBytes + (<usize>p << 2)));
+      }
     } else {
-      // B is [n,k]: column jj of the panel is a contiguous run of row j of B.
+      // B is [n,k], fewer than 8 columns left: column jj of the panel is a contiguous run of row j of B.
       for (let jj = 0; jj < 8; jj++) {
         let d = panel + (<usize>jj << 2);
         if (jj < w) {
@@ -80,8 +105,22 @@ function packA(a: usize, m: i32, k: i32, transA: bool, i0: i32, mc: i32, p0: i32
           src += rowBytes; d += 16;
         }
       }
+    } else if (h == 4) {
+      // A is [m,k]: four rows, read four depths at a time and transposed in registers.
+      const r0 = a + (<usize>((i0 + r) * k + p0) << 2), rowBytes = <usize>(k << 2);
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        transpose4(v128.load(r0 + o), v128.load(r0 + rowBytes + o), v128.load(r0 + 2 * rowBytes + o),
+          v128.load(r0 + 3 * rowBytes + o), panel + (<usize>p << 4), 16);
+      }
+      for (; p < kc; p++) {
+        const o = <usize>p << 2, d = panel + (<usize>p << 4);
+        store<f32>(d, load<f32>(r0 + o)); store<f32>(d, load<f32>(r0 + rowBytes + o), 4);
+        store<f32>(d, load<f32>(r0 + 2 * rowBytes + o), 8); store<f32>(d, load<f32>(r0 + 3 * rowBytes + o), 12);
+      }
     } else {
-      // A is [m,k]: row ii of the panel is a contiguous run of A's row.
+      // A is [m,k], fewer than 4 rows left: row ii of the panel is a contiguous run of A's row.
       for (let ii = 0; ii < 4; ii++) {
         let d = panel + (<usize>ii << 2);
         if (ii < h) {
@@ -457,16 +496,20 @@ export function logsumexpRows(x: usize, rows: i32, len: i32, out: usize): void {
 
 /** Σ x[i]², in float64 lanes so that long vectors keep their precision. */
 export function sumSquares(x: usize, len: i32): f64 {
-  let lo = f64x2.splat(0), hi = f64x2.splat(0);
+  // Four independent f64x2 sums: one chain would wait on the adder's latency at every step.
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
   let i = 0;
-  for (; i + 4 <= len; i += 4) {
-    const v = v128.load(x + (<usize>i << 2));
-    const a = f64x2.promote_low_f32x4(v);
-    const b = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-    lo = f64x2.add(lo, f64x2.mul(a, a));
-    hi = f64x2.add(hi, f64x2.mul(b, b));
+  for (; i + 8 <= len; i += 8) {
+    const u = v128.load(x + (<usize>i << 2)), v = v128.load(x + (<usize>i << 2), 16);
+    const a = f64x2.promote_low_f32x4(u), b = f64x2.promote_low_f32x4(v128.shuffle<f32>(u, u, 2, 3, 0, 1));
+    const c = f64x2.promote_low_f32x4(v), d = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+    s0 = f64x2.add(s0, f64x2.mul(a, a));
+    s1 = f64x2.add(s1, f64x2.mul(b, b));
+    s2 = f64x2.add(s2, f64x2.mul(c, c));
+    s3 = f64x2.add(s3, f64x2.mul(d, d));
   }
-  let s = (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+  const t = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
+  let s = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
   for (; i < len; i++) { const v = <f64>load<f32>(x + (<usize>i << 2)); s += v * v; }
   return s;
 }
