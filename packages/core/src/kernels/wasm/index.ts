@@ -107,10 +107,10 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
   const packA = w.PACK_A_BYTES.value as number, packB = w.PACK_B_BYTES.value as number, tile = w.TILE_BYTES.value as number;
   const scratch = () => [arena.alloc(packA / 4), arena.alloc(packB / 4), arena.alloc(tile / 4)] as const;
 
-  /** op(A)·op(B) into a fresh arena block (after arena.reset()); returns its address. */
+  /** op(A)·op(B) into a fresh output block (after arena.begin()); returns its address. */
   function product(a: Float32Array, b: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): number {
     const [pa, pb, pt] = scratch();
-    const pA = arena.put(a), pB = arena.put(b), pC = arena.alloc(m * n);
+    const pA = arena.input(a), pB = arena.input(b), pC = arena.output(m * n);
     const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
     if (helper && m * k * n >= MIN_THREAD_FLOPS && (m >= 8 || n >= 16) && helper.available()) {
       // Split the dimension whose pieces duplicate less packing: by columns each chunk packs all of
@@ -131,17 +131,16 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
         ref.matmul(a, b, out, m, k, n, transA, transB);
         return;
       }
-      arena.reset();
-      const pC = product(a, b, m, k, n, transA, transB);
-      arena.get(pC, out);
+      arena.begin(a.length + b.length + out.length);
+      arena.finish(product(a, b, m, k, n, transA, transB), out);
     },
 
     linear(x, wt, bias, out, m, k, n) {
       if (!allF32(x, wt, bias, out) || m * k * n < MIN_MATMUL_FLOPS) { ref.linear(x, wt, bias, out, m, k, n); return; }
-      arena.reset();
+      arena.begin(x.length + wt.length + bias.length + out.length);
       const pC = product(x as Float32Array, wt as Float32Array, m, k, n, false, false);
-      w.addRowVector(pC, arena.put(bias as Float32Array), m, n);
-      arena.get(pC, out as Float32Array);
+      w.addRowVector(pC, arena.input(bias as Float32Array), m, n);
+      arena.finish(pC, out as Float32Array);
     },
 
     binary(op, a, aStrides, b, bStrides, outShape, out) {
@@ -149,73 +148,73 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
       const plan = code !== undefined && isF32(a) && isF32(b) && isF32(out) ? plan2d(outShape, aStrides, bStrides) : null;
       if (!plan) { ref.binary(op, a, aStrides, b, bStrides, outShape, out); return; }
       if (out.length < MIN_BINARY) { binaryJs(code!, a as Float32Array, b as Float32Array, out as Float32Array, plan); return; }
-      arena.reset();
-      const pa = arena.put(a as Float32Array), pb = arena.put(b as Float32Array), po = arena.alloc(out.length);
+      arena.begin(a.length + b.length + out.length);
+      const pa = arena.input(a as Float32Array), pb = arena.input(b as Float32Array), po = arena.output(out.length);
       w[BINARY_EXPORTS[code!]!](pa, plan.aRow, plan.aInner, pb, plan.bRow, plan.bInner, po, plan.outer, plan.inner);
-      arena.get(po, out as Float32Array);
+      arena.finish(po, out as Float32Array);
     },
 
     unary(op, x, out, alpha) {
       const fn = UNARY_EXPORTS[op];
       if (fn === undefined || !isF32(x) || !isF32(out) || x.length < MIN_ELEMENTWISE) { ref.unary(op, x, out, alpha); return; }
-      arena.reset();
-      const px = arena.put(x), po = arena.alloc(x.length);
+      arena.begin(2 * x.length);
+      const px = arena.input(x), po = arena.output(x.length);
       w[fn](px, po, x.length, alpha);
-      arena.get(po, out);
+      arena.finish(po, out);
     },
 
     reduce(op: ReduceKernel, x, shape, axes, out) {
       const block = op === 'sum' && isF32(x) && isF32(out) && x.length >= MIN_ELEMENTWISE ? reduceBlock(shape, axes) : null;
       if (!block) { ref.reduce(op, x, shape, axes, out); return; }
       const [outer, len, inner] = block;
-      arena.reset();
-      const px = arena.put(x as Float32Array), po = arena.alloc(outer * inner);
+      arena.begin(x.length + out.length);
+      const px = arena.input(x as Float32Array), po = arena.output(outer * inner);
       w.sum3(px, outer, len, inner, po);
-      arena.get(po, out as Float32Array);
+      arena.finish(po, out as Float32Array);
     },
 
     softmax(x, outer, len, inner, out, log) {
       if (inner !== 1 || !isF32(x) || !isF32(out) || x.length < MIN_ELEMENTWISE) { ref.softmax(x, outer, len, inner, out, log); return; }
-      arena.reset();
-      const px = arena.put(x), po = arena.alloc(x.length);
+      arena.begin(2 * x.length);
+      const px = arena.input(x), po = arena.output(x.length);
       w.softmaxRows(px, outer, len, po, log ? 1 : 0);
-      arena.get(po, out);
+      arena.finish(po, out);
     },
 
     sumSquares(x) {
       if (!isF32(x) || x.length < MIN_ELEMENTWISE) return ref.sumSquares(x);
-      arena.reset();
-      return w.sumSquares(arena.put(x), x.length);
+      arena.begin(x.length);
+      return w.sumSquares(arena.input(x), x.length);
     },
 
     sgdStep(p, g, vel, outP, outVel, c) {
       if (!allF32(p, g, outP) || (vel && !allF32(vel, outVel!)) || p.length < MIN_ELEMENTWISE) { ref.sgdStep(p, g, vel, outP, outVel, c); return; }
-      arena.reset();
-      const pp = arena.put(p as Float32Array), pg = arena.put(g as Float32Array), po = arena.alloc(p.length);
-      const pv = vel ? arena.put(vel as Float32Array) : 0, pvo = vel ? arena.alloc(p.length) : 0;
+      arena.begin((vel ? 5 : 3) * p.length);
+      const pp = arena.input(p as Float32Array), pg = arena.input(g as Float32Array), po = arena.output(p.length);
+      const pv = vel ? arena.input(vel as Float32Array) : 0, pvo = vel ? arena.output(p.length) : 0;
       w.sgdStep(pp, pg, pv, po, pvo, p.length, c.lr, c.momentum, c.weightDecay, c.nesterov ? 1 : 0);
-      arena.get(po, outP as Float32Array);
-      if (vel) arena.get(pvo, outVel as Float32Array);
+      arena.finish(po, outP as Float32Array);
+      if (vel) arena.finish(pvo, outVel as Float32Array);
     },
 
     adamStep(p, g, m, v, outP, outM, outV, c) {
       if (!allF32(p, g, m, v, outP, outM, outV) || p.length < MIN_ELEMENTWISE) { ref.adamStep(p, g, m, v, outP, outM, outV, c); return; }
-      arena.reset();
       const n = p.length;
-      const pp = arena.put(p as Float32Array), pg = arena.put(g as Float32Array), pm = arena.put(m as Float32Array), pv = arena.put(v as Float32Array);
-      const op = arena.alloc(n), om = arena.alloc(n), ov = arena.alloc(n);
+      arena.begin(7 * n);
+      const pp = arena.input(p as Float32Array), pg = arena.input(g as Float32Array), pm = arena.input(m as Float32Array), pv = arena.input(v as Float32Array);
+      const op = arena.output(n), om = arena.output(n), ov = arena.output(n);
       w.adamStep(pp, pg, pm, pv, op, om, ov, n, c.b1, c.b2, c.eps, c.stepSize, c.invRootC2, c.l2, c.keep);
-      arena.get(op, outP as Float32Array);
-      arena.get(om, outM as Float32Array);
-      arena.get(ov, outV as Float32Array);
+      arena.finish(op, outP as Float32Array);
+      arena.finish(om, outM as Float32Array);
+      arena.finish(ov, outV as Float32Array);
     },
 
     logsumexp(x, outer, len, inner, out) {
       if (inner !== 1 || !isF32(x) || !isF32(out) || x.length < MIN_ELEMENTWISE) { ref.logsumexp(x, outer, len, inner, out); return; }
-      arena.reset();
-      const px = arena.put(x), po = arena.alloc(outer);
+      arena.begin(x.length + outer);
+      const px = arena.input(x), po = arena.output(outer);
       w.logsumexpRows(px, outer, len, po);
-      arena.get(po, out);
+      arena.finish(po, out);
     },
   };
 }
