@@ -36,10 +36,15 @@ export const SOURCES: RowSource[] = [
   { name: 'peers', run: (ctx) => runPeers({ quick: ctx.quick, only: ctx.peers, log: ctx.log }) },
 ];
 
-/** The row epoch ratios are shown against: chainrule's first row if any, else TensorFlow.js wasm. */
+/**
+ * The row epoch ratios are shown against: chainrule's first row doing the peers' work, else its first row,
+ * else TensorFlow.js wasm.
+ */
 export function pickReference(rows: readonly BenchRow[]): ((r: BenchRow) => boolean) | undefined {
+  const ours = rows.filter((r) => r.system.toLowerCase().startsWith('chainrule') && r.secondsPerEpoch !== null);
   const ref =
-    rows.find((r) => r.system.toLowerCase().startsWith('chainrule') && r.secondsPerEpoch !== null) ??
+    ours.find((r) => !r.system.endsWith(' fit') && !r.system.includes('reference')) ??
+    ours[0] ??
     rows.find((r) => r.system.startsWith('TensorFlow.js') && r.system.endsWith('wasm') && r.secondsPerEpoch !== null);
   return ref ? (r) => r === ref : undefined;
 }

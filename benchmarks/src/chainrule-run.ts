@@ -3,15 +3,20 @@
  * CHAINRULE_KERNELS / CHAINRULE_THREADS). Prints logs on stderr and one JSON line last:
  *   { system, threads, seconds_per_epoch, gflops, note }
  *
- *   CHAINRULE_THREADS=2 npx tsx src/chainrule-run.ts [--batches N] [--round-seconds S] [--no-matmul]
+ *   CHAINRULE_THREADS=2 npx tsx src/chainrule-run.ts [--loop fit|peers] [--batches N] [--round-seconds S] [--no-matmul]
  *
- * The epoch is what a user runs: `fit` on the real MNIST training set (shuffled, gradient monitor on,
- * no progress output), the MLP 784-128-64-32-10 with ReLU and softmax cross-entropy, SGD lr 0.01,
- * batch 64. A partial run (--batches) times that many batches and scales to 938.
+ * The MLP is 784-128-64-32-10 with ReLU and softmax cross-entropy, SGD lr 0.01, batch 64; the epoch
+ * loop is one of:
+ * - fit (default): what a user runs. `fit` on the real MNIST training set: shuffled batches gathered
+ *   from all 60 000 images, gradient monitor on, no progress output.
+ * - peers: the peers' loop, the same work they time. Batch i is samples [64 i mod 6400, …) of a
+ *   pool of 6 400 random samples of MNIST's shape, read in order without a copy, and one
+ *   `makeTrainStep` call trains on it (no monitor, no shuffle).
+ * A partial run (--batches) times that many batches and scales to 938.
  */
-import { add, backend, bufferStats, grad, matmul, mul, noGrad, randUniform, relu, sum, tensor } from '@chainrule/core';
+import { add, backend, bufferStats, fromData, grad, matmul, mul, noGrad, randUniform, recycle, relu, Rng, sum, tensor } from '@chainrule/core';
 import { loadMnist } from '@chainrule/datasets';
-import { fit, mlp, sgd } from '@chainrule/nn';
+import { fit, makeTrainStep, mlp, sgd } from '@chainrule/nn';
 import { MATMUL_SHAPES, matmulFlop, MLP } from './shapes.ts';
 
 const argv = process.argv.slice(2);
@@ -24,6 +29,10 @@ const batches = Math.min(perEpoch, Number(flag('--batches') ?? perEpoch));
 const roundSeconds = Number(flag('--round-seconds') ?? 0.2);
 const log = (...a: unknown[]) => console.error('[chainrule]', ...a);
 const threads = backend().endsWith('-2threads') ? 2 : 1;
+const loop = flag('--loop') ?? 'fit';
+if (loop !== 'fit' && loop !== 'peers') throw new Error(`--loop must be fit or peers, got ${loop}`);
+/** Samples in the peers' pool of random data (peers/peer_common.py's POOL). */
+const POOL = 6400;
 
 /** GFLOP/s of `matmul` on tensors (op overhead and copies included), measured like the peers measure theirs. */
 function matmulGflops(): Record<string, number> {
@@ -68,7 +77,43 @@ function opOverheadMicros(): { forward: number; backward: number } {
   return { forward, backward };
 }
 
-function epoch(): { seconds: number; loss: number; freshKBPerStep: number } {
+interface Epoch { seconds: number; loss: number; freshKBPerStep: number }
+
+/** The peers' loop: sequential batches of a random pool through makeTrainStep (see the header). */
+function peersEpoch(): Epoch {
+  const [inDim, classes] = [MLP.layers[0]!, MLP.layers[MLP.layers.length - 1]!];
+  const x = randUniform([POOL, inDim], { low: 0, high: 1, seed: 1 }).data as Float32Array;
+  const rng = new Rng(2);
+  const labels = Int32Array.from({ length: POOL }, () => rng.int(classes));
+  const model = mlp([...MLP.layers], { hidden: 'relu', output: 'softmax' });
+  const optimizer = sgd({ lr: MLP.lr });
+  const step = makeTrainStep(model, { loss: 'crossEntropy', optimizer });
+  let params = model.init(1), state = optimizer.init(params);
+  const run = (i: number): number => {
+    const n = Math.min(MLP.batch, MLP.samples - i * MLP.batch), start = (i * MLP.batch) % POOL;
+    const batch = { x: fromData(x.subarray(start * inDim, (start + n) * inDim), [n, inDim]), y: labels.subarray(start, start + n) };
+    const r = step(params, state, batch);
+    // The loop owns the old parameters and state and the gradients: their buffers serve the next step.
+    recycle(r.grads.values());
+    recycle(params.values());
+    for (const slot of state.slots.values()) recycle(slot.values());
+    params = r.params;
+    state = r.optState;
+    return r.loss;
+  };
+  for (let i = 0; i < 5; i++) run(i); // warm-up, as in fit's case
+  const first = perEpoch - batches; // the last batches, so a partial run includes the 32-sample tail
+  const before = bufferStats();
+  const t0 = performance.now();
+  let loss = NaN;
+  for (let i = first; i < perEpoch; i++) loss = run(i);
+  const seconds = (performance.now() - t0) / 1000;
+  const after = bufferStats();
+  const timed = MLP.samples - first * MLP.batch;
+  return { seconds: (seconds * MLP.samples) / timed, loss, freshKBPerStep: (after.freshBytes - before.freshBytes) / 1024 / batches };
+}
+
+function epoch(): Epoch {
   const train = loadMnist({ split: 'train' });
   const model = mlp([...MLP.layers], { hidden: 'relu', output: 'softmax' });
   const params = model.init(1);
@@ -94,16 +139,17 @@ function epoch(): { seconds: number; loss: number; freshKBPerStep: number } {
 const gflops = argv.includes('--no-matmul') ? {} : matmulGflops();
 const overhead = opOverheadMicros();
 log(`op overhead: ${overhead.forward.toFixed(2)} µs per op, ${overhead.backward.toFixed(2)} µs per op with its backward`);
-const e = epoch();
+const e = loop === 'fit' ? epoch() : peersEpoch();
 const rssMB = process.resourceUsage().maxRSS / 1024;
 log(`epoch: ${e.seconds.toFixed(3)} s, final loss ${e.loss.toFixed(4)}, peak RSS ${rssMB.toFixed(0)} MB`);
 const note = [
   `kernels ${backend()}`,
-  `fit on real MNIST (shuffled, gradient monitor on)`,
+  loop === 'fit' ? 'fit on real MNIST (shuffled, gradient monitor on)' : "the peers' loop: makeTrainStep on sequential batches of a 6 400-sample random pool, no monitor",
   batches < perEpoch ? `timed ${batches} of ${perEpoch} batches, scaled to 60 000 samples` : 'one full epoch',
   `train loss ${e.loss.toFixed(3)}`,
   `fresh buffers ${e.freshKBPerStep.toFixed(1)} KB per step`,
   `peak RSS ${rssMB.toFixed(0)} MB`,
   `op overhead ${overhead.forward.toFixed(2)} µs (tiny tensors, recording), ${overhead.backward.toFixed(2)} µs per recorded op with grad`,
 ].join('; ');
-console.log(JSON.stringify({ system: `chainrule ${backend().replace(/-2threads$/, '')}`, threads, seconds_per_epoch: e.seconds, gflops, note }));
+const system = `chainrule ${backend().replace(/-2threads$/, '')}${loop === 'fit' ? ' fit' : ''}`;
+console.log(JSON.stringify({ system, threads, seconds_per_epoch: e.seconds, gflops, note }));

@@ -1,7 +1,8 @@
 /**
- * chainrule's rows: the reference kernels (plain TypeScript; a partial epoch, scaled), the fast kernels on
- * one thread, and the fast kernels with the helper thread for big matmuls. Each runs src/chainrule-run.ts
- * in its own process, since the kernel set is picked when core loads.
+ * chainrule's rows: the fast kernels on one thread, running `fit` on real MNIST (what a user runs) and the
+ * peers' loop (the same work the peers time); the fast kernels with the helper thread for big matmuls; and
+ * the reference kernels (plain TypeScript; a partial epoch, scaled). Each runs src/chainrule-run.ts in its
+ * own process, since the kernel set is picked when core loads.
  */
 import { fileURLToPath } from 'node:url';
 import { parsePeerOutput, runProcess, toRow } from './peers.ts';
@@ -13,11 +14,13 @@ interface Config { label: string; env: Record<string, string>; args: string[] }
 
 export async function runChainrule(opts: { quick: boolean; log: (line: string) => void }): Promise<SourceResult> {
   const quick = opts.quick ? ['--batches', '100', '--round-seconds', '0.05'] : [];
+  const peers = ['--loop', 'peers'];
   const configs: Config[] = [
-    { label: 'fast kernels, 1 thread', env: { CHAINRULE_THREADS: '1' }, args: quick },
-    { label: 'fast kernels, 2 threads', env: { CHAINRULE_THREADS: '2' }, args: quick },
+    { label: 'fast kernels, 1 thread, fit', env: { CHAINRULE_THREADS: '1' }, args: quick },
+    { label: "fast kernels, 1 thread, the peers' loop", env: { CHAINRULE_THREADS: '1' }, args: [...peers, '--no-matmul', ...quick] },
+    { label: "fast kernels, 2 threads, the peers' loop", env: { CHAINRULE_THREADS: '2' }, args: [...peers, ...quick] },
     // The reference matmul runs at ~1 GFLOP/s: 20 batches are enough to time it (~0.5 min for the 1024³ shapes).
-    { label: 'reference kernels', env: { CHAINRULE_KERNELS: 'reference' }, args: ['--batches', '20', '--round-seconds', opts.quick ? '0.05' : '0.2'] },
+    { label: "reference kernels, the peers' loop", env: { CHAINRULE_KERNELS: 'reference' }, args: [...peers, '--batches', '20', '--round-seconds', opts.quick ? '0.05' : '0.2'] },
   ];
   const rows: BenchRow[] = [];
   const notes: string[] = [];

@@ -14,8 +14,9 @@ describe("chainrule's benchmark rows", () => {
     const r = run({ CHAINRULE_THREADS: '1' }, ['--batches', '4', '--no-matmul']);
     expect(r.status, r.stderr).toBe(0);
     const row = toRow(parsePeerOutput(r.stdout));
-    expect(row.system).toMatch(/^chainrule wasm-(relaxed-)?simd$/);
+    expect(row.system).toMatch(/^chainrule wasm-(relaxed-)?simd fit$/);
     expect(row.threads).toBe(1);
+    expect(row.note).toContain('fit on real MNIST');
     expect(row.secondsPerEpoch).toBeGreaterThan(0);
     expect(row.note).toContain('timed 4 of 938 batches');
     expect(row.note).toMatch(/fresh buffers [\d.]+ KB per step/);
@@ -27,8 +28,24 @@ describe("chainrule's benchmark rows", () => {
     expect(loss).toBeLessThan(2.8);
   }, 60_000);
 
+  it("--loop peers times the peers' loop on their random data and says so", () => {
+    const r = run({ CHAINRULE_THREADS: '1' }, ['--loop', 'peers', '--batches', '3', '--no-matmul']);
+    expect(r.status, r.stderr).toBe(0);
+    const row = toRow(parsePeerOutput(r.stdout));
+    expect(row.system).toMatch(/^chainrule wasm-(relaxed-)?simd$/);
+    expect(row.note).toContain("the peers' loop");
+    expect(row.note).toContain('timed 3 of 938 batches');
+    // Random labels over 10 classes: the loss stays near ln 10.
+    const loss = Number(/train loss ([\d.]+)/.exec(row.note!)![1]);
+    expect(loss).toBeGreaterThan(1.8);
+    expect(loss).toBeLessThan(2.8);
+    const bad = run({}, ['--loop', 'shuffled', '--batches', '1', '--no-matmul']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('--loop must be fit or peers, got shuffled');
+  }, 60_000);
+
   it('the reference kernels give a row too, with matmul GFLOP/s for every shape', () => {
-    const r = run({ CHAINRULE_KERNELS: 'reference' }, ['--batches', '1', '--round-seconds', '0.001']);
+    const r = run({ CHAINRULE_KERNELS: 'reference' }, ['--loop', 'peers', '--batches', '1', '--round-seconds', '0.001']);
     expect(r.status, r.stderr).toBe(0);
     const row = toRow(parsePeerOutput(r.stdout));
     expect(row.system).toBe('chainrule reference');
@@ -39,14 +56,19 @@ describe("chainrule's benchmark rows", () => {
   it('states the targets as ratios against TensorFlow.js wasm and PyTorch', () => {
     const row = (system: string, threads: number, s: number): BenchRow => ({ system, threads, secondsPerEpoch: s, samplesPerSec: 60_000 / s, gflops: {} });
     const lines = targetLines([
-      row('chainrule reference', 1, 20), row('chainrule wasm-relaxed-simd', 1, 1.2), row('chainrule wasm-relaxed-simd', 2, 0.9),
-      row('TensorFlow.js 4.22.0 wasm', 1, 7.2), row('PyTorch 1.13', 1, 0.45), row('PyTorch 1.13', 2, 0.36),
+      row('chainrule reference', 1, 20), row('chainrule wasm-relaxed-simd fit', 1, 0.5), row('chainrule wasm-relaxed-simd', 1, 1.2),
+      row('chainrule wasm-relaxed-simd', 2, 0.9), row('TensorFlow.js 4.22.0 wasm', 1, 7.2), row('PyTorch 1.13', 1, 0.45), row('PyTorch 1.13', 2, 0.36),
     ]).join('\n');
-    expect(lines).toContain('chainrule wasm-relaxed-simd (2 threads): 0.900 s per epoch');
+    // The target row is the fastest one doing the peers' work, even when a fit row is faster.
+    expect(lines).toContain("fastest row doing the peers' work, chainrule wasm-relaxed-simd (2 threads): 0.900 s per epoch");
     expect(lines).toContain('8.00× faster than TensorFlow.js 4.22.0 wasm (1 thread)');
     expect(lines).toContain('2.00× the time of PyTorch 1.13 (1 thread)');
     expect(lines).toContain('2.50× the time of PyTorch 1.13 (2 threads)');
+    expect(lines).toContain('`fit` on the real, shuffled MNIST with the gradient monitor (chainrule wasm-relaxed-simd fit (1 thread)): 0.500 s per epoch, ' +
+      '14.4× faster than TensorFlow.js wasm, 1.11× the time of PyTorch (1 thread)');
     expect(targetLines([row('TensorFlow.js 4.22.0 wasm', 1, 7.2)])).toEqual([]);
+    // With only a fit row, that row is the target row.
+    expect(targetLines([row('chainrule wasm-simd fit', 1, 1.4), row('TensorFlow.js 4.22.0 wasm', 1, 9.8)]).join('\n')).toContain('chainrule wasm-simd fit (1 thread): 1.40 s');
     // The Markdown report carries them under the epoch table.
     const md = formatTable([row('chainrule wasm-simd', 1, 1.4), row('TensorFlow.js 4.22.0 wasm', 1, 9.8)]);
     expect(md.indexOf('Targets (')).toBeGreaterThan(md.indexOf('| chainrule wasm-simd |'));

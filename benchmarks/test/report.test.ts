@@ -80,6 +80,11 @@ describe('tables', () => {
     expect(md).toContain('- **Peer \\| with pipe (2 threads)**: scaled');
     expect(formatTable([])).toBe('');
   });
+  it("the ratio column is taken against chainrule's first row doing the peers' work", () => {
+    const ours = [row('chainrule wasm-simd fit', 1, 1.2), row('chainrule reference', 1, 15), row('chainrule wasm-simd', 1, 0.9)];
+    expect(ours.find(pickReference(ours)!)!.system).toBe('chainrule wasm-simd');
+    expect(ours.slice(0, 2).find(pickReference(ours.slice(0, 2))!)!.system).toBe('chainrule wasm-simd fit');
+  });
   it('reference falls back to TensorFlow.js wasm without chainrule rows', () => {
     const peers = rows.slice(1);
     expect(peers.find(pickReference(peers)!)!.system).toBe('TensorFlow.js 4.22.0 wasm');
