@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePeerOutput, toRow } from '../src/peers.ts';
 import { formatEpochTable, formatGflopsTable, formatTable, machineHeader, machineInfo, writeResults } from '../src/report.ts';
-import { pickReference } from '../src/bench.ts';
+import { bestOfRounds, pickReference } from '../src/bench.ts';
 import type { BenchRow } from '../src/rows.ts';
 import { MATMUL_SHAPES, MLP_EPOCH_FLOP, matmulFlop } from '../src/shapes.ts';
 
@@ -84,6 +84,18 @@ describe('tables', () => {
     const ours = [row('chainrule wasm-simd fit', 1, 1.2), row('chainrule reference', 1, 15), row('chainrule wasm-simd', 1, 0.9)];
     expect(ours.find(pickReference(ours)!)!.system).toBe('chainrule wasm-simd');
     expect(ours.slice(0, 2).find(pickReference(ours.slice(0, 2))!)!.system).toBe('chainrule wasm-simd fit');
+  });
+  it('merges rounds: each system keeps its fastest epoch and its best GFLOP/s per shape, in first-seen order', () => {
+    const merged = bestOfRounds([
+      [row('chainrule x', 1, 1.2, { a: 40, b: 30 }), row('PyTorch', 1, 0.5), row('PyTorch', 2, null, { a: 90 })],
+      [row('chainrule x', 1, 1.0, { a: 35 }), row('PyTorch', 1, 0.7), row('PyTorch', 2, 0.4, { a: 80 }), row('NumPy', 1, 0.6)],
+    ]);
+    expect(merged.map((r) => [r.system, r.threads, r.secondsPerEpoch])).toEqual([
+      ['chainrule x', 1, 1.0], ['PyTorch', 1, 0.5], ['PyTorch', 2, 0.4], ['NumPy', 1, 0.6],
+    ]);
+    expect(merged[0]!.gflops).toEqual({ a: 40, b: 30 });
+    expect(merged[2]!.gflops).toEqual({ a: 90 });
+    expect(bestOfRounds([[row('only', 1, 2)]])).toEqual([row('only', 1, 2)]);
   });
   it('reference falls back to TensorFlow.js wasm without chainrule rows', () => {
     const peers = rows.slice(1);
