@@ -17,8 +17,12 @@ import type { TypedArray } from '../../dtype.ts';
 import { isEngineBuffer, onBufferReuse } from '../../buffers.ts';
 
 const PAGE = 65536;
-/** Bytes of the ring: about two MNIST training steps of traffic, and well inside the L3 cache. */
-const RING_BYTES = 4 * 2 ** 20;
+/**
+ * Bytes of the ring: several MNIST training steps of traffic, inside the L3 cache, and room for the
+ * biggest call of such a step (the optimiser's update of the 784×128 weights moves 1.2 MB, and a call
+ * may use at most half the ring).
+ */
+const RING_BYTES = 8 * 2 ** 20;
 
 const blockBytes = (floats: number) => (floats * 4 + 16 + 63) & ~63; // room for a spilled partial vector
 
