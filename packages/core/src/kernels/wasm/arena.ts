@@ -18,11 +18,14 @@ import { isEngineBuffer, onBufferReuse } from '../../buffers.ts';
 
 const PAGE = 65536;
 /**
- * Bytes of the ring: several MNIST training steps of traffic, inside the L3 cache, and room for the
- * biggest call of such a step (the optimiser's update of the 784×128 weights moves 1.2 MB, and a call
- * may use at most half the ring).
+ * Bytes of the ring: a few MNIST training steps of traffic, inside the L3 cache, and room for the
+ * biggest call of such a step (Adam's update of the 784×128 weights moves 2.8 MB: four arrays in,
+ * three out), since a call may use at most half the ring.
  */
 const RING_BYTES = 8 * 2 ** 20;
+
+/** Blocks (inputs and outputs) one kernel call may take from the ring; more go to scratch. */
+const MAX_BLOCKS = 16;
 
 const blockBytes = (floats: number) => (floats * 4 + 16 + 63) & ~63; // room for a spilled partial vector
 
@@ -35,8 +38,8 @@ export class Arena {
   private head = 0;
   /** During a call, ring copies that start before this may be overwritten by the call's own blocks. */
   private limit = 0;
-  /** Whether the current call's inputs and outputs go through the ring. */
-  private ringed = false;
+  /** Where the current call's span of the ring ends (absolute); equal to head when it uses scratch. */
+  private end = 0;
   /** Engine buffer → absolute ring position of its copy. */
   private readonly copies = new WeakMap<TypedArray, number>();
 
@@ -51,12 +54,14 @@ export class Arena {
   /** Starts a call that copies at most `floats` values in and out; everything in scratch is free again. */
   begin(floats: number): void {
     this.top = this.scratch;
-    // A block never wraps: skipping to the next lap wastes less than the block, so twice the call's
-    // bytes bounds how far it moves the head.
-    const bytes = 2 * (blockBytes(floats) + 4 * 64);
-    this.ringed = bytes <= RING_BYTES / 2;
-    // A call too big for the ring leaves it untouched, so every intact copy stays readable.
-    this.limit = this.head + (this.ringed ? bytes : 0) - RING_BYTES;
+    // The call's blocks go into one contiguous span of the ring (values plus each block's alignment
+    // and padding), never across the lap's end; a call bigger than half the ring uses scratch.
+    const bytes = floats * 4 + MAX_BLOCKS * 128;
+    const ringed = bytes <= RING_BYTES / 2;
+    if (ringed && (this.head % RING_BYTES) + bytes > RING_BYTES) this.head += RING_BYTES - (this.head % RING_BYTES);
+    this.end = ringed ? this.head + bytes : this.head;
+    // Copies that start before this lie where the span will write (a call in scratch leaves all intact).
+    this.limit = this.end - RING_BYTES;
   }
 
   /** The byte address of `src`'s values in wasm memory: its kept copy, or a fresh one. */
@@ -65,15 +70,14 @@ export class Arena {
     if (kept !== undefined && kept >= this.limit) return this.base + (kept % RING_BYTES);
     const at = this.output(src.length);
     this.f32.set(src, at >> 2);
-    if (this.ringed && isEngineBuffer(src)) this.copies.set(src, this.absolute(at));
+    this.remember(src, at);
     return at;
   }
 
   /** Reserves an output block of `floats` values and returns its byte address. */
   output(floats: number): number {
-    if (!this.ringed) return this.alloc(floats);
     const bytes = blockBytes(floats);
-    if ((this.head % RING_BYTES) + bytes > RING_BYTES) this.head += RING_BYTES - (this.head % RING_BYTES);
+    if (this.head + bytes > this.end) return this.alloc(floats); // a call in scratch, or more blocks than begin() allowed for
     const at = this.base + (this.head % RING_BYTES);
     this.head += bytes;
     return at;
@@ -82,7 +86,7 @@ export class Arena {
   /** Copies an output block out into `dst` and remembers it as `dst`'s copy. */
   finish(at: number, dst: Float32Array): void {
     this.get(at, dst);
-    if (this.ringed && isEngineBuffer(dst)) this.copies.set(dst, this.absolute(at));
+    this.remember(dst, at);
   }
 
   /** Reserves `floats` float32 slots of scratch and returns the byte address. */
@@ -98,10 +102,12 @@ export class Arena {
     dst.set(this.f32.subarray(at >> 2, (at >> 2) + dst.length));
   }
 
-  /** The absolute ring position of a block handed out during this call (the latest lap holding that offset). */
-  private absolute(at: number): number {
+  /** Records that the ring block at `at` holds `buf`'s values (engine buffers only; scratch blocks are not kept). */
+  private remember(buf: Float32Array, at: number): void {
+    if (at >= this.scratch || !isEngineBuffer(buf)) return;
+    // The block was handed out during this call: the latest lap that holds its offset.
     const offset = at - this.base;
-    return offset + RING_BYTES * Math.floor((this.head - 1 - offset) / RING_BYTES);
+    this.copies.set(buf, offset + RING_BYTES * Math.floor((this.head - 1 - offset) / RING_BYTES));
   }
 
   private ensure(bytes: number): void {
