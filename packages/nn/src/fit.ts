@@ -69,7 +69,11 @@ export interface FitOptions extends ProgressOptions {
   readonly monitor?: MonitorOptions | false;
   /** Resume from an earlier optimiser state. */
   readonly optState?: OptState;
-  /** Applied to each training batch's x before the step (data augmentation); validation data is left alone. */
+  /**
+   * Applied to each training batch's x before the step (data augmentation); validation data is left
+   * alone. It may return its input or a new tensor, but must not keep its input: fit reuses that
+   * batch's buffer after the step.
+   */
   readonly transform?: (x: Tensor) => Tensor;
 }
 
@@ -122,9 +126,10 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
   let stoppedAt: number | undefined;
   let globalStep = optState.step;
   // fit owns every params, optimiser state and gradient it makes; once a step has replaced them and
-  // nothing outside can hold them (no callback saw the params, early stopping keeps none), their
-  // buffers go back to the pool for the next step. The caller's params and state are never touched.
-  const paramsEscape = callbacks.length > 0 || early !== undefined;
+  // nothing outside can hold them, their buffers go back to the pool for the next step. Params that a
+  // callback saw or early stopping kept have escaped and are never reused; nor are the caller's.
+  const escaped = new WeakSet<Params>([params]);
+  const stepCallbacks = callbacks.some((cb) => cb.onStep !== undefined);
 
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -143,14 +148,15 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
         const idx = parts[b]!;
         const whole = parts.length === 1 && !shuffle;
         const batch = whole ? { x: data.x, y: data.y } : { x: takeRows(data.x, idx), y: takeRows(data.y, idx) };
+        const rows = batch.x;
         if (options.transform) batch.x = options.transform(batch.x);
         lr = optimizer.lr(optState.step);
         const r = step(p, optState, batch);
         // Checked before the update is accepted: a NaN never reaches the returned params.
         const norms = monitor?.check(globalStep, r.loss, r.grads) ?? OrderedMap<string, number>();
         recycle(r.grads.values());
-        if (!whole && !options.transform) recycle([batch.x]);
-        if (p !== params && !paramsEscape) recycle(p.values());
+        if (!whole) recycle([rows]); // the transform's output, if any, is not ours to reuse
+        if (!escaped.has(p)) recycle(p.values());
         if (optState !== options.optState) recycle(slotTensors(optState));
         p = r.params;
         optState = r.optState;
@@ -163,6 +169,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
         }
         if (outRows) for (let i = 0; i < idx.length; i++) outRows.set(r.output.data.subarray(i * model.outputs, (i + 1) * model.outputs), idx[i]! * model.outputs);
         progress.step(r.loss);
+        if (stepCallbacks) escaped.add(p);
         const info: StepInfo = { step: globalStep, epoch, batch: b, loss: r.loss, lr, gradNorms: norms, params: p };
         globalStep++;
         for (const cb of callbacks) if (cb.onStep?.(info) === 'stop') stop = true;
@@ -185,14 +192,17 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
         loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, lr,
         gradNorms: OrderedMap([...normSum].map(([k, s]) => [k, s / Math.max(steps, 1)] as const)), stepLoss, stepLr, stepGradNorms: stepNorms,
       });
+      if (callbacks.length > 0) escaped.add(p);
       const info: EpochInfo = { epoch, loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, params: p, history };
       progress.endEpoch(epochLine(epoch, epochs, info, Date.now() - started));
       for (const cb of callbacks) if (cb.onEpochEnd?.(info) === 'stop') stop = true;
       if (early) {
         const value = monitored(earlyKey, info);
         const sign = higherIsBetter(earlyKey) ? -1 : 1;
-        if (!best || sign * (best.value - value) > (early.minDelta ?? 0)) best = { value, epoch, params: p };
-        else if (epoch - best.epoch >= (early.patience ?? 5)) {
+        if (!best || sign * (best.value - value) > (early.minDelta ?? 0)) {
+          best = { value, epoch, params: p };
+          escaped.add(p);
+        } else if (epoch - best.epoch >= (early.patience ?? 5)) {
           stoppedAt = best.epoch;
           if (early.restoreBest ?? true) p = best.params;
           stop = true;

@@ -45,6 +45,40 @@ describe('buffer reuse in training', () => {
     }
   });
 
+  it('params a callback saw or early stopping kept never change; the rest are reused', () => {
+    const seenAtStep: { copy: Float32Array[]; params: Tensor[] }[] = [];
+    const seenAtEpoch: { copy: Float32Array[]; params: Tensor[] }[] = [];
+    const keep = (list: typeof seenAtStep, params: Iterable<Tensor>) => {
+      const ps = [...params];
+      list.push({ params: ps, copy: ps.map((t) => Float32Array.from(t.data)) });
+    };
+    fit(model, model.init(7), data, {
+      ...quiet, loss: 'crossEntropy', optimizer: adam({ lr: 0.01 }), epochs: 3, batchSize: 16,
+      callbacks: [{ onStep: (s) => { if (s.batch === 2) keep(seenAtStep, s.params.values()); } }, { onEpochEnd: (e) => keep(seenAtEpoch, e.params.values()) }],
+      earlyStopping: { patience: 1 },
+    });
+    for (const seen of [...seenAtStep, ...seenAtEpoch]) {
+      seen.params.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(seen.copy[i]!)));
+    }
+  });
+
+  it('with only an epoch-end callback and a transform, a step still allocates no new buffers', () => {
+    const params = model.init(8);
+    const opts = {
+      ...quiet, loss: 'crossEntropy' as const, optimizer: adam({ lr: 0.01 }), batchSize: 16,
+      callbacks: { onEpochEnd: () => undefined }, transform: (x: Tensor) => x.mul(1),
+    };
+    fit(model, params, data, { ...opts, epochs: 1 });
+    const before = bufferStats();
+    fit(model, params, data, { ...opts, epochs: 3 });
+    const after = bufferStats();
+    // The params the callback sees at each epoch's end have escaped, so each epoch makes one set fresh
+    // (and the transform's output, 32 values here, is too small to be pooled). Before, every step did.
+    const paramBytes = [...params.values()].reduce((s, t) => s + t.data.byteLength, 0);
+    expect(after.freshBytes - before.freshBytes).toBeLessThan(3 * paramBytes + 24 * 1024);
+    expect(after.freshBytes - before.freshBytes).toBeLessThan(24 * paramBytes / 4);
+  });
+
   it('never changes what the caller holds: initial params, an optimiser state, earlier step results', () => {
     const params = model.init(6);
     const copies = params.map((p) => Float32Array.from(p.data));
