@@ -1,32 +1,21 @@
 /** Inference in batches, outside the graph: predict and evaluate. */
-import { fromData, noGrad, Tensor } from '@chainrule/core';
+import { fromData, noGrad, reuseBuffers, Tensor } from '@chainrule/core';
 import { batchIndices, checkSameCount } from './batching.ts';
 import { getMetric, type MetricName } from './metrics.ts';
 import type { Model } from './model.ts';
 import type { Params } from './params.ts';
 import { takeRows, type Target } from './targets.ts';
+import { getLoss, isBuiltinLoss } from './losses.ts';
 import { objective, type LossSpec } from './train-step.ts';
 
 /** The model's outputs for every row of x, computed batchSize rows at a time. */
 export function predict(model: Model, params: Params, x: Tensor, options: { batchSize?: number } = {}): Tensor {
   const n = x.rank === 0 ? 0 : x.shape[0]!;
   const parts = batchIndices(n, { batchSize: options.batchSize ?? 256 });
-  return noGrad(() => {
-    const outs = parts.map((idx) => model.apply(params, parts.length === 1 ? x : takeRows(x, idx)));
-    return concatRows(outs, model.outputs, x.dtype);
-  });
-}
-
-function concatRows(parts: Tensor[], width: number, dtype: Tensor['dtype']): Tensor {
-  if (parts.length === 1) return parts[0]!.detach();
-  const n = parts.reduce((s, p) => s + p.shape[0]!, 0);
-  const out = dtype === 'float64' ? new Float64Array(n * width) : new Float32Array(n * width);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p.data, at);
-    at += p.size;
-  }
-  return fromData(out, [n, width]);
+  if (parts.length === 1) return noGrad(() => model.apply(params, x).detach());
+  const out = outputRows(n, model.outputs, x.dtype);
+  noGrad(() => parts.forEach((idx) => inBatch(true, () => out.put(model.apply(params, takeRows(x, idx))))));
+  return out.tensor();
 }
 
 export interface EvaluateOptions {
@@ -45,20 +34,43 @@ export function evaluate(model: Model, params: Params, data: { x: Tensor; y: Tar
   const n = checkSameCount('evaluate', data.x, data.y);
   const f = options.loss ? objective(model, options.loss) : undefined;
   const parts = batchIndices(n, { batchSize: options.batchSize ?? 256 });
+  // A custom loss might keep a tensor it made, so then no buffer made here is reused.
+  const reuse = !options.loss || isBuiltinLoss(getLoss(options.loss));
   let total = 0;
-  const outs: Tensor[] = [];
+  const out = outputRows(n, model.outputs, data.x.dtype);
   noGrad(() => {
-    for (const idx of parts) {
+    parts.forEach((idx) => inBatch(reuse && parts.length > 1, () => {
       const [x, y] = parts.length === 1 ? [data.x, data.y] : [takeRows(data.x, idx), takeRows(data.y, idx)];
-      if (f) {
-        const r = f(params, x, y);
-        total += r.loss.item() * idx.length;
-        outs.push(r.logits ? model.activateOutput(r.output) : r.output);
-      } else outs.push(model.apply(params, x));
-    }
+      if (!f) return out.put(model.apply(params, x));
+      const r = f(params, x, y);
+      total += r.loss.item() * idx.length;
+      out.put(r.logits ? model.activateOutput(r.output) : r.output);
+    }));
   });
-  const pred = concatRows(outs, model.outputs, data.x.dtype);
+  const pred = out.tensor();
   const metrics: Record<string, number> = {};
   for (const m of options.metrics ?? []) metrics[m] = getMetric(m)(pred, data.y);
   return { loss: f ? total / Math.max(n, 1) : undefined, metrics };
+}
+
+/**
+ * Runs one batch; with `reuse`, the buffers it made go back to the pool afterwards: its rows have been
+ * copied out, and nothing else it made is seen again.
+ */
+function inBatch(reuse: boolean, fn: () => void): void {
+  if (reuse) reuseBuffers(fn, () => []);
+  else fn();
+}
+
+/** The [n, width] result, filled batch by batch in order. */
+function outputRows(n: number, width: number, dtype: Tensor['dtype']) {
+  const data = dtype === 'float64' ? new Float64Array(n * width) : new Float32Array(n * width);
+  let at = 0;
+  return {
+    put(rows: Tensor): void {
+      data.set(rows.data, at);
+      at += rows.size;
+    },
+    tensor: (): Tensor => fromData(data, [n, width]),
+  };
 }

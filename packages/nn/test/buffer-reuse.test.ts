@@ -5,7 +5,7 @@
  */
 import { bufferStats, tensor, type Tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
-import { adam, crossEntropy, fit, makeTrainStep, mlp, sgd, type Loss } from '../src/index.ts';
+import { adam, crossEntropy, evaluate, fit, makeTrainStep, mlp, predict, sgd, type Loss } from '../src/index.ts';
 import type { Target } from '../src/targets.ts';
 import { sameBits, spiral } from './helpers.ts';
 
@@ -77,6 +77,25 @@ describe('buffer reuse in training', () => {
     const paramBytes = [...params.values()].reduce((s, t) => s + t.data.byteLength, 0);
     expect(after.freshBytes - before.freshBytes).toBeLessThan(3 * paramBytes + 24 * 1024);
     expect(after.freshBytes - before.freshBytes).toBeLessThan(24 * paramBytes / 4);
+  });
+
+  it('evaluate and predict in batches reuse their buffers and give what one whole batch gives', () => {
+    const params = model.init(9);
+    const opts = { loss: 'crossEntropy' as const, metrics: ['accuracy' as const], batchSize: 16 };
+    const first = evaluate(model, params, data, opts);
+    const before = bufferStats();
+    const again = evaluate(model, params, data, opts);
+    const preds = predict(model, params, data.x, { batchSize: 16 });
+    const after = bufferStats();
+    // 8 batches each: the output rows (1.4 KB) are made once per call; nothing per batch.
+    expect(after.freshBytes - before.freshBytes).toBeLessThan(2 * 4096);
+    expect(again).toEqual(first);
+    const whole = evaluate(model, params, data, { ...opts, batchSize: 1000 });
+    expect(first.metrics.accuracy).toBe(whole.metrics.accuracy);
+    expect(first.loss!).toBeCloseTo(whole.loss!, 5);
+    // Equal up to float32 rounding: a batch under 32 values takes the reference softmax, others the wasm one.
+    const wholePreds = predict(model, params, data.x, { batchSize: 1000 });
+    preds.data.forEach((v, i) => expect(Math.abs(v - wholePreds.data[i]!)).toBeLessThanOrEqual(1e-6));
   });
 
   it('never changes what the caller holds: initial params, an optimiser state, earlier step results', () => {
