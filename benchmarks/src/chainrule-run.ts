@@ -119,8 +119,12 @@ function peersEpoch(): Epoch {
     state = r.optState;
     return r.loss;
   };
-  // Warm-up: five batches, as the peers do, and on until WARM_UP_MS have passed (see warmUp).
+  // Warm-up: five batches, as the peers do, and on until WARM_UP_MS have passed (see warmUp); then
+  // the timed epoch starts again from the initial weights, so its loss does not depend on the clock.
   warmUp((i) => run(i % 5));
+  recycle(params.values());
+  params = model.init(1);
+  state = optimizer.init(params);
   const first = perEpoch - batches; // the last batches, so a partial run includes the 32-sample tail
   const before = bufferStats();
   const t0 = performance.now();
