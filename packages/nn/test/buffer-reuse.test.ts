@@ -98,6 +98,22 @@ describe('buffer reuse in training', () => {
     preds.data.forEach((v, i) => expect(Math.abs(v - wholePreds.data[i]!)).toBeLessThanOrEqual(1e-6));
   });
 
+  it('evaluate with a custom loss reuses nothing, so tensors the loss kept stay as they were', () => {
+    const params = model.init(10);
+    const kept: { t: Tensor; copy: Float32Array }[] = [];
+    const keeping = Object.assign((pred: Tensor, target: Target) => {
+      const l = crossEntropy(pred, target);
+      kept.push({ t: pred, copy: Float32Array.from(pred.data) });
+      return l;
+    }, { fused: 'softmax' as const }) as Loss;
+    // Batches of 40 rows: 120 logits each, big enough to be pooled.
+    const a = evaluate(model, params, data, { loss: keeping, batchSize: 40 });
+    evaluate(model, params, data, { loss: 'crossEntropy', batchSize: 40 }); // would overwrite reused buffers
+    expect(kept).toHaveLength(3);
+    for (const { t, copy } of kept) expect(Array.from(t.data)).toEqual(Array.from(copy));
+    expect(a.loss!).toBeCloseTo(evaluate(model, params, data, { loss: 'crossEntropy', batchSize: 40 }).loss!, 6);
+  });
+
   it('never changes what the caller holds: initial params, an optimiser state, earlier step results', () => {
     const params = model.init(6);
     const copies = params.map((p) => Float32Array.from(p.data));
