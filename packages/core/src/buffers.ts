@@ -29,21 +29,16 @@ const counts = { fresh: 0, freshBytes: 0, reused: 0, reusedBytes: 0 };
 /** Buffers allocated inside each active reuseBuffers scope, innermost last. */
 const scopes: TypedArray[][] = [];
 
-/** Pooled-size buffers made by allocate(): the engine's own, written only by the kernel they were allocated for. */
-const owned = new WeakSet<TypedArray>();
-/** Called when allocate() hands a pooled buffer out again: its old contents are about to be replaced. */
-const reuseListeners: ((buf: TypedArray) => void)[] = [];
-
 /**
- * Whether allocate() made this buffer. A kernel set may keep a copy of such a buffer (the wasm set keeps
- * recent inputs and outputs in its own memory), since its contents change only when it is reused.
+ * Pooled-size buffers made by allocate(), and how many times each has been handed out again since. A
+ * kernel set may keep a copy of such a buffer (the wasm set keeps recent inputs and outputs in its
+ * own memory): the copy stays current while the generation is unchanged, because the engine writes
+ * a buffer only right after allocate() hands it out.
  */
-export const isEngineBuffer = (buf: TypedArray): boolean => owned.has(buf);
+const generations = new WeakMap<TypedArray, number>();
 
-/** Registers `listener` to hear of every reused buffer (before its new contents are written). */
-export const onBufferReuse = (listener: (buf: TypedArray) => void): void => {
-  reuseListeners.push(listener);
-};
+/** The buffer's generation (see above), or -1 when allocate() did not make it: a copy of it is never kept. */
+export const bufferGeneration = (buf: TypedArray): number => generations.get(buf) ?? -1;
 
 const keyOf = (dtype: DType, size: number) => size * 2 + (dtype === 'float64' ? 1 : 0);
 
@@ -56,13 +51,13 @@ export function allocate(dtype: DType, size: number, contents: 'zeros' | 'overwr
   let buf = free.get(keyOf(dtype, size))?.pop();
   if (buf) {
     pooledBytes -= buf.byteLength;
-    for (const listener of reuseListeners) listener(buf);
+    generations.set(buf, (generations.get(buf) ?? 0) + 1); // new contents: kept copies are stale
     if (contents === 'zeros') buf.fill(0);
     counts.reused++;
     counts.reusedBytes += buf.byteLength;
   } else {
     buf = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-    owned.add(buf);
+    generations.set(buf, 0);
     counts.fresh++;
     counts.freshBytes += buf.byteLength;
   }

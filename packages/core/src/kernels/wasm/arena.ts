@@ -6,7 +6,7 @@
  *   buffer (a layer's output, the weights the optimiser just wrote, a gradient the monitor just
  *   measured) it is found here and not copied in again. Only buffers the engine allocated are
  *   remembered: tensors are immutable, and such a buffer gets new contents only when allocate() hands
- *   it out again, which tells the ring to forget it (onBufferReuse).
+ *   it out again, which bumps its generation (bufferGeneration) and so retires the copy.
  * - scratch after the ring (packing buffers, and the inputs and outputs of calls too big for the ring),
  *   free again at the start of every call.
  *
@@ -14,7 +14,7 @@
  * block's end.
  */
 import type { TypedArray } from '../../dtype.ts';
-import { isEngineBuffer, onBufferReuse } from '../../buffers.ts';
+import { bufferGeneration } from '../../buffers.ts';
 
 const PAGE = 65536;
 /**
@@ -40,15 +40,14 @@ export class Arena {
   private limit = 0;
   /** Where the current call's span of the ring ends (absolute); equal to head when it uses scratch. */
   private end = 0;
-  /** Engine buffer → absolute ring position of its copy. */
-  private readonly copies = new WeakMap<TypedArray, number>();
+  /** Engine buffer → absolute ring position of its copy, and the buffer's generation when it was made. */
+  private readonly copies = new WeakMap<TypedArray, { at: number; generation: number }>();
 
   constructor(readonly memory: WebAssembly.Memory, readonly base: number) {
     this.f32 = new Float32Array(memory.buffer);
     this.scratch = base + RING_BYTES;
     this.top = this.scratch;
     this.ensure(this.top);
-    onBufferReuse((buf) => this.copies.delete(buf));
   }
 
   /** Starts a call that copies at most `floats` values in and out; everything in scratch is free again. */
@@ -67,7 +66,7 @@ export class Arena {
   /** The byte address of `src`'s values in wasm memory: its kept copy, or a fresh one. */
   input(src: Float32Array): number {
     const kept = this.copies.get(src);
-    if (kept !== undefined && kept >= this.limit) return this.base + (kept % RING_BYTES);
+    if (kept && kept.at >= this.limit && kept.generation === bufferGeneration(src)) return this.base + (kept.at % RING_BYTES);
     const at = this.output(src.length);
     this.f32.set(src, at >> 2);
     this.remember(src, at);
@@ -104,10 +103,14 @@ export class Arena {
 
   /** Records that the ring block at `at` holds `buf`'s values (engine buffers only; scratch blocks are not kept). */
   private remember(buf: Float32Array, at: number): void {
-    if (at >= this.scratch || !isEngineBuffer(buf)) return;
+    const generation = bufferGeneration(buf);
+    if (at >= this.scratch || generation < 0) return;
     // The block was handed out during this call: the latest lap that holds its offset.
     const offset = at - this.base;
-    this.copies.set(buf, offset + RING_BYTES * Math.floor((this.head - 1 - offset) / RING_BYTES));
+    const absolute = offset + RING_BYTES * Math.floor((this.head - 1 - offset) / RING_BYTES);
+    const kept = this.copies.get(buf);
+    if (kept) { kept.at = absolute; kept.generation = generation; } // no garbage in the steady state
+    else this.copies.set(buf, { at: absolute, generation });
   }
 
   private ensure(bytes: number): void {
