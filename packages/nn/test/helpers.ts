@@ -1,22 +1,9 @@
 /** Small seeded problems shared by the nn tests. */
 import { fromData, Rng, type Tensor } from '@chainrule/core';
+import { spiral as spiralData } from '@chainrule/datasets';
 
 /** Three interleaved spirals in 2-D (the classic CS231n toy problem), labels 0..2. */
-export function spiral(perClass: number, seed: number): { x: Tensor; y: number[] } {
-  const r = new Rng(seed);
-  const xs = new Float32Array(perClass * 3 * 2);
-  const y: number[] = [];
-  for (let k = 0; k < 3; k++) {
-    for (let i = 0; i < perClass; i++) {
-      const radius = i / perClass;
-      const theta = k * 4 + 4 * radius + r.normal() * 0.2;
-      xs[(k * perClass + i) * 2] = radius * Math.sin(theta);
-      xs[(k * perClass + i) * 2 + 1] = radius * Math.cos(theta);
-      y.push(k);
-    }
-  }
-  return { x: fromData(xs, [perClass * 3, 2]), y };
-}
+export const spiral = (perClass: number, seed: number): { x: Tensor; y: Int32Array } => spiralData({ perClass, seed });
 
 /** y = 2x + 1 on n points of [-1, 1]. */
 export function line(n: number, seed: number): { x: Tensor; y: Tensor } {
