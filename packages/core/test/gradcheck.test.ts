@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { defineOp, gradcheck, mul, randn, sampling, sum, type Tensor } from '@chainrule/core';
+import { defineOp, gradcheck, mul, randn, sum, type Tensor } from '@chainrule/core';
+import { sampleUnary } from '@chainrule/core/testing';
 
 // An op whose VJP is deliberately wrong (2x instead of 3x² for x³), to prove gradcheck catches it.
 const badCubeOp = defineOp({
   name: 'badCube', arity: 1,
   forward: ([x]) => ({ shape: x!.shape, data: mul(mul(x!, x!), x!).data }),
   vjp: ([x], _, g) => [mul(g, mul(x!, 2))],
-  sample: sampling.sampleUnary(),
+  sample: sampleUnary(),
 });
 const badCube = (x: Tensor) => badCubeOp.run([x], {});
 

@@ -1,9 +1,5 @@
-/** Test helpers: tensors from op samples, and closeness with a tolerance (toBe tells -0 from +0). */
+/** Test helpers: closeness with a tolerance (toBe tells -0 from +0). */
 import { expect } from 'vitest';
-import { tensor, type DType, type OpSample, type Tensor } from '@chainrule/core';
-
-export const inputsOf = (s: OpSample<unknown>, dtype: DType = 'float64'): Tensor[] =>
-  s.inputs.map(({ shape, values }) => tensor(values, { shape, dtype }));
 
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol = 1e-6, rtol = 1e-6): void {
   expect(actual.length).toBe(expected.length);

@@ -3,11 +3,11 @@
  * user, like swish in fixtures/user-ops.ts) is gradchecked in float64 on random shapes and values
  * from its own `sample`, and its float32 forward is compared with the float64 one.
  */
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { builtinOps, gradcheck, registeredOps, type OpDef } from '@chainrule/core';
+import { builtinOps, registeredOps } from '@chainrule/core';
+import { checkOpFloat32, checkOpGradients } from '@chainrule/core/testing';
 import './fixtures/user-ops.ts';
-import { expectClose, inputsOf, propertySeed } from './helpers.ts';
+import { propertySeed } from './helpers.ts';
 
 const seed = propertySeed('op registry');
 const runs = Number(process.env.CHAINRULE_RUNS ?? 40);
@@ -27,30 +27,15 @@ describe('op registry', () => {
   });
 });
 
-const sampled = differentiable.filter((op): op is OpDef & { spec: { sample: NonNullable<OpDef['spec']['sample']> } } => !!op.spec.sample);
+const sampled = differentiable.filter((op) => !!op.spec.sample);
 
+// The same checks a package outside this repository runs on its own ops from @chainrule/core/testing.
 describe.each(sampled.map((op) => [op.name, op] as const))('%s', (_, op) => {
   it(`matches central differences (float64, ${runs} random cases)`, () => {
-    fc.assert(
-      fc.property(op.spec.sample(fc), (s) => {
-        const xs = inputsOf(s);
-        gradcheck((...ys) => op.run(ys, s.attrs), xs, { name: op.name });
-      }),
-      { seed, numRuns: runs },
-    );
+    checkOpGradients(op, { seed, runs });
   });
 
   it('computes in float32 what it computes in float64, to float32 precision', () => {
-    fc.assert(
-      fc.property(op.spec.sample(fc), (s) => {
-        const y64 = op.run(inputsOf(s, 'float64'), s.attrs);
-        const y32 = op.run(inputsOf(s, 'float32'), s.attrs);
-        expect(y32.dtype).toBe('float32');
-        expect(y32.shape).toEqual(y64.shape);
-        // Inputs are rounded to float32 first, so allow for that rounding amplified by the op.
-        expectClose(y32.data, y64.data, 1e-4, 1e-4);
-      }),
-      { seed, numRuns: 20 },
-    );
+    checkOpFloat32(op, { seed, runs: 20 });
   });
 });

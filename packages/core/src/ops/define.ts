@@ -2,8 +2,6 @@
  * defineOp: the one way ops are made, built-in or not. An op is a forward computation on typed
  * arrays plus a VJP written with other ops (so gradients of gradients come for free).
  */
-import type * as FastCheck from 'fast-check';
-import type { FC } from '../testing/sample.ts';
 import { currentPhase, currentScope, isRecording } from '../autodiff/state.ts';
 import { checkFinite, isDebug } from '../debug.ts';
 import type { TypedArray } from '../dtype.ts';
@@ -30,13 +28,20 @@ export interface OpSample<A> {
   readonly attrs: A;
 }
 
+/**
+ * The types of an op's `sample`, filled in by `@chainrule/core/testing` (which needs fast-check), so
+ * that core itself names no fast-check type: import that entry to write a typed sampler.
+ */
+export interface SamplerTypes<A> {}
+type SamplerType<A, K extends string> = SamplerTypes<A> extends Record<K, infer T> ? T : unknown;
+
 interface SpecBase<A> {
   readonly name: string;
   /** Number of tensor inputs; omitted for variadic ops such as concat. */
   readonly arity?: number;
   readonly forward: (inputs: readonly Tensor[], attrs: A) => Computed;
   /** Random inputs inside the op's domain, away from kinks, for the gradcheck property suite. */
-  readonly sample?: (fc: FC) => FastCheck.Arbitrary<OpSample<A>>;
+  readonly sample?: (fc: SamplerType<A, 'fc'>) => SamplerType<A, 'arbitrary'>;
   /** Short text for attributes in graph drawings, e.g. 'axis=1'. */
   readonly describe?: (attrs: A) => string;
 }

@@ -1,0 +1,23 @@
+/**
+ * @chainrule/core/testing: what core's own test suite uses on ops, for ops defined anywhere.
+ * Samplers that draw op inputs inside a domain (`sampleUnary`, `sampleBinary`, …) and the property
+ * checks run over the registry (`checkOpGradients`, `checkOpFloat32`). Needs fast-check (an optional
+ * peer dependency of core), which core's main entry never imports.
+ */
+import type * as FastCheck from 'fast-check';
+import type { OpSample } from '../ops/define.ts';
+import type { FC } from './sample.ts';
+
+// Gives `OpSpec.sample` its fast-check types wherever this entry is imported.
+declare module '../ops/define.ts' {
+  interface SamplerTypes<A> {
+    fc: FC;
+    arbitrary: FastCheck.Arbitrary<OpSample<A>>;
+  }
+}
+
+export {
+  valuesArb, shapeArb, broadcastGroup, sampleFrom, sampleUnary, sampleBinary, axisArb,
+  type FC, type Domain, type ShapeOptions,
+} from './sample.ts';
+export { checkOpGradients, checkOpFloat32, inputsOf, type PropertyOptions } from './properties.ts';
