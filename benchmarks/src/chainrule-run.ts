@@ -3,7 +3,7 @@
  * CHAINRULE_KERNELS / CHAINRULE_THREADS). Prints logs on stderr and one JSON line last:
  *   { system, threads, seconds_per_epoch, gflops, note }
  *
- *   CHAINRULE_THREADS=2 npx tsx src/chainrule-run.ts [--loop fit|peers] [--batches N] [--round-seconds S] [--no-matmul]
+ *   CHAINRULE_THREADS=2 npx tsx --conditions=@chainrule/source src/chainrule-run.ts [--loop fit|peers] [--batches N] [--round-seconds S] [--no-matmul]
  *
  * The MLP is 784-128-64-32-10 with ReLU and softmax cross-entropy, SGD lr 0.01, batch 64; the epoch
  * loop is one of:

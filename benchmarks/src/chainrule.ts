@@ -28,7 +28,7 @@ export async function runChainrule(opts: { quick: boolean; log: (line: string) =
     const t0 = performance.now();
     opts.log(`[bench] running chainrule (${c.label}) …`);
     try {
-      const out = await runProcess(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...c.args], { ...process.env, ...c.env }, 600);
+      const out = await runProcess(process.execPath, ['--conditions=@chainrule/source', '--import', import.meta.resolve('tsx'), script, ...c.args], { ...process.env, ...c.env }, 600);
       const row = toRow(parsePeerOutput(out));
       rows.push(row);
       opts.log(`[bench] chainrule (${c.label}): ${row.secondsPerEpoch?.toFixed(3)} s/epoch (${((performance.now() - t0) / 1000).toFixed(1)} s wall)`);

@@ -7,7 +7,7 @@ import type { BenchRow } from '../src/rows.ts';
 
 const script = fileURLToPath(new URL('../src/chainrule-run.ts', import.meta.url));
 const run = (env: Record<string, string>, args: string[]) =>
-  spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  spawnSync(process.execPath, ['--conditions=@chainrule/source', '--import', import.meta.resolve('tsx'), script, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
 describe("chainrule's benchmark rows", () => {
   it('a partial epoch with the fast kernels prints a row with its kernels, scaling, memory and buffer reuse', () => {

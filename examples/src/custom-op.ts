@@ -8,9 +8,10 @@
  */
 import fc from 'fast-check';
 import {
-  add, allocate, backend, defineOp, grad, matmul, mean, mul, nameScope, noGrad, randn, sampling, sigmoid, square, sub, tanh,
+  add, allocate, backend, defineOp, grad, matmul, mean, mul, nameScope, noGrad, randn, sigmoid, square, sub, tanh,
   tensor, valueAndGrad, gradcheck, type Tensor,
 } from '@chainrule/core';
+import { sampleUnary } from '@chainrule/core/testing';
 import { functions, sampleFunction, trainTestSplit } from '@chainrule/datasets';
 import { adam, batchIndices, cosineDecay, meanSquaredError, mlp, StandardScaler, takeRows, warmup, type Params } from '@chainrule/nn';
 import { lineChart, toDot, writeReport, type Figure, type WrittenReport } from '@chainrule/viz';
@@ -37,7 +38,7 @@ export const swishOp = defineOp<SwishAttrs>({
     return [mul(g, add(s, mul(mul(out, beta), sub(1, s))))];
   },
   // Any shape of rank 0–4, values in [−6, 6] (σ saturates beyond), a few values of β.
-  sample: sampling.sampleUnary({ min: -6, max: 6 }, (_, f) => f.record({ beta: f.constantFrom(0.5, 1, 2) })),
+  sample: sampleUnary({ min: -6, max: 6 }, (_, f) => f.record({ beta: f.constantFrom(0.5, 1, 2) })),
   describe: ({ beta }) => `beta=${beta}`,
 });
 

@@ -2,7 +2,9 @@
 import type { TypedArray } from './dtype.ts';
 import { fmt, type Shape } from './shape.ts';
 
-let debug = typeof process !== 'undefined' && /^(1|true|yes)$/i.test(process.env.CHAINRULE_DEBUG ?? '');
+// Read through globalThis: core runs in browsers too, where there is no `process`.
+const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+let debug = /^(1|true|yes)$/i.test(env?.CHAINRULE_DEBUG ?? '');
 
 /** Turns NaN/Inf checking of every op output on or off (also set by CHAINRULE_DEBUG=1). */
 export function setDebug(on: boolean): void { debug = on; }
