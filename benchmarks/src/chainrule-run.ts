@@ -15,7 +15,7 @@
  * A partial run (--batches) times that many batches and scales to 938.
  */
 import { add, backend, bufferStats, fromData, grad, matmul, mul, noGrad, randUniform, recycle, relu, Rng, sum, tensor } from '@chainrule/core';
-import { loadMnist } from '@chainrule/datasets';
+import { loadMnist } from '@chainrule/datasets/node';
 import { fit, makeTrainStep, mlp, sgd } from '@chainrule/nn';
 import { MATMUL_SHAPES, matmulFlop, MLP } from './shapes.ts';
 

@@ -14,7 +14,8 @@ import {
 import { sampleUnary } from '@chainrule/core/testing';
 import { functions, sampleFunction, trainTestSplit } from '@chainrule/datasets';
 import { adam, batchIndices, cosineDecay, meanSquaredError, mlp, StandardScaler, takeRows, warmup, type Params } from '@chainrule/nn';
-import { lineChart, toDot, writeReport, type Figure, type WrittenReport } from '@chainrule/viz';
+import { lineChart, toDot } from '@chainrule/viz';
+import { writeReport, type Figure, type WrittenReport } from '@chainrule/viz/node';
 import { commandLine, flags, numberFlag } from './cli.ts';
 
 // ---------------------------------------------------------------------------------------------

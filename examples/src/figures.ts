@@ -1,6 +1,7 @@
 /** The figures every training example shows: loss, metrics, learning rate and gradient norms. */
 import type { History } from '@chainrule/nn';
-import { gradientNormChart, learningRateChart, lossChart, metricChart, type Figure } from '@chainrule/viz';
+import { gradientNormChart, learningRateChart, lossChart, metricChart } from '@chainrule/viz';
+import type { Figure } from '@chainrule/viz/node';
 
 /** Every `every`-th value, so a plot of 10 000 steps stays a light SVG (for smooth curves: the lr). */
 const thin = (values: readonly number[], every: number) => values.filter((_, i) => i % every === 0);

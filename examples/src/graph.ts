@@ -6,7 +6,8 @@
  */
 import { backend, grad, randUniform, type Tensor } from '@chainrule/core';
 import { checkActivation, countParams, mlp, objective, type ActivationName, type Params } from '@chainrule/nn';
-import { allGrads, gradMap, toDot, writeReport, type Figure, type WrittenReport } from '@chainrule/viz';
+import { allGrads, gradMap, toDot } from '@chainrule/viz';
+import { writeReport, type Figure, type WrittenReport } from '@chainrule/viz/node';
 import { commandLine, flags, listFlag, numberFlag } from './cli.ts';
 
 export interface GraphConfig {

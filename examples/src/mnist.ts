@@ -6,12 +6,15 @@
  */
 import { join } from 'node:path';
 import { backend, grad, noGrad, Rng, slice, type Tensor } from '@chainrule/core';
-import { loadMnist, shiftImages } from '@chainrule/datasets';
+import { shiftImages } from '@chainrule/datasets';
+import { loadMnist } from '@chainrule/datasets/node';
 import {
-  adam, adamW, confusionMatrix, countParams, objective, predictedClasses, cosineDecay, evaluate, exponentialDecay, fit, mlp, predict, rmsprop, saveModel, sgd,
+  adam, adamW, confusionMatrix, countParams, objective, predictedClasses, cosineDecay, evaluate, exponentialDecay, fit, mlp, predict, rmsprop, sgd,
   stepDecay, warmup, type ActivationName, type LearningRate, type Optimizer,
 } from '@chainrule/nn';
-import { confusionChart, digitsChart, gradMap, toDot, writeReport, type Figure } from '@chainrule/viz';
+import { saveModel } from '@chainrule/nn/node';
+import { confusionChart, digitsChart, gradMap, toDot } from '@chainrule/viz';
+import { writeReport, type Figure } from '@chainrule/viz/node';
 import { commandLine, flags, listFlag, numberFlag } from './cli.ts';
 import { trainingFigures } from './figures.ts';
 

@@ -9,7 +9,7 @@ import {
   adam, checkActivation, cosineDecay, countParams, fit, meanSquaredError, mlp, predict, StandardScaler, warmup,
   type ActivationName, type History, type Model, type Params,
 } from '@chainrule/nn';
-import { writeReport, type Figure, type WrittenReport } from '@chainrule/viz';
+import { writeReport, type Figure, type WrittenReport } from '@chainrule/viz/node';
 import { commandLine, flags, listFlag, numberFlag } from './cli.ts';
 import { trainingFigures } from './figures.ts';
 

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel } from '@chainrule/nn';
+import { loadModel } from '@chainrule/nn/node';
 import { describe, expect, it } from 'vitest';
 // The SVG checks the viz package's own tests use (fast-xml-parser resolves from there).
 import { parseSvg, svgTexts } from '../../packages/viz/test/helpers/xml.ts';

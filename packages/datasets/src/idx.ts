@@ -2,9 +2,9 @@
  * Our own reader (and writer) for the IDX format MNIST ships in:
  *   bytes 0–1  zero, byte 2 element type, byte 3 number of dimensions,
  *   then one big-endian uint32 per dimension, then the values, big-endian, row-major.
- * Every check names the file, the byte offset and what was expected.
+ * Every check names the file, the byte offset and what was expected. This file works on bytes and
+ * bundles for the browser; readIdx, which reads a file, is in idx-file.ts (Node only).
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 export type IdxType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -86,8 +86,8 @@ export function parseIdxHeader(bytes: Uint8Array, fileLength: number, file: stri
   return { file, type: info.type, elementSize: info.size, dims, dataOffset };
 }
 
-/** Decodes `count` big-endian values of the header's type starting at `bytes[0]`. */
-function decode(header: IdxHeader, bytes: Uint8Array, count: number): IdxData {
+/** Decodes `count` big-endian values of the header's type starting at `bytes[0]` (internal: not exported by the package). */
+export function decodeIdxValues(header: IdxHeader, bytes: Uint8Array, count: number): IdxData {
   switch (header.type) {
     case 'ubyte': return bytes.subarray(0, count);
     case 'byte': return new Int8Array(bytes.buffer, bytes.byteOffset, count);
@@ -106,46 +106,7 @@ function decode(header: IdxHeader, bytes: Uint8Array, count: number): IdxData {
 export function parseIdx(bytes: Uint8Array, fileName = '<bytes>'): IdxArray {
   const header = parseIdxHeader(bytes, bytes.length, fileName);
   const count = header.dims.reduce((a, b) => a * b, 1);
-  return { ...header, fileDims: header.dims, data: decode(header, bytes.subarray(header.dataOffset), count) };
-}
-
-export interface ReadIdxOptions {
-  /** Read only the first `limit` entries along dimension 0 (the whole file's size is still checked). */
-  readonly limit?: number;
-}
-
-/** Reads exactly `length` bytes at `position`, looping because readSync may return fewer. */
-function readExactly(fd: number, buffer: Uint8Array, position: number): void {
-  let done = 0;
-  while (done < buffer.length) {
-    const got = readSync(fd, buffer, done, buffer.length - done, position + done);
-    if (got === 0) throw new Error(`unexpected end of file at byte ${position + done}`);
-    done += got;
-  }
-}
-
-/** Reads and checks an IDX file. With `limit`, only the needed rows are read from disk. */
-export function readIdx(path: string, options: ReadIdxOptions = {}): IdxArray {
-  const { limit } = options;
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-    throw new Error(`readIdx: limit must be a non-negative integer, got ${limit}`);
-  }
-  const fd = openSync(path, 'r');
-  try {
-    const fileLength = fstatSync(fd).size;
-    // 4 + 4·255 bytes covers the largest possible header.
-    const head = new Uint8Array(Math.min(fileLength, 4 + 4 * 255));
-    readExactly(fd, head, 0);
-    const header = parseIdxHeader(head, fileLength, path);
-    const rows = Math.min(header.dims[0]!, limit ?? Infinity);
-    const rowSize = header.dims.slice(1).reduce((a, b) => a * b, 1);
-    const count = rows * rowSize;
-    const body = new Uint8Array(count * header.elementSize);
-    readExactly(fd, body, header.dataOffset);
-    return { ...header, dims: [rows, ...header.dims.slice(1)], fileDims: header.dims, data: decode(header, body, count) };
-  } finally {
-    closeSync(fd);
-  }
+  return { ...header, fileDims: header.dims, data: decodeIdxValues(header, bytes.subarray(header.dataOffset), count) };
 }
 
 /** Encodes values as an IDX file (for tests and for writing small data sets). */

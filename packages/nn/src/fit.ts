@@ -14,7 +14,7 @@ import { gradientMonitor, type MonitorOptions } from './monitor.ts';
 import { positiveInt } from './names.ts';
 import { getOptimizer, type Optimizer, type OptimizerName, type OptState } from './optimizers/index.ts';
 import type { Params } from './params.ts';
-import { makeProgress, type ProgressOptions } from './progress.ts';
+import { progressReporter, type ProgressOptions } from './progress.ts';
 import { takeRows, toLabels, type Target } from './targets.ts';
 import { makeTrainStep, type LossSpec } from './train-step.ts';
 
@@ -117,7 +117,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
   const earlyKey = early?.monitor ?? (options.validation ? 'valLoss' : 'loss');
   const rng = new Rng(options.seed ?? 0);
   const shuffle = options.shuffle ?? true;
-  const progress = makeProgress(options, epochs);
+  const progress = progressReporter(options);
 
   let p = params;
   let optState = options.optState ?? optimizer.init(params);
@@ -135,7 +135,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
     for (let epoch = 0; epoch < epochs; epoch++) {
       const started = Date.now();
       const parts = batchIndices(n, { batchSize, shuffle, rng });
-      progress.startEpoch(epoch + 1, parts.length);
+      progress?.onEpochStart?.(epoch + 1, epochs, parts.length);
       let lossSum = 0;
       const stepLoss: number[] = [];
       const stepLr: number[] = [];
@@ -168,7 +168,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
           normSum.set(k, (normSum.get(k) ?? 0) + v);
         }
         if (outRows) for (let i = 0; i < idx.length; i++) outRows.set(r.output.data.subarray(i * model.outputs, (i + 1) * model.outputs), idx[i]! * model.outputs);
-        progress.step(r.loss);
+        progress?.onStep?.(r.loss);
         if (stepCallbacks) escaped.add(p);
         const info: StepInfo = { step: globalStep, epoch, batch: b, loss: r.loss, lr, gradNorms: norms, params: p };
         globalStep++;
@@ -194,7 +194,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
       });
       if (callbacks.length > 0) escaped.add(p);
       const info: EpochInfo = { epoch, loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, params: p, history };
-      progress.endEpoch(epochLine(epoch, epochs, info, Date.now() - started));
+      if (progress?.onEpochEnd) progress.onEpochEnd(epochLine(epoch, epochs, info, Date.now() - started), info);
       for (const cb of callbacks) if (cb.onEpochEnd?.(info) === 'stop') stop = true;
       if (early) {
         const value = monitored(earlyKey, info);
@@ -211,7 +211,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
       if (stop) break;
     }
   } finally {
-    progress.stop();
+    progress?.onEnd?.();
   }
   return { params: p, optState, history, stoppedAt };
 }

@@ -1,4 +1,8 @@
-/** @chainrule/nn: layers, losses, optimisers, schedules, fit, gradient health, metrics, scalers and save/load. */
+/**
+ * @chainrule/nn: layers, losses, optimisers, schedules, fit, gradient health, metrics, scalers and
+ * models as safetensors bytes. Everything here runs in a browser too; files and the terminal
+ * progress bar are in '@chainrule/nn/node'.
+ */
 export { activationNames, activation, checkActivation, type ActivationName } from './activations.ts';
 export { autoInit, initialize, initNames, initVariance, type InitArgs, type InitName } from './init.ts';
 export { dense, DenseSpec, type DenseConfig, type DenseOptions } from './layers/dense.ts';
@@ -15,10 +19,10 @@ export { makeTrainStep, objective, usesLogits, type LossSpec, type StepResult } 
 export { fit, type FitOptions, type FitResult, type Callbacks, type StepInfo, type EpochInfo, type EarlyStopping } from './fit.ts';
 export { evaluate, predict, type Evaluation, type EvaluateOptions } from './evaluate.ts';
 export { History, type HistoryConfig } from './history.ts';
-export type { ProgressOptions } from './progress.ts';
+export { lineProgress, type ProgressOptions, type ProgressReporter } from './progress.ts';
 export {
   accuracy, confusionMatrix, meanSquaredError, meanAbsoluteError, r2, metrics, metricNames, getMetric,
   predictedClasses, trueClasses, type Metric, type MetricName,
 } from './metrics.ts';
 export { StandardScaler, MinMaxScaler, oneHot } from './scalers.ts';
-export { encodeSafetensors, decodeSafetensors, saveModel, loadModel, checkAgainstSpec, writeFileAtomic, specPath } from './serialize.ts';
+export { encodeSafetensors, decodeSafetensors, encodeModel, decodeModel, checkAgainstSpec, type DecodeModelOptions } from './safetensors.ts';

@@ -1,12 +1,10 @@
 /**
- * Save and load in the safetensors format (readable by numpy/PyTorch tools): an 8-byte
- * little-endian header length, a JSON header {name: {dtype, shape, data_offsets}, __metadata__},
- * then the raw little-endian data. The model spec rides along as JSON in __metadata__.spec.
- * Files are written to a temporary file in the same directory and renamed, so a crash never
- * leaves a half-written checkpoint.
+ * The safetensors format (readable by numpy/PyTorch tools) on bytes: an 8-byte little-endian header
+ * length, a JSON header {name: {dtype, shape, data_offsets}, __metadata__}, then the raw
+ * little-endian data. A model rides along as its spec in __metadata__.spec (encodeModel/decodeModel).
+ * No files here, so this bundles for the browser; saveModel and loadModel (files.ts, Node only)
+ * put these bytes on disk.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { fromData, type DType, type Tensor, type TypedArray } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { fromSpec, type Model, type SequentialJSON } from './model.ts';
@@ -29,7 +27,7 @@ function toLittleEndian(t: Tensor): Uint8Array {
 }
 
 function fromLittleEndian(bytes: Uint8Array, dtype: DType): TypedArray {
-  const copy = new Uint8Array(bytes); // a copy: aligned and owned by the tensor (Buffer.slice would be a view)
+  const copy = new Uint8Array(bytes); // a copy: aligned and owned by the tensor (subarray would be a view)
   if (littleEndianHost) return dtype === 'float64' ? new Float64Array(copy.buffer) : new Float32Array(copy.buffer);
   const view = new DataView(copy.buffer);
   const width = CODES[dtype].bytes;
@@ -48,10 +46,10 @@ export function encodeSafetensors(tensors: Params, metadata: Readonly<Record<str
     header[name] = { dtype: CODES[t.dtype].code, shape: [...t.shape], data_offsets: [offset, offset + size] };
     offset += size;
   }
-  let json = JSON.stringify(header);
+  const json = new TextEncoder().encode(JSON.stringify(header));
   // Pad with spaces so the data starts 8-byte aligned (what the reference implementation does).
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
-  const head = Buffer.from(json, 'utf8');
+  const head = new Uint8Array(json.length + (8 - ((8 + json.length) % 8)) % 8).fill(0x20);
+  head.set(json);
   const out = new Uint8Array(8 + head.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
   out.set(head, 8);
@@ -73,7 +71,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   }
   let header: Record<string, any>;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8'));
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   } catch (e) {
     throw new Error(`${source}: the header at bytes 8..${8 + headerLength} is not valid JSON (${(e as Error).message})`);
   }
@@ -103,40 +101,6 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   return { tensors: OrderedMap(entries), metadata };
 }
 
-/** Writes bytes to `path` through a temporary file in the same directory and a rename. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  mkdirSync(dirname(path), { recursive: true });
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
-/** Where saveModel puts the readable copy of the spec: `model.safetensors` → `model.json`. */
-export const specPath = (path: string): string => path.replace(/\.safetensors$/i, '') + '.json';
-
-/**
- * Saves params as safetensors (readable by numpy and PyTorch tools) with the model spec in the
- * header's metadata, so the one file loads on its own, and the spec again as pretty JSON beside it
- * (`specPath(path)`) for people and other tools. Each file is written atomically.
- */
-export function saveModel(path: string, model: Model, params: Params): void {
-  checkAgainstSpec(path, model, params);
-  const spec = model.toJSON();
-  writeFileAtomic(specPath(path), new TextEncoder().encode(JSON.stringify(spec, null, 2) + '\n'));
-  writeFileAtomic(path, encodeSafetensors(params, { format: 'chainrule', spec: JSON.stringify(spec) }));
-}
-
 /** Checks names, shapes and dtypes of params against what the model expects; errors name `source`. */
 export function checkAgainstSpec(source: string, model: Model, params: Params): void {
   const missing = model.paramShapes.keySeq().filter((k) => !params.has(k)).toArray();
@@ -154,24 +118,39 @@ export function checkAgainstSpec(source: string, model: Model, params: Params): 
 }
 
 /**
- * Loads a file written by saveModel. The model comes from the embedded spec, or pass `model` to
- * load into a known architecture (names, shapes and dtypes are checked against it either way).
+ * A model and its params as safetensors bytes: the params as tensors, the spec as JSON in
+ * __metadata__.spec, so the bytes load on their own (what saveModel writes; in a browser, store or
+ * download these bytes yourself).
  */
-export function loadModel(path: string, options: { model?: Model } = {}): { model: Model; params: Params } {
-  const { tensors, metadata } = decodeSafetensors(readFileSync(path), path);
+export function encodeModel(model: Model, params: Params, source = 'encodeModel'): Uint8Array {
+  checkAgainstSpec(source, model, params);
+  return encodeSafetensors(params, { format: 'chainrule', spec: JSON.stringify(model.toJSON()) });
+}
+
+export interface DecodeModelOptions {
+  /** Load into this architecture instead of the spec in the bytes (names, shapes and dtypes are checked either way). */
+  readonly model?: Model;
+  /** A name for the bytes (a file name or URL) that every error starts with. */
+  readonly source?: string;
+}
+
+/** The model and params in safetensors bytes made by encodeModel or saveModel. */
+export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {}): { model: Model; params: Params } {
+  const source = options.source ?? 'safetensors data';
+  const { tensors, metadata } = decodeSafetensors(bytes, source);
   let model = options.model;
   if (!model) {
-    if (typeof metadata.spec !== 'string') throw new Error(`${path}: no model spec in __metadata__.spec; pass { model } to loadModel`);
+    if (typeof metadata.spec !== 'string') throw new Error(`${source}: no model spec in __metadata__.spec; pass { model } to say which architecture to load into`);
     let spec: SequentialJSON;
     try {
       spec = JSON.parse(metadata.spec);
     } catch (e) {
-      throw new Error(`${path}: __metadata__.spec is not valid JSON (${(e as Error).message})`);
+      throw new Error(`${source}: __metadata__.spec is not valid JSON (${(e as Error).message})`);
     }
     model = fromSpec(spec);
   }
-  // Params in the model's order, whatever order the file had.
-  checkAgainstSpec(path, model, tensors);
+  // Params in the model's order, whatever order the bytes had.
+  checkAgainstSpec(source, model, tensors);
   const params = OrderedMap<string, Tensor>(model.paramShapes.keySeq().map((k) => [k, tensors.get(k)!] as const));
   return { model, params };
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { randn } from '@chainrule/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { dense, loadModel, mlp, saveModel, sequential, specPath } from '../src/index.ts';
+import { decodeModel, decodeSafetensors, dense, encodeModel, mlp, sequential } from '../src/index.ts';
+import { loadModel, saveModel, specPath } from '../src/node.ts';
 import { sameBits } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chainrule-nn-'));
@@ -69,5 +70,23 @@ describe('save and load (safetensors + spec)', () => {
     saveModel(file, f64, f64.init(0));
     expect(() => loadModel(file, { model })).toThrow(/parameter 'hidden\/w' is float64 but the model is float32/);
     expect(() => saveModel(file, model, params.delete('dense1/b'))).toThrow(/missing: dense1\/b/);
+  });
+
+  it('encodeModel and decodeModel do the same on bytes, with no file (what a browser uses)', () => {
+    const bytes = encodeModel(model, params);
+    const file = join(dir, 'bytes.safetensors');
+    saveModel(file, model, params);
+    expect(Array.from(readFileSync(file))).toEqual(Array.from(bytes));
+    const { model: m2, params: p2 } = decodeModel(bytes);
+    expect(m2.spec.equals(model.spec)).toBe(true);
+    for (const k of params.keys()) expect(sameBits(p2.get(k)!, params.get(k)!)).toBe(true);
+    expect(decodeSafetensors(bytes).metadata.format).toBe('chainrule');
+    expect(() => decodeModel(bytes.subarray(0, 5), { source: 'https://example.org/m.safetensors' })).toThrow(/^https:\/\/example.org\/m.safetensors is truncated/);
+    const plain = new TextEncoder().encode('{}');
+    const empty = new Uint8Array(8 + plain.length);
+    new DataView(empty.buffer).setBigUint64(0, BigInt(plain.length), true);
+    empty.set(plain, 8);
+    expect(() => decodeModel(empty)).toThrow(/safetensors data: no model spec in __metadata__.spec; pass \{ model \}/);
+    expect(() => encodeModel(model, params.delete('dense1/b'))).toThrow(/^encodeModel: parameter names do not match the model spec; missing: dense1\/b/);
   });
 });

@@ -12,8 +12,9 @@ import { grad, tensor } from '@chainrule/core';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  confusionChart, digitsChart, fit1dChart, gradientNormChart, learningRateChart, lossChart, metricChart, surfaceChart, toDot, writeReport,
+  confusionChart, digitsChart, fit1dChart, gradientNormChart, learningRateChart, lossChart, metricChart, surfaceChart, toDot,
 } from '../src/index.ts';
+import { writeReport } from '../src/node.ts';
 import { fakeHistory } from './fixtures/history.ts';
 import { mlpLoss } from './fixtures/mlp.ts';
 import { runSettings, shortTrainingRun } from './fixtures/training.ts';

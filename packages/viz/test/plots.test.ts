@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  chartPng, chartSvg, confusionChart, digitsChart, fit1dChart, gradientNormChart, learningRateChart, lossChart, metricChart, surfaceChart,
+  chartSvg, confusionChart, digitsChart, fit1dChart, gradientNormChart, learningRateChart, lossChart, metricChart, surfaceChart,
   type ChartSpec,
 } from '../src/index.ts';
+import { chartPng } from '../src/node.ts';
 import { fakeHistory } from './fixtures/history.ts';
 import { parseSvg, svgTexts } from './helpers/xml.ts';
 

@@ -1,6 +1,7 @@
 import { tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
-import { allGrads, renderPng, renderSvg, toDot } from '../src/index.ts';
+import { allGrads, renderSvg, toDot } from '../src/index.ts';
+import { renderPng } from '../src/node.ts';
 import { mlpLoss } from './fixtures/mlp.ts';
 import { parseSvg, svgTexts } from './helpers/xml.ts';
 

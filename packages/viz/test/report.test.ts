@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
-import { lossChart, toDot, writeReport } from '../src/index.ts';
+import { lossChart, toDot } from '../src/index.ts';
+import { writeReport } from '../src/node.ts';
 import { fakeHistory } from './fixtures/history.ts';
 import { parseSvg } from './helpers/xml.ts';
 

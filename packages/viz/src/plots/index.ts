@@ -1,5 +1,5 @@
 export type { ChartSpec } from './spec.ts';
-export { chartSvg, chartPng } from './render.ts';
+export { chartSvg } from './render.ts';
 export { lineChart, lossChart, metricChart, learningRateChart, gradientNormChart, type Series, type LineChartOptions, type Curves } from './lines.ts';
 export { fit1dChart, type Fit1dData } from './fit1d.ts';
 export { surfaceChart, type SurfaceData } from './surface.ts';

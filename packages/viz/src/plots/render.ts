@@ -1,7 +1,6 @@
 /** Vega-Lite spec → SVG, headless: Vega's 'none' renderer needs no DOM and no canvas. */
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
-import { renderPng, type PngOptions } from '../render/png.ts';
 import type { ChartSpec } from './spec.ts';
 
 export async function chartSvg(spec: ChartSpec): Promise<string> {
@@ -12,8 +11,4 @@ export async function chartSvg(spec: ChartSpec): Promise<string> {
   } finally {
     view.finalize();
   }
-}
-
-export async function chartPng(spec: ChartSpec, options?: PngOptions): Promise<Buffer> {
-  return renderPng(await chartSvg(spec), options);
 }

@@ -1,9 +1,12 @@
+/// <reference types="node" />
 /**
- * SVG → PNG with resvg (Rust, prebuilt per platform on npm: no download step, no build script).
+ * SVG → PNG with resvg, Node only (a native addon in Rust, prebuilt per platform on npm: no download step, no build script).
  * Fonts come from the system; Liberation Sans matches the metrics Graphviz and Vega assume for
  * Helvetica/Arial, so text fits its boxes.
  */
 import { Resvg } from '@resvg/resvg-js';
+import { chartSvg } from '../plots/render.ts';
+import type { ChartSpec } from '../plots/spec.ts';
 
 export interface PngOptions {
   /** Output width in pixels (height follows). Default: the SVG's own size times `scale`. */
@@ -21,4 +24,9 @@ export function renderPng(svg: string, options: PngOptions = {}): Buffer {
     font: { loadSystemFonts: true, defaultFontFamily: 'Liberation Sans', sansSerifFamily: 'Liberation Sans', monospaceFamily: 'Liberation Mono' },
   });
   return resvg.render().asPng();
+}
+
+/** A chart (a Vega-Lite spec from the plot functions) as PNG bytes. */
+export async function chartPng(spec: ChartSpec, options?: PngOptions): Promise<Buffer> {
+  return renderPng(await chartSvg(spec), options);
 }

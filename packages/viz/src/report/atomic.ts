@@ -1,3 +1,4 @@
+/// <reference types="node" />
 /** Files appear whole or not at all: write a temporary file beside the target, then rename over it. */
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';

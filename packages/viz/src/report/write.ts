@@ -1,3 +1,4 @@
+/// <reference types="node" />
 /**
  * writeReport: a folder with index.html and one SVG per figure. Figures may come as SVG text,
  * a Vega-Lite spec (from the plot functions) or a graph (from toDot); each is rendered here.
