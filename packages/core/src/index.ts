@@ -24,5 +24,8 @@ export { noGrad, nameScope, isRecording } from './autodiff/state.ts';
 export type { Tree } from './autodiff/tree.ts';
 export { gradcheck, type GradcheckOptions } from './gradcheck.ts';
 export { setDebug, isDebug } from './debug.ts';
-export { kernels, useKernels, backend, referenceKernels, type Kernels, type SgdConstants, type AdamConstants, type RmspropConstants } from './kernels/index.ts';
+export {
+  kernels, useKernels, backend, referenceKernels, ready, setBackend, loadKernels,
+  type BackendName, type LoadKernelsOptions, type KernelBinary, type Kernels, type SgdConstants, type AdamConstants, type RmspropConstants,
+} from './kernels/index.ts';
 export * as sampling from './testing/sample.ts';

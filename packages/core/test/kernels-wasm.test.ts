@@ -11,11 +11,11 @@
  * NaN must meet NaN and ±Infinity the same infinity.
  *
  * If the WebAssembly kernels did not load, these tests fail: build them with
- * `pnpm --filter @chainrule/core build`.
+ * `pnpm --filter @chainrule/core build`. How they load (bytes, files, names, errors): kernels-loader.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { backend, loadWasmKernels, referenceKernels as ref, type Kernels } from '../src/kernels/index.ts';
+import { loadWasmKernels, ready, referenceKernels as ref, type Kernels } from '../src/kernels/index.ts';
 import { helperOf, plan2d, wasmLoadError } from '../src/kernels/wasm/index.ts';
 import type { TypedArray } from '../src/dtype.ts';
 import { allocate, recycle } from '../src/buffers.ts';
@@ -73,16 +73,10 @@ function bstrides(inShape: readonly number[], outShape: readonly number[]): numb
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 describe('fast kernels: loading', () => {
-  it('installs a WebAssembly kernel set by default (CHAINRULE_KERNELS=reference forces the reference set)', () => {
-    if (process.env.CHAINRULE_KERNELS === 'reference') expect(backend()).toBe('reference');
-    else expect(backend(), notLoaded()).toMatch(/^wasm-(relaxed-)?simd(-2threads)?$/);
+  it('installs a WebAssembly kernel set by default (CHAINRULE_KERNELS=reference forces the reference set)', async () => {
+    if (process.env.CHAINRULE_KERNELS === 'reference') expect(await ready()).toBe('reference');
+    else expect(await ready(), notLoaded()).toMatch(/^wasm-(relaxed-)?simd(-2threads)?$/);
     expect(sets.length, notLoaded()).toBeGreaterThan(0);
-  });
-
-  it('returns null with a reason, not an error, when the .wasm files are missing', () => {
-    expect(loadWasmKernels({ from: new URL('file:///nonexistent-chainrule-build/') })).toBeNull();
-    expect(wasmLoadError).toMatch(/not built/);
-    expect(loadWasmKernels()).not.toBeNull(); // and loads again from the real folder
   });
 
   it('splits big matmuls with a helper thread and still agrees with the reference', async () => {

@@ -1,34 +1,155 @@
-/** The active kernel set. Ops read `kernels` at call time, so swapping the set takes effect at once. */
+/**
+ * The active kernel set, and choosing it. Ops read `kernels` at call time, so swapping the set takes
+ * effect at once.
+ *
+ * At import the fast (WebAssembly) kernels are set up from bytes embedded in the package, so they load
+ * wherever core runs, installed or bundled, with no file to copy:
+ * - in Node, synchronously: the fast set is active as soon as the import returns;
+ * - elsewhere (browsers), asynchronously, since Chrome refuses to compile modules over 4 KB
+ *   synchronously on the main thread: the reference set is active until `ready()` resolves.
+ */
 import type { Kernels } from './kernels.ts';
 import { referenceKernels } from './reference/index.ts';
-import { loadWasmKernels, wasmLoadError } from './wasm/index.ts';
+import {
+  embeddedSetName, hasRelaxedSimd, inNode, loadEmbeddedSync, loadWasmKernels, loadWasmSet, type LoadKernelsOptions,
+} from './wasm/index.ts';
 
 export type { Kernels, UnaryKernel, BinaryKernel, ReduceKernel, SgdConstants, AdamConstants, RmspropConstants } from './kernels.ts';
+export type { KernelBinary, LoadKernelsOptions } from './wasm/index.ts';
 export { referenceKernels, loadWasmKernels };
 
-/**
- * The fast set where it loads, else the reference one. CHAINRULE_KERNELS=reference forces the reference
- * set, CHAINRULE_KERNELS=wasm-simd plain SIMD without relaxed-SIMD FMA. CHAINRULE_THREADS=2 adds a
- * worker thread for big matmuls (off by default: it only wins when the second core is idle).
- */
-function defaultKernels(): Kernels {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-  const choice = env.CHAINRULE_KERNELS;
-  if (choice === 'reference') return referenceKernels;
-  const fast = loadWasmKernels({ relaxed: choice !== 'wasm-simd', threads: env.CHAINRULE_THREADS === '2' ? 2 : 1 });
-  if (fast) return fast;
-  console.warn(`chainrule: using the reference kernels: ${wasmLoadError}`);
-  return referenceKernels;
-}
+/** The kernel sets `setBackend` knows: the plain TypeScript oracle, and the WebAssembly sets (a helper thread: Node only). */
+export type BackendName = 'reference' | 'wasm-simd' | 'wasm-relaxed-simd' | 'wasm-simd-2threads' | 'wasm-relaxed-simd-2threads';
+const BACKEND_NAMES: readonly string[] = ['reference', 'wasm-simd', 'wasm-relaxed-simd', 'wasm-simd-2threads', 'wasm-relaxed-simd-2threads'];
 
-export let kernels: Kernels = defaultKernels();
+/** The kernel set in use. Ops read it at every call; change it with setBackend, loadKernels or useKernels. */
+export let kernels: Kernels = referenceKernels;
+
+/** WebAssembly sets compiled so far, by name: what `setBackend` installs without compiling again. */
+const compiled = new Map<string, Kernels>();
+/** Outside Node: why a default set could not load, by name, for setBackend to say. */
+const failed = new Map<string, string>();
+/** Set once the user installs a set: the default load, finishing later in a browser, then leaves theirs alone. */
+let chosen = false;
+
+let warned = false;
+const warnOnce = (message: string) => {
+  if (!warned) console.warn(`chainrule: ${message}`);
+  warned = true;
+};
+/** An error's message without the 'chainrule: ' it starts with, to quote inside another message. */
+const reason = (e: unknown) => String((e as Error)?.message ?? e).replace(/^chainrule: /, '');
 
 /** Installs a kernel set; any kernel it leaves out falls back to the reference one. */
 export function useKernels(set: Partial<Kernels> & { name: string }): void {
   kernels = { ...referenceKernels, ...set };
+  chosen = true;
 }
 
-/** The name of the kernel set in use: 'wasm-relaxed-simd', 'wasm-simd' (either may end in '-2threads') or 'reference'. */
+/** The name of the kernel set in use: 'wasm-relaxed-simd', 'wasm-simd' (either may end in '-2threads'), 'reference', or a custom set's name. */
 export function backend(): string {
   return kernels.name;
+}
+
+/**
+ * Installs a kernel set by name. 'wasm-simd' is the same binary everywhere, so two runtimes pinned to it
+ * compute the same bits; 'wasm-relaxed-simd' is faster but its fused multiply-add may round differently
+ * between machines. In Node this works at any time; in a browser a WebAssembly set must have been
+ * compiled first: `await ready()` (or `await loadKernels(...)`) before choosing one.
+ */
+export function setBackend(name: BackendName): void {
+  if (!BACKEND_NAMES.includes(name)) {
+    throw new Error(`chainrule: there is no kernel set named ${JSON.stringify(name)}; the names are ${BACKEND_NAMES.map((n) => `'${n}'`).join(', ')}`);
+  }
+  kernels = name === 'reference' ? referenceKernels : compiledSet(name);
+  chosen = true;
+}
+
+function compiledSet(name: BackendName): Kernels {
+  const have = compiled.get(name);
+  if (have) return have;
+  const threads = name.endsWith('-2threads') ? 2 : 1;
+  const relaxed = name.startsWith('wasm-relaxed-simd');
+  if (threads === 2 && !inNode) throw new Error(`chainrule: '${name}' needs Node's worker threads; outside Node use '${name.replace('-2threads', '')}'`);
+  if (relaxed && !hasRelaxedSimd()) throw new Error(`chainrule: this runtime has no relaxed SIMD, so no '${name}' kernels; use '${name.replace('relaxed-', '')}'`);
+  if (!inNode) {
+    const why = failed.get(name);
+    if (why) throw new Error(`chainrule: the '${name}' kernels could not load: ${why}`);
+    throw new Error(`chainrule: the '${name}' kernels are not compiled yet: outside Node they compile asynchronously, so \`await ready()\` (or \`await loadKernels(...)\`) before setBackend('${name}')`);
+  }
+  const set = loadEmbeddedSync(relaxed, threads);
+  compiled.set(set.name, set);
+  if (set.name !== name) throw new Error(`chainrule: asked for the '${name}' kernels, got '${set.name}'`);
+  return set;
+}
+
+/**
+ * Loads a WebAssembly kernel set, installs it and resolves with its name. Without `wasm` it uses the
+ * kernels embedded in the package; with it, files or bytes you serve yourself (see LoadKernelsOptions).
+ * On failure it rejects with an Error that names what it looked for and the fix, and the kernel set in
+ * use stays as it was.
+ */
+export async function loadKernels(options: LoadKernelsOptions = {}): Promise<string> {
+  const have = options.wasm === undefined ? compiled.get(embeddedSetName(options)) : undefined;
+  const set = have ?? await loadWasmSet(options);
+  compiled.set(set.name, set);
+  kernels = set;
+  chosen = true;
+  return set.name;
+}
+
+/**
+ * Node: the fast set, compiled now. CHAINRULE_KERNELS=reference forces the reference set,
+ * CHAINRULE_KERNELS=wasm-simd plain SIMD without relaxed-SIMD FMA (wasm and wasm-relaxed-simd: the
+ * default, relaxed where V8 has it). CHAINRULE_THREADS=2 adds a worker thread for big matmuls (off by
+ * default: it only wins when the second core is idle).
+ */
+function nodeDefault(): Kernels {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const choice = env.CHAINRULE_KERNELS ?? '';
+  if (choice === 'reference') return referenceKernels;
+  if (!['', 'wasm', 'wasm-simd', 'wasm-relaxed-simd'].includes(choice)) {
+    warnOnce(`CHAINRULE_KERNELS=${choice} is not one of reference, wasm, wasm-simd, wasm-relaxed-simd; using the default kernels`);
+  }
+  try {
+    const set = loadEmbeddedSync(choice !== 'wasm-simd' && hasRelaxedSimd(), env.CHAINRULE_THREADS === '2' ? 2 : 1);
+    compiled.set(set.name, set);
+    return set;
+  } catch (e) {
+    warnOnce(`using the reference kernels: ${reason(e)}`);
+    return referenceKernels;
+  }
+}
+
+/**
+ * Outside Node: compiles the embedded sets (plain SIMD, and relaxed SIMD where the runtime has it, so
+ * either can be chosen with setBackend) and installs the fastest, unless the user chose a set meanwhile.
+ */
+async function loadDefaultAsync(): Promise<void> {
+  const [simd, relaxed] = await Promise.allSettled([loadWasmSet({ relaxed: false }), hasRelaxedSimd() ? loadWasmSet({ relaxed: true }) : null]);
+  for (const r of [simd, relaxed]) if (r.status === 'fulfilled' && r.value && !compiled.has(r.value.name)) compiled.set(r.value.name, r.value);
+  if (simd.status === 'rejected') failed.set('wasm-simd', reason(simd.reason));
+  if (relaxed.status === 'rejected') failed.set('wasm-relaxed-simd', reason(relaxed.reason));
+  const best = compiled.get('wasm-relaxed-simd') ?? compiled.get('wasm-simd');
+  // When both fail it is for the same reason (no SIMD, a Content Security Policy): say it once.
+  if (simd.status === 'rejected') warnOnce(`using the reference kernels: ${reason(simd.reason)}`);
+  else if (relaxed.status === 'rejected') warnOnce(`using the plain SIMD kernels: ${reason(relaxed.reason)}`);
+  if (best && !chosen) kernels = best;
+}
+
+let defaultLoaded: Promise<void>;
+if (inNode) {
+  kernels = nodeDefault();
+  defaultLoaded = Promise.resolve();
+} else {
+  defaultLoaded = loadDefaultAsync().catch((e: unknown) => warnOnce(`using the reference kernels: ${reason(e)}`));
+}
+
+/**
+ * Resolves with `backend()` once the default fast kernels are installed: at once in Node, where they
+ * compile during the import; in a browser once their asynchronous compilation is done. Where they cannot
+ * load it resolves too (a console.warn has said why) and the reference kernels stay. Never rejects.
+ */
+export function ready(): Promise<string> {
+  return defaultLoaded.then(() => backend());
 }

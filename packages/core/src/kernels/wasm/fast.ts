@@ -1,7 +1,8 @@
 /**
- * The fast kernel set: float32 WebAssembly SIMD kernels (AssemblyScript, ./assembly/), built by
- * `pnpm --filter @chainrule/core build` into ./build/. float64 and the kernels not written here fall
- * back to the reference set; so do tiny inputs, where the copy into wasm memory costs more than it saves.
+ * The fast kernel set: float32 WebAssembly SIMD kernels (AssemblyScript, ./assembly/), wrapped as
+ * `Kernels`. float64 and the kernels not written here fall back to the reference set; so do tiny inputs,
+ * where the copy into wasm memory costs more than it saves. Getting the binaries and instantiating them
+ * is ./index.ts's job.
  */
 import type { TypedArray } from '../../dtype.ts';
 import type { BinaryKernel, Kernels, ReduceKernel, UnaryKernel } from '../kernels.ts';
@@ -47,6 +48,12 @@ const UNARY_EXPORTS: Partial<Record<UnaryKernel, `unary${string}`>> = {
   relu: 'unaryRelu', step: 'unaryStep', sigmoid: 'unarySigmoid', exp: 'unaryExp', neg: 'unaryNeg', abs: 'unaryAbs',
   sqrt: 'unarySqrt', square: 'unarySquare', reciprocal: 'unaryReciprocal', leakyRelu: 'unaryLeakyRelu',
 };
+
+/** Every export this file calls: a binary without one of them is not (this version of) the kernels. */
+export const REQUIRED_EXPORTS: readonly string[] = [
+  'PACK_A_BYTES', 'PACK_B_BYTES', 'TILE_BYTES', 'matmulBlock', ...BINARY_EXPORTS, ...Object.values(UNARY_EXPORTS),
+  'sum3', 'softmaxRows', 'logsumexpRows', 'addRowVector', 'sumSquares', 'sgdStep', 'adamStep', 'heapBase',
+];
 
 const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
 const allF32 = (...xs: TypedArray[]): boolean => xs.every(isF32);
@@ -223,79 +230,21 @@ const helpers = new WeakMap<Kernels, HelperThread>();
 /** The helper thread of a set loaded with `threads: 2` (for tests and tuning). */
 export const helperOf = (ks: Kernels): HelperThread | undefined => helpers.get(ks);
 
-/** Why the last `loadWasmKernels` call returned null ('' when it loaded). */
-export let wasmLoadError = '';
-
-export interface WasmOptions {
-  /** Use relaxed-SIMD FMA when the runtime has it (default true). */
-  relaxed?: boolean;
-  /** 2 adds one worker thread for big matmuls, over shared memory (default 1). */
-  threads?: 1 | 2;
-  /** Folder holding the built .wasm files (default: ./build/ beside this module). */
-  from?: URL;
-}
-
-// A minimal module using one SIMD instruction (v128.const): validates only where SIMD is supported.
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
-]);
-
-interface NodeLike {
-  getBuiltinModule?(id: string): unknown;
-}
-
 /**
- * Compiles the built WebAssembly kernels synchronously and returns them, or null (reason in
- * `wasmLoadError`) when WebAssembly or SIMD is missing or the binaries have not been built.
+ * The kernel set of one instance of a kernel binary, over `memory` (shared when `threads` is 2: a helper
+ * thread then runs part of each big matmul; Node only, see ./thread.ts).
  */
-export function loadWasmKernels(options: WasmOptions = {}): Kernels | null {
-  const fail = (why: string) => { wasmLoadError = why; return null; };
-  if (typeof WebAssembly !== 'object') return fail('WebAssembly is not available');
-  if (!WebAssembly.validate(SIMD_PROBE)) return fail('this runtime has no WebAssembly SIMD');
-  // Read the binaries through Node's fs without importing it, so core still loads where there is none.
-  const proc = (globalThis as { process?: NodeLike }).process;
-  const fs = proc?.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
-  if (!fs) return fail('no Node file system to read the .wasm from');
-  const v8 = proc?.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined;
-
-  const read = (file: string): Uint8Array<ArrayBuffer> | null => {
-    try { return new Uint8Array(fs.readFileSync(new URL(file, options.from ?? new URL('./build/', import.meta.url)))); } catch { return null; }
-  };
-  const threads = options.threads === 2 && typeof SharedArrayBuffer === 'function' ? 2 : 1;
-  const suffix = threads === 2 ? '-shared.wasm' : '.wasm';
-  let bytes: Uint8Array<ArrayBuffer> | null = null;
-  let name = 'wasm-simd';
-  if (options.relaxed !== false) {
-    const relaxed = read(`kernels-relaxed-simd${suffix}`);
-    if (relaxed) {
-      // Node 20 hides relaxed SIMD behind a V8 flag; it must be set before the module is compiled.
-      try { v8?.setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { /* keep plain SIMD */ }
-      if (WebAssembly.validate(relaxed)) { bytes = relaxed; name = 'wasm-relaxed-simd'; }
-    }
+export function wasmKernelSet(name: string, module: WebAssembly.Module, instance: WebAssembly.Instance,
+  memory: WebAssembly.Memory, threads: 1 | 2): Kernels {
+  const w = instance.exports as unknown as Exports;
+  let base = (w.heapBase() + 63) & ~63;
+  let helper: HelperThread | null = null;
+  if (threads === 2) {
+    helper = HelperThread.start(module, memory, base);
+    base += (CONTROL_BYTES + 63) & ~63;
+    if (helper) name += '-2threads';
   }
-  bytes ??= read(`kernels-simd${suffix}`);
-  if (!bytes) return fail('the .wasm kernels are not built (run: pnpm --filter @chainrule/core build)');
-  try {
-    const module = new WebAssembly.Module(bytes);
-    // 4 MiB to start, grown on demand; shared memory needs the maximum the binary declares.
-    const memory = threads === 2
-      ? new WebAssembly.Memory({ initial: 64, maximum: 32768, shared: true })
-      : new WebAssembly.Memory({ initial: 64 });
-    const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('wasm abort'); } } });
-    const w = instance.exports as unknown as Exports;
-    let base = (w.heapBase() + 63) & ~63;
-    let helper: HelperThread | null = null;
-    if (threads === 2) {
-      helper = HelperThread.start(module, memory, base);
-      base += (CONTROL_BYTES + 63) & ~63;
-      if (helper) name += '-2threads';
-    }
-    wasmLoadError = '';
-    const ks = makeKernels(name, w, new Arena(memory, base), helper);
-    if (helper) helpers.set(ks, helper);
-    return ks;
-  } catch (e) {
-    return fail(`compiling the .wasm kernels failed: ${(e as Error).message}`);
-  }
+  const ks = makeKernels(name, w, new Arena(memory, base), helper);
+  if (helper) helpers.set(ks, helper);
+  return ks;
 }

@@ -8,6 +8,11 @@
 export { matmulBlock, addRowVector, PACK_A_BYTES, PACK_B_BYTES, TILE_BYTES } from './matmul';
 import { fma } from './simd';
 
+// What the loader checks before it trusts a binary (../index.ts): the version of the interface between
+// this file and ../fast.ts (bump it when an export changes), and which variant this binary is.
+export const KERNELS_ABI: i32 = 1;
+export const RELAXED_SIMD: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+
 // ---------------------------------------------------------------------------------------------
 // Elementwise. Binary ops see the output as [outer, inner]; each operand has a row stride (any) and
 // an inner stride of 0 (broadcast) or 1 (contiguous), which covers same-shape, scalar, bias-row
