@@ -9,7 +9,7 @@ export type { Shape } from './shape.ts';
 export { broadcastShapes, sizeOf } from './shape.ts';
 export * from './creation.ts';
 export { Rng, rng, randn, randUniform, type RandomOptions } from './random.ts';
-export { defineOp, registeredOps, getOp, type OpDef, type OpSpec, type OpSample, type Computed, type Vjp } from './ops/define.ts';
+export { defineOp, registeredOps, getOp, type OpDef, type OpSpec, type OpSample, type SamplerTypes, type Computed, type Vjp } from './ops/define.ts';
 export { builtinOps, type BuiltinOpName } from './ops/builtins.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/compare.ts';
@@ -28,4 +28,3 @@ export {
   kernels, useKernels, backend, referenceKernels, ready, setBackend, loadKernels,
   type BackendName, type LoadKernelsOptions, type KernelBinary, type Kernels, type SgdConstants, type AdamConstants, type RmspropConstants,
 } from './kernels/index.ts';
-export * as sampling from './testing/sample.ts';
