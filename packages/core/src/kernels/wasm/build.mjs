@@ -4,13 +4,16 @@
 // a browser) without reading files. The .wasm files stay in build/ for users who serve them themselves.
 // Run by `pnpm --filter @chainrule/core build`.
 import asc from 'assemblyscript/asc';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, 'build');
 mkdirSync(outDir, { recursive: true });
+// Everything is written into a scratch folder and renamed into place at the end, so a rebuild (e.g.
+// `pnpm pack` during the test run) never lets a running test read a half-written file.
+const scratch = mkdtempSync(join(outDir, '.tmp-'));
 
 // `name` is the export in binaries.ts.
 const variants = [
@@ -25,13 +28,14 @@ for (const v of variants) {
   const args = [
     join(here, 'assembly', 'kernels.ts'),
     '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--enable', v.features,
-    '--outFile', join(outDir, v.file),
+    '--outFile', join(scratch, v.file),
   ];
   if (v.shared) args.push('--sharedMemory', '--maximumMemory', '32768');
   const { error, stderr } = await asc.main(args);
   if (error) {
     console.error(stderr.toString());
     console.error(`kernels: building ${v.file} failed: ${error.message}`);
+    rmSync(scratch, { recursive: true, force: true });
     process.exit(1);
   }
 }
@@ -43,8 +47,10 @@ const lines = [
   '',
 ];
 for (const v of variants) {
-  const bytes = readFileSync(join(outDir, v.file));
+  const bytes = readFileSync(join(scratch, v.file));
   lines.push(`/** ${v.file} (${bytes.length} bytes). */`, `export const ${v.name}: string = '${bytes.toString('base64')}';`, '');
 }
-writeFileSync(join(outDir, 'binaries.ts'), lines.join('\n'));
+writeFileSync(join(scratch, 'binaries.ts'), lines.join('\n'));
+for (const file of [...variants.map((v) => v.file), 'binaries.ts']) renameSync(join(scratch, file), join(outDir, file));
+rmSync(scratch, { recursive: true, force: true });
 console.log(`kernels: built ${variants.length} WebAssembly binaries and binaries.ts into ${outDir}`);
