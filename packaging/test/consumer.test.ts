@@ -130,6 +130,18 @@ describe('the packed packages, installed outside the workspace', () => {
     expect(Number(ops)).toBeGreaterThan(40);
   });
 
+  it.each(['nn', 'datasets', 'viz'])('@chainrule/%s/node in a browser bundle fails at import, naming the entry to use', async (name) => {
+    const app = join(project, 'app');
+    const entry = join(app, `uses-${name}-node.mjs`);
+    writeFileSync(entry, `import * as m from '@chainrule/${name}/node';\nconsole.log(Object.keys(m).length);\n`);
+    const out = join(app, 'out', `uses-${name}-node.mjs`);
+    await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', outfile: out, logLevel: 'silent' });
+    let message = '';
+    try { run(process.execPath, [out], app); } catch (e) { message = String((e as { stderr?: string }).stderr); }
+    expect(message).toContain(`@chainrule/${name}/node is Node-only`);
+    expect(message).toContain(`import from '@chainrule/${name}'`);
+  });
+
   it('bundled by esbuild for the browser, app.js trains in Chromium to the loss Node gets on the same kernels', async () => {
     const app = join(project, 'app');
     // Pin both sides to plain SIMD (relaxed SIMD may fuse differently): Node by its switch, the page
