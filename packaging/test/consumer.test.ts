@@ -121,13 +121,17 @@ describe('the packed packages, installed outside the workspace', () => {
     expect(out[2]).toBe('true'); // the checkpoint predicts what the trained model did
   });
 
-  it('esbuild keeps the Tensor methods and the op registry when it tree-shakes core', async () => {
+  it('bundled for Node by esbuild, core keeps its kernels, the Tensor methods and the op registry', async () => {
     const app = join(project, 'app');
-    writeFileSync(join(app, 'shaken.mjs'), "import { tensor, registeredOps } from '@chainrule/core';\nconsole.log(tensor([1, 2]).add(tensor([3, 4])).mul(2).toArray().join(','), registeredOps().length);\n");
+    writeFileSync(join(app, 'shaken.mjs'), "import { backend, tensor, registeredOps } from '@chainrule/core';\nconsole.log(tensor([1, 2]).add(tensor([3, 4])).mul(2).toArray().join(','), registeredOps().length, backend());\n");
     await build({ entryPoints: [join(app, 'shaken.mjs')], bundle: true, minify: true, format: 'esm', platform: 'node', outfile: join(app, 'out/shaken.mjs'), logLevel: 'silent' });
-    const [values, ops] = run(process.execPath, ['out/shaken.mjs'], app).trim().split(' ');
+    // Run from elsewhere: the bundle must not need files beside it (import.meta.url moved).
+    const elsewhere = mkdtempSync(join(tmpdir(), 'chainrule-bundle-'));
+    const [values, ops, kernelSet] = run(process.execPath, [join(app, 'out/shaken.mjs')], elsewhere).trim().split(' ');
+    rmSync(elsewhere, { recursive: true, force: true });
     expect(values).toBe('8,12');
     expect(Number(ops)).toBeGreaterThan(40);
+    expect(kernelSet).toMatch(/^wasm-/);
   });
 
   it.each(['nn', 'datasets', 'viz'])('@chainrule/%s/node in a browser bundle fails at import, naming the entry to use', async (name) => {
