@@ -1,19 +1,72 @@
-/** Seeded randomness on pure-rand: the same seed gives the same numbers on every machine. */
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+/**
+ * Seeded randomness on pure-rand: the same seed gives the same numbers on every machine.
+ * A seed is any safe integer (|seed| ≤ 2^53 − 1, negative ones too). It is mixed by splitmix64 into
+ * xoroshiro128+'s 128-bit state, so neighbouring seeds (0, 1, 2…) start unrelated streams whose
+ * first draws are as random as their millionth: xoroshiro128+ seeded raw starts near all-ones.
+ */
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
 import { allocate, type DType } from './dtype.ts';
 import { checkShape, sizeOf, type Shape } from './shape.ts';
 import { Tensor } from './tensor.ts';
 
+const describeValue = (v: unknown): string =>
+  typeof v === 'string' ? `string '${v}'` : typeof v === 'bigint' ? `bigint ${v}n` : v === null ? 'null' : typeof v;
+
+/**
+ * The one check every seed goes through (Rng, rng, randn, randUniform, gradcheck, and through Rng
+ * nn's init and fit and the datasets' generators). A seed that is not a safe integer is refused
+ * rather than rounded or truncated, which would silently give it another seed's stream.
+ */
+export function checkSeed(where: string, seed: unknown): asserts seed is number {
+  if (typeof seed !== 'number') throw new Error(`${where}: seed must be a number, got ${describeValue(seed)}; seeds are integers with |seed| ≤ 2^53 − 1`);
+  if (!Number.isFinite(seed)) throw new Error(`${where}: seed must be a finite integer, got ${seed}`);
+  if (!Number.isInteger(seed)) throw new Error(`${where}: seed must be an integer, got ${seed} (a fraction is not rounded: it would repeat another seed's stream)`);
+  if (!Number.isSafeInteger(seed)) {
+    throw new Error(`${where}: seed must be a safe integer (|seed| ≤ 2^53 − 1 = ${Number.MAX_SAFE_INTEGER}), got ${seed}; ` +
+      'beyond that neighbouring integers are not distinct numbers in JavaScript');
+  }
+}
+
+const MASK64 = (1n << 64n) - 1n;
+
+/** splitmix64 (Vigna's reference constants): a stream of well-mixed 64-bit words from any 64-bit seed. */
+function* splitmix64(seed: bigint): Generator<bigint, never> {
+  let state = seed & MASK64;
+  for (;;) {
+    state = (state + 0x9e3779b97f4a7c15n) & MASK64;
+    let z = state;
+    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
+    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
+    yield z ^ (z >> 31n);
+  }
+}
+
+/**
+ * xoroshiro128+ with its two 64-bit state words s0, s1 taken from splitmix64. pure-rand holds each as
+ * signed 32-bit halves, [s0 high, s0 low, s1 high, s1 low]. The state is never all zero: splitmix64's
+ * mix is a bijection that sends only 0 to 0, and its two inputs differ.
+ */
+function seededGenerator(seed: number): JumpableRandomGenerator {
+  const words = splitmix64(BigInt(seed));
+  const [s0, s1] = [words.next().value, words.next().value];
+  const halves = (w: bigint) => [Number(BigInt.asIntN(32, w >> 32n)), Number(BigInt.asIntN(32, w))];
+  return xoroshiro128plusFromState([...halves(s0), ...halves(s1)]);
+}
+
 /** A random stream. `split()` gives an independent stream, so parts of a program don't share draws. */
 export class Rng {
   readonly #gen: JumpableRandomGenerator;
   #spare: number | undefined;
 
+  /** `seed`: any safe integer (see `checkSeed`); a generator is taken as is (that is how `split` makes its child). */
   constructor(seed: number | JumpableRandomGenerator) {
-    if (typeof seed === 'number' && !Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
-    this.#gen = typeof seed === 'number' ? xoroshiro128plus(seed | 0) : seed;
+    if (isGenerator(seed)) this.#gen = seed;
+    else {
+      checkSeed('Rng', seed);
+      this.#gen = seededGenerator(seed);
+    }
   }
 
   /** Uniform in [0, 1). */
@@ -55,6 +108,9 @@ export class Rng {
   }
 }
 
+const isGenerator = (x: unknown): x is JumpableRandomGenerator =>
+  typeof x === 'object' && x !== null && typeof (x as JumpableRandomGenerator).next === 'function' && typeof (x as JumpableRandomGenerator).jump === 'function';
+
 export const rng = (seed: number): Rng => new Rng(seed);
 
 export interface RandomOptions {
@@ -66,7 +122,10 @@ export interface RandomOptions {
 
 function sourceOf(where: string, options: RandomOptions): Rng {
   if (options.rng) return options.rng;
-  if (options.seed !== undefined) return new Rng(options.seed);
+  if (options.seed !== undefined) {
+    checkSeed(where, options.seed);
+    return new Rng(options.seed);
+  }
   throw new Error(`${where}: pass { rng } or { seed } so results are reproducible`);
 }
 
