@@ -2,10 +2,13 @@
  * gradcheck: compares reverse-mode gradients with central differences in float64.
  * Small problems get the full Jacobian; large ones a random direction u and random cotangent c:
  * ⟨u, vjp(c)⟩ ≈ ⟨(f(x+εu) − f(x−εu)) / 2ε, c⟩, whose cost does not grow with the input.
+ * u and c are random unit vectors, so a trial checks one entry of the Jacobian in a random basis and
+ * atol means what it means in full mode (where u and c are unit vectors e_i, e_j): a cotangent that
+ * happens to be tiny would make an absolute atol check almost nothing.
  */
 import { grad } from './autodiff/grad.ts';
 import { cast } from './ops/elementwise.ts';
-import { Rng } from './random.ts';
+import { checkSeed, Rng } from './random.ts';
 import { fmt } from './shape.ts';
 import { Tensor } from './tensor.ts';
 
@@ -31,11 +34,50 @@ function withData(x: Tensor, data: Float64Array): Tensor {
   return new Tensor(data, x.shape);
 }
 
+const kindOf = (v: unknown): string =>
+  Array.isArray(v) ? 'an array' : ArrayBuffer.isView(v) ? `a ${v.constructor.name}` : v === null ? 'null' : `a ${typeof v}`;
+
+/** The arguments as the user gave them, checked before f runs. */
+function checkArguments(f: unknown, inputs: unknown, o: Required<Omit<GradcheckOptions, 'name'>>): void {
+  if (typeof f !== 'function') throw new Error(`gradcheck: f must be a function of the input tensors, got ${kindOf(f)}`);
+  if (inputs instanceof Tensor) throw new Error('gradcheck: inputs must be an array of Tensors, got a single Tensor; pass [x]');
+  if (!Array.isArray(inputs)) throw new Error(`gradcheck: inputs must be an array of Tensors, got ${kindOf(inputs)}`);
+  if (inputs.length === 0) throw new Error('gradcheck: inputs is empty; pass the tensors to differentiate with respect to');
+  inputs.forEach((x: unknown, i) => {
+    if (!(x instanceof Tensor)) {
+      throw new Error(`gradcheck: inputs[${i}] is ${kindOf(x)}, not a Tensor` +
+        (Array.isArray(x) || typeof x === 'number' ? "; wrap it with tensor(…, { dtype: 'float64' })" : ''));
+    }
+  });
+  const positive = (key: 'eps', v: number) => { if (!(Number.isFinite(v) && v > 0)) throw new Error(`gradcheck: ${key} must be a positive number, got ${v}`); };
+  const nonNegative = (key: 'atol' | 'rtol', v: number) => { if (!(Number.isFinite(v) && v >= 0)) throw new Error(`gradcheck: ${key} must be a number ≥ 0, got ${v}`); };
+  positive('eps', o.eps);
+  nonNegative('atol', o.atol);
+  nonNegative('rtol', o.rtol);
+  if (!['auto', 'full', 'random'].includes(o.mode)) throw new Error(`gradcheck: mode must be 'auto', 'full' or 'random', got ${String(o.mode)}`);
+  if (!(Number.isInteger(o.trials) && o.trials >= 1)) throw new Error(`gradcheck: trials must be a positive integer, got ${o.trials}`);
+  if (!(Number.isInteger(o.maxJacobian) && o.maxJacobian >= 0)) throw new Error(`gradcheck: maxJacobian must be an integer ≥ 0, got ${o.maxJacobian}`);
+  checkSeed('gradcheck', o.seed);
+}
+
+/** A random unit vector (normal draws, normalised): direction without a random scale. */
+function unitVector(rng: Rng, size: number): Float64Array {
+  const v = Float64Array.from({ length: size }, () => rng.normal());
+  let squares = 0;
+  for (const x of v) squares += x * x;
+  const norm = Math.sqrt(squares);
+  return v.map((x) => x / norm);
+}
+
 /** Throws an Error naming the op, the sub-check, the worst index and both values when gradients disagree. */
 export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): true {
-  const o = { ...DEFAULTS, ...options };
+  // An option given as undefined takes its default, as if it were left out.
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as GradcheckOptions;
+  const o = { ...DEFAULTS, ...given };
+  checkArguments(f, inputs, o);
   const xs = inputs.map((x) => cast(x.detach(), 'float64').detach());
-  const y = f(...xs);
+  const y: unknown = f(...xs);
+  if (!(y instanceof Tensor)) throw new Error(`gradcheck: f returned ${kindOf(y)}, not a Tensor; return the tensor itself (not .item() or .data)`);
   if (y.dtype !== 'float64') throw new Error(`gradcheck: f returned ${y.dtype}; it must compute in float64 when given float64 inputs`);
   const name = o.name ?? y.node?.op.name ?? 'f';
   // Not under noGrad: f may itself call grad (checking a second derivative), which needs the graph recorded.
@@ -75,12 +117,11 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tenso
   }
 
   const rng = new Rng(o.seed);
-  const randomLike = (size: number) => Float64Array.from({ length: size }, () => rng.normal());
   for (let t = 0; t < o.trials; t++) {
-    const c = randomLike(y.size);
+    const c = unitVector(rng, y.size);
     const gs = grad(y, xs, { seed: withData(y, c) });
     xs.forEach((x, k) => {
-      const u = randomLike(x.size);
+      const u = unitVector(rng, x.size);
       let analytic = 0;
       for (let i = 0; i < u.length; i++) analytic += u[i]! * gs[k]!.data[i]!;
       const fp = evalAt(k, x.data.map((v, i) => v + o.eps * u[i]!) as Float64Array);
