@@ -47,6 +47,8 @@ const keyOf = (dtype: DType, size: number) => size * 2 + (dtype === 'float64' ? 
  * (`'overwritten'`, e.g. a kernel's output): then a reused buffer skips the zeroing.
  */
 export function allocate(dtype: DType, size: number, contents: 'zeros' | 'overwritten' = 'zeros'): TypedArray {
+  // The backstop behind the boundary checks: a size no typed array takes is an Error saying so, not a RangeError.
+  if (!(size >= 0 && size <= MAX_ELEMENTS && Number.isInteger(size))) throw badSize(dtype, size);
   if (size < MIN_POOLED) return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
   let buf = free.get(keyOf(dtype, size))?.pop();
   if (buf) {
@@ -127,3 +129,15 @@ export const bufferStats = (): BufferStats => ({
   pooled: [...free.values()].reduce((s, l) => s + l.length, 0),
   pooledBytes,
 });
+
+/** The most elements a typed array can hold (V8: 2³²); larger sizes are refused before allocating. */
+export const MAX_ELEMENTS = 2 ** 32;
+
+/** A byte count for messages: 4000000000000 → '4e12' (three significant digits, no '+'). */
+export const formatBytes = (n: number): string =>
+  n < 1e6 ? String(n) : Number(n.toPrecision(3)).toExponential().replace('+', '');
+
+function badSize(dtype: DType, size: number): Error {
+  if (!(size > MAX_ELEMENTS)) return new Error(`allocate: ${size} is not a number of values (a non-negative whole number)`);
+  return new Error(`allocate: ${size} ${dtype} values need ${formatBytes(size * (dtype === 'float64' ? 8 : 4))} bytes, more than a typed array can hold (at most ${MAX_ELEMENTS} values)`);
+}

@@ -1,7 +1,11 @@
 /** Shape arithmetic: sizes, strides, NumPy broadcasting and axis normalisation. */
+import { describeValue } from './describe-value.ts';
+
 export type Shape = readonly number[];
 
-export const fmt = (shape: Shape): string => `[${shape.join(',')}]`;
+/** [2,3]; a dimension that is not a number shows as given (['2',3] reads ["2",3]), so it is not mistaken for one. */
+export const fmt = (shape: Shape): string =>
+  `[${shape.map((d) => (typeof d === 'number' ? d : typeof d === 'string' ? JSON.stringify(d) : String(d))).join(',')}]`;
 
 export function sizeOf(shape: Shape): number {
   let n = 1;
@@ -11,8 +15,10 @@ export function sizeOf(shape: Shape): number {
 
 /** Throws unless every dimension is a non-negative integer. */
 export function checkShape(where: string, shape: Shape): Shape {
-  if (!Array.isArray(shape)) throw new Error(`${where}: shape must be an array of dimensions, got ${String(shape)}`);
-  for (const d of shape) {
+  if (!Array.isArray(shape)) throw new Error(`${where}: shape must be an array of dimensions, got ${describeValue(shape)}`);
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    if (typeof d !== 'number') throw new Error(`${where}: dimension ${i} of shape ${fmt(shape)} is ${describeValue(d)}, not a number`);
     if (!Number.isInteger(d) || d < 0) {
       throw new Error(`${where}: invalid dimension ${d} in shape ${fmt(shape)}; dimensions must be non-negative integers`);
     }
@@ -73,6 +79,9 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
 /** Normalises `axis` (number, list or undefined = all) to sorted, unique, non-negative axes. */
 export function normalizeAxes(op: string, axis: number | readonly number[] | undefined, rank: number): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axis !== 'number' && !Array.isArray(axis)) {
+    throw new Error(`${op}: axis must be a number, a list of numbers or undefined (all axes), got ${describeValue(axis)}`);
+  }
   const list = typeof axis === 'number' ? [axis] : [...axis];
   const out = list.map((a) => normalizeAxis(op, a, rank));
   if (new Set(out).size !== out.length) throw new Error(`${op}: repeated axis in ${JSON.stringify(list)}`);
@@ -80,7 +89,9 @@ export function normalizeAxes(op: string, axis: number | readonly number[] | und
 }
 
 export function normalizeAxis(op: string, axis: number, rank: number): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+  if (typeof axis !== 'number') throw new Error(`${op}: axis is ${describeValue(axis)}, not a whole number`);
+  if (!Number.isInteger(axis)) throw new Error(`${op}: axis ${axis} is not a whole number`);
+  if (axis < -rank || axis >= rank) {
     throw new Error(`${op}: axis ${axis} is out of range for a tensor of rank ${rank} (valid: ${-rank}..${rank - 1})`);
   }
   return axis < 0 ? axis + rank : axis;

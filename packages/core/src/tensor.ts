@@ -1,6 +1,7 @@
 /** The Tensor: an immutable n-d array that remembers which op made it. */
 import { newId } from './autodiff/state.ts';
 import { dtypeOf, type DType, type TypedArray } from './dtype.ts';
+import { describeValue } from './describe-value.ts';
 import { fmt, type Shape } from './shape.ts';
 import type { OpDef } from './ops/define.ts';
 
@@ -18,6 +19,20 @@ export interface Node {
 
 export type NestedArray = number | NestedArray[];
 
+/**
+ * The constructor's one check: typed data that exactly fills the shape (a short array would compute with
+ * NaN, a long one hide values). Only a length comparison: every op makes a tensor.
+ */
+function checkData(data: unknown, shape: Shape): void {
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+    throw new Error(`Tensor: data must be a Float32Array or Float64Array, got ${describeValue(data)}${Array.isArray(data) ? '; use tensor() for arrays of numbers' : ''}`);
+  }
+  if (!Array.isArray(shape)) throw new Error(`Tensor: shape must be an array of dimensions, got ${describeValue(shape)}`);
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+  if (data.length !== n) throw new Error(`Tensor: ${data.length} values do not fill shape ${fmt(shape)} (${n} needed)`);
+}
+
 export class Tensor {
   /** A unique, monotonically increasing id: two tensors with equal data are different nodes. */
   readonly id: number;
@@ -31,6 +46,7 @@ export class Tensor {
   readonly name: string | undefined;
 
   constructor(data: TypedArray, shape: Shape, node?: Node, name?: string) {
+    checkData(data, shape);
     this.id = newId();
     this.data = data;
     this.shape = Object.freeze([...shape]);

@@ -42,10 +42,20 @@ describe('the engine checks every VJP result', () => {
       "grad: the VJP of 'testIdentityWrongDtype' returned [2,3] float64 for input 0, which is [2,3] float32");
   });
 
-  it('a broadcast cotangent is summed back to the input shape by the engine, not rejected', () => {
-    // The VJP hands back g broadcast over a new leading axis; the engine sums it: 3 × 1 per element.
+  it('a cotangent broadcast beyond the op\'s output is an error, not summed down into a gradient 3× too big', () => {
     const op = identityWith('testIdentityBroadcastVjp', (g) => g.broadcastTo([3, 2, 3]));
-    expect(Array.from(grad(op.run([x], {}).sum(), x).data)).toEqual([3, 3, 3, 3, 3, 3]);
+    expect(() => grad(op.run([x], {}).sum(), x)).toThrow(
+      /grad: the VJP of 'testIdentityBroadcastVjp' returned \[3,2,3\] float32 for input 0, which is \[2,3\] float32 \(a broadcast the op's output \[2,3\] does not account for/);
+  });
+
+  it('a broadcast cotangent the output accounts for is summed back to the input shape by the engine', () => {
+    // The op repeats x three times along a new axis; its VJP hands back g as is, [3,2,3], and the engine sums it.
+    const repeat3 = defineOp({
+      name: 'testRepeat3', arity: 1,
+      forward: ([a]) => ({ shape: [3, ...a!.shape], data: Float32Array.from([...a!.data, ...a!.data, ...a!.data]) }),
+      vjp: (_, __, g) => [g],
+    });
+    expect(Array.from(grad(repeat3.run([x], {}).sum(), x).data)).toEqual([3, 3, 3, 3, 3, 3]);
   });
 });
 

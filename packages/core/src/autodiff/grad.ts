@@ -10,6 +10,9 @@ import { reshape } from '../ops/shape.ts';
 import { sum } from '../ops/reduce.ts';
 import { full } from '../creation.ts';
 import { noGrad, withRecording } from './state.ts';
+import { checkCotangent, checkCotangentList } from './check-vjp.ts';
+import { inUserWords } from '../ops/failure.ts';
+import { notATensor } from '../validate.ts';
 import { flatten, unflatten, type Tree } from './tree.ts';
 
 export interface GradOptions {
@@ -61,8 +64,9 @@ function topologicalOrder(y: Tensor): Tensor[] {
 }
 
 function gradList(y: Tensor, xs: readonly Tensor[], options: GradOptions): Tensor[] {
-  if (!(y instanceof Tensor)) throw new Error('grad: y must be a Tensor');
-  xs.forEach((x, i) => { if (!(x instanceof Tensor)) throw new Error(`grad: xs[${i}] is not a Tensor`); });
+  if (!(y instanceof Tensor)) throw notATensor('grad', 'y (the value to differentiate)', y);
+  xs.forEach((x, i) => { if (!(x instanceof Tensor)) throw notATensor('grad', `xs[${i}]`, x); });
+  if (options.seed !== undefined && !(options.seed instanceof Tensor)) throw notATensor('grad', 'seed', options.seed);
   const seed = options.seed ?? (() => {
     if (y.size !== 1) throw new Error(`grad: y has shape ${fmt(y.shape)}; pass { seed } (the cotangent dL/dy) to differentiate a non-scalar`);
     return full(y.shape, 1, { dtype: y.dtype });
@@ -85,14 +89,18 @@ function gradList(y: Tensor, xs: readonly Tensor[], options: GradOptions): Tenso
       const node = t.node;
       if (!g || !node || !needed.has(t.id) || !node.inputs.some((i) => needed.has(i.id))) continue;
       const needs = node.inputs.map((i) => needed.has(i.id));
-      const cotangents = node.op.spec.vjp!(node.inputs, t, g, node.attrs, node.saved, needs);
+      let returned: unknown;
+      try {
+        returned = node.op.spec.vjp!(node.inputs, t, g, node.attrs, node.saved, needs);
+      } catch (e) {
+        throw inUserWords(e, () => `grad: the VJP of '${node.op.name}' failed on inputs ${node.inputs.map((x) => fmt(x.shape)).join(', ')}`);
+      }
+      const cotangents = checkCotangentList(node.op.name, node.inputs, returned);
       node.inputs.forEach((input, i) => {
         const c = cotangents[i];
-        if (!c || !needed.has(input.id)) return;
+        if (c === null || !needed.has(input.id)) return;
+        checkCotangent(node.op.name, i, input, t, c);
         const ci = sumToShape(c, input.shape);
-        if (!sameShape(ci.shape, input.shape) || ci.dtype !== input.dtype) {
-          throw new Error(`grad: the VJP of '${node.op.name}' returned ${fmt(c.shape)} ${c.dtype} for input ${i}, which is ${fmt(input.shape)} ${input.dtype}`);
-        }
         const prev = grads.get(input.id);
         grads.set(input.id, prev ? add(prev, ci) : ci);
       });

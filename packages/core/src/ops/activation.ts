@@ -10,6 +10,7 @@ import { defineOp } from './define.ts';
 import { add, exp, mul, sub, tanh, where } from './elementwise.ts';
 import { sum } from './reduce.ts';
 import { unaryKernel } from './util.ts';
+import { expectTensor } from '../validate.ts';
 
 export const sigmoidOp = defineOp({
   name: 'sigmoid', arity: 1,
@@ -27,7 +28,10 @@ export const reluOp = defineOp({
 
 export const leakyReluOp = defineOp<{ alpha: number }>({
   name: 'leakyRelu', arity: 1,
-  forward: ([x], { alpha }) => unaryKernel('leakyRelu', x!, alpha),
+  forward: ([x], { alpha }) => {
+    if (typeof alpha !== 'number') throw new Error(`leakyRelu: alpha must be a number, got ${JSON.stringify(alpha) ?? String(alpha)}`);
+    return unaryKernel('leakyRelu', x!, alpha);
+  },
   vjp: ([x], _, g, { alpha }) => [mul(g, where(greater(x!, 0), 1, alpha))],
   sample: sampleUnary({ avoid: [0] }, (_, fc) => fc.record({ alpha: fc.constantFrom(0.01, 0.2) })),
   describe: ({ alpha }) => `alpha=${alpha}`,
@@ -82,11 +86,18 @@ export const sigmoid = (x: Tensor): Tensor => sigmoidOp.run([x], {});
 export const relu = (x: Tensor): Tensor => reluOp.run([x], {});
 export const leakyRelu = (x: Tensor, alpha = 0.01): Tensor => leakyReluOp.run([x], { alpha });
 export const softplus = (x: Tensor): Tensor => softplusOp.run([x], {});
-export const softmax = (x: Tensor, axis = -1): Tensor => softmaxOp.run([x], { axis: normalizeAxis('softmax', axis, x.rank) });
-export const logSoftmax = (x: Tensor, axis = -1): Tensor => logSoftmaxOp.run([x], { axis: normalizeAxis('logSoftmax', axis, x.rank) });
+export function softmax(x: Tensor, axis = -1): Tensor {
+  expectTensor('softmax', 'x', x);
+  return softmaxOp.run([x], { axis: normalizeAxis('softmax', axis, x.rank) });
+}
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  expectTensor('logSoftmax', 'x', x);
+  return logSoftmaxOp.run([x], { axis: normalizeAxis('logSoftmax', axis, x.rank) });
+}
 
 /** GELU, tanh approximation (as in GPT-2 and `jax.nn.gelu`): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 export function gelu(x: Tensor): Tensor {
+  expectTensor('gelu', 'x', x);
   const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return mul(mul(x, 0.5), add(tanh(inner), 1));
 }

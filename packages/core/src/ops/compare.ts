@@ -19,11 +19,11 @@ export const signOp = defineOp({ name: 'sign', arity: 1, differentiable: false, 
 /** The Heaviside step: 1 where x > 0, else 0 (relu's derivative, as one fast unary kernel). */
 export const heavisideOp = defineOp({ name: 'heaviside', arity: 1, differentiable: false, forward: ([x]) => unaryKernel('step', x!) });
 
-export const equal = (a: TensorLike, b: TensorLike): Tensor => equalOp.run(liftPair(a, b), {});
-export const notEqual = (a: TensorLike, b: TensorLike): Tensor => notEqualOp.run(liftPair(a, b), {});
-export const greater = (a: TensorLike, b: TensorLike): Tensor => greaterOp.run(liftPair(a, b), {});
-export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => greaterEqualOp.run(liftPair(a, b), {});
-export const less = (a: TensorLike, b: TensorLike): Tensor => lessOp.run(liftPair(a, b), {});
-export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => lessEqualOp.run(liftPair(a, b), {});
+export const equal = (a: TensorLike, b: TensorLike): Tensor => equalOp.run(liftPair('equal', a, b), {});
+export const notEqual = (a: TensorLike, b: TensorLike): Tensor => notEqualOp.run(liftPair('notEqual', a, b), {});
+export const greater = (a: TensorLike, b: TensorLike): Tensor => greaterOp.run(liftPair('greater', a, b), {});
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => greaterEqualOp.run(liftPair('greaterEqual', a, b), {});
+export const less = (a: TensorLike, b: TensorLike): Tensor => lessOp.run(liftPair('less', a, b), {});
+export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => lessEqualOp.run(liftPair('lessEqual', a, b), {});
 export const sign = (x: Tensor): Tensor => signOp.run([x], {});
 export const heaviside = (x: Tensor): Tensor => heavisideOp.run([x], {});

@@ -14,13 +14,19 @@ import { softmax } from './activation.ts';
 import { defineOp, type OpDef } from './define.ts';
 import { div, mul, sub } from './elementwise.ts';
 import { oneHot } from './shape.ts';
+import { checkIndices } from './check-indices.ts';
+import { expectTensor } from '../validate.ts';
+import { describeValue } from '../describe-value.ts';
 
 type CrossEntropyAttrs = { labels: Int32Array };
 
 export const softmaxCrossEntropyOp: OpDef<CrossEntropyAttrs> = defineOp<CrossEntropyAttrs>({
   name: 'softmaxCrossEntropy', arity: 1,
   forward: ([x], { labels }) => {
+    if (x!.rank !== 2) throw new Error(`softmaxCrossEntropy: logits must have shape [rows, classes], got ${fmt(x!.shape)}`);
     const [rows, len] = x!.shape as [number, number];
+    checkIndices('softmaxCrossEntropy (labels)', labels, 1, len);
+    if (labels.length !== rows) throw new Error(`softmaxCrossEntropy: ${labels.length} labels for ${rows} rows of logits`);
     const probs = allocate(x!.dtype, x!.size, 'overwritten');
     const out = allocate(x!.dtype, 1);
     out[0] = kernels.crossEntropy(x!.data, rows, len, labels, probs);
@@ -46,6 +52,10 @@ export const softmaxCrossEntropyOp: OpDef<CrossEntropyAttrs> = defineOp<CrossEnt
 
 /** Mean softmax cross-entropy of logits [rows, classes] against integer labels (one per row). */
 export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array | readonly number[]): Tensor {
+  expectTensor('softmaxCrossEntropy', 'logits', logits);
+  if (!Array.isArray(labels) && !(labels instanceof Int32Array)) {
+    throw new Error(`softmaxCrossEntropy: labels must be an array of class indices or an Int32Array, got ${describeValue(labels)}`);
+  }
   if (logits.rank !== 2) throw new Error(`softmaxCrossEntropy: logits must have shape [rows, classes], got ${fmt(logits.shape)}`);
   const [rows, len] = logits.shape as [number, number];
   if (labels.length !== rows) throw new Error(`softmaxCrossEntropy: ${labels.length} labels for ${rows} rows of logits`);

@@ -2,11 +2,15 @@
  * defineOp: the one way ops are made, built-in or not. An op is a forward computation on typed
  * arrays plus a VJP written with other ops (so gradients of gradients come for free).
  */
+import { describeValue } from '../describe-value.ts';
 import { currentPhase, currentScope, isRecording } from '../autodiff/state.ts';
 import { checkFinite, isDebug } from '../debug.ts';
 import type { TypedArray } from '../dtype.ts';
 import { fmt, sizeOf, type Shape } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
+import { notATensor } from '../validate.ts';
+import { checkSpec } from './check-spec.ts';
+import { inUserWords } from './failure.ts';
 
 /** What a forward pass returns: the output values, and anything its VJP needs that is not a tensor. */
 export interface Computed {
@@ -60,6 +64,7 @@ export interface OpDef<A = any> {
 const registry = new Map<string, OpDef>();
 
 export function defineOp<A = Record<string, never>>(spec: OpSpec<A>): OpDef<A> {
+  checkSpec(spec);
   if (registry.has(spec.name)) throw new Error(`defineOp: an op named '${spec.name}' is already registered`);
   const op: OpDef<A> = {
     name: spec.name,
@@ -77,19 +82,29 @@ export const getOp = (name: string): OpDef | undefined => registry.get(name);
 
 function runOp<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   const { spec } = op;
+  if (!Array.isArray(inputs)) throw new Error(`${op.name}: inputs must be an array of tensors, got ${describeValue(inputs)}`);
   if (spec.arity !== undefined && inputs.length !== spec.arity) {
     throw new Error(`${op.name}: expected ${spec.arity} input(s), got ${inputs.length}`);
   }
   // Plain loops: this runs for every op, and tiny ops are dominated by it.
-  const dtype = inputs.length ? inputs[0]!.dtype : undefined;
+  let dtype: string | undefined;
   for (let i = 0; i < inputs.length; i++) {
     const x = inputs[i]!;
-    if (!(x instanceof Tensor)) throw new Error(`${op.name}: input ${i} is not a Tensor (got ${typeof x})`);
+    if (!(x instanceof Tensor)) throw notATensor(op.name, `input ${i}`, x);
+    dtype ??= x.dtype;
     if (x.dtype !== dtype) {
       throw new Error(`${op.name}: inputs mix ${dtype} and ${x.dtype} (shapes ${inputs.map((t) => fmt(t.shape)).join(', ')}); cast one with .cast('${dtype}')`);
     }
   }
-  const result = spec.forward(inputs, attrs);
+  let result: Computed;
+  try {
+    result = spec.forward(inputs, attrs);
+  } catch (e) {
+    throw inUserWords(e, () => `${op.name}: the forward pass failed on inputs ${inputs.map((x) => fmt(x.shape)).join(', ') || '(none)'}`);
+  }
+  if (result === null || typeof result !== 'object' || !(result.data instanceof Float32Array || result.data instanceof Float64Array) || !Array.isArray(result.shape)) {
+    throw new Error(`${op.name}: forward must return { shape, data } with data a Float32Array or Float64Array, got ${describeValue(result)}`);
+  }
   if (result.data.length !== sizeOf(result.shape)) {
     throw new Error(`${op.name}: forward returned ${result.data.length} values for shape ${fmt(result.shape)}`);
   }

@@ -6,7 +6,8 @@ import type { Tensor } from '../tensor.ts';
 import { sampleBinary, sampleFrom, broadcastGroup, sampleUnary } from '../testing/sample.ts';
 import { greater, less, sign } from './compare.ts';
 import { defineOp } from './define.ts';
-import { binaryKernel, lift, liftPair, unaryKernel, type TensorLike } from './util.ts';
+import { binaryKernel, liftPair, unaryKernel, type TensorLike } from './util.ts';
+import { expectTensor } from '../validate.ts';
 
 // ---- binary arithmetic (broadcasting; the engine sums each cotangent back to its input's shape)
 
@@ -94,7 +95,9 @@ export const whereOp = defineOp({
 export const clipOp = defineOp<{ min: number; max: number }>({
   name: 'clip', arity: 1,
   forward: ([x], { min, max }) => {
-    if (!(min <= max)) throw new Error(`clip: min (${min}) must not exceed max (${max})`);
+    if (typeof min !== 'number' || typeof max !== 'number' || !(min <= max)) {
+      throw new Error(`clip: min and max must be numbers with min ≤ max, got min ${JSON.stringify(min) ?? min} and max ${JSON.stringify(max) ?? max}`);
+    }
     const out = allocate(x!.dtype, x!.size);
     kernels.clip(x!.data, min, max, out);
     return { shape: x!.shape, data: out };
@@ -117,13 +120,13 @@ export const castOp = defineOp<{ dtype: DType }>({
 
 // ---- public functions (numbers are lifted to scalars of the other operand's dtype)
 
-export const add = (a: TensorLike, b: TensorLike): Tensor => addOp.run(liftPair(a, b), {});
-export const sub = (a: TensorLike, b: TensorLike): Tensor => subOp.run(liftPair(a, b), {});
-export const mul = (a: TensorLike, b: TensorLike): Tensor => mulOp.run(liftPair(a, b), {});
-export const div = (a: TensorLike, b: TensorLike): Tensor => divOp.run(liftPair(a, b), {});
-export const pow = (a: TensorLike, b: TensorLike): Tensor => powOp.run(liftPair(a, b), {});
-export const maximum = (a: TensorLike, b: TensorLike): Tensor => maximumOp.run(liftPair(a, b), {});
-export const minimum = (a: TensorLike, b: TensorLike): Tensor => minimumOp.run(liftPair(a, b), {});
+export const add = (a: TensorLike, b: TensorLike): Tensor => addOp.run(liftPair('add', a, b), {});
+export const sub = (a: TensorLike, b: TensorLike): Tensor => subOp.run(liftPair('sub', a, b), {});
+export const mul = (a: TensorLike, b: TensorLike): Tensor => mulOp.run(liftPair('mul', a, b), {});
+export const div = (a: TensorLike, b: TensorLike): Tensor => divOp.run(liftPair('div', a, b), {});
+export const pow = (a: TensorLike, b: TensorLike): Tensor => powOp.run(liftPair('pow', a, b), {});
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => maximumOp.run(liftPair('maximum', a, b), {});
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => minimumOp.run(liftPair('minimum', a, b), {});
 export const neg = (x: Tensor): Tensor => negOp.run([x], {});
 export const exp = (x: Tensor): Tensor => expOp.run([x], {});
 export const log = (x: Tensor): Tensor => logOp.run([x], {});
@@ -139,6 +142,7 @@ export const cast = (x: Tensor, dtype: DType): Tensor => (x.dtype === dtype ? x 
 
 /** cond ? a : b elementwise, with broadcasting; cond is any tensor, non-zero meaning true. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const [ta, tb] = liftPair(a, b, cond.dtype);
+  expectTensor('where', 'cond', cond);
+  const [ta, tb] = liftPair('where', a, b, cond.dtype);
   return whereOp.run([cast(cond, ta.dtype), ta, tb], {});
 }

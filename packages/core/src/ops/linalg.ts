@@ -7,6 +7,7 @@ import { sampleFrom } from '../testing/sample.ts';
 import { defineOp, type OpDef } from './define.ts';
 import { sum } from './reduce.ts';
 import { reshape } from './shape.ts';
+import { expectTensor } from '../validate.ts';
 
 type MatmulAttrs = { transA: boolean; transB: boolean };
 
@@ -80,6 +81,8 @@ export const matmulOp: OpDef<MatmulAttrs> = defineOp<MatmulAttrs>({
  * operands treated as a row (left) or column (right) vector that is dropped from the result.
  */
 export function matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB?: boolean } = {}): Tensor {
+  expectTensor('matmul', 'a', a);
+  expectTensor('matmul', 'b', b);
   if (a.rank === 0 || b.rank === 0) throw new Error(`matmul: operands must have rank ≥ 1, got ${fmt(a.shape)} × ${fmt(b.shape)}`);
   const a2 = a.rank === 1 ? reshape(a, [1, a.size]) : a;
   const b2 = b.rank === 1 ? reshape(b, [b.size, 1]) : b;

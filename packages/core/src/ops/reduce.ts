@@ -7,6 +7,8 @@ import { axisArb, sampleUnary } from '../testing/sample.ts';
 import { equal } from './compare.ts';
 import type { FC } from '../testing/sample.ts';
 import { defineOp, type OpDef } from './define.ts';
+import { checkReducible } from './no-identity.ts';
+import { expectTensor } from '../validate.ts';
 import { div, exp, mul, sub } from './elementwise.ts';
 import { broadcastTo, permute, reshape } from './shape.ts';
 
@@ -46,12 +48,14 @@ const extremeVjp = ([x]: readonly Tensor[], out: Tensor, g: Tensor, { axes }: Re
 };
 
 export const maxOp = defineOp<ReduceAttrs>({
-  name: 'max', arity: 1, forward: ([x], attrs) => reduceKernel('max', x!, attrs), vjp: extremeVjp,
+  name: 'max', arity: 1, vjp: extremeVjp,
+  forward: ([x], attrs) => { checkReducible('max', x!.shape, attrs.axes); return reduceKernel('max', x!, attrs); },
   sample: reduceSample({ distinct: true }), describe,
 });
 
 export const minOp = defineOp<ReduceAttrs>({
-  name: 'min', arity: 1, forward: ([x], attrs) => reduceKernel('min', x!, attrs), vjp: extremeVjp,
+  name: 'min', arity: 1, vjp: extremeVjp,
+  forward: ([x], attrs) => { checkReducible('min', x!.shape, attrs.axes); return reduceKernel('min', x!, attrs); },
   sample: reduceSample({ distinct: true }), describe,
 });
 
@@ -71,22 +75,26 @@ export const logsumexpOp = defineOp<{ axis: number; keepDims: boolean }>({
   describe: ({ axis, keepDims }) => `axis=${axis}${keepDims ? ' keepDims' : ''}`,
 });
 
-export const sum = (x: Tensor, axis?: Axis, keepDims = false): Tensor =>
-  sumOp.run([x], { axes: normalizeAxes('sum', axis, x.rank), keepDims });
-export const max = (x: Tensor, axis?: Axis, keepDims = false): Tensor =>
-  maxOp.run([x], { axes: normalizeAxes('max', axis, x.rank), keepDims });
-export const min = (x: Tensor, axis?: Axis, keepDims = false): Tensor =>
-  minOp.run([x], { axes: normalizeAxes('min', axis, x.rank), keepDims });
+/** The attributes of a reduction: x checked to be a tensor, the axes normalised, keepDims a boolean. */
+function reduceAttrs(op: string, x: Tensor, axis: Axis, keepDims: boolean): ReduceAttrs {
+  expectTensor(op, 'x', x);
+  if (typeof keepDims !== 'boolean') throw new Error(`${op}: keepDims must be true or false, got ${JSON.stringify(keepDims) ?? String(keepDims)}`);
+  return { axes: normalizeAxes(op, axis, x.rank), keepDims };
+}
+
+export const sum = (x: Tensor, axis?: Axis, keepDims = false): Tensor => sumOp.run([x], reduceAttrs('sum', x, axis, keepDims));
+export const max = (x: Tensor, axis?: Axis, keepDims = false): Tensor => maxOp.run([x], reduceAttrs('max', x, axis, keepDims));
+export const min = (x: Tensor, axis?: Axis, keepDims = false): Tensor => minOp.run([x], reduceAttrs('min', x, axis, keepDims));
 
 export function mean(x: Tensor, axis?: Axis, keepDims = false): Tensor {
-  const axes = normalizeAxes('mean', axis, x.rank);
+  const { axes } = reduceAttrs('mean', x, axis, keepDims);
   const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
   return div(sum(x, axes, keepDims), count);
 }
 
 /** log Σ exp over the axes, computed stably (the max is subtracted first). */
 export function logsumexp(x: Tensor, axis?: Axis, keepDims = false): Tensor {
-  const axes = normalizeAxes('logsumexp', axis, x.rank);
+  const { axes } = reduceAttrs('logsumexp', x, axis, keepDims);
   if (axes.length === 1) return logsumexpOp.run([x], { axis: axes[0]!, keepDims });
   // Several axes: move them to the end, flatten them into one, reduce that one.
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
@@ -97,6 +105,7 @@ export function logsumexp(x: Tensor, axis?: Axis, keepDims = false): Tensor {
 
 /** Variance over the axes (population, like NumPy's default). */
 export function variance(x: Tensor, axis?: Axis, keepDims = false): Tensor {
+  reduceAttrs('variance', x, axis, keepDims);
   const d = sub(x, mean(x, axis, true));
   return mean(mul(d, d), axis, keepDims);
 }

@@ -5,6 +5,9 @@ import { broadcastShapes, broadcastStrides, checkShape, fmt, normalizeAxis, same
 import { Tensor, type NestedArray } from '../tensor.ts';
 import { sampleUnary, shapeArb, valuesArb } from '../testing/sample.ts';
 import { defineOp, type OpDef } from './define.ts';
+import { checkAllocatable, checkCount, expectList, expectTensor, expectTensors } from '../validate.ts';
+import { inferShape } from '../creation.ts';
+import { checkIndices } from './check-indices.ts';
 
 export const reshapeOp = defineOp<{ shape: number[] }>({
   name: 'reshape', arity: 1,
@@ -121,6 +124,7 @@ export const gatherOp: OpDef<GatherAttrs> = defineOp<GatherAttrs>({
   name: 'gather', arity: 1,
   forward: ([x], { axis, indices, indicesShape }) => {
     const [outer, len, inner] = aroundAxis(x!.shape, axis);
+    checkIndices('gather', indices, axis, len);
     const out = allocate(x!.dtype, indices.length);
     kernels.gather(x!.data, outer, len, inner, indices, out);
     return { shape: indicesShape, data: out };
@@ -142,6 +146,7 @@ export const scatterAddOp: OpDef<GatherAttrs & { shape: number[] }> = defineOp<G
   name: 'scatterAdd', arity: 1,
   forward: ([g], { axis, indices, shape }) => {
     const [outer, len, inner] = aroundAxis(shape, axis);
+    checkIndices('scatterAdd', indices, axis, len);
     const out = allocate(g!.dtype, sizeOf(shape));
     kernels.scatterAdd(g!.data, outer, len, inner, indices, out);
     return { shape, data: out };
@@ -154,6 +159,8 @@ export const scatterAddOp: OpDef<GatherAttrs & { shape: number[] }> = defineOp<G
 
 /** A new shape with the same number of elements; one dimension may be -1 (inferred). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  expectTensor('reshape', 'x', x);
+  expectList('reshape', 'shape', shape);
   const known = shape.filter((d) => d !== -1);
   if (shape.length - known.length > 1) throw new Error(`reshape: only one dimension may be -1, got ${fmt(shape)}`);
   checkShape('reshape', known);
@@ -173,6 +180,8 @@ function reshapeError(x: Tensor, shape: readonly number[], known: number): Error
 
 /** Reorders axes: output axis i is input axis perm[i]. */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
+  expectTensor('permute', 'x', x);
+  expectList('permute', 'perm', perm);
   const norm = perm.map((p) => normalizeAxis('permute', p, x.rank));
   if (norm.length !== x.rank || new Set(norm).size !== x.rank) {
     throw new Error(`permute: [${perm}] is not a permutation of the ${x.rank} axes of ${fmt(x.shape)}`);
@@ -182,11 +191,15 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
 }
 
 /** Reverses the axes (a matrix transpose for rank 2), or applies `perm` when given. */
-export const transpose = (x: Tensor, perm?: readonly number[]): Tensor =>
-  permute(x, perm ?? x.shape.map((_, i) => x.rank - 1 - i));
+export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
+  expectTensor('transpose', 'x', x);
+  return permute(x, perm ?? x.shape.map((_, i) => x.rank - 1 - i));
+}
 
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  expectTensor('broadcastTo', 'x', x);
   checkShape('broadcastTo', shape);
+  checkAllocatable('broadcastTo', shape, x.dtype);
   const target = broadcastShapes('broadcastTo', x.shape, shape);
   if (!sameShape(target, shape)) throw new Error(`broadcastTo: cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
   if (sameShape(x.shape, shape)) return x;
@@ -198,6 +211,9 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
  * a size of -1 takes the rest of that axis.
  */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
+  expectTensor('slice', 'x', x);
+  expectList('slice', 'begin', begin);
+  if (size !== undefined) expectList('slice', 'size', size);
   if (begin.length !== x.rank || (size && size.length !== x.rank)) {
     throw new Error(`slice: begin [${begin}]${size ? ` and size [${size}]` : ''} must have one entry per axis of ${fmt(x.shape)}`);
   }
@@ -214,12 +230,17 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
 
 /** Surrounds x with zeros: before[i] and after[i] entries on axis i. */
 export function pad(x: Tensor, before: readonly number[], after: readonly number[]): Tensor {
+  expectTensor('pad', 'x', x);
+  expectList('pad', 'before', before);
+  expectList('pad', 'after', after);
   if (before.length !== x.rank || after.length !== x.rank) throw new Error(`pad: need one before/after entry per axis of ${fmt(x.shape)}`);
   checkShape('pad', [...before, ...after]);
+  checkAllocatable('pad', x.shape.map((d, i) => d + before[i]! + after[i]!), x.dtype);
   return padOp.run([x], { before: [...before], after: [...after] });
 }
 
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  expectTensors('concat', 'xs', xs);
   if (xs.length === 0) throw new Error('concat: needs at least one tensor');
   const first = xs[0]!;
   const a = normalizeAxis('concat', axis, first.rank);
@@ -233,6 +254,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
 
 /** Joins tensors of one shape along a new axis. */
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+  expectTensors('stack', 'xs', xs);
   if (xs.length === 0) throw new Error('stack: needs at least one tensor');
   const a = normalizeAxis('stack', axis, xs[0]!.rank + 1);
   xs.forEach((x) => {
@@ -242,27 +264,33 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
 }
 
 export function expandDims(x: Tensor, axis: number): Tensor {
+  expectTensor('expandDims', 'x', x);
   const a = normalizeAxis('expandDims', axis, x.rank + 1);
   return reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
 
 /** Drops axes of size 1 (all of them, or the ones listed). */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
+  expectTensor('squeeze', 'x', x);
+  if (axis !== undefined && typeof axis !== 'number') expectList('squeeze', 'axis', axis);
   const axes = axis === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('squeeze', a, x.rank));
   axes.forEach((a) => { if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of ${fmt(x.shape)} has size ${x.shape[a]}, not 1`); });
   return reshape(x, x.shape.filter((_, i) => !axes.includes(i)));
 }
 
-export const flatten = (x: Tensor): Tensor => reshape(x, [x.size]);
+export function flatten(x: Tensor): Tensor {
+  expectTensor('flatten', 'x', x);
+  return reshape(x, [x.size]);
+}
 
 /** Integer indices from a tensor, typed array or (nested) list, checked to be whole numbers. */
 export function toIndices(where: string, indices: Tensor | Int32Array | NestedArray): { data: Int32Array; shape: number[] } {
   if (indices instanceof Tensor) return { data: checkedInts(where, indices.data), shape: [...indices.shape] };
   if (indices instanceof Int32Array) return { data: indices, shape: [indices.length] };
-  const shape: number[] = [];
-  for (let v: NestedArray = indices; Array.isArray(v); v = v[0]!) shape.push(v.length);
+  if (ArrayBuffer.isView(indices)) return { data: checkedInts(where, indices as unknown as ArrayLike<number>), shape: [(indices as unknown as ArrayLike<number>).length] };
+  // Nested lists are walked as tensor() walks them: ragged lists, non-numbers and cycles are refused.
+  const shape = inferShape(indices, where);
   const flat = Array.isArray(indices) ? (indices as NestedArray[]).flat(Infinity as 1) as number[] : [indices];
-  if (flat.length !== sizeOf(shape)) throw new Error(`${where}: ragged index array`);
   return { data: checkedInts(where, flat), shape };
 }
 
@@ -282,22 +310,21 @@ function checkedInts(where: string, values: ArrayLike<number>): Int32Array {
  * each row's class score.
  */
 export function gather(x: Tensor, indices: Tensor | Int32Array | NestedArray, axis: number): Tensor {
+  expectTensor('gather', 'x', x);
   const a = normalizeAxis('gather', axis, x.rank);
   const { data, shape } = toIndices('gather', indices);
   const idxShape = shape.length === x.rank ? shape : shape.length === 1 && x.rank === 1 ? shape : null;
   if (!idxShape || idxShape.some((d, i) => i !== a && d !== x.shape[i])) {
     throw new Error(`gather: indices of shape ${fmt(shape)} must match x ${fmt(x.shape)} on every axis but ${a}`);
   }
-  data.forEach((v, i) => {
-    if (v < 0 || v >= x.shape[a]!) throw new Error(`gather: index ${v} at position ${i} is out of range for axis ${a} of size ${x.shape[a]}`);
-  });
   return gatherOp.run([x], { axis: a, indices: data, indicesShape: idxShape });
 }
 
 /** One row per label with a 1 in the label's column: shape [...labels.shape, depth]. Not differentiable. */
 export function oneHot(labels: Tensor | Int32Array | NestedArray, depth: number, options: { dtype?: DType } = {}): Tensor {
-  checkShape('oneHot', [depth]);
+  checkCount('oneHot', 'depth', depth);
   const { data, shape } = toIndices('oneHot', labels);
+  checkAllocatable('oneHot', [...shape, depth], options.dtype ?? 'float32');
   data.forEach((v, i) => {
     if (v < 0 || v >= depth) throw new Error(`oneHot: label ${v} at position ${i} is out of range for depth ${depth}`);
   });

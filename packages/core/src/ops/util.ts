@@ -3,23 +3,24 @@ import { allocate, type DType } from '../dtype.ts';
 import { kernels, type BinaryKernel, type UnaryKernel } from '../kernels/index.ts';
 import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
+import { describeValue } from '../describe-value.ts';
 import type { Computed } from './define.ts';
 
 export type TensorLike = Tensor | number;
 
-/** Numbers become scalars of the other operand's dtype, so `x.mul(2)` keeps x's dtype. */
-export function lift(x: TensorLike, dtype: DType = 'float32'): Tensor {
+/** Numbers become scalars of the other operand's dtype, so `x.mul(2)` keeps x's dtype. `op` and `what` name it in errors. */
+export function lift(x: TensorLike, dtype: DType = 'float32', op = 'lift', what = 'the operand'): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x !== 'number') throw new Error(`expected a Tensor or a number, got ${typeof x}`);
+  if (typeof x !== 'number') throw new Error(`${op}: ${what} is ${describeValue(x)}, not a Tensor or a number${Array.isArray(x) ? '; wrap it with tensor()' : ''}`);
   const data = allocate(dtype, 1);
   data[0] = x;
   return new Tensor(data, []);
 }
 
-/** Lifts a pair, taking the dtype from whichever side is a tensor. */
-export function liftPair(a: TensorLike, b: TensorLike, fallback: DType = 'float32'): [Tensor, Tensor] {
+/** Lifts a pair for `op`, taking the dtype from whichever side is a tensor. */
+export function liftPair(op: string, a: TensorLike, b: TensorLike, fallback: DType = 'float32'): [Tensor, Tensor] {
   const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : fallback;
-  return [lift(a, dtype), lift(b, dtype)];
+  return [lift(a, dtype, op, 'a'), lift(b, dtype, op, 'b')];
 }
 
 export function unaryKernel(op: UnaryKernel, x: Tensor, alpha = 0): Computed {
