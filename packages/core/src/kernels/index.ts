@@ -10,6 +10,7 @@
  */
 import type { Kernels } from './kernels.ts';
 import { referenceKernels } from './reference/index.ts';
+import { checkedKernels, uncheckedOf } from './checked.ts';
 import {
   embeddedSetName, hasRelaxedSimd, inNode, loadEmbeddedSync, loadWasmKernels, loadWasmSet, type LoadKernelsOptions,
 } from './wasm/index.ts';
@@ -22,8 +23,12 @@ export { referenceKernels, loadWasmKernels };
 export type BackendName = 'reference' | 'wasm-simd' | 'wasm-relaxed-simd' | 'wasm-simd-2threads' | 'wasm-relaxed-simd-2threads';
 const BACKEND_NAMES: readonly string[] = ['reference', 'wasm-simd', 'wasm-relaxed-simd', 'wasm-simd-2threads', 'wasm-relaxed-simd-2threads'];
 
-/** The kernel set in use. Ops read it at every call; change it with setBackend, loadKernels or useKernels. */
-export let kernels: Kernels = referenceKernels;
+/**
+ * The kernel set in use, always behind the boundary's checks (./checked.ts): every way of installing a set
+ * goes through `install`. Ops read it at every call; change it with setBackend, loadKernels or useKernels.
+ */
+export let kernels: Kernels = checkedKernels(referenceKernels);
+const install = (set: Kernels) => { kernels = checkedKernels(set); };
 
 /** WebAssembly sets compiled so far, by name: what `setBackend` installs without compiling again. */
 const compiled = new Map<string, Kernels>();
@@ -42,7 +47,8 @@ const reason = (e: unknown) => String((e as Error)?.message ?? e).replace(/^chai
 
 /** Installs a kernel set; any kernel it leaves out falls back to the reference one. */
 export function useKernels(set: Partial<Kernels> & { name: string }): void {
-  kernels = { ...referenceKernels, ...set };
+  // A set taken from `kernels` earlier is installed as it was; a partial one is completed from the reference set.
+  install(uncheckedOf(set as Kernels) ? set as Kernels : { ...referenceKernels, ...set });
   chosen = true;
 }
 
@@ -61,7 +67,7 @@ export function setBackend(name: BackendName): void {
   if (!BACKEND_NAMES.includes(name)) {
     throw new Error(`chainrule: there is no kernel set named ${JSON.stringify(name)}; the names are ${BACKEND_NAMES.map((n) => `'${n}'`).join(', ')}`);
   }
-  kernels = name === 'reference' ? referenceKernels : compiledSet(name);
+  install(name === 'reference' ? referenceKernels : compiledSet(name));
   chosen = true;
 }
 
@@ -93,7 +99,7 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<str
   const have = options.wasm === undefined ? compiled.get(embeddedSetName(options)) : undefined;
   const set = have ?? await loadWasmSet(options);
   compiled.set(set.name, set);
-  kernels = set;
+  install(set);
   chosen = true;
   return set.name;
 }
@@ -134,12 +140,12 @@ async function loadDefaultAsync(): Promise<void> {
   // When both fail it is for the same reason (no SIMD, a Content Security Policy): say it once.
   if (simd.status === 'rejected') warnOnce(`using the reference kernels: ${reason(simd.reason)}`);
   else if (relaxed.status === 'rejected') warnOnce(`using the plain SIMD kernels: ${reason(relaxed.reason)}`);
-  if (best && !chosen) kernels = best;
+  if (best && !chosen) install(best);
 }
 
 let defaultLoaded: Promise<void>;
 if (inNode) {
-  kernels = nodeDefault();
+  install(nodeDefault());
   defaultLoaded = Promise.resolve();
 } else {
   defaultLoaded = loadDefaultAsync().catch((e: unknown) => warnOnce(`using the reference kernels: ${reason(e)}`));

@@ -8,6 +8,7 @@ import type { TypedArray } from '../../dtype.ts';
 import type { BinaryKernel, Kernels, ReduceKernel, UnaryKernel } from '../kernels.ts';
 import { referenceKernels as ref } from '../reference/index.ts';
 import { Arena } from './arena.ts';
+import { uncheckedOf } from '../checked.ts';
 import { CONTROL_BYTES, HelperThread, MAX_CHUNKS } from './thread.ts';
 
 /**
@@ -228,7 +229,7 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
 
 const helpers = new WeakMap<Kernels, HelperThread>();
 /** The helper thread of a set loaded with `threads: 2` (for tests and tuning). */
-export const helperOf = (ks: Kernels): HelperThread | undefined => helpers.get(ks);
+export const helperOf = (ks: Kernels): HelperThread | undefined => helpers.get(uncheckedOf(ks) ?? ks);
 
 /**
  * The kernel set of one instance of a kernel binary, over `memory` (shared when `threads` is 2: a helper

@@ -1,0 +1,203 @@
+/**
+ * The kernel boundary's checks, in one place: every kernel set is installed through `checkedKernels`,
+ * which checks each call's sizes and lengths before the kernel runs, so no kernel of any set (reference,
+ * WebAssembly, a user's) reads or writes outside its arrays. A bad call is an Error naming the kernel, the
+ * set and the sizes. Each check is O(rank) or O(number of arrays), never a loop over the data; the index
+ * values of gather, scatterAdd and crossEntropy are checked by their ops (that is a loop over the indices).
+ */
+import { describeValue } from '../describe-value.ts';
+import type { Kernels } from './kernels.ts';
+
+type Say = (message: string) => Error;
+type Check = (say: Say, ...args: any[]) => void;
+
+function array(say: Say, name: string, x: unknown): number {
+  if (!(x instanceof Float32Array || x instanceof Float64Array)) throw say(`${name} is ${describeValue(x)}, not a Float32Array or Float64Array`);
+  return x.length;
+}
+
+function count(say: Say, name: string, n: unknown): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw say(`${name} must be a non-negative whole number, got ${describeValue(n)}`);
+  return n;
+}
+
+function length(say: Say, name: string, x: unknown, n: number, why: string): void {
+  const have = array(say, name, x);
+  if (have !== n) throw say(`${name} has ${have} values, expected ${n} (${why})`);
+}
+
+function sizeOfShape(say: Say, name: string, shape: unknown): number {
+  if (!Array.isArray(shape)) throw say(`${name} must be an array of dimensions, got ${describeValue(shape)}`);
+  let n = 1;
+  for (let d = 0; d < shape.length; d++) n *= count(say, `${name}[${d}]`, shape[d]);
+  return n;
+}
+
+const fmt = (s: readonly number[]) => `[${s.join(',')}]`;
+
+/** x read with `strides` (≥ 0) from `offset` over `shape` stays inside x. */
+function strided(say: Say, name: string, x: unknown, strides: unknown, shape: readonly number[], offset = 0): void {
+  const have = array(say, name, x);
+  if (!Array.isArray(strides) || strides.length !== shape.length) {
+    throw say(`${name}'s strides ${Array.isArray(strides) ? fmt(strides) : describeValue(strides)} do not match the output shape ${fmt(shape)}`);
+  }
+  let last = count(say, 'offset', offset);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 0) return; // nothing is read
+    last += (shape[d]! - 1) * count(say, `${name}'s stride ${d}`, strides[d]);
+  }
+  if (last >= have) throw say(`reading ${name} (${have} values) with strides ${fmt(strides)}${offset ? ` from ${offset}` : ''} over ${fmt(shape)} reaches index ${last}`);
+}
+
+/** The optimiser kernels: every array as long as p (the optional ones both given or both null). */
+function sameAsP(say: Say, p: unknown, named: Record<string, unknown>, optional: Record<string, unknown> = {}): void {
+  const n = array(say, 'p', p);
+  for (const [name, x] of Object.entries(named)) length(say, name, x, n, "p's length");
+  const given = Object.entries(optional).filter(([, x]) => x !== null && x !== undefined);
+  if (given.length !== 0 && given.length !== Object.keys(optional).length) {
+    throw say(`${Object.keys(optional).join(' and ')} must both be arrays or both be null`);
+  }
+  for (const [name, x] of given) length(say, name, x, n, "p's length");
+}
+
+const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
+  unary: (say, _op, x, out) => length(say, 'out', out, array(say, 'x', x), "x's length"),
+  clip: (say, x, _lo, _hi, out) => length(say, 'out', out, array(say, 'x', x), "x's length"),
+  binary: (say, _op, a, aS, b, bS, outShape, out) => {
+    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), `the size of ${fmt(outShape)}`);
+    strided(say, 'a', a, aS, outShape);
+    strided(say, 'b', b, bS, outShape);
+  },
+  select: (say, c, cS, a, aS, b, bS, outShape, out) => {
+    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), `the size of ${fmt(outShape)}`);
+    strided(say, 'cond', c, cS, outShape);
+    strided(say, 'a', a, aS, outShape);
+    strided(say, 'b', b, bS, outShape);
+  },
+  reduce: (say, _op, x, shape, axes, out) => {
+    length(say, 'x', x, sizeOfShape(say, 'shape', shape), `the size of ${fmt(shape)}`);
+    if (!Array.isArray(axes)) throw say(`axes must be an array, got ${describeValue(axes)}`);
+    let kept = 1;
+    for (let d = 0; d < shape.length; d++) if (!axes.includes(d)) kept *= shape[d];
+    axes.forEach((a: unknown, i: number) => {
+      if (typeof a !== 'number' || !Number.isInteger(a) || a < 0 || a >= shape.length || axes.indexOf(a) !== i) {
+        throw say(`axes ${fmt(axes)} are not distinct axes of ${fmt(shape)}`);
+      }
+    });
+    length(say, 'out', out, kept, `the kept dimensions of ${fmt(shape)} without axes ${fmt(axes)}`);
+  },
+  matmul: (say, a, b, out, m, k, n) => {
+    const [M, K, N] = [count(say, 'm', m), count(say, 'k', k), count(say, 'n', n)];
+    length(say, 'a', a, M * K, `m·k = ${M}·${K}`);
+    length(say, 'b', b, K * N, `k·n = ${K}·${N}`);
+    length(say, 'out', out, M * N, `m·n = ${M}·${N}`);
+  },
+  linear: (say, x, w, bias, out, m, k, n) => {
+    const [M, K, N] = [count(say, 'm', m), count(say, 'k', k), count(say, 'n', n)];
+    length(say, 'x', x, M * K, `m·k = ${M}·${K}`);
+    length(say, 'w', w, K * N, `k·n = ${K}·${N}`);
+    length(say, 'bias', bias, N, `n = ${N}`);
+    length(say, 'out', out, M * N, `m·n = ${M}·${N}`);
+  },
+  copyStrided: (say, x, offset, strides, outShape, out) => {
+    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), `the size of ${fmt(outShape)}`);
+    strided(say, 'x', x, strides, outShape, offset);
+  },
+  softmax: (say, x, outer, len, inner, out) => {
+    const n = count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner);
+    length(say, 'x', x, n, `outer·len·inner = ${outer}·${len}·${inner}`);
+    length(say, 'out', out, n, `outer·len·inner = ${outer}·${len}·${inner}`);
+  },
+  logsumexp: (say, x, outer, len, inner, out) => {
+    length(say, 'x', x, count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner), `outer·len·inner = ${outer}·${len}·${inner}`);
+    length(say, 'out', out, outer * inner, `outer·inner = ${outer}·${inner}`);
+  },
+  pad: (say, x, shape, before, outShape, out) => {
+    length(say, 'x', x, sizeOfShape(say, 'shape', shape), `the size of ${fmt(shape)}`);
+    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), `the size of ${fmt(outShape)}`);
+    if (!Array.isArray(before) || before.length !== shape.length || outShape.length !== shape.length) {
+      throw say(`shape ${fmt(shape)}, before ${Array.isArray(before) ? fmt(before) : describeValue(before)} and outShape ${fmt(outShape)} must have one entry per axis`);
+    }
+    shape.forEach((d: number, i: number) => {
+      if (count(say, `before[${i}]`, before[i]) + d > outShape[i]) throw say(`x ${fmt(shape)} placed at ${fmt(before)} does not fit in ${fmt(outShape)} (axis ${i})`);
+    });
+  },
+  gather: (say, x, outer, len, inner, indices, out) => {
+    length(say, 'x', x, count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner), `outer·len·inner = ${outer}·${len}·${inner}`);
+    rowsOfIndices(say, indices, outer * inner);
+    length(say, 'out', out, indices.length, "the indices' length");
+  },
+  scatterAdd: (say, g, outer, len, inner, indices, out) => {
+    length(say, 'out', out, count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner), `outer·len·inner = ${outer}·${len}·${inner}`);
+    rowsOfIndices(say, indices, outer * inner);
+    length(say, 'g', g, indices.length, "the indices' length");
+  },
+  concat: (say, parts, blocks, outer, out) => {
+    if (!Array.isArray(parts) || !Array.isArray(blocks) || parts.length !== blocks.length) throw say('parts and blocks must be arrays of the same length');
+    let total = 0;
+    parts.forEach((p: unknown, i: number) => {
+      const block = count(say, `blocks[${i}]`, blocks[i]);
+      length(say, `parts[${i}]`, p, block * count(say, 'outer', outer), `blocks[${i}]·outer = ${block}·${outer}`);
+      total += block;
+    });
+    length(say, 'out', out, total * outer, `outer·Σblocks = ${outer}·${total}`);
+  },
+  crossEntropy: (say, x, rows, len, labels, probs) => {
+    const n = count(say, 'rows', rows) * count(say, 'len', len);
+    length(say, 'x', x, n, `rows·len = ${rows}·${len}`);
+    labelsFor(say, labels, rows);
+    length(say, 'probs', probs, n, `rows·len = ${rows}·${len}`);
+  },
+  crossEntropyGrad: (say, probs, rows, len, labels, _scale, out) => {
+    const n = count(say, 'rows', rows) * count(say, 'len', len);
+    length(say, 'probs', probs, n, `rows·len = ${rows}·${len}`);
+    labelsFor(say, labels, rows);
+    length(say, 'out', out, n, `rows·len = ${rows}·${len}`);
+  },
+  sumSquares: (say, x) => { array(say, 'x', x); },
+  sgdStep: (say, p, g, velocity, outP, outVelocity) => sameAsP(say, p, { g, outP }, { velocity, outVelocity }),
+  adamStep: (say, p, g, m, v, outP, outM, outV) => sameAsP(say, p, { g, m, v, outP, outM, outV }),
+  rmspropStep: (say, p, g, square, velocity, outP, outSquare, outVelocity) =>
+    sameAsP(say, p, { g, square, outP, outSquare }, { velocity, outVelocity }),
+};
+
+function rowsOfIndices(say: Say, indices: unknown, rows: number): asserts indices is Int32Array {
+  if (!(indices instanceof Int32Array)) throw say(`indices must be an Int32Array, got ${describeValue(indices)}`);
+  if (rows === 0 ? indices.length !== 0 : indices.length % rows !== 0) {
+    throw say(`indices has ${indices.length} values, not a whole number of rows of outer·inner = ${rows}`);
+  }
+}
+
+function labelsFor(say: Say, labels: unknown, rows: number): void {
+  if (!(labels instanceof Int32Array)) throw say(`labels must be an Int32Array, got ${describeValue(labels)}`);
+  if (labels.length !== rows) throw say(`labels has ${labels.length} values, expected one per row (${rows})`);
+}
+
+/** The unchecked set behind each checked one, and the checked one made for each set (so installing a set twice gives the same object). */
+const unchecked = new WeakMap<Kernels, Kernels>();
+const made = new WeakMap<Kernels, Kernels>();
+
+export const uncheckedOf = (ks: Kernels): Kernels | undefined => unchecked.get(ks);
+
+/** `set` with every kernel call checked first. Checking a checked set returns it unchanged. */
+export function checkedKernels(set: Kernels): Kernels {
+  if (unchecked.has(set)) return set;
+  const have = made.get(set);
+  if (have) return have;
+  const out: Record<string, unknown> = { name: set.name };
+  for (const key of Object.keys(checks) as (keyof typeof checks)[]) {
+    const kernel = set[key] as (...args: unknown[]) => unknown;
+    const check = checks[key];
+    const say: Say = (message) => new Error(`kernel ${key} (${set.name}): ${message}`);
+    if (typeof kernel !== 'function') throw new Error(`the kernel set '${set.name}' has no ${key} kernel (got ${describeValue(kernel)})`);
+    // Eight fixed parameters (the most any kernel takes), not rest arguments: this runs on every op.
+    out[key] = (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => {
+      check(say, a, b, c, d, e, f, g, h);
+      return kernel.call(set, a, b, c, d, e, f, g, h);
+    };
+  }
+  const checked = out as unknown as Kernels;
+  unchecked.set(checked, set);
+  made.set(set, checked);
+  return checked;
+}
