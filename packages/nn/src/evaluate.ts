@@ -1,16 +1,17 @@
 /** Inference in batches, outside the graph: predict and evaluate. */
 import { fromData, noGrad, reuseBuffers, Tensor } from '@chainrule/core';
-import { batchIndices, checkSameCount } from './batching.ts';
+import { batchIndices } from './batching.ts';
 import { getMetric, type MetricName } from './metrics.ts';
 import type { Model } from './model.ts';
 import type { Params } from './params.ts';
 import { takeRows, type Target } from './targets.ts';
 import { getLoss, isBuiltinLoss } from './losses.ts';
 import { objective, type LossSpec } from './train-step.ts';
+import { checkEvaluate, checkPredict } from './validate.ts';
 
 /** The model's outputs for every row of x, computed batchSize rows at a time. */
 export function predict(model: Model, params: Params, x: Tensor, options: { batchSize?: number } = {}): Tensor {
-  const n = x.rank === 0 ? 0 : x.shape[0]!;
+  const n = checkPredict(model, params, x, options);
   const parts = batchIndices(n, { batchSize: options.batchSize ?? 256 });
   if (parts.length === 1) return noGrad(() => model.apply(params, x).detach());
   const out = outputRows(n, model.outputs, x.dtype);
@@ -31,7 +32,13 @@ export interface Evaluation {
 }
 
 export function evaluate(model: Model, params: Params, data: { x: Tensor; y: Target }, options: EvaluateOptions = {}): Evaluation {
-  const n = checkSameCount('evaluate', data.x, data.y);
+  checkEvaluate(model, params, data, options);
+  return score(model, params, data, options);
+}
+
+/** evaluate without the boundary checks, for callers that made them already (fit's validation, every epoch). */
+export function score(model: Model, params: Params, data: { x: Tensor; y: Target }, options: EvaluateOptions): Evaluation {
+  const n = data.x.shape[0]!;
   const f = options.loss ? objective(model, options.loss) : undefined;
   const parts = batchIndices(n, { batchSize: options.batchSize ?? 256 });
   // A custom loss might keep a tensor it made, so then no buffer made here is reused.
@@ -50,7 +57,7 @@ export function evaluate(model: Model, params: Params, data: { x: Tensor; y: Tar
   const pred = out.tensor();
   const metrics: Record<string, number> = {};
   for (const m of options.metrics ?? []) metrics[m] = getMetric(m)(pred, data.y);
-  return { loss: f ? total / Math.max(n, 1) : undefined, metrics };
+  return { loss: f ? total / n : undefined, metrics };
 }
 
 /**

@@ -2,21 +2,21 @@
  * fit: epochs of shuffled mini-batches through the pure training step, with the gradient monitor,
  * callbacks, validation, early stopping, progress output and a History of what happened.
  */
-import { fromData, recycle, Rng, Tensor } from '@chainrule/core';
+import { fromData, recycle, type Tensor } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
-import { batchIndices, checkSameCount } from './batching.ts';
-import { evaluate } from './evaluate.ts';
+import { batchIndices } from './batching.ts';
+import { explainNonFinite } from './diagnose.ts';
+import { score } from './evaluate.ts';
 import { addEpoch, History } from './history.ts';
-import { getLoss } from './losses.ts';
 import { getMetric, type MetricName } from './metrics.ts';
 import type { Model } from './model.ts';
-import { gradientMonitor, type MonitorOptions } from './monitor.ts';
-import { positiveInt } from './names.ts';
-import { getOptimizer, type Optimizer, type OptimizerName, type OptState } from './optimizers/index.ts';
+import { gradientMonitor, NonFiniteError, type MonitorOptions } from './monitor.ts';
+import { type Optimizer, type OptimizerName, type OptState } from './optimizers/index.ts';
 import type { Params } from './params.ts';
 import { progressReporter, type ProgressOptions } from './progress.ts';
-import { takeRows, toLabels, type Target } from './targets.ts';
+import { takeRows, type Target } from './targets.ts';
 import { makeTrainStep, type LossSpec } from './train-step.ts';
+import { checkFit } from './validate.ts';
 
 export interface StepInfo {
   readonly step: number;
@@ -87,35 +87,14 @@ export interface FitResult {
 
 const higherIsBetter = (key: string) => /accuracy|r2/i.test(key);
 
-function labelsInRange(model: Model, y: Target): void {
-  if (y instanceof Tensor && y.rank === 2 && y.shape[1] === model.outputs && model.outputs > 1) return;
-  toLabels('fit', y).forEach((v, i) => {
-    if (v < 0 || v >= model.outputs) {
-      throw new Error(`fit: crossEntropy label ${v} of sample ${i} is out of range for the ${model.outputs} classes of layer '${model.layers.at(-1)!.name}' (valid labels 0..${model.outputs - 1})`);
-    }
-  });
-}
-
 export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }, options: FitOptions): FitResult {
-  const n = checkSameCount('fit', data.x, data.y);
-  const epochs = options.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a whole number ≥ 0, got ${epochs}`);
-  const batchSize = positiveInt('fit', 'batchSize', options.batchSize ?? 32);
-  if (data.x.rank !== 2 || data.x.shape[1] !== model.inputs) {
-    throw new Error(`fit: layer '${model.layers[0]!.name}' expects ${model.inputs} input features, but x has shape [${data.x.shape.join(',')}]`);
-  }
-  const loss = getLoss(options.loss);
-  if (loss.name === 'crossEntropy') labelsInRange(model, data.y);
-  if (options.validation) checkSameCount('fit (validation)', options.validation.x, options.validation.y);
+  const { n, epochs, batchSize, loss, optimizer, rng } = checkFit(model, params, data, options);
   const metricNames = options.metrics ?? [];
-  metricNames.forEach(getMetric);
-  const optimizer = getOptimizer(options.optimizer ?? 'adam');
   const step = makeTrainStep(model, { loss, optimizer });
   const monitor = options.monitor === false ? undefined : gradientMonitor(options.monitor ?? {});
   const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks as Callbacks];
   const early = options.earlyStopping === true ? {} : options.earlyStopping || undefined;
   const earlyKey = early?.monitor ?? (options.validation ? 'valLoss' : 'loss');
-  const rng = new Rng(options.seed ?? 0);
   const shuffle = options.shuffle ?? true;
   const progress = progressReporter(options);
 
@@ -153,7 +132,12 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
         lr = optimizer.lr(optState.step);
         const r = step(p, optState, batch);
         // Checked before the update is accepted: a NaN never reaches the returned params.
-        const norms = monitor?.check(globalStep, r.loss, r.grads) ?? OrderedMap<string, number>();
+        let norms = OrderedMap<string, number>();
+        try {
+          if (monitor) norms = monitor.check(globalStep, r.loss, r.grads);
+        } catch (e) {
+          throw e instanceof NonFiniteError ? explainNonFinite(e, { model, loss, params: p, batch }) : e;
+        }
         recycle(r.grads.values());
         if (!whole) recycle([rows]); // the transform's output, if any, is not ours to reuse
         if (!escaped.has(p)) recycle(p.values());
@@ -187,7 +171,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
         }
         for (const m of metricNames) trainMetrics[m] = getMetric(m)(pred, target);
       }
-      const val = options.validation ? evaluate(model, p, options.validation, { loss, metrics: metricNames, batchSize: Math.max(batchSize, 256) }) : undefined;
+      const val = options.validation ? score(model, p, options.validation, { loss, metrics: metricNames, batchSize: Math.max(batchSize, 256) }) : undefined;
       history = addEpoch(history, {
         loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, lr,
         gradNorms: OrderedMap([...normSum].map(([k, s]) => [k, s / Math.max(steps, 1)] as const)), stepLoss, stepLr, stepGradNorms: stepNorms,

@@ -14,7 +14,7 @@ export * from './optimizers/index.ts';
 export * from './schedules.ts';
 export { batches, batchIndices, checkSameCount, type Batch, type BatchOptions } from './batching.ts';
 export { sampleCount, takeRows, toLabels, type Labels, type Target } from './targets.ts';
-export { gradientMonitor, layerNorms, NonFiniteError, defaultMonitorOptions, type GradientMonitor, type GradientWarning, type MonitorOptions, type WarningKind } from './monitor.ts';
+export { gradientMonitor, layerNorms, NonFiniteError, defaultMonitorOptions, type NonFiniteCause, type GradientMonitor, type GradientWarning, type MonitorOptions, type WarningKind } from './monitor.ts';
 export { makeTrainStep, objective, usesLogits, type LossSpec, type StepResult } from './train-step.ts';
 export { fit, type FitOptions, type FitResult, type Callbacks, type StepInfo, type EpochInfo, type EarlyStopping } from './fit.ts';
 export { evaluate, predict, type Evaluation, type EvaluateOptions } from './evaluate.ts';
@@ -25,4 +25,5 @@ export {
   predictedClasses, trueClasses, type Metric, type MetricName,
 } from './metrics.ts';
 export { StandardScaler, MinMaxScaler, oneHot } from './scalers.ts';
-export { encodeSafetensors, decodeSafetensors, encodeModel, decodeModel, checkAgainstSpec, type DecodeModelOptions } from './safetensors.ts';
+export { encodeSafetensors, decodeSafetensors, encodeModel, decodeModel, type DecodeModelOptions } from './safetensors.ts';
+export { checkAgainstSpec, MAX_PARAM_BYTES } from './validate-state.ts';

@@ -1,10 +1,13 @@
 /**
  * Gradient health: per-layer gradient norms every step; a warning once per layer and kind when a
- * norm vanishes, explodes, or the first and last layers drift too far apart; and a hard stop at the
- * first NaN/Inf in the loss or a gradient, naming the parameter and step.
+ * norm vanishes, explodes (grows far beyond the layer's own recent norms), or the first and last
+ * layers drift too far apart; and a hard stop at the first NaN/Inf in the loss or a gradient, naming
+ * the parameter and step.
  */
 import { OrderedMap } from 'immutable';
 import { layerOf, type Params } from './params.ts';
+import { nonNegative, positiveInt } from './names.ts';
+import { normHistory } from './norm-history.ts';
 import { sumSquares } from './optimizers/optimizer.ts';
 
 export type WarningKind = 'vanishing' | 'exploding' | 'ratio';
@@ -22,19 +25,33 @@ export interface MonitorOptions {
   readonly vanishing?: number;
   /** A layer norm below this fraction of the largest layer norm at the same step is vanishing too. */
   readonly vanishingRelative?: number;
-  /** A layer norm above this is reported as exploding. */
-  readonly exploding?: number;
+  /** A layer norm above this many times the median of the layer's own recent norms is reported as exploding. */
+  readonly explodingFactor?: number;
+  /** How many recent steps of each layer that median is taken over. */
+  readonly window?: number;
+  /** Steps a layer must have been seen before it can be called exploding. */
+  readonly warmup?: number;
   /** max/min of the first and last layer norms above this is reported. */
   readonly ratio?: number;
   /** Where warnings go (default console.warn of the message). */
   readonly onWarning?: (w: GradientWarning) => void;
 }
 
-export const defaultMonitorOptions = { vanishing: 1e-7, vanishingRelative: 1e-4, exploding: 1e3, ratio: 1e4 } as const;
+export const defaultMonitorOptions = { vanishing: 1e-7, vanishingRelative: 1e-4, explodingFactor: 10, window: 20, warmup: 5, ratio: 1e4 } as const;
 
-/** Thrown when training meets NaN or ±Inf. */
+/** Where fit's replay of a failing batch with per-op checks found the first NaN/Inf. */
+export interface NonFiniteCause {
+  /** The op whose output was the first NaN or ±Inf. */
+  readonly op: string;
+  /** Its layer (name scope), or 'loss'. */
+  readonly layer: string;
+  readonly pass: 'forward' | 'backward';
+}
+
+/** Thrown when training meets NaN or ±Inf; fit adds the op and layer that produced it (`culprit`). */
 export class NonFiniteError extends Error {
-  constructor(message: string, readonly step: number, readonly parameter: string | undefined, readonly value: number) {
+  constructor(message: string, readonly step: number, readonly parameter: string | undefined, readonly value: number,
+    readonly culprit?: NonFiniteCause) {
     super(message);
     this.name = 'NonFiniteError';
   }
@@ -76,9 +93,14 @@ export interface GradientMonitor {
 
 export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
   const o = { ...defaultMonitorOptions, ...options };
+  for (const k of ['vanishing', 'vanishingRelative', 'explodingFactor', 'ratio'] as const) nonNegative('gradientMonitor', k, o[k]);
+  positiveInt('gradientMonitor', 'window', o.window);
+  positiveInt('gradientMonitor', 'warmup', o.warmup);
+  if (o.warmup > o.window) throw new Error(`gradientMonitor: warmup (${o.warmup}) must not exceed window (${o.window}): the median is taken over the last window steps`);
   const onWarning = options.onWarning ?? ((w: GradientWarning) => console.warn(w.message));
   const warned = new Set<string>();
   const warnings: GradientWarning[] = [];
+  const recent = normHistory(o.window, o.warmup);
   const warn = (kind: WarningKind, layer: string, step: number, norm: number, message: string) => {
     const key = `${kind}:${layer}`;
     if (warned.has(key)) return;
@@ -108,7 +130,10 @@ export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
         else if (norm < o.vanishingRelative * largest) {
           warn('vanishing', layer, step, norm, `vanishing gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step}, below ${o.vanishingRelative} of the largest layer norm (${largest.toExponential(2)})`);
         }
-        if (norm > o.exploding) warn('exploding', layer, step, norm, `exploding gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step} (above ${o.exploding})`);
+        const median = recent.medianThenAdd(layer, norm);
+        if (median !== undefined && norm > o.explodingFactor * median) {
+          warn('exploding', layer, step, norm, `exploding gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step}, ${(norm / median).toFixed(1)}x the median of its last steps (${median.toExponential(2)}; bound ${o.explodingFactor}x)`);
+        }
       });
       if (norms.size > 1) {
         const [first, last] = [norms.keySeq().first()!, norms.keySeq().last()!];

@@ -4,17 +4,27 @@ export function lookup<T>(what: string, table: Readonly<Record<string, T>>, name
   throw new Error(`unknown ${what} ${JSON.stringify(name)}; valid ${plural}: ${Object.keys(table).map((k) => `'${k}'`).join(', ')}`);
 }
 
+/** A value as a message should show it: a string is quoted and called a string, so '2' is not mistaken for 2. */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return `the string '${value}'`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value == null) return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  const name = (value as object).constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
+}
+
 /** A number that must be a finite non-negative value (learning rates, decay factors, thresholds). */
 export function nonNegative(where: string, what: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new Error(`${where}: ${what} must be a finite number ≥ 0, got ${String(value)}`);
+    throw new Error(`${where}: ${what} must be a finite number ≥ 0, got ${shown(value)}`);
   }
   return value;
 }
 
 export function positiveInt(where: string, what: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new Error(`${where}: ${what} must be a positive integer, got ${String(value)}`);
+    throw new Error(`${where}: ${what} must be a positive integer, got ${shown(value)}`);
   }
   return value;
 }

@@ -9,6 +9,7 @@ import { fromData, type DType, type Tensor, type TypedArray } from '@chainrule/c
 import { OrderedMap } from 'immutable';
 import { fromSpec, type Model, type SequentialJSON } from './model.ts';
 import type { Params } from './params.ts';
+import { checkAgainstSpec } from './validate-state.ts';
 
 const CODES: Record<DType, { code: string; bytes: number }> = { float32: { code: 'F32', bytes: 4 }, float64: { code: 'F64', bytes: 8 } };
 const DTYPE_OF: Record<string, DType> = { F32: 'float32', F64: 'float64' };
@@ -99,22 +100,6 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   // The header is a JSON object: keep the file's data order, which is the order we wrote.
   entries.sort((a, b) => (header[a[0]].data_offsets[0] as number) - (header[b[0]].data_offsets[0] as number));
   return { tensors: OrderedMap(entries), metadata };
-}
-
-/** Checks names, shapes and dtypes of params against what the model expects; errors name `source`. */
-export function checkAgainstSpec(source: string, model: Model, params: Params): void {
-  const missing = model.paramShapes.keySeq().filter((k) => !params.has(k)).toArray();
-  const extra = params.keySeq().filter((k) => !model.paramShapes.has(k)).toArray();
-  if (missing.length || extra.length) {
-    throw new Error(`${source}: parameter names do not match the model spec${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; unexpected: ${extra.join(', ')}` : ''}`);
-  }
-  for (const [key, shape] of model.paramShapes) {
-    const t = params.get(key)!;
-    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new Error(`${source}: parameter '${key}' has shape [${t.shape}] but the model spec needs [${shape}]`);
-    }
-    if (t.dtype !== model.dtype) throw new Error(`${source}: parameter '${key}' is ${t.dtype} but the model is ${model.dtype}`);
-  }
 }
 
 /**

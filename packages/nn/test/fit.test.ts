@@ -158,7 +158,7 @@ describe('bad fit input', () => {
   });
   it('input width not matching the first layer', () => {
     expect(() => fit(model, params, { x: fromData(new Float32Array(30), [10, 3]), y: new Array(10).fill(0) }, { ...quiet, loss: 'crossEntropy' }))
-      .toThrow(/layer 'dense0' expects 2 input features, but x has shape \[10,3\]/);
+      .toThrow(/fit: x has 3 features; layer 'dense0' expects 2 \(x has shape \[10,3\]\)/);
   });
   it('unknown loss, optimiser or metric names list the valid ones; a negative lr is refused', () => {
     const y = new Array(10).fill(0);

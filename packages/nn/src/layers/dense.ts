@@ -3,6 +3,7 @@ import { linear, matmul, nameScope, type DType, type Rng, type Tensor } from '@c
 import { Record, type RecordOf } from 'immutable';
 import { activation, checkActivation, type ActivationName } from '../activations.ts';
 import { checkInit, initialize, type InitName } from '../init.ts';
+import { positiveInt, shown } from '../names.ts';
 import type { Params } from '../params.ts';
 import type { Layer } from './layer.ts';
 
@@ -31,9 +32,9 @@ export interface DenseOptions {
 
 export function dense(units: number, options: DenseOptions = {}): DenseSpec {
   const where = `dense${options.name ? ` '${options.name}'` : ''}`;
-  if (typeof units !== 'number' || !Number.isInteger(units) || units < 1) {
-    throw new Error(`${where}: units must be a positive integer, got ${String(units)}`);
-  }
+  positiveInt(where, 'units', units);
+  if (options === null || typeof options !== 'object') throw new Error(`${where}: options must be an object such as { activation: 'relu' }, got ${shown(options)}`);
+  if (options.useBias !== undefined && typeof options.useBias !== 'boolean') throw new Error(`${where}: useBias must be true or false, got ${shown(options.useBias)}`);
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '' || options.name.includes('/'))) {
     throw new Error(`${where}: a layer name must be a non-empty string without '/', got ${JSON.stringify(options.name)}`);
   }

@@ -31,6 +31,8 @@ export interface Optimizer {
   readonly config: Readonly<globalThis.Record<string, unknown>>;
   /** The learning rate at a step. */
   readonly lr: Schedule;
+  /** The names of the state's slots (e.g. Adam's 'm' and 'v'), so a state can be checked against them. */
+  readonly slots?: readonly string[];
   init(params: Params): OptState;
   update(params: Params, grads: Params, state: OptState, step?: number): { params: Params; state: OptState };
 }
@@ -79,6 +81,7 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
     name,
     config,
     lr,
+    slots: slotNames,
     init: (params) => OptState({
       step: 0,
       slots: OrderedMap(slotNames.map((s) => [s, params.map((p) => fromData(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape))] as const)),

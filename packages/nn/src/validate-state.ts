@@ -1,0 +1,89 @@
+/**
+ * What training starts from, checked against the model before any work: params with exactly the
+ * model's names, shapes and dtype (params of another model would train weights that do not belong to
+ * it), an optimiser state whose slots hold one tensor per parameter of the same shape (a smaller one
+ * would make the update kernels read past their arrays), and parameters small enough to allocate.
+ */
+import { Tensor } from '@chainrule/core';
+import { Map as ImmutableMap } from 'immutable';
+import type { Model } from './model.ts';
+import { shown } from './names.ts';
+import type { Optimizer, OptState } from './optimizers/index.ts';
+import { OptState as OptStateRecord } from './optimizers/optimizer.ts';
+import type { Params } from './params.ts';
+import { firstNonFinite } from './validate-data.ts';
+
+const fmt = (shape: readonly number[]) => `[${shape.join(',')}]`;
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** "; missing: a, b; unexpected: c" for two key lists, or '' when they hold the same names. */
+function keyDifference(expected: Iterable<string>, actual: Iterable<string>): string {
+  const [want, have] = [new Set(expected), new Set(actual)];
+  const missing = [...want].filter((k) => !have.has(k));
+  const extra = [...have].filter((k) => !want.has(k));
+  return `${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; unexpected: ${extra.join(', ')}` : ''}`;
+}
+
+/** Params hold exactly the model's parameter names, shapes and dtype. */
+export function checkAgainstSpec(source: string, model: Model, params: Params): void {
+  if (!ImmutableMap.isMap(params)) {
+    throw new Error(`${source}: params must be the Params of model.init(seed), an OrderedMap from names such as '${model.paramShapes.keySeq().first()}' to tensors; got ${shown(params)}`);
+  }
+  const diff = keyDifference(model.paramShapes.keys(), params.keys());
+  if (diff) throw new Error(`${source}: parameter names do not match the model spec${diff}`);
+  for (const [key, shape] of model.paramShapes) {
+    const t = params.get(key);
+    if (!(t instanceof Tensor)) throw new Error(`${source}: parameter '${key}' is ${shown(t)}, not a Tensor`);
+    if (!sameShape(t.shape, shape)) {
+      throw new Error(`${source}: parameter '${key}' has shape ${fmt(t.shape)} but the model spec needs ${fmt(shape)} (are these the params of another model?)`);
+    }
+    if (t.dtype !== model.dtype) throw new Error(`${source}: parameter '${key}' is ${t.dtype} but the model is ${model.dtype}`);
+  }
+}
+
+/** Every parameter value is finite (a NaN weight would surface steps later as a NaN gradient). */
+export function checkFiniteParams(where: string, params: Params): void {
+  for (const [key, t] of params) {
+    const i = firstNonFinite(t.data);
+    if (i >= 0) throw new Error(`${where}: parameter '${key}' has ${t.data[i]} at flat index ${i}`);
+  }
+}
+
+/** An optimiser state made by `optimizer.init(params)` for these params (or saved from such a run). */
+export function checkOptState(where: string, optimizer: Optimizer, state: OptState, params: Params): void {
+  const remake = "make it with the optimiser's init(params) for these params";
+  if (!(state instanceof OptStateRecord)) throw new Error(`${where}: optState must be an OptState made by an optimiser's init(params), got ${shown(state)}`);
+  if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`${where}: optState.step must be a whole number ≥ 0, got ${shown(state.step)}`);
+  if (optimizer.slots) {
+    const diff = keyDifference(optimizer.slots, state.slots.keys());
+    if (diff) throw new Error(`${where}: optState's slots do not match what ${optimizer.name} keeps${diff} (was it made by another optimiser? ${remake})`);
+  }
+  for (const [slot, values] of state.slots) {
+    const diff = keyDifference(params.keys(), values.keys());
+    if (diff) throw new Error(`${where}: optState slot '${slot}' does not match the params${diff} (${remake})`);
+    for (const [key, p] of params) {
+      const s = values.get(key)!;
+      if (!(s instanceof Tensor)) throw new Error(`${where}: optState slot '${slot}' entry '${key}' is ${shown(s)}, not a Tensor`);
+      if (!sameShape(s.shape, p.shape)) {
+        throw new Error(`${where}: optState slot '${slot}' holds ${fmt(s.shape)} for '${key}', but the parameter has shape ${fmt(p.shape)} (was it made for another model? ${remake})`);
+      }
+      if (s.dtype !== p.dtype) throw new Error(`${where}: optState slot '${slot}' entry '${key}' is ${s.dtype} but the parameter is ${p.dtype}`);
+    }
+  }
+}
+
+/** The most bytes one parameter may take; a larger typed array fails deep inside, or exhausts memory. */
+export const MAX_PARAM_BYTES = 2 ** 31;
+
+const readable = (bytes: number) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+
+/** Checked before init allocates anything: names the parameter and its size in bytes. */
+export function checkParamSizes(where: string, model: Model): void {
+  const bytesPer = model.dtype === 'float64' ? 8 : 4;
+  for (const [key, shape] of model.paramShapes) {
+    const bytes = shape.reduce((a, b) => a * b, 1) * bytesPer;
+    if (bytes > MAX_PARAM_BYTES) {
+      throw new Error(`${where}: parameter '${key}' of shape ${fmt(shape)} needs ${bytes} bytes (${readable(bytes)}) as ${model.dtype}; one parameter may take at most ${MAX_PARAM_BYTES} bytes (${readable(MAX_PARAM_BYTES)})`);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The boundary of fit, evaluate and predict: everything they are given is checked once, before the
+ * first step, and a problem is named in the user's words (the argument or option, the sample and
+ * feature, the layer or parameter, both shapes). Nothing here runs per step.
+ */
+import { Rng } from '@chainrule/core';
+import type { FitOptions } from './fit.ts';
+import { getLoss, type Loss } from './losses.ts';
+import { getMetric } from './metrics.ts';
+import type { Model } from './model.ts';
+import { positiveInt, shown } from './names.ts';
+import { getOptimizer, type Optimizer } from './optimizers/index.ts';
+import type { Params } from './params.ts';
+import type { Target } from './targets.ts';
+import { checkX, checkY, dataNames } from './validate-data.ts';
+import { checkAgainstSpec, checkFiniteParams, checkOptState } from './validate-state.ts';
+
+export function checkModel(where: string, model: unknown): asserts model is Model {
+  const m = model as Partial<Model> | null;
+  if (!m || typeof m !== 'object' || !Array.isArray(m.layers) || !m.paramShapes || typeof m.apply !== 'function') {
+    throw new Error(`${where}: model must be a Model made by mlp(…) or sequential(…), got ${shown(model)}`);
+  }
+}
+
+function checkDataObject(where: string, data: unknown, what = 'data'): asserts data is { x: unknown; y: unknown } {
+  if (!data || typeof data !== 'object' || !('x' in data) || !('y' in data)) {
+    throw new Error(`${where}: ${what} must be { x, y } (x a [samples, features] Tensor, y its targets), got ${shown(data)}`);
+  }
+}
+
+function checkOptionsObject(where: string, options: unknown): void {
+  if (options !== undefined && (options === null || typeof options !== 'object')) throw new Error(`${where}: options must be an object, got ${shown(options)}`);
+}
+
+function checkMetrics(where: string, metrics: unknown): readonly string[] {
+  if (metrics === undefined) return [];
+  if (!Array.isArray(metrics)) throw new Error(`${where}: metrics must be a list of names such as ['accuracy'], got ${shown(metrics)}`);
+  metrics.forEach(getMetric);
+  return metrics;
+}
+
+/** The shuffling stream, with a bad seed reported as fit's option. */
+export function seedRng(where: string, seed: unknown): Rng {
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new Error(`${where}: seed must be an integer, got ${shown(seed)}`);
+  try {
+    return new Rng(seed);
+  } catch (e) {
+    throw new Error(`${where}: seed ${seed} is not usable: ${(e as Error).message}`);
+  }
+}
+
+export interface CheckedFit {
+  readonly n: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly loss: Loss;
+  readonly optimizer: Optimizer;
+  readonly rng: Rng;
+}
+
+/** Everything fit is given, in the order a user reads the call; returns what fit needs resolved. */
+export function checkFit(model: Model, params: Params, data: { x: unknown; y: Target }, options: FitOptions): CheckedFit {
+  const where = 'fit';
+  checkModel(where, model);
+  checkAgainstSpec(where, model, params);
+  checkFiniteParams(where, params);
+  if (!options || typeof options !== 'object') throw new Error(`fit: options must be an object with at least { loss }, e.g. { loss: 'mse' }, got ${shown(options)}`);
+  if (options.loss === undefined) throw new Error("fit: options.loss is missing; give one of 'mse', 'mae', 'crossEntropy', 'binaryCrossEntropy' or a function (pred, target) => Tensor");
+  const loss = getLoss(options.loss);
+  checkDataObject(where, data);
+  const n = checkX(model, data.x, dataNames(where));
+  checkY(model, loss, data.y, n, dataNames(where));
+  if (options.validation !== undefined) {
+    checkDataObject(where, options.validation, 'validation');
+    const names = dataNames(where, 'validation ');
+    checkY(model, loss, options.validation.y, checkX(model, options.validation.x, names), names);
+  }
+  const epochs = options.epochs ?? 1;
+  if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a whole number ≥ 0, got ${shown(epochs)}`);
+  const batchSize = positiveInt(where, 'batchSize', options.batchSize ?? 32);
+  const rng = seedRng(where, options.seed ?? 0);
+  for (const flag of ['shuffle'] as const) {
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') throw new Error(`fit: ${flag} must be true or false, got ${shown(options[flag])}`);
+  }
+  if (options.transform !== undefined && typeof options.transform !== 'function') throw new Error(`fit: transform must be a function (x: Tensor) => Tensor, got ${shown(options.transform)}`);
+  if (options.monitor !== undefined && options.monitor !== false && (options.monitor === null || typeof options.monitor !== 'object')) {
+    throw new Error(`fit: monitor must be monitor options ({ explodingFactor, … }) or false, got ${shown(options.monitor)}`);
+  }
+  checkCallbacks(options.callbacks);
+  const metrics = checkMetrics(where, options.metrics);
+  checkEarlyStopping(options, metrics);
+  const optimizer = getOptimizer(options.optimizer ?? 'adam');
+  if (options.optState !== undefined) checkOptState(where, optimizer, options.optState, params);
+  return { n, epochs, batchSize, loss, optimizer, rng };
+}
+
+function checkCallbacks(callbacks: FitOptions['callbacks']): void {
+  if (callbacks === undefined) return;
+  const list = Array.isArray(callbacks) ? callbacks : [callbacks];
+  list.forEach((cb, i) => {
+    const name = Array.isArray(callbacks) ? `callbacks[${i}]` : 'callbacks';
+    if (!cb || typeof cb !== 'object') throw new Error(`fit: ${name} must be an object { onStep?, onEpochEnd? }, got ${shown(cb)}`);
+    for (const key of ['onStep', 'onEpochEnd'] as const) {
+      if (cb[key] !== undefined && typeof cb[key] !== 'function') throw new Error(`fit: ${name}.${key} must be a function, got ${shown(cb[key])}`);
+    }
+  });
+}
+
+/** What early stopping watches must be computed: found now, not at the end of the first epoch. */
+function checkEarlyStopping(options: FitOptions, metrics: readonly string[]): void {
+  const early = options.earlyStopping;
+  if (early === undefined || early === false) return;
+  if (early !== true && (early === null || typeof early !== 'object')) throw new Error(`fit: earlyStopping must be true, false or { monitor, patience, minDelta, restoreBest }, got ${shown(early)}`);
+  const o = early === true ? {} : early;
+  const validation = options.validation !== undefined;
+  const key = o.monitor ?? (validation ? 'valLoss' : 'loss');
+  const isVal = /^val[A-Z]/.test(key);
+  const metric = isVal ? key[3]!.toLowerCase() + key.slice(4) : key;
+  if (isVal && !validation) throw new Error(`fit: earlyStopping monitors '${key}' but no validation data was given`);
+  if (metric !== 'loss' && !metrics.includes(metric)) {
+    throw new Error(`fit: earlyStopping monitors '${key}', which is not computed; valid: 'loss', 'valLoss', or a metric passed in { metrics } (prefixed 'val' for validation)`);
+  }
+  if (o.patience !== undefined && (typeof o.patience !== 'number' || !Number.isInteger(o.patience) || o.patience < 0)) {
+    throw new Error(`fit: earlyStopping.patience must be a whole number ≥ 0, got ${shown(o.patience)}`);
+  }
+  if (o.minDelta !== undefined && !(typeof o.minDelta === 'number' && o.minDelta >= 0)) throw new Error(`fit: earlyStopping.minDelta must be a number ≥ 0, got ${shown(o.minDelta)}`);
+  if (o.restoreBest !== undefined && typeof o.restoreBest !== 'boolean') throw new Error(`fit: earlyStopping.restoreBest must be true or false, got ${shown(o.restoreBest)}`);
+}
+
+/** evaluate's arguments; returns the sample count (at least one: a score of nothing is not a score). */
+export function checkEvaluate(model: Model, params: Params, data: { x: unknown; y: Target }, options: { loss?: unknown; metrics?: unknown; batchSize?: unknown }): number {
+  const where = 'evaluate';
+  checkModel(where, model);
+  checkAgainstSpec(where, model, params);
+  checkOptionsObject(where, options);
+  const loss = options.loss === undefined ? undefined : getLoss(options.loss as Loss);
+  checkMetrics(where, options.metrics);
+  if (options.batchSize !== undefined) positiveInt(where, 'batchSize', options.batchSize);
+  checkDataObject(where, data);
+  const n = checkX(model, data.x, dataNames(where));
+  checkY(model, loss, data.y, n, dataNames(where));
+  return n;
+}
+
+/** predict's arguments; x may have no rows (the result then has none either). */
+export function checkPredict(model: Model, params: Params, x: unknown, options: { batchSize?: unknown }): number {
+  const where = 'predict';
+  checkModel(where, model);
+  checkAgainstSpec(where, model, params);
+  checkOptionsObject(where, options);
+  if (options.batchSize !== undefined) positiveInt(where, 'batchSize', options.batchSize);
+  return checkX(model, x, dataNames(where), { allowEmpty: true });
+}
