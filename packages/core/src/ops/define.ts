@@ -6,7 +6,7 @@ import { describeValue } from '../describe-value.ts';
 import { currentPhase, currentScope, isRecording } from '../autodiff/state.ts';
 import { checkFinite, isDebug } from '../debug.ts';
 import type { TypedArray } from '../dtype.ts';
-import { fmt, sizeOf, type Shape } from '../shape.ts';
+import { fmt, type Shape } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
 import { notATensor } from '../validate.ts';
 import { checkSpec } from './check-spec.ts';
@@ -80,9 +80,20 @@ export function defineOp<A = Record<string, never>>(spec: OpSpec<A>): OpDef<A> {
 export const registeredOps = (): OpDef[] => [...registry.values()];
 export const getOp = (name: string): OpDef | undefined => registry.get(name);
 
+/** The number of values a shape holds, or NaN when a dimension is not a non-negative whole number. */
+function outputSize(shape: readonly number[]): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
+    n *= Number.isInteger(d) && d >= 0 ? d : NaN;
+  }
+  return n;
+}
+
 function runOp<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   const { spec } = op;
   if (!Array.isArray(inputs)) throw new Error(`${op.name}: inputs must be an array of tensors, got ${describeValue(inputs)}`);
+  if (attrs === null || typeof attrs !== 'object') throw new Error(`${op.name}: attributes must be an object ({} for none), got ${describeValue(attrs)}`);
   if (spec.arity !== undefined && inputs.length !== spec.arity) {
     throw new Error(`${op.name}: expected ${spec.arity} input(s), got ${inputs.length}`);
   }
@@ -93,7 +104,8 @@ function runOp<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
     if (!(x instanceof Tensor)) throw notATensor(op.name, `input ${i}`, x);
     dtype ??= x.dtype;
     if (x.dtype !== dtype) {
-      throw new Error(`${op.name}: inputs mix ${dtype} and ${x.dtype} (shapes ${inputs.map((t) => fmt(t.shape)).join(', ')}); cast one with .cast('${dtype}')`);
+      const shapes = inputs.map((t) => (t instanceof Tensor ? fmt(t.shape) : describeValue(t))).join(', ');
+      throw new Error(`${op.name}: inputs mix ${dtype} and ${x.dtype} (shapes ${shapes}); cast one with .cast('${dtype}')`);
     }
   }
   let result: Computed;
@@ -105,7 +117,7 @@ function runOp<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   if (result === null || typeof result !== 'object' || !(result.data instanceof Float32Array || result.data instanceof Float64Array) || !Array.isArray(result.shape)) {
     throw new Error(`${op.name}: forward must return { shape, data } with data a Float32Array or Float64Array, got ${describeValue(result)}`);
   }
-  if (result.data.length !== sizeOf(result.shape)) {
+  if (result.data.length !== outputSize(result.shape)) {
     throw new Error(`${op.name}: forward returned ${result.data.length} values for shape ${fmt(result.shape)}`);
   }
   if (isDebug()) checkFinite(op.name, result.data, result.shape, inputs.map((x) => x.shape));
