@@ -16,20 +16,27 @@ function array(say: Say, name: string, x: unknown): number {
   return x.length;
 }
 
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+
 function count(say: Say, name: string, n: unknown): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw say(`${name} must be a non-negative whole number, got ${describeValue(n)}`);
+  if (!isCount(n)) throw say(`${name} must be a non-negative whole number, got ${describeValue(n)}`);
   return n;
 }
 
-function length(say: Say, name: string, x: unknown, n: number, why: string): void {
+/** `why` says where n comes from; a template is passed as a function, so no string is built unless the check fails. */
+function length(say: Say, name: string, x: unknown, n: number, why: string | (() => string)): void {
   const have = array(say, name, x);
-  if (have !== n) throw say(`${name} has ${have} values, expected ${n} (${why})`);
+  if (have !== n) throw say(`${name} has ${have} values, expected ${n} (${typeof why === 'string' ? why : why()})`);
 }
 
 function sizeOfShape(say: Say, name: string, shape: unknown): number {
   if (!Array.isArray(shape)) throw say(`${name} must be an array of dimensions, got ${describeValue(shape)}`);
   let n = 1;
-  for (let d = 0; d < shape.length; d++) n *= count(say, `${name}[${d}]`, shape[d]);
+  for (let d = 0; d < shape.length; d++) {
+    const size: unknown = shape[d];
+    if (!isCount(size)) throw say(`${name}[${d}] must be a non-negative whole number, got ${describeValue(size)}`);
+    n *= size;
+  }
   return n;
 }
 
@@ -44,7 +51,9 @@ function strided(say: Say, name: string, x: unknown, strides: unknown, shape: re
   let last = count(say, 'offset', offset);
   for (let d = 0; d < shape.length; d++) {
     if (shape[d] === 0) return; // nothing is read
-    last += (shape[d]! - 1) * count(say, `${name}'s stride ${d}`, strides[d]);
+    const stride: unknown = strides[d];
+    if (!isCount(stride)) throw say(`${name}'s stride ${d} must be a non-negative whole number, got ${describeValue(stride)}`);
+    last += (shape[d]! - 1) * stride;
   }
   if (last >= have) throw say(`reading ${name} (${have} values) with strides ${fmt(strides)}${offset ? ` from ${offset}` : ''} over ${fmt(shape)} reaches index ${last}`);
 }
@@ -64,18 +73,18 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
   unary: (say, _op, x, out) => length(say, 'out', out, array(say, 'x', x), "x's length"),
   clip: (say, x, _lo, _hi, out) => length(say, 'out', out, array(say, 'x', x), "x's length"),
   binary: (say, _op, a, aS, b, bS, outShape, out) => {
-    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), `the size of ${fmt(outShape)}`);
+    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), () => `the size of ${fmt(outShape)}`);
     strided(say, 'a', a, aS, outShape);
     strided(say, 'b', b, bS, outShape);
   },
   select: (say, c, cS, a, aS, b, bS, outShape, out) => {
-    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), `the size of ${fmt(outShape)}`);
+    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), () => `the size of ${fmt(outShape)}`);
     strided(say, 'cond', c, cS, outShape);
     strided(say, 'a', a, aS, outShape);
     strided(say, 'b', b, bS, outShape);
   },
   reduce: (say, _op, x, shape, axes, out) => {
-    length(say, 'x', x, sizeOfShape(say, 'shape', shape), `the size of ${fmt(shape)}`);
+    length(say, 'x', x, sizeOfShape(say, 'shape', shape), () => `the size of ${fmt(shape)}`);
     if (!Array.isArray(axes)) throw say(`axes must be an array, got ${describeValue(axes)}`);
     let kept = 1;
     for (let d = 0; d < shape.length; d++) if (!axes.includes(d)) kept *= shape[d];
@@ -84,37 +93,37 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
         throw say(`axes ${fmt(axes)} are not distinct axes of ${fmt(shape)}`);
       }
     });
-    length(say, 'out', out, kept, `the kept dimensions of ${fmt(shape)} without axes ${fmt(axes)}`);
+    length(say, 'out', out, kept, () => `the kept dimensions of ${fmt(shape)} without axes ${fmt(axes)}`);
   },
   matmul: (say, a, b, out, m, k, n) => {
     const [M, K, N] = [count(say, 'm', m), count(say, 'k', k), count(say, 'n', n)];
-    length(say, 'a', a, M * K, `m·k = ${M}·${K}`);
-    length(say, 'b', b, K * N, `k·n = ${K}·${N}`);
-    length(say, 'out', out, M * N, `m·n = ${M}·${N}`);
+    length(say, 'a', a, M * K, () => `m·k = ${M}·${K}`);
+    length(say, 'b', b, K * N, () => `k·n = ${K}·${N}`);
+    length(say, 'out', out, M * N, () => `m·n = ${M}·${N}`);
   },
   linear: (say, x, w, bias, out, m, k, n) => {
     const [M, K, N] = [count(say, 'm', m), count(say, 'k', k), count(say, 'n', n)];
-    length(say, 'x', x, M * K, `m·k = ${M}·${K}`);
-    length(say, 'w', w, K * N, `k·n = ${K}·${N}`);
-    length(say, 'bias', bias, N, `n = ${N}`);
-    length(say, 'out', out, M * N, `m·n = ${M}·${N}`);
+    length(say, 'x', x, M * K, () => `m·k = ${M}·${K}`);
+    length(say, 'w', w, K * N, () => `k·n = ${K}·${N}`);
+    length(say, 'bias', bias, N, () => `n = ${N}`);
+    length(say, 'out', out, M * N, () => `m·n = ${M}·${N}`);
   },
   copyStrided: (say, x, offset, strides, outShape, out) => {
-    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), `the size of ${fmt(outShape)}`);
+    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), () => `the size of ${fmt(outShape)}`);
     strided(say, 'x', x, strides, outShape, offset);
   },
   softmax: (say, x, outer, len, inner, out) => {
     const n = count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner);
-    length(say, 'x', x, n, `outer·len·inner = ${outer}·${len}·${inner}`);
-    length(say, 'out', out, n, `outer·len·inner = ${outer}·${len}·${inner}`);
+    length(say, 'x', x, n, () => `outer·len·inner = ${outer}·${len}·${inner}`);
+    length(say, 'out', out, n, () => `outer·len·inner = ${outer}·${len}·${inner}`);
   },
   logsumexp: (say, x, outer, len, inner, out) => {
-    length(say, 'x', x, count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner), `outer·len·inner = ${outer}·${len}·${inner}`);
-    length(say, 'out', out, outer * inner, `outer·inner = ${outer}·${inner}`);
+    length(say, 'x', x, count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner), () => `outer·len·inner = ${outer}·${len}·${inner}`);
+    length(say, 'out', out, outer * inner, () => `outer·inner = ${outer}·${inner}`);
   },
   pad: (say, x, shape, before, outShape, out) => {
-    length(say, 'x', x, sizeOfShape(say, 'shape', shape), `the size of ${fmt(shape)}`);
-    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), `the size of ${fmt(outShape)}`);
+    length(say, 'x', x, sizeOfShape(say, 'shape', shape), () => `the size of ${fmt(shape)}`);
+    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), () => `the size of ${fmt(outShape)}`);
     if (!Array.isArray(before) || before.length !== shape.length || outShape.length !== shape.length) {
       throw say(`shape ${fmt(shape)}, before ${Array.isArray(before) ? fmt(before) : describeValue(before)} and outShape ${fmt(outShape)} must have one entry per axis`);
     }
@@ -123,12 +132,12 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
     });
   },
   gather: (say, x, outer, len, inner, indices, out) => {
-    length(say, 'x', x, count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner), `outer·len·inner = ${outer}·${len}·${inner}`);
+    length(say, 'x', x, count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner), () => `outer·len·inner = ${outer}·${len}·${inner}`);
     rowsOfIndices(say, indices, outer * inner);
     length(say, 'out', out, indices.length, "the indices' length");
   },
   scatterAdd: (say, g, outer, len, inner, indices, out) => {
-    length(say, 'out', out, count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner), `outer·len·inner = ${outer}·${len}·${inner}`);
+    length(say, 'out', out, count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner), () => `outer·len·inner = ${outer}·${len}·${inner}`);
     rowsOfIndices(say, indices, outer * inner);
     length(say, 'g', g, indices.length, "the indices' length");
   },
@@ -137,22 +146,22 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
     let total = 0;
     parts.forEach((p: unknown, i: number) => {
       const block = count(say, `blocks[${i}]`, blocks[i]);
-      length(say, `parts[${i}]`, p, block * count(say, 'outer', outer), `blocks[${i}]·outer = ${block}·${outer}`);
+      length(say, `parts[${i}]`, p, block * count(say, 'outer', outer), () => `blocks[${i}]·outer = ${block}·${outer}`);
       total += block;
     });
-    length(say, 'out', out, total * outer, `outer·Σblocks = ${outer}·${total}`);
+    length(say, 'out', out, total * outer, () => `outer·Σblocks = ${outer}·${total}`);
   },
   crossEntropy: (say, x, rows, len, labels, probs) => {
     const n = count(say, 'rows', rows) * count(say, 'len', len);
-    length(say, 'x', x, n, `rows·len = ${rows}·${len}`);
+    length(say, 'x', x, n, () => `rows·len = ${rows}·${len}`);
     labelsFor(say, labels, rows);
-    length(say, 'probs', probs, n, `rows·len = ${rows}·${len}`);
+    length(say, 'probs', probs, n, () => `rows·len = ${rows}·${len}`);
   },
   crossEntropyGrad: (say, probs, rows, len, labels, _scale, out) => {
     const n = count(say, 'rows', rows) * count(say, 'len', len);
-    length(say, 'probs', probs, n, `rows·len = ${rows}·${len}`);
+    length(say, 'probs', probs, n, () => `rows·len = ${rows}·${len}`);
     labelsFor(say, labels, rows);
-    length(say, 'out', out, n, `rows·len = ${rows}·${len}`);
+    length(say, 'out', out, n, () => `rows·len = ${rows}·${len}`);
   },
   sumSquares: (say, x) => { array(say, 'x', x); },
   sgdStep: (say, p, g, velocity, outP, outVelocity) => sameAsP(say, p, { g, outP }, { velocity, outVelocity }),
