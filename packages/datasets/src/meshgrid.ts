@@ -1,5 +1,6 @@
 /** NumPy's meshgrid for two axes. */
 import { Tensor, fromData, type DType } from '@chainrule/core';
+import { checkOptions, checkSize, shown } from './validate.ts';
 
 export interface MeshgridOptions {
   /** 'xy' (NumPy's default): outputs are [ny, nx], x varies along columns. 'ij': outputs are [nx, ny]. */
@@ -10,13 +11,19 @@ export interface MeshgridOptions {
 
 type Axis = Tensor | ArrayLike<number>;
 
-const valuesOf = (a: Axis, name: string): ArrayLike<number> => {
+/** A coordinate vector: a rank-1 tensor, or an array of finite numbers. */
+function valuesOf(a: Axis, name: string): ArrayLike<number> {
   if (a instanceof Tensor) {
     if (a.rank !== 1) throw new Error(`meshgrid: ${name} must be 1-d, got shape [${a.shape.join(',')}]`);
     return a.data;
   }
+  if (!Array.isArray(a) && !ArrayBuffer.isView(a)) throw new Error(`meshgrid: ${name} must be a 1-d Tensor or an array of numbers, got ${shown(a)}`);
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`meshgrid: ${name}[${i}] is ${shown(v)}; coordinates must be finite numbers`);
+  }
   return a;
-};
+}
 
 const dtypeOf = (a: Axis): DType => (a instanceof Tensor ? a.dtype : a instanceof Float64Array ? 'float64' : 'float32');
 
@@ -24,7 +31,9 @@ const dtypeOf = (a: Axis): DType => (a instanceof Tensor ? a.dtype : a instanceo
 export function meshgrid(xs: Axis, ys: Axis, options: MeshgridOptions = {}): [Tensor, Tensor] {
   const [xv, yv] = [valuesOf(xs, 'xs'), valuesOf(ys, 'ys')];
   const [nx, ny] = [xv.length, yv.length];
+  checkOptions('meshgrid', options, "{ indexing: 'ij' }");
   const dtype = options.dtype ?? (dtypeOf(xs) === 'float64' && dtypeOf(ys) === 'float64' ? 'float64' : 'float32');
+  checkSize('meshgrid', `a ${ny}×${nx} grid`, nx * ny, dtype === 'float64' ? 8 : 4);
   const alloc = () => (dtype === 'float64' ? new Float64Array(nx * ny) : new Float32Array(nx * ny));
   const [X, Y] = [alloc(), alloc()];
   const ij = options.indexing === 'ij';

@@ -2,7 +2,8 @@
  * Interleaved spirals in 2-D, one arm per class (the CS231n toy problem): a small classification set
  * no linear model separates, seeded.
  */
-import { fromData, Rng, type Tensor } from '@chainrule/core';
+import { fromData, type Tensor } from '@chainrule/core';
+import { checkOptions, checkSize, seeded, shown, wholeNumber } from './validate.ts';
 
 export interface SpiralOptions {
   /** Points per arm (default 100). */
@@ -16,11 +17,13 @@ export interface SpiralOptions {
 
 /** x [classes·perClass, 2] in the unit disc; y the arm of each point, class by class (0 … classes−1). */
 export function spiral(options: SpiralOptions = {}): { x: Tensor; y: Int32Array } {
+  checkOptions('spiral', options, '{ perClass: 100, seed: 0 }');
   const { perClass = 100, classes = 3, noise = 0.2, seed = 0 } = options;
-  if (!Number.isInteger(perClass) || perClass < 1) throw new Error(`spiral: perClass must be a whole number ≥ 1, got ${perClass}`);
-  if (!Number.isInteger(classes) || classes < 1) throw new Error(`spiral: classes must be a whole number ≥ 1, got ${classes}`);
-  if (!(noise >= 0)) throw new Error(`spiral: noise must be ≥ 0, got ${noise}`);
-  const rng = new Rng(seed);
+  wholeNumber('spiral', 'perClass', perClass, 1);
+  wholeNumber('spiral', 'classes', classes, 1);
+  if (typeof noise !== 'number' || !(noise >= 0) || noise === Infinity) throw new Error(`spiral: noise must be a finite number ≥ 0, got ${shown(noise)}`);
+  checkSize('spiral', `x of ${perClass}·${classes} points`, perClass * classes * 2, 4);
+  const rng = seeded('spiral', seed);
   const n = perClass * classes;
   const xs = new Float32Array(n * 2);
   const y = new Int32Array(n);

@@ -4,6 +4,7 @@
  */
 import { Rng, fromData, type DType, type Tensor } from '@chainrule/core';
 import { meshgrid } from './meshgrid.ts';
+import { checkSize, seeded, shown } from './validate.ts';
 
 export type Range = readonly [number, number];
 
@@ -52,7 +53,7 @@ export interface SyntheticData {
   readonly n: number;
 }
 
-const isRange = (r: Range | readonly Range[]): r is Range => typeof r[0] === 'number';
+const isRange = (r: Range | readonly Range[]): r is Range => !Array.isArray(r[0]);
 
 function resolve(fn: SyntheticFunction | FunctionName | ((...xs: number[]) => number), options: SampleOptions): { f: (...xs: number[]) => number; ranges: Range[] } {
   if (typeof fn === 'string') {
@@ -69,20 +70,25 @@ function resolve(fn: SyntheticFunction | FunctionName | ((...xs: number[]) => nu
   const ranges: Range[] = isRange(given) ? Array.from({ length: inputs }, () => given) : [...given];
   if (ranges.length !== inputs) throw new Error(`sampleFunction: ${ranges.length} ranges given for a function of ${inputs} variable${inputs > 1 ? 's' : ''}`);
   ranges.forEach(([lo, hi], i) => {
-    if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) throw new Error(`sampleFunction: range ${i} [${lo}, ${hi}] must be finite with high > low`);
+    if (typeof lo !== 'number' || typeof hi !== 'number' || !(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) {
+      throw new Error(`sampleFunction: range ${i} [${shown(lo)}, ${shown(hi)}] must be two finite numbers with high > low`);
+    }
   });
   return { f, ranges };
 }
 
 /** The base stream: the caller's rng, or one made from the seed; only built when randomness is needed. */
 function source(options: SampleOptions, why: string): Rng {
-  if (options.rng) return options.rng;
-  if (options.seed !== undefined) return new Rng(options.seed);
+  if (options.rng !== undefined) {
+    if (!(options.rng instanceof Rng)) throw new Error(`sampleFunction: rng must be an Rng (or pass { seed }), got ${shown(options.rng)}`);
+    return options.rng;
+  }
+  if (options.seed !== undefined) return seeded('sampleFunction', options.seed);
   throw new Error(`sampleFunction: pass { seed } or { rng } (needed for ${why}) so the data are reproducible`);
 }
 
-const positiveInt = (v: number, what: string): number => {
-  if (!(Number.isInteger(v) && v >= 1)) throw new Error(`sampleFunction: ${what} must be a positive integer, got ${v}`);
+const positiveInt = (v: unknown, what: string): number => {
+  if (typeof v !== 'number' || !(Number.isInteger(v) && v >= 1)) throw new Error(`sampleFunction: ${what} must be a positive integer, got ${shown(v)}`);
   return v;
 };
 
@@ -92,6 +98,7 @@ const positiveInt = (v: number, what: string): number => {
  * to [ny, nx] is an image with x along the columns.
  */
 export function sampleFunction(fn: SyntheticFunction | FunctionName | ((...xs: number[]) => number), options: SampleOptions): SyntheticData {
+  if (options === null || typeof options !== 'object') throw new Error(`sampleFunction: options must be an object such as { n: 100, seed: 0 } or { grid: 50 }, got ${shown(options)}`);
   const { f, ranges } = resolve(fn, options);
   const d = ranges.length;
   const dtype = options.dtype ?? 'float32';
@@ -112,13 +119,15 @@ export function sampleFunction(fn: SyntheticFunction | FunctionName | ((...xs: n
     const perAxis = typeof options.grid === 'number' ? Array.from({ length: d }, () => options.grid as number) : [...options.grid];
     if (perAxis.length !== d) throw new Error(`sampleFunction: grid has ${perAxis.length} axes for a function of ${d} variables`);
     perAxis.forEach((k, i) => positiveInt(k, `grid size of axis ${i}`));
+    checkSize('sampleFunction', `a grid of ${perAxis.join('×')} points`, perAxis.reduce((a, b) => a * b, 1) * d, dtype === 'float64' ? 8 : 4);
     const axes = perAxis.map((k, i) => linspaceValues(ranges[i]![0], ranges[i]![1], k));
     const cols = d === 1 ? [axes[0]!] : meshgrid(axes[0]!, axes[1]!).map((t) => t.data);
     n = cols[0]!.length;
     x = alloc(n * d);
     for (let j = 0; j < d; j++) for (let i = 0; i < n; i++) x[i * d + j] = cols[j]![i]!;
   } else {
-    n = positiveInt(options.n!, 'n');
+    n = positiveInt(options.n, 'n');
+    checkSize('sampleFunction', `${n} points of ${d} input${d > 1 ? 's' : ''}`, n * d, dtype === 'float64' ? 8 : 4);
     x = alloc(n * d);
     for (let i = 0; i < n * d; i++) {
       const [lo, hi] = ranges[i % d]!;
@@ -128,7 +137,15 @@ export function sampleFunction(fn: SyntheticFunction | FunctionName | ((...xs: n
 
   // f sees the stored (possibly float32-rounded) inputs, so y is exactly f(x) of the returned x.
   const y = alloc(n);
-  for (let i = 0; i < n; i++) y[i] = d === 1 ? f(x[i]!) : f(x[2 * i]!, x[2 * i + 1]!);
+  for (let i = 0; i < n; i++) {
+    const v = d === 1 ? f(x[i]!) : f(x[2 * i]!, x[2 * i + 1]!);
+    // Stored in a typed array, a string or undefined would silently become NaN.
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      const at = d === 1 ? `x = ${x[i]}` : `x = ${x[2 * i]}, y = ${x[2 * i + 1]}`;
+      throw new Error(`sampleFunction: the function returned ${shown(v)} at sample ${i} (${at}); pick a range where it is finite`);
+    }
+    y[i] = v;
+  }
   if (noise > 0) for (let i = 0; i < n; i++) y[i] = y[i]! + noise * base!.normal();
   return { x: fromData(x, [n, d]), y: fromData(y, [n, 1]), n };
 }

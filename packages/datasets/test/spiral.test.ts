@@ -26,6 +26,6 @@ describe('spiral', () => {
   it('says which option is wrong', () => {
     expect(() => spiral({ perClass: 0 })).toThrow('spiral: perClass must be a whole number ≥ 1, got 0');
     expect(() => spiral({ classes: 2.5 })).toThrow('spiral: classes must be a whole number ≥ 1, got 2.5');
-    expect(() => spiral({ noise: -1 })).toThrow('spiral: noise must be ≥ 0, got -1');
+    expect(() => spiral({ noise: -1 })).toThrow('spiral: noise must be a finite number ≥ 0, got -1');
   });
 });

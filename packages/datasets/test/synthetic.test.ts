@@ -148,7 +148,7 @@ describe('bad options say what is wrong', () => {
     [{ n: 2.5, seed: 1 }, /n must be a positive integer/],
     [{ grid: [3], seed: 1 }, /grid has 1 axes for a function of 2 variables/],
     [{ n: 5, seed: 1, noise: -1 }, /noise must be/],
-    [{ n: 5, seed: 1, range: [1, 1] }, /range 0 \[1, 1\] must be finite with high > low/],
+    [{ n: 5, seed: 1, range: [1, 1] }, /range 0 \[1, 1\] must be two finite numbers with high > low/],
   ])('sinPlusCos with %j', (options, message) => {
     expect(() => sampleFunction('sinPlusCos', options as never)).toThrow(message);
   });
