@@ -7,6 +7,7 @@
  * happens to be tiny would make an absolute atol check almost nothing.
  */
 import { grad } from './autodiff/grad.ts';
+import { describeValue } from './describe-value.ts';
 import { cast } from './ops/elementwise.ts';
 import { checkSeed, Rng } from './random.ts';
 import { fmt } from './shape.ts';
@@ -34,18 +35,15 @@ function withData(x: Tensor, data: Float64Array): Tensor {
   return new Tensor(data, x.shape);
 }
 
-const kindOf = (v: unknown): string =>
-  Array.isArray(v) ? 'an array' : ArrayBuffer.isView(v) ? `a ${v.constructor.name}` : v === null ? 'null' : `a ${typeof v}`;
-
 /** The arguments as the user gave them, checked before f runs. */
 function checkArguments(f: unknown, inputs: unknown, o: Required<Omit<GradcheckOptions, 'name'>>): void {
-  if (typeof f !== 'function') throw new Error(`gradcheck: f must be a function of the input tensors, got ${kindOf(f)}`);
+  if (typeof f !== 'function') throw new Error(`gradcheck: f must be a function of the input tensors, got ${describeValue(f)}`);
   if (inputs instanceof Tensor) throw new Error('gradcheck: inputs must be an array of Tensors, got a single Tensor; pass [x]');
-  if (!Array.isArray(inputs)) throw new Error(`gradcheck: inputs must be an array of Tensors, got ${kindOf(inputs)}`);
+  if (!Array.isArray(inputs)) throw new Error(`gradcheck: inputs must be an array of Tensors, got ${describeValue(inputs)}`);
   if (inputs.length === 0) throw new Error('gradcheck: inputs is empty; pass the tensors to differentiate with respect to');
   inputs.forEach((x: unknown, i) => {
     if (!(x instanceof Tensor)) {
-      throw new Error(`gradcheck: inputs[${i}] is ${kindOf(x)}, not a Tensor` +
+      throw new Error(`gradcheck: inputs[${i}] is ${describeValue(x)}, not a Tensor` +
         (Array.isArray(x) || typeof x === 'number' ? "; wrap it with tensor(…, { dtype: 'float64' })" : ''));
     }
   });
@@ -77,7 +75,7 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tenso
   checkArguments(f, inputs, o);
   const xs = inputs.map((x) => cast(x.detach(), 'float64').detach());
   const y: unknown = f(...xs);
-  if (!(y instanceof Tensor)) throw new Error(`gradcheck: f returned ${kindOf(y)}, not a Tensor; return the tensor itself (not .item() or .data)`);
+  if (!(y instanceof Tensor)) throw new Error(`gradcheck: f returned ${describeValue(y)}, not a Tensor; return the tensor itself (not .item() or .data)`);
   if (y.dtype !== 'float64') throw new Error(`gradcheck: f returned ${y.dtype}; it must compute in float64 when given float64 inputs`);
   const name = o.name ?? y.node?.op.name ?? 'f';
   // Not under noGrad: f may itself call grad (checking a second derivative), which needs the graph recorded.

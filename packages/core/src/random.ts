@@ -7,12 +7,10 @@
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
+import { describeValue } from './describe-value.ts';
 import { allocate, type DType } from './dtype.ts';
 import { checkShape, sizeOf, type Shape } from './shape.ts';
 import { Tensor } from './tensor.ts';
-
-const describeValue = (v: unknown): string =>
-  typeof v === 'string' ? `string '${v}'` : typeof v === 'bigint' ? `bigint ${v}n` : v === null ? 'null' : typeof v;
 
 /**
  * The one check every seed goes through (Rng, rng, randn, randUniform, gradcheck, and through Rng

@@ -88,10 +88,10 @@ describe('bad seeds', () => {
 
   describe('wrong types', () => {
     it.each([
-      ['3', /Rng: seed must be a number, got string '3'/],
-      [3n, /Rng: seed must be a number, got bigint 3/],
+      ['3', /Rng: seed must be a number, got the string "3"/],
+      [3n, /Rng: seed must be a number, got the bigint 3n/],
       [null, /Rng: seed must be a number, got null/],
-      [{}, /Rng: seed must be a number, got object/],
+      [{}, /Rng: seed must be a number, got an object/],
     ])('new Rng(%o) is refused', (seed, message) => {
       expect(() => new Rng(seed as unknown as number)).toThrow(message);
     });
@@ -106,7 +106,7 @@ describe('bad seeds', () => {
   describe('every function taking a seed names itself', () => {
     it('randn and randUniform', () => {
       expect(() => randn([2], { seed: 0.5 })).toThrow(/randn: seed must be an integer.*got 0\.5/);
-      expect(() => randUniform([2], { seed: '1' as unknown as number })).toThrow(/randUniform: seed must be a number, got string '1'/);
+      expect(() => randUniform([2], { seed: '1' as unknown as number })).toThrow(/randUniform: seed must be a number, got the string "1"/);
       expect(() => randn([2], { seed: NaN })).toThrow(/randn: seed must be a finite integer/);
     });
 
