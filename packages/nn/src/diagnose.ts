@@ -106,5 +106,6 @@ export function explainNonFinite(error: NonFiniteError, ctx: StepContext): NonFi
     ? `Parameter '${big.key}' has grown to ${big.value.toExponential(2)}: the learning rate is likely too large`
     : 'Look for log(0), division by zero, sqrt(0) or a learning rate that is too large';
   const message = `${error.message.replace(/ \(look for .*\)$/, '')}. Run again with per-op checks, the batch first goes non-finite at op '${cause.op}' ${where} (${cause.pass} pass): ${cause.detail}. ${hint}`;
-  return new NonFiniteError(message, error.step, parameter, error.value, cause);
+  const { detail: _, ...culprit } = cause;
+  return new NonFiniteError(message, error.step, parameter, error.value, culprit);
 }
