@@ -38,6 +38,11 @@ describe('silent wrong results', () => {
     expect(() => grad(op.run([row], {}).sum(), row)).toThrow(/VJP of 'badInputRowIdentity' returned \[2,3\] float32 for input 0, which is \[1,3\] float32/);
   });
 
+  it('the same VJP under createGraph (the backward pass recorded as ops) is refused alike', () => {
+    const op = identityWith((g) => [g.broadcastTo([4, 2, 3])]);
+    expect(() => grad(op.run([x23], {}).sum(), x23, { createGraph: true })).toThrow(/returned \[4,2,3\] float32 for input 0, which is \[2,3\] float32 \(a broadcast the op's output/);
+  });
+
   it('a VJP returning too few cotangents (was ignored)', () => {
     const two = defineOp({ name: 'badInputTwoInputs', arity: 2, forward: ([a]) => ({ shape: a!.shape, data: a!.data }), vjp: (_, __, g) => [g] });
     const y = tensor([[1, 1, 1], [1, 1, 1]]);
@@ -143,6 +148,11 @@ describe('late or unnamed errors: the engine names the op whose forward or VJP m
   it('a forward that throws a TypeError', () => {
     const op = defineOp<{ k: number[] }>({ name: 'badInputForwardThrows', arity: 1, differentiable: false, forward: ([a], { k }) => ({ shape: a!.shape, data: a!.data.map((v) => v * k[0]!) }) });
     expect(() => op.run([x23], {} as never)).toThrow(/^badInputForwardThrows: the forward pass failed on inputs \[2,3\] \(TypeError: /);
+  });
+
+  it('a forward returning something other than { shape, data }', () => {
+    const op = defineOp({ name: 'badInputForwardReturnsArray', arity: 1, differentiable: false, forward: ([a]) => a!.data as never });
+    expect(() => op.run([x23], {})).toThrow(/^badInputForwardReturnsArray: forward must return \{ shape, data \} with data a Float32Array or Float64Array, got a Float32Array$/);
   });
 
   it('op.run with attributes that are not an object, or inputs that are not an array', () => {
