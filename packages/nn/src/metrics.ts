@@ -3,7 +3,7 @@
  * (probabilities or logits, [n, k]) or a single column of probabilities thresholded at 0.5.
  */
 import { Tensor } from '@chainrule/core';
-import { lookup } from './names.ts';
+import { lookup, shown } from './names.ts';
 import { toLabels, type Target } from './targets.ts';
 
 /** Predicted class per row: argmax for k > 1 columns, `score > threshold` for one column. */
@@ -27,7 +27,15 @@ export function trueClasses(target: Target): Int32Array {
   return toLabels('metrics', target);
 }
 
+/** A score needs predictions as a tensor and at least one sample: a score of nothing would read as 0. */
+function checkScored(where: string, pred: unknown, target: unknown): asserts pred is Tensor {
+  if (!(pred instanceof Tensor)) throw new Error(`${where}: predictions must be a Tensor, got ${shown(pred)}`);
+  if (!(target instanceof Tensor || target instanceof Int32Array || Array.isArray(target))) throw new Error(`${where}: targets must be a Tensor or a list of labels, got ${shown(target)}`);
+  if (pred.size === 0) throw new Error(`${where}: there are no predictions to score (shape [${pred.shape.join(',')}])`);
+}
+
 function pair(where: string, pred: Tensor, target: Target, threshold?: number): [Int32Array, Int32Array] {
+  checkScored(where, pred, target);
   const p = predictedClasses(pred, threshold);
   const t = trueClasses(target);
   if (p.length !== t.length) throw new Error(`${where}: ${p.length} predictions for ${t.length} targets`);
@@ -54,6 +62,7 @@ export function confusionMatrix(pred: Tensor, target: Target, options: { classes
 }
 
 function values(where: string, pred: Tensor, target: Target): [ArrayLike<number>, ArrayLike<number>] {
+  checkScored(where, pred, target);
   const t = target instanceof Tensor ? target.data : target;
   if (t.length !== pred.size) throw new Error(`${where}: ${pred.size} predictions for ${t.length} targets`);
   return [pred.data, t];

@@ -2,7 +2,7 @@
  * Models: a spec (an Immutable Record, JSON-serialisable) plus functions over Params.
  * `sequential` stacks layers; `mlp` is the shorthand for a stack of dense layers.
  */
-import { Rng, type DType, type Tensor } from '@chainrule/core';
+import { Rng, Tensor, type DType } from '@chainrule/core';
 import { List, OrderedMap, Record, type RecordOf } from 'immutable';
 import { activation, checkActivation, type ActivationName } from './activations.ts';
 import { dense, DenseSpec, denseLayer, type DenseConfig } from './layers/dense.ts';
@@ -138,6 +138,7 @@ export function fromSpec(spec: ModelSpec | SequentialJSON): Model {
       return OrderedMap<string, Tensor>(layers.flatMap((l) => l.init(r.split(), spec.dtype)));
     },
     apply(params, x, options = {}) {
+      if (!(x instanceof Tensor)) throw new Error(`model.apply: x must be a Tensor of shape [batch, ${spec.inputs}], got ${shown(x)}`);
       if (x.rank !== 2) {
         throw new Error(`model.apply: layer '${layers[0]!.name}' expects x of shape [batch, ${spec.inputs}], got [${x.shape.join(',')}]`);
       }

@@ -22,6 +22,18 @@ export function nonNegative(where: string, what: string, value: unknown): number
   return value;
 }
 
+/** A number in [0, 1): momentum and decay factors such as Adam's beta1. */
+export function unitInterval(where: string, what: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw new Error(`${where}: ${what} must be in [0, 1), got ${shown(value)}`);
+  return value;
+}
+
+/** A finite number > 0 (epsilons, clipping bounds). */
+export function positive(where: string, what: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value > 0) || value === Infinity) throw new Error(`${where}: ${what} must be a finite number > 0, got ${shown(value)}`);
+  return value;
+}
+
 export function positiveInt(where: string, what: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new Error(`${where}: ${what} must be a positive integer, got ${shown(value)}`);

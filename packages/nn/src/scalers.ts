@@ -2,12 +2,23 @@
  * Column scalers. `fit` returns a fitted scaler (a value, nothing is mutated); transform and
  * inverseTransform work on [n, features] tensors. A constant column scales by 1, never by 0.
  */
-import { fromData, oneHot as coreOneHot, type DType, type Tensor } from '@chainrule/core';
+import { fromData, oneHot as coreOneHot, Tensor, type DType } from '@chainrule/core';
+import { shown } from './names.ts';
+import { checkFinite } from './validate-data.ts';
 import { toLabels } from './targets.ts';
 
 function columns(where: string, x: Tensor): [number, number] {
+  if (!(x instanceof Tensor)) throw new Error(`${where}: x must be a [samples, features] Tensor, got ${shown(x)}`);
   if (x.rank !== 2) throw new Error(`${where}: expected a [samples, features] tensor, got [${x.shape.join(',')}]`);
   return [x.shape[0]!, x.shape[1]!];
+}
+
+/** What a scaler is fitted on: some samples, all finite (one NaN would make its whole column NaN). */
+function fittable(where: string, x: Tensor): [number, number] {
+  const [n, d] = columns(where, x);
+  if (n === 0) throw new Error(`${where}: x has no samples (shape [${x.shape.join(',')}]); there is nothing to fit on`);
+  checkFinite(where, 'x', x);
+  return [n, d];
 }
 
 /** y[i, j] = (x[i, j] − shift[j]) / scale[j], or the inverse. */
@@ -35,7 +46,7 @@ export class StandardScaler extends ColumnScaler {
   protected get label() { return 'StandardScaler'; }
   /** Mean 0 and (population) standard deviation 1 per column. */
   static fit(x: Tensor): StandardScaler {
-    const [n, d] = columns('StandardScaler.fit', x);
+    const [n, d] = fittable('StandardScaler.fit', x);
     const mean = new Float64Array(d);
     const std = new Float64Array(d);
     for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += x.data[i * d + j]! / n;
@@ -51,7 +62,7 @@ export class MinMaxScaler extends ColumnScaler {
   protected get label() { return 'MinMaxScaler'; }
   /** Each column to [0, 1]. */
   static fit(x: Tensor): MinMaxScaler {
-    const [n, d] = columns('MinMaxScaler.fit', x);
+    const [n, d] = fittable('MinMaxScaler.fit', x);
     const lo = new Float64Array(d).fill(Infinity);
     const hi = new Float64Array(d).fill(-Infinity);
     for (let i = 0; i < n; i++) {

@@ -4,7 +4,10 @@
  */
 import { fromData, log, Rng, sqrt, tensor, zeros, type Tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
-import { adam, dense, evaluate, fit, mlp, MAX_PARAM_BYTES, NonFiniteError, predict, sequential, sgd, type FitOptions } from '../src/index.ts';
+import {
+  accuracy, adam, decodeModel, dense, encodeSafetensors, evaluate, fit, MAX_PARAM_BYTES, meanSquaredError, MinMaxScaler, mlp, NonFiniteError, predict,
+  sequential, sgd, StandardScaler, type FitOptions,
+} from '../src/index.ts';
 import { line } from './helpers.ts';
 
 const quiet = { progress: false, monitor: { onWarning: () => {} } } as const;
@@ -45,6 +48,11 @@ describe('silent wrong results', () => {
     ['validation with zero samples', () => fit(model, params, { x, y }, { ...ce, validation: { x: zeros([0, 2]), y: [] } }), /^fit: validation x has no samples/],
     ['binaryCrossEntropy targets outside [0, 1]', () => fit(mlp([2, 1], { output: 'sigmoid' }), mlp([2, 1]).init(0), { x, y: tensor([0, 1, 2, 0, 1, 0, 1, 0, 1, 0]) }, { ...quiet, loss: 'binaryCrossEntropy' }), /^fit: binaryCrossEntropy takes targets in \[0, 1\]; y has 2 at sample 2, column 0$/],
     ['mse targets one column short', () => fit(regression, regression.init(0), { x, y: zeros([10, 2]) }, { ...quiet, loss: 'mse' }), /^fit: y has shape \[10,2\] but layer 'dense0' outputs \[10,3\]; mse needs them to match$/],
+    ['accuracy of no predictions (was 0)', () => accuracy(zeros([0, 3]), []), /^accuracy: there are no predictions to score \(shape \[0,3\]\)$/],
+    ['mse of no predictions (was 0)', () => meanSquaredError(zeros([0, 1]), zeros([0, 1])), /^mse: there are no predictions to score/],
+    ['a scaler fitted on no samples (was mean 0, std 1)', () => StandardScaler.fit(zeros([0, 2])), /^StandardScaler.fit: x has no samples \(shape \[0,2\]\); there is nothing to fit on$/],
+    ['a scaler fitted on a NaN (a whole column of NaN)', () => MinMaxScaler.fit(tensor([[1], [Number.NaN]])), /^MinMaxScaler.fit: x has NaN at sample 1, feature 0$/],
+    ['an optimiser update with a smaller state (was: the kernel read past its slot)', () => adam().update(regression.init(0), regression.init(1), adam().init(mlp([2, 2]).init(0))), /^adam.update: the 'm' slot holds \[2,2\] for 'dense0\/w', the parameter \[2,3\]/],
     ['mse given class labels', () => fit(regression, regression.init(0), { x, y }, { ...quiet, loss: 'mse' }), /^fit: mse compares y with the output \[10,3\] of layer 'dense0', so y must be a Tensor of that shape, not a list of labels$/],
   ]);
 });
@@ -104,6 +112,14 @@ describe('wrong types get their own message', () => {
     ['monitor options that are not an object', () => fit(model, params, { x, y }, { ...ce, monitor: true as never }), /^fit: monitor must be monitor options/],
     ['float64 x for a float32 model', () => fit(model, params, { x: x.cast('float64'), y }, ce), /^fit: x is float64 but the model is float32; cast it with .cast\('float32'\)$/],
     ['a string batchSize for predict', () => predict(model, params, x, { batchSize: '2' as never }), /^predict: batchSize must be a positive integer, got the string '2'$/],
+    ['a string beta1 for Adam (was accepted)', () => adam({ beta1: '0.9' as never }), /^adam: beta1 must be in \[0, 1\), got the string '0.9'$/],
+    ['a string clipNorm', () => sgd({ clipNorm: '1' as never }), /^sgd: clipNorm must be a finite number > 0, got the string '1'$/],
+    ['a string nesterov', () => sgd({ momentum: 0.9, nesterov: 'yes' as never }), /^sgd: nesterov must be true or false, got the string 'yes'$/],
+    ['model.apply on a nested array', () => model.apply(params, [[1, 2]] as never), /^model.apply: x must be a Tensor of shape \[batch, 2\], got an array of length 1$/],
+    ['accuracy of a nested array', () => accuracy([[1, 0]] as never, [0]), /^accuracy: predictions must be a Tensor, got an array of length 1$/],
+    ['a scaler fitted on a nested array', () => StandardScaler.fit([[1]] as never), /^StandardScaler.fit: x must be a \[samples, features\] Tensor, got an array of length 1$/],
+    ['safetensors from a plain object', () => encodeSafetensors({} as never), /^encodeSafetensors: tensors must be a map from names to tensors \(such as Params\), got an object$/],
+    ['safetensors bytes as a plain array (was: "truncated")', () => decodeModel([1, 2] as never), /^safetensors data: expected the bytes as a Uint8Array/],
     ['metrics that are not a list', () => evaluate(model, params, { x, y }, { metrics: 'accuracy' as never }), /^evaluate: metrics must be a list of names such as \['accuracy'\], got the string 'accuracy'$/],
   ]);
 });

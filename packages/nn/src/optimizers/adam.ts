@@ -1,5 +1,6 @@
 /** Adam (L2 weight decay added to the gradient) and AdamW (decay applied to the weights directly). */
 import { kernels } from '@chainrule/core';
+import { positive, unitInterval } from '../names.ts';
 import { makeOptimizer, type BaseOptions, type Optimizer } from './optimizer.ts';
 
 export interface AdamOptions extends BaseOptions {
@@ -12,10 +13,9 @@ function adamLike(name: 'adam' | 'adamW', options: AdamOptions, decoupledDecay: 
   const b1 = options.beta1 ?? 0.9;
   const b2 = options.beta2 ?? 0.999;
   const eps = options.epsilon ?? 1e-8;
-  for (const [k, v] of [['beta1', b1], ['beta2', b2]] as const) {
-    if (!(v >= 0 && v < 1)) throw new Error(`${name}: ${k} must be in [0, 1), got ${v}`);
-  }
-  if (!(eps > 0)) throw new Error(`${name}: epsilon must be > 0, got ${eps}`);
+  unitInterval(name, 'beta1', b1);
+  unitInterval(name, 'beta2', b2);
+  positive(name, 'epsilon', eps);
   const l2 = name === 'adam' ? options.weightDecay ?? 0 : 0;
   return makeOptimizer(name, { ...options }, 0.001, ['m', 'v'], (p, g, [m, v], outP, [outM, outV], lr, t) => {
     // Bias corrections folded into two constants: one division and one sqrt per element.

@@ -5,7 +5,7 @@
  */
 import { allocate, fromData, kernels, noGrad, type Tensor, type TypedArray } from '@chainrule/core';
 import { OrderedMap, Record, type RecordOf } from 'immutable';
-import { nonNegative } from '../names.ts';
+import { nonNegative, positive } from '../names.ts';
 import type { Params } from '../params.ts';
 import { toSchedule, type LearningRate, type Schedule } from '../schedules.ts';
 
@@ -74,8 +74,8 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
   slotNames: readonly string[], kernel: Kernel): Optimizer {
   const lr = toSchedule(name, config.lr ?? defaultLr);
   nonNegative(name, 'weightDecay', config.weightDecay ?? 0);
-  if (config.clipNorm !== undefined && !(config.clipNorm > 0)) throw new Error(`${name}: clipNorm must be > 0, got ${config.clipNorm}`);
-  if (config.clipValue !== undefined && !(config.clipValue > 0)) throw new Error(`${name}: clipValue must be > 0, got ${config.clipValue}`);
+  if (config.clipNorm !== undefined) positive(name, 'clipNorm', config.clipNorm);
+  if (config.clipValue !== undefined) positive(name, 'clipValue', config.clipValue);
   const clip = config.clipNorm !== undefined || config.clipValue !== undefined;
   return {
     name,
@@ -103,6 +103,8 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
         const old = slots.map((slot, i) => {
           const s = slot.get(key);
           if (!s) throw new Error(`${name}.update: the '${slotNames[i]}' slot has no entry for '${key}'`);
+          // One size check per parameter per step: the update kernel would otherwise be handed arrays of different lengths.
+          if (s.size !== p.size) throw new Error(`${name}.update: the '${slotNames[i]}' slot holds [${s.shape}] for '${key}', the parameter [${p.shape}]; make the state with ${name}.init(params) for these params`);
           return s.data;
         });
         // The update kernel writes every value of the new parameter and slots.

@@ -1,5 +1,6 @@
 /** Stochastic gradient descent with optional (Nesterov) momentum and L2 weight decay. */
 import { kernels } from '@chainrule/core';
+import { shown, unitInterval } from '../names.ts';
 import { makeOptimizer, type BaseOptions, type Optimizer } from './optimizer.ts';
 
 export interface SgdOptions extends BaseOptions {
@@ -9,7 +10,8 @@ export interface SgdOptions extends BaseOptions {
 
 export function sgd(options: SgdOptions = {}): Optimizer {
   const momentum = options.momentum ?? 0;
-  if (!(momentum >= 0 && momentum < 1)) throw new Error(`sgd: momentum must be in [0, 1), got ${momentum}`);
+  unitInterval('sgd', 'momentum', momentum);
+  if (options.nesterov !== undefined && typeof options.nesterov !== 'boolean') throw new Error(`sgd: nesterov must be true or false, got ${shown(options.nesterov)}`);
   const wd = options.weightDecay ?? 0;
   const nesterov = options.nesterov ?? false;
   if (nesterov && momentum === 0) throw new Error('sgd: nesterov needs a momentum > 0');
