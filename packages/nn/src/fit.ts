@@ -5,13 +5,13 @@
 import { fromData, recycle, type Tensor } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { batchIndices } from './batching.ts';
-import { explainNonFinite } from './diagnose.ts';
+import { monitoredNorms } from './diagnose.ts';
 import { score } from './evaluate.ts';
 import { addEpoch, History } from './history.ts';
 import { getMetric, type MetricName } from './metrics.ts';
 import type { Model } from './model.ts';
-import { gradientMonitor, NonFiniteError, type MonitorOptions } from './monitor.ts';
-import { type Optimizer, type OptimizerName, type OptState } from './optimizers/index.ts';
+import { gradientMonitor, type MonitorOptions } from './monitor.ts';
+import type { Optimizer, OptimizerName, OptState } from './optimizers/index.ts';
 import type { Params } from './params.ts';
 import { progressReporter, type ProgressOptions } from './progress.ts';
 import { takeRows, type Target } from './targets.ts';
@@ -132,12 +132,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
         lr = optimizer.lr(optState.step);
         const r = step(p, optState, batch);
         // Checked before the update is accepted: a NaN never reaches the returned params.
-        let norms = OrderedMap<string, number>();
-        try {
-          if (monitor) norms = monitor.check(globalStep, r.loss, r.grads);
-        } catch (e) {
-          throw e instanceof NonFiniteError ? explainNonFinite(e, { model, loss, params: p, batch }) : e;
-        }
+        const norms = monitoredNorms(monitor, globalStep, r, { model, loss, params: p, batch });
         recycle(r.grads.values());
         if (!whole) recycle([rows]); // the transform's output, if any, is not ours to reuse
         if (!escaped.has(p)) recycle(p.values());
