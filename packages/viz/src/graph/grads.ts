@@ -4,12 +4,13 @@
  * `gradientTarget`. Plain `grad` results do not: pair them with their xs using `gradMap`.
  */
 import { grad, gradientTarget, type Tensor, type Tree } from '@chainrule/core';
+import { describe } from '../check/describe.ts';
 import { topological } from './walk.ts';
 
 export type GradsInput = ReadonlyMap<Tensor, Tensor> | Tree;
 
 /** The tensors of a tree in a fixed order: arrays, plain objects and Immutable keyed collections. */
-export function treeLeaves(tree: unknown): Tensor[] {
+export function treeLeaves(tree: unknown, where: string): Tensor[] {
   const out: Tensor[] = [];
   const visit = (t: unknown): void => {
     if (t && typeof t === 'object' && 'id' in t && 'shape' in t && 'data' in t) out.push(t as Tensor);
@@ -17,7 +18,7 @@ export function treeLeaves(tree: unknown): Tensor[] {
     else if (t && typeof (t as { valueSeq?: unknown }).valueSeq === 'function') {
       for (const v of (t as { valueSeq(): Iterable<unknown> }).valueSeq()) visit(v);
     } else if (t && typeof t === 'object') Object.values(t).forEach(visit);
-    else throw new Error(`viz: expected a Tensor or a tree of tensors, got ${String(t)}`);
+    else throw new Error(`${where} must be a Tensor or a tree of tensors (arrays, objects, Immutable maps), but holds ${describe(t)}`);
   };
   visit(tree);
   return out;
@@ -25,8 +26,8 @@ export function treeLeaves(tree: unknown): Tensor[] {
 
 /** Pairs the xs given to `grad` with the gradients it returned (same tree shape). */
 export function gradMap(xs: Tree, grads: Tree): Map<Tensor, Tensor> {
-  const a = treeLeaves(xs);
-  const b = treeLeaves(grads);
+  const a = treeLeaves(xs, 'gradMap: xs');
+  const b = treeLeaves(grads, 'gradMap: grads');
   if (a.length !== b.length) throw new Error(`gradMap: ${a.length} tensors but ${b.length} gradients; pass the same tree given to grad`);
   return new Map(a.map((x, i) => [x, b[i]!]));
 }
@@ -35,7 +36,7 @@ export function resolveGrads(input: GradsInput | undefined): Map<Tensor, Tensor>
   if (input === undefined) return new Map();
   if (input instanceof Map) return new Map(input);
   const out = new Map<Tensor, Tensor>();
-  for (const g of treeLeaves(input)) {
+  for (const g of treeLeaves(input, 'toDot: option grads')) {
     const target = gradientTarget(g);
     if (!target) {
       throw new Error('toDot: a gradient does not know its tensor; make the gradients with grad(y, xs, { createGraph: true }) or pass gradMap(xs, grads)');

@@ -7,10 +7,12 @@ import { colors, edgeColors, legendEntries } from './style.ts';
 
 const PAD = '\u00a0';
 
-export function titleAndLegend(o: { title?: string; legend: boolean; backward: boolean; collapse: boolean }): string | undefined {
-  if (!o.title && !o.legend) return undefined;
+export function titleAndLegend(o: { title?: string; note?: string; legend: boolean; backward: boolean; collapse: boolean }): string | undefined {
+  if (!o.title && !o.note && !o.legend) return undefined;
   const rows: string[] = [];
   if (o.title) rows.push(`<tr><td><font point-size="16">${escapeHtml(o.title)}</font></td></tr>`);
+  // Why the drawing is not what was asked for (collapsed to fit the budget), where the reader looks first.
+  if (o.note) rows.push(`<tr><td><font point-size="11" color="#8a4b00">${escapeHtml(o.note)}</font></td></tr>`);
   if (o.legend) {
     const entries: (readonly [string, string])[] = [...legendEntries];
     if (o.collapse) entries.push(['layer (name scope)', colors.layer]);

@@ -2,7 +2,8 @@
  * toDot: the expression graph that produced y as a ts-graphviz Digraph. Op nodes sit between
  * tensor nodes, edges run in data-flow order, ids come from the engine's tensor ids (never from
  * content), name scopes become clusters (or single nodes with `collapse`), and the backward pass
- * recorded by `grad(..., { createGraph: true })` can be drawn beside the forward graph.
+ * recorded by `grad(..., { createGraph: true })` can be drawn beside the forward graph. Before any
+ * label is made, the drawing is counted against a layout budget (`maxNodes`, see budget.ts).
  */
 import type { Tensor } from '@chainrule/core';
 import { Digraph, type SubgraphModel } from 'ts-graphviz';
@@ -11,6 +12,9 @@ import { parameterGrads, resolveGrads, type GradsInput } from './grads.ts';
 import { table, type Cell } from './html.ts';
 import { titleAndLegend } from './legend.ts';
 import { colors, edgeColors, fontname, type Kind } from './style.ts';
+import { fitBudget } from './budget.ts';
+import { drawingSize } from './size.ts';
+import { checkToDotArgs } from './validate.ts';
 import { topological } from './walk.ts';
 
 export interface ToDotOptions {
@@ -31,9 +35,17 @@ export interface ToDotOptions {
   readonly title?: string;
   /** Draw the colour legend. Default true. */
   readonly legend?: boolean;
+  /**
+   * The most nodes Graphviz's dot may have to lay out, counting what it adds itself: a node per
+   * edge label and per rank an edge skips (see `drawingSize`). Past it, a drawing whose `collapse`
+   * was not given is collapsed to one node per name scope if that fits, and otherwise toDot throws,
+   * naming the counts and what to pass. Default 3000 (a few seconds of layout); `Infinity` draws anything.
+   */
+  readonly maxNodes?: number;
 }
 
-interface NodeSpec { readonly id: string; readonly container: string; readonly attrs: Record<string, unknown> }
+// Node labels are made only for the drawing chosen: a graph over budget costs a count, not its labels.
+interface NodeSpec { readonly id: string; readonly container: string; readonly attrs: () => Record<string, unknown> }
 interface EdgeSpec { readonly from: string; readonly to: string; readonly attrs: Record<string, unknown> }
 interface Layer { readonly scope: string; params: Tensor[]; ops: string[]; last?: Tensor; backward: boolean }
 
@@ -52,7 +64,34 @@ function scopeOf(t: Tensor, known: ReadonlySet<string>): string {
 }
 
 export function toDot(y: Tensor, options: ToDotOptions = {}): Digraph {
-  const showValues = options.values ?? true;
+  checkToDotArgs(y, options);
+  const graph = graphOf(y, options);
+  const drawn = fitBudget({
+    draw: (collapse) => plan(graph, collapse),
+    size: (d) => drawingSize(d.nodes.map((n) => n.id), [...d.edges.values()].map((e) => ({ from: e.from, to: e.to, labelled: 'label' in e.attrs }))),
+    collapse: options.collapse,
+    maxNodes: options.maxNodes,
+  });
+  return build(drawn.drawing, { ...options, collapse: drawn.collapse }, drawn.note);
+}
+
+/** What every drawing of y shares, collapsed or not: its tensors, gradients and scopes. */
+interface GraphOf {
+  readonly y: Tensor;
+  readonly showValues: boolean;
+  readonly forward: readonly Tensor[];
+  readonly backward: readonly Tensor[];
+  readonly backwardIds: ReadonlySet<number>;
+  readonly forwardIds: ReadonlySet<number>;
+  readonly gradientRoots: ReadonlySet<number>;
+  readonly grads: ReadonlyMap<Tensor, Tensor>;
+  readonly saved: ReadonlySet<number>;
+  readonly targetOf: ReadonlyMap<number, Tensor>;
+  readonly known: ReadonlySet<string>;
+  readonly drawBackward: boolean;
+}
+
+function graphOf(y: Tensor, options: ToDotOptions): GraphOf {
   const forward = topological([y]);
   const forwardIds = new Set(forward.map((t) => t.id));
   let grads = resolveGrads(options.grads);
@@ -74,24 +113,34 @@ export function toDot(y: Tensor, options: ToDotOptions = {}): Digraph {
     const parts = t.node?.phase === 'forward' ? t.node.scope.split('/').filter(Boolean) : [];
     parts.forEach((_, i) => known.add(parts.slice(0, i + 1).join('/')));
   }
+  return {
+    y, showValues: options.values ?? true, forward, backward, backwardIds, forwardIds, gradientRoots, grads, saved, targetOf, known,
+    drawBackward: options.backward ?? false,
+  };
+}
 
+interface Drawing { readonly nodes: readonly NodeSpec[]; readonly edges: ReadonlyMap<string, EdgeSpec> }
+
+/** The nodes and edges of one drawing, with their labels still to be made. */
+function plan(g: GraphOf, collapse: boolean): Drawing {
+  const { y, grads, known, backwardIds, gradientRoots } = g;
   const kindOf = (t: Tensor): Kind => {
     if (t === y) return 'output';
     if (backwardIds.has(t.id) || t.node?.phase === 'backward') return 'gradient';
     // Parameters are what is differentiated, or carry a layer-scoped name such as 'dense0/w'.
     if (!t.node) return grads.has(t) || t.name?.includes('/') ? 'parameter' : 'input';
-    return saved.has(t.id) ? 'saved' : 'intermediate';
+    return g.saved.has(t.id) ? 'saved' : 'intermediate';
   };
   const isBackward = (t: Tensor): boolean => backwardIds.has(t.id);
   // Which collapsed node a tensor disappears into, if any: y stays visible, the whole backward pass is one node.
   const collapsedInto = (t: Tensor): string | undefined => {
-    if (!options.collapse || t === y) return undefined;
+    if (!collapse || t === y) return undefined;
     if (isBackward(t)) return BACKWARD;
     const s = scopeOf(t, known);
     return s === '' ? undefined : s;
   };
   // Collapsed drawings also fold each remaining intermediate tensor into the op that made it: half the nodes.
-  const folded = (t: Tensor): boolean => !!options.collapse && !!t.node && t !== y && !gradientRoots.has(t.id);
+  const folded = (t: Tensor): boolean => collapse && !!t.node && t !== y && !gradientRoots.has(t.id);
   const rep = (t: Tensor): string => {
     const c = collapsedInto(t);
     if (c !== undefined) return layerId(c);
@@ -107,7 +156,7 @@ export function toDot(y: Tensor, options: ToDotOptions = {}): Digraph {
   };
   const containerOf = (t: Tensor): string => (isBackward(t) ? BACKWARD : scopeOf(t, known));
 
-  for (const t of [...forward, ...backward]) {
+  for (const t of [...g.forward, ...g.backward]) {
     const bw = isBackward(t);
     const into = collapsedInto(t);
     if (into !== undefined) {
@@ -115,18 +164,19 @@ export function toDot(y: Tensor, options: ToDotOptions = {}): Digraph {
       layers.set(into, layer);
       if (t.node) { layer.ops.push(t.node.op.name); layer.last = t; } else layer.params.push(t);
     } else {
-      const where = options.collapse ? '' : containerOf(t);
-      if (!folded(t)) nodes.push({ id: tensorId(t), container: where, attrs: tensorNode(t, kindOf(t), { showValues, grad: grads.get(t), target: targetOf.get(t.id), y }) });
-      if (t.node) {
-        nodes.push({ id: opId(t), container: where, attrs: opNode(t, bw) });
+      const where = collapse ? '' : containerOf(t);
+      if (!folded(t)) {
+        const o = { showValues: g.showValues, grad: grads.get(t), target: g.targetOf.get(t.id), y };
+        nodes.push({ id: tensorId(t), container: where, attrs: () => tensorNode(t, kindOf(t), o) });
       }
+      if (t.node) nodes.push({ id: opId(t), container: where, attrs: () => opNode(t, bw) });
     }
     if (!t.node) continue;
     const dst = into !== undefined ? layerId(into) : opId(t);
     t.node.inputs.forEach((input) => {
       const src = rep(input);
       // Where a tensor is not drawn as a node, its edge says the shape that flows.
-      const crossing = options.collapse && src !== tensorId(input);
+      const crossing = collapse && src !== tensorId(input);
       const savedLink = bw && !isBackward(input);
       const attrs = savedLink
         ? { style: 'dashed', color: edgeColors.saved, arrowsize: 0.6 }
@@ -137,21 +187,25 @@ export function toDot(y: Tensor, options: ToDotOptions = {}): Digraph {
     if (into === undefined && !folded(t)) addEdge(opId(t), tensorId(t), edgeStyle(bw));
   }
   // Each gradient points back (dashed) at the tensor it is the gradient of.
-  if (options.backward) {
-    for (const [x, g] of grads) {
+  if (g.drawBackward) {
+    for (const [x, gx] of grads) {
       // Drawn x → g with the arrow reversed, so the layout keeps the gradient after its tensor.
-      if (forwardIds.has(x.id)) addEdge(rep(x), rep(g), { style: 'dashed', color: edgeColors.link, dir: 'back', arrowsize: 0.6 }, 'gradient');
+      if (g.forwardIds.has(x.id)) addEdge(rep(x), rep(gx), { style: 'dashed', color: edgeColors.link, dir: 'back', arrowsize: 0.6 }, 'gradient');
     }
   }
   for (const layer of layers.values()) {
-    nodes.push({ id: layerId(layer.scope), container: '', attrs: layerNode(layer, grads) });
+    nodes.push({ id: layerId(layer.scope), container: '', attrs: () => layerNode(layer, grads) });
   }
+  return { nodes, edges };
+}
 
+/** The ts-graphviz graph of a drawing: clusters per name scope, the title and legend as its label. */
+function build(d: Drawing, options: ToDotOptions & { collapse: boolean }, note: string | undefined): Digraph {
   const graph = new Digraph('chainrule', {
     rankdir: options.rankdir ?? (options.collapse ? 'TB' : 'LR'),
     fontname, fontsize: 12, nodesep: 0.25, ranksep: options.collapse ? 0.3 : 0.35, bgcolor: 'white', newrank: true,
   } as never);
-  const label = titleAndLegend({ title: options.title, legend: options.legend ?? true, backward: options.backward ?? false, collapse: options.collapse ?? false });
+  const label = titleAndLegend({ title: options.title, note, legend: options.legend ?? true, backward: options.backward ?? false, collapse: options.collapse });
   if (label) graph.apply({ label, labelloc: 't', labeljust: 'l' } as never);
   graph.attributes.node.apply({ fontname, fontsize: 11 } as never);
   graph.attributes.edge.apply({ fontname, color: edgeColors.forward, arrowsize: 0.6 } as never);
@@ -171,8 +225,8 @@ export function toDot(y: Tensor, options: ToDotOptions = {}): Digraph {
     clusters.set(path, sub);
     return sub;
   };
-  for (const n of nodes) container(n.container).createNode(n.id, n.attrs as never);
-  for (const e of edges.values()) graph.createEdge([e.from, e.to], e.attrs as never);
+  for (const n of d.nodes) container(n.container).createNode(n.id, n.attrs() as never);
+  for (const e of d.edges.values()) graph.createEdge([e.from, e.to], e.attrs as never);
   return graph;
 }
 
