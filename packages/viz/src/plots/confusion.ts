@@ -1,15 +1,46 @@
 /** Confusion matrix: rows are true classes, columns predicted ones, each cell a count. */
+import type { Tensor } from '@chainrule/core';
+import { describe } from '../check/describe.ts';
 import { schema, type ChartSpec } from './spec.ts';
 import { config } from './theme.ts';
+import { checkData, list, numbers, optionalString, rows } from './validate.ts';
 
 export interface ConfusionData {
-  /** matrix[t][p]: how many examples of true class t were predicted as p. */
-  readonly matrix: readonly (readonly number[])[];
+  /** matrix[t][p]: how many examples of true class t were predicted as p (rows may be Lists, or the matrix a rank-2 Tensor). */
+  readonly matrix: readonly (readonly number[])[] | Iterable<Iterable<number>> | Tensor;
+  /** A name per class, in row order. */
   readonly labels?: readonly string[];
   readonly title?: string;
 }
 
-export function confusionChart(d: ConfusionData): ChartSpec {
+/** A square matrix of counts (finite, ≥ 0) and, if given, one label per class. */
+function checked(d: unknown): { matrix: number[][]; labels?: string[] } {
+  const where = 'confusionChart';
+  checkData(where, d, '{ matrix: confusionMatrix(predictions, labels) }');
+  optionalString(where, 'title', d.title);
+  const given = rows(where, 'matrix', d.matrix);
+  const n = given.length;
+  if (n === 0) throw new Error(`${where}: matrix is empty; there is nothing to draw`);
+  const matrix = given.map((row, t) => {
+    const counts = numbers(where, `matrix[${t}]`, row);
+    if (counts.length !== n) throw new Error(`${where}: row ${t} has ${counts.length} entries, expected ${n} (the matrix is ${n} rows, one column per class)`);
+    counts.forEach((c, p) => {
+      if (!Number.isFinite(c) || c < 0) throw new Error(`${where}: matrix[${t}][${p}] is ${c}; counts must be finite numbers ≥ 0`);
+    });
+    return counts;
+  });
+  if (d.labels === undefined) return { matrix, labels: undefined };
+  const labels = list(where, 'labels', d.labels).map((l, i) => {
+    if (typeof l !== 'string' && typeof l !== 'number') throw new Error(`${where}: labels[${i}] must be a string, got ${describe(l)}`);
+    return String(l);
+  });
+  if (labels.length !== n) throw new Error(`${where}: ${labels.length} labels for a ${n}×${n} matrix; give one label per class`);
+  if (new Set(labels).size !== n) throw new Error(`${where}: labels repeat (${labels.join(', ')}); each class needs its own`);
+  return { matrix, labels };
+}
+
+export function confusionChart(data: ConfusionData): ChartSpec {
+  const d = { ...data, ...checked(data) };
   const n = d.matrix.length;
   const labels = d.labels ?? Array.from({ length: n }, (_, i) => String(i));
   const values = d.matrix.flatMap((row, t) => row.map((count, p) => ({ truth: labels[t]!, predicted: labels[p]!, count, diagonal: t === p })));

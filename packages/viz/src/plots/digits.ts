@@ -5,12 +5,19 @@
  */
 import { schema, type ChartSpec } from './spec.ts';
 import { config } from './theme.ts';
+import type { Numbers } from './lines.ts';
+import { checkData, list, numbers, optionalCount, optionalString } from './validate.ts';
 
 export interface DigitsData {
-  /** Images as one flat array (n × side × side) or one array per image; any range (scaled by the maximum). */
-  readonly images: ArrayLike<number> | readonly ArrayLike<number>[];
-  readonly labels: readonly number[];
-  readonly predictions?: readonly number[];
+  /**
+   * Images as one flat sequence (n × side × side: an array, typed array or Tensor such as MNIST's x)
+   * or one sequence per image; any range (scaled from min(0, lowest) to the highest value).
+   */
+  readonly images: Numbers | readonly Numbers[];
+  /** One label per image. */
+  readonly labels: Numbers;
+  /** One prediction per image, if any. */
+  readonly predictions?: Numbers;
   /** Image side in pixels. Default 28. */
   readonly side?: number;
   readonly columns?: number;
@@ -21,23 +28,55 @@ const LEVELS = 8;
 const PIXEL = 2.5;
 const LABEL = 18;
 const GAP = 12;
+/** Each image is hundreds of rectangles: a few hundred images is a picture, thousands a hang. */
+export const MAX_DIGITS = 400;
 
-export function digitsChart(d: DigitsData): ChartSpec {
-  const side = d.side ?? 28;
+const isSequence = (x: unknown): boolean => typeof x === 'object' && x !== null && Symbol.iterator in x;
+
+/** Images of side × side finite pixels, one label (and prediction) per image, at most MAX_DIGITS. */
+function checked(d: unknown) {
+  const where = 'digitsChart';
+  checkData(where, d, '{ images, labels, predictions? }');
+  optionalString(where, 'title', d.title);
+  const side = optionalCount(where, 'side', d.side) ?? 28;
+  const columns = optionalCount(where, 'columns', d.columns);
   const area = side * side;
-  const images = Array.isArray(d.images)
-    ? (d.images as ArrayLike<number>[])
-    : Array.from({ length: Math.floor((d.images as ArrayLike<number>).length / area) }, (_, k) =>
-      Array.prototype.slice.call(d.images, k * area, (k + 1) * area) as number[]);
-  const n = Math.min(images.length, d.labels.length);
+  const finite = { finite: true };
+  // One sequence per image, or one flat sequence cut into images of side × side.
+  const perImage = Array.isArray(d.images) && isSequence(d.images[0]);
+  const images = perImage
+    ? list(where, 'images', d.images).map((img, k) => {
+      const px = numbers(where, `images[${k}]`, img, finite);
+      if (px.length !== area) throw new Error(`${where}: image ${k} has ${px.length} pixels, expected ${side}×${side} = ${area} (side ${side})`);
+      return px;
+    })
+    : (() => {
+      const flat = numbers(where, 'images', d.images, finite);
+      if (flat.length % area !== 0) throw new Error(`${where}: images has ${flat.length} values, not a whole number of ${side}×${side} images (side ${side}); pass side for other sizes`);
+      return Array.from({ length: flat.length / area }, (_, k) => flat.slice(k * area, (k + 1) * area));
+    })();
+  const labels = numbers(where, 'labels', d.labels, finite);
+  if (labels.length !== images.length) throw new Error(`${where}: ${images.length} images but ${labels.length} labels; give one label per image`);
+  const predictions = d.predictions === undefined ? undefined : numbers(where, 'predictions', d.predictions, finite);
+  if (predictions && predictions.length !== labels.length) throw new Error(`${where}: ${labels.length} labels but ${predictions.length} predictions; give one prediction per image`);
+  if (images.length > MAX_DIGITS) throw new Error(`${where}: ${images.length} images are too many to draw (at most ${MAX_DIGITS}); pass a slice, such as the first 64`);
+  return { side, columns, images, labels, predictions };
+}
+
+export function digitsChart(data: DigitsData): ChartSpec {
+  const d = { ...data, ...checked(data) };
+  const { side, images } = d;
+  const area = side * side;
+  const n = images.length;
   const columns = Math.max(1, Math.min(d.columns ?? 8, n));
   const rows = Math.ceil(n / columns);
   const box = side * PIXEL;
   const cellW = Math.max(box, 78) + GAP;
   const cellH = box + LABEL + GAP;
-  let maxValue = 0;
-  for (let k = 0; k < n; k++) for (let i = 0; i < area; i++) maxValue = Math.max(maxValue, images[k]![i]!);
-  const scale = maxValue > 0 ? 1 / maxValue : 1;
+  // Ink from min(0, lowest) to the highest value: 0–255 and 0–1 images as they are, normalised ones shifted up.
+  let lo = 0, hi = 0;
+  for (let k = 0; k < n; k++) for (let i = 0; i < area; i++) { lo = Math.min(lo, images[k]![i]!); hi = Math.max(hi, images[k]![i]!); }
+  const scale = hi > lo ? 1 / (hi - lo) : 1;
 
   const pixels: { x: number; x2: number; y: number; y2: number; c: string }[] = [];
   const frames: { x: number; x2: number; y: number; y2: number; wrong: boolean }[] = [];
@@ -50,9 +89,9 @@ export function digitsChart(d: DigitsData): ChartSpec {
     for (let r = 0; r < side; r++) {
       let c = 0;
       while (c < side) {
-        const level = Math.round(Math.min(1, Math.max(0, img[r * side + c]! * scale)) * LEVELS);
+        const level = Math.round(Math.min(1, Math.max(0, (img[r * side + c]! - lo) * scale)) * LEVELS);
         let end = c + 1;
-        while (end < side && Math.round(Math.min(1, Math.max(0, img[r * side + end]! * scale)) * LEVELS) === level) end++;
+        while (end < side && Math.round(Math.min(1, Math.max(0, (img[r * side + end]! - lo) * scale)) * LEVELS) === level) end++;
         if (level > 0) {
           const grey = Math.round(255 * (1 - level / LEVELS)).toString(16).padStart(2, '0');
           pixels.push({ x: left + c * PIXEL, x2: left + end * PIXEL, y: top + r * PIXEL, y2: top + (r + 1) * PIXEL, c: `#${grey}${grey}${grey}` });

@@ -1,18 +1,39 @@
 /** A 1-D function learned by a network: the truth, the prediction and (optionally) the training points. */
 import { schema, type ChartSpec } from './spec.ts';
 import { config, size } from './theme.ts';
+import type { Numbers } from './lines.ts';
+import { checkData, numbers, optionalString, sameLength } from './validate.ts';
 
 export interface Fit1dData {
-  readonly x: readonly number[];
-  readonly truth: readonly number[];
-  readonly prediction: readonly number[];
-  readonly train?: { readonly x: readonly number[]; readonly y: readonly number[] };
+  readonly x: Numbers;
+  readonly truth: Numbers;
+  readonly prediction: Numbers;
+  readonly train?: { readonly x: Numbers; readonly y: Numbers };
   readonly title?: string;
   readonly xTitle?: string;
   readonly yTitle?: string;
 }
 
-export function fit1dChart(d: Fit1dData): ChartSpec {
+/** x, truth and prediction pair up point by point, and a line cannot pass through NaN: all are checked. */
+function checked(d: unknown) {
+  const where = 'fit1dChart';
+  checkData(where, d, '{ x, truth, prediction }');
+  for (const k of ['title', 'xTitle', 'yTitle']) optionalString(where, k, d[k]);
+  const finite = { finite: true };
+  const x = numbers(where, 'x', d.x, finite);
+  const truth = numbers(where, 'truth', d.truth, finite);
+  const prediction = numbers(where, 'prediction', d.prediction, finite);
+  sameLength(where, { name: 'x', values: x }, { name: 'truth', values: truth });
+  sameLength(where, { name: 'x', values: x }, { name: 'prediction', values: prediction });
+  if (d.train === undefined) return { x, truth, prediction, train: undefined };
+  checkData(`${where}: train`, d.train, '{ x: trainX, y: trainY }');
+  const train = { x: numbers(where, 'train.x', d.train.x, finite), y: numbers(where, 'train.y', d.train.y, finite) };
+  sameLength(where, { name: 'train.x', values: train.x }, { name: 'train.y', values: train.y });
+  return { x, truth, prediction, train };
+}
+
+export function fit1dChart(data: Fit1dData): ChartSpec {
+  const d = { ...data, ...checked(data) };
   const curve = (name: string, ys: readonly number[]) => d.x.map((x, i) => ({ x, y: ys[i]!, series: name }));
   const lines = [...curve('truth', d.truth), ...curve('prediction', d.prediction)];
   const points = d.train ? d.train.x.map((x, i) => ({ x, y: d.train!.y[i]!, series: 'training data' })) : [];

@@ -1,12 +1,21 @@
-/** Line charts over epochs or steps: loss, metrics, learning rate, gradient norms. */
+/**
+ * Line charts over epochs or steps: loss, metrics, learning rate, gradient norms. Every sequence
+ * may be an array, a typed array or an Immutable List (a History's fields as they are).
+ */
+import type { Tensor } from '@chainrule/core';
+import { describe, isPlainObject } from '../check/describe.ts';
 import { schema, type ChartSpec } from './spec.ts';
 import { config, size } from './theme.ts';
+import { checkData, isKeyed, numbers, optionalBoolean, optionalString, sameLength } from './validate.ts';
+
+/** A sequence of numbers as the chart functions take it (a Tensor gives its data, flattened). */
+export type Numbers = readonly number[] | ArrayLike<number> | Iterable<number> | Tensor;
 
 export interface Series {
   readonly name: string;
-  readonly y: readonly number[];
+  readonly y: Numbers;
   /** x values; default 1, 2, 3, … (epochs and steps count from 1). */
-  readonly x?: readonly number[];
+  readonly x?: Numbers;
 }
 
 export interface LineChartOptions {
@@ -20,14 +29,33 @@ export interface LineChartOptions {
   readonly points?: boolean;
 }
 
-export function lineChart(o: LineChartOptions): ChartSpec {
-  const values = o.series.flatMap((s) => s.y.map((y, i) => ({ x: s.x?.[i] ?? i + 1, y, series: s.name })))
-    // A log axis cannot show zero or negative values (and NaN/Inf has no place on any axis).
-    .filter((d) => Number.isFinite(d.y) && (!o.logY || d.y > 0));
+interface Checked { readonly name: string; readonly y: number[]; readonly x?: number[] }
+
+/** One series checked: y numbers (NaN allowed: a diverged run is still worth a look), x finite and as long as y. */
+function series(where: string, name: string, yName: string, y: unknown, x: unknown, xName: string): Checked {
+  const ys = numbers(where, yName, y);
+  if (x === undefined) return { name, y: ys };
+  const xs = numbers(where, xName, x, { finite: true });
+  sameLength(where, { name: xName, values: xs }, { name: yName, values: ys });
+  return { name, y: ys, x: xs };
+}
+
+type Drawn = Omit<LineChartOptions, 'series'> & { readonly series: readonly Checked[] };
+
+function draw(where: string, o: Drawn): ChartSpec {
+  const all = o.series.flatMap((s) => s.y.map((y, i) => ({ x: s.x?.[i] ?? i + 1, y, series: s.name })));
+  // A log axis cannot show zero or negative values (and NaN/Inf has no place on any axis).
+  const values = all.filter((d) => Number.isFinite(d.y) && (!o.logY || d.y > 0));
+  if (values.length === 0) {
+    throw new Error(`${where}: none of the ${all.length} values can be drawn: each is NaN or Infinity${o.logY ? ' or ≤ 0 on the log axis' : ''}`);
+  }
+  const dropped = all.length - values.length;
+  const note = dropped ? `${dropped} of ${all.length} values not shown (NaN, Infinity${o.logY ? ' or ≤ 0 on the log axis' : ''})` : undefined;
+  const subtitle = [o.subtitle, note].filter(Boolean) as string[];
   return {
     $schema: schema,
     config,
-    title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
+    title: subtitle.length ? { text: o.title, subtitle } : o.title,
     ...size,
     data: { values },
     mark: { type: 'line', point: o.points ?? values.length / Math.max(1, o.series.length) <= 30, strokeWidth: 2 },
@@ -40,37 +68,90 @@ export function lineChart(o: LineChartOptions): ChartSpec {
   };
 }
 
-export interface Curves {
-  readonly train: readonly number[];
-  readonly validation?: readonly number[];
-  readonly x?: readonly number[];
+/** The title options every chart function shares, checked as strings and booleans. */
+function texts(where: string, o: Record<string, unknown>, keys: readonly string[]): void {
+  for (const k of keys) optionalString(where, k, o[k]);
+  optionalBoolean(where, 'logY', o.logY);
+  optionalBoolean(where, 'points', o.points);
 }
 
-const splits = (c: Curves): Series[] => [
-  { name: 'train', y: c.train, x: c.x },
-  ...(c.validation ? [{ name: 'validation', y: c.validation, x: c.x }] : []),
-];
+export function lineChart(o: LineChartOptions): ChartSpec {
+  const where = 'lineChart';
+  checkData(where, o, "{ title, xTitle, yTitle, series: [{ name, y }] }");
+  texts(where, o, ['title', 'subtitle', 'xTitle', 'yTitle', 'legendTitle']);
+  for (const k of ['title', 'xTitle', 'yTitle'] as const) if (o[k] === undefined) throw new Error(`${where}: ${k} is missing`);
+  if (!Array.isArray(o.series) || o.series.length === 0) throw new Error(`${where}: series must be a non-empty array of { name, y }, got ${describe(o.series)}`);
+  const checked = o.series.map((s: unknown, i) => {
+    if (!isPlainObject(s)) throw new Error(`${where}: series[${i}] must be an object { name, y, x? }, got ${describe(s)}`);
+    if (typeof s.name !== 'string') throw new Error(`${where}: series[${i}].name must be a string, got ${describe(s.name)}`);
+    return series(where, s.name, `series[${i}].y`, s.y, s.x, `series[${i}].x`);
+  });
+  return draw(where, { ...o, series: checked });
+}
+
+export interface Curves {
+  readonly train: Numbers;
+  readonly validation?: Numbers;
+  readonly x?: Numbers;
+}
+
+/** Train and validation curves; with x given, each must be as long as x. */
+function splits(where: string, c: Record<string, unknown>): Checked[] {
+  const out = [series(where, 'train', 'train', c.train, c.x, 'x')];
+  if (c.validation !== undefined) out.push(series(where, 'validation', 'validation', c.validation, c.x, 'x'));
+  return out;
+}
+
+const curvesExample = '{ train: history.loss, validation: history.valLoss }';
 
 /** Training and validation loss per epoch (or per step with xTitle: 'step'). */
-export const lossChart = (c: Curves & { title?: string; xTitle?: string; logY?: boolean }): ChartSpec =>
-  lineChart({ title: c.title ?? 'Loss', xTitle: c.xTitle ?? 'epoch', yTitle: 'loss', legendTitle: 'split', series: splits(c), logY: c.logY });
+export function lossChart(c: Curves & { title?: string; xTitle?: string; logY?: boolean }): ChartSpec {
+  const where = 'lossChart';
+  checkData(where, c, curvesExample);
+  texts(where, c, ['title', 'xTitle']);
+  return draw(where, { title: c.title ?? 'Loss', xTitle: c.xTitle ?? 'epoch', yTitle: 'loss', legendTitle: 'split', series: splits(where, c), logY: c.logY });
+}
 
 /** A metric such as accuracy per epoch, train and validation. */
-export const metricChart = (c: Curves & { name: string; title?: string; xTitle?: string }): ChartSpec =>
-  lineChart({ title: c.title ?? c.name[0]!.toUpperCase() + c.name.slice(1), xTitle: c.xTitle ?? 'epoch', yTitle: c.name, legendTitle: 'split', series: splits(c) });
+export function metricChart(c: Curves & { name: string; title?: string; xTitle?: string }): ChartSpec {
+  const where = 'metricChart';
+  checkData(where, c, "{ name: 'accuracy', train: history.metrics.get('accuracy') }");
+  texts(where, c, ['title', 'xTitle']);
+  if (typeof c.name !== 'string' || c.name === '') throw new Error(`${where}: name must be the metric's name, such as 'accuracy', got ${describe(c.name)}`);
+  return draw(where, { title: c.title ?? c.name[0]!.toUpperCase() + c.name.slice(1), xTitle: c.xTitle ?? 'epoch', yTitle: c.name, legendTitle: 'split', series: splits(where, c) });
+}
 
 /** The learning rate the schedule gave at each optimiser step. */
-export const learningRateChart = (o: { lr: readonly number[]; steps?: readonly number[]; title?: string; logY?: boolean }): ChartSpec =>
-  lineChart({ title: o.title ?? 'Learning rate', xTitle: 'step', yTitle: 'learning rate', legendTitle: 'schedule', series: [{ name: 'lr', y: o.lr, x: o.steps }], logY: o.logY, points: false });
+export function learningRateChart(o: { lr: Numbers; steps?: Numbers; title?: string; logY?: boolean }): ChartSpec {
+  const where = 'learningRateChart';
+  checkData(where, o, '{ lr: history.stepLr }');
+  texts(where, o, ['title']);
+  return draw(where, { title: o.title ?? 'Learning rate', xTitle: 'step', yTitle: 'learning rate', legendTitle: 'schedule', series: [series(where, 'lr', 'lr', o.lr, o.steps, 'steps')], logY: o.logY, points: false });
+}
+
+/** Layer name → norms: a plain object, a Map, or an Immutable OrderedMap (a History's stepGradNorms). */
+export type NormsByLayer = Readonly<Record<string, Numbers>> | ReadonlyMap<string, Numbers> | Iterable<[string, Numbers]>;
+
+function layerEntries(where: string, norms: unknown): [string, unknown][] {
+  if (isPlainObject(norms)) return Object.entries(norms);
+  if (isKeyed(norms)) return [...(norms as Iterable<[string, unknown]>)];
+  throw new Error(`${where}: norms must map each layer name to its norms (an object, a Map or history.stepGradNorms), got ${describe(norms)}`);
+}
 
 /**
  * The gradient norm of each layer per step on a log axis: the picture of vanishing (falling
  * decades apart) and exploding (rising without bound) gradients.
  */
-export const gradientNormChart = (o: { norms: Readonly<Record<string, readonly number[]>>; steps?: readonly number[]; title?: string }): ChartSpec =>
-  lineChart({
+export function gradientNormChart(o: { norms: NormsByLayer; steps?: Numbers; title?: string }): ChartSpec {
+  const where = 'gradientNormChart';
+  checkData(where, o, '{ norms: history.stepGradNorms }');
+  texts(where, o, ['title']);
+  const entries = layerEntries(where, o.norms);
+  if (entries.length === 0) throw new Error(`${where}: norms has no layers; was the gradient monitor on?`);
+  return draw(where, {
     title: o.title ?? 'Gradient norm per layer',
     subtitle: 'log scale: layers drifting decades apart mean vanishing or exploding gradients',
     xTitle: 'step', yTitle: 'gradient L2 norm', legendTitle: 'layer', logY: true, points: false,
-    series: Object.entries(o.norms).map(([name, y]) => ({ name, y, x: o.steps })),
+    series: entries.map(([name, y]) => series(where, String(name), `norms['${name}']`, y, o.steps, 'steps')),
   });
+}

@@ -1,24 +1,41 @@
 /** A function of two inputs: truth, prediction and their difference as three heatmaps side by side. */
 import { schema, type ChartSpec } from './spec.ts';
 import { config } from './theme.ts';
+import type { Numbers } from './lines.ts';
+import { checkData, numbers, optionalString } from './validate.ts';
 
 export interface SurfaceData {
   /** Grid coordinates along each axis (evenly spaced). */
-  readonly x: readonly number[];
-  readonly y: readonly number[];
-  /** Values at (y[i], x[j]), row-major: index i * x.length + j. */
-  readonly truth: ArrayLike<number>;
-  readonly prediction: ArrayLike<number>;
+  readonly x: Numbers;
+  readonly y: Numbers;
+  /** Values at (y[i], x[j]), row-major: index i * x.length + j (a Tensor of shape [ny·nx, 1] or [ny, nx] too). */
+  readonly truth: Numbers;
+  readonly prediction: Numbers;
   readonly title?: string;
   readonly xTitle?: string;
   readonly yTitle?: string;
 }
 
-export function surfaceChart(d: SurfaceData): ChartSpec {
-  const nx = d.x.length, ny = d.y.length;
-  if (d.truth.length !== nx * ny || d.prediction.length !== nx * ny) {
-    throw new Error(`surfaceChart: expected ${ny}×${nx} = ${nx * ny} values, got truth ${d.truth.length} and prediction ${d.prediction.length}`);
+/** A grid of nx × ny values per panel, all finite: one NaN would make the shared colour scale NaN. */
+function checked(d: unknown) {
+  const where = 'surfaceChart';
+  checkData(where, d, '{ x, y, truth, prediction }');
+  for (const k of ['title', 'xTitle', 'yTitle']) optionalString(where, k, d[k]);
+  const finite = { finite: true };
+  const x = numbers(where, 'x', d.x, finite);
+  const y = numbers(where, 'y', d.y, finite);
+  const truth = numbers(where, 'truth', d.truth, finite);
+  const prediction = numbers(where, 'prediction', d.prediction, finite);
+  const n = x.length * y.length;
+  if (truth.length !== n || prediction.length !== n) {
+    throw new Error(`${where}: expected ${y.length}×${x.length} = ${n} values (y.length × x.length), got truth ${truth.length} and prediction ${prediction.length}`);
   }
+  return { x, y, truth, prediction };
+}
+
+export function surfaceChart(data: SurfaceData): ChartSpec {
+  const d = { ...data, ...checked(data) };
+  const nx = d.x.length, ny = d.y.length;
   const half = (v: readonly number[]) => (v.length > 1 ? (v[v.length - 1]! - v[0]!) / (v.length - 1) / 2 : 0.5);
   // Cells overlap a little: exactly touching rectangles leave hairline seams when anti-aliased.
   const [hx, hy] = [half(d.x) * 1.08, half(d.y) * 1.08];

@@ -7,6 +7,7 @@
 import { Resvg } from '@resvg/resvg-js';
 import { chartSvg } from '../plots/render.ts';
 import type { ChartSpec } from '../plots/spec.ts';
+import { checkPngOptions, checkSvg } from './validate.ts';
 
 export interface PngOptions {
   /** Output width in pixels (height follows). Default: the SVG's own size times `scale`. */
@@ -17,6 +18,8 @@ export interface PngOptions {
 }
 
 export function renderPng(svg: string, options: PngOptions = {}): Buffer {
+  checkSvg('renderPng', svg);
+  checkPngOptions('renderPng', options);
   const fitTo = options.width ? { mode: 'width' as const, value: options.width } : { mode: 'zoom' as const, value: options.scale ?? 2 };
   const resvg = new Resvg(svg, {
     fitTo,
@@ -27,6 +30,7 @@ export function renderPng(svg: string, options: PngOptions = {}): Buffer {
 }
 
 /** A chart (a Vega-Lite spec from the plot functions) as PNG bytes. */
-export async function chartPng(spec: ChartSpec, options?: PngOptions): Promise<Buffer> {
+export async function chartPng(spec: ChartSpec, options: PngOptions = {}): Promise<Buffer> {
+  checkPngOptions('chartPng', options);
   return renderPng(await chartSvg(spec), options);
 }

@@ -12,6 +12,7 @@ import { renderPng } from '../render/png.ts';
 import { renderSvg } from '../render/svg.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { reportHtml } from './html.ts';
+import { checkReport } from './validate.ts';
 
 export type Figure = {
   readonly title: string;
@@ -38,6 +39,7 @@ export interface WrittenReport { readonly index: string; readonly files: readonl
 const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'figure';
 
 export async function writeReport(dir: string, data: ReportData): Promise<WrittenReport> {
+  checkReport(dir, data);
   await mkdir(dir, { recursive: true });
   const used = new Set<string>();
   const files: string[] = [];
