@@ -4,7 +4,8 @@
  */
 import { Rng, tensor, zeros } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
-import { meshgrid, sampleFunction, spiral, trainTestSplit } from '../src/index.ts';
+import { encodeIdx, meshgrid, parseIdx, sampleFunction, spiral, trainTestSplit } from '../src/index.ts';
+import { readIdx } from '../src/node.ts';
 
 const cases = (list: readonly (readonly [string, () => unknown, RegExp])[]) => {
   it.each(list)('%s', (_name, call, message) => {
@@ -24,6 +25,9 @@ describe('silent wrong results', () => {
     ['a function returning a string', () => sampleFunction(() => 'a' as never, { grid: 3, range: [0, 1] }), /returned the string 'a' at sample 0 \(x = 0\)/],
     ['a NaN coordinate in meshgrid', () => meshgrid([0, Number.NaN], [1, 2]), /^meshgrid: xs\[1\] is NaN; coordinates must be finite numbers$/],
     ['a split that leaves no test rows', () => trainTestSplit(zeros([3, 2]), zeros([3]), { seed: 0, testFraction: 0.1 }), /testFraction 0.1 of 3 rows leaves 3 rows for training and 0 for testing; both need at least one/],
+    ['ubyte values above 255 (DataView wrapped 300 to 44)', () => encodeIdx('ubyte', [2], [1, 300]), /^encodeIdx: value 300 at index 1 is not an integer in 0..255, as ubyte needs$/],
+    ['fractional values in an int file (were truncated)', () => encodeIdx('int', [2], [1, 2.5]), /^encodeIdx: value 2.5 at index 1 is not an integer in -2147483648..2147483647, as int needs$/],
+    ['a dimension beyond uint32 (wrapped to 0 in the header)', () => encodeIdx('ubyte', [2 ** 32], []), /^encodeIdx: dimension 0 must be a whole number from 0 to 2\^32 − 1 \(a uint32 in the header\), got 4294967296$/],
     ['a split that leaves no training rows', () => trainTestSplit(zeros([3, 2]), zeros([3]), { seed: 0, testFraction: 0.9 }), /leaves 0 rows for training and 3 for testing/],
   ]);
 });
@@ -42,6 +46,10 @@ describe('wrong types', () => {
     ['labels as y', () => trainTestSplit(zeros([4, 2]), Int32Array.of(0, 1, 0, 1) as never, { seed: 0 }), /^trainTestSplit: y must be a Tensor, got an Int32Array \(to split a list of labels too, pick from it with the trainIndex and testIndex/],
     ['a string testFraction', () => trainTestSplit(zeros([4, 2]), zeros([4]), { seed: 0, testFraction: '0.5' as never }), /testFraction must be in \(0, 1\), got the string '0.5'/],
     ['a number as the rng of a split', () => trainTestSplit(zeros([4, 2]), zeros([4]), { rng: 1 as never }), /^trainTestSplit: rng must be an Rng/],
+    ['an unknown IDX type', () => encodeIdx('uint8' as never, [1], [1]), /^encodeIdx: unknown type the string 'uint8'; valid types: 'ubyte', 'byte', 'short', 'int', 'float', 'double'$/],
+    ['IDX bytes as a plain array', () => parseIdx([0, 0, 8, 1] as never), /^parseIdx: expected the file's bytes as a Uint8Array, got an array of length 4$/],
+    ['a number as the IDX path', () => readIdx(3 as never), /^readIdx: path must be a file path string, got 3$/],
+    ['a string limit for readIdx', () => readIdx('x.idx', { limit: '2' as never }), /^readIdx: limit must be a non-negative integer, got the string '2'$/],
     ['a string shuffle', () => trainTestSplit(zeros([4, 2]), zeros([4]), { seed: 0, shuffle: 'no' as never }), /^trainTestSplit: shuffle must be true or false, got the string 'no'$/],
   ]);
 });
