@@ -11,7 +11,7 @@ import { History } from '@chainrule/nn';
 import { toDot as dotText } from 'ts-graphviz';
 import { describe, expect, it } from 'vitest';
 import {
-  chartSvg, confusionChart, digitsChart, dotString, fit1dChart, gradMap, gradientNormChart, learningRateChart, lineChart, lossChart,
+  allGrads, chartSvg, confusionChart, digitsChart, dotString, fit1dChart, gradMap, gradientNormChart, learningRateChart, lineChart, lossChart,
   metricChart, renderSvg, surfaceChart, toDot, type ChartSpec,
 } from '../src/index.ts';
 import { chartPng, renderPng, writeReport } from '../src/node.ts';
@@ -239,6 +239,7 @@ describe('late or unnamed errors: now named at the boundary', () => {
     expect(() => toDot(bad(undefined))).toThrow('toDot: y must be the Tensor whose graph to draw, got undefined');
     expect(() => toDot(bad([small().c]))).toThrow(/got an array; draw one output at a time/);
     expect(() => toDot(bad(3))).toThrow(/not its \.item\(\)/);
+    expect(() => allGrads(bad(small().c.item()))).toThrow(/allGrads: y must be the Tensor whose graph to draw, got the number .*not its \.item\(\)/);
   });
 
   it('toDot and gradMap with grads that are not tensors', () => {

@@ -5,6 +5,7 @@
  */
 import { grad, gradientTarget, type Tensor, type Tree } from '@chainrule/core';
 import { describe } from '../check/describe.ts';
+import { checkOutput } from './validate.ts';
 import { topological } from './walk.ts';
 
 export type GradsInput = ReadonlyMap<Tensor, Tensor> | Tree;
@@ -51,6 +52,7 @@ export function resolveGrads(input: GradsInput | undefined): Map<Tensor, Tensor>
  * With createGraph the backward pass is recorded, so toDot can draw it with `backward: true`.
  */
 export function allGrads(y: Tensor, options: { createGraph?: boolean } = {}): Map<Tensor, Tensor> {
+  checkOutput('allGrads', y);
   const tensors = topological([y]);
   return gradMap(tensors, grad(y, tensors, { createGraph: options.createGraph ?? false }));
 }
@@ -60,6 +62,7 @@ export function allGrads(y: Tensor, options: { createGraph?: boolean } = {}): Ma
  * name such as 'dense0/w', else any named leaf, else every leaf.
  */
 export function parameterGrads(y: Tensor): Map<Tensor, Tensor> {
+  checkOutput('parameterGrads', y);
   const leaves = topological([y]).filter((t) => !t.node);
   const scoped = leaves.filter((t) => t.name?.includes('/'));
   const named = leaves.filter((t) => t.name !== undefined);

@@ -6,11 +6,16 @@ import type { ToDotOptions } from './todot.ts';
 const OPTIONS: readonly (keyof ToDotOptions)[] = ['grads', 'backward', 'values', 'rankdir', 'collapse', 'title', 'legend', 'maxNodes'];
 const RANKDIRS = ['LR', 'TB', 'RL', 'BT'];
 
-export function checkToDotArgs(y: unknown, options: unknown): asserts y is Tensor {
+/** y, the output a drawing or its gradients start from. */
+export function checkOutput(where: string, y: unknown): asserts y is Tensor {
   if (!(y instanceof Tensor)) {
     const hint = Array.isArray(y) ? '; draw one output at a time (or their sum)' : typeof y === 'number' ? '; pass the tensor itself, not its .item()' : '';
-    throw new Error(`toDot: y must be the Tensor whose graph to draw, got ${describe(y)}${hint}`);
+    throw new Error(`${where}: y must be the Tensor whose graph to draw, got ${describe(y)}${hint}`);
   }
+}
+
+export function checkToDotArgs(y: unknown, options: unknown): asserts y is Tensor {
+  checkOutput('toDot', y);
   if (!isPlainObject(options)) throw new Error(`toDot: options must be an object such as { collapse: true }, got ${describe(options)}`);
   checkKnownKeys('toDot', 'option', options, OPTIONS);
   for (const key of ['backward', 'values', 'collapse', 'legend'] as const) {
