@@ -1,5 +1,6 @@
 /** Image augmentation: random translations, the cheapest augmentation that helps MNIST. */
-import { allocate, fromData, type Rng, type Tensor } from '@chainrule/core';
+import { allocate, fromData, Rng, Tensor } from '@chainrule/core';
+import { checkOptions, shown, wholeNumber } from './validate.ts';
 
 export interface ShiftOptions {
   /** Largest shift in pixels along each axis; each image gets its own dx, dy in [-maxShift, maxShift]. */
@@ -10,11 +11,18 @@ export interface ShiftOptions {
 }
 
 /** Shifts each row of x (an [n, height·width] batch of images) by a random offset, filling with zeros. */
-export function shiftImages(x: Tensor, { maxShift, rng, width = 28, height = 28 }: ShiftOptions): Tensor {
+export function shiftImages(x: Tensor, options: ShiftOptions): Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`shiftImages: x must be an [n, height·width] Tensor of images, got ${shown(x)}`);
+  checkOptions('shiftImages', options, '{ maxShift: 2, rng }');
+  if (!options) throw new Error('shiftImages: pass { maxShift, rng }, e.g. { maxShift: 2, rng: new Rng(0) }');
+  const { maxShift, rng, width = 28, height = 28 } = options;
+  if (!(rng instanceof Rng)) throw new Error(`shiftImages: rng must be an Rng, got ${shown(rng)}`);
+  wholeNumber('shiftImages', 'width', width, 1);
+  wholeNumber('shiftImages', 'height', height, 1);
   if (x.rank !== 2 || x.shape[1] !== width * height) {
     throw new Error(`shiftImages: expected images of shape [n, ${width * height}] (${height}×${width}), got [${x.shape.join(',')}]`);
   }
-  if (!Number.isInteger(maxShift) || maxShift < 0) throw new Error(`shiftImages: maxShift must be a whole number ≥ 0, got ${maxShift}`);
+  wholeNumber('shiftImages', 'maxShift', maxShift, 0);
   const [n, size] = [x.shape[0]!, width * height];
   const out = allocate(x.dtype, x.size);
   for (let i = 0; i < n; i++) {

@@ -4,7 +4,7 @@
  */
 import { Rng, tensor, zeros } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
-import { encodeIdx, meshgrid, parseIdx, sampleFunction, spiral, trainTestSplit } from '../src/index.ts';
+import { encodeIdx, meshgrid, shiftImages, parseIdx, sampleFunction, spiral, trainTestSplit } from '../src/index.ts';
 import { readIdx } from '../src/node.ts';
 
 const cases = (list: readonly (readonly [string, () => unknown, RegExp])[]) => {
@@ -46,6 +46,9 @@ describe('wrong types', () => {
     ['labels as y', () => trainTestSplit(zeros([4, 2]), Int32Array.of(0, 1, 0, 1) as never, { seed: 0 }), /^trainTestSplit: y must be a Tensor, got an Int32Array \(to split a list of labels too, pick from it with the trainIndex and testIndex/],
     ['a string testFraction', () => trainTestSplit(zeros([4, 2]), zeros([4]), { seed: 0, testFraction: '0.5' as never }), /testFraction must be in \(0, 1\), got the string '0.5'/],
     ['a number as the rng of a split', () => trainTestSplit(zeros([4, 2]), zeros([4]), { rng: 1 as never }), /^trainTestSplit: rng must be an Rng/],
+    ['a string maxShift', () => shiftImages(zeros([1, 784]), { maxShift: '2' as never, rng: new Rng(0) }), /^shiftImages: maxShift must be a whole number ≥ 0, got the string '2'$/],
+    ['a seed where shiftImages wants an Rng', () => shiftImages(zeros([1, 784]), { maxShift: 2, rng: 0 as never }), /^shiftImages: rng must be an Rng, got 0$/],
+    ['shiftImages without options', () => shiftImages(zeros([1, 784]), undefined as never), /^shiftImages: pass \{ maxShift, rng \}/],
     ['an unknown IDX type', () => encodeIdx('uint8' as never, [1], [1]), /^encodeIdx: unknown type the string 'uint8'; valid types: 'ubyte', 'byte', 'short', 'int', 'float', 'double'$/],
     ['IDX bytes as a plain array', () => parseIdx([0, 0, 8, 1] as never), /^parseIdx: expected the file's bytes as a Uint8Array, got an array of length 4$/],
     ['a number as the IDX path', () => readIdx(3 as never), /^readIdx: path must be a file path string, got 3$/],
