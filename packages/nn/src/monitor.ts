@@ -25,7 +25,7 @@ export interface MonitorOptions {
   readonly vanishing?: number;
   /** A layer norm below this fraction of the largest layer norm at the same step is vanishing too. */
   readonly vanishingRelative?: number;
-  /** A layer norm above this many times the median of the layer's own recent norms is reported as exploding. */
+  /** A layer norm above this many times the median of the layer's own recent norms (and above its largest before) is reported as exploding. */
   readonly explodingFactor?: number;
   /** How many recent steps of each layer that median is taken over. */
   readonly window?: number;
@@ -37,7 +37,10 @@ export interface MonitorOptions {
   readonly onWarning?: (w: GradientWarning) => void;
 }
 
-export const defaultMonitorOptions = { vanishing: 1e-7, vanishingRelative: 1e-4, explodingFactor: 10, window: 20, warmup: 5, ratio: 1e4 } as const;
+/** A ratio as '12.3x', or '4.5e+10x' when it is huge. */
+const times = (r: number): string => `${r < 1e4 ? r.toFixed(1) : r.toExponential(1)}x`;
+
+export const defaultMonitorOptions = { vanishing: 1e-7, vanishingRelative: 1e-4, explodingFactor: 100, window: 50, warmup: 3, ratio: 1e4 } as const;
 
 /** Where fit's replay of a failing batch with per-op checks found the first NaN/Inf. */
 export interface NonFiniteCause {
@@ -130,9 +133,10 @@ export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
         else if (norm < o.vanishingRelative * largest) {
           warn('vanishing', layer, step, norm, `vanishing gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step}, below ${o.vanishingRelative} of the largest layer norm (${largest.toExponential(2)})`);
         }
-        const median = recent.medianThenAdd(layer, norm);
-        if (median !== undefined && norm > o.explodingFactor * median) {
-          warn('exploding', layer, step, norm, `exploding gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step}, ${(norm / median).toFixed(1)}x the median of its last steps (${median.toExponential(2)}; bound ${o.explodingFactor}x)`);
+        // Exploding: far above the layer's recent median, and above anything it has had before.
+        const past = recent.pastThenAdd(layer, norm);
+        if (past && norm > o.explodingFactor * past.median && norm > past.largest) {
+          warn('exploding', layer, step, norm, `exploding gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step}, ${times(norm / past.median)} the median of its last steps (${past.median.toExponential(2)}; bound ${o.explodingFactor}x) and above its largest before (${past.largest.toExponential(2)})`);
         }
       });
       if (norms.size > 1) {

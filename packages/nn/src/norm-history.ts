@@ -1,24 +1,35 @@
 /**
  * Each layer's recent gradient norms, so that "exploding" means large for that layer compared with
  * its own last steps, not large in absolute terms (unscaled regression targets make every norm large
- * from the first step, and nothing is wrong).
+ * from the first step, and nothing is wrong). Its largest norm so far is kept too: late in training,
+ * when norms have settled low, one noisy batch can be many times the median and still be nothing new.
  */
+/** A layer's norms before the current step. */
+export interface PastNorms {
+  /** The median of its last `window` norms. */
+  readonly median: number;
+  /** The largest norm it has ever had. */
+  readonly largest: number;
+}
+
 export interface NormHistory {
-  /** The median of the layer's last norms (undefined while it has fewer than `warmup`), then records `norm`. */
-  medianThenAdd(layer: string, norm: number): number | undefined;
+  /** The layer's past norms (undefined while it has fewer than `warmup`), then records `norm`. */
+  pastThenAdd(layer: string, norm: number): PastNorms | undefined;
 }
 
 export function normHistory(window: number, warmup: number): NormHistory {
   const recent = new Map<string, number[]>();
+  const largest = new Map<string, number>();
   return {
-    medianThenAdd(layer, norm) {
+    pastThenAdd(layer, norm) {
       let last = recent.get(layer);
       if (!last) recent.set(layer, (last = []));
       // At most `window` numbers per layer: sorting a copy each step costs nothing next to the step.
-      const median = last.length >= warmup ? medianOf(last) : undefined;
+      const past = last.length >= warmup ? { median: medianOf(last), largest: largest.get(layer)! } : undefined;
       last.push(norm);
       if (last.length > window) last.shift();
-      return median;
+      largest.set(layer, Math.max(largest.get(layer) ?? 0, norm));
+      return past;
     },
   };
 }
