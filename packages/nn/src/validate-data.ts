@@ -51,7 +51,7 @@ export function checkX(model: Model, x: unknown, names: DataNames, options: { al
     throw new Error(`${where}: ${names.x} has ${x.shape[1]} features; ${firstLayer(model)} expects ${model.inputs} (${names.x} has shape ${fmt(x.shape)})`);
   }
   if (x.dtype !== model.dtype) throw new Error(`${where}: ${names.x} is ${x.dtype} but the model is ${model.dtype}; cast it with .cast('${model.dtype}')`);
-  if (x.shape[0] === 0 && !options.allowEmpty) throw new Error(`${where}: ${names.x} has no samples (shape ${fmt(x.shape)}); there is nothing to ${where === 'fit' ? 'train on' : 'score'}`);
+  if (x.shape[0] === 0 && !options.allowEmpty) throw new Error(`${where}: ${names.x} has no samples (shape ${fmt(x.shape)}); there is nothing to ${where === 'fit' && names.x === 'x' ? 'train on' : 'score'}`);
   checkFinite(where, names.x, x);
   return x.shape[0]!;
 }

@@ -79,9 +79,7 @@ export function checkFit(model: Model, params: Params, data: { x: unknown; y: Ta
   if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a whole number ≥ 0, got ${shown(epochs)}`);
   const batchSize = positiveInt(where, 'batchSize', options.batchSize ?? 32);
   const rng = seedRng(where, options.seed ?? 0);
-  for (const flag of ['shuffle'] as const) {
-    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') throw new Error(`fit: ${flag} must be true or false, got ${shown(options[flag])}`);
-  }
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new Error(`fit: shuffle must be true or false, got ${shown(options.shuffle)}`);
   if (options.transform !== undefined && typeof options.transform !== 'function') throw new Error(`fit: transform must be a function (x: Tensor) => Tensor, got ${shown(options.transform)}`);
   if (options.monitor !== undefined && options.monitor !== false && (options.monitor === null || typeof options.monitor !== 'object')) {
     throw new Error(`fit: monitor must be monitor options ({ explodingFactor, … }) or false, got ${shown(options.monitor)}`);
