@@ -163,8 +163,8 @@ describe('late or unnamed errors: the engine names the op whose forward or VJP m
 
 describe('wrong types: non-tensors where tensors belong', () => {
   it('an array given to an op', () => {
-    expect(() => sum([1, 2, 3] as never)).toThrow(/^sum: x is an array, not a Tensor; wrap it with tensor\(\)$/);
-    expect(() => reshape([[1, 2]] as never, [2])).toThrow(/^reshape: x is an array, not a Tensor; wrap it with tensor\(\)$/);
+    expect(() => sum([1, 2, 3] as never)).toThrow(/^sum: x is an array of length 3, not a Tensor; wrap it with tensor\(\)$/);
+    expect(() => reshape([[1, 2]] as never, [2])).toThrow(/^reshape: x is an array of length 1, not a Tensor; wrap it with tensor\(\)$/);
   });
 
   it('a typed array given to matmul', () => {
@@ -173,7 +173,7 @@ describe('wrong types: non-tensors where tensors belong', () => {
 
   it('a string or an array as an operand of add', () => {
     expect(() => add(x23, '1' as never)).toThrow(/^add: b is the string "1", not a Tensor or a number$/);
-    expect(() => add([1, 2] as never, x23)).toThrow(/^add: a is an array, not a Tensor or a number; wrap it with tensor\(\)$/);
+    expect(() => add([1, 2] as never, x23)).toThrow(/^add: a is an array of length 2, not a Tensor or a number; wrap it with tensor\(\)$/);
   });
 
   it('an op run on a plain object', () => {
@@ -181,7 +181,7 @@ describe('wrong types: non-tensors where tensors belong', () => {
   });
 
   it('a list of tensors holding something else (concat)', () => {
-    expect(() => concat([x23, [1, 2, 3]] as never)).toThrow(/^concat: xs\[1\] is an array, not a Tensor; wrap it with tensor\(\)$/);
+    expect(() => concat([x23, [1, 2, 3]] as never)).toThrow(/^concat: xs\[1\] is an array of length 3, not a Tensor; wrap it with tensor\(\)$/);
   });
 
   it('grad of a non-tensor', () => {
@@ -189,8 +189,8 @@ describe('wrong types: non-tensors where tensors belong', () => {
   });
 
   it('a Tensor made from a plain array, or fromData given one', () => {
-    expect(() => new Tensor([1, 2] as never, [2])).toThrow(/^Tensor: data must be a Float32Array or Float64Array, got an array; use tensor\(\) for arrays of numbers$/);
-    expect(() => fromData([1, 2] as never, [2])).toThrow(/^fromData: data must be a Float32Array or Float64Array, got an array/);
+    expect(() => new Tensor([1, 2] as never, [2])).toThrow(/^Tensor: data must be a Float32Array or Float64Array, got an array of length 2; use tensor\(\) for arrays of numbers$/);
+    expect(() => fromData([1, 2] as never, [2])).toThrow(/^fromData: data must be a Float32Array or Float64Array, got an array of length 2; use tensor\(\) for arrays of numbers$/);
   });
 
   it('tensor() of an integer typed array', () => {
@@ -330,7 +330,7 @@ describe('kernels check lengths: every kernel of every set refuses a too-short a
     clip: [[f(64), 0, 1, f(63)], /out has 63 values, expected 64/],
     crossEntropy: [[f(64), 8, 8, i32(7), f(64)], /labels has 7 values, expected one per row \(8\)/],
     crossEntropyGrad: [[f(64), 8, 8, i32(8), 1, f(63)], /out has 63 values, expected 64/],
-    sumSquares: [[new Array(64).fill(1)], /x is an array, not a Float32Array or Float64Array/],
+    sumSquares: [[new Array(64).fill(1)], /x is an array of length 64, not a Float32Array or Float64Array/],
     sgdStep: [[f(64), f(64), f(63), f(64), f(64), sgd], /velocity has 63 values, expected 64 \(p's length\)/],
     adamStep: [[f(64), f(64), f(64), f(63), f(64), f(64), f(64), adam], /v has 63 values, expected 64 \(p's length\)/],
     rmspropStep: [[f(64), f(64), f(63), null, f(64), f(64), null, rms], /square has 63 values, expected 64/],

@@ -81,7 +81,7 @@ describe('gradcheck: bad input', () => {
     it.each([
       ['a number (.item())', (a: Tensor) => sum(a).item(), /gradcheck: f returned the number -?[\d.]+, not a Tensor/],
       ['its data', (a: Tensor) => a.sin().data, /gradcheck: f returned a Float64Array, not a Tensor/],
-      ['an array', (a: Tensor) => [a.sin()], /gradcheck: f returned an array, not a Tensor/],
+      ['an array', (a: Tensor) => [a.sin()], /gradcheck: f returned an array of length 1, not a Tensor/],
       ['nothing', () => undefined, /gradcheck: f returned undefined, not a Tensor/],
     ])('f returning %s', (_, f, message) => {
       expect(check(f, [x])).toThrow(message);
@@ -90,7 +90,7 @@ describe('gradcheck: bad input', () => {
 
   describe('wrong types (arguments)', () => {
     it.each([
-      ['a nested array as an input', [[[1, 2], [3, 4]]], /gradcheck: inputs\[0\] is an array, not a Tensor; wrap it with tensor/],
+      ['a nested array as an input', [[[1, 2], [3, 4]]], /gradcheck: inputs\[0\] is an array of length 2, not a Tensor; wrap it with tensor/],
       ['a number as the second input', [x, 2], /gradcheck: inputs\[1\] is the number 2, not a Tensor; wrap it with tensor/],
       ['a single Tensor for inputs', x, /gradcheck: inputs must be an array of Tensors, got a single Tensor; pass \[x\]/],
       ['no inputs', [], /gradcheck: inputs is empty/],

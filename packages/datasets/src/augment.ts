@@ -1,6 +1,6 @@
 /** Image augmentation: random translations, the cheapest augmentation that helps MNIST. */
-import { allocate, fromData, Rng, Tensor } from '@chainrule/core';
-import { checkOptions, shown, wholeNumber } from './validate.ts';
+import { allocate, describeValue, fromData, Rng, Tensor } from '@chainrule/core';
+import { checkOptions, wholeNumber } from './validate.ts';
 
 export interface ShiftOptions {
   /** Largest shift in pixels along each axis; each image gets its own dx, dy in [-maxShift, maxShift]. */
@@ -12,11 +12,11 @@ export interface ShiftOptions {
 
 /** Shifts each row of x (an [n, height·width] batch of images) by a random offset, filling with zeros. */
 export function shiftImages(x: Tensor, options: ShiftOptions): Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`shiftImages: x must be an [n, height·width] Tensor of images, got ${shown(x)}`);
+  if (!(x instanceof Tensor)) throw new Error(`shiftImages: x must be an [n, height·width] Tensor of images, got ${describeValue(x)}`);
   checkOptions('shiftImages', options, '{ maxShift: 2, rng }');
   if (!options) throw new Error('shiftImages: pass { maxShift, rng }, e.g. { maxShift: 2, rng: new Rng(0) }');
   const { maxShift, rng, width = 28, height = 28 } = options;
-  if (!(rng instanceof Rng)) throw new Error(`shiftImages: rng must be an Rng, got ${shown(rng)}`);
+  if (!(rng instanceof Rng)) throw new Error(`shiftImages: rng must be an Rng, got ${describeValue(rng)}`);
   wholeNumber('shiftImages', 'width', width, 1);
   wholeNumber('shiftImages', 'height', height, 1);
   if (x.rank !== 2 || x.shape[1] !== width * height) {

@@ -2,7 +2,7 @@
 /** IDX files from disk (Node only); parsing and checks are in idx.ts, which works on bytes anywhere. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { decodeIdxValues, parseIdxHeader, type IdxArray } from './idx.ts';
-import { shown } from './validate.ts';
+import { describeValue } from '@chainrule/core';
 
 export interface ReadIdxOptions {
   /** Read only the first `limit` entries along dimension 0 (the whole file's size is still checked). */
@@ -21,10 +21,10 @@ function readExactly(fd: number, buffer: Uint8Array, position: number): void {
 
 /** Reads and checks an IDX file. With `limit`, only the needed rows are read from disk. */
 export function readIdx(path: string, options: ReadIdxOptions = {}): IdxArray {
-  if (typeof path !== 'string') throw new Error(`readIdx: path must be a file path string, got ${shown(path)}`);
+  if (typeof path !== 'string') throw new Error(`readIdx: path must be a file path string, got ${describeValue(path)}`);
   const { limit } = options;
   if (limit !== undefined && !(typeof limit === 'number' && Number.isInteger(limit) && limit >= 0)) {
-    throw new Error(`readIdx: limit must be a non-negative integer, got ${shown(limit)}`);
+    throw new Error(`readIdx: limit must be a non-negative integer, got ${describeValue(limit)}`);
   }
   const fd = openSync(path, 'r');
   try {

@@ -5,7 +5,7 @@
  * Every check names the file, the byte offset and what was expected. This file works on bytes and
  * bundles for the browser; readIdx, which reads a file, is in idx-file.ts (Node only).
  */
-import { shown } from './validate.ts';
+import { describeValue } from '@chainrule/core';
 
 export type IdxType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -105,7 +105,7 @@ export function decodeIdxValues(header: IdxHeader, bytes: Uint8Array, count: num
 
 /** Parses a whole IDX file held in memory. `fileName` only appears in error messages. */
 export function parseIdx(bytes: Uint8Array, fileName = '<bytes>'): IdxArray {
-  if (!(bytes instanceof Uint8Array)) throw new Error(`parseIdx: expected the file's bytes as a Uint8Array, got ${shown(bytes)}`);
+  if (!(bytes instanceof Uint8Array)) throw new Error(`parseIdx: expected the file's bytes as a Uint8Array, got ${describeValue(bytes)}`);
   const header = parseIdxHeader(bytes, bytes.length, fileName);
   const count = header.dims.reduce((a, b) => a * b, 1);
   return { ...header, fileDims: header.dims, data: decodeIdxValues(header, bytes.subarray(header.dataOffset), count) };
@@ -116,11 +116,11 @@ const INTEGER_RANGES: Partial<Record<IdxType, readonly [number, number]>> = { ub
 
 /** encodeIdx's arguments: a known type, dims a header can hold, and values the type can represent exactly. */
 function checkEncodable(type: IdxType, dims: readonly number[], values: ArrayLike<number>): void {
-  if (!Object.prototype.hasOwnProperty.call(CODES, type)) throw new Error(`encodeIdx: unknown type ${shown(type)}; valid types: ${Object.keys(CODES).map((t) => `'${t}'`).join(', ')}`);
-  if (!Array.isArray(dims)) throw new Error(`encodeIdx: dims must be an array of sizes, got ${shown(dims)}`);
+  if (!Object.prototype.hasOwnProperty.call(CODES, type)) throw new Error(`encodeIdx: unknown type ${describeValue(type)}; valid types: ${Object.keys(CODES).map((t) => `'${t}'`).join(', ')}`);
+  if (!Array.isArray(dims)) throw new Error(`encodeIdx: dims must be an array of sizes, got ${describeValue(dims)}`);
   if (dims.length < 1 || dims.length > 255) throw new Error(`encodeIdx: IDX files hold 1 to 255 dimensions, got ${dims.length}`);
   dims.forEach((d, i) => {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 2 ** 32 - 1) throw new Error(`encodeIdx: dimension ${i} must be a whole number from 0 to 2^32 − 1 (a uint32 in the header), got ${shown(d)}`);
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 2 ** 32 - 1) throw new Error(`encodeIdx: dimension ${i} must be a whole number from 0 to 2^32 − 1 (a uint32 in the header), got ${describeValue(d)}`);
   });
   const count = dims.reduce((a, b) => a * b, 1);
   if (values?.length !== count) throw new Error(`encodeIdx: ${values?.length} values do not fill dims [${dims.join(', ')}] (${count} needed)`);
@@ -128,7 +128,7 @@ function checkEncodable(type: IdxType, dims: readonly number[], values: ArrayLik
   for (let i = 0; i < count; i++) {
     const v = values[i];
     const ok = typeof v === 'number' && (!range || (Number.isInteger(v) && v >= range[0] && v <= range[1]));
-    if (!ok) throw new Error(`encodeIdx: value ${shown(v)} at index ${i} is not ${range ? `an integer in ${range[0]}..${range[1]}, as ${type} needs` : 'a number'}`);
+    if (!ok) throw new Error(`encodeIdx: the value at index ${i} is ${describeValue(v)}, not ${range ? `an integer in ${range[0]}..${range[1]}, as ${type} needs` : 'a number'}`);
   }
 }
 

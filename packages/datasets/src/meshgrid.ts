@@ -1,6 +1,6 @@
 /** NumPy's meshgrid for two axes. */
-import { Tensor, fromData, type DType } from '@chainrule/core';
-import { checkOptions, checkSize, shown } from './validate.ts';
+import { describeValue, Tensor, fromData, type DType } from '@chainrule/core';
+import { checkOptions, checkSize } from './validate.ts';
 
 export interface MeshgridOptions {
   /** 'xy' (NumPy's default): outputs are [ny, nx], x varies along columns. 'ij': outputs are [nx, ny]. */
@@ -17,10 +17,10 @@ function valuesOf(a: Axis, name: string): ArrayLike<number> {
     if (a.rank !== 1) throw new Error(`meshgrid: ${name} must be 1-d, got shape [${a.shape.join(',')}]`);
     return a.data;
   }
-  if (!Array.isArray(a) && !ArrayBuffer.isView(a)) throw new Error(`meshgrid: ${name} must be a 1-d Tensor or an array of numbers, got ${shown(a)}`);
+  if (!Array.isArray(a) && !ArrayBuffer.isView(a)) throw new Error(`meshgrid: ${name} must be a 1-d Tensor or an array of numbers, got ${describeValue(a)}`);
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`meshgrid: ${name}[${i}] is ${shown(v)}; coordinates must be finite numbers`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`meshgrid: ${name}[${i}] is ${describeValue(v)}; coordinates must be finite numbers`);
   }
   return a;
 }

@@ -2,8 +2,8 @@
  * Interleaved spirals in 2-D, one arm per class (the CS231n toy problem): a small classification set
  * no linear model separates, seeded.
  */
-import { fromData, type Tensor } from '@chainrule/core';
-import { checkOptions, checkSize, seeded, shown, wholeNumber } from './validate.ts';
+import { describeValue, fromData, type Tensor } from '@chainrule/core';
+import { checkOptions, checkSize, seeded, wholeNumber } from './validate.ts';
 
 export interface SpiralOptions {
   /** Points per arm (default 100). */
@@ -21,7 +21,7 @@ export function spiral(options: SpiralOptions = {}): { x: Tensor; y: Int32Array 
   const { perClass = 100, classes = 3, noise = 0.2, seed = 0 } = options;
   wholeNumber('spiral', 'perClass', perClass, 1);
   wholeNumber('spiral', 'classes', classes, 1);
-  if (typeof noise !== 'number' || !(noise >= 0) || noise === Infinity) throw new Error(`spiral: noise must be a finite number ≥ 0, got ${shown(noise)}`);
+  if (typeof noise !== 'number' || !(noise >= 0) || noise === Infinity) throw new Error(`spiral: noise must be a finite number ≥ 0, got ${describeValue(noise)}`);
   checkSize('spiral', `x of ${perClass}·${classes} points`, perClass * classes * 2, 4);
   const rng = seeded('spiral', seed);
   const n = perClass * classes;

@@ -1,6 +1,6 @@
 /** A seeded train/test split of paired tensors along their first axis. */
-import { Rng, takeRows, Tensor } from '@chainrule/core';
-import { checkOptions, seeded, shown } from './validate.ts';
+import { describeValue, Rng, takeRows, Tensor } from '@chainrule/core';
+import { checkOptions, seeded } from './validate.ts';
 
 export interface SplitOptions {
   /** Share of rows held out for testing, in (0, 1); the test count is round(n · testFraction). */
@@ -23,16 +23,16 @@ export interface Split {
 
 export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {}): Split {
   for (const [name, t] of [['x', x], ['y', y]] as const) {
-    if (!(t instanceof Tensor)) throw new Error(`trainTestSplit: ${name} must be a Tensor, got ${shown(t)}${name === 'y' ? ' (to split a list of labels too, pick from it with the trainIndex and testIndex this returns)' : ''}`);
+    if (!(t instanceof Tensor)) throw new Error(`trainTestSplit: ${name} must be a Tensor, got ${describeValue(t)}${name === 'y' ? ' (to split a list of labels too, pick from it with the trainIndex and testIndex this returns)' : ''}`);
   }
   checkOptions('trainTestSplit', options, '{ testFraction: 0.2, seed: 0 }');
   const { testFraction = 0.2, shuffle = true } = options;
-  if (options.rng !== undefined && !(options.rng instanceof Rng)) throw new Error(`trainTestSplit: rng must be an Rng (or pass { seed }), got ${shown(options.rng)}`);
-  if (typeof shuffle !== 'boolean') throw new Error(`trainTestSplit: shuffle must be true or false, got ${shown(shuffle)}`);
+  if (options.rng !== undefined && !(options.rng instanceof Rng)) throw new Error(`trainTestSplit: rng must be an Rng (or pass { seed }), got ${describeValue(options.rng)}`);
+  if (typeof shuffle !== 'boolean') throw new Error(`trainTestSplit: shuffle must be true or false, got ${describeValue(shuffle)}`);
   if (x.rank < 1 || y.rank < 1 || x.shape[0] !== y.shape[0]) {
     throw new Error(`trainTestSplit: x [${x.shape.join(',')}] and y [${y.shape.join(',')}] must have the same number of rows (axis 0)`);
   }
-  if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) throw new Error(`trainTestSplit: testFraction must be in (0, 1), got ${shown(testFraction)}`);
+  if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) throw new Error(`trainTestSplit: testFraction must be in (0, 1), got ${describeValue(testFraction)}`);
   const n = x.shape[0]!;
   const nTest = Math.round(n * testFraction);
   if (nTest === 0 || nTest === n) {

@@ -2,9 +2,9 @@
  * Synthetic regression data: a function of one or two variables sampled on a range,
  * uniformly at random or on a grid, with optional Gaussian noise, seeded.
  */
-import { Rng, fromData, type DType, type Tensor } from '@chainrule/core';
+import { describeValue, Rng, fromData, type DType, type Tensor } from '@chainrule/core';
 import { meshgrid } from './meshgrid.ts';
-import { checkSize, seeded, shown } from './validate.ts';
+import { checkSize, seeded } from './validate.ts';
 
 export type Range = readonly [number, number];
 
@@ -71,7 +71,7 @@ function resolve(fn: SyntheticFunction | FunctionName | ((...xs: number[]) => nu
   if (ranges.length !== inputs) throw new Error(`sampleFunction: ${ranges.length} ranges given for a function of ${inputs} variable${inputs > 1 ? 's' : ''}`);
   ranges.forEach(([lo, hi], i) => {
     if (typeof lo !== 'number' || typeof hi !== 'number' || !(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) {
-      throw new Error(`sampleFunction: range ${i} [${shown(lo)}, ${shown(hi)}] must be two finite numbers with high > low`);
+      throw new Error(`sampleFunction: range ${i} must be two finite numbers [low, high] with high > low, got ${describeValue(lo)} and ${describeValue(hi)}`);
     }
   });
   return { f, ranges };
@@ -80,7 +80,7 @@ function resolve(fn: SyntheticFunction | FunctionName | ((...xs: number[]) => nu
 /** The base stream: the caller's rng, or one made from the seed; only built when randomness is needed. */
 function source(options: SampleOptions, why: string): Rng {
   if (options.rng !== undefined) {
-    if (!(options.rng instanceof Rng)) throw new Error(`sampleFunction: rng must be an Rng (or pass { seed }), got ${shown(options.rng)}`);
+    if (!(options.rng instanceof Rng)) throw new Error(`sampleFunction: rng must be an Rng (or pass { seed }), got ${describeValue(options.rng)}`);
     return options.rng;
   }
   if (options.seed !== undefined) return seeded('sampleFunction', options.seed);
@@ -88,7 +88,7 @@ function source(options: SampleOptions, why: string): Rng {
 }
 
 const positiveInt = (v: unknown, what: string): number => {
-  if (typeof v !== 'number' || !(Number.isInteger(v) && v >= 1)) throw new Error(`sampleFunction: ${what} must be a positive integer, got ${shown(v)}`);
+  if (typeof v !== 'number' || !(Number.isInteger(v) && v >= 1)) throw new Error(`sampleFunction: ${what} must be a positive integer, got ${describeValue(v)}`);
   return v;
 };
 
@@ -98,7 +98,7 @@ const positiveInt = (v: unknown, what: string): number => {
  * to [ny, nx] is an image with x along the columns.
  */
 export function sampleFunction(fn: SyntheticFunction | FunctionName | ((...xs: number[]) => number), options: SampleOptions): SyntheticData {
-  if (options === null || typeof options !== 'object') throw new Error(`sampleFunction: options must be an object such as { n: 100, seed: 0 } or { grid: 50 }, got ${shown(options)}`);
+  if (options === null || typeof options !== 'object') throw new Error(`sampleFunction: options must be an object such as { n: 100, seed: 0 } or { grid: 50 }, got ${describeValue(options)}`);
   const { f, ranges } = resolve(fn, options);
   const d = ranges.length;
   const dtype = options.dtype ?? 'float32';
@@ -142,7 +142,7 @@ export function sampleFunction(fn: SyntheticFunction | FunctionName | ((...xs: n
     // Stored in a typed array, a string or undefined would silently become NaN.
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       const at = d === 1 ? `x = ${x[i]}` : `x = ${x[2 * i]}, y = ${x[2 * i + 1]}`;
-      throw new Error(`sampleFunction: the function returned ${shown(v)} at sample ${i} (${at}); pick a range where it is finite`);
+      throw new Error(`sampleFunction: the function returned ${describeValue(v)} at sample ${i} (${at}); pick a range where it is finite`);
     }
     y[i] = v;
   }

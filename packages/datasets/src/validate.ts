@@ -1,28 +1,19 @@
 /**
  * The argument checks the dataset generators share: options objects, whole numbers and sizes, each
- * named in the user's words (a string '10' is called a string, not shown as 10), and sizes checked
- * before anything is allocated.
+ * named in the user's words by core's describeValue (a string '10' is called a string, not shown as 10),
+ * and sizes checked before anything is allocated.
  */
-import { Rng } from '@chainrule/core';
-
-/** A value as a message should show it: a string is quoted and called a string. */
-export function shown(value: unknown): string {
-  if (typeof value === 'string') return `the string '${value}'`;
-  if (typeof value !== 'object' || value === null) return String(value);
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  const name = (value as object).constructor?.name;
-  return name && name !== 'Object' ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}` : 'an object';
-}
+import { describeValue, Rng } from '@chainrule/core';
 
 /** `options` is undefined or a plain object: spiral(100) must not quietly mean spiral(). */
 export function checkOptions(where: string, options: unknown, example: string): void {
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
-    throw new Error(`${where}: options must be an object such as ${example}, got ${shown(options)}`);
+    throw new Error(`${where}: options must be an object such as ${example}, got ${describeValue(options)}`);
   }
 }
 
 export function wholeNumber(where: string, what: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new Error(`${where}: ${what} must be a whole number ≥ ${min}, got ${shown(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new Error(`${where}: ${what} must be a whole number ≥ ${min}, got ${describeValue(value)}`);
   return value;
 }
 

@@ -24,8 +24,8 @@ describe('spiral', () => {
   });
 
   it('says which option is wrong', () => {
-    expect(() => spiral({ perClass: 0 })).toThrow('spiral: perClass must be a whole number ≥ 1, got 0');
-    expect(() => spiral({ classes: 2.5 })).toThrow('spiral: classes must be a whole number ≥ 1, got 2.5');
-    expect(() => spiral({ noise: -1 })).toThrow('spiral: noise must be a finite number ≥ 0, got -1');
+    expect(() => spiral({ perClass: 0 })).toThrow('spiral: perClass must be a whole number ≥ 1, got the number 0');
+    expect(() => spiral({ classes: 2.5 })).toThrow('spiral: classes must be a whole number ≥ 1, got the number 2.5');
+    expect(() => spiral({ noise: -1 })).toThrow('spiral: noise must be a finite number ≥ 0, got the number -1');
   });
 });

@@ -53,7 +53,7 @@ describe('trainTestSplit', () => {
 
   it('bad input fails early', () => {
     expect(() => trainTestSplit(x, tensor([1, 2, 3]), { seed: 1 })).toThrow(/x \[103,2\] and y \[3\] must have the same number of rows/);
-    expect(() => trainTestSplit(x, y, { testFraction: 1, seed: 1 })).toThrow(/testFraction must be in \(0, 1\), got 1/);
+    expect(() => trainTestSplit(x, y, { testFraction: 1, seed: 1 })).toThrow(/testFraction must be in \(0, 1\), got the number 1$/);
     expect(() => trainTestSplit(x, y)).toThrow(/pass \{ seed \} or \{ rng \}/);
   });
 

@@ -144,11 +144,11 @@ describe('bad options say what is wrong', () => {
     [{ grid: 10, noise: 0.1 }, /needed for noise/],
     [{ n: 10, grid: 10, seed: 1 }, /exactly one of \{ n \}/],
     [{ seed: 1 }, /exactly one of \{ n \}/],
-    [{ n: 0, seed: 1 }, /n must be a positive integer, got 0/],
+    [{ n: 0, seed: 1 }, /n must be a positive integer, got the number 0/],
     [{ n: 2.5, seed: 1 }, /n must be a positive integer/],
     [{ grid: [3], seed: 1 }, /grid has 1 axes for a function of 2 variables/],
     [{ n: 5, seed: 1, noise: -1 }, /noise must be/],
-    [{ n: 5, seed: 1, range: [1, 1] }, /range 0 \[1, 1\] must be two finite numbers with high > low/],
+    [{ n: 5, seed: 1, range: [1, 1] }, /range 0 must be two finite numbers \[low, high\] with high > low, got the number 1 and the number 1/],
   ])('sinPlusCos with %j', (options, message) => {
     expect(() => sampleFunction('sinPlusCos', options as never)).toThrow(message);
   });

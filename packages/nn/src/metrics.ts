@@ -2,8 +2,8 @@
  * Metrics: plain numbers computed outside the graph. Classification metrics take scores
  * (probabilities or logits, [n, k]) or a single column of probabilities thresholded at 0.5.
  */
-import { Tensor } from '@chainrule/core';
-import { lookup, shown } from './names.ts';
+import { describeValue, Tensor } from '@chainrule/core';
+import { lookup } from './names.ts';
 import { toLabels, type Target } from './targets.ts';
 
 /** Predicted class per row: argmax for k > 1 columns, `score > threshold` for one column. */
@@ -29,8 +29,8 @@ export function trueClasses(target: Target): Int32Array {
 
 /** A score needs predictions as a tensor and at least one sample: a score of nothing would read as 0. */
 function checkScored(where: string, pred: unknown, target: unknown): asserts pred is Tensor {
-  if (!(pred instanceof Tensor)) throw new Error(`${where}: predictions must be a Tensor, got ${shown(pred)}`);
-  if (!(target instanceof Tensor || target instanceof Int32Array || Array.isArray(target))) throw new Error(`${where}: targets must be a Tensor or a list of labels, got ${shown(target)}`);
+  if (!(pred instanceof Tensor)) throw new Error(`${where}: predictions must be a Tensor, got ${describeValue(pred)}`);
+  if (!(target instanceof Tensor || target instanceof Int32Array || Array.isArray(target))) throw new Error(`${where}: targets must be a Tensor or a list of labels, got ${describeValue(target)}`);
   if (pred.size === 0) throw new Error(`${where}: there are no predictions to score (shape [${pred.shape.join(',')}])`);
 }
 

@@ -2,13 +2,13 @@
  * Models: a spec (an Immutable Record, JSON-serialisable) plus functions over Params.
  * `sequential` stacks layers; `mlp` is the shorthand for a stack of dense layers.
  */
-import { Rng, Tensor, type DType } from '@chainrule/core';
+import { describeValue, Rng, Tensor, type DType } from '@chainrule/core';
 import { List, OrderedMap, Record, type RecordOf } from 'immutable';
 import { activation, checkActivation, type ActivationName } from './activations.ts';
 import { dense, DenseSpec, denseLayer, type DenseConfig } from './layers/dense.ts';
 import type { Layer } from './layers/layer.ts';
 import type { InitName } from './init.ts';
-import { positiveInt, shown } from './names.ts';
+import { positiveInt } from './names.ts';
 import type { Params } from './params.ts';
 import { seedRng } from './validate.ts';
 import { checkParamSizes } from './validate-state.ts';
@@ -59,7 +59,7 @@ export interface SequentialOptions {
 }
 
 export function sequential(layers: readonly DenseSpec[], options: SequentialOptions): Model {
-  if (options !== undefined && (options === null || typeof options !== 'object')) throw new Error(`sequential: options must be { inputs, dtype }, got ${shown(options)}`);
+  if (options !== undefined && (options === null || typeof options !== 'object')) throw new Error(`sequential: options must be { inputs, dtype }, got ${describeValue(options)}`);
   if (!options || options.inputs === undefined) throw new Error('sequential: give the input width, e.g. sequential(layers, { inputs: 2 })');
   positiveInt('sequential', 'inputs', options.inputs);
   if (!Array.isArray(layers) || layers.length === 0) throw new Error('sequential: needs at least one layer');
@@ -90,7 +90,7 @@ export interface MlpOptions {
 export function mlp(widths: readonly number[], options: MlpOptions | readonly ActivationName[] = {}): Model {
   if (!Array.isArray(widths) || widths.length < 2) throw new Error(`mlp: give at least an input and an output width, got ${JSON.stringify(widths)}`);
   widths.forEach((w, i) => positiveInt('mlp', `the width at index ${i}`, w));
-  if (options === null || typeof options !== 'object') throw new Error(`mlp: options must be { hidden, output, init, dtype } or a list of activations, got ${shown(options)}`);
+  if (options === null || typeof options !== 'object') throw new Error(`mlp: options must be { hidden, output, init, dtype } or a list of activations, got ${describeValue(options)}`);
   const nLayers = widths.length - 1;
   let acts: ActivationName[];
   let opts: MlpOptions = {};
@@ -131,14 +131,14 @@ export function fromSpec(spec: ModelSpec | SequentialJSON): Model {
     outputActivation: last.activation,
     paramShapes,
     init(rng) {
-      if (!(rng instanceof Rng) && typeof rng !== 'number') throw new Error(`model.init: give an integer seed or an Rng, got ${shown(rng)}`);
+      if (!(rng instanceof Rng) && typeof rng !== 'number') throw new Error(`model.init: give an integer seed or an Rng, got ${describeValue(rng)}`);
       checkParamSizes('model.init', model); // before anything is allocated
       const r = typeof rng === 'number' ? seedRng('model.init', rng) : rng;
       // One split stream per layer: adding a layer at the end does not change the others' weights.
       return OrderedMap<string, Tensor>(layers.flatMap((l) => l.init(r.split(), spec.dtype)));
     },
     apply(params, x, options = {}) {
-      if (!(x instanceof Tensor)) throw new Error(`model.apply: x must be a Tensor of shape [batch, ${spec.inputs}], got ${shown(x)}`);
+      if (!(x instanceof Tensor)) throw new Error(`model.apply: x must be a Tensor of shape [batch, ${spec.inputs}], got ${describeValue(x)}`);
       if (x.rank !== 2) {
         throw new Error(`model.apply: layer '${layers[0]!.name}' expects x of shape [batch, ${spec.inputs}], got [${x.shape.join(',')}]`);
       }

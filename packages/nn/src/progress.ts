@@ -4,6 +4,7 @@
  * terminal bar (see terminal-progress.ts) as what `progress: true` means there. Nothing here touches
  * a terminal, a stream or any Node global, so this file bundles for the browser.
  */
+import { describeValue } from '@chainrule/core';
 import type { EpochInfo } from './fit.ts';
 
 /**
@@ -48,8 +49,6 @@ export function registerTerminalProgress(factory: TerminalReporterFactory): void
   terminal = factory;
 }
 
-const shown = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v));
-
 /** The reporter fit uses for these options; undefined for `progress: false`. */
 export function progressReporter(options: ProgressOptions): ProgressReporter | undefined {
   const mode: unknown = options.progress ?? true;
@@ -65,5 +64,5 @@ export function progressReporter(options: ProgressOptions): ProgressReporter | u
     }
     return terminal({ bar: true, log: options.log });
   }
-  throw new Error(`fit: progress must be true, false, 'lines', 'bar' or a ProgressReporter, got ${shown(mode)}`);
+  throw new Error(`fit: progress must be true, false, 'lines', 'bar' or a ProgressReporter, got ${describeValue(mode)}`);
 }

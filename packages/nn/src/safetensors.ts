@@ -5,9 +5,8 @@
  * No files here, so this bundles for the browser; saveModel and loadModel (files.ts, Node only)
  * put these bytes on disk.
  */
-import { fromData, Tensor, type DType, type TypedArray } from '@chainrule/core';
+import { describeValue, fromData, Tensor, type DType, type TypedArray } from '@chainrule/core';
 import { Map as ImmutableMap, OrderedMap } from 'immutable';
-import { shown } from './names.ts';
 import { fromSpec, type Model, type SequentialJSON } from './model.ts';
 import type { Params } from './params.ts';
 import { checkAgainstSpec } from './validate-state.ts';
@@ -40,8 +39,8 @@ function fromLittleEndian(bytes: Uint8Array, dtype: DType): TypedArray {
 
 /** The bytes of a safetensors file holding `tensors` (in order) and string `metadata`. */
 export function encodeSafetensors(tensors: Params, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
-  if (!ImmutableMap.isMap(tensors)) throw new Error(`encodeSafetensors: tensors must be a map from names to tensors (such as Params), got ${shown(tensors)}`);
-  for (const [name, t] of tensors) if (!(t instanceof Tensor)) throw new Error(`encodeSafetensors: '${name}' is ${shown(t)}, not a Tensor`);
+  if (!ImmutableMap.isMap(tensors)) throw new Error(`encodeSafetensors: tensors must be a map from names to tensors (such as Params), got ${describeValue(tensors)}`);
+  for (const [name, t] of tensors) if (!(t instanceof Tensor)) throw new Error(`encodeSafetensors: '${name}' is ${describeValue(t)}, not a Tensor`);
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
@@ -68,7 +67,7 @@ export function encodeSafetensors(tensors: Params, metadata: Readonly<Record<str
 
 /** Tensors and metadata from safetensors bytes; `source` (a file name) goes into every error. */
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): { tensors: Params; metadata: Record<string, string> } {
-  if (!(bytes instanceof Uint8Array)) throw new Error(`${source}: expected the bytes as a Uint8Array (e.g. readFileSync(path), or new Uint8Array(arrayBuffer)), got ${shown(bytes)}`);
+  if (!(bytes instanceof Uint8Array)) throw new Error(`${source}: expected the bytes as a Uint8Array (e.g. readFileSync(path), or new Uint8Array(arrayBuffer)), got ${describeValue(bytes)}`);
   if (bytes.length < 8) throw new Error(`${source} is truncated: it has ${bytes.length} bytes, but the 8-byte header length at byte 0 needs 8`);
   const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (8 + headerLength > bytes.length) {

@@ -2,13 +2,12 @@
  * Column scalers. `fit` returns a fitted scaler (a value, nothing is mutated); transform and
  * inverseTransform work on [n, features] tensors. A constant column scales by 1, never by 0.
  */
-import { fromData, oneHot as coreOneHot, Tensor, type DType } from '@chainrule/core';
-import { shown } from './names.ts';
+import { describeValue, fromData, oneHot as coreOneHot, Tensor, type DType } from '@chainrule/core';
 import { checkFinite } from './validate-data.ts';
 import { toLabels } from './targets.ts';
 
 function columns(where: string, x: Tensor): [number, number] {
-  if (!(x instanceof Tensor)) throw new Error(`${where}: x must be a [samples, features] Tensor, got ${shown(x)}`);
+  if (!(x instanceof Tensor)) throw new Error(`${where}: x must be a [samples, features] Tensor, got ${describeValue(x)}`);
   if (x.rank !== 2) throw new Error(`${where}: expected a [samples, features] tensor, got [${x.shape.join(',')}]`);
   return [x.shape[0]!, x.shape[1]!];
 }

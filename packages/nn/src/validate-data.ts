@@ -4,10 +4,9 @@
  * and the form its loss compares with the output. Errors name the argument as the user passed it
  * ('x', 'validation y'), the sample and feature, and the layer.
  */
-import { Tensor, type TypedArray } from '@chainrule/core';
+import { describeValue, Tensor, type TypedArray } from '@chainrule/core';
 import { isBuiltinLoss, type Loss } from './losses.ts';
 import type { Model } from './model.ts';
-import { shown } from './names.ts';
 import { sumSquares } from './optimizers/optimizer.ts';
 import { sampleCount, type Target } from './targets.ts';
 
@@ -45,7 +44,7 @@ export function checkFinite(where: string, name: string, t: Tensor, part = 'feat
 /** x: a [samples, model.inputs] tensor in the model's dtype with finite values; returns the sample count. */
 export function checkX(model: Model, x: unknown, names: DataNames, options: { allowEmpty?: boolean } = {}): number {
   const { where } = names;
-  if (!(x instanceof Tensor)) throw new Error(`${where}: ${names.x} must be a Tensor of shape [samples, ${model.inputs}], got ${shown(x)}`);
+  if (!(x instanceof Tensor)) throw new Error(`${where}: ${names.x} must be a Tensor of shape [samples, ${model.inputs}], got ${describeValue(x)}`);
   if (x.rank !== 2) throw new Error(`${where}: ${names.x} has shape ${fmt(x.shape)}; ${firstLayer(model)} expects [samples, ${model.inputs}]`);
   if (x.shape[1] !== model.inputs) {
     throw new Error(`${where}: ${names.x} has ${x.shape[1]} features; ${firstLayer(model)} expects ${model.inputs} (${names.x} has shape ${fmt(x.shape)})`);
@@ -60,7 +59,7 @@ export function checkX(model: Model, x: unknown, names: DataNames, options: { al
 export function checkY(model: Model, loss: Loss | undefined, y: unknown, n: number, names: DataNames): void {
   const { where } = names;
   if (!(y instanceof Tensor || y instanceof Int32Array || Array.isArray(y))) {
-    throw new Error(`${where}: ${names.y} must be a Tensor or a list of integer labels, got ${shown(y)}`);
+    throw new Error(`${where}: ${names.y} must be a Tensor or a list of integer labels, got ${describeValue(y)}`);
   }
   const m = sampleCount(y);
   if (m !== n) throw new Error(`${where}: ${names.x} has ${n} samples but ${names.y} has ${m}; they must have the same number of rows`);
@@ -74,7 +73,7 @@ export function checkY(model: Model, loss: Loss | undefined, y: unknown, n: numb
 function checkLabelValues(labels: ArrayLike<unknown>, names: DataNames): void {
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${names.where}: ${names.y} has ${shown(v)} at sample ${i}; labels must be integers`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${names.where}: ${names.y} has ${describeValue(v)} at sample ${i}; labels must be integers`);
   }
 }
 

@@ -4,10 +4,9 @@
  * it), an optimiser state whose slots hold one tensor per parameter of the same shape (a smaller one
  * would make the update kernels read past their arrays), and parameters small enough to allocate.
  */
-import { Tensor } from '@chainrule/core';
+import { describeValue, Tensor } from '@chainrule/core';
 import { Map as ImmutableMap } from 'immutable';
 import type { Model } from './model.ts';
-import { shown } from './names.ts';
 import type { Optimizer, OptState } from './optimizers/index.ts';
 import { OptState as OptStateRecord } from './optimizers/optimizer.ts';
 import type { Params } from './params.ts';
@@ -27,13 +26,13 @@ function keyDifference(expected: Iterable<string>, actual: Iterable<string>): st
 /** Params hold exactly the model's parameter names, shapes and dtype. */
 export function checkAgainstSpec(source: string, model: Model, params: Params): void {
   if (!ImmutableMap.isMap(params)) {
-    throw new Error(`${source}: params must be the Params of model.init(seed), an OrderedMap from names such as '${model.paramShapes.keySeq().first()}' to tensors; got ${shown(params)}`);
+    throw new Error(`${source}: params must be the Params of model.init(seed), an OrderedMap from names such as '${model.paramShapes.keySeq().first()}' to tensors; got ${describeValue(params)}`);
   }
   const diff = keyDifference(model.paramShapes.keys(), params.keys());
   if (diff) throw new Error(`${source}: parameter names do not match the model spec${diff}`);
   for (const [key, shape] of model.paramShapes) {
     const t = params.get(key);
-    if (!(t instanceof Tensor)) throw new Error(`${source}: parameter '${key}' is ${shown(t)}, not a Tensor`);
+    if (!(t instanceof Tensor)) throw new Error(`${source}: parameter '${key}' is ${describeValue(t)}, not a Tensor`);
     if (!sameShape(t.shape, shape)) {
       throw new Error(`${source}: parameter '${key}' has shape ${fmt(t.shape)} but the model spec needs ${fmt(shape)} (are these the params of another model?)`);
     }
@@ -52,8 +51,8 @@ export function checkFiniteParams(where: string, params: Params): void {
 /** An optimiser state made by `optimizer.init(params)` for these params (or saved from such a run). */
 export function checkOptState(where: string, optimizer: Optimizer, state: OptState, params: Params): void {
   const remake = "make it with the optimiser's init(params) for these params";
-  if (!(state instanceof OptStateRecord)) throw new Error(`${where}: optState must be an OptState made by an optimiser's init(params), got ${shown(state)}`);
-  if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`${where}: optState.step must be a whole number ≥ 0, got ${shown(state.step)}`);
+  if (!(state instanceof OptStateRecord)) throw new Error(`${where}: optState must be an OptState made by an optimiser's init(params), got ${describeValue(state)}`);
+  if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`${where}: optState.step must be a whole number ≥ 0, got ${describeValue(state.step)}`);
   if (optimizer.slots) {
     const diff = keyDifference(optimizer.slots, state.slots.keys());
     if (diff) throw new Error(`${where}: optState's slots do not match what ${optimizer.name} keeps${diff} (was it made by another optimiser? ${remake})`);
@@ -63,7 +62,7 @@ export function checkOptState(where: string, optimizer: Optimizer, state: OptSta
     if (diff) throw new Error(`${where}: optState slot '${slot}' does not match the params${diff} (${remake})`);
     for (const [key, p] of params) {
       const s = values.get(key)!;
-      if (!(s instanceof Tensor)) throw new Error(`${where}: optState slot '${slot}' entry '${key}' is ${shown(s)}, not a Tensor`);
+      if (!(s instanceof Tensor)) throw new Error(`${where}: optState slot '${slot}' entry '${key}' is ${describeValue(s)}, not a Tensor`);
       if (!sameShape(s.shape, p.shape)) {
         throw new Error(`${where}: optState slot '${slot}' holds ${fmt(s.shape)} for '${key}', but the parameter has shape ${fmt(p.shape)} (was it made for another model? ${remake})`);
       }

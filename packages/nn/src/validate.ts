@@ -3,12 +3,12 @@
  * first step, and a problem is named in the user's words (the argument or option, the sample and
  * feature, the layer or parameter, both shapes). Nothing here runs per step.
  */
-import { Rng } from '@chainrule/core';
+import { describeValue, Rng } from '@chainrule/core';
 import type { FitOptions } from './fit.ts';
 import { getLoss, type Loss } from './losses.ts';
 import { getMetric } from './metrics.ts';
 import type { Model } from './model.ts';
-import { positiveInt, shown } from './names.ts';
+import { positiveInt } from './names.ts';
 import { getOptimizer, type Optimizer } from './optimizers/index.ts';
 import type { Params } from './params.ts';
 import type { Target } from './targets.ts';
@@ -18,30 +18,30 @@ import { checkAgainstSpec, checkFiniteParams, checkOptState } from './validate-s
 export function checkModel(where: string, model: unknown): asserts model is Model {
   const m = model as Partial<Model> | null;
   if (!m || typeof m !== 'object' || !Array.isArray(m.layers) || !m.paramShapes || typeof m.apply !== 'function') {
-    throw new Error(`${where}: model must be a Model made by mlp(…) or sequential(…), got ${shown(model)}`);
+    throw new Error(`${where}: model must be a Model made by mlp(…) or sequential(…), got ${describeValue(model)}`);
   }
 }
 
 function checkDataObject(where: string, data: unknown, what = 'data'): asserts data is { x: unknown; y: unknown } {
   if (!data || typeof data !== 'object' || !('x' in data) || !('y' in data)) {
-    throw new Error(`${where}: ${what} must be { x, y } (x a [samples, features] Tensor, y its targets), got ${shown(data)}`);
+    throw new Error(`${where}: ${what} must be { x, y } (x a [samples, features] Tensor, y its targets), got ${describeValue(data)}`);
   }
 }
 
 function checkOptionsObject(where: string, options: unknown): void {
-  if (options !== undefined && (options === null || typeof options !== 'object')) throw new Error(`${where}: options must be an object, got ${shown(options)}`);
+  if (options !== undefined && (options === null || typeof options !== 'object')) throw new Error(`${where}: options must be an object, got ${describeValue(options)}`);
 }
 
 function checkMetrics(where: string, metrics: unknown): readonly string[] {
   if (metrics === undefined) return [];
-  if (!Array.isArray(metrics)) throw new Error(`${where}: metrics must be a list of names such as ['accuracy'], got ${shown(metrics)}`);
+  if (!Array.isArray(metrics)) throw new Error(`${where}: metrics must be a list of names such as ['accuracy'], got ${describeValue(metrics)}`);
   metrics.forEach(getMetric);
   return metrics;
 }
 
 /** The shuffling stream, with a bad seed reported as fit's option. */
 export function seedRng(where: string, seed: unknown): Rng {
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new Error(`${where}: seed must be an integer, got ${shown(seed)}`);
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new Error(`${where}: seed must be an integer, got ${describeValue(seed)}`);
   try {
     return new Rng(seed);
   } catch (e) {
@@ -64,7 +64,7 @@ export function checkFit(model: Model, params: Params, data: { x: unknown; y: Ta
   checkModel(where, model);
   checkAgainstSpec(where, model, params);
   checkFiniteParams(where, params);
-  if (!options || typeof options !== 'object') throw new Error(`fit: options must be an object with at least { loss }, e.g. { loss: 'mse' }, got ${shown(options)}`);
+  if (!options || typeof options !== 'object') throw new Error(`fit: options must be an object with at least { loss }, e.g. { loss: 'mse' }, got ${describeValue(options)}`);
   if (options.loss === undefined) throw new Error("fit: options.loss is missing; give one of 'mse', 'mae', 'crossEntropy', 'binaryCrossEntropy' or a function (pred, target) => Tensor");
   const loss = getLoss(options.loss);
   checkDataObject(where, data);
@@ -76,13 +76,13 @@ export function checkFit(model: Model, params: Params, data: { x: unknown; y: Ta
     checkY(model, loss, options.validation.y, checkX(model, options.validation.x, names), names);
   }
   const epochs = options.epochs ?? 1;
-  if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a whole number ≥ 0, got ${shown(epochs)}`);
+  if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a whole number ≥ 0, got ${describeValue(epochs)}`);
   const batchSize = positiveInt(where, 'batchSize', options.batchSize ?? 32);
   const rng = seedRng(where, options.seed ?? 0);
-  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new Error(`fit: shuffle must be true or false, got ${shown(options.shuffle)}`);
-  if (options.transform !== undefined && typeof options.transform !== 'function') throw new Error(`fit: transform must be a function (x: Tensor) => Tensor, got ${shown(options.transform)}`);
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new Error(`fit: shuffle must be true or false, got ${describeValue(options.shuffle)}`);
+  if (options.transform !== undefined && typeof options.transform !== 'function') throw new Error(`fit: transform must be a function (x: Tensor) => Tensor, got ${describeValue(options.transform)}`);
   if (options.monitor !== undefined && options.monitor !== false && (options.monitor === null || typeof options.monitor !== 'object')) {
-    throw new Error(`fit: monitor must be monitor options ({ explodingFactor, … }) or false, got ${shown(options.monitor)}`);
+    throw new Error(`fit: monitor must be monitor options ({ explodingFactor, … }) or false, got ${describeValue(options.monitor)}`);
   }
   checkCallbacks(options.callbacks);
   const metrics = checkMetrics(where, options.metrics);
@@ -97,9 +97,9 @@ function checkCallbacks(callbacks: FitOptions['callbacks']): void {
   const list = Array.isArray(callbacks) ? callbacks : [callbacks];
   list.forEach((cb, i) => {
     const name = Array.isArray(callbacks) ? `callbacks[${i}]` : 'callbacks';
-    if (!cb || typeof cb !== 'object') throw new Error(`fit: ${name} must be an object { onStep?, onEpochEnd? }, got ${shown(cb)}`);
+    if (!cb || typeof cb !== 'object') throw new Error(`fit: ${name} must be an object { onStep?, onEpochEnd? }, got ${describeValue(cb)}`);
     for (const key of ['onStep', 'onEpochEnd'] as const) {
-      if (cb[key] !== undefined && typeof cb[key] !== 'function') throw new Error(`fit: ${name}.${key} must be a function, got ${shown(cb[key])}`);
+      if (cb[key] !== undefined && typeof cb[key] !== 'function') throw new Error(`fit: ${name}.${key} must be a function, got ${describeValue(cb[key])}`);
     }
   });
 }
@@ -108,7 +108,7 @@ function checkCallbacks(callbacks: FitOptions['callbacks']): void {
 function checkEarlyStopping(options: FitOptions, metrics: readonly string[]): void {
   const early = options.earlyStopping;
   if (early === undefined || early === false) return;
-  if (early !== true && (early === null || typeof early !== 'object')) throw new Error(`fit: earlyStopping must be true, false or { monitor, patience, minDelta, restoreBest }, got ${shown(early)}`);
+  if (early !== true && (early === null || typeof early !== 'object')) throw new Error(`fit: earlyStopping must be true, false or { monitor, patience, minDelta, restoreBest }, got ${describeValue(early)}`);
   const o = early === true ? {} : early;
   const validation = options.validation !== undefined;
   const key = o.monitor ?? (validation ? 'valLoss' : 'loss');
@@ -119,10 +119,10 @@ function checkEarlyStopping(options: FitOptions, metrics: readonly string[]): vo
     throw new Error(`fit: earlyStopping monitors '${key}', which is not computed; valid: 'loss', 'valLoss', or a metric passed in { metrics } (prefixed 'val' for validation)`);
   }
   if (o.patience !== undefined && (typeof o.patience !== 'number' || !Number.isInteger(o.patience) || o.patience < 0)) {
-    throw new Error(`fit: earlyStopping.patience must be a whole number ≥ 0, got ${shown(o.patience)}`);
+    throw new Error(`fit: earlyStopping.patience must be a whole number ≥ 0, got ${describeValue(o.patience)}`);
   }
-  if (o.minDelta !== undefined && !(typeof o.minDelta === 'number' && o.minDelta >= 0)) throw new Error(`fit: earlyStopping.minDelta must be a number ≥ 0, got ${shown(o.minDelta)}`);
-  if (o.restoreBest !== undefined && typeof o.restoreBest !== 'boolean') throw new Error(`fit: earlyStopping.restoreBest must be true or false, got ${shown(o.restoreBest)}`);
+  if (o.minDelta !== undefined && !(typeof o.minDelta === 'number' && o.minDelta >= 0)) throw new Error(`fit: earlyStopping.minDelta must be a number ≥ 0, got ${describeValue(o.minDelta)}`);
+  if (o.restoreBest !== undefined && typeof o.restoreBest !== 'boolean') throw new Error(`fit: earlyStopping.restoreBest must be true or false, got ${describeValue(o.restoreBest)}`);
 }
 
 /** evaluate's arguments; returns the sample count (at least one: a score of nothing is not a score). */

@@ -32,8 +32,8 @@ describe('batching', () => {
   });
 
   it('bad input: batchSize below 1, shuffle without a seed, mismatched counts', () => {
-    expect(() => batchIndices(5, { batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
-    expect(() => batchIndices(5, { batchSize: 1.5 })).toThrow(/got 1.5/);
+    expect(() => batchIndices(5, { batchSize: 0 })).toThrow(/batchSize must be a positive integer, got the number 0/);
+    expect(() => batchIndices(5, { batchSize: 1.5 })).toThrow(/got the number 1.5/);
     expect(() => batchIndices(5, { batchSize: 2, shuffle: true })).toThrow(/shuffle needs \{ rng \} or a seed/);
     expect(() => [...batches(fromData(new Float32Array(6), [3, 2]), [1, 2], { batchSize: 2 })]).toThrow(/x has 3 samples but y has 2/);
   });

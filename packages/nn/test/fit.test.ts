@@ -150,7 +150,7 @@ describe('bad fit input', () => {
     expect(() => fit(model, params, { x, y: [0, 1, 2] }, { ...quiet, loss: 'crossEntropy' })).toThrow(/x has 10 samples but y has 3/);
   });
   it('batchSize below 1', () => {
-    expect(() => fit(model, params, { x, y: new Array(10).fill(0) }, { ...quiet, loss: 'crossEntropy', batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
+    expect(() => fit(model, params, { x, y: new Array(10).fill(0) }, { ...quiet, loss: 'crossEntropy', batchSize: 0 })).toThrow(/batchSize must be a positive integer, got the number 0/);
   });
   it('labels out of range for crossEntropy name the sample and the classes', () => {
     const y = [0, 1, 2, 0, 1, 2, 0, 5, 1, 2];
@@ -165,6 +165,6 @@ describe('bad fit input', () => {
     expect(() => fit(model, params, { x, y }, { ...quiet, loss: 'nll' as never })).toThrow(/valid losses: 'mse', 'mae', 'crossEntropy', 'binaryCrossEntropy'/);
     expect(() => fit(model, params, { x, y }, { ...quiet, loss: 'crossEntropy', optimizer: 'lion' as never })).toThrow(/valid optimizers: 'sgd', 'adam', 'adamW', 'rmsprop'/);
     expect(() => fit(model, params, { x, y }, { ...quiet, loss: 'crossEntropy', metrics: ['f1' as never] })).toThrow(/valid metrics: 'accuracy', 'mse', 'mae', 'r2'/);
-    expect(() => fit(model, params, { x, y }, { ...quiet, loss: 'crossEntropy', optimizer: adam({ lr: -1 }) })).toThrow(/learning rate must be a finite number ≥ 0, got -1/);
+    expect(() => fit(model, params, { x, y }, { ...quiet, loss: 'crossEntropy', optimizer: adam({ lr: -1 }) })).toThrow(/learning rate must be a finite number ≥ 0, got the number -1/);
   });
 });

@@ -86,10 +86,10 @@ describe('bad model input', () => {
   });
 
   it('zero, negative or fractional units are rejected', () => {
-    expect(() => dense(0)).toThrow(/units must be a positive integer, got 0/);
-    expect(() => dense(-3)).toThrow(/got -3/);
-    expect(() => dense(2.5)).toThrow(/got 2.5/);
-    expect(() => mlp([4, 0, 1])).toThrow(/the width at index 1 must be a positive integer, got 0/);
+    expect(() => dense(0)).toThrow(/units must be a positive integer, got the number 0/);
+    expect(() => dense(-3)).toThrow(/got the number -3/);
+    expect(() => dense(2.5)).toThrow(/got the number 2.5/);
+    expect(() => mlp([4, 0, 1])).toThrow(/the width at index 1 must be a positive integer, got the number 0/);
   });
 
   it('an input width that does not match the first layer names the layer and both widths', () => {

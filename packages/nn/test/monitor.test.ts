@@ -79,7 +79,7 @@ describe('gradient health monitor', () => {
 
   it('monitor options are checked', () => {
     expect(() => gradientMonitor({ warmup: 30, window: 20 })).toThrow(/warmup \(30\) must not exceed window \(20\)/);
-    expect(() => gradientMonitor({ explodingFactor: -1 })).toThrow(/gradientMonitor: explodingFactor must be a finite number ≥ 0, got -1/);
+    expect(() => gradientMonitor({ explodingFactor: -1 })).toThrow(/gradientMonitor: explodingFactor must be a finite number ≥ 0, got the number -1/);
   });
 
   it('a loss with log(0) stops training with the parameter and step', () => {

@@ -86,7 +86,7 @@ describe('progress reporters', () => {
   });
 
   it('an unknown progress value is an error that lists the valid ones', () => {
-    expect(() => fit(model, model.init(0), data, { ...base, progress: 'dots' as never })).toThrow(/progress must be true, false, 'lines', 'bar' or a ProgressReporter, got 'dots'/);
+    expect(() => fit(model, model.init(0), data, { ...base, progress: 'dots' as never })).toThrow(/progress must be true, false, 'lines', 'bar' or a ProgressReporter, got the string "dots"/);
   });
 
   it("Node's main entry registers the terminal reporter: lines when stderr is not a TTY, the bar on request", async () => {

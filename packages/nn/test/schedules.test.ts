@@ -34,7 +34,7 @@ describe('learning-rate schedules', () => {
   });
 
   it('rejects negative rates and bad periods', () => {
-    expect(() => constant(-1)).toThrow(/learning rate must be a finite number ≥ 0, got -1/);
+    expect(() => constant(-1)).toThrow(/learning rate must be a finite number ≥ 0, got the number -1/);
     expect(() => stepDecay(-0.1, { every: 1 })).toThrow(/stepDecay: learning rate/);
     expect(() => stepDecay(0.1, { every: 0 })).toThrow(/every must be a positive integer/);
     expect(() => warmup(0.1, { steps: 0 })).toThrow(/steps must be a positive integer/);

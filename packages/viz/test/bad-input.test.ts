@@ -237,7 +237,7 @@ describe('late or unnamed errors: now named at the boundary', () => {
 
   it('toDot of something that is not a Tensor', () => {
     expect(() => toDot(bad(undefined))).toThrow('toDot: y must be the Tensor whose graph to draw, got undefined');
-    expect(() => toDot(bad([small().c]))).toThrow(/got an array; draw one output at a time/);
+    expect(() => toDot(bad([small().c]))).toThrow(/got an array of length 1; draw one output at a time/);
     expect(() => toDot(bad(3))).toThrow(/not its \.item\(\)/);
     expect(() => allGrads(bad(small().c.item()))).toThrow(/allGrads: y must be the Tensor whose graph to draw, got the number .*not its \.item\(\)/);
   });
@@ -297,7 +297,7 @@ describe('wrong types: each named by its argument', () => {
     expect(() => lossChart(bad({ train: 'loss' }))).toThrow('lossChart: train must be numbers (an array, a typed array, an Immutable List or a Tensor), got the string "loss"');
     expect(() => lossChart(bad({ train: [1, '2', 3] }))).toThrow('lossChart: train[1] is the string "2", not a number');
     expect(() => lossChart(bad({ train: { a: 1 } }))).toThrow(/lossChart: train must be numbers .* got an object/);
-    expect(() => lossChart(bad([1, 2, 3]))).toThrow(/lossChart: expected an object such as \{ train: history.loss, validation: history.valLoss \}, got an array/);
+    expect(() => lossChart(bad([1, 2, 3]))).toThrow(/lossChart: expected an object such as \{ train: history.loss, validation: history.valLoss \}, got an array of length 3$/);
     expect(() => lossChart(bad({ train: History().stepGradNorms }))).toThrow(/lossChart: train must be numbers .* got an Immutable OrderedMap/);
     expect(() => gradientNormChart(bad({ norms: [1, 2] }))).toThrow(/gradientNormChart: norms must map each layer name to its norms/);
     expect(() => gradientNormChart(bad({ norms: { dense0: 'x' } }))).toThrow(/gradientNormChart: norms\['dense0'\] must be numbers/);
@@ -318,7 +318,7 @@ describe('wrong types: each named by its argument', () => {
     const dir = mkdtempSync(join(tmpdir(), 'viz-bad-report-types-'));
     await expect(writeReport(bad(undefined), { title: 'r' })).rejects.toThrow('writeReport: dir must be the folder to write into (a path string), got undefined');
     await expect(writeReport(dir, bad({ title: 3 }))).rejects.toThrow('writeReport: data.title must be a string, got the number 3');
-    await expect(writeReport(dir, bad({ title: 'r', settings: [['lr', 0.1]] }))).rejects.toThrow('writeReport: data.settings must be an object of name → value, got an array');
+    await expect(writeReport(dir, bad({ title: 'r', settings: [['lr', 0.1]] }))).rejects.toThrow('writeReport: data.settings must be an object of name → value, got an array of length 1');
     await expect(writeReport(dir, bad({ title: 'r', png: 'yes' }))).rejects.toThrow(/writeReport: data.png must be true or false/);
     await expect(writeReport(dir, bad({ title: 'r', figures: { title: 'x' } }))).rejects.toThrow(/writeReport: data.figures must be an array/);
     await expect(writeReport(dir, bad({ title: 'r', figure: [] }))).rejects.toThrow(/writeReport: unknown field 'figure'; the fields are title, command, settings, metrics, figures, png/);

@@ -1,9 +1,9 @@
 /** A fully connected layer: y = act(x·W + b), W of shape [inputs, units]. */
-import { linear, matmul, nameScope, type DType, type Rng, type Tensor } from '@chainrule/core';
+import { describeValue, linear, matmul, nameScope, type DType, type Rng, type Tensor } from '@chainrule/core';
 import { Record, type RecordOf } from 'immutable';
 import { activation, checkActivation, type ActivationName } from '../activations.ts';
 import { checkInit, initialize, type InitName } from '../init.ts';
-import { positiveInt, shown } from '../names.ts';
+import { positiveInt } from '../names.ts';
 import type { Params } from '../params.ts';
 import type { Layer } from './layer.ts';
 
@@ -33,8 +33,8 @@ export interface DenseOptions {
 export function dense(units: number, options: DenseOptions = {}): DenseSpec {
   const where = `dense${options.name ? ` '${options.name}'` : ''}`;
   positiveInt(where, 'units', units);
-  if (options === null || typeof options !== 'object') throw new Error(`${where}: options must be an object such as { activation: 'relu' }, got ${shown(options)}`);
-  if (options.useBias !== undefined && typeof options.useBias !== 'boolean') throw new Error(`${where}: useBias must be true or false, got ${shown(options.useBias)}`);
+  if (options === null || typeof options !== 'object') throw new Error(`${where}: options must be an object such as { activation: 'relu' }, got ${describeValue(options)}`);
+  if (options.useBias !== undefined && typeof options.useBias !== 'boolean') throw new Error(`${where}: useBias must be true or false, got ${describeValue(options.useBias)}`);
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '' || options.name.includes('/'))) {
     throw new Error(`${where}: a layer name must be a non-empty string without '/', got ${JSON.stringify(options.name)}`);
   }

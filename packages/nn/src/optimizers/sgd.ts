@@ -1,6 +1,6 @@
 /** Stochastic gradient descent with optional (Nesterov) momentum and L2 weight decay. */
-import { kernels } from '@chainrule/core';
-import { shown, unitInterval } from '../names.ts';
+import { describeValue, kernels } from '@chainrule/core';
+import { unitInterval } from '../names.ts';
 import { makeOptimizer, type BaseOptions, type Optimizer } from './optimizer.ts';
 
 export interface SgdOptions extends BaseOptions {
@@ -11,7 +11,7 @@ export interface SgdOptions extends BaseOptions {
 export function sgd(options: SgdOptions = {}): Optimizer {
   const momentum = options.momentum ?? 0;
   unitInterval('sgd', 'momentum', momentum);
-  if (options.nesterov !== undefined && typeof options.nesterov !== 'boolean') throw new Error(`sgd: nesterov must be true or false, got ${shown(options.nesterov)}`);
+  if (options.nesterov !== undefined && typeof options.nesterov !== 'boolean') throw new Error(`sgd: nesterov must be true or false, got ${describeValue(options.nesterov)}`);
   const wd = options.weightDecay ?? 0;
   const nesterov = options.nesterov ?? false;
   if (nesterov && momentum === 0) throw new Error('sgd: nesterov needs a momentum > 0');

@@ -3,8 +3,7 @@
  * the tree `grad(y, xs, { createGraph: true })` returned, whose leaves know their tensor through
  * `gradientTarget`. Plain `grad` results do not: pair them with their xs using `gradMap`.
  */
-import { grad, gradientTarget, type Tensor, type Tree } from '@chainrule/core';
-import { describe } from '../check/describe.ts';
+import { describeValue, grad, gradientTarget, type Tensor, type Tree } from '@chainrule/core';
 import { checkOutput } from './validate.ts';
 import { topological } from './walk.ts';
 
@@ -19,7 +18,7 @@ export function treeLeaves(tree: unknown, where: string): Tensor[] {
     else if (t && typeof (t as { valueSeq?: unknown }).valueSeq === 'function') {
       for (const v of (t as { valueSeq(): Iterable<unknown> }).valueSeq()) visit(v);
     } else if (t && typeof t === 'object') Object.values(t).forEach(visit);
-    else throw new Error(`${where} must be a Tensor or a tree of tensors (arrays, objects, Immutable maps), but holds ${describe(t)}`);
+    else throw new Error(`${where} must be a Tensor or a tree of tensors (arrays, objects, Immutable maps), but holds ${describeValue(t)}`);
   };
   visit(tree);
   return out;

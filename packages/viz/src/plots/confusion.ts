@@ -1,6 +1,5 @@
 /** Confusion matrix: rows are true classes, columns predicted ones, each cell a count. */
-import type { Tensor } from '@chainrule/core';
-import { describe } from '../check/describe.ts';
+import { describeValue, type Tensor } from '@chainrule/core';
 import { schema, type ChartSpec } from './spec.ts';
 import { config } from './theme.ts';
 import { checkData, list, numbers, optionalString, rows } from './validate.ts';
@@ -31,7 +30,7 @@ function checked(d: unknown): { matrix: number[][]; labels?: string[] } {
   });
   if (d.labels === undefined) return { matrix, labels: undefined };
   const labels = list(where, 'labels', d.labels).map((l, i) => {
-    if (typeof l !== 'string' && typeof l !== 'number') throw new Error(`${where}: labels[${i}] must be a string, got ${describe(l)}`);
+    if (typeof l !== 'string' && typeof l !== 'number') throw new Error(`${where}: labels[${i}] must be a string, got ${describeValue(l)}`);
     return String(l);
   });
   if (labels.length !== n) throw new Error(`${where}: ${labels.length} labels for a ${n}×${n} matrix; give one label per class`);

@@ -2,8 +2,8 @@
  * Line charts over epochs or steps: loss, metrics, learning rate, gradient norms. Every sequence
  * may be an array, a typed array or an Immutable List (a History's fields as they are).
  */
-import type { Tensor } from '@chainrule/core';
-import { describe, isPlainObject } from '../check/describe.ts';
+import { describeValue, type Tensor } from '@chainrule/core';
+import { isPlainObject } from '../check/describe.ts';
 import { schema, type ChartSpec } from './spec.ts';
 import { config, size } from './theme.ts';
 import { checkData, isKeyed, numbers, optionalBoolean, optionalString, sameLength } from './validate.ts';
@@ -80,10 +80,10 @@ export function lineChart(o: LineChartOptions): ChartSpec {
   checkData(where, o, "{ title, xTitle, yTitle, series: [{ name, y }] }");
   texts(where, o, ['title', 'subtitle', 'xTitle', 'yTitle', 'legendTitle']);
   for (const k of ['title', 'xTitle', 'yTitle'] as const) if (o[k] === undefined) throw new Error(`${where}: ${k} is missing`);
-  if (!Array.isArray(o.series) || o.series.length === 0) throw new Error(`${where}: series must be a non-empty array of { name, y }, got ${describe(o.series)}`);
+  if (!Array.isArray(o.series) || o.series.length === 0) throw new Error(`${where}: series must be a non-empty array of { name, y }, got ${describeValue(o.series)}`);
   const checked = o.series.map((s: unknown, i) => {
-    if (!isPlainObject(s)) throw new Error(`${where}: series[${i}] must be an object { name, y, x? }, got ${describe(s)}`);
-    if (typeof s.name !== 'string') throw new Error(`${where}: series[${i}].name must be a string, got ${describe(s.name)}`);
+    if (!isPlainObject(s)) throw new Error(`${where}: series[${i}] must be an object { name, y, x? }, got ${describeValue(s)}`);
+    if (typeof s.name !== 'string') throw new Error(`${where}: series[${i}].name must be a string, got ${describeValue(s.name)}`);
     return series(where, s.name, `series[${i}].y`, s.y, s.x, `series[${i}].x`);
   });
   return draw(where, { ...o, series: checked });
@@ -117,7 +117,7 @@ export function metricChart(c: Curves & { name: string; title?: string; xTitle?:
   const where = 'metricChart';
   checkData(where, c, "{ name: 'accuracy', train: history.metrics.get('accuracy') }");
   texts(where, c, ['title', 'xTitle']);
-  if (typeof c.name !== 'string' || c.name === '') throw new Error(`${where}: name must be the metric's name, such as 'accuracy', got ${describe(c.name)}`);
+  if (typeof c.name !== 'string' || c.name === '') throw new Error(`${where}: name must be the metric's name, such as 'accuracy', got ${describeValue(c.name)}`);
   return draw(where, { title: c.title ?? c.name[0]!.toUpperCase() + c.name.slice(1), xTitle: c.xTitle ?? 'epoch', yTitle: c.name, legendTitle: 'split', series: splits(where, c) });
 }
 
@@ -135,7 +135,7 @@ export type NormsByLayer = Readonly<Record<string, Numbers>> | ReadonlyMap<strin
 function layerEntries(where: string, norms: unknown): [string, unknown][] {
   if (isPlainObject(norms)) return Object.entries(norms);
   if (isKeyed(norms)) return [...(norms as Iterable<[string, unknown]>)];
-  throw new Error(`${where}: norms must map each layer name to its norms (an object, a Map or history.stepGradNorms), got ${describe(norms)}`);
+  throw new Error(`${where}: norms must map each layer name to its norms (an object, a Map or history.stepGradNorms), got ${describeValue(norms)}`);
 }
 
 /**

@@ -3,8 +3,8 @@
  * Every sequence of numbers may be an array, a typed array, an Immutable List (a History's
  * `loss`) or any iterable, or a Tensor (its data): each is turned into a plain array here, once.
  */
-import { Tensor } from '@chainrule/core';
-import { describe, isPlainObject } from '../check/describe.ts';
+import { describeValue, Tensor } from '@chainrule/core';
+import { isPlainObject } from '../check/describe.ts';
 
 const isIterable = (x: unknown): x is Iterable<unknown> =>
   typeof x === 'object' && x !== null && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
@@ -15,7 +15,7 @@ export const isKeyed = (x: unknown): boolean =>
 
 /** The chart function's data argument must be an object; anything else fails on its first field. */
 export function checkData(where: string, d: unknown, example: string): asserts d is Record<string, unknown> {
-  if (!isPlainObject(d)) throw new Error(`${where}: expected an object such as ${example}, got ${describe(d)}`);
+  if (!isPlainObject(d)) throw new Error(`${where}: expected an object such as ${example}, got ${describeValue(d)}`);
 }
 
 export interface NumbersOptions {
@@ -33,12 +33,12 @@ export function numbers(where: string, what: string, value: unknown, o: NumbersO
   else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) out = Array.from(value as unknown as ArrayLike<number>);
   else if (isIterable(value) && !isKeyed(value)) out = [...value];
   else {
-    throw new Error(`${where}: ${what} must be numbers (an array, a typed array, an Immutable List or a Tensor), got ${describe(value)}`);
+    throw new Error(`${where}: ${what} must be numbers (an array, a typed array, an Immutable List or a Tensor), got ${describeValue(value)}`);
   }
   if ((o.nonEmpty ?? true) && out.length === 0) throw new Error(`${where}: ${what} is empty; there is nothing to draw`);
   for (let i = 0; i < out.length; i++) {
     const v = out[i];
-    if (typeof v !== 'number') throw new Error(`${where}: ${what}[${i}] is ${describe(v)}, not a number`);
+    if (typeof v !== 'number') throw new Error(`${where}: ${what}[${i}] is ${describeValue(v)}, not a number`);
     if (o.finite && !Number.isFinite(v)) throw new Error(`${where}: ${what}[${i}] is ${v}; this chart cannot draw NaN or Infinity`);
   }
   return out as number[];
@@ -52,19 +52,19 @@ export function sameLength(where: string, a: { name: string; values: readonly un
 }
 
 export function optionalString(where: string, what: string, value: unknown): string | undefined {
-  if (value !== undefined && typeof value !== 'string') throw new Error(`${where}: ${what} must be a string, got ${describe(value)}`);
+  if (value !== undefined && typeof value !== 'string') throw new Error(`${where}: ${what} must be a string, got ${describeValue(value)}`);
   return value;
 }
 
 export function optionalBoolean(where: string, what: string, value: unknown): boolean | undefined {
-  if (value !== undefined && typeof value !== 'boolean') throw new Error(`${where}: ${what} must be true or false, got ${describe(value)}`);
+  if (value !== undefined && typeof value !== 'boolean') throw new Error(`${where}: ${what} must be true or false, got ${describeValue(value)}`);
   return value;
 }
 
 /** A whole number ≥ 1 (an image side, a column count), if given. */
 export function optionalCount(where: string, what: string, value: unknown): number | undefined {
   if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value >= 1)) {
-    throw new Error(`${where}: ${what} must be a whole number ≥ 1, got ${describe(value)}`);
+    throw new Error(`${where}: ${what} must be a whole number ≥ 1, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -73,7 +73,7 @@ export function optionalCount(where: string, what: string, value: unknown): numb
 export function list(where: string, what: string, value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
   if (isIterable(value) && !isKeyed(value)) return [...value];
-  throw new Error(`${where}: ${what} must be an array (or an Immutable List), got ${describe(value)}`);
+  throw new Error(`${where}: ${what} must be an array (or an Immutable List), got ${describeValue(value)}`);
 }
 
 /** Rows of a matrix: an array (or List, or iterable) of rows, or a rank-2 Tensor. */
@@ -84,7 +84,7 @@ export function rows(where: string, what: string, value: unknown): unknown[] {
     return Array.from({ length: n }, (_, i) => Array.from(value.data.subarray(i * m, (i + 1) * m)));
   }
   if (!Array.isArray(value) && !(isIterable(value) && !isKeyed(value))) {
-    throw new Error(`${where}: ${what} must be an array of rows (or a List of rows, or a rank-2 Tensor), got ${describe(value)}`);
+    throw new Error(`${where}: ${what} must be an array of rows (or a List of rows, or a rank-2 Tensor), got ${describeValue(value)}`);
   }
   return list(where, what, value);
 }
