@@ -7,7 +7,6 @@
 import { describeValue, Tensor, type TypedArray } from '@chainrule/core';
 import { isBuiltinLoss, type Loss } from './losses.ts';
 import type { Model } from './model.ts';
-import { sumSquares } from './optimizers/optimizer.ts';
 import { sampleCount, type Target } from './targets.ts';
 
 /** How the checks name what they look at: `fit: validation x has …`. */
@@ -23,12 +22,11 @@ const firstLayer = (model: Model) => `layer '${model.layers[0]!.name}'`;
 const lastLayer = (model: Model) => `layer '${model.layers[model.layers.length - 1]!.name}'`;
 
 /**
- * Index of the first NaN or ±Inf, or -1. One fast pass decides whether to look: a sum of squares is
- * finite when every value is (a float64 overflow just makes it look).
+ * Index of the first NaN or ±Inf, or -1. A plain loop (~1 ns a value, ~50 ms for all of MNIST):
+ * handing the whole data set to a kernel would grow the kernels' memory to its size for good.
  */
 export function firstNonFinite(data: TypedArray): number {
-  if (Number.isFinite(sumSquares(data))) return -1;
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
+  for (let i = 0; i < data.length; i++) if (data[i]! * 0 !== 0) return i; // NaN·0 and ±Inf·0 are NaN
   return -1;
 }
 
