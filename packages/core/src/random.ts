@@ -53,6 +53,33 @@ function seededGenerator(seed: number): JumpableRandomGenerator {
   return xoroshiro128plusFromState([...halves(s0), ...halves(s1)]);
 }
 
+/**
+ * Everything a stream's future draws depend on, as plain JSON-able data: xoroshiro128+'s state as
+ * pure-rand holds it (four signed 32-bit words) and the second Box–Muller normal, if one is waiting.
+ */
+export interface RngState {
+  readonly algorithm: 'xoroshiro128+';
+  readonly words: readonly [number, number, number, number];
+  readonly spare: number | null;
+}
+
+const isInt32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31;
+
+/** A state given back (from a file, say) has the shape `Rng.state()` makes; checked once, here. */
+function checkRngState(where: string, state: unknown): asserts state is RngState {
+  const expected = "{ algorithm: 'xoroshiro128+', words: [4 signed 32-bit integers], spare: number | null } as made by rng.state()";
+  if (state === null || typeof state !== 'object') throw new Error(`${where}: an Rng state must be ${expected}, got ${describeValue(state)}`);
+  const { algorithm, words, spare } = state as Record<string, unknown>;
+  if (algorithm !== 'xoroshiro128+') throw new Error(`${where}: Rng state has algorithm ${describeValue(algorithm)}; this Rng is 'xoroshiro128+'`);
+  if (!Array.isArray(words) || words.length !== 4 || !words.every(isInt32)) {
+    throw new Error(`${where}: Rng state words must be 4 signed 32-bit integers, got ${describeValue(words)}`);
+  }
+  if (words.every((w) => w === 0)) throw new Error(`${where}: Rng state words are all zero, which xoroshiro128+ never reaches (it would draw only zeros)`);
+  if (spare !== null && !(typeof spare === 'number' && Number.isFinite(spare))) {
+    throw new Error(`${where}: Rng state spare must be a finite number or null, got ${describeValue(spare)}`);
+  }
+}
+
 /** A random stream. `split()` gives an independent stream, so parts of a program don't share draws. */
 export class Rng {
   readonly #gen: JumpableRandomGenerator;
@@ -65,6 +92,24 @@ export class Rng {
       checkSeed('Rng', seed);
       this.#gen = seededGenerator(seed);
     }
+  }
+
+  /**
+   * The stream's position, so a run can stop and continue in another process with the same draws:
+   * `Rng.fromState(r.state())` draws exactly what `r` would. (A spare of -0 comes back as 0 through
+   * JSON; as a normal draw the two are equal.)
+   */
+  state(): RngState {
+    const [a, b, c, d] = this.#gen.getState();
+    return { algorithm: 'xoroshiro128+', words: [a!, b!, c!, d!], spare: this.#spare ?? null };
+  }
+
+  /** The stream at a position `state()` gave, checked first; `where` names the caller in errors. */
+  static fromState(state: RngState, where = 'Rng.fromState'): Rng {
+    checkRngState(where, state);
+    const r = new Rng(xoroshiro128plusFromState([...state.words]));
+    r.#spare = state.spare ?? undefined;
+    return r;
   }
 
   /** Uniform in [0, 1). */

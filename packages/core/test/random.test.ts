@@ -116,3 +116,53 @@ describe('bad seeds', () => {
     });
   });
 });
+
+describe('an Rng state round-trips', () => {
+  /** The next draws of a stream, of each kind, so the test sees uniforms, normals and permutations. */
+  const nextDraws = (r: Rng) => [r.uniform(), r.normal(), r.normal(), r.normal(), r.int(1000), ...r.permutation(8), r.uniform()];
+
+  it('through JSON, bit for bit, including a waiting Box–Muller spare', () => {
+    const r = new Rng(42);
+    for (let i = 0; i < 17; i++) r.uniform();
+    r.normal(); // leaves the second normal of the pair waiting
+    const state = JSON.parse(JSON.stringify(r.state()));
+    expect(state.spare).not.toBeNull();
+    const copy = Rng.fromState(state);
+    expect(nextDraws(copy)).toEqual(nextDraws(r));
+  });
+
+  it('without a spare, and after split (the jumped parent and the child each resume)', () => {
+    const r = new Rng(7);
+    const child = r.split();
+    expect(r.state().spare).toBeNull();
+    const [r2, child2] = [Rng.fromState(r.state()), Rng.fromState(child.state())];
+    expect(nextDraws(r2)).toEqual(nextDraws(r));
+    expect(nextDraws(child2)).toEqual(nextDraws(child));
+  });
+
+  it('state() is a snapshot: drawing on does not change it', () => {
+    const r = new Rng(3);
+    const s = r.state();
+    const before = JSON.stringify(s);
+    nextDraws(r);
+    expect(JSON.stringify(s)).toBe(before);
+    expect(JSON.stringify(r.state())).not.toBe(before);
+  });
+
+  it.each([
+    [null, /Rng\.fromState: an Rng state must be \{ algorithm: 'xoroshiro128\+'.*got null/],
+    [{ algorithm: 'mt19937', words: [1, 2, 3, 4], spare: null }, /algorithm the string "mt19937"; this Rng is 'xoroshiro128\+'/],
+    [{ algorithm: 'xoroshiro128+', words: [1, 2, 3], spare: null }, /words must be 4 signed 32-bit integers/],
+    [{ algorithm: 'xoroshiro128+', words: [1, 2, 3, 2 ** 31], spare: null }, /words must be 4 signed 32-bit integers/],
+    [{ algorithm: 'xoroshiro128+', words: [1, 2, 3, 0.5], spare: null }, /words must be 4 signed 32-bit integers/],
+    [{ algorithm: 'xoroshiro128+', words: [0, 0, 0, 0], spare: null }, /words are all zero/],
+    [{ algorithm: 'xoroshiro128+', words: [1, 2, 3, 4], spare: 'x' }, /spare must be a finite number or null, got the string "x"/],
+    [{ algorithm: 'xoroshiro128+', words: [1, 2, 3, 4] }, /spare must be a finite number or null, got undefined/],
+  ])('a malformed state is refused with what is wrong: %o', (state, message) => {
+    expect(() => Rng.fromState(state as never)).toThrow(message);
+  });
+
+  it('names the caller given as where', () => {
+    expect(() => Rng.fromState({} as never, 'fit: resume.rng.shuffle')).toThrow(/^fit: resume\.rng\.shuffle: Rng state has algorithm undefined/);
+  });
+});
