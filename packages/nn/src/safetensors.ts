@@ -7,6 +7,7 @@
  */
 import { describeValue, fromData, Tensor, type DType, type TypedArray } from '@chainrule/core';
 import { Map as ImmutableMap, OrderedMap } from 'immutable';
+import type { DenseSpec } from './layers/dense.ts';
 import { fromSpec, type Model, type SequentialJSON } from './model.ts';
 import type { Params } from './params.ts';
 import { checkAgainstSpec } from './validate-state.ts';
@@ -65,15 +66,98 @@ export function encodeSafetensors(tensors: Params, metadata: Readonly<Record<str
   return out;
 }
 
-/** Tensors and metadata from safetensors bytes; `source` (a file name) goes into every error. */
-export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): { tensors: Params; metadata: Record<string, string> } {
-  if (!(bytes instanceof Uint8Array)) throw new Error(`${source}: expected the bytes as a Uint8Array (e.g. readFileSync(path), or new Uint8Array(arrayBuffer)), got ${describeValue(bytes)}`);
+/** What a header says about one tensor, checked: where its bytes are relative to the data section. */
+interface TensorEntry {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
+/** A byte that starts a JSON text: the file is JSON (such as a model spec), not safetensors. */
+const startsLikeJson = (bytes: Uint8Array) => bytes.length > 0 && (bytes[0] === 0x7b || bytes[0] === 0x5b);
+
+/** The 8-byte header length, checked against the file's size. */
+function readHeaderLength(bytes: Uint8Array, source: string): number {
   if (bytes.length < 8) throw new Error(`${source} is truncated: it has ${bytes.length} bytes, but the 8-byte header length at byte 0 needs 8`);
   const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (8 + headerLength > bytes.length) {
-    throw new Error(`${source} is truncated: the header needs bytes 8..${8 + headerLength} but the file ends at byte ${bytes.length}`);
+  if (8 + headerLength <= bytes.length) return headerLength;
+  if (startsLikeJson(bytes)) {
+    throw new Error(`${source} is not a safetensors file: it starts with '${String.fromCharCode(bytes[0]!)}' like a JSON file, where a safetensors file starts with an 8-byte little-endian header length (load the .safetensors file, not a .json file)`);
   }
-  let header: Record<string, any>;
+  throw new Error(`${source} is truncated: the header needs bytes 8..${8 + headerLength} but the file ends at byte ${bytes.length}`);
+}
+
+/** __metadata__ is optional and maps strings to strings (the safetensors rule). */
+function readMetadata(value: unknown, source: string): Record<string, string> {
+  if (value === undefined) return {};
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${source}: the header's __metadata__ must be an object of strings, got ${describeValue(value)}`);
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new Error(`${source}: __metadata__.${key} must be a string, got ${describeValue(v)}`);
+  }
+  return value as Record<string, string>;
+}
+
+/** One header entry `{dtype, shape, data_offsets}`, each field checked and named. */
+function readEntry(name: string, info: unknown, source: string): TensorEntry {
+  const where = `${source}: tensor '${name}' in the header`;
+  if (!info || typeof info !== 'object' || Array.isArray(info)) throw new Error(`${where} must be an object {dtype, shape, data_offsets}, got ${describeValue(info)}`);
+  const { dtype: code, shape, data_offsets: offsets } = info as Record<string, unknown>;
+  const dtype = DTYPE_OF[code as string];
+  if (!dtype) throw new Error(`${where} has dtype ${JSON.stringify(code)}; supported: 'F32', 'F64'`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new Error(`${where} has invalid shape ${JSON.stringify(shape)}; a shape is a list of whole numbers ≥ 0`);
+  }
+  if (offsets === undefined) throw new Error(`${where} has no data_offsets; each tensor needs data_offsets: [begin, end] (bytes from the start of the data section)`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+    throw new Error(`${where} has data_offsets ${JSON.stringify(offsets)}; they must be [begin, end], whole numbers with 0 ≤ begin ≤ end`);
+  }
+  const [begin, end] = offsets as [number, number];
+  const needed = shape.reduce((a: number, b: number) => a * b, 1) * CODES[dtype].bytes;
+  if (end - begin !== needed) {
+    throw new Error(`${where} has data_offsets [${begin}, ${end}] (${end - begin} bytes), but shape [${shape}] of ${code} needs ${needed} bytes`);
+  }
+  return { name, dtype, shape, begin, end };
+}
+
+/**
+ * The tensors must tile the data section exactly (what the reference implementation requires): from
+ * byte 0 to the end of the file, in any header order, with no overlap, gap or trailing byte, so every
+ * byte belongs to exactly one tensor and a damaged or spliced file cannot load as something else.
+ */
+function checkTiling(entries: readonly TensorEntry[], dataStart: number, fileLength: number, source: string): void {
+  const at = (offset: number) => dataStart + offset; // offsets in errors are positions in the file
+  for (const e of entries) {
+    if (at(e.end) > fileLength) throw new Error(`${source} is truncated: tensor '${e.name}' needs bytes ${at(e.begin)}..${at(e.end)} but the file ends at byte ${fileLength}`);
+  }
+  const ordered = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let covered = 0;
+  let previous: TensorEntry | undefined;
+  for (const e of ordered) {
+    if (e.begin < covered) {
+      throw new Error(`${source}: tensor '${e.name}' at bytes ${at(e.begin)}..${at(e.end)} overlaps tensor '${previous!.name}' at bytes ${at(previous!.begin)}..${at(previous!.end)}`);
+    }
+    if (e.begin > covered) {
+      throw new Error(`${source}: bytes ${at(covered)}..${at(e.begin)} belong to no tensor (a gap ${previous ? `after tensor '${previous.name}'` : 'at the start of the data'}, before tensor '${e.name}')`);
+    }
+    covered = e.end;
+    if (e.end > e.begin || !previous) previous = e;
+  }
+  if (at(covered) < fileLength) {
+    throw new Error(`${source}: ${fileLength - at(covered)} trailing bytes at bytes ${at(covered)}..${fileLength} after the last tensor${previous ? ` ('${previous.name}')` : ''}`);
+  }
+}
+
+/**
+ * Tensors and metadata from safetensors bytes; `source` (a file name) goes into every error. Strict
+ * as the reference implementation is: each entry's dtype, shape and offsets are checked, and the
+ * tensors must cover the data section exactly; errors name the tensor and the byte offsets.
+ */
+export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): { tensors: Params; metadata: Record<string, string> } {
+  if (!(bytes instanceof Uint8Array)) throw new Error(`${source}: expected the bytes as a Uint8Array (e.g. readFileSync(path), or new Uint8Array(arrayBuffer)), got ${describeValue(bytes)}`);
+  const headerLength = readHeaderLength(bytes, source);
+  let header: unknown;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   } catch (e) {
@@ -81,28 +165,13 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw new Error(`${source}: the header at byte 8 is not a JSON object`);
   const dataStart = 8 + headerLength;
-  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
-  const entries: [string, Tensor][] = [];
-  for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const dtype = DTYPE_OF[info?.dtype];
-    if (!dtype) throw new Error(`${source}: tensor '${name}' has dtype ${JSON.stringify(info?.dtype)}; supported: 'F32', 'F64'`);
-    const shape = info.shape as number[];
-    const [begin, end] = info.data_offsets as [number, number];
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`${source}: tensor '${name}' has invalid shape ${JSON.stringify(shape)}`);
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (!Number.isInteger(begin) || !Number.isInteger(end) || end - begin !== size * CODES[dtype].bytes || begin < 0) {
-      throw new Error(`${source}: tensor '${name}' has data_offsets [${begin}, ${end}], which do not hold ${size} ${info.dtype} values of shape [${shape}]`);
-    }
-    if (dataStart + end > bytes.length) {
-      throw new Error(`${source} is truncated: tensor '${name}' needs bytes ${dataStart + begin}..${dataStart + end} but the file ends at byte ${bytes.length}`);
-    }
-    const data = fromLittleEndian(bytes.subarray(dataStart + begin, dataStart + end), dtype);
-    entries.push([name, fromData(data, shape, name)]);
-  }
-  // The header is a JSON object: keep the file's data order, which is the order we wrote.
-  entries.sort((a, b) => (header[a[0]].data_offsets[0] as number) - (header[b[0]].data_offsets[0] as number));
-  return { tensors: OrderedMap(entries), metadata };
+  const metadata = readMetadata((header as Record<string, unknown>).__metadata__, source);
+  const entries = Object.entries(header).filter(([name]) => name !== '__metadata__').map(([name, info]) => readEntry(name, info, source));
+  checkTiling(entries, dataStart, bytes.length, source);
+  // Keep the file's data order, which is the order we wrote (a JSON object's key order is not).
+  const inDataOrder = [...entries].sort((a, b) => a.begin - b.begin);
+  const tensors = inDataOrder.map((e) => [e.name, fromData(fromLittleEndian(bytes.subarray(dataStart + e.begin, dataStart + e.end), e.dtype), e.shape, e.name)] as [string, Tensor]);
+  return { tensors: OrderedMap(tensors), metadata };
 }
 
 /**
@@ -122,21 +191,69 @@ export interface DecodeModelOptions {
   readonly source?: string;
 }
 
-/** The model and params in safetensors bytes made by encodeModel or saveModel. */
+/** The model a chainrule file describes, from __metadata__.spec; errors name the file. */
+function modelInFile(metadata: Record<string, string>, source: string): Model | undefined {
+  if (metadata.spec === undefined) return undefined;
+  let spec: SequentialJSON;
+  try {
+    spec = JSON.parse(metadata.spec);
+  } catch (e) {
+    throw new Error(`${source}: __metadata__.spec is not valid JSON (${(e as Error).message})`);
+  }
+  try {
+    return fromSpec(spec);
+  } catch (e) {
+    throw new Error(`${source}: the model spec in __metadata__.spec is invalid: ${(e as Error).message}`);
+  }
+}
+
+/** Why a safetensors file without a chainrule spec cannot load on its own (e.g. a PyTorch state_dict). */
+function foreignFileError(tensorNames: readonly string[], source: string): Error {
+  const shown = tensorNames.slice(0, 4).join(', ') + (tensorNames.length > 4 ? `, … (${tensorNames.length} tensors)` : '');
+  return new Error(
+    `${source} is a safetensors file but not a chainrule model: its __metadata__ has no chainrule spec (no 'spec' key) `
+    + `to say which architecture the tensors${shown ? ` (${shown})` : ''} belong to; if the tensor names match a model's parameter `
+    + `names (such as 'dense0/w'), load it into that model with loadModel(path, { model }) or decodeModel(bytes, { model })`,
+  );
+}
+
+const describeLayer = (l: DenseSpec) => `dense ${l.units} units, ${l.activation}${l.useBias ? '' : ', no bias'}`;
+
+/**
+ * The model a file was saved from and the model it is loaded into are the same architecture: same
+ * inputs, dtype and layers (name, units, activation, bias; the initialiser no longer matters). Names
+ * the first difference, which says more than the parameter shapes it causes.
+ */
+function checkSameArchitecture(saved: Model, wanted: Model, source: string): void {
+  const other = `${source} holds a model of another architecture than the one passed`;
+  const [a, b] = [saved.spec, wanted.spec];
+  if (a.inputs !== b.inputs) throw new Error(`${other}: the file's model takes ${a.inputs} inputs, the model passed ${b.inputs}`);
+  if (a.dtype !== b.dtype) throw new Error(`${other}: the file's model is ${a.dtype}, the model passed ${b.dtype}`);
+  const n = Math.max(a.layers.size, b.layers.size);
+  for (let i = 0; i < n; i++) {
+    const [la, lb] = [a.layers.get(i), b.layers.get(i)];
+    if (!la || !lb) throw new Error(`${other}: the file's model has ${a.layers.size} layers, the model passed ${b.layers.size} (layer ${i}, '${(la ?? lb)!.name}', is only in ${la ? 'the file' : 'the model passed'})`);
+    if (la.name !== lb.name) throw new Error(`${other}: layer ${i} is named '${la.name}' in the file but '${lb.name}' in the model passed`);
+    if (la.units !== lb.units || la.activation !== lb.activation || la.useBias !== lb.useBias) {
+      const shapes = (m: Model) => m.layers[i]!.params.map((p) => `${p.key} [${p.shape.join(',')}]`).join(', ');
+      throw new Error(`${other}: layer ${i} ('${la.name}') is ${describeLayer(la)} (${shapes(saved)}) in the file but ${describeLayer(lb)} (${shapes(wanted)}) in the model passed`);
+    }
+  }
+}
+
+/**
+ * The model and params in safetensors bytes made by encodeModel or saveModel. With `model`, the
+ * file's own spec (if any) must describe the same architecture; a safetensors file from another tool
+ * (no spec) loads only into a given model whose parameter names and shapes it matches.
+ */
 export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {}): { model: Model; params: Params } {
   const source = options.source ?? 'safetensors data';
   const { tensors, metadata } = decodeSafetensors(bytes, source);
-  let model = options.model;
-  if (!model) {
-    if (typeof metadata.spec !== 'string') throw new Error(`${source}: no model spec in __metadata__.spec; pass { model } to say which architecture to load into`);
-    let spec: SequentialJSON;
-    try {
-      spec = JSON.parse(metadata.spec);
-    } catch (e) {
-      throw new Error(`${source}: __metadata__.spec is not valid JSON (${(e as Error).message})`);
-    }
-    model = fromSpec(spec);
-  }
+  const names = [...tensors.keys()];
+  const saved = modelInFile(metadata, source);
+  if (!saved && !options.model) throw foreignFileError(names, source);
+  if (saved && options.model) checkSameArchitecture(saved, options.model, source);
+  const model = options.model ?? saved!;
   // Params in the model's order, whatever order the bytes had.
   checkAgainstSpec(source, model, tensors);
   const params = OrderedMap<string, Tensor>(model.paramShapes.keySeq().map((k) => [k, tensors.get(k)!] as const));
