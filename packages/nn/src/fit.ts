@@ -6,6 +6,7 @@ import { fromData, recycle, type Tensor } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { batchIndices } from './batching.ts';
 import { monitoredNorms } from './diagnose.ts';
+import { earlyStopper, type EarlyStopping } from './early-stopping.ts';
 import { score } from './evaluate.ts';
 import { addEpoch, History } from './history.ts';
 import { getMetric, type MetricName } from './metrics.ts';
@@ -44,14 +45,7 @@ export interface Callbacks {
   readonly onEpochEnd?: (info: EpochInfo) => void | 'stop';
 }
 
-export interface EarlyStopping {
-  /** 'loss', 'valLoss', a metric name ('accuracy') or 'val' + its name ('valAccuracy'); default valLoss with validation data, else loss. */
-  readonly monitor?: string;
-  readonly patience?: number;
-  readonly minDelta?: number;
-  /** Return the parameters of the best epoch (default true). */
-  readonly restoreBest?: boolean;
-}
+export type { EarlyStopping };
 
 export interface FitOptions extends ProgressOptions {
   readonly loss: LossSpec;
@@ -59,9 +53,14 @@ export interface FitOptions extends ProgressOptions {
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly shuffle?: boolean;
-  /** Seeds the shuffling (default 0). */
+  /** Seeds the shuffling and validationSplit's choice of rows (default 0). */
   readonly seed?: number;
   readonly validation?: { x: Tensor; y: Target };
+  /**
+   * Holds out this fraction of the training rows (in (0, 1), round(n · fraction) of them) as the
+   * validation set, drawn at random from `seed`; the rest trains. Not together with `validation`.
+   */
+  readonly validationSplit?: number;
   readonly metrics?: readonly MetricName[];
   readonly callbacks?: Callbacks | readonly Callbacks[];
   readonly earlyStopping?: EarlyStopping | boolean;
@@ -81,28 +80,28 @@ export interface FitResult {
   readonly params: Params;
   readonly optState: OptState;
   readonly history: History;
-  /** The epoch early stopping restored (0-based), if it stopped early. */
+  /** With early stopping: the epoch with the best monitored value, whose params are returned unless restoreBest is false (0-based). */
+  readonly bestEpoch?: number;
+  /** The last epoch that ran (0-based); undefined when none did. */
+  readonly lastEpoch?: number;
+  /** The epoch at which early stopping ended training (0-based), if it did; not set when the epoch budget or a callback ended it. */
   readonly stoppedAt?: number;
 }
 
-const higherIsBetter = (key: string) => /accuracy|r2/i.test(key);
-
-export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }, options: FitOptions): FitResult {
-  const { n, epochs, batchSize, loss, optimizer, rng } = checkFit(model, params, data, options);
+export function fit(model: Model, params: Params, given: { x: Tensor; y: Target }, options: FitOptions): FitResult {
+  const { data, validation, n, epochs, batchSize, loss, optimizer, rng } = checkFit(model, params, given, options);
   const metricNames = options.metrics ?? [];
   const step = makeTrainStep(model, { loss, optimizer });
   const monitor = options.monitor === false ? undefined : gradientMonitor(options.monitor ?? {});
   const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks as Callbacks];
-  const early = options.earlyStopping === true ? {} : options.earlyStopping || undefined;
-  const earlyKey = early?.monitor ?? (options.validation ? 'valLoss' : 'loss');
+  const early = earlyStopper(options.earlyStopping, validation !== undefined);
   const shuffle = options.shuffle ?? true;
   const progress = progressReporter(options);
 
   let p = params;
   let optState = options.optState ?? optimizer.init(params);
   let history = History();
-  let best: { value: number; epoch: number; params: Params } | undefined;
-  let stoppedAt: number | undefined;
+  let lastEpoch: number | undefined;
   let globalStep = optState.step;
   // fit owns every params, optimiser state and gradient it makes; once a step has replaced them and
   // nothing outside can hold them, their buffers go back to the pool for the next step. Params that a
@@ -166,7 +165,7 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
         }
         for (const m of metricNames) trainMetrics[m] = getMetric(m)(pred, target);
       }
-      const val = options.validation ? score(model, p, options.validation, { loss, metrics: metricNames, batchSize: Math.max(batchSize, 256) }) : undefined;
+      const val = validation ? score(model, p, validation, { loss, metrics: metricNames, batchSize: Math.max(batchSize, 256) }) : undefined;
       history = addEpoch(history, {
         loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, lr,
         gradNorms: OrderedMap([...normSum].map(([k, s]) => [k, s / Math.max(steps, 1)] as const)), stepLoss, stepLr, stepGradNorms: stepNorms,
@@ -175,41 +174,21 @@ export function fit(model: Model, params: Params, data: { x: Tensor; y: Target }
       const info: EpochInfo = { epoch, loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, params: p, history };
       if (progress?.onEpochEnd) progress.onEpochEnd(epochLine(epoch, epochs, info, Date.now() - started), info);
       for (const cb of callbacks) if (cb.onEpochEnd?.(info) === 'stop') stop = true;
-      if (early) {
-        const value = monitored(earlyKey, info);
-        const sign = higherIsBetter(earlyKey) ? -1 : 1;
-        if (!best || sign * (best.value - value) > (early.minDelta ?? 0)) {
-          best = { value, epoch, params: p };
-          escaped.add(p);
-        } else if (epoch - best.epoch >= (early.patience ?? 5)) {
-          stoppedAt = best.epoch;
-          if (early.restoreBest ?? true) p = best.params;
-          stop = true;
-        }
-      }
+      lastEpoch = epoch;
+      const verdict = early?.observe(info);
+      if (verdict === 'improved') escaped.add(p); // kept as the best epoch's params: never recycled
+      if (verdict === 'stop') stop = true;
       if (stop) break;
     }
   } finally {
     progress?.onEnd?.();
   }
-  return { params: p, optState, history, stoppedAt };
+  const { params: kept, bestEpoch, stoppedAt } = early?.finish(p) ?? { params: p };
+  return { params: kept, optState, history, bestEpoch, lastEpoch, stoppedAt };
 }
 
 function* slotTensors(state: OptState): Iterable<Tensor> {
   for (const slot of state.slots.values()) yield* slot.values();
-}
-
-function monitored(key: string, info: EpochInfo): number {
-  if (key === 'loss') return info.loss;
-  if (key === 'valLoss') {
-    if (info.valLoss === undefined) throw new Error("fit: earlyStopping monitors 'valLoss' but no validation data was given");
-    return info.valLoss;
-  }
-  const isVal = /^val[A-Z]/.test(key);
-  const name = isVal ? key[3]!.toLowerCase() + key.slice(4) : key;
-  const v = (isVal ? info.valMetrics : info.metrics)?.[name];
-  if (v === undefined) throw new Error(`fit: earlyStopping monitors '${key}', which is not computed; valid: 'loss', 'valLoss', or a metric passed in { metrics } (prefixed 'val' for validation)`);
-  return v;
 }
 
 const fmt = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(3));

@@ -3,7 +3,8 @@
  * first step, and a problem is named in the user's words (the argument or option, the sample and
  * feature, the layer or parameter, both shapes). Nothing here runs per step.
  */
-import { describeValue, Rng } from '@chainrule/core';
+import { describeValue, Rng, type Tensor } from '@chainrule/core';
+import { monitoredKey } from './early-stopping.ts';
 import type { FitOptions } from './fit.ts';
 import { getLoss, type Loss } from './losses.ts';
 import { getMetric } from './metrics.ts';
@@ -13,6 +14,7 @@ import { getOptimizer, type Optimizer } from './optimizers/index.ts';
 import type { Params } from './params.ts';
 import type { Target } from './targets.ts';
 import { checkX, checkY, dataNames } from './validate-data.ts';
+import { splitValidation, validationCount } from './validation-split.ts';
 import { checkAgainstSpec, checkFiniteParams, checkOptState } from './validate-state.ts';
 
 export function checkModel(where: string, model: unknown): asserts model is Model {
@@ -50,6 +52,9 @@ export function seedRng(where: string, seed: unknown): Rng {
 }
 
 export interface CheckedFit {
+  /** The training rows: all of data's, or what validationSplit left. */
+  readonly data: { readonly x: Tensor; readonly y: Target };
+  readonly validation?: { readonly x: Tensor; readonly y: Target };
   readonly n: number;
   readonly epochs: number;
   readonly batchSize: number;
@@ -75,10 +80,12 @@ export function checkFit(model: Model, params: Params, data: { x: unknown; y: Ta
     const names = dataNames(where, 'validation ');
     checkY(model, loss, options.validation.y, checkX(model, options.validation.x, names), names);
   }
+  const seed = options.seed ?? 0;
   const epochs = options.epochs ?? 1;
   if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a whole number ≥ 0, got ${describeValue(epochs)}`);
   const batchSize = positiveInt(where, 'batchSize', options.batchSize ?? 32);
-  const rng = seedRng(where, options.seed ?? 0);
+  const rng = seedRng(where, seed);
+  const fraction = checkValidationSplit(options, n);
   if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new Error(`fit: shuffle must be true or false, got ${describeValue(options.shuffle)}`);
   if (options.transform !== undefined && typeof options.transform !== 'function') throw new Error(`fit: transform must be a function (x: Tensor) => Tensor, got ${describeValue(options.transform)}`);
   if (options.monitor !== undefined && options.monitor !== false && (options.monitor === null || typeof options.monitor !== 'object')) {
@@ -89,7 +96,24 @@ export function checkFit(model: Model, params: Params, data: { x: unknown; y: Ta
   checkEarlyStopping(options, metrics);
   const optimizer = getOptimizer(options.optimizer ?? 'adam');
   if (options.optState !== undefined) checkOptState(where, optimizer, options.optState, params);
-  return { n, epochs, batchSize, loss, optimizer, rng };
+  const given = data as { x: Tensor; y: Target };
+  if (fraction === undefined) return { data: given, validation: options.validation, n, epochs, batchSize, loss, optimizer, rng };
+  const { train, validation } = splitValidation(given, n, fraction, seed);
+  return { data: train, validation, n: n - validationCount(n, fraction), epochs, batchSize, loss, optimizer, rng };
+}
+
+/** validationSplit: a fraction in (0, 1), not beside validation, leaving rows on both sides; returns it. */
+function checkValidationSplit(options: FitOptions, rows: number): number | undefined {
+  const fraction = options.validationSplit;
+  if (fraction === undefined) return undefined;
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
+    throw new Error(`fit: validationSplit must be a fraction strictly between 0 and 1 (the share of training rows held out for validation), got ${describeValue(fraction)}`);
+  }
+  if (options.validation !== undefined) throw new Error('fit: give validation or validationSplit, not both (validationSplit holds out part of the training rows as the validation set)');
+  const held = validationCount(rows, fraction);
+  if (held === 0) throw new Error(`fit: validationSplit ${fraction} of ${rows} training rows holds out no rows for validation; use a larger fraction or more data`);
+  if (held === rows) throw new Error(`fit: validationSplit ${fraction} of ${rows} training rows leaves no rows to train on; use a smaller fraction or more data`);
+  return fraction;
 }
 
 function checkCallbacks(callbacks: FitOptions['callbacks']): void {
@@ -110,8 +134,8 @@ function checkEarlyStopping(options: FitOptions, metrics: readonly string[]): vo
   if (early === undefined || early === false) return;
   if (early !== true && (early === null || typeof early !== 'object')) throw new Error(`fit: earlyStopping must be true, false or { monitor, patience, minDelta, restoreBest }, got ${describeValue(early)}`);
   const o = early === true ? {} : early;
-  const validation = options.validation !== undefined;
-  const key = o.monitor ?? (validation ? 'valLoss' : 'loss');
+  const validation = options.validation !== undefined || options.validationSplit !== undefined;
+  const key = monitoredKey(o, validation);
   const isVal = /^val[A-Z]/.test(key);
   const metric = isVal ? key[3]!.toLowerCase() + key.slice(4) : key;
   if (isVal && !validation) throw new Error(`fit: earlyStopping monitors '${key}' but no validation data was given`);

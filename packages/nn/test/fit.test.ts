@@ -84,9 +84,9 @@ describe('fit mechanics', () => {
       ...quiet, loss: 'crossEntropy', optimizer: sgd({ lr: 0 }), epochs: 20, batchSize: 60, shuffle: false,
       earlyStopping: { monitor: 'loss', patience: 2 },
     });
-    // With lr = 0 the loss never improves: stop after patience epochs, keep epoch 0.
+    // With lr = 0 the loss never improves: stop after patience epochs (at epoch 2), keep epoch 0.
     expect(worse.history.loss.size).toBe(3);
-    expect(worse.stoppedAt).toBe(0);
+    expect([worse.bestEpoch, worse.stoppedAt, worse.lastEpoch]).toEqual([0, 2, 2]);
     // Training that overfits a tiny set: validation loss turns up; the returned params are the best epoch's.
     const small = spiral(5, 1);
     const val = spiral(30, 2);
@@ -96,7 +96,8 @@ describe('fit mechanics', () => {
       earlyStopping: { patience: 3 },
     });
     expect(run.stoppedAt).toBeDefined();
-    expect(run.history.loss.size).toBe(run.stoppedAt! + 4);
+    expect(run.stoppedAt).toBe(run.bestEpoch! + 3);
+    expect(run.history.loss.size).toBe(run.stoppedAt! + 1);
     const best = evaluate(big, run.params, val, { loss: 'crossEntropy' }).loss!;
     expect(best).toBeCloseTo(run.history.valLoss.min()!, 5);
   });
