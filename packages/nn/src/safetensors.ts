@@ -191,6 +191,9 @@ export interface DecodeModelOptions {
   readonly source?: string;
 }
 
+/** The metadata key that marks a checkpoint (its format version), as checkpoint.ts writes it. */
+const CHECKPOINT_KEY = 'chainrule.checkpoint';
+
 /** The model a chainrule file describes, from __metadata__.spec; errors name the file. */
 function modelInFile(metadata: Record<string, string>, source: string): Model | undefined {
   if (metadata.spec === undefined) return undefined;
@@ -254,8 +257,11 @@ export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {})
   if (!saved && !options.model) throw foreignFileError(names, source);
   if (saved && options.model) checkSameArchitecture(saved, options.model, source);
   const model = options.model ?? saved!;
+  // A checkpoint (saveCheckpoint, checkpoint.ts) holds the params under these names beside its
+  // training state (optimiser slots): the model is its params; anywhere else a stray name is an error.
+  const own = metadata[CHECKPOINT_KEY] === undefined ? tensors : tensors.filter((_, k) => model.paramShapes.has(k));
   // Params in the model's order, whatever order the bytes had.
-  checkAgainstSpec(source, model, tensors);
-  const params = OrderedMap<string, Tensor>(model.paramShapes.keySeq().map((k) => [k, tensors.get(k)!] as const));
+  checkAgainstSpec(source, model, own);
+  const params = OrderedMap<string, Tensor>(model.paramShapes.keySeq().map((k) => [k, own.get(k)!] as const));
   return { model, params };
 }

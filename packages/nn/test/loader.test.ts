@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeSafetensors, dense, encodeModel, sequential } from '../src/index.ts';
+import { sameBits } from './helpers.ts';
+import { decodeSafetensors, dense, encodeModel, encodeSafetensors, sequential } from '../src/index.ts';
 import { loadModel, saveModel } from '../src/node.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chainrule-loader-'));
@@ -161,6 +162,18 @@ describe('loadModel tells apart what the path holds', () => {
     const wide = sequential([dense(3, { name: 'hidden' }), dense(2)], { inputs: 5 });
     saveModel(path, wide, wide.init(0));
     expect(() => loadModel(path, { model })).toThrow(`${path} holds a model of another architecture than the one passed: the file's model takes 5 inputs, the model passed 4`);
+  });
+
+  it('a checkpoint loads as its model and params; training state beside the params is ignored only in a checkpoint', () => {
+    const params = model.init(3);
+    const state = params.mapEntries(([k, t]) => [`optimizer/m/${k}`, t]);
+    const metadata = { format: 'chainrule', spec: JSON.stringify(model.toJSON()) };
+    const path = file('run.ckpt.safetensors', encodeSafetensors(params.merge(state), { ...metadata, 'chainrule.checkpoint': '1' }));
+    const loaded = loadModel(path);
+    expect([...loaded.params.keys()]).toEqual([...params.keys()]);
+    for (const k of params.keys()) expect(sameBits(loaded.params.get(k)!, params.get(k)!)).toBe(true);
+    const stray = file('stray.safetensors', encodeSafetensors(params.merge(state), metadata));
+    expect(() => loadModel(stray)).toThrow(`${stray}: parameter names do not match the model spec; unexpected: optimizer/m/hidden/w`);
   });
 
   it('a bad spec inside a file names the file', () => {
