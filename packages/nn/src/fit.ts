@@ -2,9 +2,10 @@
  * fit: epochs of shuffled mini-batches through the pure training step, with the gradient monitor,
  * callbacks, validation, early stopping, progress output and a History of what happened.
  */
-import { fromData, recycle, type Tensor } from '@chainrule/core';
+import { fromData, recycle, Rng, type Tensor } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { batchIndices } from './batching.ts';
+import { resumeFrom, type FitRngState, type ResumeState, type TrainingState } from './checkpoint.ts';
 import { monitoredNorms } from './diagnose.ts';
 import { earlyStopper, type EarlyStopping } from './early-stopping.ts';
 import { score } from './evaluate.ts';
@@ -18,6 +19,7 @@ import { progressReporter, type ProgressOptions } from './progress.ts';
 import { takeRows, type Target } from './targets.ts';
 import { makeTrainStep, type LossSpec } from './train-step.ts';
 import { checkFit } from './validate.ts';
+import { checkOptState } from './validate-state.ts';
 
 export interface StepInfo {
   readonly step: number;
@@ -37,6 +39,13 @@ export interface EpochInfo {
   readonly valMetrics?: Readonly<Record<string, number>>;
   readonly params: Params;
   readonly history: History;
+  /** Epochs completed, counting resumed ones (epoch + 1). */
+  readonly epochsDone: number;
+  /**
+   * The run as it stands at this epoch's end, what a checkpoint holds: `saveCheckpoint(path, model,
+   * info.trainingState())`. Asking for it keeps this epoch's optimiser state from buffer reuse.
+   */
+  readonly trainingState: () => TrainingState;
 }
 
 /** Return 'stop' to end training after this step or epoch. */
@@ -73,7 +82,20 @@ export interface FitOptions extends ProgressOptions {
    * alone. It may return its input or a new tensor, but must not keep its input: fit reuses that
    * batch's buffer after the step.
    */
-  readonly transform?: (x: Tensor) => Tensor;
+  readonly transform?: (x: Tensor, context: TransformContext) => Tensor;
+  /**
+   * Continue a run: a FitResult or a loaded checkpoint (`resume: ckpt`, with `ckpt.params` as the
+   * params). Its optimiser state (whose step drives the schedule), history and random streams pick up
+   * where they stopped, and training starts at epoch `epochsDone` of the `epochs` in total (Keras's
+   * initial_epoch). A run stopped mid-epoch resumes at the next epoch.
+   */
+  readonly resume?: ResumeState;
+}
+
+export interface TransformContext {
+  /** fit's augmentation stream (seeded from `seed`, saved in checkpoints): draw random augmentations from it. */
+  readonly rng: Rng;
+  readonly epoch: number;
 }
 
 export interface FitResult {
@@ -86,6 +108,10 @@ export interface FitResult {
   readonly lastEpoch?: number;
   /** The epoch at which early stopping ended training (0-based), if it did; not set when the epoch budget or a callback ended it. */
   readonly stoppedAt?: number;
+  /** Epochs completed, counting resumed ones: a resumed run starts here. */
+  readonly epochsDone: number;
+  /** Where fit's random streams stand: with the rest, what saveCheckpoint needs to resume bit for bit. */
+  readonly rng: FitRngState;
 }
 
 export function fit(model: Model, params: Params, given: { x: Tensor; y: Target }, options: FitOptions): FitResult {
@@ -99,20 +125,28 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
   const progress = progressReporter(options);
 
   let p = params;
-  let optState = options.optState ?? optimizer.init(params);
-  let history = History();
+  const resumed = options.resume === undefined ? undefined : resumeFrom('fit: resume', model, options.resume);
+  if (resumed) {
+    if (options.optState !== undefined) throw new Error('fit: give resume or optState, not both (resume carries its own optState)');
+    checkOptState('fit: resume', optimizer, resumed.optState, params);
+  }
+  const streams = resumed ?? { shuffle: rng, augment: augmentStream(rng) };
+  let optState = resumed?.optState ?? options.optState ?? optimizer.init(params);
+  let history = resumed?.history ?? History();
+  let epochsDone = resumed?.epoch ?? 0;
   let lastEpoch: number | undefined;
   let globalStep = optState.step;
   // fit owns every params, optimiser state and gradient it makes; once a step has replaced them and
   // nothing outside can hold them, their buffers go back to the pool for the next step. Params that a
   // callback saw or early stopping kept have escaped and are never reused; nor are the caller's.
   const escaped = new WeakSet<Params>([params]);
+  const escapedStates = new WeakSet<OptState>([options.optState, resumed?.optState].filter((s) => s !== undefined));
   const stepCallbacks = callbacks.some((cb) => cb.onStep !== undefined);
 
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let epoch = epochsDone; epoch < epochs; epoch++) {
       const started = Date.now();
-      const parts = batchIndices(n, { batchSize, shuffle, rng });
+      const parts = batchIndices(n, { batchSize, shuffle, rng: streams.shuffle });
       progress?.onEpochStart?.(epoch + 1, epochs, parts.length);
       let lossSum = 0;
       const stepLoss: number[] = [];
@@ -127,7 +161,7 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
         const whole = parts.length === 1 && !shuffle;
         const batch = whole ? { x: data.x, y: data.y } : { x: takeRows(data.x, idx), y: takeRows(data.y, idx) };
         const rows = batch.x;
-        if (options.transform) batch.x = options.transform(batch.x);
+        if (options.transform) batch.x = options.transform(batch.x, { rng: streams.augment, epoch });
         lr = optimizer.lr(optState.step);
         const r = step(p, optState, batch);
         // Checked before the update is accepted: a NaN never reaches the returned params.
@@ -135,7 +169,7 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
         recycle(r.grads.values());
         if (!whole) recycle([rows]); // the transform's output, if any, is not ours to reuse
         if (!escaped.has(p)) recycle(p.values());
-        if (optState !== options.optState) recycle(slotTensors(optState));
+        if (!escapedStates.has(optState)) recycle(slotTensors(optState));
         p = r.params;
         optState = r.optState;
         lossSum += r.loss * idx.length;
@@ -170,8 +204,14 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
         loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, lr,
         gradNorms: OrderedMap([...normSum].map(([k, s]) => [k, s / Math.max(steps, 1)] as const)), stepLoss, stepLr, stepGradNorms: stepNorms,
       });
+      epochsDone = epoch + 1;
       if (callbacks.length > 0) escaped.add(p);
-      const info: EpochInfo = { epoch, loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, params: p, history };
+      const atEnd = { params: p, optState, history, epochsDone, rng: streamStates(streams) };
+      const info: EpochInfo = { epoch, loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, params: p, history,
+        epochsDone, trainingState: () => {
+          escapedStates.add(atEnd.optState);
+          return atEnd;
+        } };
       if (progress?.onEpochEnd) progress.onEpochEnd(epochLine(epoch, epochs, info, Date.now() - started), info);
       for (const cb of callbacks) if (cb.onEpochEnd?.(info) === 'stop') stop = true;
       lastEpoch = epoch;
@@ -184,8 +224,17 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
     progress?.onEnd?.();
   }
   const { params: kept, bestEpoch, stoppedAt } = early?.finish(p) ?? { params: p };
-  return { params: kept, optState, history, bestEpoch, lastEpoch, stoppedAt };
+  return { params: kept, optState, history, bestEpoch, lastEpoch, stoppedAt, epochsDone, rng: streamStates(streams) };
 }
+
+/** The augmentation stream: 2^64 draws past the shuffling one, which keeps its sequence (split jumps the parent). */
+function augmentStream(shuffle: Rng): Rng {
+  const augment = Rng.fromState(shuffle.state());
+  augment.split();
+  return augment;
+}
+
+const streamStates = (s: { shuffle: Rng; augment: Rng }): FitRngState => ({ shuffle: s.shuffle.state(), augment: s.augment.state() });
 
 function* slotTensors(state: OptState): Iterable<Tensor> {
   for (const slot of state.slots.values()) yield* slot.values();

@@ -16,7 +16,7 @@ export { batches, batchIndices, checkSameCount, type Batch, type BatchOptions } 
 export { sampleCount, takeRows, toLabels, type Labels, type Target } from './targets.ts';
 export { gradientMonitor, layerNorms, NonFiniteError, defaultMonitorOptions, type NonFiniteCause, type GradientMonitor, type GradientWarning, type MonitorOptions, type WarningKind } from './monitor.ts';
 export { makeTrainStep, objective, usesLogits, type LossSpec, type StepResult } from './train-step.ts';
-export { fit, type FitOptions, type FitResult, type Callbacks, type StepInfo, type EpochInfo, type EarlyStopping } from './fit.ts';
+export { fit, type FitOptions, type FitResult, type TransformContext, type Callbacks, type StepInfo, type EpochInfo, type EarlyStopping } from './fit.ts';
 export { evaluate, predict, type Evaluation, type EvaluateOptions } from './evaluate.ts';
 export { History, type HistoryConfig } from './history.ts';
 export { lineProgress, type ProgressOptions, type ProgressReporter } from './progress.ts';
@@ -27,3 +27,7 @@ export {
 export { StandardScaler, MinMaxScaler, oneHot } from './scalers.ts';
 export { encodeSafetensors, decodeSafetensors, encodeModel, decodeModel, type DecodeModelOptions } from './safetensors.ts';
 export { checkAgainstSpec, MAX_PARAM_BYTES } from './validate-state.ts';
+export {
+  encodeCheckpoint, decodeCheckpoint, CHECKPOINT_FORMAT,
+  type Checkpoint, type TrainingState, type ResumeState, type FitRngState, type RngState, type DecodeCheckpointOptions,
+} from './checkpoint.ts';

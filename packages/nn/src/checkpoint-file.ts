@@ -1,0 +1,40 @@
+/// <reference types="node" />
+/**
+ * Checkpoints on disk (Node only): the bytes of checkpoint.ts written atomically, so a run killed
+ * mid-save leaves the previous checkpoint whole, and read back with the file named in every error.
+ */
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type TrainingState } from './checkpoint.ts';
+import { readSafetensorsFile, writeFileAtomic } from './files.ts';
+import type { Callbacks } from './fit.ts';
+import type { Model } from './model.ts';
+import { positiveInt } from './names.ts';
+
+/**
+ * Saves a run's state (a FitResult, or `info.trainingState()` in a callback) as one safetensors file. With
+ * early stopping's restoreBest a FitResult holds the best epoch's params beside the last epoch's
+ * optimiser state: to resume exactly, checkpoint from a callback (checkpointEvery) instead.
+ */
+export function saveCheckpoint(path: string, model: Model, state: TrainingState): void {
+  writeFileAtomic(path, encodeCheckpoint(model, state, path));
+}
+
+/**
+ * Loads a file saveCheckpoint wrote; continue with `fit(ckpt.model, ckpt.params, data, { ...options,
+ * resume: ckpt })`. Pass `model` to load into a known architecture instead of the embedded spec.
+ */
+export function loadCheckpoint(path: string, options: { model?: Model } = {}): Checkpoint {
+  return decodeCheckpoint(readSafetensorsFile(path), { model: options.model, source: path });
+}
+
+/**
+ * A callback that saves a checkpoint to `path` at the end of every `every`-th epoch (and so always
+ * holds the latest whole epoch): `fit(model, params, data, { ..., callbacks: checkpointEvery(path, model) })`.
+ */
+export function checkpointEvery(path: string, model: Model, options: { every?: number } = {}): Callbacks {
+  const every = positiveInt('checkpointEvery', 'every', options.every ?? 1);
+  return {
+    onEpochEnd: (info) => {
+      if (info.epochsDone % every === 0) saveCheckpoint(path, model, info.trainingState());
+    },
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * Checkpoints on bytes: everything a fit run needs to continue bit for bit, in ONE safetensors file
+ * (browser-safe; checkpoint-file.ts puts the bytes on disk). Layout:
+ *
+ *   tensors        `dense0/w` …                 the params, named as in saveModel's files
+ *                  `optimizer/<slot>/dense0/w` … each optimiser slot (Adam's m and v) per parameter
+ *   __metadata__   `chainrule.checkpoint`       the format version, '1'
+ *                  `spec`                       the model spec (JSON), as encodeModel writes it
+ *                  `optimizer.slots`            the slot names, in order (JSON)
+ *                  `step`                       the optimiser's step: it also drives the LR schedule
+ *                  `epochsDone`                 epochs completed: where a resumed fit starts
+ *                  `rng`                        fit's streams (shuffling, augmentation) as Rng states (JSON)
+ *                  `history`                    the History so far (JSON)
+ *
+ * Later versions may add tensors and keys (layer state, trainable flags): a reader ignores metadata
+ * keys it does not know, and refuses a file whose format number is newer than it reads.
+ */
+import { describeValue, Rng, type Tensor } from '@chainrule/core';
+import { List, OrderedMap } from 'immutable';
+import { History } from './history.ts';
+import { fromSpec, type Model, type SequentialJSON } from './model.ts';
+import { OptState } from './optimizers/optimizer.ts';
+import type { Params } from './params.ts';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
+import { checkAgainstSpec } from './validate-state.ts';
+
+/** The checkpoint format this code writes and the newest it reads. */
+export const CHECKPOINT_FORMAT = 1;
+const VERSION_KEY = 'chainrule.checkpoint';
+const SLOT_PREFIX = 'optimizer/';
+
+export type RngState = ReturnType<Rng['state']>;
+
+/** fit's random streams: the batch order, and the one `transform` draws augmentations from. */
+export interface FitRngState {
+  readonly shuffle: RngState;
+  readonly augment: RngState;
+}
+
+/** What a fit run needs to continue where another stopped (pass it as fit's `resume`). */
+export interface ResumeState {
+  readonly optState: OptState;
+  readonly history: History;
+  /** Epochs completed, counting earlier runs: the next run starts at this epoch (Keras's initial_epoch). */
+  readonly epochsDone: number;
+  readonly rng: FitRngState;
+}
+
+/** A run's whole state: FitResult is one, so `saveCheckpoint(path, model, fit(...))` needs nothing else. */
+export interface TrainingState extends ResumeState {
+  readonly params: Params;
+}
+
+export interface Checkpoint extends TrainingState {
+  readonly model: Model;
+}
+
+const wholeNumber = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** The streams of `rng`'s states, each checked (and named) the way Rng.fromState checks it. */
+function streamsOf(where: string, rng: unknown): { shuffle: Rng; augment: Rng } {
+  if (rng === null || typeof rng !== 'object') throw new Error(`${where}: rng must be { shuffle, augment } Rng states (FitResult.rng), got ${describeValue(rng)}`);
+  const { shuffle, augment } = rng as FitRngState;
+  return { shuffle: Rng.fromState(shuffle, `${where}: rng.shuffle`), augment: Rng.fromState(augment, `${where}: rng.augment`) };
+}
+
+/**
+ * A resume state checked against the model (each slot holds its parameters' names, shapes and dtype),
+ * as live values: the optimiser state, the history, the first epoch and fresh streams at the saved
+ * positions. `where` starts every error (e.g. 'fit: resume').
+ */
+export function resumeFrom(where: string, model: Model, state: ResumeState): { optState: OptState; history: History; epoch: number; shuffle: Rng; augment: Rng } {
+  if (state === null || typeof state !== 'object') {
+    throw new Error(`${where} must be { optState, history, epochsDone, rng }: a FitResult or a loaded checkpoint, got ${describeValue(state)}`);
+  }
+  if (!wholeNumber(state.epochsDone)) throw new Error(`${where}.epochsDone must be a whole number ≥ 0, got ${describeValue(state.epochsDone)}`);
+  if (!(state.history instanceof History)) throw new Error(`${where}.history must be a History (FitResult.history), got ${describeValue(state.history)}`);
+  checkSlots(`${where}.optState`, model, state.optState);
+  return { optState: state.optState, history: state.history, epoch: state.epochsDone, ...streamsOf(where, state.rng) };
+}
+
+/** An OptState whose every slot holds a tensor per parameter, as the params do. */
+function checkSlots(where: string, model: Model, optState: unknown): asserts optState is OptState {
+  if (!(optState instanceof OptState)) throw new Error(`${where} must be an OptState (FitResult.optState), got ${describeValue(optState)}`);
+  if (!wholeNumber(optState.step)) throw new Error(`${where}.step must be a whole number ≥ 0, got ${describeValue(optState.step)}`);
+  for (const [slot, values] of optState.slots) {
+    if (slot.includes('/')) throw new Error(`${where}: slot name '${slot}' contains '/', which would make its tensor names ambiguous`);
+    checkAgainstSpec(`${where} slot '${slot}'`, model, values);
+  }
+}
+
+/** The bytes of a checkpoint: `state` is a FitResult (or anything of its shape) for `model`. */
+export function encodeCheckpoint(model: Model, state: TrainingState, source = 'encodeCheckpoint'): Uint8Array {
+  if (state === null || typeof state !== 'object') throw new Error(`${source}: state must be a FitResult (params, optState, history, epochsDone, rng), got ${describeValue(state)}`);
+  checkAgainstSpec(`${source}: params`, model, state.params);
+  resumeFrom(source, model, state);
+  const tensors = OrderedMap<string, Tensor>().withMutations((m) => {
+    for (const [k, t] of state.params) m.set(k, t);
+    for (const [slot, values] of state.optState.slots) for (const [k, t] of values) m.set(`${SLOT_PREFIX}${slot}/${k}`, t);
+  });
+  return encodeSafetensors(tensors, {
+    [VERSION_KEY]: String(CHECKPOINT_FORMAT),
+    format: 'chainrule',
+    spec: JSON.stringify(model.toJSON()),
+    'optimizer.slots': JSON.stringify([...state.optState.slots.keys()]),
+    step: String(state.optState.step),
+    epochsDone: String(state.epochsDone),
+    rng: JSON.stringify(state.rng),
+    history: JSON.stringify(historyToJSON(state.history)),
+  });
+}
+
+export interface DecodeCheckpointOptions {
+  /** Load into this architecture instead of the spec in the bytes (names, shapes and dtypes are checked either way). */
+  readonly model?: Model;
+  /** A name for the bytes (a file name or URL) that every error starts with. */
+  readonly source?: string;
+}
+
+/** The checkpoint in bytes made by encodeCheckpoint or saveCheckpoint, checked throughout. */
+export function decodeCheckpoint(bytes: Uint8Array, options: DecodeCheckpointOptions = {}): Checkpoint {
+  const source = options.source ?? 'checkpoint data';
+  const { tensors, metadata } = decodeSafetensors(bytes, source);
+  checkVersion(source, metadata[VERSION_KEY]);
+  const field = (key: string): string => {
+    const v = metadata[key];
+    if (typeof v !== 'string') throw new Error(`${source}: the checkpoint has no __metadata__['${key}']`);
+    return v;
+  };
+  const json = (key: string): unknown => {
+    const text = field(key);
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new Error(`${source}: __metadata__['${key}'] is not valid JSON (${(e as Error).message})`);
+    }
+  };
+  const count = (key: string): number => {
+    const text = field(key);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new Error(`${source}: __metadata__['${key}'] must be a whole number, got ${JSON.stringify(text)}`);
+    return Number(text);
+  };
+
+  const model = options.model ?? modelOf(source, json('spec'));
+  const slotNames = json('optimizer.slots');
+  if (!Array.isArray(slotNames) || !slotNames.every((s) => typeof s === 'string' && s !== '' && !s.includes('/'))) {
+    throw new Error(`${source}: __metadata__['optimizer.slots'] must be a list of slot names, got ${field('optimizer.slots')}`);
+  }
+  const known = new Set(slotNames.map((s) => `${SLOT_PREFIX}${s}/`));
+  const stray = [...tensors.keys()].filter((k) => k.startsWith(SLOT_PREFIX) && ![...known].some((p) => k.startsWith(p)));
+  if (stray.length) throw new Error(`${source}: tensors ${stray.map((k) => `'${k}'`).join(', ')} belong to no optimiser slot listed in __metadata__['optimizer.slots'] (${slotNames.join(', ') || 'none'})`);
+
+  // Tensors in the model's order, whatever order the bytes had; names, shapes and dtypes checked.
+  const inModelOrder = (where: string, prefix: string): Params => {
+    const found = tensors.filter((_, k) => (prefix ? k.startsWith(prefix) : !k.startsWith(SLOT_PREFIX))).mapKeys((k) => k.slice(prefix.length));
+    checkAgainstSpec(where, model, found);
+    return OrderedMap<string, Tensor>(model.paramShapes.keySeq().map((k) => [k, found.get(k)!] as const));
+  };
+  const params = inModelOrder(source, '');
+  const slots = OrderedMap(slotNames.map((s: string) => [s, inModelOrder(`${source}: optimizer slot '${s}'`, `${SLOT_PREFIX}${s}/`)] as const));
+  const optState = OptState({ step: count('step'), slots });
+  const rng = json('rng') as FitRngState;
+  streamsOf(source, rng);
+  const history = historyFromJSON(source, json('history'));
+  return { model, params, optState, history, epochsDone: count('epochsDone'), rng };
+}
+
+function modelOf(source: string, spec: unknown): Model {
+  try {
+    return fromSpec(spec as SequentialJSON);
+  } catch (e) {
+    throw new Error(`${source}: __metadata__['spec'] does not describe a model: ${(e as Error).message}`);
+  }
+}
+
+function checkVersion(source: string, version: string | undefined): void {
+  if (version === undefined) {
+    throw new Error(`${source} is not a checkpoint: it has no __metadata__['${VERSION_KEY}'] (a model file from saveModel loads with loadModel; a checkpoint comes from saveCheckpoint or encodeCheckpoint)`);
+  }
+  if (!/^[1-9]\d*$/.test(version)) throw new Error(`${source}: __metadata__['${VERSION_KEY}'] must be a format number such as '1', got ${JSON.stringify(version)}`);
+  if (Number(version) > CHECKPOINT_FORMAT) {
+    throw new Error(`${source} was written by a newer chainrule: checkpoint format ${version}, this version reads format ${CHECKPOINT_FORMAT}; update @chainrule/nn to load it`);
+  }
+}
+
+// History as JSON, exactly: numbers JSON cannot hold (NaN, ±Infinity, -0) go as strings, and
+// ordered maps as [key, value] pairs so their order survives whatever the keys look like.
+
+type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity' | '-0';
+const numberToJSON = (v: number): JsonNumber => (Number.isFinite(v) && !Object.is(v, -0) ? v : Object.is(v, -0) ? '-0' : (String(v) as JsonNumber));
+const SPECIAL: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
+
+const numbersToJSON = (l: Iterable<number>) => [...l].map(numberToJSON);
+const mapToJSON = <V, J>(m: OrderedMap<string, V>, f: (v: V) => J): [string, J][] => [...m].map(([k, v]) => [k, f(v)]);
+
+function historyToJSON(h: History) {
+  return {
+    loss: numbersToJSON(h.loss),
+    metrics: mapToJSON(h.metrics, numbersToJSON),
+    valLoss: numbersToJSON(h.valLoss),
+    valMetrics: mapToJSON(h.valMetrics, numbersToJSON),
+    lr: numbersToJSON(h.lr),
+    gradNorms: h.gradNorms.toArray().map((m) => mapToJSON(m, numberToJSON)),
+    stepLoss: numbersToJSON(h.stepLoss),
+    stepLr: numbersToJSON(h.stepLr),
+    stepGradNorms: mapToJSON(h.stepGradNorms, numbersToJSON),
+  };
+}
+
+function historyFromJSON(source: string, json: unknown): History {
+  const where = `${source}: __metadata__['history']`;
+  const fail = (field: string, what: string, got: unknown): never => {
+    throw new Error(`${where}.${field} must be ${what}, got ${describeValue(got)}`);
+  };
+  const num = (field: string, v: unknown): number => {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string' && v in SPECIAL) return SPECIAL[v]!;
+    return fail(field, "a number (or 'NaN', 'Infinity', '-Infinity', '-0')", v);
+  };
+  const numbers = (field: string, v: unknown): List<number> => (Array.isArray(v) ? List(v.map((x) => num(field, x))) : fail(field, 'a list of numbers', v));
+  const pairs = <V>(field: string, v: unknown, value: (x: unknown) => V): OrderedMap<string, V> => {
+    if (!Array.isArray(v) || !v.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string')) return fail(field, 'a list of [name, value] pairs', v);
+    return OrderedMap(v.map(([k, x]: [string, unknown]) => [k, value(x)] as const));
+  };
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return fail('', 'an object', json);
+  const h = json as Record<string, unknown>;
+  return History({
+    loss: numbers('loss', h.loss),
+    metrics: pairs('metrics', h.metrics, (x) => numbers('metrics', x)),
+    valLoss: numbers('valLoss', h.valLoss),
+    valMetrics: pairs('valMetrics', h.valMetrics, (x) => numbers('valMetrics', x)),
+    lr: numbers('lr', h.lr),
+    gradNorms: Array.isArray(h.gradNorms) ? List(h.gradNorms.map((m) => pairs('gradNorms', m, (x) => num('gradNorms', x)))) : fail('gradNorms', 'a list', h.gradNorms),
+    stepLoss: numbers('stepLoss', h.stepLoss),
+    stepLr: numbers('stepLr', h.stepLr),
+    stepGradNorms: pairs('stepGradNorms', h.stepGradNorms, (x) => numbers('stepGradNorms', x)),
+  });
+}
