@@ -15,7 +15,7 @@ import { positiveInt } from './names.ts';
  * optimiser state: to resume exactly, checkpoint from a callback (checkpointEvery) instead.
  */
 export function saveCheckpoint(path: string, model: Model, state: TrainingState): void {
-  writeFileAtomic(path, encodeCheckpoint(model, state, path));
+  writeFileAtomic(path, encodeCheckpoint(model, state, 'saveCheckpoint'));
 }
 
 /**

@@ -89,11 +89,11 @@ function checkSlots(where: string, model: Model, optState: unknown): asserts opt
   }
 }
 
-/** The bytes of a checkpoint: `state` is a FitResult (or anything of its shape) for `model`. */
-export function encodeCheckpoint(model: Model, state: TrainingState, source = 'encodeCheckpoint'): Uint8Array {
-  if (state === null || typeof state !== 'object') throw new Error(`${source}: state must be a FitResult (params, optState, history, epochsDone, rng), got ${describeValue(state)}`);
-  checkAgainstSpec(`${source}: params`, model, state.params);
-  resumeFrom(source, model, state);
+/** The bytes of a checkpoint: `state` is a FitResult (or anything of its shape) for `model`; `where` names the caller in errors. */
+export function encodeCheckpoint(model: Model, state: TrainingState, where = 'encodeCheckpoint'): Uint8Array {
+  if (state === null || typeof state !== 'object') throw new Error(`${where}: state must be a FitResult (params, optState, history, epochsDone, rng), got ${describeValue(state)}`);
+  checkAgainstSpec(`${where}: state.params`, model, state.params);
+  resumeFrom(`${where}: state`, model, state);
   const tensors = OrderedMap<string, Tensor>().withMutations((m) => {
     for (const [k, t] of state.params) m.set(k, t);
     for (const [slot, values] of state.optState.slots) for (const [k, t] of values) m.set(`${SLOT_PREFIX}${slot}/${k}`, t);

@@ -8,7 +8,7 @@ import {
   adam, CHECKPOINT_FORMAT, decodeCheckpoint, decodeSafetensors, encodeCheckpoint, encodeModel, encodeSafetensors, fit, History, mlp, sgd,
   type FitOptions, type FitResult, type TrainingState,
 } from '../src/index.ts';
-import { checkpointEvery, loadCheckpoint, saveCheckpoint } from '../src/node.ts';
+import { checkpointEvery, loadCheckpoint, loadModel, saveCheckpoint } from '../src/node.ts';
 import { sameBits, spiral } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chainrule-checkpoint-'));
@@ -115,9 +115,9 @@ describe('the checkpoint format', () => {
   });
 
   it('encode refuses a state that is not a FitResult', () => {
-    expect(() => encodeCheckpoint(model, { ...trained, epochsDone: 1.5 })).toThrow(/encodeCheckpoint\.epochsDone must be a whole number ≥ 0, got the number 1\.5/);
-    expect(() => encodeCheckpoint(model, { ...trained, history: {} as History })).toThrow(/encodeCheckpoint\.history must be a History/);
-    expect(() => encodeCheckpoint(mlp([2, 4, 3]), trained)).toThrow(/encodeCheckpoint: params: parameter 'dense0\/w' has shape \[2,8\] but the model spec needs \[2,4\]/);
+    expect(() => encodeCheckpoint(model, { ...trained, epochsDone: 1.5 })).toThrow(/encodeCheckpoint: state\.epochsDone must be a whole number ≥ 0, got the number 1\.5/);
+    expect(() => encodeCheckpoint(model, { ...trained, history: {} as History })).toThrow(/encodeCheckpoint: state\.history must be a History/);
+    expect(() => encodeCheckpoint(mlp([2, 4, 3]), trained)).toThrow(/encodeCheckpoint: state\.params: parameter 'dense0\/w' has shape \[2,8\] but the model spec needs \[2,4\]/);
   });
 });
 
@@ -167,6 +167,16 @@ describe('checkpoint files', () => {
     expectSameState(trained, ckpt);
     const straight = fit(model, model.init(1), data, { ...options, epochs: 4 });
     expectSameState(straight, fit(ckpt.model, ckpt.params, data, { ...options, epochs: 4, resume: ckpt }));
+    expect(() => saveCheckpoint(file, model, { ...trained, optState: undefined as never })).toThrow(/^saveCheckpoint: state\.optState must be an OptState/);
+  });
+
+  it('loadModel on a checkpoint gives its model and params', () => {
+    const file = join(dir, 'for-model.safetensors');
+    saveCheckpoint(file, model, trained);
+    const { model: m, params } = loadModel(file);
+    expect(m.spec.equals(model.spec)).toBe(true);
+    expect([...params.keys()]).toEqual([...trained.params.keys()]);
+    for (const [k, t] of trained.params) expect(sameBits(params.get(k)!, t), k).toBe(true);
   });
 
   it('checkpointEvery saves each epoch (or every n-th); the file holds the run as it ended', () => {
