@@ -100,7 +100,7 @@ function readMetadata(value: unknown, source: string): Record<string, string> {
 }
 
 /** One header entry `{dtype, shape, data_offsets}`, each field checked and named. */
-function readEntry(name: string, info: unknown, source: string): TensorEntry {
+function readEntry(name: string, info: unknown, dataStart: number, source: string): TensorEntry {
   const where = `${source}: tensor '${name}' in the header`;
   if (!info || typeof info !== 'object' || Array.isArray(info)) throw new Error(`${where} must be an object {dtype, shape, data_offsets}, got ${describeValue(info)}`);
   const { dtype: code, shape, data_offsets: offsets } = info as Record<string, unknown>;
@@ -116,7 +116,7 @@ function readEntry(name: string, info: unknown, source: string): TensorEntry {
   const [begin, end] = offsets as [number, number];
   const needed = shape.reduce((a: number, b: number) => a * b, 1) * CODES[dtype].bytes;
   if (end - begin !== needed) {
-    throw new Error(`${where} has data_offsets [${begin}, ${end}] (${end - begin} bytes), but shape [${shape}] of ${code} needs ${needed} bytes`);
+    throw new Error(`${where} has data_offsets [${begin}, ${end}] (${end - begin} bytes at bytes ${dataStart + begin}..${dataStart + end} of the file), but shape [${shape}] of ${code} needs ${needed} bytes`);
   }
   return { name, dtype, shape, begin, end };
 }
@@ -166,7 +166,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw new Error(`${source}: the header at byte 8 is not a JSON object`);
   const dataStart = 8 + headerLength;
   const metadata = readMetadata((header as Record<string, unknown>).__metadata__, source);
-  const entries = Object.entries(header).filter(([name]) => name !== '__metadata__').map(([name, info]) => readEntry(name, info, source));
+  const entries = Object.entries(header).filter(([name]) => name !== '__metadata__').map(([name, info]) => readEntry(name, info, dataStart, source));
   checkTiling(entries, dataStart, bytes.length, source);
   // Keep the file's data order, which is the order we wrote (a JSON object's key order is not).
   const inDataOrder = [...entries].sort((a, b) => a.begin - b.begin);
