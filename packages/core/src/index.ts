@@ -8,7 +8,7 @@ export { takeRows } from './rows.ts';
 export type { Shape } from './shape.ts';
 export { broadcastShapes, sizeOf } from './shape.ts';
 export * from './creation.ts';
-export { Rng, rng, randn, randUniform, type RandomOptions } from './random.ts';
+export { Rng, rng, randn, randUniform, type RandomOptions, type RngState } from './random.ts';
 export { defineOp, registeredOps, getOp, type OpDef, type OpSpec, type OpSample, type SamplerTypes, type Computed, type Vjp } from './ops/define.ts';
 export { builtinOps, type BuiltinOpName } from './ops/builtins.ts';
 export * from './ops/elementwise.ts';

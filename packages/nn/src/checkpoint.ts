@@ -15,7 +15,7 @@
  * Later versions may add tensors and keys (layer state, trainable flags): a reader ignores metadata
  * keys it does not know, and refuses a file whose format number is newer than it reads.
  */
-import { describeValue, Rng, type Tensor } from '@chainrule/core';
+import { describeValue, Rng, type RngState, type Tensor } from '@chainrule/core';
 import { List, OrderedMap } from 'immutable';
 import { History } from './history.ts';
 import { fromSpec, type Model, type SequentialJSON } from './model.ts';
@@ -28,8 +28,6 @@ import { checkAgainstSpec } from './validate-state.ts';
 export const CHECKPOINT_FORMAT = 1;
 const VERSION_KEY = 'chainrule.checkpoint';
 const SLOT_PREFIX = 'optimizer/';
-
-export type RngState = ReturnType<Rng['state']>;
 
 /** fit's random streams: the batch order, and the one `transform` draws augmentations from. */
 export interface FitRngState {

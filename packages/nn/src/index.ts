@@ -29,5 +29,5 @@ export { encodeSafetensors, decodeSafetensors, encodeModel, decodeModel, type De
 export { checkAgainstSpec, MAX_PARAM_BYTES } from './validate-state.ts';
 export {
   encodeCheckpoint, decodeCheckpoint, CHECKPOINT_FORMAT,
-  type Checkpoint, type TrainingState, type ResumeState, type FitRngState, type RngState, type DecodeCheckpointOptions,
+  type Checkpoint, type TrainingState, type ResumeState, type FitRngState, type DecodeCheckpointOptions,
 } from './checkpoint.ts';
