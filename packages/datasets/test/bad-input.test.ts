@@ -4,22 +4,13 @@
  */
 import { Rng, tensor, zeros } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
+import { userErrorCases } from '../../../test-support/user-error-cases.ts';
 import { encodeIdx, meshgrid, shiftImages, parseIdx, sampleFunction, spiral, trainTestSplit } from '../src/index.ts';
 import { readIdx } from '../src/node.ts';
 
-const cases = (list: readonly (readonly [string, () => unknown, RegExp])[]) => {
-  it.each(list)('%s', (_name, call, message) => {
-    let error: unknown;
-    try { call(); } catch (e) { error = e; }
-    expect(error).toBeInstanceOf(Error);
-    expect(error).not.toBeInstanceOf(TypeError);
-    expect(error).not.toBeInstanceOf(RangeError);
-    expect((error as Error).message).toMatch(message);
-  });
-};
 
 describe('silent wrong results', () => {
-  cases([
+  userErrorCases([
     ['spiral(100) is not quietly spiral()', () => spiral(100 as never), /^spiral: options must be an object such as \{ perClass: 100, seed: 0 \}, got the number 100$/],
     ['a function that is NaN on part of the range', () => sampleFunction((v: number) => Math.log(v), { n: 10, range: [-1, 1], seed: 0 }), /^sampleFunction: the function returned the number NaN at sample \d+ \(x = -[\d.]+\); pick a range where it is finite$/],
     ['a function returning a string', () => sampleFunction(() => 'a' as never, { grid: 3, range: [0, 1] }), /returned the string "a" at sample 0 \(x = 0\)/],
@@ -33,7 +24,7 @@ describe('silent wrong results', () => {
 });
 
 describe('wrong types', () => {
-  cases([
+  userErrorCases([
     ['a string perClass', () => spiral({ perClass: '10' as never }), /^spiral: perClass must be a whole number ≥ 1, got the string "10"$/],
     ['a string noise', () => spiral({ noise: '0.1' as never }), /^spiral: noise must be a finite number ≥ 0, got the string "0.1"$/],
     ['a string seed', () => spiral({ seed: 'a' as never }), /^spiral: .*seed/],
@@ -58,14 +49,14 @@ describe('wrong types', () => {
 });
 
 describe('late or unnamed errors', () => {
-  cases([
+  userErrorCases([
     ['sampleFunction without options', () => sampleFunction('exp', undefined as never), /^sampleFunction: options must be an object such as \{ n: 100, seed: 0 \} or \{ grid: 50 \}, got undefined$/],
     ['meshgrid with options that are not an object', () => meshgrid([1], [2], 'ij' as never), /^meshgrid: options must be an object such as \{ indexing: 'ij' \}, got the string "ij"$/],
   ]);
 });
 
 describe('huge sizes are refused before allocating, with the size in bytes', () => {
-  cases([
+  userErrorCases([
     ['a huge spiral', () => spiral({ perClass: 1e9, classes: 10 }), /^spiral: x of 1000000000·10 points would need 80000000000 bytes \(74.5 GiB\); one array may take at most 2147483648 bytes/],
     ['a huge random sample', () => sampleFunction('exp', { n: 1e10, seed: 0 }), /^sampleFunction: 10000000000 points of 1 input would need 40000000000 bytes/],
     ['a huge grid', () => sampleFunction('sinPlusCos', { grid: 1e5 }), /^sampleFunction: a grid of 100000×100000 points would need 80000000000 bytes/],

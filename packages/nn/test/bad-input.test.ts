@@ -4,6 +4,7 @@
  */
 import { fromData, log, Rng, sqrt, tensor, zeros, type Tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
+import { userErrorCases } from '../../../test-support/user-error-cases.ts';
 import {
   accuracy, adam, decodeModel, dense, encodeSafetensors, evaluate, fit, MAX_PARAM_BYTES, meanSquaredError, MinMaxScaler, mlp, NonFiniteError, predict,
   sequential, sgd, StandardScaler, type FitOptions,
@@ -23,20 +24,9 @@ const withNaN = (t: Tensor, at: number, value = Number.NaN) => {
   return fromData(d, t.shape);
 };
 
-/** Each call must throw a plain Error (never a TypeError or RangeError from inside) whose message matches. */
-const cases = (list: readonly (readonly [string, () => unknown, RegExp])[]) => {
-  it.each(list)('%s', (_name, call, message) => {
-    let error: unknown;
-    try { call(); } catch (e) { error = e; }
-    expect(error).toBeInstanceOf(Error);
-    expect(error).not.toBeInstanceOf(TypeError);
-    expect(error).not.toBeInstanceOf(RangeError);
-    expect((error as Error).message).toMatch(message);
-  });
-};
 
 describe('silent wrong results', () => {
-  cases([
+  userErrorCases([
     ['params of another model', () => fit(model, mlp([2, 16, 3]).init(0), { x, y }, ce), /^fit: parameter 'dense0\/w' has shape \[2,16\] but the model spec needs \[2,8\]/],
     ['params with an extra and a missing entry', () => fit(model, params.delete('dense1/b').set('extra/w', tensor([1])), { x, y }, ce), /^fit: parameter names do not match the model spec; missing: dense1\/b; unexpected: extra\/w$/],
     ['an Adam state built for another model', () => fit(model, params, { x, y }, { ...ce, optState: adam().init(mlp([2, 16, 3]).init(0)) }), /^fit: optState slot 'm' holds \[2,16\] for 'dense0\/w', but the parameter has shape \[2,8\]/],
@@ -58,7 +48,7 @@ describe('silent wrong results', () => {
 });
 
 describe('non-finite values in the data are found up front, by sample and feature', () => {
-  cases([
+  userErrorCases([
     ['NaN in x', () => fit(model, params, { x: withNaN(x, 2 * 6 + 1), y }, ce), /^fit: x has NaN at sample 6, feature 1$/],
     ['Infinity in x', () => fit(model, params, { x: withNaN(x, 0, Infinity), y }, ce), /^fit: x has Infinity at sample 0, feature 0$/],
     ['NaN in a regression target', () => fit(regression, regression.init(0), { x, y: withNaN(zeros([10, 3]), 3 * 4 + 2) }, { ...quiet, loss: 'mse' }), /^fit: y has NaN at sample 4, column 2$/],
@@ -70,7 +60,7 @@ describe('non-finite values in the data are found up front, by sample and featur
 });
 
 describe('late or unnamed errors (validation data named as such, TypeErrors from inside)', () => {
-  cases([
+  userErrorCases([
     ['validation x of the wrong width', () => fit(model, params, { x, y }, { ...ce, validation: { x: zeros([4, 3]), y: [0, 1, 2, 0] } }), /^fit: validation x has 3 features; layer 'dense0' expects 2/],
     ['validation labels out of range', () => fit(model, params, { x, y }, { ...ce, validation: { x: zeros([4, 2]), y: [0, 1, 5, 0] } }), /^fit: validation y label 5 of sample 2 is out of range for the 3 classes of layer 'dense1' \(valid labels 0..2\)$/],
     ['validation x and y of different lengths', () => fit(model, params, { x, y }, { ...ce, validation: { x: zeros([4, 2]), y: [0, 1] } }), /^fit: validation x has 4 samples but validation y has 2/],
@@ -93,7 +83,7 @@ describe('late or unnamed errors (validation data named as such, TypeErrors from
 });
 
 describe('wrong types get their own message', () => {
-  cases([
+  userErrorCases([
     ['mlp with string widths', () => mlp(['2', '3'] as never), /^mlp: the width at index 0 must be a positive integer, got the string "2"$/],
     ['mlp with options that are not an object', () => mlp([2, 3], 'relu' as never), /^mlp: options must be \{ hidden, output, init, dtype \} or a list of activations, got the string "relu"$/],
     ['dense with string units', () => dense('3' as never), /^dense: units must be a positive integer, got the string "3"$/],
@@ -125,7 +115,7 @@ describe('wrong types get their own message', () => {
 });
 
 describe('huge sizes are refused before allocating, with the parameter and its size in bytes', () => {
-  cases([
+  userErrorCases([
     ['mlp([1e5, 1e5, 1]).init(0)', () => mlp([1e5, 1e5, 1]).init(0), /^model.init: parameter 'dense0\/w' of shape \[100000,100000\] needs 40000000000 bytes \(37.3 GiB\) as float32; one parameter may take at most 2147483648 bytes/],
     ['a float64 layer just over the limit', () => mlp([2 ** 14, 2 ** 14 + 1], { dtype: 'float64' }).init(0), /^model.init: parameter 'dense0\/w' of shape \[16384,16385\] needs 2147614720 bytes \(2.0 GiB\) as float64/],
   ]);
