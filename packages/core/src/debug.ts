@@ -10,7 +10,7 @@ let debug = /^(1|true|yes)$/i.test(env?.CHAINRULE_DEBUG ?? '');
 export function setDebug(on: boolean): void { debug = on; }
 export const isDebug = (): boolean => debug;
 
-/** Index of the first NaN or ±Inf in `data`, or -1. */
+/** Index of the first NaN or ±Inf in `data`, or -1 (a plain loop: no copy into kernel memory). */
 export function firstNonFinite(data: TypedArray): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
   return -1;

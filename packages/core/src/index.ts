@@ -23,7 +23,7 @@ export { grad, valueAndGrad, gradientTarget, sumToShape, type GradOptions } from
 export { noGrad, nameScope, isRecording } from './autodiff/state.ts';
 export type { Tree } from './autodiff/tree.ts';
 export { gradcheck, type GradcheckOptions } from './gradcheck.ts';
-export { setDebug, isDebug } from './debug.ts';
+export { setDebug, isDebug, firstNonFinite } from './debug.ts';
 /** How a value reads in an error message: 'the string "2"', 'the number 2', 'an array of length 3', 'an Immutable List', 'a Float32Array'. */
 export { describeValue } from './describe-value.ts';
 export {

@@ -4,13 +4,12 @@
  * it), an optimiser state whose slots hold one tensor per parameter of the same shape (a smaller one
  * would make the update kernels read past their arrays), and parameters small enough to allocate.
  */
-import { describeValue, Tensor } from '@chainrule/core';
+import { describeValue, firstNonFinite, Tensor } from '@chainrule/core';
 import { Map as ImmutableMap } from 'immutable';
 import type { Model } from './model.ts';
 import type { Optimizer, OptState } from './optimizers/index.ts';
 import { OptState as OptStateRecord } from './optimizers/optimizer.ts';
 import type { Params } from './params.ts';
-import { firstNonFinite } from './validate-data.ts';
 
 const fmt = (shape: readonly number[]) => `[${shape.join(',')}]`;
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
