@@ -4,8 +4,8 @@
  *
  *   npx tsx benchmarks/kernels.ts [--quick]
  */
-import { loadWasmKernels, referenceKernels, type Kernels } from '../packages/core/src/kernels/index.ts';
-import { wasmLoadError } from '../packages/core/src/kernels/wasm/index.ts';
+import { loadWasmKernels, referenceKernels, type Kernels } from '../packages/core/src/backend/index.ts';
+import { wasmLoadError } from '../packages/core/src/backend/wasm/index.ts';
 
 const quick = process.argv.includes('--quick');
 const fastRelaxed = loadWasmKernels({ relaxed: true });

@@ -12,7 +12,7 @@ describe('fast kernels train like the reference kernels', () => {
     expect(backend(), 'the fast kernels must be the default here').toMatch(/^wasm/);
     const config = { ...defaults, epochs: 1, shift: 0, schedule: 'constant' as const, lr: 4e-3, limit: 3000, testLimit: 1000 };
     const fast = trainMnist(config, () => {});
-    const fastSet = kernels;
+    const fastSet = kernels();
     useKernels(referenceKernels);
     try {
       expect(backend()).toBe('reference');

@@ -1,5 +1,6 @@
 /** Constructors: tensors from nested arrays or typed arrays, and the usual filled ranges. */
-import { allocate, assertDType, dtypeOf, type DType, type TypedArray } from './dtype.ts';
+import { assertDType, dtypeOf, type DType, type TypedArray } from './dtype.ts';
+import { allocate } from './backend/index.ts';
 import { checkShape, fmt, sizeOf, type Shape } from './shape.ts';
 import { Tensor, type NestedArray } from './tensor.ts';
 import { checkAllocatable, checkCount, checkFinite } from './validate.ts';

@@ -1,9 +1,6 @@
 /** The two numeric types a tensor can hold. float32 is the default, float64 is for checking. */
-import type { DType, TypedArray } from './buffers.ts';
-
-export type { DType, TypedArray } from './buffers.ts';
-/** A zeroed buffer: fresh, or one a training loop handed back (see buffers.ts). */
-export { allocate } from './buffers.ts';
+export type DType = 'float32' | 'float64';
+export type TypedArray = Float32Array | Float64Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
 

@@ -2,8 +2,8 @@
 import './methods.ts';
 
 export { Tensor, type Node, type NestedArray } from './tensor.ts';
-export { allocate, type DType, type TypedArray } from './dtype.ts';
-export { reuseBuffers, recycle, bufferStats, type BufferStats } from './buffers.ts';
+export type { DType, TypedArray } from './dtype.ts';
+export { allocate, reuseBuffers, recycle, bufferStats, type BufferStats } from './backend/pool.ts';
 export { takeRows } from './rows.ts';
 export type { Shape } from './shape.ts';
 export { broadcastShapes, sizeOf } from './shape.ts';
@@ -29,4 +29,4 @@ export { describeValue } from './describe-value.ts';
 export {
   kernels, useKernels, backend, referenceKernels, ready, setBackend, loadKernels,
   type BackendName, type LoadKernelsOptions, type KernelBinary, type Kernels, type SgdConstants, type AdamConstants, type RmspropConstants,
-} from './kernels/index.ts';
+} from './backend/active.ts';

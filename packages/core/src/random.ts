@@ -8,7 +8,8 @@ import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
 import { describeValue } from './describe-value.ts';
-import { allocate, type DType } from './dtype.ts';
+import { type DType } from './dtype.ts';
+import { allocate } from './backend/index.ts';
 import { checkShape, sizeOf, type Shape } from './shape.ts';
 import { Tensor } from './tensor.ts';
 

@@ -1,5 +1,4 @@
 /** The Tensor: an immutable n-d array that remembers which op made it. */
-import { newId } from './autodiff/state.ts';
 import { dtypeOf, type DType, type TypedArray } from './dtype.ts';
 import { describeValue } from './describe-value.ts';
 import { fmt, type Shape } from './shape.ts';
@@ -16,6 +15,9 @@ export interface Node {
   /** 'backward' for ops recorded while differentiating with `createGraph`. */
   readonly phase: 'forward' | 'backward';
 }
+
+/** Tensor ids: every tensor is a distinct graph node, even when two hold equal data. */
+let nextId = 0;
 
 export type NestedArray = number | NestedArray[];
 
@@ -47,7 +49,7 @@ export class Tensor {
 
   constructor(data: TypedArray, shape: Shape, node?: Node, name?: string) {
     checkData(data, shape);
-    this.id = newId();
+    this.id = nextId++;
     this.data = data;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtypeOf(data);

@@ -2,7 +2,7 @@
  * Checks of arguments at the public boundary, shared by the creation functions and the ops: each names
  * the function and the argument, and says what was given. One check per call, never a loop over data.
  */
-import { formatBytes, MAX_ELEMENTS } from './buffers.ts';
+import { formatBytes, MAX_ELEMENTS } from './backend/pool.ts';
 import type { DType } from './dtype.ts';
 import { describeValue } from './describe-value.ts';
 import { fmt, type Shape } from './shape.ts';

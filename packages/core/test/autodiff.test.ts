@@ -23,7 +23,7 @@ describe('grad', () => {
 
   it('computes no gradient that nobody asked for (matmul skips dX when only dW is wanted)', () => {
     const calls: string[] = [];
-    const before = kernels;
+    const before = kernels();
     useKernels({ ...before, name: 'counting', matmul: (...args) => { calls.push(`${args[3]}x${args[4]}x${args[5]}`); before.matmul(...args); } });
     try {
       const x = randn([5, 3], { seed: 1 }), w = randn([3, 2], { seed: 2 });

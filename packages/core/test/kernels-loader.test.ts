@@ -11,12 +11,12 @@ import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backend, kernels, loadKernels, matmul, ready, setBackend, tensor, useKernels, type BackendName } from '../src/index.ts';
-import { helperOf } from '../src/kernels/wasm/index.ts';
+import { helperOf } from '../src/backend/wasm/index.ts';
 
-const buildDir = fileURLToPath(new URL('../src/kernels/wasm/build/', import.meta.url));
+const buildDir = fileURLToPath(new URL('../src/backend/wasm/build/', import.meta.url));
 const file = (name: string) => `${buildDir}${name}`;
 const bytesOf = (name: string) => readFileSync(file(name));
-const startSet = kernels;
+const startSet = kernels();
 const env = process.env;
 
 // Small integers: every partial sum is exact in float32, so any summation order gives the same bits.
@@ -35,8 +35,8 @@ const want = (() => {
 const expectMatmulRight = () => expect(Array.from(matmul(a, b).data)).toEqual(want);
 
 afterEach(() => {
-  const helper = helperOf(kernels);
-  if (helper && kernels !== startSet) helper.stop();
+  const helper = helperOf(kernels());
+  if (helper && kernels() !== startSet) helper.stop();
   useKernels(startSet);
 });
 
@@ -59,10 +59,10 @@ describe('setBackend', () => {
 
   it('compiles a set once and installs the same set when asked again', () => {
     setBackend('wasm-simd');
-    const first = kernels;
+    const first = kernels();
     setBackend('reference');
     setBackend('wasm-simd');
-    expect(kernels).toBe(first);
+    expect(kernels()).toBe(first);
   });
 
   it('refuses an unknown name, naming the valid ones, and keeps the set in use', () => {
@@ -107,9 +107,9 @@ describe('loadKernels', () => {
 
   it('without `wasm`: the embedded kernels, the same set setBackend gives', async () => {
     await expect(loadKernels({ relaxed: false })).resolves.toBe('wasm-simd');
-    const loaded = kernels;
+    const loaded = kernels();
     setBackend('wasm-simd');
-    expect(kernels).toBe(loaded);
+    expect(kernels()).toBe(loaded);
   });
 
   describe('when what it is given is not usable, it rejects saying what it looked for and the fix, and the set in use stays', () => {
@@ -122,7 +122,7 @@ describe('loadKernels', () => {
       const message = (error as Error).message;
       expect(message).toContain(missing);
       expect(message).toMatch(/ENOENT/);
-      expect(message).toContain('put dist/kernels/wasm/build/kernels-simd.wasm from @chainrule/core there, or omit `wasm` to use the kernels embedded in the package');
+      expect(message).toContain('put dist/backend/wasm/build/kernels-simd.wasm from @chainrule/core there, or omit `wasm` to use the kernels embedded in the package');
       expect(backend()).toBe(name);
       expectMatmulRight();
     });
@@ -134,7 +134,7 @@ describe('loadKernels', () => {
     it('random bytes', async () => {
       const junk = new Uint8Array(123).map((_, i) => (i * 37 + 11) & 255);
       await expect(loadKernels({ wasm: junk })).rejects.toThrow(
-        /cannot load the kernels from the 123 bytes given: not a WebAssembly module this runtime can compile .*Fix: give the bytes of dist\/kernels\/wasm\/build\/kernels-simd.wasm from @chainrule\/core, or omit `wasm`/);
+        /cannot load the kernels from the 123 bytes given: not a WebAssembly module this runtime can compile .*Fix: give the bytes of dist\/backend\/wasm\/build\/kernels-simd.wasm from @chainrule\/core, or omit `wasm`/);
       expect(backend()).toBe(startSet.name);
       expectMatmulRight();
     });
@@ -179,7 +179,7 @@ describe('loadKernels', () => {
     it('rejects on an HTTP error status, naming the URL and the fix', async () => {
       setBackend('reference');
       await expect(loadKernels({ wasm: `${base}missing/kernels-simd.wasm` })).rejects.toThrow(
-        `cannot load the kernels from ${base}missing/kernels-simd.wasm: fetching it failed: HTTP 404 Not Found. Fix: serve dist/kernels/wasm/build/kernels-simd.wasm from @chainrule/core at that URL, or omit \`wasm\``);
+        `cannot load the kernels from ${base}missing/kernels-simd.wasm: fetching it failed: HTTP 404 Not Found. Fix: serve dist/backend/wasm/build/kernels-simd.wasm from @chainrule/core at that URL, or omit \`wasm\``);
       expect(backend()).toBe('reference');
       expectMatmulRight();
     });
@@ -187,11 +187,11 @@ describe('loadKernels', () => {
 });
 
 /** Imports core's kernels anew (a fresh module graph), with `before` run first and `after` run once the import is done. */
-async function freshImport(before: () => void, after: () => void): Promise<typeof import('../src/kernels/index.ts')> {
+async function freshImport(before: () => void, after: () => void): Promise<typeof import('../src/backend/index.ts')> {
   vi.resetModules();
   before();
   try {
-    return await import('../src/kernels/index.ts');
+    return await import('../src/backend/index.ts');
   } finally {
     after();
   }

@@ -15,10 +15,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { loadWasmKernels, ready, referenceKernels as ref, type Kernels } from '../src/kernels/index.ts';
-import { helperOf, plan2d, wasmLoadError } from '../src/kernels/wasm/index.ts';
+import { loadWasmKernels, ready, referenceKernels as ref, type Kernels } from '../src/backend/index.ts';
+import { helperOf, plan2d, wasmLoadError } from '../src/backend/wasm/index.ts';
 import type { TypedArray } from '../src/dtype.ts';
-import { allocate, recycle } from '../src/buffers.ts';
+import { allocate, recycle } from '../src/backend/pool.ts';
 import { Tensor } from '../src/tensor.ts';
 
 const notLoaded = () =>

@@ -1,15 +1,12 @@
 /**
- * Global recording state: the id counter that makes every tensor a distinct graph node,
- * whether ops are being recorded, the current name scope, and the pass (forward/backward).
+ * Global recording state: whether ops are being recorded, the current name scope, and the pass (forward/backward).
  */
-let nextId = 0;
 let recording = true;
 let phase: 'forward' | 'backward' = 'forward';
 const scopes: string[] = [];
 /** scopes joined with '/', kept current on push and pop: every recorded op reads it. */
 let scopeName = '';
 
-export const newId = (): number => nextId++;
 export const isRecording = (): boolean => recording;
 export const currentPhase = (): 'forward' | 'backward' => phase;
 export const currentScope = (): string => scopeName;

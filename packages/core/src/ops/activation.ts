@@ -1,6 +1,6 @@
 /** Activations: sigmoid, relu, leakyRelu, softplus, gelu, and the numerically stable softmax pair. */
-import { allocate } from '../dtype.ts';
-import { kernels } from '../kernels/index.ts';
+import { allocate } from '../backend/index.ts';
+import { kernels } from '../backend/index.ts';
 import { normalizeAxis } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { axisArb, sampleUnary } from '../testing/sample.ts';
@@ -60,7 +60,7 @@ export const softmaxOp = defineOp<AxisAttrs>({
   name: 'softmax', arity: 1,
   forward: ([x], { axis }) => {
     const out = allocate(x!.dtype, x!.size);
-    kernels.softmax(x!.data, ...around(x!, axis), out, false);
+    kernels().softmax(x!.data, ...around(x!, axis), out, false);
     return { shape: x!.shape, data: out };
   },
   // dx = y ⊙ (g − Σ g⊙y)
@@ -73,7 +73,7 @@ export const logSoftmaxOp = defineOp<AxisAttrs>({
   name: 'logSoftmax', arity: 1,
   forward: ([x], { axis }) => {
     const out = allocate(x!.dtype, x!.size);
-    kernels.softmax(x!.data, ...around(x!, axis), out, true);
+    kernels().softmax(x!.data, ...around(x!, axis), out, true);
     return { shape: x!.shape, data: out };
   },
   // dx = g − softmax(x) · Σ g

@@ -2,7 +2,7 @@
 import type { Tensor } from '../tensor.ts';
 import { defineOp } from './define.ts';
 import { binaryKernel, liftPair, unaryKernel, type TensorLike } from './util.ts';
-import type { BinaryKernel } from '../kernels/index.ts';
+import type { BinaryKernel } from '../backend/index.ts';
 
 const comparison = (name: BinaryKernel) => defineOp({
   name, arity: 2, differentiable: false,

@@ -4,9 +4,9 @@
  * one-kernel backward (softmax − onehot)·g/n when no graph of the backward pass is wanted; with
  * `createGraph` the VJP is written with ops, so second derivatives work.
  */
-import { allocate } from '../dtype.ts';
+import { allocate } from '../backend/index.ts';
 import { isRecording } from '../autodiff/state.ts';
-import { kernels } from '../kernels/index.ts';
+import { kernels } from '../backend/index.ts';
 import { fmt } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
 import { valuesArb, type FC } from '../testing/sample.ts';
@@ -29,7 +29,7 @@ export const softmaxCrossEntropyOp: OpDef<CrossEntropyAttrs> = defineOp<CrossEnt
     if (labels.length !== rows) throw new Error(`softmaxCrossEntropy: ${labels.length} labels for ${rows} rows of logits`);
     const probs = allocate(x!.dtype, x!.size, 'overwritten');
     const out = allocate(x!.dtype, 1);
-    out[0] = kernels.crossEntropy(x!.data, rows, len, labels, probs);
+    out[0] = kernels().crossEntropy(x!.data, rows, len, labels, probs);
     return { shape: [], data: out, saved: probs };
   },
   vjp: ([x], _, g, { labels }, probs: Float32Array | Float64Array) => {
@@ -39,7 +39,7 @@ export const softmaxCrossEntropyOp: OpDef<CrossEntropyAttrs> = defineOp<CrossEnt
       return [mul(sub(softmax(x!, 1), oneHot(labels, len, { dtype: x!.dtype })), div(g, rows))];
     }
     const dx = allocate(x!.dtype, x!.size, 'overwritten');
-    kernels.crossEntropyGrad(probs, rows, len, labels, g.item() / rows, dx);
+    kernels().crossEntropyGrad(probs, rows, len, labels, g.item() / rows, dx);
     return [new Tensor(dx, x!.shape)];
   },
   sample: (fc: FC) => fc.record({ rows: fc.integer({ min: 1, max: 4 }), len: fc.integer({ min: 2, max: 5 }) }).chain(({ rows, len }) =>

@@ -1,6 +1,7 @@
 /** Elementwise arithmetic and math functions, each a forward kernel plus a VJP written with ops. */
-import { allocate, assertDType, type DType } from '../dtype.ts';
-import { kernels } from '../kernels/index.ts';
+import { assertDType, type DType } from '../dtype.ts';
+import { allocate } from '../backend/index.ts';
+import { kernels } from '../backend/index.ts';
 import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { sampleBinary, sampleFrom, broadcastGroup, sampleUnary } from '../testing/sample.ts';
@@ -84,7 +85,7 @@ export const whereOp = defineOp({
   forward: ([c, a, b]) => {
     const shape = broadcastShapes('where', c!.shape, a!.shape, b!.shape);
     const out = allocate(a!.dtype, sizeOf(shape));
-    kernels.select(c!.data, broadcastStrides(c!.shape, shape), a!.data, broadcastStrides(a!.shape, shape), b!.data, broadcastStrides(b!.shape, shape), shape, out);
+    kernels().select(c!.data, broadcastStrides(c!.shape, shape), a!.data, broadcastStrides(a!.shape, shape), b!.data, broadcastStrides(b!.shape, shape), shape, out);
     return { shape, data: out };
   },
   vjp: ([c], _, g) => [null, where(c!, g, 0), where(c!, 0, g)],
@@ -99,7 +100,7 @@ export const clipOp = defineOp<{ min: number; max: number }>({
       throw new Error(`clip: min and max must be numbers with min ≤ max, got min ${JSON.stringify(min) ?? min} and max ${JSON.stringify(max) ?? max}`);
     }
     const out = allocate(x!.dtype, x!.size);
-    kernels.clip(x!.data, min, max, out);
+    kernels().clip(x!.data, min, max, out);
     return { shape: x!.shape, data: out };
   },
   vjp: ([x], _, g, { min, max }) => [mul(g, mul(greater(x!, min), less(x!, max)))],

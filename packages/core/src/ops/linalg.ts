@@ -1,6 +1,6 @@
 /** Matrix multiplication: 2-D and batched (batch dims broadcast), with transposed operands built in. */
-import { allocate } from '../dtype.ts';
-import { kernels } from '../kernels/index.ts';
+import { allocate } from '../backend/index.ts';
+import { kernels } from '../backend/index.ts';
 import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { sampleFrom } from '../testing/sample.ts';
@@ -30,7 +30,7 @@ export const matmulOp: OpDef<MatmulAttrs> = defineOp<MatmulAttrs>({
     const batch = broadcastShapes('matmul (batch dimensions)', aBatch, bBatch);
     const out = allocate(a!.dtype, sizeOf(batch) * m * n, 'overwritten');
     if (batch.length === 0) {
-      kernels.matmul(a!.data, b!.data, out, m, k, n, transA, transB);
+      kernels().matmul(a!.data, b!.data, out, m, k, n, transA, transB);
     } else {
       // Walk the broadcast batch; strides count whole matrices.
       const aStrides = broadcastStrides(aBatch, batch);
@@ -38,7 +38,7 @@ export const matmulOp: OpDef<MatmulAttrs> = defineOp<MatmulAttrs>({
       const idx = new Array<number>(batch.length).fill(0);
       let ia = 0, ib = 0;
       for (let t = 0; t < sizeOf(batch); t++) {
-        kernels.matmul(a!.data.subarray(ia * m * k, (ia + 1) * m * k), b!.data.subarray(ib * k * n, (ib + 1) * k * n),
+        kernels().matmul(a!.data.subarray(ia * m * k, (ia + 1) * m * k), b!.data.subarray(ib * k * n, (ib + 1) * k * n),
           out.subarray(t * m * n, (t + 1) * m * n), m, k, n, transA, transB);
         for (let d = batch.length - 1; d >= 0; d--) {
           ia += aStrides[d]!; ib += bStrides[d]!;
@@ -107,7 +107,7 @@ export const linearOp: OpDef = defineOp({
     const [m, k] = x!.shape as [number, number];
     const n = w!.shape[1]!;
     const out = allocate(x!.dtype, m * n, 'overwritten');
-    kernels.linear(x!.data, w!.data, b!.data, out, m, k, n);
+    kernels().linear(x!.data, w!.data, b!.data, out, m, k, n);
     return { shape: [m, n], data: out };
   },
   // dx = g·Wᵀ, dW = xᵀ·g, db = Σ_rows g

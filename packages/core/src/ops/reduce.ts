@@ -1,6 +1,6 @@
 /** Reductions over one axis, a list of axes, or all: sum, mean, max, min, logsumexp. */
-import { allocate } from '../dtype.ts';
-import { kernels, type ReduceKernel } from '../kernels/index.ts';
+import { allocate } from '../backend/index.ts';
+import { kernels, type ReduceKernel } from '../backend/index.ts';
 import { normalizeAxes, reducedShape, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { axisArb, sampleUnary } from '../testing/sample.ts';
@@ -18,7 +18,7 @@ type ReduceAttrs = { axes: number[]; keepDims: boolean };
 function reduceKernel(op: ReduceKernel, x: Tensor, { axes, keepDims }: ReduceAttrs) {
   const shape = reducedShape(x.shape, axes, keepDims);
   const out = allocate(x.dtype, sizeOf(shape));
-  kernels.reduce(op, x.data, x.shape, axes, out);
+  kernels().reduce(op, x.data, x.shape, axes, out);
   return { shape, data: out };
 }
 
@@ -65,7 +65,7 @@ export const logsumexpOp = defineOp<{ axis: number; keepDims: boolean }>({
     const outer = sizeOf(x!.shape.slice(0, axis));
     const inner = sizeOf(x!.shape.slice(axis + 1));
     const out = allocate(x!.dtype, outer * inner);
-    kernels.logsumexp(x!.data, outer, x!.shape[axis]!, inner, out);
+    kernels().logsumexp(x!.data, outer, x!.shape[axis]!, inner, out);
     return { shape: reducedShape(x!.shape, [axis], keepDims), data: out };
   },
   // d/dx log Σ e^x = softmax(x) = e^(x − out)

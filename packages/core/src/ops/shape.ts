@@ -1,6 +1,7 @@
 /** Shape ops: reshape, permute, broadcast, slice/pad, concat/stack, gather/scatter, one-hot. */
-import { allocate, type DType } from '../dtype.ts';
-import { kernels } from '../kernels/index.ts';
+import { type DType } from '../dtype.ts';
+import { allocate } from '../backend/index.ts';
+import { kernels } from '../backend/index.ts';
 import { broadcastShapes, broadcastStrides, checkShape, fmt, normalizeAxis, sameShape, sizeOf, stridesOf, type Shape } from '../shape.ts';
 import { Tensor, type NestedArray } from '../tensor.ts';
 import { sampleUnary, shapeArb, valuesArb } from '../testing/sample.ts';
@@ -25,7 +26,7 @@ export const permuteOp = defineOp<{ perm: number[] }>({
     const strides = stridesOf(x!.shape);
     const shape = perm.map((p) => x!.shape[p]!);
     const out = allocate(x!.dtype, x!.size);
-    kernels.copyStrided(x!.data, 0, perm.map((p) => strides[p]!), shape, out);
+    kernels().copyStrided(x!.data, 0, perm.map((p) => strides[p]!), shape, out);
     return { shape, data: out };
   },
   vjp: (_, __, g, { perm }) => {
@@ -42,7 +43,7 @@ export const broadcastToOp = defineOp<{ shape: number[] }>({
   name: 'broadcastTo', arity: 1,
   forward: ([x], { shape }) => {
     const out = allocate(x!.dtype, sizeOf(shape));
-    kernels.copyStrided(x!.data, 0, broadcastStrides(x!.shape, shape), shape, out);
+    kernels().copyStrided(x!.data, 0, broadcastStrides(x!.shape, shape), shape, out);
     return { shape, data: out };
   },
   // The engine sums the cotangent back to x's shape.
@@ -58,7 +59,7 @@ export const sliceOp = defineOp<SliceAttrs>({
   forward: ([x], { begin, size }) => {
     const strides = stridesOf(x!.shape);
     const out = allocate(x!.dtype, sizeOf(size));
-    kernels.copyStrided(x!.data, begin.reduce((o, b, d) => o + b * strides[d]!, 0), strides, size, out);
+    kernels().copyStrided(x!.data, begin.reduce((o, b, d) => o + b * strides[d]!, 0), strides, size, out);
     return { shape: size, data: out };
   },
   vjp: ([x], _, g, { begin, size }) => [pad(g, begin, x!.shape.map((d, i) => d - begin[i]! - size[i]!))],
@@ -74,7 +75,7 @@ export const padOp = defineOp<PadAttrs>({
   forward: ([x], { before, after }) => {
     const shape = x!.shape.map((d, i) => d + before[i]! + after[i]!);
     const out = allocate(x!.dtype, sizeOf(shape));
-    kernels.pad(x!.data, x!.shape, before, shape, out);
+    kernels().pad(x!.data, x!.shape, before, shape, out);
     return { shape, data: out };
   },
   vjp: ([x], _, g, { before }) => [slice(g, before, [...x!.shape])],
@@ -96,7 +97,7 @@ export const concatOp = defineOp<{ axis: number }>({
     const shape = [...first.shape];
     shape[axis] = xs.reduce((n, x) => n + x.shape[axis]!, 0);
     const out = allocate(first.dtype, sizeOf(shape));
-    kernels.concat(xs.map((x) => x.data), xs.map((x) => x.size / Math.max(outer, 1)), outer, out);
+    kernels().concat(xs.map((x) => x.data), xs.map((x) => x.size / Math.max(outer, 1)), outer, out);
     return { shape, data: out };
   },
   vjp: (xs, _, g, { axis }) => {
@@ -126,7 +127,7 @@ export const gatherOp: OpDef<GatherAttrs> = defineOp<GatherAttrs>({
     const [outer, len, inner] = aroundAxis(x!.shape, axis);
     checkIndices('gather', indices, axis, len);
     const out = allocate(x!.dtype, indices.length);
-    kernels.gather(x!.data, outer, len, inner, indices, out);
+    kernels().gather(x!.data, outer, len, inner, indices, out);
     return { shape: indicesShape, data: out };
   },
   vjp: ([x], _, g, attrs) => [scatterAddOp.run([g], { ...attrs, shape: [...x!.shape] })],
@@ -148,7 +149,7 @@ export const scatterAddOp: OpDef<GatherAttrs & { shape: number[] }> = defineOp<G
     const [outer, len, inner] = aroundAxis(shape, axis);
     checkIndices('scatterAdd', indices, axis, len);
     const out = allocate(g!.dtype, sizeOf(shape));
-    kernels.scatterAdd(g!.data, outer, len, inner, indices, out);
+    kernels().scatterAdd(g!.data, outer, len, inner, indices, out);
     return { shape, data: out };
   },
   vjp: (_, __, g, { axis, indices, indicesShape }) => [gatherOp.run([g], { axis, indices, indicesShape })],
@@ -330,6 +331,6 @@ export function oneHot(labels: Tensor | Int32Array | NestedArray, depth: number,
   });
   const ones = allocate(options.dtype ?? 'float32', data.length).fill(1);
   const out = allocate(options.dtype ?? 'float32', data.length * depth);
-  kernels.scatterAdd(ones, data.length, depth, 1, data, out);
+  kernels().scatterAdd(ones, data.length, depth, 1, data, out);
   return new Tensor(out, [...shape, depth]);
 }

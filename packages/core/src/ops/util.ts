@@ -1,6 +1,7 @@
 /** Small helpers shared by the op families: lifting numbers to tensors and running elementwise kernels. */
-import { allocate, type DType } from '../dtype.ts';
-import { kernels, type BinaryKernel, type UnaryKernel } from '../kernels/index.ts';
+import { type DType } from '../dtype.ts';
+import { allocate } from '../backend/index.ts';
+import { kernels, type BinaryKernel, type UnaryKernel } from '../backend/index.ts';
 import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
 import { describeValue } from '../describe-value.ts';
@@ -25,13 +26,13 @@ export function liftPair(op: string, a: TensorLike, b: TensorLike, fallback: DTy
 
 export function unaryKernel(op: UnaryKernel, x: Tensor, alpha = 0): Computed {
   const out = allocate(x.dtype, x.size, 'overwritten');
-  kernels.unary(op, x.data, out, alpha);
+  kernels().unary(op, x.data, out, alpha);
   return { shape: x.shape, data: out };
 }
 
 export function binaryKernel(op: BinaryKernel, name: string, a: Tensor, b: Tensor): Computed {
   const shape = broadcastShapes(name, a.shape, b.shape);
   const out = allocate(a.dtype, sizeOf(shape), 'overwritten');
-  kernels.binary(op, a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), shape, out);
+  kernels().binary(op, a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), shape, out);
   return { shape, data: out };
 }

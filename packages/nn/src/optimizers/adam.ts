@@ -19,7 +19,7 @@ function adamLike(name: 'adam' | 'adamW', options: AdamOptions, decoupledDecay: 
   const l2 = name === 'adam' ? options.weightDecay ?? 0 : 0;
   return makeOptimizer(name, { ...options }, 0.001, ['m', 'v'], (p, g, [m, v], outP, [outM, outV], lr, t) => {
     // Bias corrections folded into two constants: one division and one sqrt per element.
-    kernels.adamStep(p, g, m!, v!, outP, outM!, outV!, {
+    kernels().adamStep(p, g, m!, v!, outP, outM!, outV!, {
       b1, b2, eps, l2, stepSize: lr / (1 - b1 ** t), invRootC2: 1 / Math.sqrt(1 - b2 ** t), keep: 1 - lr * decoupledDecay,
     });
   });

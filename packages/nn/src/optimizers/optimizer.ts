@@ -37,7 +37,7 @@ export interface Optimizer {
   update(params: Params, grads: Params, state: OptState, step?: number): { params: Params; state: OptState };
 }
 
-export const sumSquares = (data: TypedArray): number => kernels.sumSquares(data);
+export const sumSquares = (data: TypedArray): number => kernels().sumSquares(data);
 
 /** The L2 norm of all gradients taken together. */
 export const globalNorm = (grads: Params): number => Math.sqrt(grads.reduce((s, g) => s + sumSquares(g.data), 0));

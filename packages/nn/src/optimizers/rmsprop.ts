@@ -18,6 +18,6 @@ export function rmsprop(options: RmspropOptions = {}): Optimizer {
   nonNegative('rmsprop', 'epsilon', eps);
   const wd = options.weightDecay ?? 0;
   return makeOptimizer('rmsprop', { ...options }, 0.001, momentum > 0 ? ['square', 'velocity'] : ['square'], (p, g, [s, b], outP, [outS, outB], lr) => {
-    kernels.rmspropStep(p, g, s!, b ?? null, outP, outS!, outB ?? null, { lr, rho, eps, momentum, weightDecay: wd });
+    kernels().rmspropStep(p, g, s!, b ?? null, outP, outS!, outB ?? null, { lr, rho, eps, momentum, weightDecay: wd });
   });
 }

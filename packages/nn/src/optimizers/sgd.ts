@@ -16,6 +16,6 @@ export function sgd(options: SgdOptions = {}): Optimizer {
   const nesterov = options.nesterov ?? false;
   if (nesterov && momentum === 0) throw new Error('sgd: nesterov needs a momentum > 0');
   return makeOptimizer('sgd', { ...options }, 0.01, momentum > 0 ? ['velocity'] : [], (p, g, [v], outP, [outV], lr) => {
-    kernels.sgdStep(p, g, v ?? null, outP, outV ?? null, { lr, momentum, nesterov, weightDecay: wd });
+    kernels().sgdStep(p, g, v ?? null, outP, outV ?? null, { lr, momentum, nesterov, weightDecay: wd });
   });
 }

@@ -14,7 +14,7 @@
  * block's end.
  */
 import type { TypedArray } from '../../dtype.ts';
-import { bufferGeneration } from '../../buffers.ts';
+import { bufferGeneration } from '../pool.ts';
 
 const PAGE = 65536;
 /**

@@ -26,7 +26,7 @@ export interface LoadKernelsOptions {
    * files instead of shipping them inside the JavaScript): one binary, used as it is (it says itself
    * whether it is the relaxed-SIMD one), or one per variant, so the relaxed-SIMD binary is taken where
    * the runtime has relaxed SIMD and `relaxed` is not false, and the plain one elsewhere. The binaries
-   * are the package's dist/kernels/wasm/build/kernels-*.wasm; with `threads: 2`, the `-shared` ones.
+   * are the package's dist/backend/wasm/build/kernels-*.wasm; with `threads: 2`, the `-shared` ones.
    */
   wasm?: KernelBinary | { simd: KernelBinary; relaxedSimd?: KernelBinary };
   /**
@@ -42,7 +42,7 @@ export interface LoadKernelsOptions {
 const KERNELS_ABI = 1;
 
 /** Where the package ships the .wasm files (named in error messages). */
-const SHIPPED_AT = 'dist/kernels/wasm/build/';
+const SHIPPED_AT = 'dist/backend/wasm/build/';
 const OMIT = 'or omit `wasm` to use the kernels embedded in the package';
 
 interface NodeProcess {

@@ -11,10 +11,8 @@
  * Both are promises by the caller; user code never needs them. A reused buffer is zeroed, like a
  * fresh one, unless the caller says it will overwrite every value (`allocate(…, 'overwritten')`).
  */
-import type { Tensor } from './tensor.ts';
-
-export type DType = 'float32' | 'float64';
-export type TypedArray = Float32Array | Float64Array;
+import type { DType, TypedArray } from '../dtype.ts';
+import type { Tensor } from '../tensor.ts';
 
 /** Buffers smaller than this are cheap to make: not worth a map lookup. */
 const MIN_POOLED = 64;

@@ -1,5 +1,5 @@
 /**
- * The active kernel set, and choosing it. Ops read `kernels` at call time, so swapping the set takes
+ * The active kernel set, and choosing it. Ops call `kernels()` at every call, so swapping the set takes
  * effect at once.
  *
  * At import the fast (WebAssembly) kernels are set up from bytes embedded in the package, so they load
@@ -25,10 +25,13 @@ const BACKEND_NAMES: readonly string[] = ['reference', 'wasm-simd', 'wasm-relaxe
 
 /**
  * The kernel set in use, always behind the boundary's checks (./checked.ts): every way of installing a set
- * goes through `install`. Ops read it at every call; change it with setBackend, loadKernels or useKernels.
+ * goes through `install`. Change it with setBackend, loadKernels or useKernels.
  */
-export let kernels: Kernels = checkedKernels(referenceKernels);
-const install = (set: Kernels) => { kernels = checkedKernels(set); };
+let active: Kernels = checkedKernels(referenceKernels);
+const install = (set: Kernels) => { active = checkedKernels(set); };
+
+/** The kernel set in use: what every op calls. */
+export const kernels = (): Kernels => active;
 
 /** WebAssembly sets compiled so far, by name: what `setBackend` installs without compiling again. */
 const compiled = new Map<string, Kernels>();
@@ -54,7 +57,7 @@ export function useKernels(set: Partial<Kernels> & { name: string }): void {
 
 /** The name of the kernel set in use: 'wasm-relaxed-simd', 'wasm-simd' (either may end in '-2threads'), 'reference', or a custom set's name. */
 export function backend(): string {
-  return kernels.name;
+  return active.name;
 }
 
 /**
