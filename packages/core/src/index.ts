@@ -14,7 +14,7 @@ export { builtinOps, type BuiltinOpName } from './ops/builtins.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/compare.ts';
 export { sigmoid, relu, leakyRelu, softplus, softmax, logSoftmax, gelu } from './ops/activation.ts';
-export { sum, mean, max, min, logsumexp, variance, type Axis } from './ops/reduce.ts';
+export { sum, mean, max, min, logsumexp, variance, sumOfSquares, type Axis } from './ops/reduce.ts';
 export { matmul, linear } from './ops/linalg.ts';
 export { softmaxCrossEntropy } from './ops/cross-entropy.ts';
 export { reshape, permute, transpose, broadcastTo, slice, pad, concat, stack, expandDims, squeeze, flatten, gather, oneHot } from './ops/shape.ts';
@@ -22,6 +22,7 @@ export type { TensorLike } from './ops/util.ts';
 export { grad, valueAndGrad, gradientTarget, sumToShape, type GradOptions } from './autodiff/grad.ts';
 export { noGrad, nameScope, isRecording } from './autodiff/state.ts';
 export type { Tree } from './autodiff/tree.ts';
+export { fuse, fma, Expr, type Fused } from './fuse.ts';
 export { gradcheck, type GradcheckOptions } from './gradcheck.ts';
 export { setDebug, isDebug, firstNonFinite } from './debug.ts';
 /** How a value reads in an error message: 'the string "2"', 'the number 2', 'an array of length 3', 'an Immutable List', 'a Float32Array'. */

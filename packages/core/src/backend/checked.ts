@@ -7,6 +7,7 @@
  */
 import { describeValue } from '../describe-value.ts';
 import type { Kernels } from './kernels.ts';
+import { programError } from './program.ts';
 
 type Say = (message: string) => Error;
 type Check = (say: Say, ...args: any[]) => void;
@@ -162,6 +163,21 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
     length(say, 'probs', probs, n, () => `rows·len = ${rows}·${len}`);
     labelsFor(say, labels, rows);
     length(say, 'out', out, n, () => `rows·len = ${rows}·${len}`);
+  },
+  fused: (say, program, inputs, scalars, outputs) => {
+    const why = program !== null && typeof program === 'object' ? programError(program) : `it is ${describeValue(program)}`;
+    if (why) throw say(`the program is malformed: ${why}`);
+    if (!Array.isArray(inputs) || inputs.length !== program.inputs) throw say(`inputs must be an array of ${program.inputs} arrays, got ${describeValue(inputs)}`);
+    if (!Array.isArray(outputs) || outputs.length !== program.outputs) throw say(`outputs must be an array of ${program.outputs} arrays, got ${describeValue(outputs)}`);
+    if (!(scalars instanceof Float64Array) || scalars.length !== program.scalars) throw say(`scalars must be a Float64Array of ${program.scalars} values, got ${describeValue(scalars)}`);
+    const arrays = [...inputs, ...outputs] as unknown[];
+    const n = array(say, inputs.length ? 'inputs[0]' : 'outputs[0]', arrays[0]);
+    const kind = arrays[0]!.constructor;
+    arrays.forEach((x, i) => {
+      const name = i < inputs.length ? `inputs[${i}]` : `outputs[${i - inputs.length}]`;
+      length(say, name, x, n, 'all arrays of a fused program have one length');
+      if (x!.constructor !== kind) throw say(`${name} is a ${x!.constructor.name}, the other arrays ${kind.name}s`);
+    });
   },
   sumSquares: (say, x) => { array(say, 'x', x); },
   sgdStep: (say, p, g, velocity, outP, outVelocity) => sameAsP(say, p, { g, outP }, { velocity, outVelocity }),

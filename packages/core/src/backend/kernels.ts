@@ -4,6 +4,7 @@
  * caller has just allocated; inputs are never modified.
  */
 import type { TypedArray } from '../dtype.ts';
+import type { FusedProgram } from './program.ts';
 
 export type UnaryKernel =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sin' | 'cos' | 'tanh' | 'sigmoid'
@@ -70,6 +71,11 @@ export interface Kernels {
   crossEntropy(x: TypedArray, rows: number, len: number, labels: Int32Array, probs: TypedArray): number;
   /** out = (probs − onehot(labels)) · scale, the gradient of that mean (times scale). */
   crossEntropyGrad(probs: TypedArray, rows: number, len: number, labels: Int32Array, scale: number, out: TypedArray): void;
+  /**
+   * Runs a fused elementwise program (./program.ts) over arrays that all have one length and dtype:
+   * `inputs.length` is program.inputs, `scalars.length` program.scalars, `outputs.length` program.outputs.
+   */
+  fused(program: FusedProgram, inputs: readonly TypedArray[], scalars: Float64Array, outputs: readonly TypedArray[]): void;
   /** Σ x[i]², accumulated in float64 (gradient norms). */
   sumSquares(x: TypedArray): number;
   /**

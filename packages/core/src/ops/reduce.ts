@@ -1,6 +1,5 @@
 /** Reductions over one axis, a list of axes, or all: sum, mean, max, min, logsumexp. */
-import { allocate } from '../backend/index.ts';
-import { kernels, type ReduceKernel } from '../backend/index.ts';
+import { allocate, kernels, type ReduceKernel } from '../backend/index.ts';
 import { normalizeAxes, reducedShape, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { axisArb, sampleUnary } from '../testing/sample.ts';
@@ -80,6 +79,12 @@ function reduceAttrs(op: string, x: Tensor, axis: Axis, keepDims: boolean): Redu
   expectTensor(op, 'x', x);
   if (typeof keepDims !== 'boolean') throw new Error(`${op}: keepDims must be true or false, got ${JSON.stringify(keepDims) ?? String(keepDims)}`);
   return { axes: normalizeAxes(op, axis, x.rank), keepDims };
+}
+
+/** Σ x², a number accumulated in float64, outside the graph (gradient norms, clipping): no tensor is made. */
+export function sumOfSquares(x: Tensor): number {
+  expectTensor('sumOfSquares', 'x', x);
+  return kernels().sumSquares(x.data);
 }
 
 export const sum = (x: Tensor, axis?: Axis, keepDims = false): Tensor => sumOp.run([x], reduceAttrs('sum', x, axis, keepDims));

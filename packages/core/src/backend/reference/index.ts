@@ -6,9 +6,10 @@ import { crossEntropy, crossEntropyGrad } from './cross-entropy.ts';
 import { linear, matmul } from './matmul.ts';
 import { adamStep, rmspropStep, sgdStep, sumSquares } from './optimizers.ts';
 import { logsumexp, reduce, softmax } from './reduce.ts';
+import { fused } from './fused.ts';
 
 export const referenceKernels: Kernels = {
   name: 'reference',
   unary, binary, select, reduce, matmul, linear, copyStrided, pad, softmax, logsumexp, gather, scatterAdd, concat, clip,
-  sumSquares, sgdStep, adamStep, rmspropStep, crossEntropy, crossEntropyGrad,
+  fused, sumSquares, sgdStep, adamStep, rmspropStep, crossEntropy, crossEntropyGrad,
 };

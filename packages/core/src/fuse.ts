@@ -1,0 +1,155 @@
+/**
+ * fuse: an elementwise expression over several arrays and scalars, with several results, compiled once
+ * into a program (./backend/program.ts) that the kernel set runs in one pass, block by block: no
+ * intermediate array is ever made. Optimisers are written this way (nn's sgd, adam, rmsprop, lion):
+ *
+ *   const decay = fuse({ arrays: ['p', 'g'], scalars: ['lr'] }, ({ p, g, lr }) => ({ p: p.sub(g.mul(lr)) }));
+ *   const { p } = decay.run({ p: w, g: dw }, { lr: 0.1 });
+ *
+ * The results are new tensors with the first array's shape and no gradient: a fused program is not
+ * differentiated (it is the seed of op fusion, not an op).
+ */
+import { allocate, kernels } from './backend/index.ts';
+import { FUSED_OPS, INSTRUCTION_WORDS, programError, type FusedOp, type FusedProgram } from './backend/program.ts';
+import { describeValue } from './describe-value.ts';
+import { fmt } from './shape.ts';
+import { Tensor } from './tensor.ts';
+
+type Operand = Expr | number;
+
+/** A value in a fused expression: an array element, a scalar, a constant, or an instruction's result. */
+export class Expr {
+  /** @internal */
+  constructor(readonly op: FusedOp | 'input' | 'scalar' | 'constant', readonly args: readonly Expr[], readonly value = 0) {}
+  add(b: Operand): Expr { return node('add', this, b); }
+  sub(b: Operand): Expr { return node('sub', this, b); }
+  mul(b: Operand): Expr { return node('mul', this, b); }
+  div(b: Operand): Expr { return node('div', this, b); }
+  min(b: Operand): Expr { return node('min', this, b); }
+  max(b: Operand): Expr { return node('max', this, b); }
+  neg(): Expr { return node('neg', this); }
+  abs(): Expr { return node('abs', this); }
+  sqrt(): Expr { return node('sqrt', this); }
+  /** -1, 0 or 1 (Math.sign). */
+  sign(): Expr { return node('sign', this); }
+  /** 0 where |x| < 1e-30: keeps decaying state (momentum, second moments) out of slow subnormal numbers. */
+  flush(): Expr { return node('flush', this); }
+}
+
+const lift = (x: Operand): Expr => {
+  if (x instanceof Expr) return x;
+  if (typeof x !== 'number') throw new Error(`fuse: an operand must be an expression or a number, got ${describeValue(x)}`);
+  return new Expr('constant', [], x);
+};
+const node = (op: FusedOp, ...args: Operand[]) => new Expr(op, args.map(lift));
+
+/** a·b + c. float32 kernel sets round the product first unless they say they fuse it ('wasm-relaxed-simd'). */
+export const fma = (a: Operand, b: Operand, c: Operand): Expr => node('fma', a, b, c);
+
+export interface Fused<A extends string, S extends string, O extends string> {
+  readonly arrays: readonly A[];
+  readonly scalars: readonly S[];
+  readonly outputs: readonly O[];
+  readonly program: FusedProgram;
+  /** Runs the program: arrays of one size and dtype in, new tensors of the first array's shape out. */
+  run(arrays: Readonly<Record<A, Tensor>>, scalars: Readonly<Record<S, number>>): Record<O, Tensor>;
+}
+
+/**
+ * Compiles `body` (called once, on symbolic values) into a fused program. `arrays` and `scalars` name
+ * its inputs; the object it returns names its outputs.
+ */
+export function fuse<A extends string, S extends string = never, O extends string = string>(
+  inputs: { readonly arrays: readonly A[]; readonly scalars?: readonly S[] },
+  body: (x: Record<A | S, Expr>) => Record<O, Expr>,
+): Fused<A, S, O> {
+  const arrays = [...inputs.arrays], scalars = [...(inputs.scalars ?? [])];
+  const names = [...arrays, ...scalars];
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated !== undefined) throw new Error(`fuse: the input name '${repeated}' is given twice`);
+  if (arrays.length === 0) throw new Error('fuse: give at least one array');
+  const leaves = Object.fromEntries(names.map((name, i) => [name, i < arrays.length ? new Expr('input', [], i) : new Expr('scalar', [], i - arrays.length)]));
+  const result = body(leaves as Record<A | S, Expr>);
+  if (result === null || typeof result !== 'object') throw new Error(`fuse: the body must return an object of expressions, got ${describeValue(result)}`);
+  const outputs = Object.keys(result) as O[];
+  if (outputs.length === 0) throw new Error('fuse: the body returned no outputs');
+  for (const o of outputs) if (!(result[o] instanceof Expr)) throw new Error(`fuse: output '${o}' is ${describeValue(result[o])}, not an expression`);
+  const { program, constants } = compile(arrays.length, scalars.length, outputs.map((o) => result[o]));
+  return {
+    arrays, scalars, outputs, program,
+    run: (given, values) => run(program, constants, arrays, scalars, outputs, given, values) as Record<O, Tensor>,
+  };
+}
+
+/** Orders the expression graph, gives each value a register (temporaries reused once dead) and emits the code. */
+function compile(nArrays: number, nScalars: number, results: readonly Expr[]): { program: FusedProgram; constants: number[] } {
+  const order: Expr[] = [];
+  const seen = new Set<Expr>();
+  const visit = (e: Expr) => {
+    if (seen.has(e)) return;
+    seen.add(e);
+    e.args.forEach(visit);
+    order.push(e);
+  };
+  results.forEach(visit);
+  const constants: number[] = [];
+  const lastUse = new Map<Expr, number>();
+  order.forEach((e, i) => e.args.forEach((a) => lastUse.set(a, i)));
+  const register = new Map<Expr, number>();
+  const constantRegister = (e: Expr) => nArrays + nScalars + constants.push(e.value) - 1;
+  // Registers are numbered once the counts are known: temporaries and outputs are placed last.
+  const code: number[][] = [];
+  const freeTemps: number[] = [];
+  let temps = 0;
+  const outputOf = new Map<Expr, number>();
+  results.forEach((e, i) => { if (!outputOf.has(e) && !['input', 'scalar', 'constant'].includes(e.op)) outputOf.set(e, i); });
+  const TEMP = 1 << 20, OUT = 1 << 21; // placeholders, renumbered below
+  for (let i = 0; i < order.length; i++) {
+    const e = order[i]!;
+    if (e.op === 'input') { register.set(e, e.value); continue; }
+    if (e.op === 'scalar') { register.set(e, nArrays + e.value); continue; }
+    if (e.op === 'constant') { register.set(e, constantRegister(e)); continue; }
+    const operands = e.args.map((a) => register.get(a)!);
+    for (const a of new Set(e.args)) if (lastUse.get(a) === i && register.get(a)! >= TEMP && register.get(a)! < OUT) freeTemps.push(register.get(a)!);
+    const out = outputOf.get(e);
+    const dst = out !== undefined ? OUT + out : (freeTemps.pop() ?? TEMP + temps++);
+    register.set(e, dst);
+    code.push([FUSED_OPS.indexOf(e.op), dst, ...operands, ...[-1, -1, -1].slice(operands.length)]);
+  }
+  // Outputs that are inputs, scalars, or the same value as an earlier output: copied.
+  results.forEach((e, i) => { if (outputOf.get(e) !== i) code.push([FUSED_OPS.indexOf('copy'), OUT + i, register.get(e)!, -1, -1]); });
+  const scalars = nScalars + constants.length;
+  const renumber = (r: number) => (r >= OUT ? nArrays + scalars + temps + (r - OUT) : r >= TEMP ? nArrays + scalars + (r - TEMP) : r);
+  const words = new Int32Array(code.length * INSTRUCTION_WORDS);
+  code.forEach((ins, i) => words.set([ins[0]!, ...ins.slice(1).map((r) => (r < 0 ? r : renumber(r)))], i * INSTRUCTION_WORDS));
+  const program: FusedProgram = { inputs: nArrays, scalars, temps, outputs: results.length, code: words };
+  const why = programError(program);
+  if (why) throw new Error(`fuse: compiled a malformed program (${why}); this is a bug in fuse`);
+  return { program, constants };
+}
+
+function run(program: FusedProgram, constants: readonly number[], arrayNames: readonly string[], scalarNames: readonly string[],
+  outputNames: readonly string[], given: Readonly<Record<string, Tensor>>, values: Readonly<Record<string, number>>): Record<string, Tensor> {
+  if (given === null || typeof given !== 'object') throw new Error(`fused run: arrays must be an object of tensors named ${arrayNames.join(', ')}, got ${describeValue(given)}`);
+  const first = given[arrayNames[0]!];
+  const inputs = arrayNames.map((name) => {
+    const t = given[name];
+    if (!(t instanceof Tensor)) throw new Error(`fused run: array '${name}' is ${describeValue(t)}, not a Tensor`);
+    if (t.size !== first!.size || t.dtype !== first!.dtype) {
+      throw new Error(`fused run: array '${name}' is ${t.dtype} ${fmt(t.shape)}, but '${arrayNames[0]}' is ${first!.dtype} ${fmt(first!.shape)}; all arrays need the same size and dtype`);
+    }
+    return t.data;
+  });
+  const scalars = new Float64Array(program.scalars);
+  scalarNames.forEach((name, i) => {
+    const v = values?.[name];
+    if (typeof v !== 'number') throw new Error(`fused run: scalar '${name}' is ${describeValue(v)}, not a number`);
+    scalars[i] = v;
+  });
+  scalars.set(constants, scalarNames.length);
+  const { dtype, size, shape } = first!;
+  // Every output value is written by the program.
+  const outputs = outputNames.map(() => allocate(dtype, size, 'overwritten'));
+  kernels().fused(program, inputs, scalars, outputs);
+  return Object.fromEntries(outputNames.map((name, i) => [name, new Tensor(outputs[i]!, shape)]));
+}
