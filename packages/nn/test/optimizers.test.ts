@@ -97,7 +97,7 @@ describe('optimisers', () => {
   });
 
   it('bad optimiser input: unknown name, negative lr, missing gradient', () => {
-    expect(() => getOptimizer('adagrad' as never)).toThrow(/unknown optimizer "adagrad"; valid optimizers: 'sgd', 'adam', 'adamW', 'rmsprop'/);
+    expect(() => getOptimizer('adagrad' as never)).toThrow(/unknown optimizer "adagrad"; valid optimizers: 'sgd', 'adam', 'adamW', 'rmsprop', 'lion'$/);
     expect(() => sgd({ lr: -0.1 })).toThrow(/sgd: learning rate must be a finite number ≥ 0, got the number -0.1/);
     expect(() => adam({ lr: Number.NaN })).toThrow(/learning rate/);
     const neg = sgd({ lr: (step) => 0.1 - step });

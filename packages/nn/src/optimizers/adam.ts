@@ -1,7 +1,7 @@
 /** Adam (L2 weight decay added to the gradient) and AdamW (decay applied to the weights directly). */
-import { kernels } from '@chainrule/core';
+import { fma, fuse } from '@chainrule/core';
 import { positive, unitInterval } from '../names.ts';
-import { makeOptimizer, type BaseOptions, type Optimizer } from './optimizer.ts';
+import { makeOptimizer, oneMinus, type BaseOptions, type Optimizer } from './optimizer.ts';
 
 export interface AdamOptions extends BaseOptions {
   readonly beta1?: number;
@@ -17,12 +17,17 @@ function adamLike(name: 'adam' | 'adamW', options: AdamOptions, decoupledDecay: 
   unitInterval(name, 'beta2', b2);
   positive(name, 'epsilon', eps);
   const l2 = name === 'adam' ? options.weightDecay ?? 0 : 0;
-  return makeOptimizer(name, { ...options }, 0.001, ['m', 'v'], (p, g, [m, v], outP, [outM, outV], lr, t) => {
-    // Bias corrections folded into two constants: one division and one sqrt per element.
-    kernels().adamStep(p, g, m!, v!, outP, outM!, outV!, {
-      b1, b2, eps, l2, stepSize: lr / (1 - b1 ** t), invRootC2: 1 / Math.sqrt(1 - b2 ** t), keep: 1 - lr * decoupledDecay,
-    });
+  // The bias corrections are folded into stepSize = lr/(1 − b1^t) and invRootC2 = 1/√(1 − b2^t), computed
+  // per step in float64: one division and one sqrt per element, and the float32 bits of the kernels this replaced.
+  const update = fuse({ arrays: ['p', 'g', 'm', 'v'], scalars: ['stepSize', 'invRootC2', 'keep'] }, ({ p, g, m, v, stepSize, invRootC2, keep }) => {
+    const gd = fma(l2, p, g);
+    const m1 = fma(b1, m, oneMinus(b1).mul(gd)).flush();
+    const v1 = fma(b2, v, oneMinus(b2).mul(gd.mul(gd))).flush();
+    return { p: p.mul(keep).sub(stepSize.mul(m1).div(fma(v1.sqrt(), invRootC2, eps))), m: m1, v: v1 };
   });
+  return makeOptimizer(name, { ...options }, 0.001, update, (lr, t) => ({
+    stepSize: lr / (1 - b1 ** t), invRootC2: 1 / Math.sqrt(1 - b2 ** t), keep: 1 - lr * decoupledDecay,
+  }));
 }
 
 export const adam = (options: AdamOptions = {}): Optimizer => adamLike('adam', options, 0);

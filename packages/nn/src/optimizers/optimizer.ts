@@ -1,9 +1,10 @@
 /**
  * Optimisers are pure: `init(params) → state`, `update(params, grads, state) → { params, state }`.
  * The state is an Immutable Record (step count plus one Params-like map per slot, e.g. Adam's m and v).
- * Updates run as kernels on the typed arrays (`sgdStep`, `adamStep` … in core), never differentiated.
+ * Each update is one fused elementwise program (core's `fuse`), compiled once per optimiser and run
+ * per parameter in one pass by the active kernel set; it is never differentiated.
  */
-import { allocate, fromData, kernels, noGrad, type Tensor, type TypedArray } from '@chainrule/core';
+import { fromData, fma, noGrad, sumOfSquares, zerosLike, type Expr, type Fused, type Tensor } from '@chainrule/core';
 import { OrderedMap, Record, type RecordOf } from 'immutable';
 import { nonNegative, positive } from '../names.ts';
 import type { Params } from '../params.ts';
@@ -37,10 +38,14 @@ export interface Optimizer {
   update(params: Params, grads: Params, state: OptState, step?: number): { params: Params; state: OptState };
 }
 
-export const sumSquares = (data: TypedArray): number => kernels().sumSquares(data);
+/**
+ * Σ x² of a tensor's values. @deprecated use core's `sumOfSquares(tensor)`; kept only while
+ * monitor.ts still passes `g.data`.
+ */
+export const sumSquares = (data: Tensor['data']): number => sumOfSquares(fromData(data, [data.length]));
 
 /** The L2 norm of all gradients taken together. */
-export const globalNorm = (grads: Params): number => Math.sqrt(grads.reduce((s, g) => s + sumSquares(g.data), 0));
+export const globalNorm = (grads: Params): number => Math.sqrt(grads.reduce((s, g) => s + sumOfSquares(g), 0));
 
 /** Gradient clipping by value, then by global norm (TensorFlow's order). */
 export function clipGradients(grads: Params, options: ClipOptions): Params {
@@ -60,23 +65,46 @@ export function clipGradients(grads: Params, options: ClipOptions): Params {
 }
 
 /**
- * One parameter's update: reads p, g and the slots, writes the new values into the fresh `out`
- * arrays; `lr` is this step's rate and `t` the 1-based update count (for bias correction).
+ * One parameter's update as a fused program: it reads the arrays `p` (first: the outputs take its
+ * shape and dtype), `g` and one per slot, and returns `p` and each slot. Its scalars are per-step
+ * values (the rate, bias corrections) given by `StepScalars`; constants such as beta1 are baked in.
  */
-export type Kernel = (p: TypedArray, g: TypedArray, slots: TypedArray[], outP: TypedArray, outSlots: TypedArray[], lr: number, t: number) => void;
+export type UpdateProgram = Fused<string, string, string>;
+
+/** This step's scalars for the program, from its learning rate `lr` and 1-based update count `t`. */
+export type StepScalars = (lr: number, t: number) => globalThis.Record<string, number>;
+
+/**
+ * 1 − x computed inside the program, in the arrays' precision: the float32 kernels computed
+ * 1 − float32(x) in float32, which is not float32(1 − x) (0.1 vs 0.100000024 for x = 0.9).
+ * The product −1·x is exact, so fma rounds once, like a subtraction.
+ */
+export const oneMinus = (x: number): Expr => fma(-1, x, 1);
 
 export interface BaseOptions extends ClipOptions {
   readonly lr?: LearningRate;
   readonly weightDecay?: number;
 }
 
+/** The slots an update program keeps (its outputs besides p), after checking it reads p first, g, and each slot. */
+function slotsOf(name: string, program: UpdateProgram): string[] {
+  const slots = program.outputs.filter((o) => o !== 'p');
+  const want = ['p', 'g', ...slots];
+  const reads = program.arrays;
+  if (!program.outputs.includes('p') || reads[0] !== 'p' || reads.length !== want.length || !want.every((a) => reads.includes(a))) {
+    throw new Error(`${name}: its update program must read arrays p (first), g and one per slot and return p and the slots; it reads [${reads.join(', ')}] and returns [${program.outputs.join(', ')}]`);
+  }
+  return slots;
+}
+
 export function makeOptimizer(name: string, config: BaseOptions & globalThis.Record<string, unknown>, defaultLr: number,
-  slotNames: readonly string[], kernel: Kernel): Optimizer {
+  program: UpdateProgram, stepScalars: StepScalars): Optimizer {
   const lr = toSchedule(name, config.lr ?? defaultLr);
   nonNegative(name, 'weightDecay', config.weightDecay ?? 0);
   if (config.clipNorm !== undefined) positive(name, 'clipNorm', config.clipNorm);
   if (config.clipValue !== undefined) positive(name, 'clipValue', config.clipValue);
   const clip = config.clipNorm !== undefined || config.clipValue !== undefined;
+  const slotNames = slotsOf(name, program);
   return {
     name,
     config,
@@ -84,10 +112,10 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
     slots: slotNames,
     init: (params) => OptState({
       step: 0,
-      slots: OrderedMap(slotNames.map((s) => [s, params.map((p) => fromData(new (p.data.constructor as Float32ArrayConstructor)(p.size), p.shape))] as const)),
+      slots: OrderedMap(slotNames.map((s) => [s, params.map((p) => zerosLike(p))] as const)),
     }),
     update(params, grads, state, step = state.step) {
-      const rate = lr(step);
+      const scalars = stepScalars(lr(step), step + 1);
       const g = clip ? clipGradients(grads, config) : grads;
       const slots = slotNames.map((s) => {
         const slot = state.slots.get(s);
@@ -100,19 +128,17 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
         if (!gk) throw new Error(`${name}.update: no gradient for parameter '${key}'`);
         if (gk.size !== p.size) throw new Error(`${name}.update: gradient of '${key}' has shape [${gk.shape}], the parameter [${p.shape}]`);
         if (gk.dtype !== p.dtype) throw new Error(`${name}.update: gradient of '${key}' is ${gk.dtype}, the parameter ${p.dtype}`);
-        const old = slots.map((slot, i) => {
+        const arrays: globalThis.Record<string, Tensor> = { p, g: gk };
+        slots.forEach((slot, i) => {
           const s = slot.get(key);
           if (!s) throw new Error(`${name}.update: the '${slotNames[i]}' slot has no entry for '${key}'`);
-          // One size check per parameter per step: the update kernel would otherwise be handed arrays of different lengths.
+          // One size check per parameter per step: the program would otherwise be handed arrays of different lengths.
           if (s.size !== p.size) throw new Error(`${name}.update: the '${slotNames[i]}' slot holds [${s.shape}] for '${key}', the parameter [${p.shape}]; make the state with ${name}.init(params) for these params`);
-          return s.data;
+          arrays[slotNames[i]!] = s;
         });
-        // The update kernel writes every value of the new parameter and slots.
-        const pData = allocate(p.dtype, p.size, 'overwritten');
-        const sData = old.map(() => allocate(p.dtype, p.size, 'overwritten'));
-        kernel(p.data, gk.data, old, pData, sData, rate, step + 1);
-        sData.forEach((d, i) => newSlots[i]!.set(key, fromData(d, p.shape)));
-        return fromData(pData, p.shape, key);
+        const out = program.run(arrays, scalars);
+        slotNames.forEach((s, i) => newSlots[i]!.set(key, out[s]!));
+        return out.p!.withName(key);
       });
       return {
         params: newParams,

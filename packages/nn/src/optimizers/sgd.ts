@@ -1,7 +1,7 @@
 /** Stochastic gradient descent with optional (Nesterov) momentum and L2 weight decay. */
-import { describeValue, kernels } from '@chainrule/core';
+import { describeValue, fma, fuse } from '@chainrule/core';
 import { unitInterval } from '../names.ts';
-import { makeOptimizer, type BaseOptions, type Optimizer } from './optimizer.ts';
+import { makeOptimizer, type BaseOptions, type Optimizer, type UpdateProgram } from './optimizer.ts';
 
 export interface SgdOptions extends BaseOptions {
   readonly momentum?: number;
@@ -15,7 +15,13 @@ export function sgd(options: SgdOptions = {}): Optimizer {
   const wd = options.weightDecay ?? 0;
   const nesterov = options.nesterov ?? false;
   if (nesterov && momentum === 0) throw new Error('sgd: nesterov needs a momentum > 0');
-  return makeOptimizer('sgd', { ...options }, 0.01, momentum > 0 ? ['velocity'] : [], (p, g, [v], outP, [outV], lr) => {
-    kernels().sgdStep(p, g, v ?? null, outP, outV ?? null, { lr, momentum, nesterov, weightDecay: wd });
-  });
+  // The gradient with decay is fma(wd, p, g) even for wd = 0, as the kernels computed it (NaN for an infinite p, +0 for g = −0).
+  const update: UpdateProgram = momentum === 0
+    ? fuse({ arrays: ['p', 'g'], scalars: ['lr'] }, ({ p, g, lr }) => ({ p: p.sub(lr.mul(fma(wd, p, g))) }))
+    : fuse({ arrays: ['p', 'g', 'velocity'], scalars: ['lr'] }, ({ p, g, velocity, lr }) => {
+      const gd = fma(wd, p, g);
+      const v = fma(momentum, velocity, gd).flush();
+      return { p: p.sub(lr.mul(nesterov ? fma(momentum, v, gd) : v)), velocity: v };
+    });
+  return makeOptimizer('sgd', { ...options }, 0.01, update, (lr) => ({ lr }));
 }

@@ -1,0 +1,27 @@
+/**
+ * Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms"): steps by the sign of an
+ * interpolated momentum, so every weight moves by lr (plus decoupled decay); one slot, m.
+ *   c = β1·m + (1 − β1)·g;  p ← p − lr·(sign(c) + λ·p);  m ← β2·m + (1 − β2)·g
+ */
+import { fma, fuse } from '@chainrule/core';
+import { unitInterval } from '../names.ts';
+import { makeOptimizer, oneMinus, type BaseOptions, type Optimizer } from './optimizer.ts';
+
+export interface LionOptions extends BaseOptions {
+  readonly beta1?: number;
+  readonly beta2?: number;
+}
+
+/** Lion: lr defaults to 1e-4 (sign steps are large: use 3–10× less than Adam's), weightDecay (λ) to 0. */
+export function lion(options: LionOptions = {}): Optimizer {
+  const b1 = options.beta1 ?? 0.9;
+  const b2 = options.beta2 ?? 0.99;
+  unitInterval('lion', 'beta1', b1);
+  unitInterval('lion', 'beta2', b2);
+  const wd = options.weightDecay ?? 0;
+  const update = fuse({ arrays: ['p', 'g', 'm'], scalars: ['lr'] }, ({ p, g, m, lr }) => {
+    const c = fma(b1, m, oneMinus(b1).mul(g));
+    return { p: p.sub(lr.mul(fma(wd, p, c.sign()))), m: fma(b2, m, oneMinus(b2).mul(g)).flush() };
+  });
+  return makeOptimizer('lion', { ...options }, 1e-4, update, (lr) => ({ lr }));
+}
