@@ -18,8 +18,7 @@ import fc from 'fast-check';
 import { loadWasmKernels, ready, referenceKernels as ref, type Kernels } from '../src/backend/index.ts';
 import { helperOf, plan2d, wasmLoadError } from '../src/backend/wasm/index.ts';
 import type { TypedArray } from '../src/dtype.ts';
-import { allocate, recycle } from '../src/backend/pool.ts';
-import { Tensor } from '../src/tensor.ts';
+import { giveBack, take } from '../src/backend/pool.ts';
 
 const notLoaded = () =>
   `the WebAssembly kernels did not load: ${wasmLoadError || 'unknown reason'} ` +
@@ -258,10 +257,8 @@ describe.each(sets.map((ks) => [ks.name, ks] as const))('%s kernels agree with t
     );
   });
 
-  // Optimiser updates: the fast set computes in float32 (FMA where relaxed), the reference in
-  // float64 rounded to float32; each output may differ by a few ulp of the terms that make it.
+  // The fused kernel (optimisers): fused.test.ts.
   const optLen = fc.oneof(fc.constantFrom(1, 3, 4, 5, 31, 32, 33, 64, 127, 1000, 100352), fc.integer({ min: 1, max: 5000 }));
-  const close = (rel: number) => (_: number, r: number) => rel * Math.abs(r) + 1e-37;
 
   it('sumSquares (float64 accumulation) on every length', () => {
     fc.assert(fc.property(optLen, fc.nat(), (n, seed) => {
@@ -269,54 +266,6 @@ describe.each(sets.map((ks) => [ks.name, ks] as const))('%s kernels agree with t
       const got = ks.sumSquares(x), want = ref.sumSquares(x);
       expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-12 * want + 1e-30);
     }), { numRuns: 60 });
-  });
-
-  it('sgdStep, plain and with (Nesterov) momentum and weight decay', () => {
-    fc.assert(fc.property(optLen, fc.nat(), fc.constantFrom(0, 0.9), fc.boolean(), fc.constantFrom(0, 1e-4), (n, seed, momentum, nest, wd) => {
-      const p = values(n, seed), g = values(n, seed + 1), vel = momentum ? values(n, seed + 2) : null;
-      const c = { lr: 0.05, momentum, nesterov: nest && momentum > 0, weightDecay: wd };
-      const [pf, pr] = [new Float32Array(n), new Float32Array(n)];
-      const [vf, vr] = vel ? [new Float32Array(n), new Float32Array(n)] : [null, null];
-      ks.sgdStep(p, g, vel, pf, vf, c);
-      ref.sgdStep(p, g, vel, pr, vr, c);
-      // Bounds in ulps of the terms' magnitudes (g̃ = g + wd·p), so cancellation is allowed for.
-      const gt = (i: number) => Math.abs(g[i]!) + wd * Math.abs(p[i]!);
-      expectAgree('sgdStep p', pf, pr, (i) => 4 * ulp(Math.abs(p[i]!) + 0.05 * (gt(i) + 2 * momentum * (Math.abs(vel?.[i] ?? 0) + gt(i)))));
-      if (vf && vr) expectAgree('sgdStep velocity', vf, vr, (i) => 4 * ulp(momentum * Math.abs(vel![i]!) + gt(i)));
-    }), { numRuns: 60 });
-  });
-
-  it('adamStep (and AdamW decay) with bias corrections', () => {
-    fc.assert(fc.property(optLen, fc.nat(), fc.integer({ min: 1, max: 5000 }), fc.constantFrom(0, 0.01), (n, seed, t, l2) => {
-      const p = values(n, seed), g = values(n, seed + 1, 0.1), m = values(n, seed + 2, 0.05);
-      const v = values(n, seed + 3, 0.01).map(Math.abs);
-      const lr = 1e-3, b1 = 0.9, b2 = 0.999;
-      const c = { b1, b2, eps: 1e-8, l2, stepSize: lr / (1 - b1 ** t), invRootC2: 1 / Math.sqrt(1 - b2 ** t), keep: 1 - lr * 0.01 };
-      const outs = () => [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
-      const [pf, mf, vf] = outs(), [pr, mr, vr] = outs();
-      ks.adamStep(p, g, m, v, pf, mf, vf, c);
-      ref.adamStep(p, g, m, v, pr, mr, vr, c);
-      const gt = (i: number) => Math.abs(g[i]!) + l2 * Math.abs(p[i]!);
-      expectAgree('adamStep m', mf, mr, (i) => 4 * ulp(Math.abs(m[i]!) + gt(i)));
-      expectAgree('adamStep v', vf, vr, (i) => 4 * ulp(Math.abs(v[i]!) + gt(i) ** 2));
-      // p' follows from the m' and v' it was given: where g̃ = g + l2·p cancels, v' (and so the step) is
-      // ill-conditioned, so check p' against float64 arithmetic on the fast kernel's own m' and v'.
-      const pWant = Float64Array.from(p, (pi, i) => pi * c.keep - (c.stepSize * mf[i]!) / (Math.sqrt(vf[i]!) * c.invRootC2 + c.eps));
-      expectAgree('adamStep p', pf, Float32Array.from(pWant), (i) => 4 * ulp(Math.abs(p[i]!)) + 1e-5 * Math.abs(pWant[i]! - p[i]! * c.keep));
-    }), { numRuns: 60 });
-  });
-
-  it('flushes optimiser state below 1e-30 to zero, as the reference does', () => {
-    const n = 64;
-    const p = new Float32Array(n).fill(1), g = new Float32Array(n), m = new Float32Array(n).fill(1e-30), v = new Float32Array(n).fill(2e-38);
-    const c = { b1: 0.9, b2: 0.999, eps: 1e-8, l2: 0, stepSize: 1e-3, invRootC2: 1, keep: 1 };
-    const [pf, mf, vf] = [new Float32Array(n), new Float32Array(n).fill(7), new Float32Array(n).fill(7)];
-    ks.adamStep(p, g, m, v, pf, mf, vf, c);
-    expect([...mf].every((x) => x === 0)).toBe(true);
-    expect([...vf].every((x) => x === 0)).toBe(true);
-    const [pr, mr, vr] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
-    ref.adamStep(p, g, m, v, pr, mr, vr, c);
-    expect([...mr, ...vr].every((x) => x === 0)).toBe(true);
   });
 
   it('grows its memory for a large input after small ones', () => {
@@ -331,16 +280,16 @@ describe.each(sets.map((ks) => [ks.name, ks] as const))('%s kernels agree with t
 
   describe('keeps recent inputs and outputs in wasm memory without ever reading a stale copy', () => {
     const engine = (n: number, seed: number, scale = 1) => {
-      const buf = allocate('float32', n, 'overwritten') as Float32Array;
+      const buf = take('float32', n, 'overwritten') as Float32Array;
       buf.set(values(n, seed, scale));
       return buf;
     };
 
     it('an engine buffer handed out again with new contents is read afresh', () => {
-      const x = engine(4096, 1), out = allocate('float32', 4096) as Float32Array, want = new Float32Array(4096);
+      const x = engine(4096, 1), out = take('float32', 4096) as Float32Array, want = new Float32Array(4096);
       ks.unary('relu', x, out, 0); // x and out now have copies in the ring
-      recycle([new Tensor(x, [4096])]);
-      const y = allocate('float32', 4096, 'overwritten') as Float32Array;
+      giveBack(x);
+      const y = take('float32', 4096, 'overwritten') as Float32Array;
       expect(y, 'the pool hands back the same buffer').toBe(x);
       y.set(values(4096, 2));
       ks.unary('neg', y, out, 0);
@@ -354,7 +303,7 @@ describe.each(sets.map((ks) => [ks.name, ks] as const))('%s kernels agree with t
       let a = engine(64 * 256, 3), aRef = Float32Array.from(a);
       const w = engine(256 * 256, 4, 1 / 8); // keeps the chained products near 1
       for (let step = 0; step < 12; step++) {
-        const out = allocate('float32', 64 * 256, 'overwritten') as Float32Array, want = new Float32Array(64 * 256);
+        const out = take('float32', 64 * 256, 'overwritten') as Float32Array, want = new Float32Array(64 * 256);
         ks.matmul(a, w, out, 64, 256, 256, false, false);
         ref.matmul(aRef, w, want, 64, 256, 256, false, false);
         // Rounding differences compound along the chain: relative 1e-5 per step.
@@ -367,7 +316,7 @@ describe.each(sets.map((ks) => [ks.name, ks] as const))('%s kernels agree with t
 
     it('a call too big for the ring still reads kept copies and gives the reference result', () => {
       const small = engine(1000 * 8, 5), big = engine(8 * 400_000, 6);
-      const out = allocate('float32', 1000 * 400_000 / 100, 'overwritten') as Float32Array;
+      const out = take('float32', 1000 * 400_000 / 100, 'overwritten') as Float32Array;
       ks.unary('relu', small, new Float32Array(small.length), 0); // small now has a copy in the ring
       const m = 1000, k = 8, n = 4000;
       const b = big.subarray(0, k * n), want = new Float32Array(m * n);

@@ -32,6 +32,8 @@ const blockBytes = (floats: number) => (floats * 4 + 16 + 63) & ~63; // room for
 export class Arena {
   /** A Float32Array over all of memory, replaced whenever memory grows (growing detaches the old one). */
   f32: Float32Array;
+  /** The same memory as Int32 (a fused program's code and operand table), replaced alike. */
+  i32: Int32Array;
   private readonly scratch: number;
   private top: number;
   /** Bytes handed out by the ring since the start; a block at absolute position p lives at base + p % RING_BYTES. */
@@ -45,6 +47,7 @@ export class Arena {
 
   constructor(readonly memory: WebAssembly.Memory, readonly base: number) {
     this.f32 = new Float32Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
     this.scratch = base + RING_BYTES;
     this.top = this.scratch;
     this.ensure(this.top);
@@ -121,5 +124,6 @@ export class Arena {
     const need = Math.ceil((bytes - have) / PAGE);
     this.memory.grow(Math.max(need, Math.ceil(have / PAGE / 2)));
     this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
   }
 }

@@ -1,23 +1,34 @@
 /**
  * The fast kernel set: float32 WebAssembly SIMD kernels (AssemblyScript, ./assembly/), wrapped as
- * `Kernels`. float64 and the kernels not written here fall back to the reference set; so do tiny inputs,
- * where the copy into wasm memory costs more than it saves. Getting the binaries and instantiating them
- * is ./index.ts's job.
+ * `Kernels`. The set at the end of makeKernels lists which kernels run here and which are the reference
+ * set's; float64 and tiny calls go to the reference set too (wasmTakes), where the copy into wasm memory
+ * costs more than it saves. Getting the binaries and instantiating them is ./index.ts's job.
  */
 import type { TypedArray } from '../../dtype.ts';
-import type { BinaryKernel, Kernels, ReduceKernel, UnaryKernel } from '../kernels.ts';
+import type { BinaryKernel, Kernels, UnaryKernel } from '../kernels.ts';
+import { INSTRUCTION_WORDS } from '../program.ts';
 import { referenceKernels as ref } from '../reference/index.ts';
 import { Arena } from './arena.ts';
 import { uncheckedOf } from '../checked.ts';
 import { CONTROL_BYTES, HelperThread, MAX_CHUNKS } from './thread.ts';
 
 /**
- * Below these sizes the JS path wins: a wasm call costs ~80 ns (copy in and out, one new view),
+ * How a call is routed, the same way by every kernel below: to wasm when all its arrays are float32 and
+ * its work (elements, or m·k·n for a matmul) reaches the kernel's minimum; to the reference set otherwise.
+ * Below these minimums the JS path wins: a wasm call costs ~80 ns (copy in and out, one new view),
  * ~110 ns for a binary op. Measured per call, element counts 16..1024 and matmuls 2³..32³.
  */
 const MIN_ELEMENTWISE = 32;
-const MIN_BINARY = 64;
+const MIN_BINARY = 64; // below it, float32 binary ops take a plain JS loop (binaryJs), not the reference
 const MIN_MATMUL_FLOPS = 125; // m·k·n
+const MIN_FUSED = 16;
+
+const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
+
+/** The routing rule above: whether wasm takes a call with this much work over these arrays. */
+const wasmTakes = (work: number, min: number, a: TypedArray, b: TypedArray = a, c: TypedArray = a, d: TypedArray = a): boolean =>
+  work >= min && isF32(a) && isF32(b) && isF32(c) && isF32(d);
+
 /** With a helper thread, matmuls from this size (m·k·n) on are split (64×128×64 = 2¹⁹ measured slower split). */
 const MIN_THREAD_FLOPS = 1 << 20;
 /** Pieces a threaded matmul is cut into: more balance the threads better, fewer duplicate less packing. */
@@ -37,9 +48,8 @@ interface Exports {
   logsumexpRows(x: number, rows: number, len: number, out: number): void;
   addRowVector(c: number, bias: number, m: number, n: number): void;
   sumSquares(x: number, len: number): number;
-  sgdStep(p: number, g: number, vel: number, outP: number, outVel: number, len: number, lr: number, momentum: number, wd: number, nesterov: number): void;
-  adamStep(p: number, g: number, m: number, v: number, outP: number, outM: number, outV: number, len: number,
-    b1: number, b2: number, eps: number, stepSize: number, invRootC2: number, l2: number, keep: number): void;
+  FUSED_BLOCK: WebAssembly.Global;
+  fused(code: number, instructions: number, table: number, n: number): void;
   heapBase(): number;
 }
 
@@ -53,11 +63,8 @@ const UNARY_EXPORTS: Partial<Record<UnaryKernel, `unary${string}`>> = {
 /** Every export this file calls: a binary without one of them is not (this version of) the kernels. */
 export const REQUIRED_EXPORTS: readonly string[] = [
   'PACK_A_BYTES', 'PACK_B_BYTES', 'TILE_BYTES', 'matmulBlock', ...BINARY_EXPORTS, ...Object.values(UNARY_EXPORTS),
-  'sum3', 'softmaxRows', 'logsumexpRows', 'addRowVector', 'sumSquares', 'sgdStep', 'adamStep', 'heapBase',
+  'sum3', 'softmaxRows', 'logsumexpRows', 'addRowVector', 'sumSquares', 'FUSED_BLOCK', 'fused', 'heapBase',
 ];
-
-const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
-const allF32 = (...xs: TypedArray[]): boolean => xs.every(isF32);
 
 /** The output as [outer, inner] with per-operand row strides and inner strides of 0 or 1, or null. */
 export interface Plan2d { outer: number; inner: number; aRow: number; aInner: number; bRow: number; bInner: number }
@@ -95,6 +102,11 @@ function binaryJs(op: number, a: Float32Array, b: Float32Array, out: Float32Arra
   }
 }
 
+/** Writes one row of a fused program's operand table (./assembly/fused.ts) at Int32 index `at`. */
+function setRow(i32: Int32Array, at: number, address: number, step: number, advance: number): void {
+  i32[at] = address; i32[at + 1] = step; i32[at + 2] = advance;
+}
+
 /** [outer, len, inner] for a sum over one block of consecutive axes (unit dims may sit anywhere), or null. */
 function reduceBlock(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
   const reduced = shape.map((s, d) => axes.includes(d) && s !== 1);
@@ -114,6 +126,7 @@ function reduceBlock(shape: readonly number[], axes: readonly number[]): [number
 function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThread | null): Kernels {
   const packA = w.PACK_A_BYTES.value as number, packB = w.PACK_B_BYTES.value as number, tile = w.TILE_BYTES.value as number;
   const scratch = () => [arena.alloc(packA / 4), arena.alloc(packB / 4), arena.alloc(tile / 4)] as const;
+  const fusedBlock = w.FUSED_BLOCK.value as number;
 
   /** op(A)·op(B) into a fresh output block (after arena.begin()); returns its address. */
   function product(a: Float32Array, b: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): number {
@@ -130,100 +143,108 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
     return pC;
   }
 
+  const matmul: Kernels['matmul'] = (a, b, out, m, k, n, transA, transB) => {
+    if (!wasmTakes(m * k * n, MIN_MATMUL_FLOPS, a, b, out)) { ref.matmul(a, b, out, m, k, n, transA, transB); return; }
+    arena.begin(a.length + b.length + out.length);
+    arena.finish(product(a as Float32Array, b as Float32Array, m, k, n, transA, transB), out as Float32Array);
+  };
+
+  const linear: Kernels['linear'] = (x, wt, bias, out, m, k, n) => {
+    if (!wasmTakes(m * k * n, MIN_MATMUL_FLOPS, x, wt, bias, out)) { ref.linear(x, wt, bias, out, m, k, n); return; }
+    arena.begin(x.length + wt.length + bias.length + out.length);
+    const pC = product(x as Float32Array, wt as Float32Array, m, k, n, false, false);
+    w.addRowVector(pC, arena.input(bias as Float32Array), m, n);
+    arena.finish(pC, out as Float32Array);
+  };
+
+  const binary: Kernels['binary'] = (op, a, aStrides, b, bStrides, outShape, out) => {
+    const code = BINARY_CODES[op];
+    const plan = code !== undefined && wasmTakes(0, 0, a, b, out) ? plan2d(outShape, aStrides, bStrides) : null;
+    if (!plan) { ref.binary(op, a, aStrides, b, bStrides, outShape, out); return; }
+    if (!wasmTakes(out.length, MIN_BINARY, out)) { binaryJs(code!, a as Float32Array, b as Float32Array, out as Float32Array, plan); return; }
+    arena.begin(a.length + b.length + out.length);
+    const pa = arena.input(a as Float32Array), pb = arena.input(b as Float32Array), po = arena.output(out.length);
+    w[BINARY_EXPORTS[code!]!](pa, plan.aRow, plan.aInner, pb, plan.bRow, plan.bInner, po, plan.outer, plan.inner);
+    arena.finish(po, out as Float32Array);
+  };
+
+  const unary: Kernels['unary'] = (op, x, out, alpha) => {
+    const fn = UNARY_EXPORTS[op];
+    if (fn === undefined || !wasmTakes(x.length, MIN_ELEMENTWISE, x, out)) { ref.unary(op, x, out, alpha); return; }
+    arena.begin(2 * x.length);
+    const px = arena.input(x as Float32Array), po = arena.output(x.length);
+    w[fn](px, po, x.length, alpha);
+    arena.finish(po, out as Float32Array);
+  };
+
+  const reduce: Kernels['reduce'] = (op, x, shape, axes, out) => {
+    const block = op === 'sum' && wasmTakes(x.length, MIN_ELEMENTWISE, x, out) ? reduceBlock(shape, axes) : null;
+    if (!block) { ref.reduce(op, x, shape, axes, out); return; }
+    const [outer, len, inner] = block;
+    arena.begin(x.length + out.length);
+    const px = arena.input(x as Float32Array), po = arena.output(outer * inner);
+    w.sum3(px, outer, len, inner, po);
+    arena.finish(po, out as Float32Array);
+  };
+
+  const softmax: Kernels['softmax'] = (x, outer, len, inner, out, log) => {
+    if (inner !== 1 || !wasmTakes(x.length, MIN_ELEMENTWISE, x, out)) { ref.softmax(x, outer, len, inner, out, log); return; }
+    arena.begin(2 * x.length);
+    const px = arena.input(x as Float32Array), po = arena.output(x.length);
+    w.softmaxRows(px, outer, len, po, log ? 1 : 0);
+    arena.finish(po, out as Float32Array);
+  };
+
+  const logsumexp: Kernels['logsumexp'] = (x, outer, len, inner, out) => {
+    if (inner !== 1 || !wasmTakes(x.length, MIN_ELEMENTWISE, x, out)) { ref.logsumexp(x, outer, len, inner, out); return; }
+    arena.begin(x.length + outer);
+    const px = arena.input(x as Float32Array), po = arena.output(outer);
+    w.logsumexpRows(px, outer, len, po);
+    arena.finish(po, out as Float32Array);
+  };
+
+  const sumSquares: Kernels['sumSquares'] = (x) => {
+    if (!wasmTakes(x.length, MIN_ELEMENTWISE, x)) return ref.sumSquares(x);
+    arena.begin(x.length);
+    return w.sumSquares(arena.input(x as Float32Array), x.length);
+  };
+
+  // The arrays come in through the ring (a gradient or parameters already there are not copied again);
+  // the program, its operand table (one row per register, see ./assembly/fused.ts), the scalars' splats
+  // and the temporaries go to scratch. No closures here: this runs once per parameter per step.
+  const fused: Kernels['fused'] = (program, inputs, scalars, outputs) => {
+    // One dtype and length for all arrays (the kernel boundary checks it): the first one stands for all.
+    const first = inputs[0] ?? outputs[0]!;
+    if (!wasmTakes(first.length, MIN_FUSED, first)) { ref.fused(program, inputs, scalars, outputs); return; }
+    const n = first.length, { code } = program, advance = 4 * fusedBlock;
+    arena.begin(n * (inputs.length + outputs.length));
+    const table = arena.alloc(3 * (program.inputs + program.scalars + program.temps + program.outputs));
+    const codeAt = arena.alloc(code.length), splats = arena.alloc(4 * program.scalars), temps = arena.alloc(fusedBlock * program.temps);
+    let row = table >> 2;
+    // arena.input and arena.output may grow the memory, which replaces arena.i32: read it after them.
+    for (let i = 0; i < inputs.length; i++, row += 3) { const at = arena.input(inputs[i] as Float32Array); setRow(arena.i32, row, at, 16, advance); }
+    for (let s = 0; s < program.scalars; s++, row += 3) {
+      const at = (splats >> 2) + 4 * s, v = scalars[s]!;
+      arena.f32[at] = v; arena.f32[at + 1] = v; arena.f32[at + 2] = v; arena.f32[at + 3] = v;
+      setRow(arena.i32, row, splats + 16 * s, 0, 0);
+    }
+    for (let t = 0; t < program.temps; t++, row += 3) setRow(arena.i32, row, temps + t * advance, 16, 0);
+    const firstOutput = row;
+    for (let o = 0; o < outputs.length; o++, row += 3) { const at = arena.output(n); setRow(arena.i32, row, at, 16, advance); }
+    arena.i32.set(code, codeAt >> 2);
+    w.fused(codeAt, code.length / INSTRUCTION_WORDS, table, n);
+    for (let o = 0; o < outputs.length; o++) arena.finish(arena.i32[firstOutput + 3 * o]!, outputs[o] as Float32Array);
+  };
+
   return {
-    ...ref,
     name,
-
-    matmul(a, b, out, m, k, n, transA, transB) {
-      if (!isF32(a) || !isF32(b) || !isF32(out) || m * k * n < MIN_MATMUL_FLOPS) {
-        ref.matmul(a, b, out, m, k, n, transA, transB);
-        return;
-      }
-      arena.begin(a.length + b.length + out.length);
-      arena.finish(product(a, b, m, k, n, transA, transB), out);
-    },
-
-    linear(x, wt, bias, out, m, k, n) {
-      if (!allF32(x, wt, bias, out) || m * k * n < MIN_MATMUL_FLOPS) { ref.linear(x, wt, bias, out, m, k, n); return; }
-      arena.begin(x.length + wt.length + bias.length + out.length);
-      const pC = product(x as Float32Array, wt as Float32Array, m, k, n, false, false);
-      w.addRowVector(pC, arena.input(bias as Float32Array), m, n);
-      arena.finish(pC, out as Float32Array);
-    },
-
-    binary(op, a, aStrides, b, bStrides, outShape, out) {
-      const code = BINARY_CODES[op];
-      const plan = code !== undefined && isF32(a) && isF32(b) && isF32(out) ? plan2d(outShape, aStrides, bStrides) : null;
-      if (!plan) { ref.binary(op, a, aStrides, b, bStrides, outShape, out); return; }
-      if (out.length < MIN_BINARY) { binaryJs(code!, a as Float32Array, b as Float32Array, out as Float32Array, plan); return; }
-      arena.begin(a.length + b.length + out.length);
-      const pa = arena.input(a as Float32Array), pb = arena.input(b as Float32Array), po = arena.output(out.length);
-      w[BINARY_EXPORTS[code!]!](pa, plan.aRow, plan.aInner, pb, plan.bRow, plan.bInner, po, plan.outer, plan.inner);
-      arena.finish(po, out as Float32Array);
-    },
-
-    unary(op, x, out, alpha) {
-      const fn = UNARY_EXPORTS[op];
-      if (fn === undefined || !isF32(x) || !isF32(out) || x.length < MIN_ELEMENTWISE) { ref.unary(op, x, out, alpha); return; }
-      arena.begin(2 * x.length);
-      const px = arena.input(x), po = arena.output(x.length);
-      w[fn](px, po, x.length, alpha);
-      arena.finish(po, out);
-    },
-
-    reduce(op: ReduceKernel, x, shape, axes, out) {
-      const block = op === 'sum' && isF32(x) && isF32(out) && x.length >= MIN_ELEMENTWISE ? reduceBlock(shape, axes) : null;
-      if (!block) { ref.reduce(op, x, shape, axes, out); return; }
-      const [outer, len, inner] = block;
-      arena.begin(x.length + out.length);
-      const px = arena.input(x as Float32Array), po = arena.output(outer * inner);
-      w.sum3(px, outer, len, inner, po);
-      arena.finish(po, out as Float32Array);
-    },
-
-    softmax(x, outer, len, inner, out, log) {
-      if (inner !== 1 || !isF32(x) || !isF32(out) || x.length < MIN_ELEMENTWISE) { ref.softmax(x, outer, len, inner, out, log); return; }
-      arena.begin(2 * x.length);
-      const px = arena.input(x), po = arena.output(x.length);
-      w.softmaxRows(px, outer, len, po, log ? 1 : 0);
-      arena.finish(po, out);
-    },
-
-    sumSquares(x) {
-      if (!isF32(x) || x.length < MIN_ELEMENTWISE) return ref.sumSquares(x);
-      arena.begin(x.length);
-      return w.sumSquares(arena.input(x), x.length);
-    },
-
-    sgdStep(p, g, vel, outP, outVel, c) {
-      if (!allF32(p, g, outP) || (vel && !allF32(vel, outVel!)) || p.length < MIN_ELEMENTWISE) { ref.sgdStep(p, g, vel, outP, outVel, c); return; }
-      arena.begin((vel ? 5 : 3) * p.length);
-      const pp = arena.input(p as Float32Array), pg = arena.input(g as Float32Array), po = arena.output(p.length);
-      const pv = vel ? arena.input(vel as Float32Array) : 0, pvo = vel ? arena.output(p.length) : 0;
-      w.sgdStep(pp, pg, pv, po, pvo, p.length, c.lr, c.momentum, c.weightDecay, c.nesterov ? 1 : 0);
-      arena.finish(po, outP as Float32Array);
-      if (vel) arena.finish(pvo, outVel as Float32Array);
-    },
-
-    adamStep(p, g, m, v, outP, outM, outV, c) {
-      if (!allF32(p, g, m, v, outP, outM, outV) || p.length < MIN_ELEMENTWISE) { ref.adamStep(p, g, m, v, outP, outM, outV, c); return; }
-      const n = p.length;
-      arena.begin(7 * n);
-      const pp = arena.input(p as Float32Array), pg = arena.input(g as Float32Array), pm = arena.input(m as Float32Array), pv = arena.input(v as Float32Array);
-      const op = arena.output(n), om = arena.output(n), ov = arena.output(n);
-      w.adamStep(pp, pg, pm, pv, op, om, ov, n, c.b1, c.b2, c.eps, c.stepSize, c.invRootC2, c.l2, c.keep);
-      arena.finish(op, outP as Float32Array);
-      arena.finish(om, outM as Float32Array);
-      arena.finish(ov, outV as Float32Array);
-    },
-
-    logsumexp(x, outer, len, inner, out) {
-      if (inner !== 1 || !isF32(x) || !isF32(out) || x.length < MIN_ELEMENTWISE) { ref.logsumexp(x, outer, len, inner, out); return; }
-      arena.begin(x.length + outer);
-      const px = arena.input(x), po = arena.output(outer);
-      w.logsumexpRows(px, outer, len, po);
-      arena.finish(po, out);
-    },
+    // In WebAssembly, for the calls routed to it (wasmTakes); the others go to the reference set.
+    matmul, linear, binary, unary, reduce, softmax, logsumexp, sumSquares, fused,
+    // From the reference set: no wasm version (yet).
+    select: ref.select, copyStrided: ref.copyStrided, pad: ref.pad, gather: ref.gather, scatterAdd: ref.scatterAdd,
+    concat: ref.concat, clip: ref.clip, crossEntropy: ref.crossEntropy, crossEntropyGrad: ref.crossEntropyGrad,
+    // Leaving the interface: optimisers are fused programs now.
+    sgdStep: ref.sgdStep, adamStep: ref.adamStep, rmspropStep: ref.rmspropStep,
   };
 }
 

@@ -6,11 +6,13 @@
 
 // matmul and the bias row of a dense layer: ./matmul.ts.
 export { matmulBlock, addRowVector, PACK_A_BYTES, PACK_B_BYTES, TILE_BYTES } from './matmul';
+// fused elementwise programs (optimisers): ./fused.ts.
+export { fused, FUSED_BLOCK } from './fused';
 import { fma } from './simd';
 
 // What the loader checks before it trusts a binary (../index.ts): the version of the interface between
 // this file and ../fast.ts (bump it when an export changes), and which variant this binary is.
-export const KERNELS_ABI: i32 = 1;
+export const KERNELS_ABI: i32 = 2;
 export const RELAXED_SIMD: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 
 // ---------------------------------------------------------------------------------------------
@@ -261,12 +263,7 @@ export function logsumexpRows(x: usize, rows: i32, len: i32, out: usize): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Optimiser updates and the sum of squares behind gradient norms. Slot values below 1e-30 in
-// magnitude are flushed to zero (subnormals slow every later update; see ../../kernels.ts).
-
-@inline function flushV(x: v128): v128 {
-  return v128.andnot(x, f32x4.lt(f32x4.abs(x), f32x4.splat(1e-30)));
-}
+// The sum of squares behind gradient norms.
 
 /** Σ x[i]², in float64 lanes so that long vectors keep their precision. */
 export function sumSquares(x: usize, len: i32): f64 {
@@ -286,41 +283,6 @@ export function sumSquares(x: usize, len: i32): f64 {
   let s = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
   for (; i < len; i++) { const v = <f64>load<f32>(x + (<usize>i << 2)); s += v * v; }
   return s;
-}
-
-/** SGD; `vel` and `outVel` are 0 without momentum. */
-export function sgdStep(p: usize, g: usize, vel: usize, outP: usize, outVel: usize, len: i32,
-  lr: f32, momentum: f32, wd: f32, nesterov: bool): void {
-  const lrV = f32x4.splat(lr), muV = f32x4.splat(momentum), wdV = f32x4.splat(wd);
-  for (let i = 0; i < len; i += 4) {
-    const o = <usize>i << 2;
-    const pv = v128.load(p + o);
-    const gv = fma(wdV, pv, v128.load(g + o));
-    if (vel == 0) { v128.store(outP + o, f32x4.sub(pv, f32x4.mul(lrV, gv))); continue; }
-    const vv = flushV(fma(muV, v128.load(vel + o), gv));
-    v128.store(outVel + o, vv);
-    const d = nesterov ? fma(muV, vv, gv) : vv;
-    v128.store(outP + o, f32x4.sub(pv, f32x4.mul(lrV, d)));
-  }
-}
-
-/** Adam and AdamW (keep = 1 − lr·decay), bias corrections folded into stepSize and invRootC2. */
-export function adamStep(p: usize, g: usize, m: usize, v: usize, outP: usize, outM: usize, outV: usize, len: i32,
-  b1: f32, b2: f32, eps: f32, stepSize: f32, invRootC2: f32, l2: f32, keep: f32): void {
-  const b1V = f32x4.splat(b1), c1V = f32x4.splat(1 - b1), b2V = f32x4.splat(b2), c2V = f32x4.splat(1 - b2);
-  const epsV = f32x4.splat(eps), stepV = f32x4.splat(stepSize), rootV = f32x4.splat(invRootC2);
-  const l2V = f32x4.splat(l2), keepV = f32x4.splat(keep);
-  for (let i = 0; i < len; i += 4) {
-    const o = <usize>i << 2;
-    const pv = v128.load(p + o);
-    const gv = fma(l2V, pv, v128.load(g + o));
-    const mv = flushV(fma(b1V, v128.load(m + o), f32x4.mul(c1V, gv)));
-    const vv = flushV(fma(b2V, v128.load(v + o), f32x4.mul(c2V, f32x4.mul(gv, gv))));
-    v128.store(outM + o, mv);
-    v128.store(outV + o, vv);
-    const denom = fma(f32x4.sqrt(vv), rootV, epsV);
-    v128.store(outP + o, f32x4.sub(f32x4.mul(pv, keepV), f32x4.div(f32x4.mul(stepV, mv), denom)));
-  }
 }
 
 /** Where free memory starts: the JS arena begins past this. */
