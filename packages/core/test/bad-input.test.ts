@@ -312,6 +312,8 @@ describe('kernels check lengths: every kernel of every set refuses a too-short a
   const sgd = { lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0 };
   const adam = { b1: 0.9, b2: 0.999, eps: 1e-8, stepSize: 1e-3, invRootC2: 1, l2: 0, keep: 1 };
   const rms = { lr: 0.1, rho: 0.9, eps: 1e-8, momentum: 0, weightDecay: 0 };
+  /** outputs[0] = inputs[0]: one copy instruction (opcode 0). */
+  const copyProgram = { inputs: 1, scalars: 0, temps: 0, outputs: 1, code: Int32Array.of(0, 1, 0, -1, -1) };
   /** One call per kernel with one array too short (64 values: past the wasm sets' thresholds), and what the message says. */
   const calls: { readonly [K in Exclude<keyof Kernels, 'name'>]: [unknown[], RegExp] } = {
     unary: [['relu', f(64), f(63), 0], /out has 63 values, expected 64 \(x's length\)/],
@@ -331,6 +333,7 @@ describe('kernels check lengths: every kernel of every set refuses a too-short a
     crossEntropy: [[f(64), 8, 8, i32(7), f(64)], /labels has 7 values, expected one per row \(8\)/],
     crossEntropyGrad: [[f(64), 8, 8, i32(8), 1, f(63)], /out has 63 values, expected 64/],
     sumSquares: [[new Array(64).fill(1)], /x is an array of length 64, not a Float32Array or Float64Array/],
+    fused: [[copyProgram, [f(64)], new Float64Array(0), [f(63)]], /outputs\[0\] has 63 values, expected 64 \(all arrays of a fused program have one length\)/],
     sgdStep: [[f(64), f(64), f(63), f(64), f(64), sgd], /velocity has 63 values, expected 64 \(p's length\)/],
     adamStep: [[f(64), f(64), f(64), f(63), f(64), f(64), f(64), adam], /v has 63 values, expected 64 \(p's length\)/],
     rmspropStep: [[f(64), f(64), f(63), null, f(64), f(64), null, rms], /square has 63 values, expected 64/],
