@@ -13,9 +13,10 @@ const TINY = 1e-30;
 const flush = (x: number) => (Math.abs(x) < TINY ? 0 : x);
 
 /** One element's update: the new value of p and of each slot, given the old ones, this step's lr and the 1-based step t. */
-type Formula = (p: number, g: number, s: Record<string, number>, lr: number, t: number) => { p: number; s: Record<string, number> };
+type Step = { p: number; s: Record<string, number> };
+type Formula = (p: number, g: number, s: Record<string, number>, lr: number, t: number) => Step;
 
-const sgdFormula = (wd: number, mu: number, nesterov: boolean): Formula => (p, g, s, lr) => {
+const sgdFormula = (wd: number, mu: number, nesterov: boolean): Formula => (p, g, s, lr): Step => {
   const gd = g + wd * p;
   if (mu === 0) return { p: p - lr * gd, s: {} };
   const v = flush(mu * s.velocity! + gd);
@@ -31,7 +32,7 @@ const adamFormula = (b1: number, b2: number, eps: number, l2: number, dw: number
   return { p: p - lr * dw * p - (lr * mHat) / (Math.sqrt(vHat) + eps), s: { m, v } };
 };
 
-const rmspropFormula = (rho: number, eps: number, mu: number, wd: number): Formula => (p, g, s, lr) => {
+const rmspropFormula = (rho: number, eps: number, mu: number, wd: number): Formula => (p, g, s, lr): Step => {
   const gd = g + wd * p;
   const square = flush(rho * s.square! + (1 - rho) * gd * gd);
   const u = gd / (Math.sqrt(square) + eps);
