@@ -2,17 +2,17 @@
  * Kernel timings, reference vs fast, side by side in one run: float32 matmul GFLOP/s for the MLP's shapes
  * in all four transpose forms, and ns per element for the elementwise kernels the MLP uses.
  *
- *   npx tsx benchmarks/kernels.ts [--quick]
+ *   npx tsx --conditions=@chainrule/source benchmarks/kernels.ts [--quick]
  */
-import { loadWasmKernels, referenceKernels, type Kernels } from '../packages/core/src/backend/index.ts';
-import { wasmLoadError } from '../packages/core/src/backend/wasm/index.ts';
+import { fma, fuse } from '@chainrule/core';
+import { loadWasmKernels, referenceKernels, type Kernels } from '@chainrule/core/backend';
 
 const quick = process.argv.includes('--quick');
 const fastRelaxed = loadWasmKernels({ relaxed: true });
 const fastSimd = loadWasmKernels({ relaxed: false });
 const fast2 = loadWasmKernels({ relaxed: true, threads: 2 });
 if (!fastRelaxed || !fastSimd || !fast2) {
-  console.error(`fast kernels did not load: ${wasmLoadError}`);
+  console.error('fast kernels did not load (build them with `pnpm kernels`; the test kernels-wasm.test.ts says why)');
   process.exit(1);
 }
 const sets: [string, Kernels][] = [['reference', referenceKernels], [fastSimd.name, fastSimd]];
@@ -67,9 +67,16 @@ for (const [m, k, n] of shapes) {
 console.log('\nfloat32 elementwise, ns per element (one thread)\n');
 console.log(['kernel', 'size', ...sets.slice(0, fastest + 1).map(([n]) => n)].map((s) => s.padStart(18)).join(''));
 const cases: [string, number, (ks: Kernels) => void][] = [];
+// One Adam step as a fused program (as nn's adam writes it, up to the folding of constants).
+const adam = fuse({ arrays: ['p', 'g', 'm', 'v'], scalars: ['b1', 'b2', 'step', 'eps'] }, ({ p, g, m, v, b1, b2, step, eps }) => {
+  const m2 = fma(m, b1, g.mul(0.1)).flush(), v2 = fma(v, b2, g.mul(g).mul(0.001)).flush();
+  return { p: p.sub(m2.mul(step).div(v2.sqrt().add(eps))), m: m2, v: v2 };
+});
+const adamScalars = Float64Array.from([0.9, 0.999, 1e-3, 1e-8, 0.1, 0.001]);
 for (const [rows, cols] of [[64, 128], [256, 784], [4, 8]] as const) {
   const size = rows * cols;
   const x = random(size), y = random(size), bias = random(cols), out = new Float32Array(size);
+  const m = random(size), v = random(size).map(Math.abs), mOut = new Float32Array(size), vOut = new Float32Array(size);
   const label = `${rows}×${cols}`;
   cases.push(
     [`add ${label}`, size, (ks) => ks.binary('add', x, [cols, 1], y, [cols, 1], [rows, cols], out)],
@@ -81,6 +88,7 @@ for (const [rows, cols] of [[64, 128], [256, 784], [4, 8]] as const) {
     [`sum axis 0 ${label}`, size, (ks) => ks.reduce('sum', x, [rows, cols], [0], bias)],
     [`softmax ${label}`, size, (ks) => ks.softmax(x, rows, cols, 1, out, false)],
     [`logsumexp ${label}`, size, (ks) => ks.logsumexp(x, rows, cols, 1, out)],
+    [`fused adam ${label}`, size, (ks) => ks.fused(adam.program, [x, y, m, v], adamScalars, [out, mOut, vOut])],
   );
 }
 for (const [label, size, run] of cases) {

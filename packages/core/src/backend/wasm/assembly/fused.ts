@@ -43,24 +43,40 @@ const ADD = 6, SUB = 7, MUL = 8, DIV = 9, MIN = 10, MAX = 11, FMA = 12;
   return f32x4.max(x, y);
 }
 
+// Each loop does four vectors (64 bytes) a turn, so a block's last turn may run up to 48 bytes past its
+// last vector: still inside the array's arena block, which ends at the next 64-byte boundary after its
+// values plus 16 bytes (blocks start 64-byte aligned, and a program block at a multiple of 1 KiB).
+
 @inline function loop1(op: i32, d: usize, a: usize, as: usize, vectors: i32): void {
-  for (let i = 0; i < vectors; i++) {
+  const end = d + (<usize>vectors << 4);
+  for (; d < end; d += 64) {
     v128.store(d, unary(op, v128.load(a)));
-    d += 16; a += as;
+    v128.store(d, unary(op, v128.load(a + as)), 16);
+    v128.store(d, unary(op, v128.load(a + 2 * as)), 32);
+    v128.store(d, unary(op, v128.load(a + 3 * as)), 48);
+    a += 4 * as;
   }
 }
 
 @inline function loop2(op: i32, d: usize, a: usize, as: usize, b: usize, bs: usize, vectors: i32): void {
-  for (let i = 0; i < vectors; i++) {
+  const end = d + (<usize>vectors << 4);
+  for (; d < end; d += 64) {
     v128.store(d, binary(op, v128.load(a), v128.load(b)));
-    d += 16; a += as; b += bs;
+    v128.store(d, binary(op, v128.load(a + as), v128.load(b + bs)), 16);
+    v128.store(d, binary(op, v128.load(a + 2 * as), v128.load(b + 2 * bs)), 32);
+    v128.store(d, binary(op, v128.load(a + 3 * as), v128.load(b + 3 * bs)), 48);
+    a += 4 * as; b += 4 * bs;
   }
 }
 
 @inline function loopFma(d: usize, a: usize, as: usize, b: usize, bs: usize, c: usize, cs: usize, vectors: i32): void {
-  for (let i = 0; i < vectors; i++) {
+  const end = d + (<usize>vectors << 4);
+  for (; d < end; d += 64) {
     v128.store(d, fma(v128.load(a), v128.load(b), v128.load(c)));
-    d += 16; a += as; b += bs; c += cs;
+    v128.store(d, fma(v128.load(a + as), v128.load(b + bs), v128.load(c + cs)), 16);
+    v128.store(d, fma(v128.load(a + 2 * as), v128.load(b + 2 * bs), v128.load(c + 2 * cs)), 32);
+    v128.store(d, fma(v128.load(a + 3 * as), v128.load(b + 3 * bs), v128.load(c + 3 * cs)), 48);
+    a += 4 * as; b += 4 * bs; c += 4 * cs;
   }
 }
 
@@ -73,8 +89,8 @@ const ADD = 6, SUB = 7, MUL = 8, DIV = 9, MIN = 10, MAX = 11, FMA = 12;
 
 /**
  * Runs `instructions` instructions of `code` (five i32 each: opcode, destination, a, b, c) over n
- * elements, with one row per register in `table`. A partial last vector reads and writes the padding the
- * arena leaves after every block.
+ * elements, with one row per register in `table`. Past the last element it reads and writes the
+ * padding the arena leaves after every block (see the loops above).
  */
 export function fused(code: usize, instructions: i32, table: usize, n: i32): void {
   for (let start = 0, block = 0; start < n; start += FUSED_BLOCK, block++) {
