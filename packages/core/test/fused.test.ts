@@ -1,14 +1,16 @@
 /**
  * Fused elementwise programs: the builder (`fuse`), the reference interpreter against plain formulas,
- * and the WebAssembly interpreter against the reference: bit for bit with plain SIMD (the program
- * format's rounding rules make that a promise), within the fused multiply-add's rounding with relaxed SIMD.
+ * and the WebAssembly sets (each program compiled to its own module) against the reference: bit for bit
+ * with plain SIMD (the program format's rounding rules make that a promise), within the fused
+ * multiply-add's rounding with relaxed SIMD.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { fma, fuse, tensor, Tensor } from '../src/index.ts';
 import { loadWasmKernels, referenceKernels as ref, type Kernels } from '../src/backend/index.ts';
 import { FUSED_BINARY, FUSED_OPS, FUSED_UNARY, INSTRUCTION_WORDS, programError, type FusedProgram } from '../src/backend/program.ts';
-import { wasmLoadError } from '../src/backend/wasm/index.ts';
+import { fusedPath, wasmLoadError } from '../src/backend/wasm/index.ts';
+import { encodeFused } from '../src/backend/wasm/compile-fused.ts';
 import { giveBack, take } from '../src/backend/pool.ts';
 import { propertySeed } from './helpers.ts';
 
@@ -327,6 +329,60 @@ describe('wasm-simd runs fused programs bit for bit like the reference', () => {
       const again = runOn(wasm(), sgd, [first[0]!, first[1]!], [2]);
       const want = runOn(ref, sgd, [first[0]!, first[1]!], [2]);
       again.forEach((o, i) => expectSameBits(`output ${i}`, o, want[i]!));
+    });
+  });
+});
+
+describe('wasm sets compile each program to WebAssembly on its first run', () => {
+  const adamLike = () => fuse({ arrays: ['p', 'g', 'm', 'v'], scalars: ['stepSize', 'root', 'keep'] }, ({ p, g, m, v, stepSize, root, keep }) => {
+    // 1 − β as nn writes it: an instruction over constants only, which the compiled function runs once.
+    const m1 = fma(0.9, m, fma(-1, 0.9, 1).mul(g)).flush(), v1 = fma(0.999, v, fma(-1, 0.999, 1).mul(g.mul(g))).flush();
+    return { p: p.mul(keep).sub(stepSize.mul(m1).div(fma(v1.sqrt(), root, 1e-8))), m: m1, v: v1 };
+  }).program;
+  const arrays = (n: number, s: number) => [0, 1, 2, 3].map((i) => mixed(n, s + i).map((x, j) => (i === 3 ? Math.abs(x) : j % 5 ? x : 0.5)));
+
+  it('runs it compiled from the first call on, bit for bit like the reference (constants-only instructions too)', () => {
+    const p = adamLike();
+    expect(fusedPath(wasm(), p), 'not run yet').toBeUndefined();
+    const inputs = arrays(1001, seed);
+    const got = runOn(wasm(), p, inputs, [1e-3, 1.2, 1]);
+    expect(fusedPath(wasm(), p)).toBe('compiled');
+    runOn(ref, p, inputs, [1e-3, 1.2, 1]).forEach((want, o) => expectSameBits(`output ${o}`, got[o]!, want));
+  });
+
+  it('its module stays under 4 KB (browsers compile those synchronously on the main thread)', () => {
+    const bytes = encodeFused(adamLike(), { shared: false, max: undefined }, true);
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    expect(bytes.length).toBeLessThan(4096);
+  });
+
+  it('over shared memory (the set with a helper thread) too', () => {
+    const threaded = loadWasmKernels({ relaxed: false, threads: 2 });
+    if (!threaded) throw new Error(`the two-thread kernels did not load: ${wasmLoadError}`);
+    const p = adamLike(), inputs = arrays(300, seed + 7);
+    const got = runOn(threaded, p, inputs, [0.5, 2, 0.99]);
+    expect(fusedPath(threaded, p)).toBe('compiled');
+    runOn(ref, p, inputs, [0.5, 2, 0.99]).forEach((want, o) => expectSameBits(`output ${o}`, got[o]!, want));
+  });
+
+  it('when compiling fails (a Content Security Policy, say), falls back, gives the same bits, and does not try again', () => {
+    const p = adamLike(), inputs = arrays(777, seed + 3), scalars = [2e-3, 1.1, 0.98];
+    const refused = vi.spyOn(WebAssembly, 'Module').mockImplementation(function refuse() { throw new WebAssembly.CompileError('refused by the test'); });
+    let got: Float32Array[], again: Float32Array[];
+    try {
+      got = runOn(wasm(), p, inputs, scalars);
+      again = runOn(wasm(), p, inputs, scalars);
+      expect(refused).toHaveBeenCalledTimes(1);
+    } finally {
+      refused.mockRestore();
+    }
+    expect(fusedPath(wasm(), p)).toBe('fallback');
+    const compiled = { ...p }; // another program object: compiled now that compiling works
+    const want = runOn(wasm(), compiled, inputs, scalars);
+    expect(fusedPath(wasm(), compiled)).toBe('compiled');
+    want.forEach((w, o) => {
+      expectSameBits(`output ${o}`, got[o]!, w);
+      expectSameBits(`output ${o}, second run`, again[o]!, w);
     });
   });
 });

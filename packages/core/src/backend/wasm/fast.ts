@@ -6,9 +6,10 @@
  */
 import type { TypedArray } from '../../dtype.ts';
 import type { BinaryKernel, Kernels, UnaryKernel } from '../kernels.ts';
-import { INSTRUCTION_WORDS } from '../program.ts';
+import { INSTRUCTION_WORDS, type FusedProgram } from '../program.ts';
 import { referenceKernels as ref } from '../reference/index.ts';
 import { Arena } from './arena.ts';
+import { compileFused, type CompiledFused, type MemoryType } from './compile-fused.ts';
 import { uncheckedOf } from '../checked.ts';
 import { CONTROL_BYTES, HelperThread, MAX_CHUNKS } from './thread.ts';
 
@@ -123,7 +124,13 @@ function reduceBlock(shape: readonly number[], axes: readonly number[]): [number
   return [outer, len, inner];
 }
 
-function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThread | null): Kernels {
+/** A program compiled for one kernel set, with its argument list (reused: no garbage per call). */
+interface Compiled { run: CompiledFused; args: number[] }
+/** Per program: its compiled function, or null when compiling failed (it is interpreted then). */
+type FusedCache = WeakMap<FusedProgram, Compiled | null>;
+
+function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThread | null, compile: (p: FusedProgram) => CompiledFused,
+  cache: FusedCache): Kernels {
   const packA = w.PACK_A_BYTES.value as number, packB = w.PACK_B_BYTES.value as number, tile = w.TILE_BYTES.value as number;
   const scratch = () => [arena.alloc(packA / 4), arena.alloc(packB / 4), arena.alloc(tile / 4)] as const;
   const fusedBlock = w.FUSED_BLOCK.value as number;
@@ -209,15 +216,45 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
     return w.sumSquares(arena.input(x as Float32Array), x.length);
   };
 
-  // The arrays come in through the ring (a gradient or parameters already there are not copied again);
-  // the program, its operand table (one row per register, see ./assembly/fused.ts), the scalars' splats
-  // and the temporaries go to scratch. No closures here: this runs once per parameter per step.
+  /** The program's compiled function, compiled on its first run here; null if that failed (then never retried). */
+  const compiledFor = (program: FusedProgram): Compiled | null => {
+    let entry = cache.get(program);
+    if (entry === undefined) {
+      try {
+        entry = { run: compile(program), args: new Array<number>(program.inputs + program.outputs + 1 + program.scalars).fill(0) };
+      } catch {
+        entry = null;
+      }
+      cache.set(program, entry);
+    }
+    return entry;
+  };
+
+  // The arrays come in through the ring (a gradient or parameters already there are not copied again).
+  // No closures here: this runs once per parameter per step.
   const fused: Kernels['fused'] = (program, inputs, scalars, outputs) => {
     // One dtype and length for all arrays (the kernel boundary checks it): the first one stands for all.
     const first = inputs[0] ?? outputs[0]!;
     if (!wasmTakes(first.length, MIN_FUSED, first)) { ref.fused(program, inputs, scalars, outputs); return; }
-    const n = first.length, { code } = program, advance = 4 * fusedBlock;
+    const n = first.length;
     arena.begin(n * (inputs.length + outputs.length));
+    const compiled = compiledFor(program);
+    if (compiled) {
+      // Arguments: input addresses, output addresses, the vector count, the scalars. The function runs
+      // ceil(n/4) vectors: a partial last one reads and writes past the last value, inside the padding
+      // the arena leaves after every block (arena.ts, blockBytes), and what it wrote there is never read.
+      const { run, args } = compiled;
+      let k = 0;
+      for (let i = 0; i < inputs.length; i++) args[k++] = arena.input(inputs[i] as Float32Array);
+      const firstOutput = k;
+      for (let o = 0; o < outputs.length; o++) args[k++] = arena.output(n);
+      args[k++] = (n + 3) >> 2;
+      for (let s = 0; s < program.scalars; s++) args[k++] = scalars[s]!;
+      run(...args);
+      for (let o = 0; o < outputs.length; o++) arena.finish(args[firstOutput + o]!, outputs[o] as Float32Array);
+      return;
+    }
+    const { code } = program, advance = 4 * fusedBlock;
     const table = arena.alloc(3 * (program.inputs + program.scalars + program.temps + program.outputs));
     const codeAt = arena.alloc(code.length), splats = arena.alloc(4 * program.scalars), temps = arena.alloc(fusedBlock * program.temps);
     let row = table >> 2;
@@ -244,11 +281,20 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
     select: ref.select, copyStrided: ref.copyStrided, pad: ref.pad, gather: ref.gather, scatterAdd: ref.scatterAdd,
     concat: ref.concat, clip: ref.clip, crossEntropy: ref.crossEntropy, crossEntropyGrad: ref.crossEntropyGrad,
     // Leaving the interface: optimisers are fused programs now.
-    sgdStep: ref.sgdStep, adamStep: ref.adamStep, rmspropStep: ref.rmspropStep,
   };
 }
 
 const helpers = new WeakMap<Kernels, HelperThread>();
+const fusedCaches = new WeakMap<Kernels, FusedCache>();
+
+/**
+ * How a wasm kernel set runs `program`: 'compiled' (its own WebAssembly function), 'interpreted' (compiling
+ * failed), or undefined before its first run there (for tests).
+ */
+export function fusedPath(ks: Kernels, program: FusedProgram): 'compiled' | 'fallback' | undefined {
+  const entry = fusedCaches.get(uncheckedOf(ks) ?? ks)?.get(program);
+  return entry === undefined ? undefined : entry ? 'compiled' : 'fallback';
+}
 /** The helper thread of a set loaded with `threads: 2` (for tests and tuning). */
 export const helperOf = (ks: Kernels): HelperThread | undefined => helpers.get(uncheckedOf(ks) ?? ks);
 
@@ -256,8 +302,8 @@ export const helperOf = (ks: Kernels): HelperThread | undefined => helpers.get(u
  * The kernel set of one instance of a kernel binary, over `memory` (shared when `threads` is 2: a helper
  * thread then runs part of each big matmul; Node only, see ./thread.ts).
  */
-export function wasmKernelSet(name: string, module: WebAssembly.Module, instance: WebAssembly.Instance,
-  memory: WebAssembly.Memory, threads: 1 | 2): Kernels {
+export function wasmKernelSet(name: string, relaxed: boolean, module: WebAssembly.Module, instance: WebAssembly.Instance,
+  memory: WebAssembly.Memory, memoryType: MemoryType, threads: 1 | 2): Kernels {
   const w = instance.exports as unknown as Exports;
   let base = (w.heapBase() + 63) & ~63;
   let helper: HelperThread | null = null;
@@ -266,7 +312,10 @@ export function wasmKernelSet(name: string, module: WebAssembly.Module, instance
     base += (CONTROL_BYTES + 63) & ~63;
     if (helper) name += '-2threads';
   }
-  const ks = makeKernels(name, w, new Arena(memory, base), helper);
+  const cache: FusedCache = new WeakMap();
+  const compile = (program: FusedProgram) => compileFused(program, memory, memoryType, relaxed);
+  const ks = makeKernels(name, w, new Arena(memory, base), helper, compile, cache);
   if (helper) helpers.set(ks, helper);
+  fusedCaches.set(ks, cache);
   return ks;
 }

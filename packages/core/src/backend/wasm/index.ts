@@ -9,9 +9,10 @@
  */
 import type { Kernels } from '../kernels.ts';
 import * as embedded from './build/binaries.ts';
+import type { MemoryType as ImportType } from './compile-fused.ts';
 import { REQUIRED_EXPORTS, wasmKernelSet } from './fast.ts';
 
-export { helperOf, plan2d, type Plan2d } from './fast.ts';
+export { fusedPath, helperOf, plan2d, type Plan2d } from './fast.ts';
 
 /** The names of the WebAssembly kernel sets (one thread); with a helper thread they end in '-2threads'. */
 export type WasmSetName = 'wasm-simd' | 'wasm-relaxed-simd';
@@ -158,8 +159,11 @@ function importedMemory(bytes: Uint8Array): MemoryType | null {
   return null;
 }
 
+/** The memory a kernel set runs over, and its type (for modules compiled later to import it too). */
+interface Memory { memory: WebAssembly.Memory; type: ImportType }
+
 /** Checks what can be checked before instantiating; returns the memory and imports to instantiate with. */
-function prepare(module: WebAssembly.Module, binary: Binary, threads: 1 | 2): { memory: WebAssembly.Memory; imports: WebAssembly.Imports } {
+function prepare(module: WebAssembly.Module, binary: Binary, threads: 1 | 2): Memory & { imports: WebAssembly.Imports } {
   const { what, fix } = binary;
   const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
   const missing = ['KERNELS_ABI', 'RELAXED_SIMD', ...REQUIRED_EXPORTS].filter((name) => !exported.has(name));
@@ -177,15 +181,16 @@ function prepare(module: WebAssembly.Module, binary: Binary, threads: 1 | 2): { 
   }
   // 4 MiB to start, grown on demand; shared memory needs the maximum the binary declares.
   const initial = Math.max(64, memoryType.min);
-  const memory = memoryType.shared
-    ? new WebAssembly.Memory({ initial, maximum: memoryType.max ?? 32768, shared: true })
-    : new WebAssembly.Memory(memoryType.max === undefined ? { initial } : { initial, maximum: memoryType.max });
+  const type: ImportType = { shared: memoryType.shared, max: memoryType.shared ? memoryType.max ?? 32768 : memoryType.max };
+  const memory = type.shared
+    ? new WebAssembly.Memory({ initial, maximum: type.max!, shared: true })
+    : new WebAssembly.Memory(type.max === undefined ? { initial } : { initial, maximum: type.max });
   const abort = () => { throw new Error('chainrule: a WebAssembly kernel aborted'); };
-  return { memory, imports: { env: { memory, abort } } };
+  return { memory, type, imports: { env: { memory, abort } } };
 }
 
 /** Checks the instance's own description of itself, then wraps it as a kernel set. */
-function finish(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory, binary: Binary, threads: 1 | 2): Kernels {
+function finish(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: Memory, binary: Binary, threads: 1 | 2): Kernels {
   const { what, fix } = binary;
   const value = (name: string) => (instance.exports[name] as WebAssembly.Global).value as number;
   if (value('KERNELS_ABI') !== KERNELS_ABI) {
@@ -195,7 +200,7 @@ function finish(module: WebAssembly.Module, instance: WebAssembly.Instance, memo
   if (binary.relaxed !== undefined && relaxed !== binary.relaxed) {
     throw refuse(what, `the ${relaxed ? 'relaxed-SIMD' : 'plain SIMD'} kernels, but the ${binary.relaxed ? 'relaxed-SIMD' : 'plain SIMD'} ones were asked for`, fix);
   }
-  return wasmKernelSet(setName(relaxed), module, instance, memory, threads);
+  return wasmKernelSet(setName(relaxed), relaxed, module, instance, memory.memory, memory.type, threads);
 }
 
 function compileError(binary: Binary, e: unknown): Error {
@@ -212,14 +217,14 @@ function compileError(binary: Binary, e: unknown): Error {
 function instantiateSync(binary: Binary, threads: 1 | 2): Kernels {
   let module: WebAssembly.Module;
   try { module = new WebAssembly.Module(binary.bytes); } catch (e) { throw compileError(binary, e); }
-  const { memory, imports } = prepare(module, binary, threads);
+  const { imports, ...memory } = prepare(module, binary, threads);
   return finish(module, new WebAssembly.Instance(module, imports), memory, binary, threads);
 }
 
 async function instantiateAsync(binary: Binary, threads: 1 | 2): Promise<Kernels> {
   let module: WebAssembly.Module;
   try { module = await WebAssembly.compile(binary.bytes); } catch (e) { throw compileError(binary, e); }
-  const { memory, imports } = prepare(module, binary, threads);
+  const { imports, ...memory } = prepare(module, binary, threads);
   return finish(module, await WebAssembly.instantiate(module, imports), memory, binary, threads);
 }
 

@@ -1,0 +1,193 @@
+/**
+ * A fused program (../program.ts) compiled to its own tiny WebAssembly module: one function
+ *
+ *   run(input addresses…, output addresses…, vectors, scalars… as f32)
+ *
+ * whose registers are v128 locals. Each turn of its loop loads every input it reads once (four
+ * elements), runs the instructions on locals, and stores every output; a value written to an output is
+ * read back from its local, never from memory. Scalars are splatted into locals once, at entry. The
+ * module imports the kernel set's memory as env.memory.
+ *
+ * It runs whole vectors, ceil(n/4) of them: a partial last one reads and writes up to 12 bytes past the
+ * last value, which the arena allows (every block is padded, see arena.ts `blockBytes`).
+ *
+ * Every op has exactly the reference semantics (../reference/fused.ts) on float32: see OP_CODE.
+ */
+import { FUSED_OPS, FLUSH_BELOW, INSTRUCTION_WORDS, type FusedOp, type FusedProgram } from '../program.ts';
+
+/**
+ * The kernel set's memory, as the module must import it: an unshared memory matches an import without a
+ * maximum, but a shared one only an import that is shared with the same maximum.
+ */
+export interface MemoryType { shared: boolean; max: number | undefined }
+
+// Value types, section ids and the few core opcodes used.
+const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b, FUNC = 0x60, VOID_BLOCK = 0x40;
+const SECTION = { type: 1, import: 2, function: 3, export: 7, code: 10 } as const;
+const IMPORT_MEMORY = 0x02, EXPORT_FUNC = 0x00;
+const BLOCK = 0x02, LOOP = 0x03, BR_IF = 0x0d, END = 0x0b;
+const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22;
+const I32_CONST = 0x41, I32_EQZ = 0x45, I32_LT_U = 0x49, I32_ADD = 0x6a, I32_SHL = 0x74;
+
+/** SIMD opcodes: each follows the 0xfd prefix as an unsigned LEB128. */
+const SIMD = {
+  load: 0x00, store: 0x0b, const: 0x0c, f32x4Splat: 0x13,
+  f32x4Lt: 0x43, f32x4Gt: 0x44, and: 0x4e, andnot: 0x4f, or: 0x50, bitselect: 0x52,
+  f32x4Abs: 0xe0, f32x4Neg: 0xe1, f32x4Sqrt: 0xe3, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7,
+  f32x4Min: 0xe8, f32x4Max: 0xe9, f32x4RelaxedMadd: 0x105,
+} as const;
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+  return out;
+}
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) { out.push(byte); return out; }
+    out.push(byte | 0x80);
+  }
+}
+const simd = (op: number) => [0xfd, ...uleb(op)];
+/** v128.const with the same float32 in all four lanes. */
+function f32x4Const(value: number): number[] {
+  const lanes = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
+  return [...simd(SIMD.const), ...lanes];
+}
+/** v128.const with the same 32-bit pattern in all four lanes. */
+const i32x4Const = (bits: number) => [...simd(SIMD.const), ...new Uint8Array(new Int32Array([bits, bits, bits, bits]).buffer)];
+/** A memarg for 16-byte vectors: alignment 2⁴, offset 0. */
+const VECTOR_MEMARG = [4, 0];
+
+/** An operand pushed onto the stack (its local.get), or bytes as they are. */
+type Piece = 'a' | 'b' | 'c' | number[];
+
+/**
+ * What each op compiles to: its operands and instructions in stack order. Only fma differs between the
+ * plain and the relaxed set, like the kernel binaries (./assembly/simd.ts).
+ */
+const OP_CODE = (relaxed: boolean): Record<FusedOp, Piece[]> => ({
+  copy: ['a'],
+  neg: ['a', simd(SIMD.f32x4Neg)],
+  abs: ['a', simd(SIMD.f32x4Abs)],
+  sqrt: ['a', simd(SIMD.f32x4Sqrt)],
+  // Math.sign: ±1 with a's sign where |a| > 0, a itself elsewhere (so ±0 and NaN stay).
+  sign: ['a', i32x4Const(0x80000000 | 0), simd(SIMD.and), f32x4Const(1), simd(SIMD.or),
+    'a', 'a', simd(SIMD.f32x4Abs), f32x4Const(0), simd(SIMD.f32x4Gt), simd(SIMD.bitselect)],
+  // +0 where |a| < 1e-30 as float32 (-0 too); NaN compares false and stays.
+  flush: ['a', 'a', simd(SIMD.f32x4Abs), f32x4Const(FLUSH_BELOW), simd(SIMD.f32x4Lt), simd(SIMD.andnot)],
+  add: ['a', 'b', simd(SIMD.f32x4Add)],
+  sub: ['a', 'b', simd(SIMD.f32x4Sub)],
+  mul: ['a', 'b', simd(SIMD.f32x4Mul)],
+  div: ['a', 'b', simd(SIMD.f32x4Div)],
+  // WebAssembly's min and max are Math.min's and Math.max's: NaN wins, and -0 < +0.
+  min: ['a', 'b', simd(SIMD.f32x4Min)],
+  max: ['a', 'b', simd(SIMD.f32x4Max)],
+  fma: relaxed ? ['a', 'b', 'c', simd(SIMD.f32x4RelaxedMadd)] : ['a', 'b', simd(SIMD.f32x4Mul), 'c', simd(SIMD.f32x4Add)],
+});
+const OP_CODES = [OP_CODE(false), OP_CODE(true)] as const;
+
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const name = (text: string) => vector([...new TextEncoder().encode(text)].map((b) => [b]));
+
+/** The name of the compiled module's one export. */
+export const FUSED_EXPORT = 'run';
+
+/**
+ * The module's bytes. Registers are locals numbered like the program's registers, after the
+ * parameters: inputs, scalars (their splats), temporaries and outputs, then the loop's two i32.
+ */
+export function encodeFused(program: FusedProgram, memory: MemoryType, relaxed: boolean): Uint8Array<ArrayBuffer> {
+  const { inputs, scalars, temps, outputs, code } = program;
+  const registers = inputs + scalars + temps + outputs;
+  // Parameters (locals 0…): inputs' addresses, outputs' addresses, the vector count, the scalars.
+  const inputAddress = (i: number) => i, outputAddress = (o: number) => inputs + o;
+  const vectorCount = inputs + outputs, scalarParam = (s: number) => vectorCount + 1 + s;
+  const params = [...new Array<number>(vectorCount + 1).fill(I32), ...new Array<number>(scalars).fill(F32)];
+  const register = (r: number) => params.length + r;
+  const output = (o: number) => register(inputs + scalars + temps + o);
+  const at = params.length + registers, end = at + 1; // byte offset of this turn's vector, and where the vectors end
+
+  const get = (local: number) => [LOCAL_GET, ...uleb(local)];
+  const set = (local: number) => [LOCAL_SET, ...uleb(local)];
+  const ops = OP_CODES[relaxed ? 1 : 0];
+  const instruction = (k: number) => {
+    const operands = { a: code[k + 2]!, b: code[k + 3]!, c: code[k + 4]! };
+    return [...ops[FUSED_OPS[code[k]!]!].flatMap((piece) => (typeof piece === 'string' ? get(register(operands[piece])) : piece)), ...set(register(code[k + 1]!))];
+  };
+  const { invariant, read } = analyse(program);
+
+  const entry: number[] = [], loop: number[] = [];
+  for (let s = 0; s < scalars; s++) entry.push(...get(scalarParam(s)), ...simd(SIMD.f32x4Splat), ...set(register(inputs + s)));
+  for (let i = 0; i < inputs; i++) {
+    if (read.has(i)) loop.push(...get(inputAddress(i)), ...get(at), I32_ADD, ...simd(SIMD.load), ...VECTOR_MEMARG, ...set(register(i)));
+  }
+  for (let k = 0; k < code.length; k += INSTRUCTION_WORDS) (invariant.has(k) ? entry : loop).push(...instruction(k));
+  for (let o = 0; o < outputs; o++) {
+    loop.push(...get(outputAddress(o)), ...get(at), I32_ADD, ...get(output(o)), ...simd(SIMD.store), ...VECTOR_MEMARG);
+  }
+  const body = [
+    ...entry,
+    ...get(vectorCount), I32_CONST, ...sleb(4), I32_SHL, LOCAL_TEE, ...uleb(end), I32_EQZ, BR_IF, 0, // no vectors: return
+    LOOP, VOID_BLOCK, ...loop,
+    ...get(at), I32_CONST, ...sleb(16), I32_ADD, LOCAL_TEE, ...uleb(at), ...get(end), I32_LT_U, BR_IF, 0,
+    END, END,
+  ];
+  // Locals after the parameters: one v128 per register, then the two i32 (zero at entry, so `at` starts at 0).
+  const locals = vector([[...uleb(registers), V128], [2, I32]]);
+  const func = [...locals, ...body];
+
+  // Limits: 0x00 and a minimum of 0 pages; 0x03 (shared) and a minimum and maximum.
+  const limits = memory.shared ? [0x03, 0, ...uleb(memory.max ?? 0)] : [0x00, 0];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(SECTION.type, vector([[FUNC, ...vector(params.map((t) => [t])), 0]])),
+    ...section(SECTION.import, vector([[...name('env'), ...name('memory'), IMPORT_MEMORY, ...limits]])),
+    ...section(SECTION.function, vector([[0]])),
+    ...section(SECTION.export, vector([[...name(FUSED_EXPORT), EXPORT_FUNC, 0]])),
+    ...section(SECTION.code, vector([[...uleb(func.length), ...func]])),
+  ]);
+}
+
+/**
+ * Which instructions (by code offset) compute the same value at every element, so they run once at
+ * entry: those that read only scalars and such values, into a register no other instruction writes
+ * (like nn's `1 − β`, an fma of constants). And which registers some instruction reads.
+ */
+function analyse({ inputs, scalars, code }: FusedProgram): { invariant: Set<number>; read: Set<number> } {
+  const writes = new Map<number, number>();
+  for (let k = 0; k < code.length; k += INSTRUCTION_WORDS) writes.set(code[k + 1]!, (writes.get(code[k + 1]!) ?? 0) + 1);
+  const constantRegisters = new Set<number>(), invariant = new Set<number>(), read = new Set<number>();
+  const constant = (r: number) => r === -1 || (r >= inputs && r < inputs + scalars) || constantRegisters.has(r);
+  for (let k = 0; k < code.length; k += INSTRUCTION_WORDS) {
+    for (let j = 2; j < 5; j++) read.add(code[k + j]!);
+    if (writes.get(code[k + 1]!) === 1 && constant(code[k + 2]!) && constant(code[k + 3]!) && constant(code[k + 4]!)) {
+      invariant.add(k);
+      constantRegisters.add(code[k + 1]!);
+    }
+  }
+  return { invariant, read };
+}
+
+/** The compiled function: addresses of inputs then outputs, the vector count, then the scalars. */
+export type CompiledFused = (...args: number[]) => void;
+
+/**
+ * Compiles and instantiates `program` over `memory`, synchronously (WebAssembly.Module: always allowed in
+ * Node; in a browser's main thread only for modules under 4 KB, which most programs are). Throws whatever
+ * the runtime throws when it cannot (a Content Security Policy, a module too big); the caller falls back.
+ */
+export function compileFused(program: FusedProgram, memory: WebAssembly.Memory, type: MemoryType, relaxed: boolean): CompiledFused {
+  const module = new WebAssembly.Module(encodeFused(program, type, relaxed));
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return instance.exports[FUSED_EXPORT] as CompiledFused;
+}
