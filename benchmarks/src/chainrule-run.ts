@@ -14,7 +14,8 @@
  *   `makeTrainStep` call trains on it (no monitor, no shuffle).
  * A partial run (--batches) times that many batches and scales to 938.
  */
-import { add, backend, bufferStats, fromData, grad, matmul, mul, noGrad, randUniform, recycle, relu, Rng, sum, tensor } from '@chainrule/core';
+import { add, backend, fromData, grad, matmul, mul, noGrad, randUniform, relu, reusing, Rng, sum, tensor } from '@chainrule/core';
+import { bufferStats } from '@chainrule/core/backend';
 import { loadMnist } from '@chainrule/datasets/node';
 import { fit, makeTrainStep, mlp, sgd } from '@chainrule/nn';
 import { MATMUL_SHAPES, matmulFlop, MLP } from './shapes.ts';
@@ -36,18 +37,18 @@ const POOL = 6400;
 
 /**
  * GFLOP/s of `matmul` on tensors (op overhead and copies included), measured like the peers measure
- * theirs: each result is handed back with `recycle` before the next call, as the TensorFlow.js peer
+ * theirs: each result's buffer is reused by the next call (`reusing`), as the TensorFlow.js peer
  * disposes its results (and PyTorch's allocator reuses freed memory).
  */
 function matmulGflops(): Record<string, number> {
   const out: Record<string, number> = {};
   // Warm up, so the first shape is not timed on V8's baseline code (see warmUp).
   const warm = [randUniform([64, 784], { seed: 1 }), randUniform([784, 128], { seed: 2 })] as const;
-  warmUp(() => recycle([noGrad(() => matmul(warm[0], warm[1]))]));
+  warmUp(reusing(() => { noGrad(() => matmul(warm[0], warm[1])); }, { pure: true }));
   for (const s of MATMUL_SHAPES) {
     const a = randUniform(s.ta ? [s.k, s.m] : [s.m, s.k], { low: -1, high: 1, seed: 3 });
     const b = randUniform(s.tb ? [s.n, s.k] : [s.k, s.n], { low: -1, high: 1, seed: 4 });
-    const call = () => noGrad(() => matmul(a, b, { transA: s.ta, transB: s.tb }));
+    const call = reusing(() => { noGrad(() => matmul(a, b, { transA: s.ta, transB: s.tb })); }, { pure: true });
     let t0 = performance.now();
     call();
     const one = Math.max((performance.now() - t0) / 1000, 1e-7);
@@ -56,7 +57,7 @@ function matmulGflops(): Record<string, number> {
     let best = one;
     for (let r = 0; r < rounds; r++) {
       t0 = performance.now();
-      for (let i = 0; i < reps; i++) recycle([call()]);
+      for (let i = 0; i < reps; i++) call();
       best = Math.min(best, (performance.now() - t0) / 1000 / reps);
     }
     out[s.key] = matmulFlop(s) / best / 1e9;
@@ -105,16 +106,18 @@ function peersEpoch(): Epoch {
   const labels = Int32Array.from({ length: POOL }, () => rng.int(classes));
   const model = mlp([...MLP.layers], { hidden: 'relu', output: 'softmax' });
   const optimizer = sgd({ lr: MLP.lr });
-  const step = makeTrainStep(model, { loss: 'crossEntropy', optimizer });
+  const trainStep = makeTrainStep(model, { loss: 'crossEntropy', optimizer });
+  // The loop never uses the old parameters and state again: donated, their buffers serve the next step
+  // (and the gradients and output, which it does not return, too).
+  const step = reusing((p: typeof params, s: typeof state, batch: Parameters<typeof trainStep>[2]) => {
+    const r = trainStep(p, s, batch);
+    return { params: r.params, optState: r.optState, loss: r.loss };
+  }, { pure: true, donate: [0, 1] });
   let params = model.init(1), state = optimizer.init(params);
   const run = (i: number): number => {
     const n = Math.min(MLP.batch, MLP.samples - i * MLP.batch), start = (i * MLP.batch) % POOL;
     const batch = { x: fromData(x.subarray(start * inDim, (start + n) * inDim), [n, inDim]), y: labels.subarray(start, start + n) };
     const r = step(params, state, batch);
-    // The loop owns the old parameters and state and the gradients: their buffers serve the next step.
-    recycle(r.grads.values());
-    recycle(params.values());
-    for (const slot of state.slots.values()) recycle(slot.values());
     params = r.params;
     state = r.optState;
     return r.loss;
@@ -122,7 +125,6 @@ function peersEpoch(): Epoch {
   // Warm-up: five batches, as the peers do, and on until WARM_UP_MS have passed (see warmUp); then
   // the timed epoch starts again from the initial weights, so its loss does not depend on the clock.
   warmUp((i) => run(i % 5));
-  recycle(params.values());
   params = model.init(1);
   state = optimizer.init(params);
   const first = perEpoch - batches; // the last batches, so a partial run includes the 32-sample tail

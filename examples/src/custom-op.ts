@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import {
-  add, allocate, backend, defineOp, grad, matmul, mean, mul, nameScope, noGrad, randn, sigmoid, square, sub, tanh,
+  add, backend, defineOp, grad, matmul, mean, mul, nameScope, noGrad, randn, sigmoid, square, sub, tanh,
   tensor, valueAndGrad, gradcheck, type Tensor,
 } from '@chainrule/core';
 import { sampleUnary } from '@chainrule/core/testing';
@@ -26,8 +26,9 @@ export interface SwishAttrs { readonly beta: number }
 export const swishOp = defineOp<SwishAttrs>({
   name: 'swish',
   arity: 1,
-  // The forward pass works on the typed array directly: x / (1 + e^(−βx)).
-  forward: ([x], { beta }) => {
+  // The forward pass works on the typed array directly: x / (1 + e^(−βx)). Its output buffer comes
+  // from `allocate`, so a training loop reuses it step after step.
+  forward: ([x], { beta }, allocate) => {
     const data = allocate(x!.dtype, x!.size);
     const xs = x!.data;
     for (let i = 0; i < xs.length; i++) data[i] = xs[i]! / (1 + Math.exp(-beta * xs[i]!));

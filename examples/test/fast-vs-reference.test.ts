@@ -3,7 +3,8 @@
  * seeded MNIST run under each kernel set ends with nearly the same loss and accuracy (the sets differ
  * only in float32 rounding, so the runs drift apart slowly but learn the same).
  */
-import { backend, kernels, referenceKernels, useKernels } from '@chainrule/core';
+import { backend, setBackend } from '@chainrule/core';
+import { kernels, referenceKernels } from '@chainrule/core/backend';
 import { describe, expect, it } from 'vitest';
 import { defaults, trainMnist } from '../src/mnist.ts';
 
@@ -13,7 +14,7 @@ describe('fast kernels train like the reference kernels', () => {
     const config = { ...defaults, epochs: 1, shift: 0, schedule: 'constant' as const, lr: 4e-3, limit: 3000, testLimit: 1000 };
     const fast = trainMnist(config, () => {});
     const fastSet = kernels();
-    useKernels(referenceKernels);
+    setBackend(referenceKernels);
     try {
       expect(backend()).toBe('reference');
       const ref = trainMnist(config, () => {});
@@ -22,7 +23,7 @@ describe('fast kernels train like the reference kernels', () => {
       const [lf, lr] = [fast.history.loss.last()!, ref.history.loss.last()!];
       expect(Math.abs(lf - lr) / lr).toBeLessThan(0.05);
     } finally {
-      useKernels(fastSet);
+      setBackend(fastSet);
     }
   }, 60_000);
 });

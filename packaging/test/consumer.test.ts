@@ -95,8 +95,8 @@ describe('the packed packages, installed outside the workspace', () => {
       timings[`${name} tarball`] = `${(statSync(tarballs[name]!).size / 1024).toFixed(0)} KiB`;
     }
     const core = run('tar', ['-tzf', tarballs.core!], project);
-    expect(core).toMatch(/package\/dist\/kernels\/wasm\/build\/binaries\.js/);
-    expect(core).toMatch(/package\/dist\/kernels\/wasm\/build\/kernels-simd\.wasm/);
+    expect(core).toMatch(/package\/dist\/backend\/wasm\/build\/binaries\.js/);
+    expect(core).toMatch(/package\/dist\/backend\/wasm\/build\/kernels-simd\.wasm/);
   });
 
   it('plain node runs train.mjs on the fast kernels', () => {

@@ -3,13 +3,12 @@ import './methods.ts';
 
 export { Tensor, type Node, type NestedArray } from './tensor.ts';
 export type { DType, TypedArray } from './dtype.ts';
-export { allocate, reuseBuffers, recycle, bufferStats, type BufferStats } from './backend/pool.ts';
 export { takeRows } from './rows.ts';
 export type { Shape } from './shape.ts';
 export { broadcastShapes, sizeOf } from './shape.ts';
 export * from './creation.ts';
 export { Rng, rng, randn, randUniform, type RandomOptions, type RngState } from './random.ts';
-export { defineOp, registeredOps, getOp, type OpDef, type OpSpec, type OpSample, type SamplerTypes, type Computed, type Vjp } from './ops/define.ts';
+export { defineOp, registeredOps, getOp, type OpDef, type OpSpec, type Allocate, type OpSample, type SamplerTypes, type Computed, type Vjp } from './ops/define.ts';
 export { builtinOps, type BuiltinOpName } from './ops/builtins.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/compare.ts';
@@ -27,7 +26,6 @@ export { gradcheck, type GradcheckOptions } from './gradcheck.ts';
 export { setDebug, isDebug, firstNonFinite } from './debug.ts';
 /** How a value reads in an error message: 'the string "2"', 'the number 2', 'an array of length 3', 'an Immutable List', 'a Float32Array'. */
 export { describeValue } from './describe-value.ts';
-export {
-  kernels, useKernels, backend, referenceKernels, ready, setBackend, loadKernels,
-  type BackendName, type LoadKernelsOptions, type KernelBinary, type Kernels, type SgdConstants, type AdamConstants, type RmspropConstants,
-} from './backend/active.ts';
+/** Where numbers live: the kernel set in use (`backend`, `setBackend`, `ready`, `loadKernels`), and buffer reuse (`reusing`, `expose`). */
+export { backend, ready, setBackend, loadKernels, type BackendName, type LoadKernelsOptions, type KernelBinary } from './backend/active.ts';
+export { reusing, expose, type ReuseOptions } from './backend/ownership.ts';

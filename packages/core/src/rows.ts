@@ -2,7 +2,7 @@
  * Row selection, the one place batches and splits are cut from: a leaf copy of the chosen rows
  * (axis 0) of a tensor. Batches carry no graph, so this is not an op (`gather` is the differentiable one).
  */
-import { allocate } from './backend/pool.ts';
+import { allocate } from './backend/index.ts';
 import { Tensor } from './tensor.ts';
 
 export function takeRows(t: Tensor, index: Int32Array): Tensor {

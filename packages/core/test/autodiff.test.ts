@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { OrderedMap } from 'immutable';
 import {
   add, cast, grad, gradientTarget, matmul, mean, mul, noGrad, randn, relu, scalar, sin, sum, tanh, tensor,
-  valueAndGrad, zeros, kernels, useKernels, softmaxCrossEntropy, gather, logSoftmax, gradcheck, type Tensor,
+  valueAndGrad, zeros, setBackend, softmaxCrossEntropy, gather, logSoftmax, gradcheck, type Tensor,
 } from '@chainrule/core';
+import { kernels } from '@chainrule/core/backend';
 import { expectClose } from './helpers.ts';
 
 describe('grad', () => {
@@ -24,7 +25,7 @@ describe('grad', () => {
   it('computes no gradient that nobody asked for (matmul skips dX when only dW is wanted)', () => {
     const calls: string[] = [];
     const before = kernels();
-    useKernels({ ...before, name: 'counting', matmul: (...args) => { calls.push(`${args[3]}x${args[4]}x${args[5]}`); before.matmul(...args); } });
+    setBackend({ ...before, name: 'counting', matmul: (...args) => { calls.push(`${args[3]}x${args[4]}x${args[5]}`); before.matmul(...args); } });
     try {
       const x = randn([5, 3], { seed: 1 }), w = randn([3, 2], { seed: 2 });
       const y = sum(matmul(x, w));
@@ -35,7 +36,7 @@ describe('grad', () => {
       expect(calls).toHaveLength(3);
       expect(Array.from(both[1]!.data)).toEqual(Array.from(gw.data));
     } finally {
-      useKernels(before);
+      setBackend(before);
     }
   });
 

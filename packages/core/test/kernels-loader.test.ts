@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { backend, kernels, loadKernels, matmul, ready, setBackend, tensor, useKernels, type BackendName } from '../src/index.ts';
+import { backend, loadKernels, matmul, ready, setBackend, tensor, type BackendName } from '../src/index.ts';
+import { kernels } from '../src/backend/index.ts';
 import { helperOf } from '../src/backend/wasm/index.ts';
 
 const buildDir = fileURLToPath(new URL('../src/backend/wasm/build/', import.meta.url));
@@ -37,7 +38,7 @@ const expectMatmulRight = () => expect(Array.from(matmul(a, b).data)).toEqual(wa
 afterEach(() => {
   const helper = helperOf(kernels());
   if (helper && kernels() !== startSet) helper.stop();
-  useKernels(startSet);
+  setBackend(startSet);
 });
 
 describe('the default kernels', () => {
@@ -85,7 +86,7 @@ describe('loadKernels', () => {
   it('from a file URL, a file URL string, an absolute path and a path relative to the working directory', async () => {
     const path = file('kernels-simd.wasm');
     for (const wasm of [pathToFileURL(path), pathToFileURL(path).href, path, relative(process.cwd(), path)]) {
-      useKernels(startSet);
+      setBackend(startSet);
       await expect(loadKernels({ wasm }), String(wasm)).resolves.toBe('wasm-simd');
       expectMatmulRight();
     }
@@ -101,7 +102,7 @@ describe('loadKernels', () => {
   it('with threads: 2 from the shared-memory file, and not from the unshared one', async () => {
     await expect(loadKernels({ wasm: file('kernels-simd-shared.wasm'), threads: 2 })).resolves.toBe('wasm-simd-2threads');
     expectMatmulRight();
-    useKernels(startSet);
+    setBackend(startSet);
     await expect(loadKernels({ wasm: file('kernels-simd.wasm'), threads: 2 })).rejects.toThrow(/unshared memory, but threads: 2 needs .*shared/);
   });
 

@@ -1,5 +1,5 @@
 /** Image augmentation: random translations, the cheapest augmentation that helps MNIST. */
-import { allocate, describeValue, fromData, Rng, Tensor } from '@chainrule/core';
+import { defineOp, describeValue, Rng, Tensor } from '@chainrule/core';
 import { checkOptions, wholeNumber } from './validate.ts';
 
 export interface ShiftOptions {
@@ -23,12 +23,31 @@ export function shiftImages(x: Tensor, options: ShiftOptions): Tensor {
     throw new Error(`shiftImages: expected images of shape [n, ${width * height}] (${height}×${width}), got [${x.shape.join(',')}]`);
   }
   wholeNumber('shiftImages', 'maxShift', maxShift, 0);
-  const [n, size] = [x.shape[0]!, width * height];
-  const out = allocate(x.dtype, x.size);
+  const n = x.shape[0]!;
+  const dx = new Int32Array(n), dy = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const dx = rng.int(2 * maxShift + 1) - maxShift;
-    const dy = rng.int(2 * maxShift + 1) - maxShift;
-    const src = x.data.subarray(i * size, (i + 1) * size);
+    dx[i] = rng.int(2 * maxShift + 1) - maxShift;
+    dy[i] = rng.int(2 * maxShift + 1) - maxShift;
+  }
+  return shiftOp.run([x], { dx, dy, width, height });
+}
+
+interface Shifts { readonly dx: Int32Array; readonly dy: Int32Array; readonly width: number; readonly height: number }
+
+/** The shift as an op (not differentiated: it moves data), so its output comes from the engine's buffers. */
+const shiftOp = defineOp<Shifts>({
+  name: 'shiftImages',
+  arity: 1,
+  differentiable: false,
+  forward: ([x], shifts, allocate) => ({ shape: x!.shape, data: shift(x!.data, shifts, allocate(x!.dtype, x!.size)) }),
+  describe: ({ width, height }) => `${height}×${width}`,
+});
+
+function shift(x: Float32Array | Float64Array, { dx: dxs, dy: dys, width, height }: Shifts, out: Float32Array | Float64Array) {
+  const size = width * height;
+  for (let i = 0; i < dxs.length; i++) {
+    const dx = dxs[i]!, dy = dys[i]!;
+    const src = x.subarray(i * size, (i + 1) * size);
     const dst = out.subarray(i * size, (i + 1) * size);
     for (let r = Math.max(0, dy); r < Math.min(height, height + dy); r++) {
       const from = (r - dy) * width;
@@ -37,5 +56,5 @@ export function shiftImages(x: Tensor, options: ShiftOptions): Tensor {
       dst.set(src.subarray(from + c0 - dx, from + c1 - dx), r * width + c0);
     }
   }
-  return fromData(out, x.shape);
+  return out;
 }

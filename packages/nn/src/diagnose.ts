@@ -5,10 +5,9 @@
  * stopped, so its cost does not matter.
  */
 import { grad, isDebug, nameScope, setDebug, type Tensor } from '@chainrule/core';
-import { OrderedMap } from 'immutable';
 import type { Loss } from './losses.ts';
 import type { Model } from './model.ts';
-import { NonFiniteError, type GradientMonitor, type NonFiniteCause } from './monitor.ts';
+import { NonFiniteError, type NonFiniteCause } from './monitor.ts';
 import type { Params } from './params.ts';
 import type { Target } from './targets.ts';
 import { usesLogits } from './train-step.ts';
@@ -109,14 +108,4 @@ export function explainNonFinite(error: NonFiniteError, ctx: StepContext): NonFi
   const message = `${error.message.replace(/ \(look for .*\)$/, '')}. Run again with per-op checks, the batch first goes non-finite at op '${cause.op}' ${where} (${cause.pass} pass): ${cause.detail}. ${hint}`;
   const { detail: _, ...culprit } = cause;
   return new NonFiniteError(message, error.step, parameter, error.value, culprit);
-}
-
-/** One step through the monitor (no norms when it is off); a NaN/Inf stop comes back explained. */
-export function monitoredNorms(monitor: GradientMonitor | undefined, step: number, r: { loss: number; grads: Params }, ctx: StepContext): OrderedMap<string, number> {
-  if (!monitor) return OrderedMap();
-  try {
-    return monitor.check(step, r.loss, r.grads);
-  } catch (e) {
-    throw e instanceof NonFiniteError ? explainNonFinite(e, ctx) : e;
-  }
 }

@@ -1,11 +1,10 @@
 /** Inference in batches, outside the graph: predict and evaluate. */
-import { fromData, noGrad, reuseBuffers, Tensor } from '@chainrule/core';
+import { fromData, noGrad, reusing, Tensor } from '@chainrule/core';
 import { batchIndices } from './batching.ts';
 import { getMetric, type MetricName } from './metrics.ts';
 import type { Model } from './model.ts';
 import type { Params } from './params.ts';
 import { takeRows, type Target } from './targets.ts';
-import { getLoss, isBuiltinLoss } from './losses.ts';
 import { objective, type LossSpec } from './train-step.ts';
 import { checkEvaluate, checkPredict } from './validate.ts';
 
@@ -15,7 +14,9 @@ export function predict(model: Model, params: Params, x: Tensor, options: { batc
   const parts = batchIndices(n, { batchSize: options.batchSize ?? 256 });
   if (parts.length === 1) return noGrad(() => model.apply(params, x).detach());
   const out = outputRows(n, model.outputs, x.dtype);
-  noGrad(() => parts.forEach((idx) => inBatch(true, () => out.put(model.apply(params, takeRows(x, idx))))));
+  // Each batch's rows are copied out, so nothing it made is needed after it: its buffers serve the next.
+  const batch = reusing((idx: Int32Array) => out.put(model.apply(params, takeRows(x, idx))), { pure: true });
+  noGrad(() => parts.forEach(batch));
   return out.tensor();
 }
 
@@ -41,32 +42,21 @@ export function score(model: Model, params: Params, data: { x: Tensor; y: Target
   const n = data.x.shape[0]!;
   const f = options.loss ? objective(model, options.loss) : undefined;
   const parts = batchIndices(n, { batchSize: options.batchSize ?? 256 });
-  // A custom loss might keep a tensor it made, so then no buffer made here is reused.
-  const reuse = !options.loss || isBuiltinLoss(getLoss(options.loss));
   let total = 0;
   const out = outputRows(n, model.outputs, data.x.dtype);
-  noGrad(() => {
-    parts.forEach((idx) => inBatch(reuse && parts.length > 1, () => {
-      const [x, y] = parts.length === 1 ? [data.x, data.y] : [takeRows(data.x, idx), takeRows(data.y, idx)];
-      if (!f) return out.put(model.apply(params, x));
-      const r = f(params, x, y);
-      total += r.loss.item() * idx.length;
-      out.put(r.logits ? model.activateOutput(r.output) : r.output);
-    }));
-  });
+  // As in predict; a custom loss runs under its own declaration (objective), so what it keeps stays.
+  const batch = reusing((idx: Int32Array) => {
+    const [x, y] = parts.length === 1 ? [data.x, data.y] : [takeRows(data.x, idx), takeRows(data.y, idx)];
+    if (!f) return out.put(model.apply(params, x));
+    const r = f(params, x, y);
+    total += r.loss.item() * idx.length;
+    out.put(r.logits ? model.activateOutput(r.output) : r.output);
+  }, { pure: true });
+  noGrad(() => parts.forEach(batch));
   const pred = out.tensor();
   const metrics: Record<string, number> = {};
   for (const m of options.metrics ?? []) metrics[m] = getMetric(m)(pred, data.y);
   return { loss: f ? total / n : undefined, metrics };
-}
-
-/**
- * Runs one batch; with `reuse`, the buffers it made go back to the pool afterwards: its rows have been
- * copied out, and nothing else it made is seen again.
- */
-function inBatch(reuse: boolean, fn: () => void): void {
-  if (reuse) reuseBuffers(fn, () => []);
-  else fn();
 }
 
 /** The [n, width] result, filled batch by batch in order. */

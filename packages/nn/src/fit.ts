@@ -2,17 +2,17 @@
  * fit: epochs of shuffled mini-batches through the pure training step, with the gradient monitor,
  * callbacks, validation, early stopping, progress output and a History of what happened.
  */
-import { fromData, recycle, Rng, type Tensor } from '@chainrule/core';
+import { expose, fromData, reusing, Rng, type Tensor } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { batchIndices } from './batching.ts';
 import { resumeFrom, type FitRngState, type ResumeState, type TrainingState } from './checkpoint.ts';
-import { monitoredNorms } from './diagnose.ts';
+import { explainNonFinite } from './diagnose.ts';
 import { earlyStopper, type EarlyStopping } from './early-stopping.ts';
 import { score } from './evaluate.ts';
 import { addEpoch, History } from './history.ts';
 import { getMetric, type MetricName } from './metrics.ts';
 import type { Model } from './model.ts';
-import { gradientMonitor, type MonitorOptions } from './monitor.ts';
+import { gradientMonitor, NonFiniteError, type MonitorOptions } from './monitor.ts';
 import type { Optimizer, OptimizerName, OptState } from './optimizers/index.ts';
 import type { Params } from './params.ts';
 import { progressReporter, type ProgressOptions } from './progress.ts';
@@ -43,7 +43,7 @@ export interface EpochInfo {
   readonly epochsDone: number;
   /**
    * The run as it stands at this epoch's end, what a checkpoint holds: `saveCheckpoint(path, model,
-   * info.trainingState())`. Asking for it keeps this epoch's optimiser state from buffer reuse.
+   * info.trainingState())`. Ask for it inside onEpochEnd: once training goes on, it throws.
    */
   readonly trainingState: () => TrainingState;
 }
@@ -79,10 +79,10 @@ export interface FitOptions extends ProgressOptions {
   readonly optState?: OptState;
   /**
    * Applied to each training batch's x before the step (data augmentation); validation data is left
-   * alone. It may return its input or a new tensor, but must not keep its input: fit reuses that
-   * batch's buffer after the step.
+   * alone. Like a loss, it may declare itself pure (`Object.assign(fn, { pure: true })`: it keeps no
+   * tensor it is given or makes), so the batch's buffers are reused; undeclared, it may keep anything.
    */
-  readonly transform?: (x: Tensor, context: TransformContext) => Tensor;
+  readonly transform?: ((x: Tensor, context: TransformContext) => Tensor) & { readonly pure?: boolean };
   /**
    * Continue a run: a FitResult or a loaded checkpoint (`resume: ckpt`, with `ckpt.params` as the
    * params). Its optimiser state (whose step drives the schedule), history and random streams pick up
@@ -136,12 +136,27 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
   let epochsDone = resumed?.epoch ?? 0;
   let lastEpoch: number | undefined;
   let globalStep = optState.step;
-  // fit owns every params, optimiser state and gradient it makes; once a step has replaced them and
-  // nothing outside can hold them, their buffers go back to the pool for the next step. Params that a
-  // callback saw or early stopping kept have escaped and are never reused; nor are the caller's.
-  const escaped = new WeakSet<Params>([params]);
-  const escapedStates = new WeakSet<OptState>([options.optState, resumed?.optState].filter((s) => s !== undefined));
+  const transform = options.transform && reusing(options.transform, { pure: options.transform.pure === true });
   const stepCallbacks = callbacks.some((cb) => cb.onStep !== undefined);
+  /** The last batch a step trained on, to explain a non-finite step (nothing is reused when a step throws). */
+  let lastBatch: { x: Tensor; y: Target } | undefined;
+  let outRows: Float32Array | Float64Array | undefined;
+
+  /**
+   * One step on the rows idx: the batch, the update, the monitor's check before the update is accepted
+   * (a NaN never reaches the returned params) and the rows of output for the metrics. Last step's params
+   * and state are donated: fit never uses them again, and only buffers this function made are reused
+   * (the caller's params, and anything a callback saw, have escaped).
+   */
+  const trainOn = reusing((p: Params, s: OptState, idx: Int32Array, epoch: number, whole: boolean) => {
+    const batch = whole ? { x: data.x, y: data.y } : { x: takeRows(data.x, idx), y: takeRows(data.y, idx) };
+    if (transform) batch.x = transform(batch.x, { rng: streams.augment, epoch });
+    lastBatch = batch;
+    const r = step(p, s, batch);
+    const norms = monitor ? monitor.check(globalStep, r.loss, r.grads) : OrderedMap<string, number>();
+    if (outRows) for (let i = 0; i < idx.length; i++) outRows.set(r.output.data.subarray(i * model.outputs, (i + 1) * model.outputs), idx[i]! * model.outputs);
+    return { params: r.params, optState: r.optState, loss: r.loss, norms };
+  }, { pure: true, donate: [0, 1] });
 
   try {
     for (let epoch = epochsDone; epoch < epochs; epoch++) {
@@ -155,36 +170,32 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
       const normSum = new Map<string, number>();
       let lr = 0;
       let stop = false;
-      const outRows = metricNames.length ? new (data.x.data.constructor as Float32ArrayConstructor)(n * model.outputs) : undefined;
+      outRows = metricNames.length ? new (data.x.data.constructor as Float32ArrayConstructor)(n * model.outputs) : undefined;
       for (let b = 0; b < parts.length && !stop; b++) {
         const idx = parts[b]!;
-        const whole = parts.length === 1 && !shuffle;
-        const batch = whole ? { x: data.x, y: data.y } : { x: takeRows(data.x, idx), y: takeRows(data.y, idx) };
-        const rows = batch.x;
-        if (options.transform) batch.x = options.transform(batch.x, { rng: streams.augment, epoch });
         lr = optimizer.lr(optState.step);
-        const r = step(p, optState, batch);
-        // Checked before the update is accepted: a NaN never reaches the returned params.
-        const norms = monitoredNorms(monitor, globalStep, r, { model, loss, params: p, batch });
-        recycle(r.grads.values());
-        if (!whole) recycle([rows]); // the transform's output, if any, is not ours to reuse
-        if (!escaped.has(p)) recycle(p.values());
-        if (!escapedStates.has(optState)) recycle(slotTensors(optState));
+        let r: ReturnType<typeof trainOn>;
+        try {
+          r = trainOn(p, optState, idx, epoch, parts.length === 1 && !shuffle);
+        } catch (e) {
+          throw e instanceof NonFiniteError ? explainNonFinite(e, { model, loss, params: p, batch: lastBatch! }) : e;
+        }
         p = r.params;
         optState = r.optState;
         lossSum += r.loss * idx.length;
         stepLoss.push(r.loss);
         stepLr.push(lr);
-        for (const [k, v] of norms) {
+        for (const [k, v] of r.norms) {
           (stepNorms[k] ??= []).push(v);
           normSum.set(k, (normSum.get(k) ?? 0) + v);
         }
-        if (outRows) for (let i = 0; i < idx.length; i++) outRows.set(r.output.data.subarray(i * model.outputs, (i + 1) * model.outputs), idx[i]! * model.outputs);
         progress?.onStep?.(r.loss);
-        if (stepCallbacks) escaped.add(p);
-        const info: StepInfo = { step: globalStep, epoch, batch: b, loss: r.loss, lr, gradNorms: norms, params: p };
+        if (stepCallbacks) {
+          // A callback may keep what it is shown: those params are never reused.
+          const info: StepInfo = expose({ step: globalStep, epoch, batch: b, loss: r.loss, lr, gradNorms: r.norms, params: p });
+          for (const cb of callbacks) if (cb.onStep?.(info) === 'stop') stop = true;
+        }
         globalStep++;
-        for (const cb of callbacks) if (cb.onStep?.(info) === 'stop') stop = true;
       }
       const steps = stepLoss.length;
       const trainLoss = lossSum / Math.max(1, parts.slice(0, steps).reduce((s, i) => s + i.length, 0));
@@ -205,19 +216,21 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
         gradNorms: OrderedMap([...normSum].map(([k, s]) => [k, s / Math.max(steps, 1)] as const)), stepLoss, stepLr, stepGradNorms: stepNorms,
       });
       epochsDone = epoch + 1;
-      if (callbacks.length > 0) escaped.add(p);
+      // Callbacks and early stopping may keep the params they are shown (early stopping keeps the best):
+      // then these are never reused, which costs one set of params per epoch; the optimiser state only
+      // when a callback asks for the training state (a checkpoint), which it must do before training goes on.
       const atEnd = { params: p, optState, history, epochsDone, rng: streamStates(streams) };
-      const info: EpochInfo = { epoch, loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, params: p, history,
-        epochsDone, trainingState: () => {
-          escapedStates.add(atEnd.optState);
-          return atEnd;
-        } };
+      const asOf = globalStep;
+      const trainingState = (): TrainingState => {
+        if (globalStep !== asOf) throw new Error(`fit: the training state of epoch ${epoch + 1} was asked for after training went on; call info.trainingState() inside onEpochEnd`);
+        return expose(atEnd);
+      };
+      const info: EpochInfo = { epoch, loss: trainLoss, metrics: trainMetrics, valLoss: val?.loss, valMetrics: val?.metrics, params: p, history, epochsDone, trainingState };
+      if (callbacks.length > 0 || early) expose(p);
       if (progress?.onEpochEnd) progress.onEpochEnd(epochLine(epoch, epochs, info, Date.now() - started), info);
       for (const cb of callbacks) if (cb.onEpochEnd?.(info) === 'stop') stop = true;
       lastEpoch = epoch;
-      const verdict = early?.observe(info);
-      if (verdict === 'improved') escaped.add(p); // kept as the best epoch's params: never recycled
-      if (verdict === 'stop') stop = true;
+      if (early?.observe(info) === 'stop') stop = true;
       if (stop) break;
     }
   } finally {
@@ -235,10 +248,6 @@ function augmentStream(shuffle: Rng): Rng {
 }
 
 const streamStates = (s: { shuffle: Rng; augment: Rng }): FitRngState => ({ shuffle: s.shuffle.state(), augment: s.augment.state() });
-
-function* slotTensors(state: OptState): Iterable<Tensor> {
-  for (const slot of state.slots.values()) yield* slot.values();
-}
 
 const fmt = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(3));
 

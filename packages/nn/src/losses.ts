@@ -12,13 +12,19 @@ export interface Loss {
   readonly name: string;
   /** The model output activation this loss computes in fused form from the pre-activation. */
   readonly fused?: ActivationName;
+  /**
+   * Declares that the loss keeps no tensor it makes or is given (see core's `reusing`): training and
+   * evaluation may then reuse the buffers of its intermediates. Every built-in loss is pure; a custom
+   * one that is not declared runs as safely as ever, only without that reuse.
+   */
+  readonly pure?: boolean;
   (pred: Tensor, target: Target): Tensor;
 }
 
 function makeLoss(name: string, fn: (pred: Tensor, target: Target) => Tensor, fused?: ActivationName): Loss {
   const loss = (pred: Tensor, target: Target) => fn(pred, target);
   Object.defineProperty(loss, 'name', { value: name });
-  return Object.assign(loss, { fused }) as Loss;
+  return Object.assign(loss, { fused, pure: true }) as Loss;
 }
 
 /** A float target shaped like pred; [n] is accepted for [n,1] predictions. */
@@ -58,7 +64,7 @@ const LOSSES = { mse, mae, crossEntropy, binaryCrossEntropy } as const;
 export type LossName = keyof typeof LOSSES;
 export const lossNames = Object.keys(LOSSES) as LossName[];
 
-/** Whether `loss` is one of ours (it keeps no tensor it makes, so a training step may reuse their buffers). */
+/** Whether `loss` is one of ours, whose targets the boundary checks (a custom loss decides what it takes). */
 export const isBuiltinLoss = (loss: Loss): boolean => (Object.values(LOSSES) as Loss[]).includes(loss);
 
 /** A loss by name (the error lists the valid ones), or a custom `(pred, target) => Tensor`. */

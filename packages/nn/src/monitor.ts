@@ -4,11 +4,11 @@
  * layers drift too far apart; and a hard stop at the first NaN/Inf in the loss or a gradient, naming
  * the parameter and step.
  */
+import { sumOfSquares } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { layerOf, type Params } from './params.ts';
 import { nonNegative, positiveInt } from './names.ts';
 import { normHistory } from './norm-history.ts';
-import { sumSquares } from './optimizers/optimizer.ts';
 
 export type WarningKind = 'vanishing' | 'exploding' | 'ratio';
 
@@ -66,7 +66,7 @@ export const layerNorms = (grads: Params): OrderedMap<string, number> => normsOf
 /** Each parameter's Σ g², in parameter order (plain arrays: this runs every training step). */
 function sumsOfSquares(grads: Params): [string, number][] {
   const out: [string, number][] = [];
-  for (const [key, g] of grads) out.push([key, sumSquares(g.data)]);
+  for (const [key, g] of grads) out.push([key, sumOfSquares(g)]);
   return out;
 }
 

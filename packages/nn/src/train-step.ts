@@ -3,9 +3,9 @@
  * When the model ends in the activation a loss absorbs (softmax for crossEntropy, sigmoid for
  * binaryCrossEntropy), the loss sees the pre-activation: log(softmax) would underflow to log 0.
  */
-import { grad, nameScope, noGrad, reuseBuffers, type Tensor } from '@chainrule/core';
+import { grad, nameScope, noGrad, reusing, type Tensor } from '@chainrule/core';
 import type { OrderedMap } from 'immutable';
-import { getLoss, isBuiltinLoss, type Loss, type LossName } from './losses.ts';
+import { getLoss, type Loss, type LossName } from './losses.ts';
 import type { Model } from './model.ts';
 import { getOptimizer, type OptimizerName, type Optimizer, type OptState } from './optimizers/index.ts';
 import type { Params } from './params.ts';
@@ -20,10 +20,12 @@ export const usesLogits = (model: Model, loss: Loss): boolean => loss.fused !== 
 export function objective(model: Model, lossSpec: LossSpec) {
   const loss = getLoss(lossSpec);
   const logits = usesLogits(model, loss);
+  // A loss not declared pure may keep what it is given or makes: those buffers are then never reused.
+  const callLoss = reusing(loss, { pure: loss.pure === true });
   return (params: Params, x: Tensor, y: Target): { loss: Tensor; output: Tensor; logits: boolean } => {
     const output = model.apply(params, x, { logits });
     // Its own scope, so a drawing of the graph shows the loss as one block beside the layers.
-    const value = nameScope('loss', () => loss(output, y));
+    const value = nameScope('loss', () => callLoss(output, y));
     if (value.size !== 1) throw new Error(`loss '${loss.name}' returned shape [${value.shape.join(',')}]; a loss must return a scalar`);
     return { loss: value, output, logits };
   };
@@ -38,26 +40,26 @@ export interface StepResult {
   readonly output: Tensor;
 }
 
-/** Every tensor a step hands back: their buffers must survive it. */
-function* outputsOf(r: StepResult): Iterable<Tensor> {
-  yield* r.params.values();
-  for (const slot of r.optState.slots.values()) yield* slot.values();
-  yield* r.grads.values();
-  yield r.output;
+/**
+ * The training step: (params, optState, batch) → new params and state, the loss, the gradients and the
+ * model's output. The buffers it makes and does not return are reused by its next calls (core's
+ * `reusing`); what it returns, and what it is given, are never touched: to reuse last step's params and
+ * state too, donate them, as fit does (`reusing(step, { pure: true, donate: [0, 1] })`).
+ */
+export function makeTrainStep(model: Model, options: { loss: LossSpec; optimizer: OptimizerName | Optimizer }) {
+  return reusing(stepFunction(model, options), { pure: true });
 }
 
-export function makeTrainStep(model: Model, options: { loss: LossSpec; optimizer: OptimizerName | Optimizer }) {
+/** The step itself. It is pure: the user functions it calls (a loss, an optimiser) run under their own declarations. */
+function stepFunction(model: Model, options: { loss: LossSpec; optimizer: OptimizerName | Optimizer }) {
   const f = objective(model, options.loss);
   const opt = getOptimizer(options.optimizer);
-  // With a built-in loss every tensor made inside the step is ours, so the ones the step does not
-  // return (activations, cotangents) are handed back for the next step's buffers. A custom loss
-  // might keep a tensor it made, so then nothing is reused.
-  const reuse = isBuiltinLoss(getLoss(options.loss));
-  const step = (params: Params, optState: OptState, batch: { x: Tensor; y: Target }): StepResult => {
+  const update = reusing((p: Params, g: Params, s: OptState) => opt.update(p, g, s), { pure: opt.pure === true });
+  return function trainStep(params: Params, optState: OptState, batch: { x: Tensor; y: Target }): StepResult {
     const { loss, output, logits } = f(params, batch.x, batch.y);
     const grads = grad(loss, params) as OrderedMap<string, Tensor>;
     return noGrad(() => {
-      const next = opt.update(params, grads, optState);
+      const next = update(params, grads, optState);
       return {
         params: next.params,
         optState: next.state,
@@ -67,7 +69,4 @@ export function makeTrainStep(model: Model, options: { loss: LossSpec; optimizer
       };
     });
   };
-  return reuse
-    ? (params: Params, optState: OptState, batch: { x: Tensor; y: Target }): StepResult => reuseBuffers(() => step(params, optState, batch), outputsOf)
-    : step;
 }

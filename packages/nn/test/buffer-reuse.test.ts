@@ -1,33 +1,47 @@
 /**
- * Training reuses buffers: after the first steps a step makes no new large buffers, and the reuse is
- * invisible — the same run with reuse turned off (a custom loss turns it off) gives the same bits, and
- * nothing the caller holds (initial params, optimiser state, earlier results) changes.
+ * Training reuses buffers (core's `reusing`): after a run's first steps a step makes no new buffers,
+ * with a built-in loss or a custom one declared pure, and the reuse is invisible — the same run with a
+ * custom loss not declared pure (which turns the reuse of its intermediates off) gives the same bits,
+ * and nothing the caller or a callback holds (initial params, optimiser state, earlier results) changes.
  */
-import { bufferStats, tensor, type Tensor } from '@chainrule/core';
+import { tensor, type Tensor } from '@chainrule/core';
+import { bufferStats } from '@chainrule/core/backend';
 import { describe, expect, it } from 'vitest';
 import { adam, crossEntropy, evaluate, fit, makeTrainStep, mlp, predict, sgd, type Loss } from '../src/index.ts';
 import type { Target } from '../src/targets.ts';
 import { sameBits, spiral } from './helpers.ts';
 
 const quiet = { progress: false, monitor: { onWarning: () => {} } } as const;
-/** The built-in loss (still fused with softmax) behind a wrapper: fit cannot tell it keeps nothing, so it reuses nothing. */
+/** The built-in loss (still fused with softmax) behind a wrapper not declared pure: what it is given and makes is never reused. */
 const wrapped = Object.assign((pred: Tensor, target: Target) => crossEntropy(pred, target), { fused: 'softmax' as const }) as Loss;
+/** The same, declared pure. */
+const declared = Object.assign((pred: Tensor, target: Target) => crossEntropy(pred, target), { fused: 'softmax' as const, pure: true }) as Loss;
+
+/** Bytes of fresh buffers that `fn` makes. */
+const freshBytes = (fn: () => void): number => {
+  const before = bufferStats().freshBytes;
+  fn();
+  return bufferStats().freshBytes - before;
+};
 
 describe('buffer reuse in training', () => {
   const data = spiral(40, 5); // 120 samples
   const model = mlp([2, 128, 64, 3], { hidden: 'relu', output: 'softmax' });
 
-  it('a fit step allocates no new buffers after the first epoch', () => {
-    const params = model.init(1);
-    const run = (epochs: number) => fit(model, params, data, { ...quiet, loss: 'crossEntropy', optimizer: adam({ lr: 0.01 }), epochs, batchSize: 16 });
-    run(1);
-    const before = bufferStats();
-    run(3); // 24 steps
-    const after = bufferStats();
-    // Each step needs ~40 buffers; a fresh one now and then is allowed for the epoch's end, none per step.
-    expect(after.reused - before.reused).toBeGreaterThan(24 * 20);
-    expect((after.freshBytes - before.freshBytes) / 24).toBeLessThan(4096);
-  });
+  for (const [name, loss] of [['the built-in loss', 'crossEntropy'], ['a custom loss declared pure', declared]] as const) {
+    it(`with ${name}, a fit step allocates no new buffers after a run's first steps`, () => {
+      const params = model.init(1);
+      const run = (epochs: number) => fit(model, params, data, { ...quiet, loss, optimizer: adam({ lr: 0.01 }), epochs, batchSize: 16 });
+      run(1);
+      const before = bufferStats();
+      const short = freshBytes(() => run(3)); // 24 steps
+      const long = freshBytes(() => run(6)); // 48 steps
+      // Each step needs ~30 buffers, all reused: 24 more steps cost nothing. A run's first two steps
+      // make the params and state they hand on (the caller's are never reused).
+      expect(bufferStats().reused - before.reused).toBeGreaterThan(72 * 25);
+      expect(long).toBe(short);
+    });
+  }
 
   it('gives bit-identical parameters with and without reuse', () => {
     for (const optimizer of [sgd({ lr: 0.05, momentum: 0.9 }), adam({ lr: 0.01 })]) {
@@ -69,14 +83,26 @@ describe('buffer reuse in training', () => {
       callbacks: { onEpochEnd: () => undefined }, transform: (x: Tensor) => x.mul(1),
     };
     fit(model, params, data, { ...opts, epochs: 1 });
-    const before = bufferStats();
-    fit(model, params, data, { ...opts, epochs: 3 });
-    const after = bufferStats();
+    const short = freshBytes(() => fit(model, params, data, { ...opts, epochs: 3 }));
+    const long = freshBytes(() => fit(model, params, data, { ...opts, epochs: 6 }));
     // The params the callback sees at each epoch's end have escaped, so each epoch makes one set fresh
-    // (and the transform's output, 32 values here, is too small to be pooled). Before, every step did.
+    // (and the transform's output, 32 values here, is too small to be pooled); no step does.
     const paramBytes = [...params.values()].reduce((s, t) => s + t.data.byteLength, 0);
-    expect(after.freshBytes - before.freshBytes).toBeLessThan(3 * paramBytes + 24 * 1024);
-    expect(after.freshBytes - before.freshBytes).toBeLessThan(24 * paramBytes / 4);
+    expect(long - short).toBeLessThanOrEqual(3 * paramBytes);
+    expect(long - short).toBeGreaterThan(0);
+  });
+
+  it('a transform not declared pure may keep the batches it is given and the tensors it makes', () => {
+    const seen: { t: Tensor; copy: number[] }[] = [];
+    const transform = (x: Tensor) => {
+      const y = x.mul(2);
+      seen.push({ t: x, copy: Array.from(x.data) }, { t: y, copy: Array.from(y.data) });
+      return y;
+    };
+    // Batches of 40 rows: 80 values, big enough to be pooled.
+    fit(model, model.init(11), data, { ...quiet, loss: 'crossEntropy', optimizer: adam({ lr: 0.01 }), epochs: 3, batchSize: 40, transform });
+    expect(seen).toHaveLength(2 * 9);
+    for (const { t, copy } of seen) expect(Array.from(t.data)).toEqual(copy);
   });
 
   it('evaluate and predict in batches reuse their buffers and give what one whole batch gives', () => {

@@ -9,13 +9,14 @@
  *   synchronously on the main thread: the reference set is active until `ready()` resolves.
  */
 import type { Kernels } from './kernels.ts';
+import { describeValue } from '../describe-value.ts';
 import { referenceKernels } from './reference/index.ts';
 import { checkedKernels, uncheckedOf } from './checked.ts';
 import {
   embeddedSetName, hasRelaxedSimd, inNode, loadEmbeddedSync, loadWasmKernels, loadWasmSet, type LoadKernelsOptions,
 } from './wasm/index.ts';
 
-export type { Kernels, UnaryKernel, BinaryKernel, ReduceKernel, SgdConstants, AdamConstants, RmspropConstants } from './kernels.ts';
+export type { Kernels, UnaryKernel, BinaryKernel, ReduceKernel } from './kernels.ts';
 export type { KernelBinary, LoadKernelsOptions } from './wasm/index.ts';
 export { referenceKernels, loadWasmKernels };
 
@@ -25,7 +26,7 @@ const BACKEND_NAMES: readonly string[] = ['reference', 'wasm-simd', 'wasm-relaxe
 
 /**
  * The kernel set in use, always behind the boundary's checks (./checked.ts): every way of installing a set
- * goes through `install`. Change it with setBackend, loadKernels or useKernels.
+ * goes through `install`. Change it with setBackend or loadKernels.
  */
 let active: Kernels = checkedKernels(referenceKernels);
 const install = (set: Kernels) => { active = checkedKernels(set); };
@@ -48,11 +49,12 @@ const warnOnce = (message: string) => {
 /** An error's message without the 'chainrule: ' it starts with, to quote inside another message. */
 const reason = (e: unknown) => String((e as Error)?.message ?? e).replace(/^chainrule: /, '');
 
-/** Installs a kernel set; any kernel it leaves out falls back to the reference one. */
-export function useKernels(set: Partial<Kernels> & { name: string }): void {
-  // A set taken from `kernels` earlier is installed as it was; a partial one is completed from the reference set.
-  install(uncheckedOf(set as Kernels) ? set as Kernels : { ...referenceKernels, ...set });
-  chosen = true;
+/** A user's set, completed from the reference set where it leaves a kernel out; a set taken from `kernels()` earlier, as it was. */
+function completed(set: Partial<Kernels> & { name: string }): Kernels {
+  if (set === null || typeof set !== 'object' || typeof set.name !== 'string') {
+    throw new Error(`chainrule: setBackend takes a kernel set's name or a kernel set ({ name, ...kernels }), got ${describeValue(set)}`);
+  }
+  return uncheckedOf(set as Kernels) ? set as Kernels : { ...referenceKernels, ...set };
 }
 
 /** The name of the kernel set in use: 'wasm-relaxed-simd', 'wasm-simd' (either may end in '-2threads'), 'reference', or a custom set's name. */
@@ -61,12 +63,19 @@ export function backend(): string {
 }
 
 /**
- * Installs a kernel set by name. 'wasm-simd' is the same binary everywhere, so two runtimes pinned to it
+ * Installs a kernel set: the one public way to choose. By name: 'wasm-simd' is the same binary everywhere, so two runtimes pinned to it
  * compute the same bits; 'wasm-relaxed-simd' is faster but its fused multiply-add may round differently
  * between machines. In Node this works at any time; in a browser a WebAssembly set must have been
- * compiled first: `await ready()` (or `await loadKernels(...)`) before choosing one.
+ * compiled first: `await ready()` (or `await loadKernels(...)`) before choosing one. Or a kernel set of your
+ * own (`{ name, ...kernels }`, see `Kernels` in `@chainrule/core/backend`): any kernel it leaves out is the
+ * reference one.
  */
-export function setBackend(name: BackendName): void {
+export function setBackend(name: BackendName | (Partial<Kernels> & { name: string })): void {
+  if (typeof name === 'object') {
+    install(completed(name));
+    chosen = true;
+    return;
+  }
   if (!BACKEND_NAMES.includes(name)) {
     throw new Error(`chainrule: there is no kernel set named ${JSON.stringify(name)}; the names are ${BACKEND_NAMES.map((n) => `'${n}'`).join(', ')}`);
   }

@@ -59,17 +59,6 @@ function strided(say: Say, name: string, x: unknown, strides: unknown, shape: re
   if (last >= have) throw say(`reading ${name} (${have} values) with strides ${fmt(strides)}${offset ? ` from ${offset}` : ''} over ${fmt(shape)} reaches index ${last}`);
 }
 
-/** The optimiser kernels: every array as long as p (the optional ones both given or both null). */
-function sameAsP(say: Say, p: unknown, named: Record<string, unknown>, optional: Record<string, unknown> = {}): void {
-  const n = array(say, 'p', p);
-  for (const [name, x] of Object.entries(named)) length(say, name, x, n, "p's length");
-  const given = Object.entries(optional).filter(([, x]) => x !== null && x !== undefined);
-  if (given.length !== 0 && given.length !== Object.keys(optional).length) {
-    throw say(`${Object.keys(optional).join(' and ')} must both be arrays or both be null`);
-  }
-  for (const [name, x] of given) length(say, name, x, n, "p's length");
-}
-
 const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
   unary: (say, _op, x, out) => length(say, 'out', out, array(say, 'x', x), "x's length"),
   clip: (say, x, _lo, _hi, out) => length(say, 'out', out, array(say, 'x', x), "x's length"),
@@ -180,10 +169,6 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
     });
   },
   sumSquares: (say, x) => { array(say, 'x', x); },
-  sgdStep: (say, p, g, velocity, outP, outVelocity) => sameAsP(say, p, { g, outP }, { velocity, outVelocity }),
-  adamStep: (say, p, g, m, v, outP, outM, outV) => sameAsP(say, p, { g, m, v, outP, outM, outV }),
-  rmspropStep: (say, p, g, square, velocity, outP, outSquare, outVelocity) =>
-    sameAsP(say, p, { g, square, outP, outSquare }, { velocity, outVelocity }),
 };
 
 function rowsOfIndices(say: Say, indices: unknown, rows: number): asserts indices is Int32Array {

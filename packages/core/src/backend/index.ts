@@ -9,8 +9,9 @@
  *
  * It is also the package entry `@chainrule/core/backend`, for people who write or inspect kernel sets.
  */
-export { kernels, useKernels, backend, setBackend, loadKernels, ready, referenceKernels, loadWasmKernels, type BackendName } from './active.ts';
+export { kernels, backend, setBackend, loadKernels, ready, referenceKernels, loadWasmKernels, type BackendName } from './active.ts';
 export type { Kernels, UnaryKernel, BinaryKernel, ReduceKernel } from './kernels.ts';
 export { FUSED_OPS, FUSED_UNARY, FUSED_BINARY, FLUSH_BELOW, INSTRUCTION_WORDS, programError, registerKind, type FusedOp, type FusedProgram } from './program.ts';
 export type { KernelBinary, LoadKernelsOptions } from './wasm/index.ts';
-export { allocate, bufferStats, bufferGeneration, type BufferStats } from './pool.ts';
+export { bufferStats, bufferGeneration, type BufferStats } from './pool.ts';
+export { allocate, reusing, expose, type ReuseOptions } from './ownership.ts';

@@ -16,21 +16,6 @@ export type BinaryKernel =
 
 export type ReduceKernel = 'sum' | 'max' | 'min';
 
-/** One SGD update: v' = momentum·v + (g + wd·p); p' = p − lr·(nesterov ? g + wd·p + momentum·v' : v'). */
-export interface SgdConstants { readonly lr: number; readonly momentum: number; readonly nesterov: boolean; readonly weightDecay: number }
-
-/**
- * One Adam update with the bias corrections folded in: with g̃ = g + l2·p, m' = b1·m + (1−b1)·g̃,
- * v' = b2·v + (1−b2)·g̃², p' = keep·p − stepSize·m' / (√v'·invRootC2 + eps). AdamW sets keep = 1 − lr·decay.
- */
-export interface AdamConstants {
-  readonly b1: number; readonly b2: number; readonly eps: number;
-  readonly stepSize: number; readonly invRootC2: number; readonly l2: number; readonly keep: number;
-}
-
-/** One RMSprop update: s' = rho·s + (1−rho)·g̃²; u = g̃/(√s' + eps); with momentum b' = momentum·b + u, p' = p − lr·b'. */
-export interface RmspropConstants { readonly lr: number; readonly rho: number; readonly eps: number; readonly momentum: number; readonly weightDecay: number }
-
 export interface Kernels {
   readonly name: string;
   /** out[i] = f(x[i]); `alpha` is the slope of leakyRelu. */
@@ -78,12 +63,4 @@ export interface Kernels {
   fused(program: FusedProgram, inputs: readonly TypedArray[], scalars: Float64Array, outputs: readonly TypedArray[]): void;
   /** Σ x[i]², accumulated in float64 (gradient norms). */
   sumSquares(x: TypedArray): number;
-  /**
-   * Optimiser updates: read p, g and the state slots, write p' and the slots' new values into the
-   * `out` arrays (fresh, same length). State values below 1e-30 in magnitude are flushed to zero:
-   * subnormal numbers make every later update many times slower, and JavaScript cannot flush them.
-   */
-  sgdStep(p: TypedArray, g: TypedArray, velocity: TypedArray | null, outP: TypedArray, outVelocity: TypedArray | null, c: SgdConstants): void;
-  adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, outP: TypedArray, outM: TypedArray, outV: TypedArray, c: AdamConstants): void;
-  rmspropStep(p: TypedArray, g: TypedArray, square: TypedArray, velocity: TypedArray | null, outP: TypedArray, outSquare: TypedArray, outVelocity: TypedArray | null, c: RmspropConstants): void;
 }

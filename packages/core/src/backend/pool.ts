@@ -1,18 +1,12 @@
 /**
- * Buffer reuse. A fresh typed array costs far more than its size suggests: the allocator hands out
- * zeroed pages and the garbage collector has to find them again (measured on the project's VM: ~40 µs
- * for a 400 KB Float32Array, as long as a 64×784×128 matmul's copy-in). A training loop makes the same
- * buffers every step, so the engine lets it hand back the ones nobody can see any more:
- *
- * - `reuseBuffers(fn, keep)` runs fn and afterwards frees every buffer allocated inside it, except the
- *   ones behind the tensors `keep(result)` names (those move to the enclosing scope, if any).
- * - `recycle(tensors)` frees the buffers of tensors the caller owns and will never read again.
- *
- * Both are promises by the caller; user code never needs them. A reused buffer is zeroed, like a
- * fresh one, unless the caller says it will overwrite every value (`allocate(…, 'overwritten')`).
+ * The buffer pool: where a tensor's values live. A fresh typed array costs far more than its size
+ * suggests: the allocator hands out zeroed pages and the garbage collector has to find them again
+ * (measured on the project's VM: ~40 µs for a 400 KB Float32Array, as long as a 64×784×128 matmul's
+ * copy-in). A training loop makes the same buffers every step, so buffers nobody can see any more are
+ * given back here and handed out again. Which buffers those are is ./ownership.ts's business; this
+ * file only keeps them, and counts.
  */
 import type { DType, TypedArray } from '../dtype.ts';
-import type { Tensor } from '../tensor.ts';
 
 /** Buffers smaller than this are cheap to make: not worth a map lookup. */
 const MIN_POOLED = 64;
@@ -24,8 +18,8 @@ const free = new Map<number, TypedArray[]>();
 let pooledBytes = 0;
 /** Counters since the process started: buffers (of at least MIN_POOLED values) made fresh or reused. */
 const counts = { fresh: 0, freshBytes: 0, reused: 0, reusedBytes: 0 };
-/** Buffers allocated inside each active reuseBuffers scope, innermost last. */
-const scopes: TypedArray[][] = [];
+/** Buffers in the pool now: given back once, until taken again (giving one back twice would hand it out twice). */
+const pooled = new WeakSet<TypedArray>();
 
 /**
  * Pooled-size buffers made by allocate(), and how many times each has been handed out again since. A
@@ -40,16 +34,21 @@ export const bufferGeneration = (buf: TypedArray): number => generations.get(buf
 
 const keyOf = (dtype: DType, size: number) => size * 2 + (dtype === 'float64' ? 1 : 0);
 
+/** Whether a buffer is one the pool takes back (big enough to be worth it, and a whole ArrayBuffer). */
+export const isPoolable = (buf: TypedArray): boolean =>
+  buf.length >= MIN_POOLED && buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength;
+
 /**
- * A buffer of `size` values. Zeroed, unless the caller promises to write every value itself
- * (`'overwritten'`, e.g. a kernel's output): then a reused buffer skips the zeroing.
+ * A buffer of `size` values, from the pool when it has one. Zeroed, unless the caller promises to write
+ * every value itself (`'overwritten'`, e.g. a kernel's output): then a reused buffer skips the zeroing.
  */
-export function allocate(dtype: DType, size: number, contents: 'zeros' | 'overwritten' = 'zeros'): TypedArray {
+export function take(dtype: DType, size: number, contents: 'zeros' | 'overwritten' = 'zeros'): TypedArray {
   // The backstop behind the boundary checks: a size no typed array takes is an Error saying so, not a RangeError.
   if (!(size >= 0 && size <= MAX_ELEMENTS && Number.isInteger(size))) throw badSize(dtype, size);
   if (size < MIN_POOLED) return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
   let buf = free.get(keyOf(dtype, size))?.pop();
   if (buf) {
+    pooled.delete(buf);
     pooledBytes -= buf.byteLength;
     generations.set(buf, (generations.get(buf) ?? 0) + 1); // new contents: kept copies are stale
     if (contents === 'zeros') buf.fill(0);
@@ -61,52 +60,20 @@ export function allocate(dtype: DType, size: number, contents: 'zeros' | 'overwr
     counts.fresh++;
     counts.freshBytes += buf.byteLength;
   }
-  scopes[scopes.length - 1]?.push(buf);
   return buf;
 }
 
-function release(buf: TypedArray): void {
-  if (buf.length < MIN_POOLED || buf.byteOffset !== 0 || buf.byteLength !== buf.buffer.byteLength) return;
+/** Gives a buffer back for reuse. The caller guarantees nothing will read or write it again. */
+export function giveBack(buf: TypedArray): void {
+  if (!isPoolable(buf) || pooled.has(buf)) return;
   if (pooledBytes + buf.byteLength > MAX_POOLED_BYTES) return;
   const key = keyOf(buf instanceof Float64Array ? 'float64' : 'float32', buf.length);
   let list = free.get(key);
   if (!list) free.set(key, (list = []));
   if (list.length >= MAX_PER_SIZE) return;
   list.push(buf);
+  pooled.add(buf);
   pooledBytes += buf.byteLength;
-}
-
-/**
- * Runs fn, then frees the buffers it allocated, except those behind `keep(result)`. If fn throws,
- * nothing is freed (the caller may still look at what it made).
- */
-export function reuseBuffers<T>(fn: () => T, keep: (result: T) => Iterable<Tensor | undefined>): T {
-  const mine: TypedArray[] = [];
-  scopes.push(mine);
-  let result: T;
-  try {
-    result = fn();
-  } finally {
-    scopes.pop();
-  }
-  const kept = new Set<TypedArray>();
-  for (const t of keep(result)) if (t) kept.add(t.data);
-  const outer = scopes[scopes.length - 1];
-  for (const buf of mine) {
-    if (!kept.has(buf)) release(buf);
-    else outer?.push(buf);
-  }
-  return result;
-}
-
-/** Frees the buffers behind `tensors` (each once, however many tensors share it). The caller must own them. */
-export function recycle(tensors: Iterable<Tensor | undefined>): void {
-  const seen = new Set<TypedArray>();
-  for (const t of tensors) {
-    if (!t || seen.has(t.data)) continue;
-    seen.add(t.data);
-    release(t.data);
-  }
 }
 
 export interface BufferStats {
@@ -121,10 +88,10 @@ export interface BufferStats {
   readonly pooledBytes: number;
 }
 
-/** Allocation counters, for tests and benchmarks: take two readings and subtract. */
+/** Allocation counters, for tests and benchmarks (`@chainrule/core/backend`): take two readings and subtract. */
 export const bufferStats = (): BufferStats => ({
   ...counts,
-  pooled: [...free.values()].reduce((s, l) => s + l.length, 0),
+  pooled: [...free.values()].reduce((n, list) => n + list.length, 0),
   pooledBytes,
 });
 

@@ -5,7 +5,8 @@
 import { describeValue } from '../describe-value.ts';
 import { currentPhase, currentScope, isRecording } from '../autodiff/state.ts';
 import { checkFinite, isDebug } from '../debug.ts';
-import type { TypedArray } from '../dtype.ts';
+import type { DType, TypedArray } from '../dtype.ts';
+import { allocate } from '../backend/index.ts';
 import { fmt, type Shape } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
 import { notATensor } from '../validate.ts';
@@ -39,11 +40,18 @@ export interface OpSample<A> {
 export interface SamplerTypes<A> {}
 type SamplerType<A, K extends string> = SamplerTypes<A> extends Record<K, infer T> ? T : unknown;
 
+/**
+ * Makes a zeroed buffer for an op's output. A forward pass takes its outputs from it rather than `new
+ * Float32Array(…)`, so a training loop reuses them step after step (see core's `reusing`).
+ */
+export type Allocate = (dtype: DType, size: number) => TypedArray;
+const allocateOutput: Allocate = (dtype, size) => allocate(dtype, size);
+
 interface SpecBase<A> {
   readonly name: string;
   /** Number of tensor inputs; omitted for variadic ops such as concat. */
   readonly arity?: number;
-  readonly forward: (inputs: readonly Tensor[], attrs: A) => Computed;
+  readonly forward: (inputs: readonly Tensor[], attrs: A, allocate: Allocate) => Computed;
   /** Random inputs inside the op's domain, away from kinks, for the gradcheck property suite. */
   readonly sample?: (fc: SamplerType<A, 'fc'>) => SamplerType<A, 'arbitrary'>;
   /** Short text for attributes in graph drawings, e.g. 'axis=1'. */
@@ -110,7 +118,7 @@ function runOp<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   }
   let result: Computed;
   try {
-    result = spec.forward(inputs, attrs);
+    result = spec.forward(inputs, attrs, allocateOutput);
   } catch (e) {
     throw inUserWords(e, () => `${op.name}: the forward pass failed on inputs ${inputs.map((x) => fmt(x.shape)).join(', ') || '(none)'}`);
   }

@@ -34,15 +34,15 @@ export interface Optimizer {
   readonly lr: Schedule;
   /** The names of the state's slots (e.g. Adam's 'm' and 'v'), so a state can be checked against them. */
   readonly slots?: readonly string[];
+  /**
+   * Declares that update keeps no tensor it is given or makes (see core's `reusing`): training may then
+   * reuse the buffers of the params and state it replaces. Every built-in optimiser is pure; a custom
+   * one that is not declared runs as safely as ever, only without that reuse.
+   */
+  readonly pure?: boolean;
   init(params: Params): OptState;
   update(params: Params, grads: Params, state: OptState, step?: number): { params: Params; state: OptState };
 }
-
-/**
- * Σ x² of a tensor's values. @deprecated use core's `sumOfSquares(tensor)`; kept only while
- * monitor.ts still passes `g.data`.
- */
-export const sumSquares = (data: Tensor['data']): number => sumOfSquares(fromData(data, [data.length]));
 
 /** The L2 norm of all gradients taken together. */
 export const globalNorm = (grads: Params): number => Math.sqrt(grads.reduce((s, g) => s + sumOfSquares(g), 0));
@@ -110,6 +110,7 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
     config,
     lr,
     slots: slotNames,
+    pure: true,
     init: (params) => OptState({
       step: 0,
       slots: OrderedMap(slotNames.map((s) => [s, params.map((p) => zerosLike(p))] as const)),

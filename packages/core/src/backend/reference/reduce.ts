@@ -58,3 +58,10 @@ export function softmax(x: TypedArray, outer: number, len: number, inner: number
     }
   }
 }
+
+/** Σ x[i]², accumulated in float64 (gradient norms). */
+export function sumSquares(x: TypedArray): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
+  return s;
+}

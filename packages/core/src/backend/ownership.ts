@@ -1,0 +1,165 @@
+/**
+ * Who may reuse a buffer. In the spirit of JAX's buffer donation, `reusing(fn, { pure, donate })`
+ * gives a version of fn whose calls hand buffers back to the pool (./pool.ts):
+ *
+ * - declared `pure` (fn keeps no tensor it makes, other than those it returns), the buffers it made
+ *   and did not return are reused by the next calls: activations, cotangents, a batch's rows;
+ * - arguments it `donate`s (the caller will not use them again, e.g. last step's params and optimiser
+ *   state) are reused too, but only buffers this same function handed out earlier: never the caller's
+ *   own tensors, never anything that has escaped.
+ *
+ * A buffer escapes, and is never reused, when it is `expose`d (handed to code that may keep it, such
+ * as a user's callback), when it is given to or made by a function not declared pure, or when it was
+ * made outside any such call. Purity is declared, never guessed, so the default is safe: an undeclared
+ * function runs as if none of this existed.
+ *
+ * What a result holds is found by walking it: tensors, and the graph behind them (inputs and saved
+ * values, which a later `grad` needs), inside arrays, plain objects, Maps and Immutable collections.
+ */
+import type { DType, TypedArray } from '../dtype.ts';
+import { Tensor } from '../tensor.ts';
+import { describeValue } from '../describe-value.ts';
+import { giveBack, isPoolable, take } from './pool.ts';
+
+/** One running call of a `reusing` function: the buffers made while it ran. */
+class Scope {
+  readonly made: TypedArray[] = [];
+}
+/** The function that handed a buffer out: it alone may take it back, when it is donated to it. */
+interface Handout { readonly by: string }
+
+/** Running calls, innermost last. */
+const open: Scope[] = [];
+/** A buffer's owner: the call that made it, or the function that returned it. No owner: escaped. */
+const owner = new WeakMap<TypedArray, Scope | Handout>();
+
+/**
+ * A buffer of `size` values for an op's output (zeroed unless `'overwritten'`: the caller writes every
+ * value), taken from the pool when one is free. The running `reusing` call, if any, owns it.
+ */
+export function allocate(dtype: DType, size: number, contents: 'zeros' | 'overwritten' = 'zeros'): TypedArray {
+  const buf = take(dtype, size, contents);
+  const scope = open[open.length - 1];
+  if (scope && isPoolable(buf)) {
+    owner.set(buf, scope);
+    scope.made.push(buf);
+  }
+  return buf;
+}
+
+export interface ReuseOptions {
+  /** fn keeps no tensor it makes except those it returns (and none of its arguments): required, true or false. */
+  readonly pure: boolean;
+  /** Positions of arguments the caller will not use again, whose buffers the call may reuse (needs pure). */
+  readonly donate?: readonly number[];
+}
+
+/** fn, with the buffers it no longer needs handed back for reuse (see the top of this file). */
+export function reusing<A extends unknown[], R>(fn: (...args: A) => R, options: ReuseOptions): (...args: A) => R {
+  const name = typeof fn === 'function' ? fn.name || 'the function' : '';
+  if (!name) throw new Error(`reusing: fn must be a function, got ${describeValue(fn)}`);
+  if (options === null || typeof options !== 'object' || typeof options.pure !== 'boolean') {
+    throw new Error(`reusing: say whether ${name} is pure: { pure: true } (it keeps no tensor it makes) or { pure: false }, got ${describeValue(options)}`);
+  }
+  const { pure, donate = [] } = options;
+  if (!Array.isArray(donate) || !donate.every((i) => Number.isInteger(i) && i >= 0)) {
+    throw new Error(`reusing: donate must be an array of argument positions, got ${describeValue(donate)}`);
+  }
+  if (donate.length > 0 && !pure) throw new Error(`reusing: ${name} is not declared pure, so it may keep its arguments: none can be donated`);
+  if (!pure) return (...args) => runForeign(fn, args);
+  const handout: Handout = { by: name };
+  return (...args) => {
+    const scope = new Scope();
+    open.push(scope);
+    let result: R;
+    try {
+      result = fn(...args);
+    } catch (e) {
+      // What it made may be looked at while the error is handled: nothing is reused.
+      settle(scope, () => true, handout);
+      throw e;
+    }
+    const kept = buffersOf(result, true);
+    settle(scope, (buf) => kept.has(buf.buffer), handout);
+    for (const i of donate) {
+      for (const buf of buffersOf(args[i], false).values()) {
+        const o = owner.get(buf);
+        if ((o === handout || (o instanceof Scope && open.includes(o))) && !kept.has(buf.buffer)) {
+          owner.delete(buf);
+          giveBack(buf);
+        }
+      }
+    }
+    return result;
+  };
+}
+
+/** Ends a call: buffers it keeps go to the enclosing call (or become its handout); the rest go back to the pool. */
+function settle(scope: Scope, keeps: (buf: TypedArray) => boolean, handout: Handout): void {
+  open.pop();
+  const parent = open[open.length - 1];
+  for (const buf of scope.made) {
+    if (owner.get(buf) !== scope) continue; // exposed or donated meanwhile
+    if (!keeps(buf)) {
+      owner.delete(buf);
+      giveBack(buf);
+    } else if (parent) {
+      owner.set(buf, parent);
+      parent.made.push(buf);
+    } else {
+      owner.set(buf, handout);
+    }
+  }
+}
+
+/** An undeclared function: what it is given, what it makes and what it returns all escape. */
+function runForeign<A extends unknown[], R>(fn: (...args: A) => R, args: A): R {
+  expose(args);
+  const scope = new Scope();
+  open.push(scope);
+  try {
+    return fn(...args);
+  } finally {
+    open.pop();
+    for (const buf of scope.made) owner.delete(buf);
+  }
+}
+
+/**
+ * Marks every buffer in `value` (and in the graphs behind its tensors) as seen by code that may keep
+ * it, so that it is never reused; returns value. Use it before handing tensors to a user's function.
+ */
+export function expose<T>(value: T): T {
+  for (const buf of buffersOf(value, true).values()) owner.delete(buf);
+  return value;
+}
+
+/**
+ * The float buffers in a value, by their ArrayBuffer (a view shares its buffer's fate). With
+ * `graphs`, also those behind each tensor's recorded inputs and saved values.
+ */
+function buffersOf(value: unknown, graphs: boolean): Map<ArrayBufferLike, TypedArray> {
+  const found = new Map<ArrayBufferLike, TypedArray>();
+  const seen = new Set<object>();
+  const visit = (x: unknown): void => {
+    if (x === null || typeof x !== 'object' || seen.has(x)) return;
+    seen.add(x);
+    if (x instanceof Float32Array || x instanceof Float64Array) {
+      found.set(x.buffer, x);
+    } else if (x instanceof Tensor) {
+      visit(x.data);
+      if (graphs && x.node) {
+        x.node.inputs.forEach(visit);
+        visit(x.node.saved);
+      }
+    } else if (ArrayBuffer.isView(x)) {
+      // other typed arrays (indices) hold no float buffer
+    } else if (Symbol.iterator in x) {
+      for (const item of x as Iterable<unknown>) visit(item); // arrays, Maps (their [key, value] pairs), Immutable collections
+    } else {
+      for (const key of Object.keys(x)) visit((x as Record<string, unknown>)[key]);
+    }
+  };
+  visit(value);
+  return found;
+}
