@@ -6,7 +6,7 @@
  */
 import type { TypedArray } from '../../dtype.ts';
 import type { BinaryKernel, Kernels, UnaryKernel } from '../kernels.ts';
-import { INSTRUCTION_WORDS, type FusedProgram } from '../program.ts';
+import type { FusedProgram } from '../program.ts';
 import { referenceKernels as ref } from '../reference/index.ts';
 import { Arena } from './arena.ts';
 import { compileFused, type CompiledFused, type MemoryType } from './compile-fused.ts';
@@ -49,8 +49,6 @@ interface Exports {
   logsumexpRows(x: number, rows: number, len: number, out: number): void;
   addRowVector(c: number, bias: number, m: number, n: number): void;
   sumSquares(x: number, len: number): number;
-  FUSED_BLOCK: WebAssembly.Global;
-  fused(code: number, instructions: number, table: number, n: number): void;
   heapBase(): number;
 }
 
@@ -64,7 +62,7 @@ const UNARY_EXPORTS: Partial<Record<UnaryKernel, `unary${string}`>> = {
 /** Every export this file calls: a binary without one of them is not (this version of) the kernels. */
 export const REQUIRED_EXPORTS: readonly string[] = [
   'PACK_A_BYTES', 'PACK_B_BYTES', 'TILE_BYTES', 'matmulBlock', ...BINARY_EXPORTS, ...Object.values(UNARY_EXPORTS),
-  'sum3', 'softmaxRows', 'logsumexpRows', 'addRowVector', 'sumSquares', 'FUSED_BLOCK', 'fused', 'heapBase',
+  'sum3', 'softmaxRows', 'logsumexpRows', 'addRowVector', 'sumSquares', 'heapBase',
 ];
 
 /** The output as [outer, inner] with per-operand row strides and inner strides of 0 or 1, or null. */
@@ -103,11 +101,6 @@ function binaryJs(op: number, a: Float32Array, b: Float32Array, out: Float32Arra
   }
 }
 
-/** Writes one row of a fused program's operand table (./assembly/fused.ts) at Int32 index `at`. */
-function setRow(i32: Int32Array, at: number, address: number, step: number, advance: number): void {
-  i32[at] = address; i32[at + 1] = step; i32[at + 2] = advance;
-}
-
 /** [outer, len, inner] for a sum over one block of consecutive axes (unit dims may sit anywhere), or null. */
 function reduceBlock(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
   const reduced = shape.map((s, d) => axes.includes(d) && s !== 1);
@@ -126,14 +119,13 @@ function reduceBlock(shape: readonly number[], axes: readonly number[]): [number
 
 /** A program compiled for one kernel set, with its argument list (reused: no garbage per call). */
 interface Compiled { run: CompiledFused; args: number[] }
-/** Per program: its compiled function, or null when compiling failed (it is interpreted then). */
+/** Per program: its compiled function, or null when compiling failed (the reference set runs it then). */
 type FusedCache = WeakMap<FusedProgram, Compiled | null>;
 
 function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThread | null, compile: (p: FusedProgram) => CompiledFused,
   cache: FusedCache): Kernels {
   const packA = w.PACK_A_BYTES.value as number, packB = w.PACK_B_BYTES.value as number, tile = w.TILE_BYTES.value as number;
   const scratch = () => [arena.alloc(packA / 4), arena.alloc(packB / 4), arena.alloc(tile / 4)] as const;
-  const fusedBlock = w.FUSED_BLOCK.value as number;
 
   /** op(A)·op(B) into a fresh output block (after arena.begin()); returns its address. */
   function product(a: Float32Array, b: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): number {
@@ -230,47 +222,27 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
     return entry;
   };
 
-  // The arrays come in through the ring (a gradient or parameters already there are not copied again).
-  // No closures here: this runs once per parameter per step.
+  // Each program runs as its own WebAssembly function (./compile-fused.ts), compiled on its first run
+  // here; where compiling fails, in the reference set. The arrays come in through the ring (a gradient or
+  // parameters already there are not copied again). No closures here: this runs once per parameter per step.
   const fused: Kernels['fused'] = (program, inputs, scalars, outputs) => {
     // One dtype and length for all arrays (the kernel boundary checks it): the first one stands for all.
     const first = inputs[0] ?? outputs[0]!;
-    if (!wasmTakes(first.length, MIN_FUSED, first)) { ref.fused(program, inputs, scalars, outputs); return; }
-    const n = first.length;
+    const compiled = wasmTakes(first.length, MIN_FUSED, first) ? compiledFor(program) : null;
+    if (!compiled) { ref.fused(program, inputs, scalars, outputs); return; }
+    const n = first.length, { run, args } = compiled;
     arena.begin(n * (inputs.length + outputs.length));
-    const compiled = compiledFor(program);
-    if (compiled) {
-      // Arguments: input addresses, output addresses, the vector count, the scalars. The function runs
-      // ceil(n/4) vectors: a partial last one reads and writes past the last value, inside the padding
-      // the arena leaves after every block (arena.ts, blockBytes), and what it wrote there is never read.
-      const { run, args } = compiled;
-      let k = 0;
-      for (let i = 0; i < inputs.length; i++) args[k++] = arena.input(inputs[i] as Float32Array);
-      const firstOutput = k;
-      for (let o = 0; o < outputs.length; o++) args[k++] = arena.output(n);
-      args[k++] = (n + 3) >> 2;
-      for (let s = 0; s < program.scalars; s++) args[k++] = scalars[s]!;
-      run(...args);
-      for (let o = 0; o < outputs.length; o++) arena.finish(args[firstOutput + o]!, outputs[o] as Float32Array);
-      return;
-    }
-    const { code } = program, advance = 4 * fusedBlock;
-    const table = arena.alloc(3 * (program.inputs + program.scalars + program.temps + program.outputs));
-    const codeAt = arena.alloc(code.length), splats = arena.alloc(4 * program.scalars), temps = arena.alloc(fusedBlock * program.temps);
-    let row = table >> 2;
-    // arena.input and arena.output may grow the memory, which replaces arena.i32: read it after them.
-    for (let i = 0; i < inputs.length; i++, row += 3) { const at = arena.input(inputs[i] as Float32Array); setRow(arena.i32, row, at, 16, advance); }
-    for (let s = 0; s < program.scalars; s++, row += 3) {
-      const at = (splats >> 2) + 4 * s, v = scalars[s]!;
-      arena.f32[at] = v; arena.f32[at + 1] = v; arena.f32[at + 2] = v; arena.f32[at + 3] = v;
-      setRow(arena.i32, row, splats + 16 * s, 0, 0);
-    }
-    for (let t = 0; t < program.temps; t++, row += 3) setRow(arena.i32, row, temps + t * advance, 16, 0);
-    const firstOutput = row;
-    for (let o = 0; o < outputs.length; o++, row += 3) { const at = arena.output(n); setRow(arena.i32, row, at, 16, advance); }
-    arena.i32.set(code, codeAt >> 2);
-    w.fused(codeAt, code.length / INSTRUCTION_WORDS, table, n);
-    for (let o = 0; o < outputs.length; o++) arena.finish(arena.i32[firstOutput + 3 * o]!, outputs[o] as Float32Array);
+    // Arguments: input addresses, output addresses, the vector count, the scalars. The function runs
+    // ceil(n/4) vectors: a partial last one reads and writes past the last value, inside the padding
+    // the arena leaves after every block (arena.ts, blockBytes), and what it wrote there is never read.
+    let k = 0;
+    for (let i = 0; i < inputs.length; i++) args[k++] = arena.input(inputs[i] as Float32Array);
+    const firstOutput = k;
+    for (let o = 0; o < outputs.length; o++) args[k++] = arena.output(n);
+    args[k++] = (n + 3) >> 2;
+    for (let s = 0; s < program.scalars; s++) args[k++] = scalars[s]!;
+    run(...args);
+    for (let o = 0; o < outputs.length; o++) arena.finish(args[firstOutput + o]!, outputs[o] as Float32Array);
   };
 
   return {
@@ -280,7 +252,6 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
     // From the reference set: no wasm version (yet).
     select: ref.select, copyStrided: ref.copyStrided, pad: ref.pad, gather: ref.gather, scatterAdd: ref.scatterAdd,
     concat: ref.concat, clip: ref.clip, crossEntropy: ref.crossEntropy, crossEntropyGrad: ref.crossEntropyGrad,
-    // Leaving the interface: optimisers are fused programs now.
   };
 }
 
@@ -288,8 +259,8 @@ const helpers = new WeakMap<Kernels, HelperThread>();
 const fusedCaches = new WeakMap<Kernels, FusedCache>();
 
 /**
- * How a wasm kernel set runs `program`: 'compiled' (its own WebAssembly function), 'interpreted' (compiling
- * failed), or undefined before its first run there (for tests).
+ * How a wasm kernel set runs `program`: 'compiled' (its own WebAssembly function), 'fallback' (compiling
+ * failed: the reference set runs it), or undefined before its first run there (for tests).
  */
 export function fusedPath(ks: Kernels, program: FusedProgram): 'compiled' | 'fallback' | undefined {
   const entry = fusedCaches.get(uncheckedOf(ks) ?? ks)?.get(program);

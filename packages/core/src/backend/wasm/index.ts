@@ -40,7 +40,7 @@ export interface LoadKernelsOptions {
 }
 
 /** The version of the interface between the kernel binaries and ./fast.ts (KERNELS_ABI in ./assembly/kernels.ts). */
-const KERNELS_ABI = 2;
+const KERNELS_ABI = 3;
 
 /** Where the package ships the .wasm files (named in error messages). */
 const SHIPPED_AT = 'dist/backend/wasm/build/';

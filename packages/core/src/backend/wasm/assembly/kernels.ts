@@ -6,13 +6,11 @@
 
 // matmul and the bias row of a dense layer: ./matmul.ts.
 export { matmulBlock, addRowVector, PACK_A_BYTES, PACK_B_BYTES, TILE_BYTES } from './matmul';
-// fused elementwise programs (optimisers): ./fused.ts.
-export { fused, FUSED_BLOCK } from './fused';
 import { fma } from './simd';
 
 // What the loader checks before it trusts a binary (../index.ts): the version of the interface between
 // this file and ../fast.ts (bump it when an export changes), and which variant this binary is.
-export const KERNELS_ABI: i32 = 2;
+export const KERNELS_ABI: i32 = 3;
 export const RELAXED_SIMD: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 
 // ---------------------------------------------------------------------------------------------
