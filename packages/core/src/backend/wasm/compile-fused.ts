@@ -1,12 +1,14 @@
 /**
  * A fused program (../program.ts) compiled to its own tiny WebAssembly module: one function
  *
- *   run(input addresses…, output addresses…, vectors, scalars… as f32)
+ *   run(argumentsAddress)
  *
- * whose registers are v128 locals. Each turn of its loop loads every input it reads once (four
- * elements), runs the instructions on locals, and stores every output; a value written to an output is
- * read back from its local, never from memory. Scalars are splatted into locals once, at entry. The
- * module imports the kernel set's memory as env.memory.
+ * whose registers are v128 locals. Its arguments lie in memory as 32-bit words (see argumentWords):
+ * one JS→wasm call with a fixed number of arguments costs ~30 ns, one with 17 spread from an array
+ * ~150 ns, which is most of a call on a bias vector. At entry it reads the addresses and splats each
+ * scalar into a local. Each turn of its loop loads every input it reads once (four elements), runs the
+ * instructions on locals, and stores every output; a value written to an output is read back from its
+ * local, never from memory. The module imports the kernel set's memory as env.memory.
  *
  * It runs whole vectors, ceil(n/4) of them: a partial last one reads and writes up to 12 bytes past the
  * last value, which the arena allows (every block is padded, see arena.ts `blockBytes`).
@@ -22,16 +24,16 @@ import { FUSED_OPS, FLUSH_BELOW, INSTRUCTION_WORDS, type FusedOp, type FusedProg
 export interface MemoryType { shared: boolean; max: number | undefined }
 
 // Value types, section ids and the few core opcodes used.
-const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b, FUNC = 0x60, VOID_BLOCK = 0x40;
+const I32 = 0x7f, V128 = 0x7b, FUNC = 0x60, VOID_BLOCK = 0x40;
 const SECTION = { type: 1, import: 2, function: 3, export: 7, code: 10 } as const;
 const IMPORT_MEMORY = 0x02, EXPORT_FUNC = 0x00;
 const BLOCK = 0x02, LOOP = 0x03, BR_IF = 0x0d, END = 0x0b;
-const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22;
+const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22, I32_LOAD = 0x28;
 const I32_CONST = 0x41, I32_EQZ = 0x45, I32_LT_U = 0x49, I32_ADD = 0x6a, I32_SHL = 0x74;
 
 /** SIMD opcodes: each follows the 0xfd prefix as an unsigned LEB128. */
 const SIMD = {
-  load: 0x00, store: 0x0b, const: 0x0c, f32x4Splat: 0x13,
+  load: 0x00, load32Splat: 0x09, store: 0x0b, const: 0x0c,
   f32x4Lt: 0x43, f32x4Gt: 0x44, and: 0x4e, andnot: 0x4f, or: 0x50, bitselect: 0x52,
   f32x4Abs: 0xe0, f32x4Neg: 0xe1, f32x4Sqrt: 0xe3, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7,
   f32x4Min: 0xe8, f32x4Max: 0xe9, f32x4RelaxedMadd: 0x105,
@@ -66,6 +68,8 @@ function f32x4Const(value: number): number[] {
 const i32x4Const = (bits: number) => [...simd(SIMD.const), ...new Uint8Array(new Int32Array([bits, bits, bits, bits]).buffer)];
 /** A memarg for 16-byte vectors: alignment 2⁴, offset 0. */
 const VECTOR_MEMARG = [4, 0];
+/** A memarg for the argument word at `offset` bytes: alignment 2². */
+const wordMemarg = (offset: number) => [2, ...uleb(offset)];
 
 /** An operand pushed onto the stack (its local.get), or bytes as they are. */
 type Piece = 'a' | 'b' | 'c' | number[];
@@ -103,19 +107,24 @@ const name = (text: string) => vector([...new TextEncoder().encode(text)].map((b
 export const FUSED_EXPORT = 'run';
 
 /**
- * The module's bytes. Registers are locals numbered like the program's registers, after the
- * parameters: inputs, scalars (their splats), temporaries and outputs, then the loop's two i32.
+ * The arguments, as 32-bit words from the address run() is given: the inputs' addresses, the outputs'
+ * addresses, the number of vectors (i32), then the scalars (f32).
+ */
+export const argumentWords = (p: FusedProgram): number => p.inputs + p.outputs + 1 + p.scalars;
+
+/**
+ * The module's bytes. Locals: the arguments' address (the one parameter), the arrays' addresses and the
+ * vector count, one v128 per register (numbered like the program's: inputs, scalars' splats, temporaries,
+ * outputs), then the loop's two i32.
  */
 export function encodeFused(program: FusedProgram, memory: MemoryType, relaxed: boolean): Uint8Array<ArrayBuffer> {
   const { inputs, scalars, temps, outputs, code } = program;
   const registers = inputs + scalars + temps + outputs;
-  // Parameters (locals 0…): inputs' addresses, outputs' addresses, the vector count, the scalars.
-  const inputAddress = (i: number) => i, outputAddress = (o: number) => inputs + o;
-  const vectorCount = inputs + outputs, scalarParam = (s: number) => vectorCount + 1 + s;
-  const params = [...new Array<number>(vectorCount + 1).fill(I32), ...new Array<number>(scalars).fill(F32)];
-  const register = (r: number) => params.length + r;
+  const ARGUMENTS = 0, addresses = inputs + outputs; // locals 1…addresses, then the vector count
+  const inputAddress = (i: number) => 1 + i, outputAddress = (o: number) => 1 + inputs + o, vectorCount = 1 + addresses;
+  const register = (r: number) => vectorCount + 1 + r;
   const output = (o: number) => register(inputs + scalars + temps + o);
-  const at = params.length + registers, end = at + 1; // byte offset of this turn's vector, and where the vectors end
+  const at = register(registers), end = at + 1; // byte offset of this turn's vector, and where the vectors end
 
   const get = (local: number) => [LOCAL_GET, ...uleb(local)];
   const set = (local: number) => [LOCAL_SET, ...uleb(local)];
@@ -127,7 +136,10 @@ export function encodeFused(program: FusedProgram, memory: MemoryType, relaxed: 
   const { invariant, read } = analyse(program);
 
   const entry: number[] = [], loop: number[] = [];
-  for (let s = 0; s < scalars; s++) entry.push(...get(scalarParam(s)), ...simd(SIMD.f32x4Splat), ...set(register(inputs + s)));
+  for (let word = 0; word <= addresses; word++) entry.push(...get(ARGUMENTS), I32_LOAD, ...wordMemarg(4 * word), ...set(1 + word));
+  for (let s = 0; s < scalars; s++) {
+    entry.push(...get(ARGUMENTS), ...simd(SIMD.load32Splat), ...wordMemarg(4 * (addresses + 1 + s)), ...set(register(inputs + s)));
+  }
   for (let i = 0; i < inputs; i++) {
     if (read.has(i)) loop.push(...get(inputAddress(i)), ...get(at), I32_ADD, ...simd(SIMD.load), ...VECTOR_MEMARG, ...set(register(i)));
   }
@@ -142,15 +154,15 @@ export function encodeFused(program: FusedProgram, memory: MemoryType, relaxed: 
     ...get(at), I32_CONST, ...sleb(16), I32_ADD, LOCAL_TEE, ...uleb(at), ...get(end), I32_LT_U, BR_IF, 0,
     END, END,
   ];
-  // Locals after the parameters: one v128 per register, then the two i32 (zero at entry, so `at` starts at 0).
-  const locals = vector([[...uleb(registers), V128], [2, I32]]);
+  // Locals after the parameter (all zero at entry, so `at` starts at 0).
+  const locals = vector([[...uleb(addresses + 1), I32], [...uleb(registers), V128], [2, I32]]);
   const func = [...locals, ...body];
 
   // Limits: 0x00 and a minimum of 0 pages; 0x03 (shared) and a minimum and maximum.
   const limits = memory.shared ? [0x03, 0, ...uleb(memory.max ?? 0)] : [0x00, 0];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(SECTION.type, vector([[FUNC, ...vector(params.map((t) => [t])), 0]])),
+    ...section(SECTION.type, vector([[FUNC, ...vector([[I32]]), 0]])),
     ...section(SECTION.import, vector([[...name('env'), ...name('memory'), IMPORT_MEMORY, ...limits]])),
     ...section(SECTION.function, vector([[0]])),
     ...section(SECTION.export, vector([[...name(FUSED_EXPORT), EXPORT_FUNC, 0]])),
@@ -178,8 +190,8 @@ function analyse({ inputs, scalars, code }: FusedProgram): { invariant: Set<numb
   return { invariant, read };
 }
 
-/** The compiled function: addresses of inputs then outputs, the vector count, then the scalars. */
-export type CompiledFused = (...args: number[]) => void;
+/** The compiled function: given the address of its arguments (argumentWords). */
+export type CompiledFused = (argumentsAddress: number) => void;
 
 /**
  * Compiles and instantiates `program` over `memory`, synchronously (WebAssembly.Module: always allowed in

@@ -9,7 +9,7 @@ import type { BinaryKernel, Kernels, UnaryKernel } from '../kernels.ts';
 import type { FusedProgram } from '../program.ts';
 import { referenceKernels as ref } from '../reference/index.ts';
 import { Arena } from './arena.ts';
-import { compileFused, type CompiledFused, type MemoryType } from './compile-fused.ts';
+import { argumentWords, compileFused, type CompiledFused, type MemoryType } from './compile-fused.ts';
 import { uncheckedOf } from '../checked.ts';
 import { CONTROL_BYTES, HelperThread, MAX_CHUNKS } from './thread.ts';
 
@@ -117,10 +117,8 @@ function reduceBlock(shape: readonly number[], axes: readonly number[]): [number
   return [outer, len, inner];
 }
 
-/** A program compiled for one kernel set, with its argument list (reused: no garbage per call). */
-interface Compiled { run: CompiledFused; args: number[] }
 /** Per program: its compiled function, or null when compiling failed (the reference set runs it then). */
-type FusedCache = WeakMap<FusedProgram, Compiled | null>;
+type FusedCache = WeakMap<FusedProgram, CompiledFused | null>;
 
 function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThread | null, compile: (p: FusedProgram) => CompiledFused,
   cache: FusedCache): Kernels {
@@ -209,17 +207,13 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
   };
 
   /** The program's compiled function, compiled on its first run here; null if that failed (then never retried). */
-  const compiledFor = (program: FusedProgram): Compiled | null => {
-    let entry = cache.get(program);
-    if (entry === undefined) {
-      try {
-        entry = { run: compile(program), args: new Array<number>(program.inputs + program.outputs + 1 + program.scalars).fill(0) };
-      } catch {
-        entry = null;
-      }
-      cache.set(program, entry);
+  const compiledFor = (program: FusedProgram): CompiledFused | null => {
+    let run = cache.get(program);
+    if (run === undefined) {
+      try { run = compile(program); } catch { run = null; }
+      cache.set(program, run);
     }
-    return entry;
+    return run;
   };
 
   // Each program runs as its own WebAssembly function (./compile-fused.ts), compiled on its first run
@@ -228,21 +222,23 @@ function makeKernels(name: string, w: Exports, arena: Arena, helper: HelperThrea
   const fused: Kernels['fused'] = (program, inputs, scalars, outputs) => {
     // One dtype and length for all arrays (the kernel boundary checks it): the first one stands for all.
     const first = inputs[0] ?? outputs[0]!;
-    const compiled = wasmTakes(first.length, MIN_FUSED, first) ? compiledFor(program) : null;
-    if (!compiled) { ref.fused(program, inputs, scalars, outputs); return; }
-    const n = first.length, { run, args } = compiled;
+    const run = wasmTakes(first.length, MIN_FUSED, first) ? compiledFor(program) : null;
+    if (!run) { ref.fused(program, inputs, scalars, outputs); return; }
+    const n = first.length;
     arena.begin(n * (inputs.length + outputs.length));
-    // Arguments: input addresses, output addresses, the vector count, the scalars. The function runs
-    // ceil(n/4) vectors: a partial last one reads and writes past the last value, inside the padding
-    // the arena leaves after every block (arena.ts, blockBytes), and what it wrote there is never read.
-    let k = 0;
-    for (let i = 0; i < inputs.length; i++) args[k++] = arena.input(inputs[i] as Float32Array);
-    const firstOutput = k;
-    for (let o = 0; o < outputs.length; o++) args[k++] = arena.output(n);
-    args[k++] = (n + 3) >> 2;
-    for (let s = 0; s < program.scalars; s++) args[k++] = scalars[s]!;
-    run(...args);
-    for (let o = 0; o < outputs.length; o++) arena.finish(args[firstOutput + o]!, outputs[o] as Float32Array);
+    // The arguments (argumentWords): input addresses, output addresses, the vector count, the scalars.
+    // Each address is computed before `arena.i32` is read: arena.input and arena.output may grow the
+    // memory, which replaces the view. The function runs ceil(n/4) vectors: a partial last one reads and
+    // writes past the last value, inside the padding the arena leaves after every block (arena.ts,
+    // blockBytes), and what it wrote there is never read.
+    const args = arena.alloc(argumentWords(program)), word = args >> 2;
+    for (let i = 0; i < inputs.length; i++) { const at = arena.input(inputs[i] as Float32Array); arena.i32[word + i] = at; }
+    const firstOutput = word + inputs.length;
+    for (let o = 0; o < outputs.length; o++) { const at = arena.output(n); arena.i32[firstOutput + o] = at; }
+    arena.i32[firstOutput + outputs.length] = (n + 3) >> 2;
+    for (let s = 0; s < program.scalars; s++) arena.f32[firstOutput + outputs.length + 1 + s] = scalars[s]!;
+    run(args);
+    for (let o = 0; o < outputs.length; o++) arena.finish(arena.i32[firstOutput + o]!, outputs[o] as Float32Array);
   };
 
   return {
