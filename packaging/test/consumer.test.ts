@@ -134,7 +134,7 @@ describe('the packed packages, installed outside the workspace', () => {
     expect(kernelSet).toMatch(/^wasm-/);
   });
 
-  it.each(['nn', 'datasets', 'viz'])('@chainrule/%s/node in a browser bundle fails at import, naming the entry to use', async (name) => {
+  it.each(['core', 'nn', 'datasets', 'viz'])('@chainrule/%s/node in a browser bundle fails at import, naming the entry to use', async (name) => {
     const app = join(project, 'app');
     const entry = join(app, `uses-${name}-node.mjs`);
     writeFileSync(entry, `import * as m from '@chainrule/${name}/node';\nconsole.log(Object.keys(m).length);\n`);

@@ -8,6 +8,7 @@ export function dtypeOf(data: TypedArray): DType {
   return data instanceof Float64Array ? 'float64' : 'float32';
 }
 
+/** `dtype` if it is one a tensor can hold; else an error starting with `where` that lists the valid ones. */
 export function assertDType(where: string, dtype: unknown): DType {
   if (dtype === 'float32' || dtype === 'float64') return dtype;
   throw new Error(`${where}: unknown dtype ${JSON.stringify(dtype)}; expected 'float32' or 'float64'`);

@@ -2,8 +2,9 @@
 import './methods.ts';
 
 export { Tensor, type Node, type NestedArray } from './tensor.ts';
-export type { DType, TypedArray } from './dtype.ts';
+export { assertDType, type DType, type TypedArray } from './dtype.ts';
 export { takeRows } from './rows.ts';
+export { toIntegers, type Labels } from './labels.ts';
 export type { Shape } from './shape.ts';
 export { broadcastShapes, sizeOf } from './shape.ts';
 export * from './creation.ts';
@@ -20,6 +21,7 @@ export { reshape, permute, transpose, broadcastTo, slice, pad, concat, stack, ex
 export type { TensorLike } from './ops/util.ts';
 export { grad, valueAndGrad, gradientTarget, sumToShape, type GradOptions } from './autodiff/grad.ts';
 export { noGrad, nameScope, isRecording } from './autodiff/state.ts';
+export { topologicalOrder } from './autodiff/topological.ts';
 export type { Tree } from './autodiff/tree.ts';
 export { fuse, fma, Expr, type Fused } from './fuse.ts';
 export { gradcheck, type GradcheckOptions } from './gradcheck.ts';

@@ -1,19 +1,35 @@
 /**
  * Row selection, the one place batches and splits are cut from: a leaf copy of the chosen rows
- * (axis 0) of a tensor. Batches carry no graph, so this is not an op (`gather` is the differentiable one).
+ * (axis 0) of a tensor, or the chosen entries of a list of integer labels. Batches carry no graph,
+ * so this is not an op (`gather` is the differentiable one).
  */
 import { allocate } from './backend/index.ts';
+import type { Labels } from './labels.ts';
 import { Tensor } from './tensor.ts';
 
-export function takeRows(t: Tensor, index: Int32Array): Tensor {
+/** The rows `index` of a tensor, as a tensor; of a label list, as an Int32Array. */
+export function takeRows<T extends Tensor | Labels>(t: T, index: Int32Array): T extends Tensor ? Tensor : Int32Array;
+export function takeRows(t: Tensor | Labels, index: Int32Array): Tensor | Int32Array {
+  if (!(t instanceof Tensor)) return takeEntries(t, index);
   const n = t.shape[0];
   if (n === undefined) throw new Error('takeRows: a scalar has no rows');
   const row = t.size / Math.max(n, 1);
   const out = allocate(t.dtype, index.length * row, 'overwritten');
   for (let i = 0; i < index.length; i++) {
-    const r = index[i]!;
-    if (!(r >= 0 && r < n)) throw new Error(`takeRows: row ${r} (at position ${i}) is out of range for a tensor of ${n} rows`);
+    const r = checkRow(index, i, n, 'a tensor', 'rows');
     out.set(t.data.subarray(r * row, (r + 1) * row), i * row);
   }
   return new Tensor(out, [index.length, ...t.shape.slice(1)]);
+}
+
+function takeEntries(labels: Labels, index: Int32Array): Int32Array {
+  const out = new Int32Array(index.length);
+  for (let i = 0; i < index.length; i++) out[i] = labels[checkRow(index, i, labels.length, 'a label list', 'labels')]!;
+  return out;
+}
+
+function checkRow(index: Int32Array, i: number, n: number, what: string, unit: string): number {
+  const r = index[i]!;
+  if (!(r >= 0 && r < n)) throw new Error(`takeRows: row ${r} (at position ${i}) is out of range for ${what} of ${n} ${unit}`);
+  return r;
 }

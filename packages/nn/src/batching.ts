@@ -1,7 +1,7 @@
 /** Mini-batches: index sets over the samples (shuffled with a seeded Rng), and the rows they pick. */
-import { Rng, Tensor } from '@chainrule/core';
+import { Rng, takeRows, Tensor } from '@chainrule/core';
 import { positiveInt } from './names.ts';
-import { sampleCount, takeRows, type Target } from './targets.ts';
+import { sampleCount, type Target } from './targets.ts';
 
 export interface BatchOptions {
   readonly batchSize: number;
@@ -39,7 +39,7 @@ export function checkSameCount(where: string, x: Tensor, y: Target): number {
 }
 
 /** The batches of (x, y) in order: `for (const { x, y } of batches(x, y, { batchSize: 32, shuffle: true, rng: 1 }))`. */
-export function* batches<Y extends Target>(x: Tensor, y: Y, options: BatchOptions): Generator<Batch<Y>> {
+export function* batches<Y extends Target>(x: Tensor, y: Y, options: BatchOptions): Generator<Batch<Y extends Tensor ? Tensor : Int32Array>> {
   const n = checkSameCount('batches', x, y);
   for (const indices of batchIndices(n, options)) yield { x: takeRows(x, indices), y: takeRows(y, indices), indices };
 }

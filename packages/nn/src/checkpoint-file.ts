@@ -4,8 +4,9 @@
  * mid-save leaves the previous checkpoint whole, and read back with the file named in every error.
  */
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type TrainingState } from './checkpoint.ts';
-import { readSafetensorsFile, writeFileAtomic } from './files.ts';
-import type { Callbacks } from './fit.ts';
+import { writeFileAtomic } from '@chainrule/core/node';
+import { readSafetensorsFile } from './files.ts';
+import type { Callbacks } from './fit-types.ts';
 import type { Model } from './model.ts';
 import { positiveInt } from './names.ts';
 

@@ -15,7 +15,7 @@
  * Later versions may add tensors and keys (layer state, trainable flags): a reader ignores metadata
  * keys it does not know, and refuses a file whose format number is newer than it reads.
  */
-import { describeValue, Rng, type RngState, type Tensor } from '@chainrule/core';
+import { describeValue, type Tensor } from '@chainrule/core';
 import { List, OrderedMap } from 'immutable';
 import { History } from './history.ts';
 import { fromSpec, type Model, type SequentialJSON } from './model.ts';
@@ -23,17 +23,12 @@ import { OptState } from './optimizers/optimizer.ts';
 import type { Params } from './params.ts';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
 import { checkAgainstSpec } from './validate-state.ts';
+import { streamsFromStates, type FitRngState, type FitStreams } from './fit-streams.ts';
 
 /** The checkpoint format this code writes and the newest it reads. */
 export const CHECKPOINT_FORMAT = 1;
 const VERSION_KEY = 'chainrule.checkpoint';
 const SLOT_PREFIX = 'optimizer/';
-
-/** fit's random streams: the batch order, and the one `transform` draws augmentations from. */
-export interface FitRngState {
-  readonly shuffle: RngState;
-  readonly augment: RngState;
-}
 
 /** What a fit run needs to continue where another stopped (pass it as fit's `resume`). */
 export interface ResumeState {
@@ -55,26 +50,19 @@ export interface Checkpoint extends TrainingState {
 
 const wholeNumber = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
-/** The streams of `rng`'s states, each checked (and named) the way Rng.fromState checks it. */
-function streamsOf(where: string, rng: unknown): { shuffle: Rng; augment: Rng } {
-  if (rng === null || typeof rng !== 'object') throw new Error(`${where}: rng must be { shuffle, augment } Rng states (FitResult.rng), got ${describeValue(rng)}`);
-  const { shuffle, augment } = rng as FitRngState;
-  return { shuffle: Rng.fromState(shuffle, `${where}: rng.shuffle`), augment: Rng.fromState(augment, `${where}: rng.augment`) };
-}
-
 /**
  * A resume state checked against the model (each slot holds its parameters' names, shapes and dtype),
  * as live values: the optimiser state, the history, the first epoch and fresh streams at the saved
  * positions. `where` starts every error (e.g. 'fit: resume').
  */
-export function resumeFrom(where: string, model: Model, state: ResumeState): { optState: OptState; history: History; epoch: number; shuffle: Rng; augment: Rng } {
+export function resumeFrom(where: string, model: Model, state: ResumeState): { optState: OptState; history: History; epoch: number } & FitStreams {
   if (state === null || typeof state !== 'object') {
     throw new Error(`${where} must be { optState, history, epochsDone, rng }: a FitResult or a loaded checkpoint, got ${describeValue(state)}`);
   }
   if (!wholeNumber(state.epochsDone)) throw new Error(`${where}.epochsDone must be a whole number ≥ 0, got ${describeValue(state.epochsDone)}`);
   if (!(state.history instanceof History)) throw new Error(`${where}.history must be a History (FitResult.history), got ${describeValue(state.history)}`);
   checkSlots(`${where}.optState`, model, state.optState);
-  return { optState: state.optState, history: state.history, epoch: state.epochsDone, ...streamsOf(where, state.rng) };
+  return { optState: state.optState, history: state.history, epoch: state.epochsDone, ...streamsFromStates(where, state.rng) };
 }
 
 /** An OptState whose every slot holds a tensor per parameter, as the params do. */
@@ -158,7 +146,7 @@ export function decodeCheckpoint(bytes: Uint8Array, options: DecodeCheckpointOpt
   const slots = OrderedMap(slotNames.map((s: string) => [s, inModelOrder(`${source}: optimizer slot '${s}'`, `${SLOT_PREFIX}${s}/`)] as const));
   const optState = OptState({ step: count('step'), slots });
   const rng = json('rng') as FitRngState;
-  streamsOf(source, rng);
+  streamsFromStates(source, rng); // checks the states
   const history = historyFromJSON(source, json('history'));
   return { model, params, optState, history, epochsDone: count('epochsDone'), rng };
 }

@@ -3,7 +3,7 @@
  * params fit returns. With restoreBest those are the best epoch's however training ended: patience
  * running out, the epoch budget running out, or a callback saying 'stop'.
  */
-import type { EpochInfo } from './fit.ts';
+import type { EpochInfo } from './fit-types.ts';
 import type { Params } from './params.ts';
 
 export interface EarlyStopping {

@@ -1,10 +1,10 @@
 /** Inference in batches, outside the graph: predict and evaluate. */
-import { fromData, noGrad, reusing, Tensor } from '@chainrule/core';
+import { fromData, noGrad, reusing, takeRows, Tensor } from '@chainrule/core';
 import { batchIndices } from './batching.ts';
 import { getMetric, type MetricName } from './metrics.ts';
 import type { Model } from './model.ts';
 import type { Params } from './params.ts';
-import { takeRows, type Target } from './targets.ts';
+import type { Target } from './targets.ts';
 import { objective, type LossSpec } from './train-step.ts';
 import { checkEvaluate, checkPredict } from './validate.ts';
 

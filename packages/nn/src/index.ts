@@ -13,10 +13,14 @@ export { mse, mae, crossEntropy, binaryCrossEntropy, getLoss, lossNames, type Lo
 export * from './optimizers/index.ts';
 export * from './schedules.ts';
 export { batches, batchIndices, checkSameCount, type Batch, type BatchOptions } from './batching.ts';
-export { sampleCount, takeRows, toLabels, type Labels, type Target } from './targets.ts';
+export { sampleCount, toLabels, toOneHot, type Target } from './targets.ts';
+/** Core's: the rows of a tensor or the entries of a label list (how fit cuts batches). */
+export { takeRows, type Labels } from '@chainrule/core';
 export { gradientMonitor, layerNorms, NonFiniteError, defaultMonitorOptions, type NonFiniteCause, type GradientMonitor, type GradientWarning, type MonitorOptions, type WarningKind } from './monitor.ts';
 export { makeTrainStep, objective, usesLogits, type LossSpec, type StepResult } from './train-step.ts';
-export { fit, type FitOptions, type FitResult, type TransformContext, type Callbacks, type StepInfo, type EpochInfo, type EarlyStopping } from './fit.ts';
+export { fit } from './fit.ts';
+export type { FitOptions, FitResult, TransformContext, Callbacks, StepInfo, EpochInfo } from './fit-types.ts';
+export type { EarlyStopping } from './early-stopping.ts';
 export { evaluate, predict, type Evaluation, type EvaluateOptions } from './evaluate.ts';
 export { History, type HistoryConfig } from './history.ts';
 export { lineProgress, type ProgressOptions, type ProgressReporter } from './progress.ts';
@@ -24,10 +28,11 @@ export {
   accuracy, confusionMatrix, meanSquaredError, meanAbsoluteError, r2, metrics, metricNames, getMetric,
   predictedClasses, trueClasses, type Metric, type MetricName,
 } from './metrics.ts';
-export { StandardScaler, MinMaxScaler, oneHot } from './scalers.ts';
+export { StandardScaler, MinMaxScaler } from './scalers.ts';
 export { encodeSafetensors, decodeSafetensors, encodeModel, decodeModel, type DecodeModelOptions } from './safetensors.ts';
 export { checkAgainstSpec, MAX_PARAM_BYTES } from './validate-state.ts';
 export {
   encodeCheckpoint, decodeCheckpoint, CHECKPOINT_FORMAT,
-  type Checkpoint, type TrainingState, type ResumeState, type FitRngState, type DecodeCheckpointOptions,
+  type Checkpoint, type TrainingState, type ResumeState, type DecodeCheckpointOptions,
 } from './checkpoint.ts';
+export type { FitRngState } from './fit-streams.ts';

@@ -2,7 +2,7 @@
  * Models: a spec (an Immutable Record, JSON-serialisable) plus functions over Params.
  * `sequential` stacks layers; `mlp` is the shorthand for a stack of dense layers.
  */
-import { describeValue, Rng, Tensor, type DType } from '@chainrule/core';
+import { assertDType, describeValue, Rng, Tensor, type DType } from '@chainrule/core';
 import { List, OrderedMap, Record, type RecordOf } from 'immutable';
 import { activation, checkActivation, type ActivationName } from './activations.ts';
 import { dense, DenseSpec, denseLayer, type DenseConfig } from './layers/dense.ts';
@@ -72,7 +72,7 @@ export function sequential(layers: readonly DenseSpec[], options: SequentialOpti
     if (seen.has(l.name!)) throw new Error(`sequential: two layers are named '${l.name}'; layer names must be unique`);
     seen.add(l.name!);
   }
-  return fromSpec(ModelSpec({ inputs: options.inputs, dtype: checkDType('sequential', options.dtype ?? 'float32'), layers: List(named) }));
+  return fromSpec(ModelSpec({ inputs: options.inputs, dtype: assertDType('sequential', options.dtype ?? 'float32'), layers: List(named) }));
 }
 
 export interface MlpOptions {
@@ -181,9 +181,4 @@ function summarize(model: Model): string {
   const rule = '-'.repeat(widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1));
   const total = rows.reduce((n, r) => n + Number(r[4]), 0);
   return [`Input: [batch, ${model.inputs}] ${model.dtype}`, line(header), rule, ...rows.map(line), rule, `Total params: ${total}`].join('\n');
-}
-
-function checkDType(where: string, dtype: unknown): DType {
-  if (dtype === 'float32' || dtype === 'float64') return dtype;
-  throw new Error(`${where}: unknown dtype ${JSON.stringify(dtype)}; valid dtypes: 'float32', 'float64'`);
 }

@@ -5,7 +5,7 @@
  * a terminal, a stream or any Node global, so this file bundles for the browser.
  */
 import { describeValue } from '@chainrule/core';
-import type { EpochInfo } from './fit.ts';
+import type { EpochInfo } from './fit-types.ts';
 
 /**
  * What fit reports while it trains. Every callback is optional. For each epoch fit calls

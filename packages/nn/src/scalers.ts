@@ -2,9 +2,8 @@
  * Column scalers. `fit` returns a fitted scaler (a value, nothing is mutated); transform and
  * inverseTransform work on [n, features] tensors. A constant column scales by 1, never by 0.
  */
-import { describeValue, fromData, oneHot as coreOneHot, Tensor, type DType } from '@chainrule/core';
+import { describeValue, fromData, Tensor } from '@chainrule/core';
 import { checkFinite } from './validate-data.ts';
-import { toLabels } from './targets.ts';
 
 function columns(where: string, x: Tensor): [number, number] {
   if (!(x instanceof Tensor)) throw new Error(`${where}: x must be a [samples, features] Tensor, got ${describeValue(x)}`);
@@ -75,11 +74,4 @@ export class MinMaxScaler extends ColumnScaler {
   }
   get min(): Float64Array { return this.shift; }
   get range(): Float64Array { return this.scale; }
-}
-
-/** One-hot rows for integer labels; the number of classes defaults to the largest label + 1. */
-export function oneHot(labels: Tensor | Int32Array | readonly number[], classes?: number, options: { dtype?: DType } = {}): Tensor {
-  const ints = toLabels('oneHot', labels as Tensor);
-  const depth = classes ?? (ints.length ? Math.max(...ints) + 1 : 0);
-  return coreOneHot(ints, depth, options);
 }

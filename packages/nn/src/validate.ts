@@ -5,7 +5,7 @@
  */
 import { describeValue, Rng, type Tensor } from '@chainrule/core';
 import { monitoredKey } from './early-stopping.ts';
-import type { FitOptions } from './fit.ts';
+import type { FitOptions } from './fit-types.ts';
 import { getLoss, type Loss } from './losses.ts';
 import { getMetric } from './metrics.ts';
 import type { Model } from './model.ts';

@@ -3,8 +3,8 @@
  * out for validation. Unlike Keras, which takes the last rows, the rows are drawn at random, so data
  * sorted by class still gives a fair validation set.
  */
-import { Rng, type Tensor } from '@chainrule/core';
-import { takeRows, type Target } from './targets.ts';
+import { Rng, takeRows, type Tensor } from '@chainrule/core';
+import type { Target } from './targets.ts';
 
 type Data = { readonly x: Tensor; readonly y: Target };
 

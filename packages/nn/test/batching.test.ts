@@ -1,6 +1,6 @@
 import { arange, fromData, reshape } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
-import { batches, batchIndices } from '../src/index.ts';
+import { batches, batchIndices, takeRows } from '../src/index.ts';
 
 describe('batching', () => {
   it('covers every sample once, in order, with the last partial batch', () => {
@@ -29,6 +29,13 @@ describe('batching', () => {
         expect(b.y[i]).toBe(10 + b.indices[i]!);
       });
     }
+  });
+
+  it('takeRows cuts a label list as it cuts a tensor, and names a row out of range', () => {
+    expect(Array.from(takeRows([7, 8, 9], Int32Array.of(2, 0, 2)))).toEqual([9, 7, 9]);
+    expect(takeRows(Int32Array.of(7, 8, 9), Int32Array.of(1))).toBeInstanceOf(Int32Array);
+    expect(() => takeRows([7, 8, 9], Int32Array.of(3))).toThrow(/takeRows: row 3 \(at position 0\) is out of range for a label list of 3 labels/);
+    expect(() => takeRows(reshape(arange(6), [3, 2]), Int32Array.of(-1))).toThrow(/row -1 \(at position 0\) is out of range for a tensor of 3 rows/);
   });
 
   it('bad input: batchSize below 1, shuffle without a seed, mismatched counts', () => {

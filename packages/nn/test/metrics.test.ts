@@ -1,12 +1,12 @@
 import { tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
-import { accuracy, confusionMatrix, meanAbsoluteError, meanSquaredError, MinMaxScaler, oneHot, r2, StandardScaler } from '../src/index.ts';
+import { accuracy, confusionMatrix, meanAbsoluteError, meanSquaredError, MinMaxScaler, toOneHot, r2, StandardScaler } from '../src/index.ts';
 
 describe('metrics', () => {
   const scores = tensor([[0.1, 0.7, 0.2], [0.8, 0.1, 0.1], [0.2, 0.3, 0.5], [0.3, 0.4, 0.3]]);
   it('accuracy from scores against labels or one-hot rows', () => {
     expect(accuracy(scores, [1, 0, 2, 2])).toBe(0.75);
-    expect(accuracy(scores, oneHot([1, 0, 2, 2], 3))).toBe(0.75);
+    expect(accuracy(scores, toOneHot([1, 0, 2, 2], 3))).toBe(0.75);
     expect(accuracy(tensor([[0.9], [0.2], [0.6]]), tensor([[1], [1], [0]]))).toBeCloseTo(1 / 3, 12);
   });
 
@@ -25,7 +25,7 @@ describe('metrics', () => {
   });
 });
 
-describe('scalers and oneHot', () => {
+describe('scalers and toOneHot', () => {
   const x = tensor([[1, 10, 5], [3, 20, 5], [5, 60, 5]], { dtype: 'float64' });
 
   it('StandardScaler gives mean 0 and std 1 per column and inverts exactly', () => {
@@ -45,9 +45,9 @@ describe('scalers and oneHot', () => {
     expect(() => s.transform(tensor([[1, 2]]))).toThrow(/fitted on 3 features, x has 2/);
   });
 
-  it('oneHot infers the class count and checks labels', () => {
-    expect(oneHot([2, 0]).toArray()).toEqual([[0, 0, 1], [1, 0, 0]]);
-    expect(oneHot(new Int32Array([1]), 4).toArray()).toEqual([[0, 1, 0, 0]]);
-    expect(() => oneHot([3], 2)).toThrow(/label 3 at position 0 is out of range for depth 2/);
+  it('toOneHot infers the class count and checks labels', () => {
+    expect(toOneHot([2, 0]).toArray()).toEqual([[0, 0, 1], [1, 0, 0]]);
+    expect(toOneHot(new Int32Array([1]), 4).toArray()).toEqual([[0, 1, 0, 0]]);
+    expect(() => toOneHot([3], 2)).toThrow(/label 3 at position 0 is out of range for depth 2/);
   });
 });

@@ -14,6 +14,7 @@ import { checkCotangent, checkCotangentList } from './check-vjp.ts';
 import { inUserWords } from '../ops/failure.ts';
 import { notATensor } from '../validate.ts';
 import { flatten, unflatten, type Tree } from './tree.ts';
+import { topologicalOrder } from './topological.ts';
 
 export interface GradOptions {
   /** The cotangent of y (dL/dy); required unless y is a scalar. */
@@ -41,28 +42,6 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   return sameShape(rest, shape) ? reshape(s, shape) : s;
 }
 
-/** Every tensor y depends on, inputs before the tensors made from them (iterative DFS). */
-function topologicalOrder(y: Tensor): Tensor[] {
-  const order: Tensor[] = [];
-  const seen = new Set<number>([y.id]);
-  const stack: [Tensor, number][] = [[y, 0]];
-  while (stack.length) {
-    const top = stack[stack.length - 1]!;
-    const inputs = top[0].node?.inputs ?? [];
-    if (top[1] < inputs.length) {
-      const next = inputs[top[1]++]!;
-      if (!seen.has(next.id)) {
-        seen.add(next.id);
-        stack.push([next, 0]);
-      }
-    } else {
-      order.push(top[0]);
-      stack.pop();
-    }
-  }
-  return order;
-}
-
 function gradList(y: Tensor, xs: readonly Tensor[], options: GradOptions): Tensor[] {
   if (!(y instanceof Tensor)) throw notATensor('grad', 'y (the value to differentiate)', y);
   xs.forEach((x, i) => { if (!(x instanceof Tensor)) throw notATensor('grad', `xs[${i}]`, x); });
@@ -74,7 +53,7 @@ function gradList(y: Tensor, xs: readonly Tensor[], options: GradOptions): Tenso
   if (!sameShape(seed.shape, y.shape) || seed.dtype !== y.dtype) {
     throw new Error(`grad: seed ${fmt(seed.shape)} ${seed.dtype} does not match y ${fmt(y.shape)} ${y.dtype}`);
   }
-  const order = topologicalOrder(y);
+  const order = topologicalOrder([y]);
   // Only tensors on a path to some x need a gradient.
   const targets = new Set(xs.map((x) => x.id));
   const needed = new Set<number>();

@@ -3,9 +3,8 @@
  * the tree `grad(y, xs, { createGraph: true })` returned, whose leaves know their tensor through
  * `gradientTarget`. Plain `grad` results do not: pair them with their xs using `gradMap`.
  */
-import { describeValue, grad, gradientTarget, type Tensor, type Tree } from '@chainrule/core';
+import { describeValue, grad, gradientTarget, topologicalOrder, type Tensor, type Tree } from '@chainrule/core';
 import { checkOutput } from './validate.ts';
-import { topological } from './walk.ts';
 
 export type GradsInput = ReadonlyMap<Tensor, Tensor> | Tree;
 
@@ -52,7 +51,7 @@ export function resolveGrads(input: GradsInput | undefined): Map<Tensor, Tensor>
  */
 export function allGrads(y: Tensor, options: { createGraph?: boolean } = {}): Map<Tensor, Tensor> {
   checkOutput('allGrads', y);
-  const tensors = topological([y]);
+  const tensors = topologicalOrder([y]);
   return gradMap(tensors, grad(y, tensors, { createGraph: options.createGraph ?? false }));
 }
 
@@ -62,7 +61,7 @@ export function allGrads(y: Tensor, options: { createGraph?: boolean } = {}): Ma
  */
 export function parameterGrads(y: Tensor): Map<Tensor, Tensor> {
   checkOutput('parameterGrads', y);
-  const leaves = topological([y]).filter((t) => !t.node);
+  const leaves = topologicalOrder([y]).filter((t) => !t.node);
   const scoped = leaves.filter((t) => t.name?.includes('/'));
   const named = leaves.filter((t) => t.name !== undefined);
   const xs = scoped.length ? scoped : named.length ? named : leaves;

@@ -5,7 +5,7 @@
  * recorded by `grad(..., { createGraph: true })` can be drawn beside the forward graph. Before any
  * label is made, the drawing is counted against a layout budget (`maxNodes`, see budget.ts).
  */
-import type { Tensor } from '@chainrule/core';
+import { topologicalOrder, type Tensor } from '@chainrule/core';
 import { Digraph, type SubgraphModel } from 'ts-graphviz';
 import { num, shapeText, valueLines } from './format.ts';
 import { parameterGrads, resolveGrads, type GradsInput } from './grads.ts';
@@ -15,7 +15,6 @@ import { colors, edgeColors, fontname, type Kind } from './style.ts';
 import { fitBudget } from './budget.ts';
 import { drawingSize } from './size.ts';
 import { checkToDotArgs } from './validate.ts';
-import { topological } from './walk.ts';
 
 export interface ToDotOptions {
   /**
@@ -92,13 +91,13 @@ interface GraphOf {
 }
 
 function graphOf(y: Tensor, options: ToDotOptions): GraphOf {
-  const forward = topological([y]);
+  const forward = topologicalOrder([y]);
   const forwardIds = new Set(forward.map((t) => t.id));
   let grads = resolveGrads(options.grads);
   if (options.backward && grads.size === 0) grads = parameterGrads(y);
 
   // The backward graph: everything the gradients were computed from, up to where it meets the forward graph.
-  const backward = options.backward ? topological([...grads.values()], forwardIds) : [];
+  const backward = options.backward ? topologicalOrder([...grads.values()], forwardIds) : [];
   const backwardIds = new Set(backward.map((t) => t.id));
   const gradientRoots = new Set([...grads.values()].map((g) => g.id));
   if (options.backward && !backward.some((t) => t.node)) {

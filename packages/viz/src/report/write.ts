@@ -5,12 +5,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@chainrule/core/node';
 import type { RootGraphModel } from 'ts-graphviz';
 import { chartSvg } from '../plots/render.ts';
 import type { ChartSpec } from '../plots/spec.ts';
 import { renderPng } from '../render/png.ts';
 import { renderSvg } from '../render/svg.ts';
-import { writeFileAtomic } from './atomic.ts';
 import { reportHtml } from './html.ts';
 import { checkReport } from './validate.ts';
 
@@ -50,15 +50,15 @@ export async function writeReport(dir: string, data: ReportData): Promise<Writte
     used.add(base);
     const svg = 'svg' in f ? f.svg : 'spec' in f ? await chartSvg(f.spec) : await renderSvg(f.graph);
     const file = `${base}.svg`;
-    await writeFileAtomic(join(dir, file), svg);
+    writeFileAtomic(join(dir, file), svg);
     files.push(join(dir, file));
     if (data.png) {
-      await writeFileAtomic(join(dir, `${base}.png`), renderPng(svg));
+      writeFileAtomic(join(dir, `${base}.png`), renderPng(svg));
       files.push(join(dir, `${base}.png`));
     }
     figures.push({ file, title: f.title, caption: f.caption, wide: f.wide ?? 'graph' in f });
   }
   const index = join(dir, 'index.html');
-  await writeFileAtomic(index, reportHtml({ title: data.title, command: data.command, settings: data.settings ?? {}, metrics: data.metrics ?? {}, figures }));
+  writeFileAtomic(index, reportHtml({ title: data.title, command: data.command, settings: data.settings ?? {}, metrics: data.metrics ?? {}, figures }));
   return { index, files: [index, ...files] };
 }

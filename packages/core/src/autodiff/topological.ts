@@ -1,11 +1,12 @@
-/** The tensors a graph is made of, inputs before the tensors computed from them. */
-import type { Tensor } from '@chainrule/core';
+/** The tensors a graph is made of, inputs before the tensors computed from them: what grad walks backwards and viz draws. */
+import type { Tensor } from '../tensor.ts';
 
 /**
- * Iterative DFS from the roots (a long chain must not overflow the stack). Tensors in `stop`
- * are neither listed nor entered: the backward walk stops where it meets the forward graph.
+ * Every tensor the roots depend on, the roots included, each listed after its inputs. An iterative
+ * DFS, so a long chain cannot overflow the stack. Tensors in `stop` are neither listed nor entered
+ * (viz's walk over a backward graph stops where it meets the forward one).
  */
-export function topological(roots: readonly Tensor[], stop: ReadonlySet<number> = new Set()): Tensor[] {
+export function topologicalOrder(roots: readonly Tensor[], stop: ReadonlySet<number> = new Set()): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<number>();
   for (const root of roots) {
