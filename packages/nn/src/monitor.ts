@@ -4,7 +4,7 @@
  * layers drift too far apart; and a hard stop at the first NaN/Inf in the loss or a gradient, naming
  * the parameter and step.
  */
-import { sumOfSquares } from '@chainrule/core';
+import { firstNonFinite, sumOfSquares } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { layerOf, type Params } from './params.ts';
 import { nonNegative, positiveInt } from './names.ts';
@@ -80,10 +80,11 @@ function normsOf(squares: readonly [string, number][]): OrderedMap<string, numbe
   return OrderedMap([...perLayer].map(([layer, s]) => [layer, Math.sqrt(s)] as const));
 }
 
-function firstNonFinite(grads: Params): { key: string; index: number; value: number } | undefined {
+/** The first NaN or ±Inf among the gradients: which parameter's, where, and what it is. */
+function firstNonFiniteGrad(grads: Params): { key: string; index: number; value: number } | undefined {
   for (const [key, g] of grads) {
-    const d = g.data;
-    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return { key, index: i, value: d[i]! };
+    const index = firstNonFinite(g.data);
+    if (index >= 0) return { key, index, value: g.data[index]! };
   }
   return undefined;
 }
@@ -118,7 +119,7 @@ export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
       // A sum of float32 squares in float64 cannot overflow, so it is finite exactly when every
       // value is: one fast pass per parameter serves both the NaN check and the norms.
       const squares = sumsOfSquares(grads);
-      const bad = squares.some(([, s]) => !Number.isFinite(s)) ? firstNonFinite(grads) : undefined;
+      const bad = squares.some(([, s]) => !Number.isFinite(s)) ? firstNonFiniteGrad(grads) : undefined;
       if (!Number.isFinite(loss) || bad) {
         const where = bad ? `gradient of '${bad.key}' is ${bad.value} at flat index ${bad.index}` : 'every gradient is finite';
         throw new NonFiniteError(

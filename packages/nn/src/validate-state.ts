@@ -7,11 +7,11 @@
 import { describeValue, firstNonFinite, Tensor } from '@chainrule/core';
 import { Map as ImmutableMap } from 'immutable';
 import type { Model } from './model.ts';
+import { shapeText } from './names.ts';
 import type { Optimizer, OptState } from './optimizers/index.ts';
 import { OptState as OptStateRecord } from './optimizers/optimizer.ts';
 import type { Params } from './params.ts';
 
-const fmt = (shape: readonly number[]) => `[${shape.join(',')}]`;
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** "; missing: a, b; unexpected: c" for two key lists, or '' when they hold the same names. */
@@ -33,7 +33,7 @@ export function checkAgainstSpec(source: string, model: Model, params: Params): 
     const t = params.get(key);
     if (!(t instanceof Tensor)) throw new Error(`${source}: parameter '${key}' is ${describeValue(t)}, not a Tensor`);
     if (!sameShape(t.shape, shape)) {
-      throw new Error(`${source}: parameter '${key}' has shape ${fmt(t.shape)} but the model spec needs ${fmt(shape)} (are these the params of another model?)`);
+      throw new Error(`${source}: parameter '${key}' has shape ${shapeText(t.shape)} but the model spec needs ${shapeText(shape)} (are these the params of another model?)`);
     }
     if (t.dtype !== model.dtype) throw new Error(`${source}: parameter '${key}' is ${t.dtype} but the model is ${model.dtype}`);
   }
@@ -63,7 +63,7 @@ export function checkOptState(where: string, optimizer: Optimizer, state: OptSta
       const s = values.get(key)!;
       if (!(s instanceof Tensor)) throw new Error(`${where}: optState slot '${slot}' entry '${key}' is ${describeValue(s)}, not a Tensor`);
       if (!sameShape(s.shape, p.shape)) {
-        throw new Error(`${where}: optState slot '${slot}' holds ${fmt(s.shape)} for '${key}', but the parameter has shape ${fmt(p.shape)} (was it made for another model? ${remake})`);
+        throw new Error(`${where}: optState slot '${slot}' holds ${shapeText(s.shape)} for '${key}', but the parameter has shape ${shapeText(p.shape)} (was it made for another model? ${remake})`);
       }
       if (s.dtype !== p.dtype) throw new Error(`${where}: optState slot '${slot}' entry '${key}' is ${s.dtype} but the parameter is ${p.dtype}`);
     }
@@ -81,7 +81,7 @@ export function checkParamSizes(where: string, model: Model): void {
   for (const [key, shape] of model.paramShapes) {
     const bytes = shape.reduce((a, b) => a * b, 1) * bytesPer;
     if (bytes > MAX_PARAM_BYTES) {
-      throw new Error(`${where}: parameter '${key}' of shape ${fmt(shape)} needs ${bytes} bytes (${readable(bytes)}) as ${model.dtype}; one parameter may take at most ${MAX_PARAM_BYTES} bytes (${readable(MAX_PARAM_BYTES)})`);
+      throw new Error(`${where}: parameter '${key}' of shape ${shapeText(shape)} needs ${bytes} bytes (${readable(bytes)}) as ${model.dtype}; one parameter may take at most ${MAX_PARAM_BYTES} bytes (${readable(MAX_PARAM_BYTES)})`);
     }
   }
 }
