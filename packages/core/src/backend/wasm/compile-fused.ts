@@ -115,7 +115,7 @@ export const argumentWords = (p: FusedProgram): number => p.inputs + p.outputs +
 /**
  * The module's bytes. Locals: the arguments' address (the one parameter), the arrays' addresses and the
  * vector count, one v128 per register (numbered like the program's: inputs, scalars' splats, temporaries,
- * outputs), then the loop's two i32.
+ * outputs), the loop's two i32, then one v128 per hoisted instruction (see below).
  */
 export function encodeFused(program: FusedProgram, memory: MemoryType, relaxed: boolean): Uint8Array<ArrayBuffer> {
   const { inputs, scalars, temps, outputs, code } = program;
@@ -123,29 +123,41 @@ export function encodeFused(program: FusedProgram, memory: MemoryType, relaxed: 
   const ARGUMENTS = 0, addresses = inputs + outputs; // locals 1…addresses, then the vector count
   const inputAddress = (i: number) => 1 + i, outputAddress = (o: number) => 1 + inputs + o, vectorCount = 1 + addresses;
   const register = (r: number) => vectorCount + 1 + r;
-  const output = (o: number) => register(inputs + scalars + temps + o);
+  const output = (o: number) => inputs + scalars + temps + o; // its register
   const at = register(registers), end = at + 1; // byte offset of this turn's vector, and where the vectors end
 
   const get = (local: number) => [LOCAL_GET, ...uleb(local)];
   const set = (local: number) => [LOCAL_SET, ...uleb(local)];
   const ops = OP_CODES[relaxed ? 1 : 0];
-  const instruction = (k: number) => {
-    const operands = { a: code[k + 2]!, b: code[k + 3]!, c: code[k + 4]! };
-    return [...ops[FUSED_OPS[code[k]!]!].flatMap((piece) => (typeof piece === 'string' ? get(register(operands[piece])) : piece)), ...set(register(code[k + 1]!))];
-  };
-  const { invariant, read } = analyse(program);
-
   const entry: number[] = [], loop: number[] = [];
   for (let word = 0; word <= addresses; word++) entry.push(...get(ARGUMENTS), I32_LOAD, ...wordMemarg(4 * word), ...set(1 + word));
   for (let s = 0; s < scalars; s++) {
     entry.push(...get(ARGUMENTS), ...simd(SIMD.load32Splat), ...wordMemarg(4 * (addresses + 1 + s)), ...set(register(inputs + s)));
   }
+  // Load each input some instruction reads.
+  const read = new Set<number>();
+  for (let k = 0; k < code.length; k += INSTRUCTION_WORDS) for (let j = 2; j < 5; j++) read.add(code[k + j]!);
   for (let i = 0; i < inputs; i++) {
     if (read.has(i)) loop.push(...get(inputAddress(i)), ...get(at), I32_ADD, ...simd(SIMD.load), ...VECTOR_MEMARG, ...set(register(i)));
   }
-  for (let k = 0; k < code.length; k += INSTRUCTION_WORDS) (invariant.has(k) ? entry : loop).push(...instruction(k));
+  // An instruction that reads only scalars and values computed from them alone (like nn's 1 − β, an fma
+  // of constants) gives the same value at every element: it runs once, at entry, into a local of its
+  // own, and the register reads that local until an instruction in the loop writes it again.
+  const holder = new Map<number, number>(); // register → the local holding its value at this point of the loop
+  const localOf = (r: number) => holder.get(r) ?? register(r);
+  const hoisted = new Set<number>(), firstHoisted = end + 1;
+  const constant = (r: number) => r === -1 || (r >= inputs && r < inputs + scalars) || hoisted.has(localOf(r));
+  for (let k = 0; k < code.length; k += INSTRUCTION_WORDS) {
+    const op = FUSED_OPS[code[k]!]!, dst = code[k + 1]!, a = code[k + 2]!, b = code[k + 3]!, c = code[k + 4]!;
+    const operands = { a: localOf(a), b: localOf(b), c: localOf(c) };
+    const once = constant(a) && constant(b) && constant(c);
+    const target = once ? firstHoisted + hoisted.size : register(dst);
+    (once ? entry : loop).push(...ops[op].flatMap((piece) => (typeof piece === 'string' ? get(operands[piece]) : piece)), ...set(target));
+    if (once) hoisted.add(target);
+    holder.set(dst, target);
+  }
   for (let o = 0; o < outputs; o++) {
-    loop.push(...get(outputAddress(o)), ...get(at), I32_ADD, ...get(output(o)), ...simd(SIMD.store), ...VECTOR_MEMARG);
+    loop.push(...get(outputAddress(o)), ...get(at), I32_ADD, ...get(localOf(output(o))), ...simd(SIMD.store), ...VECTOR_MEMARG);
   }
   const body = [
     ...entry,
@@ -155,7 +167,7 @@ export function encodeFused(program: FusedProgram, memory: MemoryType, relaxed: 
     END, END,
   ];
   // Locals after the parameter (all zero at entry, so `at` starts at 0).
-  const locals = vector([[...uleb(addresses + 1), I32], [...uleb(registers), V128], [2, I32]]);
+  const locals = vector([[...uleb(addresses + 1), I32], [...uleb(registers), V128], [2, I32], [...uleb(hoisted.size), V128]]);
   const func = [...locals, ...body];
 
   // Limits: 0x00 and a minimum of 0 pages; 0x03 (shared) and a minimum and maximum.
@@ -168,26 +180,6 @@ export function encodeFused(program: FusedProgram, memory: MemoryType, relaxed: 
     ...section(SECTION.export, vector([[...name(FUSED_EXPORT), EXPORT_FUNC, 0]])),
     ...section(SECTION.code, vector([[...uleb(func.length), ...func]])),
   ]);
-}
-
-/**
- * Which instructions (by code offset) compute the same value at every element, so they run once at
- * entry: those that read only scalars and such values, into a register no other instruction writes
- * (like nn's `1 − β`, an fma of constants). And which registers some instruction reads.
- */
-function analyse({ inputs, scalars, code }: FusedProgram): { invariant: Set<number>; read: Set<number> } {
-  const writes = new Map<number, number>();
-  for (let k = 0; k < code.length; k += INSTRUCTION_WORDS) writes.set(code[k + 1]!, (writes.get(code[k + 1]!) ?? 0) + 1);
-  const constantRegisters = new Set<number>(), invariant = new Set<number>(), read = new Set<number>();
-  const constant = (r: number) => r === -1 || (r >= inputs && r < inputs + scalars) || constantRegisters.has(r);
-  for (let k = 0; k < code.length; k += INSTRUCTION_WORDS) {
-    for (let j = 2; j < 5; j++) read.add(code[k + j]!);
-    if (writes.get(code[k + 1]!) === 1 && constant(code[k + 2]!) && constant(code[k + 3]!) && constant(code[k + 4]!)) {
-      invariant.add(k);
-      constantRegisters.add(code[k + 1]!);
-    }
-  }
-  return { invariant, read };
 }
 
 /** The compiled function: given the address of its arguments (argumentWords). */
