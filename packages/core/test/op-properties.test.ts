@@ -30,12 +30,13 @@ describe('op registry', () => {
 const sampled = differentiable.filter((op) => !!op.spec.sample);
 
 // The same checks a package outside this repository runs on its own ops from @chainrule/core/testing.
-describe.each(sampled.map((op) => [op.name, op] as const))('%s', (_, op) => {
-  it(`matches central differences (float64, ${runs} random cases)`, () => {
+// Each op's name is in its describe and its tests, so `vitest -t logsumexp` runs that op's checks.
+describe.each(sampled.map((op) => [op.name, op] as const))('op %s', (name, op) => {
+  it(`${name}: gradients match central differences (float64, ${runs} random cases)`, () => {
     checkOpGradients(op, { seed, runs });
   });
 
-  it('computes in float32 what it computes in float64, to float32 precision', () => {
+  it(`${name}: computes in float32 what it computes in float64, to float32 precision`, () => {
     checkOpFloat32(op, { seed, runs: 20 });
   });
 });

@@ -1,35 +1,42 @@
 /**
- * The typed table of built-in ops. Every name here must map to a defined op, and every op given
- * a VJP-less spec without `differentiable: false` fails to compile (see OpSpec).
+ * The built-in ops and public functions, gathered from the family tables. Nothing here names an op:
+ * `builtinOps`, `BuiltinOpName` and the Tensor methods (../methods.ts installs them) derive from the
+ * tables, so an op added to its family's table is listed and (unless its row says 'none') a method.
  */
-import { leakyReluOp, logSoftmaxOp, reluOp, sigmoidOp, softmaxOp, softplusOp } from './activation.ts';
-import { equalOp, greaterEqualOp, greaterOp, lessEqualOp, lessOp, notEqualOp, signOp, heavisideOp } from './compare.ts';
-import type { OpDef } from './define.ts';
-import {
-  absOp, addOp, castOp, clipOp, cosOp, divOp, expOp, logOp, maximumOp, minimumOp, mulOp, negOp, powOp,
-  sinOp, sqrtOp, squareOp, subOp, tanhOp, whereOp,
-} from './elementwise.ts';
-import { linearOp, matmulOp } from './linalg.ts';
-import { softmaxCrossEntropyOp } from './cross-entropy.ts';
-import { logsumexpOp, maxOp, minOp, sumOp } from './reduce.ts';
-import { broadcastToOp, concatOp, gatherOp, padOp, permuteOp, reshapeOp, scatterAddOp, sliceOp } from './shape.ts';
+import { activationComposites, activationOps } from './activation.ts';
+import { compareOps } from './compare.ts';
+import { crossEntropyOps } from './cross-entropy.ts';
+import { elementwiseOps } from './elementwise.ts';
+import { indexingComposites, indexingOps } from './indexing.ts';
+import { linalgOps } from './linalg.ts';
+import { reduceComposites, reduceOps } from './reduce.ts';
+import { shapeComposites, shapeOps } from './shape.ts';
+import type { Tensor } from '../tensor.ts';
+import type { CompositeRow, MethodsOf, OpRow, OpsOf } from './table.ts';
 
-export type BuiltinOpName =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs'
-  | 'sin' | 'cos' | 'tanh' | 'square' | 'where' | 'clip' | 'cast'
-  | 'sigmoid' | 'relu' | 'leakyRelu' | 'softplus' | 'softmax' | 'logSoftmax'
-  | 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'sign' | 'heaviside'
-  | 'sum' | 'max' | 'min' | 'logsumexp' | 'matmul' | 'linear' | 'softmaxCrossEntropy'
-  | 'reshape' | 'permute' | 'broadcastTo' | 'slice' | 'pad' | 'concat' | 'gather' | 'scatterAdd';
+/** Every family's op table, in the order `builtinOps` lists them. */
+export const opTables = [elementwiseOps, compareOps, activationOps, reduceOps, linalgOps, crossEntropyOps, shapeOps, indexingOps] as const;
+/** Every family's table of public functions that are not ops. */
+export const compositeTables = [activationComposites, reduceComposites, shapeComposites, indexingComposites] as const;
 
-export const builtinOps: { readonly [K in BuiltinOpName]: OpDef } = {
-  add: addOp, sub: subOp, mul: mulOp, div: divOp, pow: powOp, maximum: maximumOp, minimum: minimumOp,
-  neg: negOp, exp: expOp, log: logOp, sqrt: sqrtOp, abs: absOp, sin: sinOp, cos: cosOp, tanh: tanhOp,
-  square: squareOp, where: whereOp, clip: clipOp, cast: castOp,
-  sigmoid: sigmoidOp, relu: reluOp, leakyRelu: leakyReluOp, softplus: softplusOp, softmax: softmaxOp, logSoftmax: logSoftmaxOp,
-  equal: equalOp, notEqual: notEqualOp, greater: greaterOp, greaterEqual: greaterEqualOp, less: lessOp, lessEqual: lessEqualOp, sign: signOp, heaviside: heavisideOp,
-  sum: sumOp, max: maxOp, min: minOp, logsumexp: logsumexpOp, matmul: matmulOp, linear: linearOp, softmaxCrossEntropy: softmaxCrossEntropyOp,
-  reshape: reshapeOp, permute: permuteOp, broadcastTo: broadcastToOp, slice: sliceOp, pad: padOp, concat: concatOp,
-  gather: gatherOp, scatterAdd: scatterAddOp,
-};
+type Union<T extends readonly unknown[]> = T[number];
+type Merge<U> = (U extends unknown ? (u: U) => void : never) extends (m: infer M) => void ? M : never;
+type AllOpRows = Merge<Union<typeof opTables>>;
+type AllCompositeRows = Merge<Union<typeof compositeTables>>;
 
+export type BuiltinOpName = keyof AllOpRows & string;
+
+/** The built-in ops by name. */
+export const builtinOps: OpsOf<AllOpRows> = Object.fromEntries(
+  opTables.flatMap((table) => Object.values(table).map((row: OpRow) => [row.op.name, row.op])),
+) as OpsOf<AllOpRows>;
+
+/** Every public row, op or not, by name: what ../methods.ts installs. */
+export const publicRows: Readonly<Record<string, OpRow | CompositeRow>> = Object.assign({}, ...opTables, ...compositeTables);
+
+/** The Tensor methods all the tables give (see MethodStyle). */
+export type BuiltinMethods = MethodsOf<AllOpRows> & MethodsOf<AllCompositeRows>;
+
+// Compile-time check: every method a row gives is declared on Tensor (in the row's family file) with the type the row implies.
+const declaredMethods: { readonly [K in keyof BuiltinMethods]: BuiltinMethods[K] } = undefined as unknown as Pick<Tensor, keyof BuiltinMethods>;
+void declaredMethods;

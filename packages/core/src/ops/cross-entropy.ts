@@ -11,42 +11,48 @@ import { fmt } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
 import { valuesArb, type FC } from '../testing/sample.ts';
 import { softmax } from './activation.ts';
-import { defineOp, type OpDef } from './define.ts';
+import { defineOp } from './define.ts';
+import { opRow, opTable } from './table.ts';
 import { div, mul, sub } from './elementwise.ts';
-import { oneHot } from './shape.ts';
+import { oneHot } from './indexing.ts';
 import { checkIndices } from './check-indices.ts';
 import { expectTensor } from '../validate.ts';
 import { describeValue } from '../describe-value.ts';
 
 type CrossEntropyAttrs = { labels: Int32Array };
 
-export const softmaxCrossEntropyOp: OpDef<CrossEntropyAttrs> = defineOp<CrossEntropyAttrs>({
+/** Logits [rows, classes] (1–4 rows, 2–5 classes) and one valid label per row. */
+function crossEntropySample(fc: FC) {
+  const dims = fc.record({ rows: fc.integer({ min: 1, max: 4 }), len: fc.integer({ min: 2, max: 5 }) });
+  return dims.chain(({ rows, len }) => fc.record({
+    inputs: valuesArb(fc, [rows, len]).map((values) => [{ shape: [rows, len], values }]),
+    attrs: fc.array(fc.integer({ min: 0, max: len - 1 }), { minLength: rows, maxLength: rows }).map((l) => ({ labels: Int32Array.from(l) })),
+  }));
+}
+
+const softmaxCrossEntropyOp = defineOp({
   name: 'softmaxCrossEntropy', arity: 1,
-  forward: ([x], { labels }) => {
-    if (x!.rank !== 2) throw new Error(`softmaxCrossEntropy: logits must have shape [rows, classes], got ${fmt(x!.shape)}`);
-    const [rows, len] = x!.shape as [number, number];
+  forward: ([x], { labels }: CrossEntropyAttrs) => {
+    if (x.rank !== 2) throw new Error(`softmaxCrossEntropy: logits must have shape [rows, classes], got ${fmt(x.shape)}`);
+    const [rows, len] = x.shape as [number, number];
     checkIndices('softmaxCrossEntropy (labels)', labels, 1, len);
     if (labels.length !== rows) throw new Error(`softmaxCrossEntropy: ${labels.length} labels for ${rows} rows of logits`);
-    const probs = allocate(x!.dtype, x!.size, 'overwritten');
-    const out = allocate(x!.dtype, 1);
-    out[0] = kernels().crossEntropy(x!.data, rows, len, labels, probs);
+    const probs = allocate(x.dtype, x.size, 'overwritten');
+    const out = allocate(x.dtype, 1);
+    out[0] = kernels().crossEntropy(x.data, rows, len, labels, probs);
     return { shape: [], data: out, saved: probs };
   },
   vjp: ([x], _, g, { labels }, probs: Float32Array | Float64Array) => {
-    const [rows, len] = x!.shape as [number, number];
+    const [rows, len] = x.shape as [number, number];
     if (isRecording()) {
       // createGraph: the backward pass as ops, so it can be differentiated again.
-      return [mul(sub(softmax(x!, 1), oneHot(labels, len, { dtype: x!.dtype })), div(g, rows))];
+      return [mul(sub(softmax(x, 1), oneHot(labels, len, { dtype: x.dtype })), div(g, rows))];
     }
-    const dx = allocate(x!.dtype, x!.size, 'overwritten');
+    const dx = allocate(x.dtype, x.size, 'overwritten');
     kernels().crossEntropyGrad(probs, rows, len, labels, g.item() / rows, dx);
-    return [new Tensor(dx, x!.shape)];
+    return [new Tensor(dx, x.shape)];
   },
-  sample: (fc: FC) => fc.record({ rows: fc.integer({ min: 1, max: 4 }), len: fc.integer({ min: 2, max: 5 }) }).chain(({ rows, len }) =>
-    fc.record({
-      inputs: valuesArb(fc, [rows, len]).map((values) => [{ shape: [rows, len], values }]),
-      attrs: fc.array(fc.integer({ min: 0, max: len - 1 }), { minLength: rows, maxLength: rows }).map((l) => ({ labels: Int32Array.from(l) })),
-    })),
+  sample: crossEntropySample,
   describe: () => 'mean',
 });
 
@@ -65,3 +71,5 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array | readonl
   });
   return softmaxCrossEntropyOp.run([logits], { labels: ints });
 }
+
+export const crossEntropyOps = opTable({ softmaxCrossEntropy: opRow(softmaxCrossEntropyOp, softmaxCrossEntropy, 'none') });

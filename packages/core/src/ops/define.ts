@@ -61,8 +61,9 @@ interface SpecBase<A> {
 /** A differentiable op must give a VJP; leaving it out is a compile error unless it says it is not differentiable. */
 export type OpSpec<A> = SpecBase<A> & ({ readonly vjp: Vjp<A>; readonly differentiable?: true } | { readonly differentiable: false; readonly vjp?: undefined });
 
-export interface OpDef<A = any> {
-  readonly name: string;
+/** `N` is the op's name as a literal type when it can be inferred, so a family table can check its keys. */
+export interface OpDef<A = any, N extends string = string> {
+  readonly name: N;
   readonly spec: OpSpec<A>;
   readonly differentiable: boolean;
   /** Runs the op and, when recording, links the result into the graph. */
@@ -71,10 +72,10 @@ export interface OpDef<A = any> {
 
 const registry = new Map<string, OpDef>();
 
-export function defineOp<A = Record<string, never>>(spec: OpSpec<A>): OpDef<A> {
+export function defineOp<A = Record<string, never>, N extends string = string>(spec: OpSpec<A> & { readonly name: N }): OpDef<A, N> {
   checkSpec(spec);
   if (registry.has(spec.name)) throw new Error(`defineOp: an op named '${spec.name}' is already registered`);
-  const op: OpDef<A> = {
+  const op: OpDef<A, N> = {
     name: spec.name,
     spec,
     differentiable: spec.differentiable !== false,
@@ -92,13 +93,13 @@ export const getOp = (name: string): OpDef | undefined => registry.get(name);
 function outputSize(shape: readonly number[]): number {
   let n = 1;
   for (let i = 0; i < shape.length; i++) {
-    const d = shape[i]!;
+    const d = shape[i];
     n *= Number.isInteger(d) && d >= 0 ? d : NaN;
   }
   return n;
 }
 
-function runOp<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
+function runOp<A>(op: OpDef<A, string>, inputs: readonly Tensor[], attrs: A): Tensor {
   const { spec } = op;
   if (!Array.isArray(inputs)) throw new Error(`${op.name}: inputs must be an array of tensors, got ${describeValue(inputs)}`);
   if (attrs === null || typeof attrs !== 'object') throw new Error(`${op.name}: attributes must be an object ({} for none), got ${describeValue(attrs)}`);
@@ -108,7 +109,7 @@ function runOp<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   // Plain loops: this runs for every op, and tiny ops are dominated by it.
   let dtype: string | undefined;
   for (let i = 0; i < inputs.length; i++) {
-    const x = inputs[i]!;
+    const x = inputs[i];
     if (!(x instanceof Tensor)) throw notATensor(op.name, `input ${i}`, x);
     dtype ??= x.dtype;
     if (x.dtype !== dtype) {

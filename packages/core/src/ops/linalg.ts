@@ -3,8 +3,9 @@ import { allocate } from '../backend/index.ts';
 import { kernels } from '../backend/index.ts';
 import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
-import { sampleFrom } from '../testing/sample.ts';
+import { sampleFrom, type FC } from '../testing/sample.ts';
 import { defineOp, type OpDef } from './define.ts';
+import { opRow, opTable, type SelfMethod } from './table.ts';
 import { sum } from './reduce.ts';
 import { reshape } from './shape.ts';
 import { expectTensor } from '../validate.ts';
@@ -13,24 +14,45 @@ type MatmulAttrs = { transA: boolean; transB: boolean };
 
 /** The [rows, cols] of op(x) for the last two dims of x. */
 const matrixDims = (x: Tensor, trans: boolean): [number, number] => {
-  const [r, c] = [x.shape[x.rank - 2]!, x.shape[x.rank - 1]!];
+  const [r, c] = [x.shape[x.rank - 2], x.shape[x.rank - 1]];
   return trans ? [c, r] : [r, c];
 };
 
-export const matmulOp: OpDef<MatmulAttrs> = defineOp<MatmulAttrs>({
+/** Matrix sizes 1–4, up to two batch dims (the first possibly 1 on one side, or absent on B), and both transpose flags. */
+function matmulSample(fc: FC) {
+  const dims = fc.record({
+    m: fc.integer({ min: 1, max: 4 }), k: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: 4 }),
+    batch: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
+    oneA: fc.boolean(), oneB: fc.boolean(), transA: fc.boolean(), transB: fc.boolean(),
+  });
+  return dims.chain(({ m, k, n, batch, oneA, oneB, transA, transB }) => {
+    const aBatch = batch.map((d, i) => (oneA && i === 0 ? 1 : d));
+    const bBatch = batch.map((d, i) => (oneB && i === 0 ? 1 : d)).slice(oneB ? 1 : 0);
+    const shapes = [[...aBatch, ...(transA ? [k, m] : [m, k])], [...bBatch, ...(transB ? [n, k] : [k, n])]];
+    return sampleFrom(fc, fc.constant(shapes), [{}], () => fc.constant({ transA, transB }));
+  });
+}
+
+/** x [m,k], W [k,n] and b [n] for sizes 1–4. */
+function linearSample(fc: FC) {
+  const dims = fc.record({ m: fc.integer({ min: 1, max: 4 }), k: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: 4 }) });
+  return dims.chain(({ m, k, n }) => sampleFrom(fc, fc.constant([[m, k], [k, n], [n]]), [{}, {}, {}], () => fc.constant({})));
+}
+
+const matmulOp: OpDef<MatmulAttrs, 'matmul'> = defineOp({
   name: 'matmul', arity: 2,
-  forward: ([a, b], { transA, transB }) => {
-    const [m, k] = matrixDims(a!, transA);
-    const [k2, n] = matrixDims(b!, transB);
+  forward: ([a, b], { transA, transB }: MatmulAttrs) => {
+    const [m, k] = matrixDims(a, transA);
+    const [k2, n] = matrixDims(b, transB);
     if (k !== k2) {
-      throw new Error(`matmul: inner dimensions differ: ${fmt(a!.shape)}${transA ? 'ᵀ' : ''} × ${fmt(b!.shape)}${transB ? 'ᵀ' : ''} (${k} ≠ ${k2})`);
+      throw new Error(`matmul: inner dimensions differ: ${fmt(a.shape)}${transA ? 'ᵀ' : ''} × ${fmt(b.shape)}${transB ? 'ᵀ' : ''} (${k} ≠ ${k2})`);
     }
-    const aBatch = a!.shape.slice(0, -2);
-    const bBatch = b!.shape.slice(0, -2);
+    const aBatch = a.shape.slice(0, -2);
+    const bBatch = b.shape.slice(0, -2);
     const batch = broadcastShapes('matmul (batch dimensions)', aBatch, bBatch);
-    const out = allocate(a!.dtype, sizeOf(batch) * m * n, 'overwritten');
+    const out = allocate(a.dtype, sizeOf(batch) * m * n, 'overwritten');
     if (batch.length === 0) {
-      kernels().matmul(a!.data, b!.data, out, m, k, n, transA, transB);
+      kernels().matmul(a.data, b.data, out, m, k, n, transA, transB);
     } else {
       // Walk the broadcast batch; strides count whole matrices.
       const aStrides = broadcastStrides(aBatch, batch);
@@ -38,12 +60,12 @@ export const matmulOp: OpDef<MatmulAttrs> = defineOp<MatmulAttrs>({
       const idx = new Array<number>(batch.length).fill(0);
       let ia = 0, ib = 0;
       for (let t = 0; t < sizeOf(batch); t++) {
-        kernels().matmul(a!.data.subarray(ia * m * k, (ia + 1) * m * k), b!.data.subarray(ib * k * n, (ib + 1) * k * n),
+        kernels().matmul(a.data.subarray(ia * m * k, (ia + 1) * m * k), b.data.subarray(ib * k * n, (ib + 1) * k * n),
           out.subarray(t * m * n, (t + 1) * m * n), m, k, n, transA, transB);
         for (let d = batch.length - 1; d >= 0; d--) {
-          ia += aStrides[d]!; ib += bStrides[d]!;
-          if (++idx[d]! < batch[d]!) break;
-          ia -= aStrides[d]! * batch[d]!; ib -= bStrides[d]! * batch[d]!;
+          ia += aStrides[d]; ib += bStrides[d];
+          if (++idx[d] < batch[d]) break;
+          ia -= aStrides[d] * batch[d]; ib -= bStrides[d] * batch[d];
           idx[d] = 0;
         }
       }
@@ -55,24 +77,12 @@ export const matmulOp: OpDef<MatmulAttrs> = defineOp<MatmulAttrs>({
   vjp: ([a, b], _, g, { transA, transB }, _saved, [needA, needB]) => {
     const mm = (need: boolean | undefined, x: Tensor, y: Tensor, tx: boolean, ty: boolean) =>
       need === false ? null : matmulOp.run([x, y], { transA: tx, transB: ty });
-    if (!transA && !transB) return [mm(needA, g, b!, false, true), mm(needB, a!, g, true, false)];
-    if (!transA && transB) return [mm(needA, g, b!, false, false), mm(needB, g, a!, true, false)];
-    if (transA && !transB) return [mm(needA, b!, g, false, true), mm(needB, a!, g, false, false)];
-    return [mm(needA, b!, g, true, true), mm(needB, g, a!, true, true)];
+    if (!transA && !transB) return [mm(needA, g, b, false, true), mm(needB, a, g, true, false)];
+    if (!transA && transB) return [mm(needA, g, b, false, false), mm(needB, g, a, true, false)];
+    if (transA && !transB) return [mm(needA, b, g, false, true), mm(needB, a, g, false, false)];
+    return [mm(needA, b, g, true, true), mm(needB, g, a, true, true)];
   },
-  sample: (fc) => {
-    const dims = fc.record({
-      m: fc.integer({ min: 1, max: 4 }), k: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: 4 }),
-      batch: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
-      oneA: fc.boolean(), oneB: fc.boolean(), transA: fc.boolean(), transB: fc.boolean(),
-    });
-    return dims.chain(({ m, k, n, batch, oneA, oneB, transA, transB }) => {
-      const aBatch = batch.map((d, i) => (oneA && i === 0 ? 1 : d));
-      const bBatch = batch.map((d, i) => (oneB && i === 0 ? 1 : d)).slice(oneB ? 1 : 0);
-      const shapes = [[...aBatch, ...(transA ? [k, m] : [m, k])], [...bBatch, ...(transB ? [n, k] : [k, n])]];
-      return sampleFrom(fc, fc.constant(shapes), [{}], () => fc.constant({ transA, transB }));
-    });
-  },
+  sample: matmulSample,
   describe: ({ transA, transB }) => (transA || transB ? `${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'}` : ''),
 });
 
@@ -89,8 +99,8 @@ export function matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB
   const c = matmulOp.run([a2, b2], { transA: options.transA ?? false, transB: options.transB ?? false });
   if (a.rank > 1 && b.rank > 1) return c;
   const shape = c.shape.slice(0, -2);
-  if (a.rank > 1) shape.push(c.shape[c.rank - 2]!);
-  if (b.rank > 1) shape.push(c.shape[c.rank - 1]!);
+  if (a.rank > 1) shape.push(c.shape[c.rank - 2]);
+  if (b.rank > 1) shape.push(c.shape[c.rank - 1]);
   return reshape(c, shape);
 }
 
@@ -98,27 +108,35 @@ export function matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB
  * A dense layer's affine map x·W + b as one op (PyTorch's addmm): x [m,k], W [k,n], b [n]. One kernel
  * call forward; the VJP skips what nobody asked for (the input batch's gradient).
  */
-export const linearOp: OpDef = defineOp({
+const linearOp = defineOp({
   name: 'linear', arity: 3,
   forward: ([x, w, b]) => {
-    if (x!.rank !== 2 || w!.rank !== 2 || b!.rank !== 1 || x!.shape[1] !== w!.shape[0] || b!.shape[0] !== w!.shape[1]) {
-      throw new Error(`linear: expected x [m,k], W [k,n] and b [n], got ${fmt(x!.shape)}, ${fmt(w!.shape)} and ${fmt(b!.shape)}`);
+    if (x.rank !== 2 || w.rank !== 2 || b.rank !== 1 || x.shape[1] !== w.shape[0] || b.shape[0] !== w.shape[1]) {
+      throw new Error(`linear: expected x [m,k], W [k,n] and b [n], got ${fmt(x.shape)}, ${fmt(w.shape)} and ${fmt(b.shape)}`);
     }
-    const [m, k] = x!.shape as [number, number];
-    const n = w!.shape[1]!;
-    const out = allocate(x!.dtype, m * n, 'overwritten');
-    kernels().linear(x!.data, w!.data, b!.data, out, m, k, n);
+    const [m, k] = x.shape as [number, number];
+    const n = w.shape[1];
+    const out = allocate(x.dtype, m * n, 'overwritten');
+    kernels().linear(x.data, w.data, b.data, out, m, k, n);
     return { shape: [m, n], data: out };
   },
   // dx = g·Wᵀ, dW = xᵀ·g, db = Σ_rows g
   vjp: ([x, w], _, g, _attrs, _saved, [needX, needW, needB]) => [
-    needX === false ? null : matmulOp.run([g, w!], { transA: false, transB: true }),
-    needW === false ? null : matmulOp.run([x!, g], { transA: true, transB: false }),
+    needX === false ? null : matmulOp.run([g, w], { transA: false, transB: true }),
+    needW === false ? null : matmulOp.run([x, g], { transA: true, transB: false }),
     needB === false ? null : sum(g, 0),
   ],
-  sample: (fc) => fc.record({ m: fc.integer({ min: 1, max: 4 }), k: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: 4 }) })
-    .chain(({ m, k, n }) => sampleFrom(fc, fc.constant([[m, k], [k, n], [n]]), [{}, {}, {}], () => fc.constant({}))),
+  sample: linearSample,
 });
 
 /** x·W + b for a batch x [m,k], weights W [k,n] and bias b [n]. */
 export const linear = (x: Tensor, w: Tensor, b: Tensor): Tensor => linearOp.run([x, w, b], {});
+
+export const linalgOps = opTable({ matmul: opRow(matmulOp, matmul), linear: opRow(linearOp, linear, 'none') });
+
+// The methods this table gives (x.f(...) for f(x, ...)), checked against it in ./builtins.ts.
+declare module '../tensor.ts' {
+  interface Tensor {
+    matmul: SelfMethod<typeof matmul>;
+  }
+}

@@ -1,32 +1,94 @@
-/** Shape ops: reshape, permute, broadcast, slice/pad, concat/stack, gather/scatter, one-hot. */
-import { type DType } from '../dtype.ts';
-import { allocate } from '../backend/index.ts';
-import { kernels } from '../backend/index.ts';
-import { broadcastShapes, broadcastStrides, checkShape, fmt, normalizeAxis, sameShape, sizeOf, stridesOf, type Shape } from '../shape.ts';
-import { Tensor, type NestedArray } from '../tensor.ts';
-import { sampleUnary, shapeArb, valuesArb } from '../testing/sample.ts';
-import { defineOp, type OpDef } from './define.ts';
-import { checkAllocatable, checkCount, expectList, expectTensor, expectTensors } from '../validate.ts';
-import { inferShape } from '../creation.ts';
-import { checkIndices } from './check-indices.ts';
+/**
+ * Movement ops: values moved, copied or shared, never computed: reshape, permute, broadcastTo,
+ * slice/pad, concat, and the composites transpose, expandDims, squeeze, flatten and stack.
+ * Picking values by index (gather, oneHot) is in ./indexing.ts.
+ */
+import type * as FastCheck from 'fast-check';
+import { allocate, kernels } from '../backend/index.ts';
+import { broadcastShapes, broadcastStrides, checkShape, fmt, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.ts';
+import type { Tensor } from '../tensor.ts';
+import { sampleUnary, shapeArb, valuesArb, type FC } from '../testing/sample.ts';
+import { defineOp } from './define.ts';
+import { compositeRow, compositeTable, opRow, opTable, type ListMethod, type SelfMethod } from './table.ts';
+import { checkAllocatable, expectList, expectTensor, expectTensors } from '../validate.ts';
 
-export const reshapeOp = defineOp<{ shape: number[] }>({
+// ---- sample arbitraries: random inputs and attributes for the property suite
+
+type Arb<T> = FastCheck.Arbitrary<T>;
+
+/** One input of the given shape, values in the default domain. */
+const inputOf = (fc: FC, shape: number[]) => valuesArb(fc, shape).map((values) => ({ shape, values }));
+
+/** A new shape with as many elements: flattened, reversed, or with a leading 1. */
+const reshapeSample = (fc: FC) => {
+  const newShape = ([s]: number[][]) => fc.constantFrom([sizeOf(s)], [...s].reverse(), [1, ...s]).map((shape) => ({ shape }));
+  return sampleUnary<ShapeAttrs>({}, newShape)(fc);
+};
+
+/** A random order of the input's axes. */
+const permuteSample = (fc: FC) => {
+  const someOrder = ([s]: number[][]) => fc.shuffledSubarray(s.map((_, i) => i), { minLength: s.length, maxLength: s.length }).map((perm) => ({ perm }));
+  return sampleUnary<PermuteAttrs>({}, someOrder)(fc);
+};
+
+/** A target with a new leading axis of 2, where every axis of size 1 grows to 3. */
+const broadcastToSample = (fc: FC) => {
+  const widened = ([s]: number[][]) => {
+    const shape: number[] = [2, ...s.map((d) => (d === 1 ? 3 : d))];
+    return fc.constant({ shape });
+  };
+  return sampleUnary<ShapeAttrs>({}, widened, { maxRank: 3 })(fc);
+};
+
+/** On an axis of length d: a start in [0, d) and a size that stays inside it. */
+const rangeOnAxis = (fc: FC, d: number): Arb<[number, number]> =>
+  fc.integer({ min: 0, max: d - 1 }).chain((begin) => fc.tuple(fc.constant(begin), fc.integer({ min: 1, max: d - begin })));
+
+/** Any shape of rank ≥ 1 and a non-empty block inside it. */
+const sliceSample = (fc: FC) => shapeArb(fc, { minRank: 1 }).chain((shape) =>
+  fc.tuple(...shape.map((d) => rangeOnAxis(fc, d))).chain((ranges) =>
+    valuesArb(fc, shape).map((values) => ({
+      inputs: [{ shape, values }],
+      attrs: { begin: ranges.map(([begin]) => begin), size: ranges.map(([, size]) => size) },
+    }))));
+
+/** Any shape of rank ≤ 3 and 0–2 zeros before and after on each axis. */
+const padSample = (fc: FC) => shapeArb(fc, { maxRank: 3 }).chain((shape) => {
+  const perAxis = fc.array(fc.integer({ min: 0, max: 2 }), { minLength: shape.length, maxLength: shape.length });
+  return fc.record({ inputs: valuesArb(fc, shape).map((values) => [{ shape, values }]), attrs: fc.record({ before: perAxis, after: perAxis }) });
+});
+
+/** 1–3 tensors of one shape (rank 1–3) except on a random axis, where each has length 1–3. */
+const concatSample = (fc: FC) => shapeArb(fc, { minRank: 1, maxRank: 3 }).chain((shape) =>
+  fc.tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.integer({ min: 1, max: 3 })).chain(([axis, n]) =>
+    fc.array(fc.integer({ min: 1, max: 3 }), { minLength: n, maxLength: n }).chain((lens) => {
+      const withLength = (len: number) => inputOf(fc, shape.map((d, i) => (i === axis ? len : d)));
+      return fc.tuple(...lens.map(withLength)).map((inputs) => ({ inputs, attrs: { axis } }));
+    })));
+
+// ---- the ops
+
+type ShapeAttrs = { shape: number[] };
+type PermuteAttrs = { perm: number[] };
+type SliceAttrs = { begin: number[]; size: number[] };
+type PadAttrs = { before: number[]; after: number[] };
+
+const reshapeOp = defineOp({
   name: 'reshape', arity: 1,
   // Tensors are immutable, so a reshape shares the input's data.
-  forward: ([x], { shape }) => ({ shape, data: x!.data }),
-  vjp: ([x], _, g) => [reshape(g, x!.shape)],
-  sample: (fc) => sampleUnary<{ shape: number[] }>({}, ([s]) =>
-    fc.constantFrom([sizeOf(s!)], [...s!].reverse(), [1, ...s!]).map((shape) => ({ shape })))(fc),
+  forward: ([x], { shape }: ShapeAttrs) => ({ shape, data: x.data }),
+  vjp: ([x], _, g) => [reshape(g, x.shape)],
+  sample: reshapeSample,
   describe: ({ shape }) => fmt(shape),
 });
 
-export const permuteOp = defineOp<{ perm: number[] }>({
+const permuteOp = defineOp({
   name: 'permute', arity: 1,
-  forward: ([x], { perm }) => {
-    const strides = stridesOf(x!.shape);
-    const shape = perm.map((p) => x!.shape[p]!);
-    const out = allocate(x!.dtype, x!.size);
-    kernels().copyStrided(x!.data, 0, perm.map((p) => strides[p]!), shape, out);
+  forward: ([x], { perm }: PermuteAttrs) => {
+    const strides = stridesOf(x.shape);
+    const shape = perm.map((p) => x.shape[p]);
+    const out = allocate(x.dtype, x.size);
+    kernels().copyStrided(x.data, 0, perm.map((p) => strides[p]), shape, out);
     return { shape, data: out };
   },
   vjp: (_, __, g, { perm }) => {
@@ -34,68 +96,57 @@ export const permuteOp = defineOp<{ perm: number[] }>({
     perm.forEach((p, i) => { inverse[p] = i; });
     return [permute(g, inverse)];
   },
-  sample: (fc) => sampleUnary<{ perm: number[] }>({}, ([s]) =>
-    fc.shuffledSubarray(s!.map((_, i) => i), { minLength: s!.length, maxLength: s!.length }).map((perm) => ({ perm })))(fc),
+  sample: permuteSample,
   describe: ({ perm }) => `perm=[${perm}]`,
 });
 
-export const broadcastToOp = defineOp<{ shape: number[] }>({
+const broadcastToOp = defineOp({
   name: 'broadcastTo', arity: 1,
-  forward: ([x], { shape }) => {
-    const out = allocate(x!.dtype, sizeOf(shape));
-    kernels().copyStrided(x!.data, 0, broadcastStrides(x!.shape, shape), shape, out);
+  forward: ([x], { shape }: ShapeAttrs) => {
+    const out = allocate(x.dtype, sizeOf(shape));
+    kernels().copyStrided(x.data, 0, broadcastStrides(x.shape, shape), shape, out);
     return { shape, data: out };
   },
   // The engine sums the cotangent back to x's shape.
   vjp: (_, __, g) => [g],
-  sample: (fc) => sampleUnary<{ shape: number[] }>({}, ([s]) =>
-    fc.constant({ shape: [2, ...s!.map((d) => (d === 1 ? 3 : d))] }), { maxRank: 3 })(fc),
+  sample: broadcastToSample,
   describe: ({ shape }) => fmt(shape),
 });
 
-type SliceAttrs = { begin: number[]; size: number[] };
-export const sliceOp = defineOp<SliceAttrs>({
+const sliceOp = defineOp({
   name: 'slice', arity: 1,
-  forward: ([x], { begin, size }) => {
-    const strides = stridesOf(x!.shape);
-    const out = allocate(x!.dtype, sizeOf(size));
-    kernels().copyStrided(x!.data, begin.reduce((o, b, d) => o + b * strides[d]!, 0), strides, size, out);
+  forward: ([x], { begin, size }: SliceAttrs) => {
+    const strides = stridesOf(x.shape);
+    const out = allocate(x.dtype, sizeOf(size));
+    kernels().copyStrided(x.data, begin.reduce((o, b, d) => o + b * strides[d], 0), strides, size, out);
     return { shape: size, data: out };
   },
-  vjp: ([x], _, g, { begin, size }) => [pad(g, begin, x!.shape.map((d, i) => d - begin[i]! - size[i]!))],
-  sample: (fc) => shapeArb(fc, { minRank: 1 }).chain((shape) =>
-    fc.tuple(...shape.map((d) => fc.integer({ min: 0, max: d - 1 }).chain((b) => fc.tuple(fc.constant(b), fc.integer({ min: 1, max: d - b }))))).chain((bs) =>
-      valuesArb(fc, shape).map((values) => ({ inputs: [{ shape, values }], attrs: { begin: bs.map(([b]) => b), size: bs.map(([, s]) => s) } })))),
+  vjp: ([x], _, g, { begin, size }) => [pad(g, begin, x.shape.map((d, i) => d - begin[i] - size[i]))],
+  sample: sliceSample,
   describe: ({ begin, size }) => `begin=[${begin}] size=[${size}]`,
 });
 
-type PadAttrs = { before: number[]; after: number[] };
-export const padOp = defineOp<PadAttrs>({
+const padOp = defineOp({
   name: 'pad', arity: 1,
-  forward: ([x], { before, after }) => {
-    const shape = x!.shape.map((d, i) => d + before[i]! + after[i]!);
-    const out = allocate(x!.dtype, sizeOf(shape));
-    kernels().pad(x!.data, x!.shape, before, shape, out);
+  forward: ([x], { before, after }: PadAttrs) => {
+    const shape = x.shape.map((d, i) => d + before[i] + after[i]);
+    const out = allocate(x.dtype, sizeOf(shape));
+    kernels().pad(x.data, x.shape, before, shape, out);
     return { shape, data: out };
   },
-  vjp: ([x], _, g, { before }) => [slice(g, before, [...x!.shape])],
-  sample: (fc) => shapeArb(fc, { maxRank: 3 }).chain((shape) => fc.record({
-    inputs: valuesArb(fc, shape).map((values) => [{ shape, values }]),
-    attrs: fc.record({
-      before: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: shape.length, maxLength: shape.length }),
-      after: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: shape.length, maxLength: shape.length }),
-    }),
-  })),
+  vjp: ([x], _, g, { before }) => [slice(g, before, [...x.shape])],
+  sample: padSample,
   describe: ({ before, after }) => `before=[${before}] after=[${after}]`,
 });
 
-export const concatOp = defineOp<{ axis: number }>({
+const concatOp = defineOp({
   name: 'concat',
-  forward: (xs, { axis }) => {
-    const first = xs[0]!;
+  forward: (xs, { axis }: { axis: number }) => {
+    if (xs.length === 0) throw new Error('concat: needs at least one tensor');
+    const first = xs[0];
     const outer = sizeOf(first.shape.slice(0, axis));
     const shape = [...first.shape];
-    shape[axis] = xs.reduce((n, x) => n + x.shape[axis]!, 0);
+    shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0);
     const out = allocate(first.dtype, sizeOf(shape));
     kernels().concat(xs.map((x) => x.data), xs.map((x) => x.size / Math.max(outer, 1)), outer, out);
     return { shape, data: out };
@@ -104,55 +155,11 @@ export const concatOp = defineOp<{ axis: number }>({
     let start = 0;
     return xs.map((x) => {
       const begin = x.shape.map((_, i) => (i === axis ? start : 0));
-      start += x.shape[axis]!;
+      start += x.shape[axis];
       return slice(g, begin, [...x.shape]);
     });
   },
-  sample: (fc) => shapeArb(fc, { minRank: 1, maxRank: 3 }).chain((shape) =>
-    fc.tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.integer({ min: 1, max: 3 })).chain(([axis, n]) =>
-      fc.array(fc.integer({ min: 1, max: 3 }), { minLength: n, maxLength: n }).chain((lens) =>
-        fc.tuple(...lens.map((len) => { const s = shape.map((d, i) => (i === axis ? len : d)); return valuesArb(fc, s).map((values) => ({ shape: s, values })); }))
-          .map((inputs) => ({ inputs, attrs: { axis } }))))),
-  describe: ({ axis }) => `axis=${axis}`,
-});
-
-type GatherAttrs = { axis: number; indices: Int32Array; indicesShape: number[] };
-/** [outer, len, inner] around the gather axis. */
-const aroundAxis = (shape: Shape, axis: number): [number, number, number] =>
-  [sizeOf(shape.slice(0, axis)), shape[axis]!, sizeOf(shape.slice(axis + 1))];
-
-export const gatherOp: OpDef<GatherAttrs> = defineOp<GatherAttrs>({
-  name: 'gather', arity: 1,
-  forward: ([x], { axis, indices, indicesShape }) => {
-    const [outer, len, inner] = aroundAxis(x!.shape, axis);
-    checkIndices('gather', indices, axis, len);
-    const out = allocate(x!.dtype, indices.length);
-    kernels().gather(x!.data, outer, len, inner, indices, out);
-    return { shape: indicesShape, data: out };
-  },
-  vjp: ([x], _, g, attrs) => [scatterAddOp.run([g], { ...attrs, shape: [...x!.shape] })],
-  sample: (fc) => shapeArb(fc, { minRank: 1, maxRank: 3 }).chain((shape) =>
-    fc.tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.integer({ min: 1, max: 4 })).chain(([axis, m]) => {
-      const indicesShape = shape.map((d, i) => (i === axis ? m : d));
-      return fc.record({
-        inputs: valuesArb(fc, shape).map((values) => [{ shape, values }]),
-        attrs: fc.array(fc.integer({ min: 0, max: shape[axis]! - 1 }), { minLength: sizeOf(indicesShape), maxLength: sizeOf(indicesShape) })
-          .map((is) => ({ axis, indices: Int32Array.from(is), indicesShape })),
-      });
-    })),
-  describe: ({ axis }) => `axis=${axis}`,
-});
-
-export const scatterAddOp: OpDef<GatherAttrs & { shape: number[] }> = defineOp<GatherAttrs & { shape: number[] }>({
-  name: 'scatterAdd', arity: 1,
-  forward: ([g], { axis, indices, shape }) => {
-    const [outer, len, inner] = aroundAxis(shape, axis);
-    checkIndices('scatterAdd', indices, axis, len);
-    const out = allocate(g!.dtype, sizeOf(shape));
-    kernels().scatterAdd(g!.data, outer, len, inner, indices, out);
-    return { shape, data: out };
-  },
-  vjp: (_, __, g, { axis, indices, indicesShape }) => [gatherOp.run([g], { axis, indices, indicesShape })],
+  sample: concatSample,
   describe: ({ axis }) => `axis=${axis}`,
 });
 
@@ -218,9 +225,9 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   if (begin.length !== x.rank || (size && size.length !== x.rank)) {
     throw new Error(`slice: begin [${begin}]${size ? ` and size [${size}]` : ''} must have one entry per axis of ${fmt(x.shape)}`);
   }
-  const sz = x.shape.map((d, i) => (size === undefined || size[i] === -1 ? d - begin[i]! : size[i]!));
+  const sz = x.shape.map((d, i) => (size === undefined || size[i] === -1 ? d - begin[i] : size[i]));
   x.shape.forEach((d, i) => {
-    const [b, s] = [begin[i]!, sz[i]!];
+    const [b, s] = [begin[i], sz[i]];
     if (!Number.isInteger(b) || !Number.isInteger(s) || b < 0 || s < 0 || b + s > d) {
       throw new Error(`slice: begin [${begin}] with size [${sz}] is out of range for ${fmt(x.shape)} (axis ${i})`);
     }
@@ -236,14 +243,14 @@ export function pad(x: Tensor, before: readonly number[], after: readonly number
   expectList('pad', 'after', after);
   if (before.length !== x.rank || after.length !== x.rank) throw new Error(`pad: need one before/after entry per axis of ${fmt(x.shape)}`);
   checkShape('pad', [...before, ...after]);
-  checkAllocatable('pad', x.shape.map((d, i) => d + before[i]! + after[i]!), x.dtype);
+  checkAllocatable('pad', x.shape.map((d, i) => d + before[i] + after[i]), x.dtype);
   return padOp.run([x], { before: [...before], after: [...after] });
 }
 
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   expectTensors('concat', 'xs', xs);
   if (xs.length === 0) throw new Error('concat: needs at least one tensor');
-  const first = xs[0]!;
+  const first = xs[0];
   const a = normalizeAxis('concat', axis, first.rank);
   xs.forEach((x) => {
     if (x.rank !== first.rank || x.shape.some((d, i) => i !== a && d !== first.shape[i])) {
@@ -257,9 +264,9 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   expectTensors('stack', 'xs', xs);
   if (xs.length === 0) throw new Error('stack: needs at least one tensor');
-  const a = normalizeAxis('stack', axis, xs[0]!.rank + 1);
+  const a = normalizeAxis('stack', axis, xs[0].rank + 1);
   xs.forEach((x) => {
-    if (!sameShape(x.shape, xs[0]!.shape)) throw new Error(`stack: shapes ${xs.map((t) => fmt(t.shape)).join(', ')} differ`);
+    if (!sameShape(x.shape, xs[0].shape)) throw new Error(`stack: shapes ${xs.map((t) => fmt(t.shape)).join(', ')} differ`);
   });
   return concat(xs.map((x) => expandDims(x, a)), a);
 }
@@ -284,53 +291,31 @@ export function flatten(x: Tensor): Tensor {
   return reshape(x, [x.size]);
 }
 
-/** Integer indices from a tensor, typed array or (nested) list, checked to be whole numbers. */
-export function toIndices(where: string, indices: Tensor | Int32Array | NestedArray): { data: Int32Array; shape: number[] } {
-  if (indices instanceof Tensor) return { data: checkedInts(where, indices.data), shape: [...indices.shape] };
-  if (indices instanceof Int32Array) return { data: indices, shape: [indices.length] };
-  if (ArrayBuffer.isView(indices)) return { data: checkedInts(where, indices as unknown as ArrayLike<number>), shape: [(indices as unknown as ArrayLike<number>).length] };
-  // Nested lists are walked as tensor() walks them: ragged lists, non-numbers and cycles are refused.
-  const shape = inferShape(indices, where);
-  const flat = Array.isArray(indices) ? (indices as NestedArray[]).flat(Infinity as 1) as number[] : [indices];
-  return { data: checkedInts(where, flat), shape };
-}
+export const shapeOps = opTable({
+  reshape: opRow(reshapeOp, reshape), permute: opRow(permuteOp, permute), broadcastTo: opRow(broadcastToOp, broadcastTo),
+  slice: opRow(sliceOp, slice), pad: opRow(padOp, pad), concat: opRow(concatOp, concat, 'list'),
+});
 
-function checkedInts(where: string, values: ArrayLike<number>): Int32Array {
-  const out = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Number.isInteger(v)) throw new Error(`${where}: index ${v} at position ${i} is not an integer`);
-    out[i] = v;
+export const shapeComposites = compositeTable({
+  transpose: compositeRow(transpose), expandDims: compositeRow(expandDims), squeeze: compositeRow(squeeze),
+  flatten: compositeRow(flatten), stack: compositeRow(stack, 'list'),
+});
+
+// The methods this table gives (x.f(...) for f(x, ...)), checked against it in ./builtins.ts.
+declare module '../tensor.ts' {
+  interface Tensor {
+    reshape: SelfMethod<typeof reshape>;
+    permute: SelfMethod<typeof permute>;
+    broadcastTo: SelfMethod<typeof broadcastTo>;
+    slice: SelfMethod<typeof slice>;
+    pad: SelfMethod<typeof pad>;
+    /** This tensor followed by `others` along `axis`: x.concat([y, z], 1) is concat([x, y, z], 1). */
+    concat: ListMethod<typeof concat>;
+    transpose: SelfMethod<typeof transpose>;
+    expandDims: SelfMethod<typeof expandDims>;
+    squeeze: SelfMethod<typeof squeeze>;
+    flatten: SelfMethod<typeof flatten>;
+    /** This tensor and `others` along a new axis: x.stack([y]) is stack([x, y]). */
+    stack: ListMethod<typeof stack>;
   }
-  return out;
-}
-
-/**
- * Picks x's values along `axis` at the given indices (PyTorch's gather, NumPy's take_along_axis):
- * indices has x's rank and shape except on `axis`. `gather(logits, labels[:, None], 1)` picks
- * each row's class score.
- */
-export function gather(x: Tensor, indices: Tensor | Int32Array | NestedArray, axis: number): Tensor {
-  expectTensor('gather', 'x', x);
-  const a = normalizeAxis('gather', axis, x.rank);
-  const { data, shape } = toIndices('gather', indices);
-  const idxShape = shape.length === x.rank ? shape : shape.length === 1 && x.rank === 1 ? shape : null;
-  if (!idxShape || idxShape.some((d, i) => i !== a && d !== x.shape[i])) {
-    throw new Error(`gather: indices of shape ${fmt(shape)} must match x ${fmt(x.shape)} on every axis but ${a}`);
-  }
-  return gatherOp.run([x], { axis: a, indices: data, indicesShape: idxShape });
-}
-
-/** One row per label with a 1 in the label's column: shape [...labels.shape, depth]. Not differentiable. */
-export function oneHot(labels: Tensor | Int32Array | NestedArray, depth: number, options: { dtype?: DType } = {}): Tensor {
-  checkCount('oneHot', 'depth', depth);
-  const { data, shape } = toIndices('oneHot', labels);
-  checkAllocatable('oneHot', [...shape, depth], options.dtype ?? 'float32');
-  data.forEach((v, i) => {
-    if (v < 0 || v >= depth) throw new Error(`oneHot: label ${v} at position ${i} is out of range for depth ${depth}`);
-  });
-  const ones = allocate(options.dtype ?? 'float32', data.length).fill(1);
-  const out = allocate(options.dtype ?? 'float32', data.length * depth);
-  kernels().scatterAdd(ones, data.length, depth, 1, data, out);
-  return new Tensor(out, [...shape, depth]);
 }

@@ -57,7 +57,7 @@ export function checkOpFloat32<A>(op: OpDef<A>, { seed = DEFAULT_SEED, runs = 20
     if (y32.shape.join() !== y64.shape.join()) throw new Error(`${op.name}: float32 output shape [${y32.shape}] differs from float64's [${y64.shape}]`);
     const tol = 1e-4;
     for (let i = 0; i < y64.data.length; i++) {
-      const [a, e] = [y32.data[i]!, y64.data[i]!];
+      const [a, e] = [y32.data[i], y64.data[i]];
       if (!(Math.abs(a - e) <= tol + tol * Math.abs(e))) {
         throw new Error(`${op.name}: float32 element ${i} is ${a}, float64 gives ${e} (tolerance ${tol} + ${tol}·|e|)`);
       }
