@@ -73,13 +73,29 @@ describe('setBackend', () => {
   });
 });
 
+/** What a page does to use kernels it serves itself: load them, then choose them. */
+async function loadAndUse(options: Parameters<typeof loadKernels>[0]): Promise<string> {
+  const name = await loadKernels(options);
+  setBackend(name);
+  return name;
+}
+
 describe('loadKernels', () => {
-  it('from bytes: a Uint8Array and an ArrayBuffer of the built files', async () => {
+  it('compiles a set and names it, but only setBackend installs it', async () => {
+    setBackend('reference');
     await expect(loadKernels({ wasm: bytesOf('kernels-simd.wasm') })).resolves.toBe('wasm-simd');
+    expect(backend()).toBe('reference');
+    setBackend('wasm-simd');
+    expect(backend()).toBe('wasm-simd');
+    expectMatmulRight();
+  });
+
+  it('from bytes: a Uint8Array and an ArrayBuffer of the built files', async () => {
+    await expect(loadAndUse({ wasm: bytesOf('kernels-simd.wasm') })).resolves.toBe('wasm-simd');
     expect(backend()).toBe('wasm-simd');
     expectMatmulRight();
     const relaxed = new Uint8Array(bytesOf('kernels-relaxed-simd.wasm'));
-    await expect(loadKernels({ wasm: relaxed.buffer })).resolves.toBe('wasm-relaxed-simd');
+    await expect(loadAndUse({ wasm: relaxed.buffer })).resolves.toBe('wasm-relaxed-simd');
     expectMatmulRight();
   });
 
@@ -87,27 +103,27 @@ describe('loadKernels', () => {
     const path = file('kernels-simd.wasm');
     for (const wasm of [pathToFileURL(path), pathToFileURL(path).href, path, relative(process.cwd(), path)]) {
       setBackend(startSet);
-      await expect(loadKernels({ wasm }), String(wasm)).resolves.toBe('wasm-simd');
+      await expect(loadAndUse({ wasm }), String(wasm)).resolves.toBe('wasm-simd');
       expectMatmulRight();
     }
   });
 
   it('from one file per variant: relaxed SIMD where the runtime has it, unless relaxed: false', async () => {
     const wasm = { simd: file('kernels-simd.wasm'), relaxedSimd: file('kernels-relaxed-simd.wasm') };
-    await expect(loadKernels({ wasm })).resolves.toBe('wasm-relaxed-simd');
-    await expect(loadKernels({ wasm, relaxed: false })).resolves.toBe('wasm-simd');
-    await expect(loadKernels({ wasm: { simd: wasm.simd } })).resolves.toBe('wasm-simd');
+    await expect(loadAndUse({ wasm })).resolves.toBe('wasm-relaxed-simd');
+    await expect(loadAndUse({ wasm, relaxed: false })).resolves.toBe('wasm-simd');
+    await expect(loadAndUse({ wasm: { simd: wasm.simd } })).resolves.toBe('wasm-simd');
   });
 
   it('with threads: 2 from the shared-memory file, and not from the unshared one', async () => {
-    await expect(loadKernels({ wasm: file('kernels-simd-shared.wasm'), threads: 2 })).resolves.toBe('wasm-simd-2threads');
+    await expect(loadAndUse({ wasm: file('kernels-simd-shared.wasm'), threads: 2 })).resolves.toBe('wasm-simd-2threads');
     expectMatmulRight();
     setBackend(startSet);
-    await expect(loadKernels({ wasm: file('kernels-simd.wasm'), threads: 2 })).rejects.toThrow(/unshared memory, but threads: 2 needs .*shared/);
+    await expect(loadAndUse({ wasm: file('kernels-simd.wasm'), threads: 2 })).rejects.toThrow(/unshared memory, but threads: 2 needs .*shared/);
   });
 
   it('without `wasm`: the embedded kernels, the same set setBackend gives', async () => {
-    await expect(loadKernels({ relaxed: false })).resolves.toBe('wasm-simd');
+    await expect(loadAndUse({ relaxed: false })).resolves.toBe('wasm-simd');
     const loaded = kernels();
     setBackend('wasm-simd');
     expect(kernels()).toBe(loaded);
@@ -118,7 +134,7 @@ describe('loadKernels', () => {
 
     it.each<BackendName>(['reference', 'wasm-simd'])('a missing file (with %s in use)', async (name) => {
       setBackend(name);
-      const error = await loadKernels({ wasm: missing }).catch((e: Error) => e);
+      const error = await loadAndUse({ wasm: missing }).catch((e: Error) => e);
       expect(error).toBeInstanceOf(Error);
       const message = (error as Error).message;
       expect(message).toContain(missing);
@@ -129,12 +145,12 @@ describe('loadKernels', () => {
     });
 
     it('a missing file given as a file URL names the path', async () => {
-      await expect(loadKernels({ wasm: pathToFileURL(missing) })).rejects.toThrow(missing);
+      await expect(loadAndUse({ wasm: pathToFileURL(missing) })).rejects.toThrow(missing);
     });
 
     it('random bytes', async () => {
       const junk = new Uint8Array(123).map((_, i) => (i * 37 + 11) & 255);
-      await expect(loadKernels({ wasm: junk })).rejects.toThrow(
+      await expect(loadAndUse({ wasm: junk })).rejects.toThrow(
         /cannot load the kernels from the 123 bytes given: not a WebAssembly module this runtime can compile .*Fix: give the bytes of dist\/backend\/wasm\/build\/kernels-simd.wasm from @chainrule\/core, or omit `wasm`/);
       expect(backend()).toBe(startSet.name);
       expectMatmulRight();
@@ -142,19 +158,19 @@ describe('loadKernels', () => {
 
     it('a valid WebAssembly module that is not the kernels', async () => {
       const empty = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
-      await expect(loadKernels({ wasm: empty })).rejects.toThrow(/the 8 bytes given: a WebAssembly module, but not chainrule's kernels .*it lacks the exports KERNELS_ABI, RELAXED_SIMD/);
+      await expect(loadAndUse({ wasm: empty })).rejects.toThrow(/the 8 bytes given: a WebAssembly module, but not chainrule's kernels .*it lacks the exports KERNELS_ABI, RELAXED_SIMD/);
       expect(backend()).toBe(startSet.name);
     });
 
     it('the relaxed-SIMD file where relaxed: false asked for plain SIMD, or in the `simd` slot', async () => {
       const relaxed = file('kernels-relaxed-simd.wasm');
-      await expect(loadKernels({ wasm: relaxed, relaxed: false })).rejects.toThrow(/the relaxed-SIMD kernels, but the plain SIMD ones were asked for/);
-      await expect(loadKernels({ wasm: { simd: relaxed } })).rejects.toThrow(relaxed);
+      await expect(loadAndUse({ wasm: relaxed, relaxed: false })).rejects.toThrow(/the relaxed-SIMD kernels, but the plain SIMD ones were asked for/);
+      await expect(loadAndUse({ wasm: { simd: relaxed } })).rejects.toThrow(relaxed);
     });
 
     it('an option of the wrong kind, and threads other than 1 or 2', async () => {
-      await expect(loadKernels({ wasm: 42 as unknown as string })).rejects.toThrow(/`wasm` must be a URL/);
-      await expect(loadKernels({ threads: 3 as 1 })).rejects.toThrow(/threads must be 1 or 2/);
+      await expect(loadAndUse({ wasm: 42 as unknown as string })).rejects.toThrow(/`wasm` must be a URL/);
+      await expect(loadAndUse({ threads: 3 as 1 })).rejects.toThrow(/threads must be 1 or 2/);
       expect(backend()).toBe(startSet.name);
     });
   });
@@ -173,13 +189,13 @@ describe('loadKernels', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     it('loads from a URL', async () => {
-      await expect(loadKernels({ wasm: new URL('kernels-simd.wasm', base) })).resolves.toBe('wasm-simd');
+      await expect(loadAndUse({ wasm: new URL('kernels-simd.wasm', base) })).resolves.toBe('wasm-simd');
       expectMatmulRight();
     });
 
     it('rejects on an HTTP error status, naming the URL and the fix', async () => {
       setBackend('reference');
-      await expect(loadKernels({ wasm: `${base}missing/kernels-simd.wasm` })).rejects.toThrow(
+      await expect(loadAndUse({ wasm: `${base}missing/kernels-simd.wasm` })).rejects.toThrow(
         `cannot load the kernels from ${base}missing/kernels-simd.wasm: fetching it failed: HTTP 404 Not Found. Fix: serve dist/backend/wasm/build/kernels-simd.wasm from @chainrule/core at that URL, or omit \`wasm\``);
       expect(backend()).toBe('reference');
       expectMatmulRight();

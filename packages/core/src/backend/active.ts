@@ -26,7 +26,7 @@ const BACKEND_NAMES: readonly string[] = ['reference', 'wasm-simd', 'wasm-relaxe
 
 /**
  * The kernel set in use, always behind the boundary's checks (./checked.ts): every way of installing a set
- * goes through `install`. Change it with setBackend or loadKernels.
+ * goes through `install`. Change it with setBackend.
  */
 let active: Kernels = checkedKernels(referenceKernels);
 const install = (set: Kernels) => { active = checkedKernels(set); };
@@ -102,18 +102,16 @@ function compiledSet(name: BackendName): Kernels {
 }
 
 /**
- * Loads a WebAssembly kernel set, installs it and resolves with its name. Without `wasm` it uses the
- * kernels embedded in the package; with it, files or bytes you serve yourself (see LoadKernelsOptions).
- * On failure it rejects with an Error that names what it looked for and the fix, and the kernel set in
- * use stays as it was.
+ * Compiles a WebAssembly kernel set and resolves with its name, for `setBackend` to install:
+ * `setBackend(await loadKernels({ wasm: url }))`. Without `wasm` it uses the kernels embedded in the
+ * package; with it, files or bytes you serve yourself (see LoadKernelsOptions), which then stand for
+ * that name. On failure it rejects with an Error that names what it looked for and the fix.
  */
-export async function loadKernels(options: LoadKernelsOptions = {}): Promise<string> {
+export async function loadKernels(options: LoadKernelsOptions = {}): Promise<BackendName> {
   const have = options.wasm === undefined ? compiled.get(embeddedSetName(options)) : undefined;
   const set = have ?? await loadWasmSet(options);
   compiled.set(set.name, set);
-  install(set);
-  chosen = true;
-  return set.name;
+  return set.name as BackendName;
 }
 
 /**
