@@ -7,7 +7,7 @@ import type { TypedArray } from '../dtype.ts';
 import type { FusedProgram } from './program.ts';
 
 export type UnaryKernel =
-  | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sin' | 'cos' | 'tanh' | 'sigmoid'
+  | 'neg' | 'exp' | 'log' | 'log1p' | 'sqrt' | 'abs' | 'sin' | 'cos' | 'tanh' | 'sigmoid'
   | 'relu' | 'leakyRelu' | 'softplus' | 'sign' | 'square' | 'reciprocal' | 'step';
 
 export type BinaryKernel =

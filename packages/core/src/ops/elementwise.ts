@@ -72,6 +72,8 @@ const minimumOp = defineOp({
 const negOp = defineOp({ name: 'neg', arity: 1, forward: ([x]) => unaryKernel('neg', x), vjp: (_, __, g) => [neg(g)], sample: sampleUnary() });
 const expOp = defineOp({ name: 'exp', arity: 1, forward: ([x]) => unaryKernel('exp', x), vjp: (_, out, g) => [mul(g, out)], sample: sampleUnary() });
 const logOp = defineOp({ name: 'log', arity: 1, forward: ([x]) => unaryKernel('log', x), vjp: ([x], _, g) => [div(g, x)], sample: sampleUnary({ min: 0.2, max: 5 }) });
+// log(1 + x) by its own kernel: log(add(1, x)) loses x's digits when x is near 0.
+const log1pOp = defineOp({ name: 'log1p', arity: 1, forward: ([x]) => unaryKernel('log1p', x), vjp: ([x], _, g) => [div(g, add(x, 1))], sample: sampleUnary({ min: -0.8, max: 5 }) });
 const sqrtOp = defineOp({ name: 'sqrt', arity: 1, forward: ([x]) => unaryKernel('sqrt', x), vjp: (_, out, g) => [div(g, mul(out, 2))], sample: sampleUnary({ min: 0.2, max: 5 }) });
 const absOp = defineOp({ name: 'abs', arity: 1, forward: ([x]) => unaryKernel('abs', x), vjp: ([x], _, g) => [mul(g, sign(x))], sample: sampleUnary({ avoid: [0] }) });
 const sinOp = defineOp({ name: 'sin', arity: 1, forward: ([x]) => unaryKernel('sin', x), vjp: ([x], _, g) => [mul(g, cos(x))], sample: sampleUnary() });
@@ -138,6 +140,8 @@ export const minimum = (a: TensorLike, b: TensorLike): Tensor => minimumOp.run(l
 export const neg = (x: Tensor): Tensor => negOp.run([x], {});
 export const exp = (x: Tensor): Tensor => expOp.run([x], {});
 export const log = (x: Tensor): Tensor => logOp.run([x], {});
+/** log(1 + x), accurate for x near 0. */
+export const log1p = (x: Tensor): Tensor => log1pOp.run([x], {});
 export const sqrt = (x: Tensor): Tensor => sqrtOp.run([x], {});
 export const abs = (x: Tensor): Tensor => absOp.run([x], {});
 export const sin = (x: Tensor): Tensor => sinOp.run([x], {});
@@ -158,7 +162,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 export const elementwiseOps = opTable({
   add: opRow(addOp, add), sub: opRow(subOp, sub), mul: opRow(mulOp, mul), div: opRow(divOp, div), pow: opRow(powOp, pow),
   maximum: opRow(maximumOp, maximum), minimum: opRow(minimumOp, minimum),
-  neg: opRow(negOp, neg), exp: opRow(expOp, exp), log: opRow(logOp, log), sqrt: opRow(sqrtOp, sqrt), abs: opRow(absOp, abs),
+  neg: opRow(negOp, neg), exp: opRow(expOp, exp), log: opRow(logOp, log), log1p: opRow(log1pOp, log1p), sqrt: opRow(sqrtOp, sqrt), abs: opRow(absOp, abs),
   sin: opRow(sinOp, sin), cos: opRow(cosOp, cos), tanh: opRow(tanhOp, tanh), square: opRow(squareOp, square),
   where: opRow(whereOp, where), clip: opRow(clipOp, clip), cast: opRow(castOp, cast),
 });
@@ -176,6 +180,7 @@ declare module '../tensor.ts' {
     neg: SelfMethod<typeof neg>;
     exp: SelfMethod<typeof exp>;
     log: SelfMethod<typeof log>;
+    log1p: SelfMethod<typeof log1p>;
     sqrt: SelfMethod<typeof sqrt>;
     abs: SelfMethod<typeof abs>;
     sin: SelfMethod<typeof sin>;

@@ -8,6 +8,7 @@ export const unaryFns: Record<UnaryKernel, (v: number, alpha: number) => number>
   neg: (v) => -v,
   exp: Math.exp,
   log: Math.log,
+  log1p: Math.log1p,
   sqrt: Math.sqrt,
   abs: Math.abs,
   sin: Math.sin,
