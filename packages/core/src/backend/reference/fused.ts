@@ -1,6 +1,6 @@
 /** The reference `fused` kernel: the program interpreted block by block, the oracle for faster sets. */
 import type { TypedArray } from '../../dtype.ts';
-import { FLUSH_BELOW, FUSED_OPS, INSTRUCTION_WORDS, type FusedProgram } from '../program.ts';
+import { FLUSH_BELOW, FUSED_OPS, INSTRUCTION_WORDS, type FusedOp, type FusedProgram } from '../program.ts';
 
 /** Elements per block: the temporaries (one block each) stay in the L1 cache. */
 const BLOCK = 256;
@@ -8,55 +8,53 @@ const BLOCK = 256;
 export function fused(program: FusedProgram, inputs: readonly TypedArray[], scalars: Float64Array, outputs: readonly TypedArray[]): void {
   const n = (inputs[0] ?? outputs[0])?.length ?? 0;
   const f32 = (outputs[0] ?? inputs[0]) instanceof Float32Array;
-  // A float32 register rounds each result, as float32 hardware does; a scalar is rounded once.
-  const temps = f32 ? new Float32Array(program.temps * BLOCK) : new Float64Array(program.temps * BLOCK);
-  const values = f32 ? Float32Array.from(scalars) : scalars;
+  // A float32 register rounds each result, as float32 hardware does. Each scalar is a block filled
+  // with its value (rounded once), so every operand reads the same way: array[offset + i].
+  const make = (length: number) => (f32 ? new Float32Array(length) : new Float64Array(length));
+  const temps = make(program.temps * BLOCK);
+  const constants = make(program.scalars * BLOCK);
+  scalars.forEach((v, s) => constants.fill(v, s * BLOCK, (s + 1) * BLOCK));
   const tiny = f32 ? Math.fround(FLUSH_BELOW) : FLUSH_BELOW;
   const firstScalar = program.inputs, firstTemp = firstScalar + program.scalars, firstOutput = firstTemp + program.temps;
+  const at = (r: number, start: number): [TypedArray, number] =>
+    r < firstScalar ? [inputs[r]!, start]
+      : r < firstTemp ? [constants, (r - firstScalar) * BLOCK]
+        : r < firstOutput ? [temps, (r - firstTemp) * BLOCK]
+          : [outputs[r - firstOutput]!, start];
   const { code } = program;
-  // A register read as (array, offset) for this block, or as a scalar when array is null.
-  const arrays: (TypedArray | null)[] = [null, null, null, null];
-  const offsets = [0, 0, 0, 0];
-  const constant = [0, 0, 0, 0];
-  const locate = (slot: number, r: number, start: number) => {
-    if (r < firstScalar) { arrays[slot] = inputs[r]!; offsets[slot] = start; }
-    else if (r < firstTemp) { arrays[slot] = null; constant[slot] = values[r - firstScalar]!; }
-    else if (r < firstOutput) { arrays[slot] = temps; offsets[slot] = (r - firstTemp) * BLOCK; }
-    else { arrays[slot] = outputs[r - firstOutput]!; offsets[slot] = start; }
-  };
   for (let start = 0; start < n; start += BLOCK) {
     const len = Math.min(BLOCK, n - start);
-    for (let at = 0; at < code.length; at += INSTRUCTION_WORDS) {
-      const op = FUSED_OPS[code[at]!]!;
-      for (let k = 0; k < 4; k++) if (code[at + 1 + k]! >= 0) locate(k, code[at + 1 + k]!, start);
-      const out = arrays[0]!, o = offsets[0]!;
-      const [A, B, C] = [arrays[1], arrays[2], arrays[3]];
-      const [ao, bo, co] = [offsets[1]!, offsets[2]!, offsets[3]!];
-      const [as, bs, cs] = [constant[1]!, constant[2]!, constant[3]!];
-      for (let i = 0; i < len; i++) {
-        const a = A ? A[ao + i]! : as;
-        const b = B ? B[bo + i]! : bs;
-        out[o + i] = apply(op, a, b, C ? C[co + i]! : cs, f32, tiny);
-      }
+    for (let pc = 0; pc < code.length; pc += INSTRUCTION_WORDS) {
+      const [out, o] = at(code[pc + 1]!, start);
+      const [a, ao] = at(code[pc + 2]!, start);
+      const [b, bo] = code[pc + 3]! >= 0 ? at(code[pc + 3]!, start) : [a, ao];
+      const [c, co] = code[pc + 4]! >= 0 ? at(code[pc + 4]!, start) : [a, ao];
+      LOOPS[FUSED_OPS[code[pc]!]!](len, out, o, a, ao, b, bo, c, co, f32, tiny);
     }
   }
 }
 
-function apply(op: (typeof FUSED_OPS)[number], a: number, b: number, c: number, f32: boolean, tiny: number): number {
-  switch (op) {
-    case 'copy': return a;
-    case 'neg': return -a;
-    case 'abs': return Math.abs(a);
-    case 'sqrt': return Math.sqrt(a);
-    case 'sign': return Math.sign(a);
-    case 'flush': return a < tiny && a > -tiny ? 0 : a;
-    case 'add': return a + b;
-    case 'sub': return a - b;
-    case 'mul': return a * b;
-    case 'div': return a / b;
-    case 'min': return Math.min(a, b);
-    case 'max': return Math.max(a, b);
-    // Not fused: the product is rounded (to float32 on float32 data) before the sum, as with plain SIMD.
-    case 'fma': return (f32 ? Math.fround(a * b) : a * b) + c;
-  }
-}
+type Loop = (len: number, out: TypedArray, o: number, a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, f32: boolean, tiny: number) => void;
+
+/** One instruction over one block, out[o + i] = op(a[ao + i], b[bo + i], c[co + i]): a small function per op, so each stays fast. */
+const LOOPS: Record<FusedOp, Loop> = {
+  copy: (len, out, o, a, ao) => { for (let i = 0; i < len; i++) out[o + i] = a[ao + i]!; },
+  neg: (len, out, o, a, ao) => { for (let i = 0; i < len; i++) out[o + i] = -a[ao + i]!; },
+  abs: (len, out, o, a, ao) => { for (let i = 0; i < len; i++) out[o + i] = Math.abs(a[ao + i]!); },
+  sqrt: (len, out, o, a, ao) => { for (let i = 0; i < len; i++) out[o + i] = Math.sqrt(a[ao + i]!); },
+  sign: (len, out, o, a, ao) => { for (let i = 0; i < len; i++) out[o + i] = Math.sign(a[ao + i]!); },
+  flush: (len, out, o, a, ao, _b, _bo, _c, _co, _f32, tiny) => {
+    for (let i = 0; i < len; i++) { const x = a[ao + i]!; out[o + i] = x < tiny && x > -tiny ? 0 : x; }
+  },
+  add: (len, out, o, a, ao, b, bo) => { for (let i = 0; i < len; i++) out[o + i] = a[ao + i]! + b[bo + i]!; },
+  sub: (len, out, o, a, ao, b, bo) => { for (let i = 0; i < len; i++) out[o + i] = a[ao + i]! - b[bo + i]!; },
+  mul: (len, out, o, a, ao, b, bo) => { for (let i = 0; i < len; i++) out[o + i] = a[ao + i]! * b[bo + i]!; },
+  div: (len, out, o, a, ao, b, bo) => { for (let i = 0; i < len; i++) out[o + i] = a[ao + i]! / b[bo + i]!; },
+  min: (len, out, o, a, ao, b, bo) => { for (let i = 0; i < len; i++) out[o + i] = Math.min(a[ao + i]!, b[bo + i]!); },
+  max: (len, out, o, a, ao, b, bo) => { for (let i = 0; i < len; i++) out[o + i] = Math.max(a[ao + i]!, b[bo + i]!); },
+  // Not fused: the product is rounded (to float32 on float32 data) before the sum, as with plain SIMD.
+  fma: (len, out, o, a, ao, b, bo, c, co, f32) => {
+    if (f32) for (let i = 0; i < len; i++) out[o + i] = Math.fround(a[ao + i]! * b[bo + i]!) + c[co + i]!;
+    else for (let i = 0; i < len; i++) out[o + i] = a[ao + i]! * b[bo + i]! + c[co + i]!;
+  },
+};
