@@ -53,6 +53,8 @@ export interface Fused<A extends string, S extends string, O extends string> {
   readonly program: FusedProgram;
   /** Runs the program: arrays of one size and dtype in, new tensors of the first array's shape out. */
   run(arrays: Readonly<Record<A, Tensor>>, scalars: Readonly<Record<S, number>>): Record<O, Tensor>;
+  /** The program's scalar registers for these values: the named scalars, then the constants (for calling a kernel set's `fused` directly). */
+  scalarValues(scalars: Readonly<Record<S, number>>): Float64Array;
 }
 
 /**
@@ -75,9 +77,10 @@ export function fuse<A extends string, S extends string = never, O extends strin
   if (outputs.length === 0) throw new Error('fuse: the body returned no outputs');
   for (const o of outputs) if (!(result[o] instanceof Expr)) throw new Error(`fuse: output '${o}' is ${describeValue(result[o])}, not an expression`);
   const { program, constants } = compile(arrays.length, scalars.length, outputs.map((o) => result[o]));
+  const scalarValues = (values: Readonly<Record<S, number>>) => scalarRegisters(program, constants, scalars, values);
   return {
-    arrays, scalars, outputs, program,
-    run: (given, values) => run(program, constants, arrays, scalars, outputs, given, values) as Record<O, Tensor>,
+    arrays, scalars, outputs, program, scalarValues,
+    run: (given, values) => run(program, arrays, outputs, given, scalarValues(values)) as Record<O, Tensor>,
   };
 }
 
@@ -128,8 +131,19 @@ function compile(nArrays: number, nScalars: number, results: readonly Expr[]): {
   return { program, constants };
 }
 
-function run(program: FusedProgram, constants: readonly number[], arrayNames: readonly string[], scalarNames: readonly string[],
-  outputNames: readonly string[], given: Readonly<Record<string, Tensor>>, values: Readonly<Record<string, number>>): Record<string, Tensor> {
+function scalarRegisters(program: FusedProgram, constants: readonly number[], scalarNames: readonly string[], values: Readonly<Record<string, number>>): Float64Array {
+  const scalars = new Float64Array(program.scalars);
+  scalarNames.forEach((name, i) => {
+    const v = values?.[name];
+    if (typeof v !== 'number') throw new Error(`fused run: scalar '${name}' is ${describeValue(v)}, not a number`);
+    scalars[i] = v;
+  });
+  scalars.set(constants, scalarNames.length);
+  return scalars;
+}
+
+function run(program: FusedProgram, arrayNames: readonly string[], outputNames: readonly string[],
+  given: Readonly<Record<string, Tensor>>, scalars: Float64Array): Record<string, Tensor> {
   if (given === null || typeof given !== 'object') throw new Error(`fused run: arrays must be an object of tensors named ${arrayNames.join(', ')}, got ${describeValue(given)}`);
   const first = given[arrayNames[0]!];
   const inputs = arrayNames.map((name) => {
@@ -140,13 +154,6 @@ function run(program: FusedProgram, constants: readonly number[], arrayNames: re
     }
     return t.data;
   });
-  const scalars = new Float64Array(program.scalars);
-  scalarNames.forEach((name, i) => {
-    const v = values?.[name];
-    if (typeof v !== 'number') throw new Error(`fused run: scalar '${name}' is ${describeValue(v)}, not a number`);
-    scalars[i] = v;
-  });
-  scalars.set(constants, scalarNames.length);
   const { dtype, size, shape } = first!;
   // Every output value is written by the program.
   const outputs = outputNames.map(() => allocate(dtype, size, 'overwritten'));

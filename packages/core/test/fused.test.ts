@@ -338,20 +338,22 @@ describe('wasm sets compile each program to WebAssembly on its first run', () =>
     // 1 − β as nn writes it: an instruction over constants only, which the compiled function runs once.
     const m1 = fma(0.9, m, fma(-1, 0.9, 1).mul(g)).flush(), v1 = fma(0.999, v, fma(-1, 0.999, 1).mul(g.mul(g))).flush();
     return { p: p.mul(keep).sub(stepSize.mul(m1).div(fma(v1.sqrt(), root, 1e-8))), m: m1, v: v1 };
-  }).program;
+  });
+  /** Its scalar registers: the three named scalars, then its constants. */
+  const scalarsOf = (f: ReturnType<typeof adamLike>, stepSize: number, root: number, keep: number) => Array.from(f.scalarValues({ stepSize, root, keep }));
   const arrays = (n: number, s: number) => [0, 1, 2, 3].map((i) => mixed(n, s + i).map((x, j) => (i === 3 ? Math.abs(x) : j % 5 ? x : 0.5)));
 
   it('runs it compiled from the first call on, bit for bit like the reference (constants-only instructions too)', () => {
-    const p = adamLike();
+    const f = adamLike(), p = f.program, scalars = scalarsOf(f, 1e-3, 1.2, 1);
     expect(fusedPath(wasm(), p), 'not run yet').toBeUndefined();
     const inputs = arrays(1001, seed);
-    const got = runOn(wasm(), p, inputs, [1e-3, 1.2, 1]);
+    const got = runOn(wasm(), p, inputs, scalars);
     expect(fusedPath(wasm(), p)).toBe('compiled');
-    runOn(ref, p, inputs, [1e-3, 1.2, 1]).forEach((want, o) => expectSameBits(`output ${o}`, got[o]!, want));
+    runOn(ref, p, inputs, scalars).forEach((want, o) => expectSameBits(`output ${o}`, got[o]!, want));
   });
 
   it('its module stays under 4 KB (browsers compile those synchronously on the main thread)', () => {
-    const bytes = encodeFused(adamLike(), { shared: false, max: undefined }, true);
+    const bytes = encodeFused(adamLike().program, { shared: false, max: undefined }, true);
     expect(WebAssembly.validate(bytes)).toBe(true);
     expect(bytes.length).toBeLessThan(4096);
   });
@@ -359,14 +361,14 @@ describe('wasm sets compile each program to WebAssembly on its first run', () =>
   it('over shared memory (the set with a helper thread) too', () => {
     const threaded = loadWasmKernels({ relaxed: false, threads: 2 });
     if (!threaded) throw new Error(`the two-thread kernels did not load: ${wasmLoadError}`);
-    const p = adamLike(), inputs = arrays(300, seed + 7);
-    const got = runOn(threaded, p, inputs, [0.5, 2, 0.99]);
+    const f = adamLike(), p = f.program, inputs = arrays(300, seed + 7), scalars = scalarsOf(f, 0.5, 2, 0.99);
+    const got = runOn(threaded, p, inputs, scalars);
     expect(fusedPath(threaded, p)).toBe('compiled');
-    runOn(ref, p, inputs, [0.5, 2, 0.99]).forEach((want, o) => expectSameBits(`output ${o}`, got[o]!, want));
+    runOn(ref, p, inputs, scalars).forEach((want, o) => expectSameBits(`output ${o}`, got[o]!, want));
   });
 
   it('when compiling fails (a Content Security Policy, say), the reference set runs it: the same bits; compiling is not tried again', () => {
-    const p = adamLike(), inputs = arrays(777, seed + 3), scalars = [2e-3, 1.1, 0.98];
+    const f = adamLike(), p = f.program, inputs = arrays(777, seed + 3), scalars = scalarsOf(f, 2e-3, 1.1, 0.98);
     const refused = vi.spyOn(WebAssembly, 'Module').mockImplementation(function refuse() { throw new WebAssembly.CompileError('refused by the test'); });
     let got: Float32Array[], again: Float32Array[];
     try {
