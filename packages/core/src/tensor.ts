@@ -2,11 +2,22 @@
 import { dtypeOf, type DType, type TypedArray } from './dtype.ts';
 import { describeValue } from './describe-value.ts';
 import { fmt, type Shape } from './shape.ts';
-import type { OpDef } from './ops/define.ts';
+
+/**
+ * What a graph keeps of the op that made a tensor: its name, and its VJP and description. Every op made
+ * by `defineOp` is one; it is declared here so that the tensor module needs no op module.
+ */
+export interface NodeOp {
+  readonly name: string;
+  readonly spec: {
+    readonly vjp?: (inputs: readonly Tensor[], out: Tensor, dOut: Tensor, attrs: any, saved: any, needs: readonly boolean[]) => readonly (Tensor | null)[];
+    readonly describe?: (attrs: any) => string;
+  };
+}
 
 /** How a tensor was made: the op, its attributes and inputs, and what its VJP saved. */
 export interface Node {
-  readonly op: OpDef<any>;
+  readonly op: NodeOp;
   readonly attrs: unknown;
   readonly inputs: readonly Tensor[];
   readonly saved: unknown;
