@@ -121,7 +121,7 @@ export function fromSpec(spec: ModelSpec | SequentialJSON): Model {
   }
   const last = layers[layers.length - 1]!;
   const finalActivation = activation(last.activation);
-  const paramShapes = OrderedMap<string, readonly number[]>(layers.flatMap((l) => l.params.map((p) => [p.key, p.shape] as const)));
+  const paramShapes = OrderedMap<string, readonly number[]>(layers.flatMap((l) => l.params.map((p): [string, readonly number[]] => [p.key, p.shape])));
   const model: Model = {
     spec,
     layers,
