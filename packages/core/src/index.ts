@@ -1,4 +1,10 @@
-/** @chainrule/core: immutable tensors, ops with VJPs, reverse-mode autodiff and gradcheck. */
+/**
+ * Immutable tensors, ops with VJPs, reverse-mode autodiff (gradients of gradients too), gradcheck,
+ * seeded random numbers, `fuse` and buffer reuse. Runs in browsers and Node; the Node-only part is
+ * `@chainrule/core/node`, kernel sets are `@chainrule/core/backend`.
+ *
+ * @module @chainrule/core
+ */
 import './methods.ts';
 
 export { Tensor, type Node, type NestedArray } from './tensor.ts';

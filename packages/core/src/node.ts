@@ -1,3 +1,7 @@
 /// <reference types="node" />
-/** @chainrule/core/node: the Node-only parts of core, which nn and viz write their files with. */
+/**
+ * The Node-only parts of core, which nn and viz write their files with.
+ *
+ * @module @chainrule/core/node
+ */
 export { writeFileAtomic } from './atomic-write.ts';

@@ -1,6 +1,8 @@
 /**
- * @chainrule/datasets: synthetic functions and grids, spirals, splits, augmentation and IDX bytes.
+ * Synthetic functions and grids, spirals, splits, augmentation and IDX bytes.
  * Everything here runs in a browser too; IDX files and MNIST from disk are in '@chainrule/datasets/node'.
+ *
+ * @module @chainrule/datasets
  */
 export { parseIdx, parseIdxHeader, encodeIdx, IdxError, type IdxArray, type IdxHeader, type IdxType, type IdxData } from './idx.ts';
 export { sampleFunction, functions, sincValue, type SyntheticFunction, type FunctionName, type SampleOptions, type SyntheticData, type Range } from './synthetic.ts';

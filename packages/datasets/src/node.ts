@@ -1,4 +1,8 @@
 /// <reference types="node" />
-/** @chainrule/datasets/node: the Node-only parts of datasets: IDX files and MNIST from disk. */
+/**
+ * The Node-only parts of datasets: IDX files and MNIST from disk.
+ *
+ * @module @chainrule/datasets/node
+ */
 export { readIdx, type ReadIdxOptions } from './idx-file.ts';
 export { loadMnist, mnistDataDir, mnistTrainStats, MNIST_FILES, type Mnist, type MnistOptions, type MnistSplit } from './mnist.ts';

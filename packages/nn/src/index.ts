@@ -1,7 +1,9 @@
 /**
- * @chainrule/nn: layers, losses, optimisers, schedules, fit, gradient health, metrics, scalers and
+ * Layers, losses, optimisers, schedules, fit, gradient health, metrics, scalers and
  * models as safetensors bytes. Everything here runs in a browser too; files and the terminal
  * progress bar are in '@chainrule/nn/node'.
+ *
+ * @module @chainrule/nn
  */
 export { activationNames, activation, checkActivation, type ActivationName } from './activations.ts';
 export { autoInit, initialize, initNames, initVariance, type InitArgs, type InitName } from './init.ts';

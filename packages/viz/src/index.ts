@@ -1,7 +1,9 @@
 /**
- * @chainrule/viz: expression graphs as Graphviz drawings (DOT → SVG) and training plots as Vega-Lite
+ * Expression graphs as Graphviz drawings (DOT → SVG) and training plots as Vega-Lite
  * charts (→ SVG). Depends on core only; plots take plain data. Everything here runs in a browser too;
  * PNG rendering and the HTML report written to a folder are in '@chainrule/viz/node'.
+ *
+ * @module @chainrule/viz
  */
 export { toDot, type ToDotOptions } from './graph/todot.ts';
 export { allGrads, gradMap, parameterGrads, type GradsInput } from './graph/grads.ts';

@@ -8,6 +8,8 @@
  * - ./ownership.ts: running a function so that the buffers it no longer needs are reused.
  *
  * It is also the package entry `@chainrule/core/backend`, for people who write or inspect kernel sets.
+ *
+ * @module @chainrule/core/backend
  */
 export { kernels, backend, setBackend, loadKernels, ready, referenceKernels, loadWasmKernels, type BackendName } from './active.ts';
 export type { Kernels, UnaryKernel, BinaryKernel, ReduceKernel } from './kernels.ts';

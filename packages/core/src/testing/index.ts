@@ -1,8 +1,10 @@
 /**
- * @chainrule/core/testing: what core's own test suite uses on ops, for ops defined anywhere.
+ * What core's own test suite uses on ops, for ops defined anywhere.
  * Samplers that draw op inputs inside a domain (`sampleUnary`, `sampleBinary`, …) and the property
  * checks run over the registry (`checkOpGradients`, `checkOpFloat32`). Needs fast-check (an optional
  * peer dependency of core), which core's main entry never imports.
+ *
+ * @module @chainrule/core/testing
  */
 import type * as FastCheck from 'fast-check';
 import type { OpSample } from '../ops/define.ts';
