@@ -68,6 +68,15 @@ function fsyncDirectory(dir: string): void {
  * fsync and a rename, so readers see the old file or the new one, never a mix; a concurrent save of
  * the same path from another process writes its own temporary file, and the last rename wins whole.
  * Temporary files left by earlier saves of `path` whose process has died are removed first.
+ * Missing parent directories are created.
+ *
+ * @throws the file system's error (ENOSPC, EACCES, …) when the write or the rename fails; the
+ *   temporary file is removed and the old file, if any, is untouched.
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from '@chainrule/core/node';
+ * writeFileAtomic('reports/run1/metrics.json', JSON.stringify({ loss: 0.12 }));
+ * ```
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });

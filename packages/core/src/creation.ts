@@ -6,13 +6,25 @@ import { Tensor, type NestedArray } from './tensor.ts';
 import { checkAllocatable, checkCount, checkFinite } from './validate.ts';
 import { describeValue } from './describe-value.ts';
 
+/** Options of `tensor()`. */
 export interface TensorOptions {
+  /** The shape to give the values (their count must fill it); default: inferred from the nesting, or [length] for a flat list or typed array. */
   readonly shape?: Shape;
+  /** 'float32' or 'float64'; default: a typed array's own type, else 'float32'. */
   readonly dtype?: DType;
+  /** A label for the tensor (see `Tensor.name`). */
   readonly name?: string;
 }
 
-/** Walks a nested array, checking it is rectangular; the error gives the path of the ragged part. */
+/**
+ * The shape of a nested array, checking it is rectangular; `where` starts the error message.
+ *
+ * @throws Error when the array is ragged, holds a non-number, or contains itself, giving the path of the bad part.
+ * @example
+ * ```ts
+ * inferShape([[1, 2, 3], [4, 5, 6]]);   // [2, 3]
+ * ```
+ */
 export function inferShape(values: NestedArray, where = 'tensor'): number[] {
   const shape: number[] = [];
   // The first elements give the shape; an array met twice on the way down contains itself and would
@@ -39,7 +51,20 @@ export function inferShape(values: NestedArray, where = 'tensor'): number[] {
   return shape;
 }
 
-/** A tensor from nested arrays, a flat list or a typed array (the typed array is copied). */
+/**
+ * A tensor from nested arrays, a flat list or a typed array (always copied). The shape is the nesting's
+ * unless `options.shape` is given; the dtype is float32 unless `options.dtype` says float64 (a
+ * Float64Array gives float64 by default).
+ *
+ * @throws Error when the nesting is ragged, a value is not a number, the values do not fill
+ *   `options.shape`, the dtype is unknown, or the array is an integer typed array (pass `Array.from(values)`).
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * const x = tensor([[1, 2], [3, 4]]);                       // [2, 2] float32
+ * const y = tensor([1, 2, 3, 4], { shape: [2, 2], dtype: 'float64' });
+ * ```
+ */
 export function tensor(values: NestedArray | TypedArray | readonly number[], options: TensorOptions = {}): Tensor {
   const isTyped = values instanceof Float32Array || values instanceof Float64Array;
   if (!isTyped && ArrayBuffer.isView(values)) {
@@ -66,7 +91,17 @@ export function tensor(values: NestedArray | TypedArray | readonly number[], opt
   return new Tensor(data, shape, undefined, options.name);
 }
 
-/** Wraps a typed array without copying. The caller gives up the array: it must never be written again. */
+/**
+ * Wraps a typed array as a tensor of `shape` without copying; its type gives the dtype. The caller gives
+ * up the array: it must never be written again.
+ *
+ * @throws Error when `data` is not a Float32Array or Float64Array, or its length does not fill `shape`.
+ * @example
+ * ```ts
+ * import { fromData } from '@chainrule/core';
+ * const x = fromData(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+ * ```
+ */
 export function fromData(data: TypedArray, shape: Shape, name?: string): Tensor {
   if (!(data instanceof Float32Array || data instanceof Float64Array)) {
     throw new Error(`fromData: data must be a Float32Array or Float64Array, got ${describeValue(data)}${Array.isArray(data) ? '; use tensor() for arrays of numbers' : ''}`);
@@ -76,6 +111,15 @@ export function fromData(data: TypedArray, shape: Shape, name?: string): Tensor 
   return new Tensor(data, shape, undefined, name);
 }
 
+/**
+ * A rank-0 tensor (shape []) holding `value`.
+ *
+ * @example
+ * ```ts
+ * import { scalar } from '@chainrule/core';
+ * scalar(2.5).shape;   // []
+ * ```
+ */
 export const scalar = (value: number, dtype: DType = 'float32'): Tensor => full([], value, { dtype });
 
 /** `where` is the function the user called, so a bad shape in zeros() is reported as zeros'. */
@@ -89,16 +133,75 @@ function filled(where: string, shape: Shape, value: number, options: { dtype?: D
   return new Tensor(data, shape, undefined, options.name);
 }
 
+/**
+ * A tensor of `shape` with every value `value` (float32 unless `options.dtype` says float64).
+ *
+ * @throws Error when a dimension is not a non-negative integer, `value` is not a number, or the shape is too large to allocate.
+ * @example
+ * ```ts
+ * import { full } from '@chainrule/core';
+ * full([2, 3], 0.5).toArray();   // [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
+ * ```
+ */
 export function full(shape: Shape, value: number, options: { dtype?: DType; name?: string } = {}): Tensor {
   return filled('full', shape, value, options);
 }
 
+/**
+ * A tensor of `shape` filled with 0 (float32 unless `options.dtype` says float64).
+ *
+ * @throws Error when a dimension is not a non-negative integer, naming it.
+ * @example
+ * ```ts
+ * import { zeros } from '@chainrule/core';
+ * const b = zeros([10], { name: 'dense0/b' });
+ * ```
+ */
 export const zeros = (shape: Shape, options: { dtype?: DType; name?: string } = {}): Tensor => filled('zeros', shape, 0, options);
+/**
+ * A tensor of `shape` filled with 1 (float32 unless `options.dtype` says float64).
+ *
+ * @throws Error when a dimension is not a non-negative integer, naming it.
+ * @example
+ * ```ts
+ * import { ones } from '@chainrule/core';
+ * ones([2, 2], { dtype: 'float64' });
+ * ```
+ */
 export const ones = (shape: Shape, options: { dtype?: DType; name?: string } = {}): Tensor => filled('ones', shape, 1, options);
+/**
+ * Zeros with the shape and dtype of `x` (a leaf: no graph link to `x`).
+ *
+ * @example
+ * ```ts
+ * import { tensor, zerosLike } from '@chainrule/core';
+ * zerosLike(tensor([[1, 2], [3, 4]])).toArray();   // [[0, 0], [0, 0]]
+ * ```
+ */
 export const zerosLike = (x: Tensor): Tensor => full(x.shape, 0, { dtype: x.dtype });
+/**
+ * Ones with the shape and dtype of `x` (a leaf: no graph link to `x`).
+ *
+ * @example
+ * ```ts
+ * import { onesLike, randn } from '@chainrule/core';
+ * onesLike(randn([3], { seed: 0 })).toArray();   // [1, 1, 1]
+ * ```
+ */
 export const onesLike = (x: Tensor): Tensor => full(x.shape, 1, { dtype: x.dtype });
 
-/** Values start, start+step, … below stop (NumPy's arange). `arange(5)` is 0..4. */
+/**
+ * The values start, start+step, … below `stop` (above it for a negative step), as a rank-1 tensor (NumPy's
+ * arange). With one argument it counts from 0: `arange(5)` is 0..4.
+ *
+ * @throws Error when start, stop or step is not a finite number, or step is 0.
+ * @example
+ * ```ts
+ * import { arange } from '@chainrule/core';
+ * arange(5).toArray();            // [0, 1, 2, 3, 4]
+ * arange(1, 2, 0.25).toArray();   // [1, 1.25, 1.5, 1.75]
+ * ```
+ */
 export function arange(start: number, stop?: number, step = 1, options: { dtype?: DType } = {}): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
   checkFinite('arange', 'start', start);
@@ -113,7 +216,16 @@ export function arange(start: number, stop?: number, step = 1, options: { dtype?
   return new Tensor(data, [n]);
 }
 
-/** `num` evenly spaced values from start to stop, both included. */
+/**
+ * `num` evenly spaced values from start to stop, both included, as a rank-1 tensor of shape [num].
+ *
+ * @throws Error when start or stop is not a finite number, or num is not a non-negative whole number.
+ * @example
+ * ```ts
+ * import { linspace } from '@chainrule/core';
+ * linspace(0, 1, 5).toArray();   // [0, 0.25, 0.5, 0.75, 1]
+ * ```
+ */
 export function linspace(start: number, stop: number, num: number, options: { dtype?: DType } = {}): Tensor {
   checkFinite('linspace', 'start', start);
   checkFinite('linspace', 'stop', stop);
@@ -125,7 +237,16 @@ export function linspace(start: number, stop: number, num: number, options: { dt
   return new Tensor(data, [num]);
 }
 
-/** The n×m identity (m defaults to n). */
+/**
+ * The identity matrix of shape [n, m] (m defaults to n): ones on the main diagonal, zeros elsewhere.
+ *
+ * @throws Error when n or m is not a non-negative whole number.
+ * @example
+ * ```ts
+ * import { eye } from '@chainrule/core';
+ * eye(2).toArray();   // [[1, 0], [0, 1]]
+ * ```
+ */
 export function eye(n: number, m = n, options: { dtype?: DType } = {}): Tensor {
   checkCount('eye', 'n (rows)', n);
   checkCount('eye', 'm (columns)', m);

@@ -6,6 +6,12 @@ const MAX_STRING = 40;
  * 'the string "2"' (cut to 40 characters with '…'), 'the number 2', 'true', 'the bigint 2n',
  * 'an array of length 3', 'an Immutable List', 'a Float32Array', 'a Promise', 'an object',
  * 'a function', 'a symbol', 'null' and 'undefined'.
+ *
+ * @example
+ * ```ts
+ * import { describeValue } from '@chainrule/core';
+ * throw new Error(`myLayer: units must be a number, got ${describeValue('64')}`);   // … got the string "64"
+ * ```
  */
 export function describeValue(x: unknown): string {
   if (x === null) return 'null';

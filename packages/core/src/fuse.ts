@@ -17,22 +17,48 @@ import { Tensor } from './tensor.ts';
 
 type Operand = Expr | number;
 
-/** A value in a fused expression: an array element, a scalar, a constant, or an instruction's result. */
+/**
+ * A value in a fused expression: an array element, a scalar, a constant, or an instruction's result.
+ * The body given to `fuse` receives one per input and combines them with these methods; a number
+ * operand is a constant. Nothing is computed until the compiled program runs.
+ *
+ * @example
+ * ```ts
+ * import { fuse } from '@chainrule/core';
+ * const axpy = fuse({ arrays: ['x', 'y'], scalars: ['a'] }, ({ x, y, a }) => ({ out: x.mul(a).add(y) }));
+ * ```
+ */
 export class Expr {
   /** @internal */
-  constructor(readonly op: FusedOp | 'input' | 'scalar' | 'constant', readonly args: readonly Expr[], readonly value = 0) {}
+  constructor(
+    /** The instruction that makes this value, or 'input', 'scalar' or 'constant' for a leaf. */
+    readonly op: FusedOp | 'input' | 'scalar' | 'constant',
+    /** The operands of the instruction (none for a leaf). */
+    readonly args: readonly Expr[],
+    /** A leaf's number: the input's or scalar's position, or the constant's value; 0 for an instruction. */
+    readonly value = 0,
+  ) {}
+  /** this + b, elementwise, e.g. `p.add(g)`. */
   add(b: Operand): Expr { return node('add', this, b); }
+  /** this − b, elementwise, e.g. `p.sub(g.mul(lr))`. */
   sub(b: Operand): Expr { return node('sub', this, b); }
+  /** this · b, elementwise, e.g. `g.mul(0.5)`. */
   mul(b: Operand): Expr { return node('mul', this, b); }
+  /** this / b, elementwise, e.g. `m.div(v.sqrt().add(1e-8))`. */
   div(b: Operand): Expr { return node('div', this, b); }
+  /** The smaller of this and b (Math.min), e.g. `x.min(1)`. */
   min(b: Operand): Expr { return node('min', this, b); }
+  /** The larger of this and b (Math.max), e.g. `x.max(0)` (a ReLU). */
   max(b: Operand): Expr { return node('max', this, b); }
+  /** −this, e.g. `g.neg()`. */
   neg(): Expr { return node('neg', this); }
+  /** |this|, e.g. `g.abs()`. */
   abs(): Expr { return node('abs', this); }
+  /** √this (NaN below 0), e.g. `v.sqrt()`. */
   sqrt(): Expr { return node('sqrt', this); }
-  /** -1, 0 or 1 (Math.sign). */
+  /** -1, 0 or 1 (Math.sign), e.g. `m.sign().mul(lr)` (Lion's update). */
   sign(): Expr { return node('sign', this); }
-  /** 0 where |x| < 1e-30: keeps decaying state (momentum, second moments) out of slow subnormal numbers. */
+  /** 0 where |x| < 1e-30: keeps decaying state (momentum, second moments) out of slow subnormal numbers, e.g. `v.mul(0.999).flush()`. */
   flush(): Expr { return node('flush', this); }
 }
 
@@ -43,15 +69,43 @@ const lift = (x: Operand): Expr => {
 };
 const node = (op: FusedOp, ...args: Operand[]) => new Expr(op, args.map(lift));
 
-/** a·b + c. float32 kernel sets round the product first unless they say they fuse it ('wasm-relaxed-simd'). */
+/**
+ * a·b + c, as one instruction of a fused expression. float32 kernel sets round the product first unless
+ * they say they fuse it ('wasm-relaxed-simd').
+ *
+ * @throws Error when an operand is neither an `Expr` nor a number.
+ * @example
+ * ```ts
+ * import { fma, fuse } from '@chainrule/core';
+ * const ema = fuse({ arrays: ['m', 'g'] }, ({ m, g }) => ({ m: fma(m, 0.9, g.mul(0.1)) }));
+ * ```
+ */
 export const fma = (a: Operand, b: Operand, c: Operand): Expr => node('fma', a, b, c);
 
+/**
+ * A compiled fused expression (what `fuse` returns): its input and output names, the program, and `run`.
+ * `A`, `S` and `O` are the names of its arrays, scalars and outputs.
+ */
 export interface Fused<A extends string, S extends string, O extends string> {
+  /** The names of the array inputs, in register order. */
   readonly arrays: readonly A[];
+  /** The names of the scalar inputs, in register order (the constants follow them). */
   readonly scalars: readonly S[];
+  /** The names of the outputs, in the order the body returned them. */
   readonly outputs: readonly O[];
+  /** The compiled program a kernel set's `fused` kernel runs (see `FusedProgram` in `@chainrule/core/backend`). */
   readonly program: FusedProgram;
-  /** Runs the program: arrays of one size and dtype in, new tensors of the first array's shape out. */
+  /**
+   * Runs the program: arrays of one size and dtype in, new tensors of the first array's shape and dtype
+   * out (leaves: not differentiable).
+   *
+   * @throws Error when an array is missing or not a Tensor, the arrays differ in size or dtype, or a scalar is not a number.
+   * @example
+   * ```ts
+   * const double = fuse({ arrays: ['x'] }, ({ x }) => ({ y: x.mul(2) }));
+   * double.run({ x: tensor([1, 2, 3]) }, {}).y.toArray();   // [2, 4, 6]
+   * ```
+   */
   run(arrays: Readonly<Record<A, Tensor>>, scalars: Readonly<Record<S, number>>): Record<O, Tensor>;
   /** The program's scalar registers for these values: the named scalars, then the constants (for calling a kernel set's `fused` directly). */
   scalarValues(scalars: Readonly<Record<S, number>>): Float64Array;
@@ -59,7 +113,19 @@ export interface Fused<A extends string, S extends string, O extends string> {
 
 /**
  * Compiles `body` (called once, on symbolic values) into a fused program. `arrays` and `scalars` name
- * its inputs; the object it returns names its outputs.
+ * its inputs; the object it returns names its outputs. `run` then computes every output in one pass over
+ * the arrays, with no intermediate tensor; the arrays must share one size and dtype (float32 or float64,
+ * kept), and the outputs take the first array's shape. The results carry no gradient.
+ *
+ * @throws Error when an input name is repeated, there is no array, or the body does not return an object
+ *   of at least one `Expr`, naming the bad output.
+ * @example
+ * ```ts
+ * import { fuse, randn } from '@chainrule/core';
+ * const sgd = fuse({ arrays: ['p', 'g'], scalars: ['lr'] }, ({ p, g, lr }) => ({ p: p.sub(g.mul(lr)) }));
+ * const w = randn([3, 3], { seed: 0 }), dw = randn([3, 3], { seed: 1 });
+ * const { p } = sgd.run({ p: w, g: dw }, { lr: 0.1 });
+ * ```
  */
 export function fuse<A extends string, S extends string = never, O extends string = string>(
   inputs: { readonly arrays: readonly A[]; readonly scalars?: readonly S[] },

@@ -13,15 +13,21 @@ import { checkSeed, Rng } from './random.ts';
 import { fmt } from './shape.ts';
 import { Tensor } from './tensor.ts';
 
+/** Tolerances and strategy of `gradcheck`; every option left out (or undefined) takes its default. */
 export interface GradcheckOptions {
+  /** The step of the central differences (default 1e-6). */
   readonly eps?: number;
+  /** Absolute tolerance: analytic a and numeric n agree when |a − n| ≤ atol + rtol·|n| (default 1e-5). */
   readonly atol?: number;
+  /** Relative tolerance, as in atol's formula (default 1e-3). */
   readonly rtol?: number;
   /** 'full' Jacobian, 'random' directions, or 'auto': full while inputs × outputs ≤ maxJacobian. */
   readonly mode?: 'auto' | 'full' | 'random';
+  /** In 'auto' mode, the largest inputs × outputs count checked as a full Jacobian (default 4096). */
   readonly maxJacobian?: number;
-  /** Number of random direction/cotangent pairs in random mode. */
+  /** Number of random direction/cotangent pairs in random mode (default 3). */
   readonly trials?: number;
+  /** Seed of the random directions and cotangents (default 0), so a failure repeats. */
   readonly seed?: number;
   /** Name used in the failure message; defaults to the op that made f's output. */
   readonly name?: string;
@@ -67,7 +73,23 @@ function unitVector(rng: Rng, size: number): Float64Array {
   return v.map((x) => x / norm);
 }
 
-/** Throws an Error naming the op, the sub-check, the worst index and both values when gradients disagree. */
+/**
+ * Checks the reverse-mode gradients of `f` at `inputs` against central differences, all in float64 (the
+ * inputs are cast to float64 first and `f` must keep that dtype). Small problems compare the full
+ * Jacobian; large ones random directions (see `GradcheckOptions.mode`). Returns true when they agree.
+ *
+ * @param f - Computes a tensor (of any shape) from the inputs, with ops chainrule can differentiate.
+ * @param inputs - The point to check at: the tensors to differentiate with respect to, one per argument of `f`.
+ * @throws Error naming the op, the sub-check, the worst index and both values when gradients disagree;
+ *   and when the arguments are wrong (f not a function, inputs not an array of Tensors, f not returning a
+ *   float64 Tensor, a bad option).
+ * @example
+ * ```ts
+ * import { gradcheck, tensor } from '@chainrule/core';
+ * const x = tensor([[0.5, -1], [2, 0.3]]);
+ * gradcheck((a) => a.mul(a).tanh().sum(), [x]);   // true, or throws
+ * ```
+ */
 export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): true {
   // An option given as undefined takes its default, as if it were left out.
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as GradcheckOptions;

@@ -59,8 +59,11 @@ function seededGenerator(seed: number): JumpableRandomGenerator {
  * pure-rand holds it (four signed 32-bit words) and the second Box–Muller normal, if one is waiting.
  */
 export interface RngState {
+  /** The generator: always 'xoroshiro128+' (a state from another generator is refused). */
   readonly algorithm: 'xoroshiro128+';
+  /** The 128-bit state as four signed 32-bit integers: s0 high, s0 low, s1 high, s1 low; never all zero. */
   readonly words: readonly [number, number, number, number];
+  /** The second normal of the last Box–Muller pair, which the next `normal()` returns; null when none waits. */
   readonly spare: number | null;
 }
 
@@ -81,12 +84,28 @@ function checkRngState(where: string, state: unknown): asserts state is RngState
   }
 }
 
-/** A random stream. `split()` gives an independent stream, so parts of a program don't share draws. */
+/**
+ * A seeded random stream (xoroshiro128+): the same seed gives the same draws on every machine.
+ * `split()` gives an independent stream, so parts of a program don't share draws; `state()` and
+ * `Rng.fromState` save and resume a stream.
+ *
+ * @example
+ * ```ts
+ * import { Rng } from '@chainrule/core';
+ * const r = new Rng(42);
+ * const shuffled = r.permutation(10);         // Int32Array of 0..9 in random order
+ * const w = randn([3, 3], { rng: r.split() });
+ * ```
+ */
 export class Rng {
   readonly #gen: JumpableRandomGenerator;
   #spare: number | undefined;
 
-  /** `seed`: any safe integer (see `checkSeed`); a generator is taken as is (that is how `split` makes its child). */
+  /**
+   * `seed`: any safe integer, negative ones too; a pure-rand generator is taken as is (that is how `split` makes its child).
+   *
+   * @throws Error when the seed is not a safe integer (a fraction, NaN, a string, beyond ±(2^53 − 1)): it is never rounded.
+   */
   constructor(seed: number | JumpableRandomGenerator) {
     if (isGenerator(seed)) this.#gen = seed;
     else {
@@ -99,13 +118,24 @@ export class Rng {
    * The stream's position, so a run can stop and continue in another process with the same draws:
    * `Rng.fromState(r.state())` draws exactly what `r` would. (A spare of -0 comes back as 0 through
    * JSON; as a normal draw the two are equal.)
+   *
+   * @example
+   * ```ts
+   * const saved = JSON.stringify(r.state());
+   * const again = Rng.fromState(JSON.parse(saved));   // draws what r draws next
+   * ```
    */
   state(): RngState {
     const [a, b, c, d] = this.#gen.getState();
     return { algorithm: 'xoroshiro128+', words: [a!, b!, c!, d!], spare: this.#spare ?? null };
   }
 
-  /** The stream at a position `state()` gave, checked first; `where` names the caller in errors. */
+  /**
+   * The stream at a position `state()` gave, checked first; `where` names the caller in errors.
+   *
+   * @throws Error when `state` is not what `state()` makes (another algorithm, words that are not four
+   *   signed 32-bit integers or are all zero, a spare that is not a finite number or null), saying which part.
+   */
   static fromState(state: RngState, where = 'Rng.fromState'): Rng {
     checkRngState(where, state);
     const r = new Rng(xoroshiro128plusFromState([...state.words]));
@@ -113,10 +143,17 @@ export class Rng {
     return r;
   }
 
-  /** Uniform in [0, 1). */
+  /**
+   * A uniform draw in [0, 1), with 53 random bits.
+   *
+   * @example
+   * ```ts
+   * new Rng(0).uniform();   // the same number on every machine
+   * ```
+   */
   uniform(): number { return uniformFloat64(this.#gen); }
 
-  /** Standard normal (Box–Muller, both values used). */
+  /** A standard normal draw (mean 0, standard deviation 1; Box–Muller, both values of a pair used). */
   normal(): number {
     if (this.#spare !== undefined) {
       const v = this.#spare;
@@ -130,10 +167,24 @@ export class Rng {
     return r * Math.cos(t);
   }
 
-  /** An integer in [0, n). */
+  /**
+   * An integer in [0, n), uniformly.
+   *
+   * @example
+   * ```ts
+   * const die = new Rng(7).int(6) + 1;
+   * ```
+   */
   int(n: number): number { return Math.floor(this.uniform() * n); }
 
-  /** A random permutation of 0..n-1 (Fisher–Yates). */
+  /**
+   * A random permutation of 0..n-1 (Fisher–Yates), e.g. the order of an epoch's samples.
+   *
+   * @example
+   * ```ts
+   * new Rng(1).permutation(5);   // Int32Array(5) holding 0..4 in a seeded order
+   * ```
+   */
   permutation(n: number): Int32Array {
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
@@ -144,7 +195,16 @@ export class Rng {
     return p;
   }
 
-  /** An independent stream: this one jumps 2^64 steps ahead and the clone keeps the old position. */
+  /**
+   * An independent stream: this one jumps 2^64 steps ahead and the clone keeps the old position, so the
+   * two never overlap in practice.
+   *
+   * @example
+   * ```ts
+   * const root = new Rng(0);
+   * const [init, shuffle] = [root.split(), root.split()];
+   * ```
+   */
   split(): Rng {
     const child = this.#gen.clone();
     this.#gen.jump();
@@ -155,12 +215,28 @@ export class Rng {
 const isGenerator = (x: unknown): x is JumpableRandomGenerator =>
   typeof x === 'object' && x !== null && typeof (x as JumpableRandomGenerator).next === 'function' && typeof (x as JumpableRandomGenerator).jump === 'function';
 
+/**
+ * `new Rng(seed)`, as a function.
+ *
+ * @throws Error when the seed is not a safe integer.
+ * @example
+ * ```ts
+ * import { rng } from '@chainrule/core';
+ * const r = rng(1);
+ * r.normal();
+ * ```
+ */
 export const rng = (seed: number): Rng => new Rng(seed);
 
+/** Where the random values of `randn` and `randUniform` come from, and what tensor they fill. Give `rng` or `seed`. */
 export interface RandomOptions {
+  /** The stream to draw from; it advances. Takes precedence over `seed`. */
   readonly rng?: Rng;
+  /** A seed for a fresh stream (any safe integer), when no `rng` is given. */
   readonly seed?: number;
+  /** 'float32' (default) or 'float64'. */
   readonly dtype?: DType;
+  /** A label for the tensor (see `Tensor.name`). */
   readonly name?: string;
 }
 
@@ -181,11 +257,33 @@ function fill(where: string, shape: Shape, options: RandomOptions, draw: (r: Rng
   return new Tensor(data, shape, undefined, options.name);
 }
 
-/** Normal samples with the given mean and standard deviation. */
+/**
+ * A tensor of `shape` holding normal draws with mean `mean` (default 0) and standard deviation `std`
+ * (default 1), from `options.rng` or a stream seeded with `options.seed`.
+ *
+ * @throws Error when neither `rng` nor `seed` is given (results must be reproducible), the seed is not a
+ *   safe integer, or a dimension is not a non-negative integer.
+ * @example
+ * ```ts
+ * import { randn } from '@chainrule/core';
+ * const w = randn([784, 128], { seed: 0, std: Math.sqrt(2 / 784) });
+ * ```
+ */
 export const randn = (shape: Shape, options: RandomOptions & { mean?: number; std?: number } = {}): Tensor =>
   fill('randn', shape, options, (r) => (options.mean ?? 0) + (options.std ?? 1) * r.normal());
 
-/** Uniform samples in [low, high). */
+/**
+ * A tensor of `shape` holding uniform draws in [low, high) (default [0, 1)), from `options.rng` or a
+ * stream seeded with `options.seed`.
+ *
+ * @throws Error when high ≤ low, neither `rng` nor `seed` is given, the seed is not a safe integer, or a
+ *   dimension is not a non-negative integer.
+ * @example
+ * ```ts
+ * import { randUniform } from '@chainrule/core';
+ * const x = randUniform([100, 1], { seed: 1, low: -2, high: 2 });
+ * ```
+ */
 export const randUniform = (shape: Shape, options: RandomOptions & { low?: number; high?: number } = {}): Tensor => {
   const [low, high] = [options.low ?? 0, options.high ?? 1];
   if (!(high > low)) throw new Error(`randUniform: high (${high}) must exceed low (${low})`);

@@ -7,7 +7,18 @@ import { allocate } from './backend/index.ts';
 import type { Labels } from './labels.ts';
 import { Tensor } from './tensor.ts';
 
-/** The rows `index` of a tensor, as a tensor; of a label list, as an Int32Array. */
+/**
+ * The rows `index` (along axis 0, in that order, repeats allowed) of a tensor, as a new leaf tensor of
+ * shape [index.length, ...rest] and the same dtype; of a label list, as an Int32Array.
+ *
+ * @throws Error when `t` is a scalar, or an index is out of range, giving it and its position.
+ * @example
+ * ```ts
+ * import { takeRows, tensor } from '@chainrule/core';
+ * const x = tensor([[1, 2], [3, 4], [5, 6]]);
+ * takeRows(x, Int32Array.of(2, 0)).toArray();   // [[5, 6], [1, 2]]
+ * ```
+ */
 export function takeRows<T extends Tensor | Labels>(t: T, index: Int32Array): T extends Tensor ? Tensor : Int32Array;
 export function takeRows(t: Tensor | Labels, index: Int32Array): Tensor | Int32Array {
   if (!(t instanceof Tensor)) return takeEntries(t, index);

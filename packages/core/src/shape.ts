@@ -1,12 +1,22 @@
 /** Shape arithmetic: sizes, strides, NumPy broadcasting and axis normalisation. */
 import { describeValue } from './describe-value.ts';
 
+/** The size of each dimension of a tensor, outermost first: [] for a scalar, [batch, features] for a matrix of rows. */
 export type Shape = readonly number[];
 
 /** [2,3]; a dimension that is not a number shows as given (['2',3] reads ["2",3]), so it is not mistaken for one. */
 export const fmt = (shape: Shape): string =>
   `[${shape.map((d) => (typeof d === 'number' ? d : typeof d === 'string' ? JSON.stringify(d) : String(d))).join(',')}]`;
 
+/**
+ * The number of values a tensor of `shape` holds: the product of its dimensions (1 for []). It does not check the shape.
+ *
+ * @example
+ * ```ts
+ * import { sizeOf } from '@chainrule/core';
+ * sizeOf([2, 3, 4]);   // 24
+ * ```
+ */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -42,7 +52,17 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return true;
 }
 
-/** NumPy broadcasting of any number of shapes; the error names the op and every shape. */
+/**
+ * The shape that `shapes` broadcast to under NumPy's rules (aligned from the right; a 1 stretches to
+ * the other size; missing leading dimensions count as 1). `op` names the caller in the error.
+ *
+ * @throws Error when two shapes differ in a dimension where neither is 1, naming the op, every shape and the dimension.
+ * @example
+ * ```ts
+ * import { broadcastShapes } from '@chainrule/core';
+ * broadcastShapes('add', [4, 1, 3], [2, 1]);   // [4, 2, 3]
+ * ```
+ */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
   // The common case, two equal shapes, without the general loop (this runs for every binary op).
   if (shapes.length === 2 && sameShape(shapes[0]!, shapes[1]!)) return shapes[0]!.slice();

@@ -8,18 +8,26 @@ import { fmt, type Shape } from './shape.ts';
  * by `defineOp` is one; it is declared here so that the tensor module needs no op module.
  */
 export interface NodeOp {
+  /** The op's registered name, e.g. 'matmul'. */
   readonly name: string;
+  /** The parts of the op's spec the engine and the drawings use. */
   readonly spec: {
+    /** The vector-Jacobian product: one cotangent (or null) per input, given the output's cotangent `dOut`. */
     readonly vjp?: (inputs: readonly Tensor[], out: Tensor, dOut: Tensor, attrs: any, saved: any, needs: readonly boolean[]) => readonly (Tensor | null)[];
+    /** Short text for the attributes in graph drawings, e.g. 'axis=1'. */
     readonly describe?: (attrs: any) => string;
   };
 }
 
 /** How a tensor was made: the op, its attributes and inputs, and what its VJP saved. */
 export interface Node {
+  /** The op that ran. */
   readonly op: NodeOp;
+  /** The op's non-tensor arguments as it was called with them, e.g. `{ axis: [1], keepDims: false }`. */
   readonly attrs: unknown;
+  /** The tensors the op read, in order: the edges `grad` walks back along. */
   readonly inputs: readonly Tensor[];
+  /** What the forward pass kept for its VJP besides the inputs and output (e.g. a max's argmax), or undefined. */
   readonly saved: unknown;
   /** The name scope (e.g. 'dense0') active when the op ran. */
   readonly scope: string;
@@ -30,6 +38,10 @@ export interface Node {
 /** Tensor ids: every tensor is a distinct graph node, even when two hold equal data. */
 let nextId = 0;
 
+/**
+ * A number, or arrays of them nested to any depth: what `tensor()` takes and `Tensor.toArray()` gives.
+ * Nested arrays must be rectangular (every row at one depth has one length).
+ */
 export type NestedArray = number | NestedArray[];
 
 /**
@@ -46,18 +58,85 @@ function checkData(data: unknown, shape: Shape): void {
   if (data.length !== n) throw new Error(`Tensor: ${data.length} values do not fill shape ${fmt(shape)} (${n} needed)`);
 }
 
+/**
+ * An immutable n-dimensional array of float32 or float64 values that remembers the op that made it, so
+ * `grad` can walk back from it. Every op returns a new tensor; none changes its inputs. Make tensors
+ * with `tensor`, `zeros`, `randn` and the other creation functions rather than this constructor.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * const x = tensor([[1, 2], [3, 4]]);      // float32, shape [2, 2]
+ * x.add(1).sum().item();                    // 14
+ * ```
+ */
 export class Tensor {
-  /** A unique, monotonically increasing id: two tensors with equal data are different nodes. */
+  /**
+   * A unique, monotonically increasing id: two tensors with equal data are different nodes.
+   *
+   * @example
+   * ```ts
+   * tensor([1]).id !== tensor([1]).id;   // true
+   * ```
+   */
   readonly id: number;
+  /**
+   * The size of each dimension, outermost first (frozen); `[]` for a scalar.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2, 3], [4, 5, 6]]).shape;   // [2, 3]
+   * ```
+   */
   readonly shape: Shape;
+  /**
+   * 'float32' or 'float64': the type of `data`. Ops keep it; mixing the two in one op is an error (use `cast`).
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2], { dtype: 'float64' }).dtype;   // 'float64'
+   * ```
+   */
   readonly dtype: DType;
-  /** Contiguous row-major values. Never write to it: tensors are values. */
+  /**
+   * Contiguous row-major values (a Float32Array or Float64Array of `size` values). Never write to it: tensors are values.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).data;   // Float32Array [1, 2, 3, 4]
+   * ```
+   */
   readonly data: TypedArray;
-  /** The op that produced this tensor, absent for leaves and for results computed under noGrad. */
+  /**
+   * The op that produced this tensor, absent for leaves and for results computed under noGrad.
+   *
+   * @example
+   * ```ts
+   * tensor([1, 2]).relu().node?.op.name;   // 'relu'
+   * ```
+   */
   readonly node: Node | undefined;
-  /** An optional label, e.g. a parameter name such as 'dense0/w'. */
+  /**
+   * An optional label, e.g. a parameter name such as 'dense0/w'; graph drawings and `toString` show it.
+   *
+   * @example
+   * ```ts
+   * tensor([1], { name: 'w' }).name;   // 'w'
+   * ```
+   */
   readonly name: string | undefined;
 
+  /**
+   * Wraps `data` (not copied) as a tensor of `shape`; `node` links it into a graph (ops pass it, users
+   * do not). Prefer `tensor()` (copies) or `fromData()` (checks and wraps).
+   *
+   * @throws Error when `data` is not a Float32Array or Float64Array, or its length does not fill `shape`.
+   * @example
+   * ```ts
+   * import { Tensor } from '@chainrule/core';
+   * const t = new Tensor(new Float32Array([1, 2, 3, 4]), [2, 2]);
+   * ```
+   */
   constructor(data: TypedArray, shape: Shape, node?: Node, name?: string) {
     checkData(data, shape);
     this.id = nextId++;
@@ -68,26 +147,72 @@ export class Tensor {
     this.name = name;
   }
 
+  /**
+   * The number of values: the product of the shape (1 for a scalar).
+   *
+   * @example
+   * ```ts
+   * zeros([2, 3]).size;   // 6
+   * ```
+   */
   get size(): number { return this.data.length; }
+  /**
+   * The number of dimensions (0 for a scalar).
+   *
+   * @example
+   * ```ts
+   * zeros([2, 3]).rank;   // 2
+   * ```
+   */
   get rank(): number { return this.shape.length; }
 
-  /** The same value under a label; keeps the graph link so gradients still flow. */
+  /**
+   * The same value under a label; keeps the graph link so gradients still flow.
+   *
+   * @example
+   * ```ts
+   * const w = randn([2, 2], { seed: 0 }).withName('dense0/w');
+   * ```
+   */
   withName(name: string): Tensor {
     return new Tensor(this.data, this.shape, this.node, name);
   }
 
-  /** A leaf holding the same values: gradients stop here. */
+  /**
+   * A leaf holding the same values: gradients stop here (JAX's `stop_gradient`, PyTorch's `detach`).
+   *
+   * @example
+   * ```ts
+   * const x = scalar(3);
+   * grad(x.mul(x.detach()), x).item();   // 3, not 6
+   * ```
+   */
   detach(): Tensor {
     return new Tensor(this.data, this.shape, undefined, this.name);
   }
 
-  /** The single value of a one-element tensor. */
+  /**
+   * The single value of a one-element tensor, as a number.
+   *
+   * @throws Error when the tensor has more or fewer than one element, naming its shape.
+   * @example
+   * ```ts
+   * tensor([1, 2, 3]).sum().item();   // 6
+   * ```
+   */
   item(): number {
     if (this.size !== 1) throw new Error(`item: tensor of shape ${fmt(this.shape)} has ${this.size} elements, expected exactly 1`);
     return this.data[0]!;
   }
 
-  /** The values as nested JavaScript arrays (a number for a scalar). */
+  /**
+   * The values as nested JavaScript arrays, one level per dimension (a number for a scalar).
+   *
+   * @example
+   * ```ts
+   * arange(4).reshape([2, 2]).toArray();   // [[0, 1], [2, 3]]
+   * ```
+   */
   toArray(): NestedArray {
     const build = (dim: number, offset: number): [NestedArray, number] => {
       if (dim === this.shape.length) return [this.data[offset]!, offset + 1];
@@ -102,6 +227,14 @@ export class Tensor {
     return build(0, 0)[0];
   }
 
+  /**
+   * A one-line description: shape, dtype, name if any, and the values when there are at most 64.
+   *
+   * @example
+   * ```ts
+   * String(tensor([1, 2]));   // 'Tensor([2], float32, [1,2])'
+   * ```
+   */
   toString(): string {
     const values = this.size <= 64 ? JSON.stringify(this.toArray()) : `${this.size} values`;
     return `Tensor(${fmt(this.shape)}, ${this.dtype}${this.name ? `, '${this.name}'` : ''}, ${values})`;

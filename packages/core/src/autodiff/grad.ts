@@ -16,8 +16,9 @@ import { notATensor } from '../validate.ts';
 import { flatten, unflatten, type Tree } from './tree.ts';
 import { topologicalOrder } from './topological.ts';
 
+/** Options of `grad` and `valueAndGrad`. */
 export interface GradOptions {
-  /** The cotangent of y (dL/dy); required unless y is a scalar. */
+  /** The cotangent of y (dL/dy), of y's shape and dtype; required unless y has one element (then it defaults to 1). */
   readonly seed?: Tensor;
   /** Record the backward pass as ops, so the gradients can themselves be differentiated and drawn. */
   readonly createGraph?: boolean;
@@ -25,9 +26,30 @@ export interface GradOptions {
 
 /** Which forward tensor each gradient (made with createGraph) is the gradient of; viz links them. */
 const gradientOf = new WeakMap<Tensor, Tensor>();
+/**
+ * The tensor `g` is the gradient of, when `g` came out of `grad` with `createGraph`; otherwise undefined.
+ * Graph drawings use it to link each gradient to its forward tensor.
+ *
+ * @example
+ * ```ts
+ * import { grad, gradientTarget, scalar } from '@chainrule/core';
+ * const x = scalar(2);
+ * gradientTarget(grad(x.mul(x), x, { createGraph: true })) === x;   // true
+ * ```
+ */
 export const gradientTarget = (g: Tensor): Tensor | undefined => gradientOf.get(g);
 
-/** Sums a broadcast cotangent back to `shape`: leading extra axes, and axes where shape has a 1. */
+/**
+ * Sums a broadcast cotangent back to `shape`: leading extra axes, and axes where shape has a 1. What a
+ * VJP returns for a broadcast input goes through it; a `g` that is not a broadcast of `shape` comes back
+ * unchanged (the engine's check then names the op).
+ *
+ * @example
+ * ```ts
+ * import { ones, sumToShape } from '@chainrule/core';
+ * sumToShape(ones([4, 2, 3]), [1, 3]).toArray();   // [[8, 8, 8]]
+ * ```
+ */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
   const lead = g.rank - shape.length;
@@ -95,17 +117,47 @@ function gradList(y: Tensor, xs: readonly Tensor[], options: GradOptions): Tenso
 }
 
 /**
- * dy/dx for each x (zeros where y does not depend on x). `xs` may be one tensor, an array, or any
- * tree of tensors (arrays, plain objects, Immutable maps such as Params): the result has its shape.
+ * dy/dx for each x (zeros where y does not depend on x), by reverse mode from the graph `y` recorded.
+ * `xs` may be one tensor, an array, or any tree of tensors (arrays, plain objects, Immutable maps such
+ * as Params): the result has its shape, and each gradient has its x's shape and dtype. With a seed c
+ * (a non-scalar y) it is the vector-Jacobian product cᵀ·∂y/∂x. With `createGraph` the gradients are
+ * themselves differentiable.
+ *
+ * @throws Error when y or an x is not a Tensor, y has more than one element and no seed is given, the
+ *   seed's shape or dtype differs from y's, or an op's VJP fails or returns a cotangent of the wrong shape (naming the op).
+ * @example
+ * ```ts
+ * import { grad, tensor } from '@chainrule/core';
+ * const x = tensor([1, 2, 3]), y = tensor([4, 5, 6]);
+ * grad(x.mul(x).sum(), x).toArray();                       // [2, 4, 6]
+ * const { a, b } = grad(x.mul(y).sum(), { a: x, b: y });   // a tree in, the same tree out: a is y, b is x
+ * ```
  */
 export function grad<T extends Tree>(y: Tensor, xs: T, options: GradOptions = {}): T {
   const { leaves, rebuild } = flatten(xs);
   return unflatten(rebuild, gradList(y, leaves, options)) as T;
 }
 
-/** Wraps f so that calling it returns f's value and its gradient with respect to every argument. */
+/**
+ * Wraps f so that calling it returns f's value and its gradient with respect to every argument (each
+ * argument a tensor or a tree of them; `grads` has the arguments' structure). f must return a tensor
+ * of one element, as for `grad` without a seed.
+ *
+ * @throws Error (from the call) as `grad` does, e.g. when f's value has more than one element.
+ * @example
+ * ```ts
+ * import { Tensor, tensor, valueAndGrad } from '@chainrule/core';
+ * const f = valueAndGrad((w: Tensor, x: Tensor) => x.matmul(w).square().mean());
+ * const { value, grads: [dw, dx] } = f(tensor([[1], [2]]), tensor([[3, 4]]));
+ * ```
+ */
 export function valueAndGrad<Args extends Tree[]>(f: (...args: Args) => Tensor, options: Omit<GradOptions, 'seed'> = {}) {
-  return (...args: Args): { value: Tensor; grads: Args } => {
+  return (...args: Args): {
+    /** What f returned. */
+    value: Tensor;
+    /** d value / d argument, for every argument in order, each with its argument's structure, shapes and dtypes. */
+    grads: Args;
+  } => {
     const value = f(...args);
     return { value, grads: grad(value, args, options) as Args };
   };

@@ -7,6 +7,16 @@ const scopes: string[] = [];
 /** scopes joined with '/', kept current on push and pop: every recorded op reads it. */
 let scopeName = '';
 
+/**
+ * Whether ops are being recorded into the graph now: false inside `noGrad` (and during a backward pass
+ * without `createGraph`), true otherwise.
+ *
+ * @example
+ * ```ts
+ * import { isRecording, noGrad } from '@chainrule/core';
+ * noGrad(() => isRecording());   // false
+ * ```
+ */
 export const isRecording = (): boolean => recording;
 export const currentPhase = (): 'forward' | 'backward' => phase;
 export const currentScope = (): string => scopeName;
@@ -20,7 +30,17 @@ function withState<T>(set: () => () => void, fn: () => T): T {
   }
 }
 
-/** Runs `fn` without recording any op: nothing inside can be differentiated. */
+/**
+ * Runs `fn` without recording any op and returns its result: nothing computed inside has a graph, so it
+ * costs no memory for the backward pass and cannot be differentiated (evaluation, optimiser updates).
+ *
+ * @example
+ * ```ts
+ * import { noGrad, tensor } from '@chainrule/core';
+ * const x = tensor([1, 2]);
+ * noGrad(() => x.mul(2)).node;   // undefined: no graph behind it
+ * ```
+ */
 export function noGrad<T>(fn: () => T): T {
   return withState(() => {
     const before = recording;
@@ -39,7 +59,17 @@ export function withRecording<T>(on: boolean, pass: 'forward' | 'backward', fn: 
   }, fn);
 }
 
-/** Tags every op recorded inside `fn` with a scope such as 'dense0'; viz draws one cluster per scope. */
+/**
+ * Runs `fn`, tagging every op recorded inside with a scope such as 'dense0' (nested scopes join with
+ * '/'), and returns its result; viz draws one cluster per scope.
+ *
+ * @example
+ * ```ts
+ * import { nameScope, tensor } from '@chainrule/core';
+ * const h = nameScope('dense0', () => tensor([-1, 2]).relu());
+ * h.node?.scope;   // 'dense0'
+ * ```
+ */
 export function nameScope<T>(name: string, fn: () => T): T {
   return withState(() => {
     scopes.push(name);

@@ -5,6 +5,13 @@ import type { Tensor } from '../tensor.ts';
  * Every tensor the roots depend on, the roots included, each listed after its inputs. An iterative
  * DFS, so a long chain cannot overflow the stack. Tensors in `stop` are neither listed nor entered
  * (viz's walk over a backward graph stops where it meets the forward one).
+ *
+ * @example
+ * ```ts
+ * import { tensor, topologicalOrder } from '@chainrule/core';
+ * const x = tensor([1, 2]);
+ * topologicalOrder([x.exp().sum()]).map((t) => t.node?.op.name ?? 'leaf');   // ['leaf', 'exp', 'sum']
+ * ```
  */
 export function topologicalOrder(roots: readonly Tensor[], stop: ReadonlySet<number> = new Set()): Tensor[] {
   const order: Tensor[] = [];

@@ -5,6 +5,10 @@
 import { isKeyed, type Collection } from 'immutable';
 import { Tensor } from '../tensor.ts';
 
+/**
+ * A tensor, or a structure of them (JAX's pytrees): arrays, plain objects and Immutable.js keyed
+ * collections (such as nn's Params), nested to any depth. `grad` takes one and gives back one of the same structure.
+ */
 export type Tree = Tensor | readonly Tree[] | { readonly [key: string]: Tree } | Collection.Keyed<string, Tree>;
 
 type Rebuild = (leaves: Tensor[], at: { i: number }) => unknown;

@@ -31,7 +31,15 @@ const BACKEND_NAMES: readonly string[] = ['reference', 'wasm-simd', 'wasm-relaxe
 let active: Kernels = checkedKernels(referenceKernels);
 const install = (set: Kernels) => { active = checkedKernels(set); };
 
-/** The kernel set in use: what every op calls. */
+/**
+ * The kernel set in use: what every op calls, behind the boundary's checks. Read it at each call (sets can change).
+ *
+ * @example
+ * ```ts
+ * import { kernels } from '@chainrule/core/backend';
+ * kernels().sumSquares(Float32Array.of(3, 4));   // 25
+ * ```
+ */
 export const kernels = (): Kernels => active;
 
 /** WebAssembly sets compiled so far, by name: what `setBackend` installs without compiling again. */
@@ -57,7 +65,15 @@ function completed(set: Partial<Kernels> & { name: string }): Kernels {
   return uncheckedOf(set as Kernels) ? set as Kernels : { ...referenceKernels, ...set };
 }
 
-/** The name of the kernel set in use: 'wasm-relaxed-simd', 'wasm-simd' (either may end in '-2threads'), 'reference', or a custom set's name. */
+/**
+ * The name of the kernel set in use: 'wasm-relaxed-simd', 'wasm-simd' (either may end in '-2threads'), 'reference', or a custom set's name.
+ *
+ * @example
+ * ```ts
+ * import { backend } from '@chainrule/core';
+ * console.log(backend());   // 'wasm-relaxed-simd' in Node on a recent V8
+ * ```
+ */
 export function backend(): string {
   return active.name;
 }
@@ -69,6 +85,17 @@ export function backend(): string {
  * compiled first: `await ready()` (or `await loadKernels(...)`) before choosing one. Or a kernel set of your
  * own (`{ name, ...kernels }`, see `Kernels` in `@chainrule/core/backend`): any kernel it leaves out is the
  * reference one.
+ *
+ * @throws Error when the name is unknown (listing the names), a '-2threads' set is asked for outside
+ *   Node, a relaxed-SIMD set where the runtime has none, or (outside Node) a WebAssembly set not compiled
+ *   yet or that failed to load, saying why; and when a custom set is not an object with a string `name`.
+ * @example
+ * ```ts
+ * import { backend, setBackend } from '@chainrule/core';
+ * setBackend('reference');   // plain TypeScript: slow, the oracle
+ * setBackend('wasm-simd');   // the same bits on every machine
+ * backend();                 // 'wasm-simd'
+ * ```
  */
 export function setBackend(name: BackendName | (Partial<Kernels> & { name: string })): void {
   if (typeof name === 'object') {
@@ -106,6 +133,13 @@ function compiledSet(name: BackendName): Kernels {
  * `setBackend(await loadKernels({ wasm: url }))`. Without `wasm` it uses the kernels embedded in the
  * package; with it, files or bytes you serve yourself (see LoadKernelsOptions), which then stand for
  * that name. On failure it rejects with an Error that names what it looked for and the fix.
+ *
+ * @example
+ * ```ts
+ * import { loadKernels, setBackend } from '@chainrule/core';
+ * setBackend(await loadKernels());                                  // the embedded fast set
+ * setBackend(await loadKernels({ wasm: new URL('/wasm/kernels-simd.wasm', location.href) }));   // or a binary you serve
+ * ```
  */
 export async function loadKernels(options: LoadKernelsOptions = {}): Promise<BackendName> {
   const have = options.wasm === undefined ? compiled.get(embeddedSetName(options)) : undefined;
@@ -165,6 +199,12 @@ if (inNode) {
  * Resolves with `backend()` once the default fast kernels are installed: at once in Node, where they
  * compile during the import; in a browser once their asynchronous compilation is done. Where they cannot
  * load it resolves too (a console.warn has said why) and the reference kernels stay. Never rejects.
+ *
+ * @example
+ * ```ts
+ * import { ready } from '@chainrule/core';
+ * console.log(await ready());   // e.g. 'wasm-relaxed-simd'; in a browser, await this before timing anything
+ * ```
  */
 export function ready(): Promise<string> {
   return defaultLoaded.then(() => backend());

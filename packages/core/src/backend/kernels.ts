@@ -6,61 +6,221 @@
 import type { TypedArray } from '../dtype.ts';
 import type { FusedProgram } from './program.ts';
 
+/** The elementwise functions of one argument that `Kernels.unary` computes (`step` is 1 where x > 0, else 0). */
 export type UnaryKernel =
   | 'neg' | 'exp' | 'log' | 'log1p' | 'sqrt' | 'abs' | 'sin' | 'cos' | 'tanh' | 'sigmoid'
   | 'relu' | 'leakyRelu' | 'softplus' | 'sign' | 'square' | 'reciprocal' | 'step';
 
+/** The elementwise functions of two arguments that `Kernels.binary` computes; the comparisons give 1 or 0. */
 export type BinaryKernel =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual';
 
+/** The reductions `Kernels.reduce` computes over some axes. */
 export type ReduceKernel = 'sum' | 'max' | 'min';
 
+/**
+ * A kernel set: every loop over tensor data the engine runs. Ops call the active set's kernels
+ * (`kernels()`), never loop themselves, so a set can be swapped with `setBackend`: the reference set
+ * (plain TypeScript), the WebAssembly sets, or your own, in which any kernel left out is the reference
+ * one. Arrays are row-major Float32Array or Float64Array, all of one dtype per call; every kernel writes
+ * into an `out` the caller allocated and never changes its inputs. Calls go through the boundary's
+ * checks, so a wrong length is an Error naming the kernel and the set, not an out-of-bounds write.
+ *
+ * @example
+ * ```ts
+ * import { kernels, referenceKernels, setBackend, type Kernels } from '@chainrule/core/backend';
+ * const out = new Float32Array(2);
+ * kernels().unary('exp', Float32Array.of(0, 1), out, 0);   // out = [1, 2.718…]
+ * const matmul: Kernels['matmul'] = (...args) => { console.log('matmul'); referenceKernels.matmul(...args); };
+ * setBackend({ name: 'logged', matmul });   // the other kernels: the reference ones
+ * ```
+ */
 export interface Kernels {
+  /** The set's name, which `backend()` reports: 'reference', 'wasm-simd', …, or a custom set's own. */
   readonly name: string;
-  /** out[i] = f(x[i]); `alpha` is the slope of leakyRelu. */
+  /**
+   * out[i] = f(x[i]); `alpha` is the slope of leakyRelu (ignored by the others).
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(3);
+   * kernels().unary('relu', Float32Array.of(-1, 0, 2), out, 0);   // out = [0, 0, 2]
+   * ```
+   */
   unary(op: UnaryKernel, x: TypedArray, out: TypedArray, alpha: number): void;
-  /** out = f(a, b) over `outShape`, reading a and b through broadcast strides (0 on broadcast dims). */
+  /**
+   * out = f(a, b) over `outShape`, reading a and b through broadcast strides (0 on broadcast dims).
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(4);   // [2,2] + [2] (a row broadcast down)
+   * kernels().binary('add', Float32Array.of(1, 2, 3, 4), [2, 1], Float32Array.of(10, 20), [0, 1], [2, 2], out);   // [11, 22, 13, 24]
+   * ```
+   */
   binary(op: BinaryKernel, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], outShape: readonly number[], out: TypedArray): void;
-  /** out = cond != 0 ? a : b, all three read through broadcast strides. */
+  /**
+   * out = cond != 0 ? a : b, all three read through broadcast strides.
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(2);
+   * kernels().select(Float32Array.of(1, 0), [1], Float32Array.of(5, 6), [1], Float32Array.of(0), [0], [2], out);   // [5, 0]
+   * ```
+   */
   select(cond: TypedArray, cStrides: readonly number[], a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], outShape: readonly number[], out: TypedArray): void;
-  /** Reduces `axes` of x (shape `shape`) into out, whose size is the product of the kept dims. */
+  /**
+   * Reduces `axes` (distinct, ascending) of x (shape `shape`) into out, whose size is the product of the kept dims.
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(2);   // row sums of [[1, 2, 3], [4, 5, 6]]
+   * kernels().reduce('sum', Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3], [1], out);   // [6, 15]
+   * ```
+   */
   reduce(op: ReduceKernel, x: TypedArray, shape: readonly number[], axes: readonly number[], out: TypedArray): void;
-  /** out[m,n] = op(A) · op(B), where op transposes when asked; A is [m,k] (or [k,m]), B is [k,n] (or [n,k]). */
+  /**
+   * out[m,n] = op(A) · op(B), where op transposes when asked; A is [m,k] (or [k,m]), B is [k,n] (or [n,k]).
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(1);   // [1,2] · [2,1]
+   * kernels().matmul(Float32Array.of(1, 2), Float32Array.of(3, 4), out, 1, 2, 1, false, false);   // [11]
+   * ```
+   */
   matmul(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, transA: boolean, transB: boolean): void;
-  /** out[m,n] = x[m,k] · w[k,n] + bias[n]: a dense layer's affine map in one call (PyTorch's addmm). */
+  /**
+   * out[m,n] = x[m,k] · w[k,n] + bias[n]: a dense layer's affine map in one call (PyTorch's addmm).
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(1);
+   * kernels().linear(Float32Array.of(1, 2), Float32Array.of(3, 4), Float32Array.of(0.5), out, 1, 2, 1);   // [11.5]
+   * ```
+   */
   linear(x: TypedArray, w: TypedArray, bias: TypedArray, out: TypedArray, m: number, k: number, n: number): void;
-  /** out (contiguous, `outShape`) = x read from `offset` with `strides`: permute, broadcast and slice. */
+  /**
+   * out (contiguous, `outShape`) = x read from `offset` with `strides` (≥ 0): permute, broadcast and slice.
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(6);   // the transpose of [[1, 2, 3], [4, 5, 6]]
+   * kernels().copyStrided(Float32Array.of(1, 2, 3, 4, 5, 6), 0, [1, 3], [3, 2], out);   // [1, 4, 2, 5, 3, 6]
+   * ```
+   */
   copyStrided(x: TypedArray, offset: number, strides: readonly number[], outShape: readonly number[], out: TypedArray): void;
-  /** Softmax (or log-softmax) along the middle axis of x viewed as [outer, len, inner]. */
+  /**
+   * Softmax (or log-softmax, when `log`) along the middle axis of x viewed as [outer, len, inner]; out has x's size.
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(2);
+   * kernels().softmax(Float32Array.of(0, 0), 1, 2, 1, out, false);   // [0.5, 0.5]
+   * ```
+   */
   softmax(x: TypedArray, outer: number, len: number, inner: number, out: TypedArray, log: boolean): void;
-  /** log Σ exp along the middle axis of x viewed as [outer, len, inner]; out is [outer, inner]. */
+  /**
+   * log Σ exp along the middle axis of x viewed as [outer, len, inner]; out is [outer, inner].
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(1);
+   * kernels().logsumexp(Float32Array.of(0, 0), 1, 2, 1, out);   // [0.693…] (log 2)
+   * ```
+   */
   logsumexp(x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
-  /** out (contiguous, `outShape`) = x placed at `before` inside zeros: the adjoint of a slice. */
+  /**
+   * out (contiguous, `outShape`) = x (shape `shape`) placed at offsets `before` inside zeros: the adjoint of a slice.
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(4);
+   * kernels().pad(Float32Array.of(7, 8), [2], [1], [4], out);   // [0, 7, 8, 0]
+   * ```
+   */
   pad(x: TypedArray, shape: readonly number[], before: readonly number[], outShape: readonly number[], out: TypedArray): void;
   /**
    * out[o, j, i] = x[o, idx[o, j, i], i], with x viewed as [outer, len, inner] and idx (and out) as
-   * [outer, m, inner] (PyTorch's gather, NumPy's take_along_axis).
+   * [outer, m, inner] (PyTorch's gather, NumPy's take_along_axis). Indices are in [0, len): the op checks them.
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(2);   // pick columns 2 and 0 of the row [10, 20, 30]
+   * kernels().gather(Float32Array.of(10, 20, 30), 1, 3, 1, Int32Array.of(2, 0), out);   // [30, 10]
+   * ```
    */
   gather(x: TypedArray, outer: number, len: number, inner: number, indices: Int32Array, out: TypedArray): void;
-  /** out[o, idx[o, j, i], i] += g[o, j, i]: the adjoint of gather (out is zeroed first). */
+  /**
+   * out[o, idx[o, j, i], i] += g[o, j, i]: the adjoint of gather (out is zeroed first; repeated indices add up).
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(3);
+   * kernels().scatterAdd(Float32Array.of(1, 2), 1, 3, 1, Int32Array.of(2, 2), out);   // [0, 0, 3]
+   * ```
+   */
   scatterAdd(g: TypedArray, outer: number, len: number, inner: number, indices: Int32Array, out: TypedArray): void;
-  /** Concatenates blocks: for each of `outer` rows, part p contributes `blocks[p]` contiguous values. */
+  /**
+   * Concatenates blocks: for each of `outer` rows, part p contributes `blocks[p]` contiguous values.
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(6);   // [[1], [2]] beside [[3, 4], [5, 6]]
+   * kernels().concat([Float32Array.of(1, 2), Float32Array.of(3, 4, 5, 6)], [1, 2], 2, out);   // [1, 3, 4, 2, 5, 6]
+   * ```
+   */
   concat(parts: readonly TypedArray[], blocks: readonly number[], outer: number, out: TypedArray): void;
-  /** out[i] = min(max(x[i], lo), hi). */
+  /**
+   * out[i] = min(max(x[i], lo), hi).
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(3);
+   * kernels().clip(Float32Array.of(-5, 0.5, 5), 0, 1, out);   // [0, 0.5, 1]
+   * ```
+   */
   clip(x: TypedArray, lo: number, hi: number, out: TypedArray): void;
   /**
    * Softmax cross-entropy of logits x [rows, len] against integer labels: writes softmax(x) into
-   * `probs` and returns the mean over rows of −log softmax(x)[r, labels[r]].
+   * `probs` and returns the mean over rows of −log softmax(x)[r, labels[r]]. Labels are in [0, len): the op checks them.
+   *
+   * @example
+   * ```ts
+   * const probs = new Float32Array(2);
+   * kernels().crossEntropy(Float32Array.of(0, 0), 1, 2, Int32Array.of(1), probs);   // 0.693… (log 2); probs = [0.5, 0.5]
+   * ```
    */
   crossEntropy(x: TypedArray, rows: number, len: number, labels: Int32Array, probs: TypedArray): number;
-  /** out = (probs − onehot(labels)) · scale, the gradient of that mean (times scale). */
+  /**
+   * out = (probs − onehot(labels)) · scale: with scale = dLoss / rows, the gradient of that mean loss.
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(2);
+   * kernels().crossEntropyGrad(Float32Array.of(0.5, 0.5), 1, 2, Int32Array.of(1), 1, out);   // [0.5, -0.5]
+   * ```
+   */
   crossEntropyGrad(probs: TypedArray, rows: number, len: number, labels: Int32Array, scale: number, out: TypedArray): void;
   /**
    * Runs a fused elementwise program (./program.ts) over arrays that all have one length and dtype:
    * `inputs.length` is program.inputs, `scalars.length` program.scalars, `outputs.length` program.outputs.
+   *
+   * @example
+   * ```ts
+   * import { fuse } from '@chainrule/core';
+   * const f = fuse({ arrays: ['x'], scalars: ['a'] }, ({ x, a }) => ({ y: x.mul(a) }));
+   * const out = new Float32Array(2);
+   * kernels().fused(f.program, [Float32Array.of(1, 2)], f.scalarValues({ a: 3 }), [out]);   // [3, 6]
+   * ```
    */
   fused(program: FusedProgram, inputs: readonly TypedArray[], scalars: Float64Array, outputs: readonly TypedArray[]): void;
-  /** Σ x[i]², accumulated in float64 (gradient norms). */
+  /**
+   * Σ x[i]², accumulated in float64 (gradient norms).
+   *
+   * @example
+   * ```ts
+   * kernels().sumSquares(Float32Array.of(3, 4));   // 25
+   * ```
+   */
   sumSquares(x: TypedArray): number;
 }

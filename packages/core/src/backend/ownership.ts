@@ -36,6 +36,13 @@ const owner = new WeakMap<TypedArray, Scope | Handout>();
 /**
  * A buffer of `size` values for an op's output (zeroed unless `'overwritten'`: the caller writes every
  * value), taken from the pool when one is free. The running `reusing` call, if any, owns it.
+ *
+ * @throws Error when `size` is not a non-negative whole number or exceeds what a typed array holds (2^32 values).
+ * @example
+ * ```ts
+ * import { allocate } from '@chainrule/core/backend';
+ * const out = allocate('float32', 128);   // a zeroed Float32Array(128), maybe reused
+ * ```
  */
 export function allocate(dtype: DType, size: number, contents: 'zeros' | 'overwritten' = 'zeros'): TypedArray {
   const buf = take(dtype, size, contents);
@@ -47,6 +54,7 @@ export function allocate(dtype: DType, size: number, contents: 'zeros' | 'overwr
   return buf;
 }
 
+/** What `reusing` may assume about the function it wraps. */
 export interface ReuseOptions {
   /** fn keeps no tensor it makes except those it returns (and none of its arguments): required, true or false. */
   readonly pure: boolean;
@@ -54,7 +62,23 @@ export interface ReuseOptions {
   readonly donate?: readonly number[];
 }
 
-/** fn, with the buffers it no longer needs handed back for reuse (see the top of this file). */
+/**
+ * fn, with the buffers it no longer needs handed back for reuse (see the top of this file): declared
+ * `pure`, what a call made and did not return is reused by the next calls; `donate`d arguments' buffers
+ * too, when this same function made them. A training step wrapped this way allocates almost nothing
+ * after its first calls. The results are unchanged; only memory is reused.
+ *
+ * @throws Error when fn is not a function, `pure` is not given as true or false, `donate` is not an
+ *   array of argument positions, or arguments are donated to a function not declared pure.
+ * @example
+ * ```ts
+ * import { grad, noGrad, randn, reusing, type Tensor } from '@chainrule/core';
+ * const update = (w: Tensor, x: Tensor) => { const g = grad(x.matmul(w).square().mean(), w); return noGrad(() => w.sub(g.mul(0.1))); };
+ * const step = reusing(update, { pure: true, donate: [0] });
+ * let w = randn([64, 64], { seed: 0 }); const x = randn([32, 64], { seed: 1 });
+ * for (let i = 0; i < 100; i++) w = step(w, x);   // each call may reuse the last w's buffer: never read an old w
+ * ```
+ */
 export function reusing<A extends unknown[], R>(fn: (...args: A) => R, options: ReuseOptions): (...args: A) => R {
   const name = typeof fn === 'function' ? fn.name || 'the function' : '';
   if (!name) throw new Error(`reusing: fn must be a function, got ${describeValue(fn)}`);
@@ -128,6 +152,14 @@ function runForeign<A extends unknown[], R>(fn: (...args: A) => R, args: A): R {
 /**
  * Marks every buffer in `value` (and in the graphs behind its tensors) as seen by code that may keep
  * it, so that it is never reused; returns value. Use it before handing tensors to a user's function.
+ *
+ * @example
+ * ```ts
+ * import { expose, randn } from '@chainrule/core';
+ * const kept: unknown[] = [];
+ * const onStep = (info: unknown) => kept.push(info);   // a user's callback, which may keep what it gets
+ * onStep(expose({ w: randn([64, 64], { seed: 0 }) }));  // so its buffers are never handed out again
+ * ```
  */
 export function expose<T>(value: T): T {
   for (const buf of buffersOf(value, true).values()) owner.delete(buf);

@@ -29,7 +29,16 @@ const pooled = new WeakSet<TypedArray>();
  */
 const generations = new WeakMap<TypedArray, number>();
 
-/** The buffer's generation (see above), or -1 when allocate() did not make it: a copy of it is never kept. */
+/**
+ * The buffer's generation: how many times allocate() has handed it out again since making it (see
+ * above), or -1 when allocate() did not make it (or it is too small to pool): a copy of it is never kept.
+ *
+ * @example
+ * ```ts
+ * import { bufferGeneration } from '@chainrule/core/backend';
+ * bufferGeneration(new Float32Array(1024));   // -1: not made by allocate()
+ * ```
+ */
 export const bufferGeneration = (buf: TypedArray): number => generations.get(buf) ?? -1;
 
 const keyOf = (dtype: DType, size: number) => size * 2 + (dtype === 'float64' ? 1 : 0);
@@ -76,19 +85,34 @@ export function giveBack(buf: TypedArray): void {
   pooledBytes += buf.byteLength;
 }
 
+/** What `bufferStats` reads: counters since the process started (only buffers of 64 values or more count), and the pool now. */
 export interface BufferStats {
-  /** Buffers (of 64 values or more) allocated fresh, and their bytes, since the process started. */
+  /** Buffers allocated fresh since the process started. */
   readonly fresh: number;
+  /** The bytes of those fresh buffers. */
   readonly freshBytes: number;
-  /** Buffers handed out again from the pool, and their bytes. */
+  /** Buffers handed out again from the pool. */
   readonly reused: number;
+  /** The bytes of those reused buffers. */
   readonly reusedBytes: number;
-  /** Buffers and bytes waiting in the pool now. */
+  /** Buffers waiting in the pool now. */
   readonly pooled: number;
+  /** The bytes of the buffers waiting in the pool now (at most 512 MiB). */
   readonly pooledBytes: number;
 }
 
-/** Allocation counters, for tests and benchmarks (`@chainrule/core/backend`): take two readings and subtract. */
+/**
+ * Allocation counters, for tests and benchmarks (`@chainrule/core/backend`): take two readings and subtract.
+ *
+ * @example
+ * ```ts
+ * import { bufferStats } from '@chainrule/core/backend';
+ * import { zeros } from '@chainrule/core';
+ * const before = bufferStats();
+ * zeros([256]);
+ * bufferStats().fresh - before.fresh;   // 1, or 0 when the pool had a [256] float32 buffer
+ * ```
+ */
 export const bufferStats = (): BufferStats => ({
   ...counts,
   pooled: [...free.values()].reduce((n, list) => n + list.length, 0),

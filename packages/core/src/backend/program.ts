@@ -12,10 +12,13 @@
  * the sum, except in a kernel set that says it fuses them, like 'wasm-relaxed-simd'), and scalars are
  * rounded to float32 first: so any two sets that do not fuse compute the same bits.
  */
+/** The one-operand instructions, opcodes 0.. in this order: `copy` moves a value, `flush` zeroes |x| < FLUSH_BELOW. */
 export const FUSED_UNARY = ['copy', 'neg', 'abs', 'sqrt', 'sign', 'flush'] as const;
+/** The two-operand instructions, numbered after FUSED_UNARY in this order (min and max as Math.min, Math.max). */
 export const FUSED_BINARY = ['add', 'sub', 'mul', 'div', 'min', 'max'] as const;
 /** Every instruction, by opcode (its index here): unary ones read a; binary a and b; fma computes a·b + c. */
 export const FUSED_OPS = [...FUSED_UNARY, ...FUSED_BINARY, 'fma'] as const;
+/** An instruction's name: one of FUSED_OPS ('copy', 'add', …, 'fma'). */
 export type FusedOp = (typeof FUSED_OPS)[number];
 
 /**
@@ -27,11 +30,27 @@ export const FLUSH_BELOW = 1e-30;
 /** Each instruction is this many Int32 in `code`: opcode, destination, a, b, c (-1 where unused). */
 export const INSTRUCTION_WORDS = 5;
 
+/**
+ * A compiled fused program (see the top of this file for its registers and rounding). Kernel sets run
+ * it with `Kernels.fused`; `programError` says whether one is well formed.
+ *
+ * @example
+ * ```ts
+ * import { fuse } from '@chainrule/core';
+ * const { program } = fuse({ arrays: ['x'] }, ({ x }) => ({ y: x.abs() }));
+ * program;   // { inputs: 1, scalars: 0, temps: 0, outputs: 1, code: Int32Array [2, 1, 0, -1, -1] }
+ * ```
+ */
 export interface FusedProgram {
+  /** The number of input arrays: registers 0..inputs-1. */
   readonly inputs: number;
+  /** The number of scalar registers (named scalars, then constants), after the inputs. */
   readonly scalars: number;
+  /** The number of block-sized scratch registers, after the scalars. */
   readonly temps: number;
+  /** The number of output arrays: the last registers. */
   readonly outputs: number;
+  /** The instructions, INSTRUCTION_WORDS Int32 each: opcode (index in FUSED_OPS), destination, operands a, b, c (-1 where unused). */
   readonly code: Int32Array;
 }
 
@@ -39,8 +58,21 @@ export interface FusedProgram {
 export const arityOf = (opcode: number): 1 | 2 | 3 =>
   opcode < FUSED_UNARY.length ? 1 : opcode < FUSED_UNARY.length + FUSED_BINARY.length ? 2 : 3;
 
-/** Where a register lies: 'input', 'scalar', 'temp' or 'output', and its index within that kind. */
-export function registerKind(p: FusedProgram, r: number): { kind: 'input' | 'scalar' | 'temp' | 'output'; index: number } {
+/**
+ * Where a register lies: 'input', 'scalar', 'temp' or 'output', and its index within that kind.
+ *
+ * @example
+ * ```ts
+ * import { registerKind } from '@chainrule/core/backend';
+ * registerKind({ inputs: 2, scalars: 1, temps: 1, outputs: 1, code: new Int32Array(0) }, 3);   // { kind: 'temp', index: 0 }
+ * ```
+ */
+export function registerKind(p: FusedProgram, r: number): {
+  /** Which part of the register space `r` is in. */
+  kind: 'input' | 'scalar' | 'temp' | 'output';
+  /** Its position within that part: the input, scalar, temporary or output number. */
+  index: number;
+} {
   if (r < p.inputs) return { kind: 'input', index: r };
   if ((r -= p.inputs) < p.scalars) return { kind: 'scalar', index: r };
   if ((r -= p.scalars) < p.temps) return { kind: 'temp', index: r };
@@ -50,6 +82,13 @@ export function registerKind(p: FusedProgram, r: number): { kind: 'input' | 'sca
 /**
  * Why a program is malformed, or '' when it is well formed: opcodes known, destinations temporaries or
  * outputs, operands in range and unused ones -1. Kernel sets rely on it; the kernel boundary checks it.
+ *
+ * @example
+ * ```ts
+ * import { programError } from '@chainrule/core/backend';
+ * programError({ inputs: 1, scalars: 0, temps: 0, outputs: 1, code: Int32Array.of(99, 1, 0, -1, -1) });
+ * // 'instruction 0 has opcode 99, not one of 0..12'
+ * ```
  */
 export function programError(p: FusedProgram): string {
   const registers = p.inputs + p.scalars + p.temps + p.outputs;

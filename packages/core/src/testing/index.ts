@@ -13,7 +13,9 @@ import type { FC } from './sample.ts';
 // Gives `OpSpec.sample` its fast-check types wherever this entry is imported.
 declare module '../ops/define.ts' {
   interface SamplerTypes<A> {
+    /** What `OpSpec.sample` is given: the fast-check module. */
     fc: FC;
+    /** What `OpSpec.sample` returns: a fast-check arbitrary of the op's samples. */
     arbitrary: FastCheck.Arbitrary<OpSample<A>>;
   }
 }

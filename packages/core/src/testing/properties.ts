@@ -12,6 +12,7 @@ import type { DType } from '../dtype.ts';
 import type { Tensor } from '../tensor.ts';
 import type { FC } from './sample.ts';
 
+/** How many random cases `checkOpGradients` and `checkOpFloat32` run, and from which seed. */
 export interface PropertyOptions {
   /** fast-check seed (default: a fixed one, so runs repeat). */
   readonly seed?: number;
@@ -19,7 +20,15 @@ export interface PropertyOptions {
   readonly runs?: number;
 }
 
-/** The tensors of a sample, in the given dtype (float64 by default). */
+/**
+ * The tensors of a sample, in the given dtype (float64 by default), one per input with its shape.
+ *
+ * @example
+ * ```ts
+ * import { inputsOf } from '@chainrule/core/testing';
+ * const [x] = inputsOf({ inputs: [{ shape: [2], values: [1, 2] }], attrs: {} });   // float64 [2]
+ * ```
+ */
 export const inputsOf = (s: OpSample<unknown>, dtype: DType = 'float64'): Tensor[] =>
   s.inputs.map(({ shape, values }) => tensor(values, { shape, dtype }));
 
@@ -42,13 +51,37 @@ function assertProperty<T>(opName: string, arb: fc.Arbitrary<T>, check: (t: T) =
   }
 }
 
-/** gradcheck (float64, full Jacobian and a random direction) on `runs` random samples of the op. */
+/**
+ * gradcheck (float64, full Jacobian and a random direction) on `runs` random samples of the op, drawn
+ * by its spec's `sample`.
+ *
+ * @throws Error when the op has no `sample` or is declared not differentiable, or on the first sample
+ *   whose gradients disagree: the gradcheck message first, then fast-check's seed and path to replay it.
+ * @example
+ * ```ts
+ * import { getOp } from '@chainrule/core';
+ * import { checkOpGradients } from '@chainrule/core/testing';
+ * checkOpGradients(getOp('tanh')!, { runs: 10 });
+ * ```
+ */
 export function checkOpGradients<A>(op: OpDef<A>, { seed = DEFAULT_SEED, runs = 40 }: PropertyOptions = {}): void {
   if (!op.differentiable) throw new Error(`${op.name}: the op is declared not differentiable; there is no gradient to check`);
   assertProperty(op.name, samplerOf(op)(fc), (s) => { gradcheck((...ys) => op.run(ys, s.attrs), inputsOf(s), { name: op.name }); }, seed, runs);
 }
 
-/** The float32 forward equals the float64 one to float32 precision (inputs rounded to float32 first). */
+/**
+ * Checks that the op's float32 forward equals its float64 one to float32 precision (|a − e| ≤ 1e-4 +
+ * 1e-4·|e|; inputs rounded to float32 first), and keeps float32, on `runs` random samples.
+ *
+ * @throws Error when the op has no `sample`, or on the first sample whose float32 output has another
+ *   dtype or shape or strays from the float64 one (naming the element and both values).
+ * @example
+ * ```ts
+ * import { getOp } from '@chainrule/core';
+ * import { checkOpFloat32 } from '@chainrule/core/testing';
+ * checkOpFloat32(getOp('softmax')!);
+ * ```
+ */
 export function checkOpFloat32<A>(op: OpDef<A>, { seed = DEFAULT_SEED, runs = 20 }: PropertyOptions = {}): void {
   assertProperty(op.name, samplerOf(op)(fc), (s) => {
     const y64 = op.run(inputsOf(s, 'float64'), s.attrs);

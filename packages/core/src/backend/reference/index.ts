@@ -7,6 +7,17 @@ import { linear, matmul } from './matmul.ts';
 import { logsumexp, reduce, softmax, sumSquares } from './reduce.ts';
 import { fused } from './fused.ts';
 
+/**
+ * The reference kernel set, named 'reference': every kernel as a plain TypeScript loop, in float64
+ * arithmetic rounded to the output's dtype. Slow, simple and the same everywhere: the oracle the faster
+ * sets are tested against, and the fallback for any kernel a custom set leaves out.
+ *
+ * @example
+ * ```ts
+ * import { referenceKernels, setBackend } from '@chainrule/core/backend';
+ * setBackend(referenceKernels);   // as setBackend('reference')
+ * ```
+ */
 export const referenceKernels: Kernels = {
   name: 'reference',
   unary, binary, select, reduce, matmul, linear, copyStrided, pad, softmax, logsumexp, gather, scatterAdd, concat, clip,
