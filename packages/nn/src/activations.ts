@@ -2,6 +2,7 @@
 import { gelu, leakyRelu, relu, sigmoid, softmax, tanh, type Tensor } from '@chainrule/core';
 import { lookup } from './names.ts';
 
+/** An activation a layer can name: core's relu, sigmoid, tanh, softmax (over the last axis), leakyRelu (slope 0.01), gelu, or 'linear' (none). */
 export type ActivationName = 'relu' | 'sigmoid' | 'tanh' | 'linear' | 'softmax' | 'leakyRelu' | 'gelu';
 
 const ACTIVATIONS: Readonly<Record<ActivationName, (x: Tensor) => Tensor>> = {
@@ -14,6 +15,7 @@ const ACTIVATIONS: Readonly<Record<ActivationName, (x: Tensor) => Tensor>> = {
   gelu,
 };
 
+/** Every {@link ActivationName}. */
 export const activationNames = Object.keys(ACTIVATIONS) as ActivationName[];
 
 /** Throws, listing the valid names, unless `name` is a known activation. */
@@ -22,4 +24,9 @@ export function checkActivation(name: unknown): ActivationName {
   return name as ActivationName;
 }
 
+/**
+ * The function an activation name stands for.
+ *
+ * @throws Error for an unknown name, listing the valid ones.
+ */
 export const activation = (name: ActivationName): ((x: Tensor) => Tensor) => lookup('activation', ACTIVATIONS, name);

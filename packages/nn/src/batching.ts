@@ -3,14 +3,26 @@ import { Rng, takeRows, Tensor } from '@chainrule/core';
 import { positiveInt } from './names.ts';
 import { sampleCount, type Target } from './targets.ts';
 
+/** How to cut samples into batches. */
 export interface BatchOptions {
+  /** Samples per batch, a positive integer; the last batch holds what is left. */
   readonly batchSize: number;
+  /** Visit the samples in a random order drawn from `rng` (default false: in order). */
   readonly shuffle?: boolean;
   /** The stream (or seed) that orders the samples when shuffling. */
   readonly rng?: Rng | number;
 }
 
-/** Index sets of batchSize samples; the last one holds whatever is left (never dropped). */
+/**
+ * Index sets of batchSize samples out of n; the last one holds whatever is left (never dropped).
+ *
+ * @throws Error when batchSize is not a positive integer, or shuffle is asked for without rng.
+ * @example
+ * ```ts
+ * import { batchIndices } from '@chainrule/nn';
+ * batchIndices(5, { batchSize: 2 }); // [0, 1], [2, 3], [4]
+ * ```
+ */
 export function batchIndices(n: number, options: BatchOptions): Int32Array[] {
   const size = positiveInt('batches', 'batchSize', options.batchSize);
   let order: Int32Array;
@@ -23,13 +35,22 @@ export function batchIndices(n: number, options: BatchOptions): Int32Array[] {
   return out;
 }
 
+/** One batch of {@link batches}. */
 export interface Batch<Y extends Target> {
+  /** Its rows of x, [batch, features]. */
   readonly x: Tensor;
+  /** The same rows of y. */
   readonly y: Y;
+  /** Which samples they are (row numbers of x). */
   readonly indices: Int32Array;
 }
 
-/** Checks that x and y describe the same samples, naming both counts. */
+/**
+ * Checks that x and y describe the same samples, naming both counts; returns the count.
+ *
+ * @param where Starts the error message, e.g. the caller's name.
+ * @throws Error when x is not a Tensor or the counts differ.
+ */
 export function checkSameCount(where: string, x: Tensor, y: Target): number {
   if (!(x instanceof Tensor)) throw new Error(`${where}: x must be a Tensor of shape [samples, features]`);
   const n = sampleCount(x);
@@ -38,7 +59,17 @@ export function checkSameCount(where: string, x: Tensor, y: Target): number {
   return n;
 }
 
-/** The batches of (x, y) in order: `for (const { x, y } of batches(x, y, { batchSize: 32, shuffle: true, rng: 1 }))`. */
+/**
+ * The batches of (x, y) in order: the rows of x [n, features] and y that {@link batchIndices} picks.
+ *
+ * @throws Error when x and y have different numbers of samples, or as batchIndices does.
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { batches } from '@chainrule/nn';
+ * for (const { x, y } of batches(tensor([[1], [2], [3]]), [0, 1, 0], { batchSize: 2, shuffle: true, rng: 1 })) console.log(x.shape, y);
+ * ```
+ */
 export function* batches<Y extends Target>(x: Tensor, y: Y, options: BatchOptions): Generator<Batch<Y extends Tensor ? Tensor : Int32Array>> {
   const n = checkSameCount('batches', x, y);
   for (const indices of batchIndices(n, options)) yield { x: takeRows(x, indices), y: takeRows(y, indices), indices };

@@ -32,19 +32,28 @@ const SLOT_PREFIX = 'optimizer/';
 
 /** What a fit run needs to continue where another stopped (pass it as fit's `resume`). */
 export interface ResumeState {
+  /** The optimiser state to continue from; its step drives the learning-rate schedule. */
   readonly optState: OptState;
+  /** The history so far; the resumed run appends to it. */
   readonly history: History;
   /** Epochs completed, counting earlier runs: the next run starts at this epoch (Keras's initial_epoch). */
   readonly epochsDone: number;
+  /** Where fit's random streams stood, so shuffling and augmentation go on as if never stopped. */
   readonly rng: FitRngState;
 }
 
 /** A run's whole state: FitResult is one, so `saveCheckpoint(path, model, fit(...))` needs nothing else. */
 export interface TrainingState extends ResumeState {
+  /** The params at that point. */
   readonly params: Params;
 }
 
+/**
+ * A loaded checkpoint: the model and the whole training state. Continue with `fit(ckpt.model,
+ * ckpt.params, data, { ...options, resume: ckpt })`.
+ */
 export interface Checkpoint extends TrainingState {
+  /** The model: the one passed to the loader, or the one the checkpoint describes. */
   readonly model: Model;
 }
 
@@ -75,7 +84,20 @@ function checkSlots(where: string, model: Model, optState: unknown): asserts opt
   }
 }
 
-/** The bytes of a checkpoint: `state` is a FitResult (or anything of its shape) for `model`; `where` names the caller in errors. */
+/**
+ * The bytes of a checkpoint: `state` is a FitResult (or anything of its shape) for `model`; `where`
+ * names the caller in errors. The browser's saveCheckpoint: store or download the bytes yourself.
+ *
+ * @throws Error when the params or an optimiser slot do not match the model's names, shapes and
+ *   dtype, or the history, epochsDone or rng are not what fit returns.
+ * @example
+ * ```ts
+ * // model, params, x and y as in fit's example
+ * const result = fit(model, params, { x, y }, { loss: 'mse', epochs: 5, progress: false });
+ * const bytes = encodeCheckpoint(model, result);
+ * const again = fit(model, result.params, { x, y }, { loss: 'mse', epochs: 10, resume: decodeCheckpoint(bytes), progress: false });
+ * ```
+ */
 export function encodeCheckpoint(model: Model, state: TrainingState, where = 'encodeCheckpoint'): Uint8Array {
   if (state === null || typeof state !== 'object') throw new Error(`${where}: state must be a FitResult (params, optState, history, epochsDone, rng), got ${describeValue(state)}`);
   checkAgainstSpec(`${where}: state.params`, model, state.params);
@@ -96,6 +118,7 @@ export function encodeCheckpoint(model: Model, state: TrainingState, where = 'en
   });
 }
 
+/** Options of {@link decodeCheckpoint}. */
 export interface DecodeCheckpointOptions {
   /** Load into this architecture instead of the spec in the bytes (names, shapes and dtypes are checked either way). */
   readonly model?: Model;
@@ -103,7 +126,13 @@ export interface DecodeCheckpointOptions {
   readonly source?: string;
 }
 
-/** The checkpoint in bytes made by encodeCheckpoint or saveCheckpoint, checked throughout. */
+/**
+ * The checkpoint in bytes made by encodeCheckpoint or saveCheckpoint, checked throughout.
+ *
+ * @throws Error when the bytes are not valid safetensors, are a model file rather than a checkpoint,
+ *   come from a newer checkpoint format, or a tensor or metadata field is missing or malformed (naming
+ *   it and `options.source`).
+ */
 export function decodeCheckpoint(bytes: Uint8Array, options: DecodeCheckpointOptions = {}): Checkpoint {
   const source = options.source ?? 'checkpoint data';
   const { tensors, metadata } = decodeSafetensors(bytes, source);

@@ -6,6 +6,17 @@
 import type { EpochInfo } from './fit-types.ts';
 import type { Params } from './params.ts';
 
+/**
+ * fit's `earlyStopping` options: stop once the monitored value has not improved for `patience`
+ * epochs. Accuracy and r2 improve upwards, losses and errors downwards.
+ *
+ * @example
+ * ```ts
+ * // model, params, x and y as in fit's example
+ * const r = fit(model, params, { x, y }, { loss: 'mse', epochs: 500, validationSplit: 0.2, earlyStopping: { patience: 10 }, progress: false });
+ * console.log(r.bestEpoch, r.stoppedAt);
+ * ```
+ */
 export interface EarlyStopping {
   /** 'loss', 'valLoss', a metric name ('accuracy') or 'val' + its name ('valAccuracy'); default valLoss with validation data, else loss. */
   readonly monitor?: string;

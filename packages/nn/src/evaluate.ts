@@ -8,7 +8,21 @@ import type { Target } from './targets.ts';
 import { objective, type LossSpec } from './train-step.ts';
 import { checkEvaluate, checkPredict } from './validate.ts';
 
-/** The model's outputs for every row of x, computed batchSize rows at a time. */
+/**
+ * The model's outputs for every row of x, computed batchSize rows at a time (default 256) outside
+ * the graph. x: [samples, model.inputs] in the model's dtype; returns [samples, model.outputs] after
+ * the final activation (probabilities for a softmax model), in the same dtype. x may have no rows.
+ *
+ * @throws Error when x is not a rank-2 tensor of the model's width and dtype, or the params are not
+ *   the model's, naming both shapes.
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { mlp, predict } from '@chainrule/nn';
+ * const model = mlp([2, 8, 3], { output: 'softmax' });
+ * const probs = predict(model, model.init(0), tensor([[0, 1], [1, 0]])); // [2, 3], rows sum to 1
+ * ```
+ */
 export function predict(model: Model, params: Params, x: Tensor, options: { batchSize?: number } = {}): Tensor {
   const n = checkPredict(model, params, x, options);
   const parts = batchIndices(n, { batchSize: options.batchSize ?? 256 });
@@ -20,18 +34,38 @@ export function predict(model: Model, params: Params, x: Tensor, options: { batc
   return out.tensor();
 }
 
+/** What {@link evaluate} computes, and how many rows at a time. */
 export interface EvaluateOptions {
+  /** A loss to average over the data (as fit takes it); default none. */
   readonly loss?: LossSpec;
+  /** Metrics to compute on the outputs, e.g. ['accuracy']; default none. */
   readonly metrics?: readonly MetricName[];
+  /** Rows per forward pass (default 256); the result does not depend on it beyond rounding. */
   readonly batchSize?: number;
 }
 
+/** What {@link evaluate} returns. */
 export interface Evaluation {
   /** The mean loss over all samples (weighted by batch size), when a loss was given. */
   readonly loss?: number;
+  /** Each requested metric by name. */
   readonly metrics: Readonly<Record<string, number>>;
 }
 
+/**
+ * Scores the model on data outside the graph: the mean loss and the metrics asked for, computed
+ * batchSize rows at a time. data.x: [samples, model.inputs]; data.y as fit takes it for the loss.
+ *
+ * @throws Error when data does not fit the model or the loss (naming the argument and both shapes),
+ *   when x has no rows, or for an unknown loss or metric name (listing the valid ones).
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { evaluate, mlp } from '@chainrule/nn';
+ * const model = mlp([2, 3], { output: 'softmax' });
+ * const { loss, metrics } = evaluate(model, model.init(0), { x: tensor([[0, 1], [1, 0]]), y: [0, 2] }, { loss: 'crossEntropy', metrics: ['accuracy'] });
+ * ```
+ */
 export function evaluate(model: Model, params: Params, data: { x: Tensor; y: Target }, options: EvaluateOptions = {}): Evaluation {
   checkEvaluate(model, params, data, options);
   return score(model, params, data, options);

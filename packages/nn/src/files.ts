@@ -16,6 +16,17 @@ import { decodeModel, encodeModel } from './safetensors.ts';
  * Saves params as safetensors (readable by numpy and PyTorch tools) with the model spec in the
  * header's metadata, so the one file holds everything and loads on its own. It is written atomically
  * (no second file beside it that a crash could leave describing another model).
+ *
+ * @throws Error when the params are not exactly the model's names, shapes and dtype (naming the
+ *   path), or the file cannot be written.
+ * @example
+ * ```ts
+ * import { mlp } from '@chainrule/nn';
+ * import { loadModel, saveModel } from '@chainrule/nn/node';
+ * const model = mlp([2, 4, 1]);
+ * saveModel('model.safetensors', model, model.init(0));
+ * const { model: again, params } = loadModel('model.safetensors');
+ * ```
  */
 export function saveModel(path: string, model: Model, params: Params): void {
   writeFileAtomic(path, encodeModel(model, params, path));
@@ -40,7 +51,22 @@ export function readSafetensorsFile(path: string): Uint8Array {
  * Loads a file written by saveModel. The model comes from the embedded spec, or pass `model` to
  * load into a known architecture (the file's spec, if any, must match it; names, shapes and dtypes
  * are checked either way), which is also how a safetensors file from another tool loads.
+ *
+ * @throws Error when the path is missing or a directory, or as decodeModel does, naming the file.
+ * @example
+ * ```ts
+ * import { loadModel } from '@chainrule/nn/node';
+ * const { model, params } = loadModel('model.safetensors');
+ * ```
  */
-export function loadModel(path: string, options: { model?: Model } = {}): { model: Model; params: Params } {
+export function loadModel(path: string, options: {
+  /** Load into this architecture instead of the spec in the file. */
+  model?: Model;
+} = {}): {
+  /** The model: the one given, or the one the file describes. */
+  model: Model;
+  /** Its params, in the model's order. */
+  params: Params;
+} {
   return decodeModel(readSafetensorsFile(path), { model: options.model, source: path });
 }

@@ -4,14 +4,19 @@
  */
 import { describeValue, Rng, type RngState } from '@chainrule/core';
 
+/** fit's live random streams. */
 export interface FitStreams {
+  /** Orders the rows each epoch. */
   readonly shuffle: Rng;
+  /** What a `transform` draws from. */
   readonly augment: Rng;
 }
 
 /** Where fit's streams stand: what a checkpoint saves and a resumed run starts from. */
 export interface FitRngState {
+  /** The batch-order stream's state. */
   readonly shuffle: RngState;
+  /** The augmentation stream's state (TransformContext.rng). */
   readonly augment: RngState;
 }
 
@@ -22,6 +27,7 @@ export function seededStreams(shuffle: Rng): FitStreams {
   return { shuffle, augment };
 }
 
+/** Where the streams stand now. */
 export const streamStates = (s: FitStreams): FitRngState => ({ shuffle: s.shuffle.state(), augment: s.augment.state() });
 
 /** The streams at saved states, each checked (and named) the way Rng.fromState checks it. */

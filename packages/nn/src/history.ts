@@ -1,22 +1,39 @@
 /** Training history as a value: one entry per epoch (and the loss of every step). */
 import { List, OrderedMap, Record, type RecordOf } from 'immutable';
 
+/** The fields of a {@link History}: per-epoch lists (one entry per epoch) and per-step lists. */
 export interface HistoryConfig {
+  /** Each epoch's mean training loss. */
   readonly loss: List<number>;
+  /** Each metric's value per epoch on the training outputs, by metric name. */
   readonly metrics: OrderedMap<string, List<number>>;
+  /** Each epoch's validation loss (empty without validation data). */
   readonly valLoss: List<number>;
+  /** Each metric's value per epoch on the validation data, by metric name. */
   readonly valMetrics: OrderedMap<string, List<number>>;
   /** The learning rate of each epoch's last step. */
   readonly lr: List<number>;
   /** Per epoch: each layer's gradient norm, averaged over the epoch's steps. */
   readonly gradNorms: List<OrderedMap<string, number>>;
+  /** The loss of every training step, over all epochs. */
   readonly stepLoss: List<number>;
   /** The learning rate of every step. */
   readonly stepLr: List<number>;
   /** Each layer's gradient norm at every step (empty when the monitor is off). */
   readonly stepGradNorms: OrderedMap<string, List<number>>;
 }
+/**
+ * What happened in training, as an Immutable Record (`fit(…).history`); viz plots it.
+ *
+ * @example
+ * ```ts
+ * // model, params, x and y as in fit's example
+ * const { history } = fit(model, params, { x, y }, { loss: 'mse', epochs: 20, progress: false });
+ * console.log(history.loss.last(), history.stepLoss.size);
+ * ```
+ */
 export type History = RecordOf<HistoryConfig>;
+/** Makes a History; `History()` is the empty one a fresh run starts from. */
 export const History = Record<HistoryConfig>({
   loss: List(), metrics: OrderedMap(), valLoss: List(), valMetrics: OrderedMap(), lr: List(), gradNorms: List(), stepLoss: List(),
   stepLr: List(), stepGradNorms: OrderedMap(),
@@ -25,6 +42,7 @@ export const History = Record<HistoryConfig>({
 const push = (m: OrderedMap<string, List<number>>, values: Readonly<globalThis.Record<string, number>>) =>
   Object.entries(values).reduce((acc, [k, v]) => acc.update(k, List<number>(), (l) => l.push(v)), m);
 
+/** One epoch's numbers, as fit adds them to the History. */
 export interface EpochEntry {
   readonly loss: number;
   readonly metrics: Readonly<globalThis.Record<string, number>>;
@@ -37,6 +55,7 @@ export interface EpochEntry {
   readonly stepGradNorms: Readonly<globalThis.Record<string, readonly number[]>>;
 }
 
+/** The history with one more epoch. */
 export function addEpoch(h: History, e: EpochEntry): History {
   return h.withMutations((r) => {
     r.set('loss', r.loss.push(e.loss));

@@ -6,15 +6,26 @@ import { type DType, type Rng, randn, randUniform, zeros, type Tensor } from '@c
 import type { ActivationName } from './activations.ts';
 import { lookup } from './names.ts';
 
+/**
+ * A weight initialiser: 'he' (normal, variance 2/fanIn), 'xavier' = 'glorot' (normal, 2/(fanIn +
+ * fanOut)), 'lecun' (normal, 1/fanIn), each also as '…Normal' and '…Uniform' (uniform with the same
+ * variance), 'zeros', or 'auto' (He for rectifiers, Xavier otherwise).
+ */
 export type InitName =
   | 'auto' | 'he' | 'heNormal' | 'heUniform' | 'xavier' | 'xavierNormal' | 'xavierUniform'
   | 'glorot' | 'glorotNormal' | 'glorotUniform' | 'lecun' | 'lecunNormal' | 'lecunUniform' | 'zeros';
 
+/** What an initialiser is given. */
 export interface InitArgs {
+  /** The shape of the tensor to make. */
   readonly shape: readonly number[];
+  /** Inputs per unit (a dense layer's input width). */
   readonly fanIn: number;
+  /** Outputs per input (a dense layer's units). */
   readonly fanOut: number;
+  /** The stream the values are drawn from. */
   readonly rng: Rng;
+  /** 'float32' or 'float64'. */
   readonly dtype: DType;
 }
 
@@ -40,12 +51,14 @@ const INITIALIZERS: Readonly<Record<Exclude<InitName, 'auto'>, Initializer>> = {
   zeros: (a) => zeros(a.shape, { dtype: a.dtype }),
 };
 
+/** Every {@link InitName}, 'auto' first. */
 export const initNames: readonly InitName[] = ['auto', ...(Object.keys(INITIALIZERS) as InitName[])];
 
 /** What 'auto' means for an activation: He for rectifiers, Xavier for the rest. */
 export const autoInit = (act: ActivationName): Exclude<InitName, 'auto'> =>
   act === 'relu' || act === 'leakyRelu' || act === 'gelu' ? 'he' : 'xavier';
 
+/** Throws, listing the valid names, unless `name` is a known initialiser. */
 export function checkInit(name: unknown): InitName {
   if (name === 'auto') return name;
   lookup('initializer', { auto: null, ...INITIALIZERS }, name);
@@ -59,6 +72,17 @@ export function initVariance(name: Exclude<InitName, 'auto'>, fanIn: number, fan
   return name.startsWith('he') ? he(a) : name.startsWith('lecun') ? lecun(a) : xavier(a);
 }
 
+/**
+ * A tensor of `args.shape` drawn by the named initialiser ('auto' resolved for the activation `act`).
+ *
+ * @throws Error for an unknown initialiser name, listing the valid ones.
+ * @example
+ * ```ts
+ * import { Rng } from '@chainrule/core';
+ * import { initialize } from '@chainrule/nn';
+ * const w = initialize('auto', 'relu', { shape: [256, 64], fanIn: 256, fanOut: 64, rng: new Rng(0), dtype: 'float32' }); // He: std √(2/256)
+ * ```
+ */
 export function initialize(name: InitName, act: ActivationName, args: InitArgs): Tensor {
   const resolved = name === 'auto' ? autoInit(act) : name;
   return lookup('initializer', INITIALIZERS, resolved)(args);

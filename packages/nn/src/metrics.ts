@@ -42,6 +42,19 @@ function pair(where: string, pred: Tensor, target: Target, threshold?: number): 
   return [p, t];
 }
 
+/**
+ * The fraction of rows whose predicted class is the true class. pred: scores [n, k] (argmax per row)
+ * or one column of probabilities [n] / [n, 1] (class 1 above `threshold`, default 0.5); target:
+ * labels, one-hot rows or a 0/1 column.
+ *
+ * @throws Error when there are no predictions or the counts differ.
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { accuracy } from '@chainrule/nn';
+ * accuracy(tensor([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]), [0, 1, 1]); // 2/3
+ * ```
+ */
 export function accuracy(pred: Tensor, target: Target, options: { threshold?: number } = {}): number {
   const [p, t] = pair('accuracy', pred, target, options.threshold);
   let hits = 0;
@@ -49,7 +62,18 @@ export function accuracy(pred: Tensor, target: Target, options: { threshold?: nu
   return p.length ? hits / p.length : 0;
 }
 
-/** counts[trueClass][predictedClass]. */
+/**
+ * counts[trueClass][predictedClass], over `classes` classes (default: the score columns, or enough
+ * for the largest label). pred and target as for {@link accuracy}.
+ *
+ * @throws Error when there are no predictions, the counts differ, or a label is out of range.
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { confusionMatrix } from '@chainrule/nn';
+ * confusionMatrix(tensor([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]), [0, 1, 1]); // [[1, 0], [1, 1]]
+ * ```
+ */
 export function confusionMatrix(pred: Tensor, target: Target, options: { classes?: number; threshold?: number } = {}): number[][] {
   const [p, t] = pair('confusionMatrix', pred, target, options.threshold);
   const k = options.classes ?? Math.max(pred.rank === 2 && pred.shape[1]! > 1 ? pred.shape[1]! : 2, ...t.map((v) => v + 1));
@@ -68,6 +92,17 @@ function values(where: string, pred: Tensor, target: Target): [ArrayLike<number>
   return [pred.data, t];
 }
 
+/**
+ * The mean of (pred − target)² over every element, as a number (the metric 'mse'; the loss is {@link mse}).
+ *
+ * @throws Error when there are no predictions or the element counts differ.
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { meanSquaredError } from '@chainrule/nn';
+ * meanSquaredError(tensor([[1], [3]]), tensor([[0], [1]])); // 2.5
+ * ```
+ */
 export function meanSquaredError(pred: Tensor, target: Target): number {
   const [p, t] = values('mse', pred, target);
   let s = 0;
@@ -75,6 +110,17 @@ export function meanSquaredError(pred: Tensor, target: Target): number {
   return s / Math.max(p.length, 1);
 }
 
+/**
+ * The mean of |pred − target| over every element, as a number (the metric 'mae').
+ *
+ * @throws Error when there are no predictions or the element counts differ.
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { meanAbsoluteError } from '@chainrule/nn';
+ * meanAbsoluteError(tensor([[1], [3]]), tensor([[0], [1]])); // 1.5
+ * ```
+ */
 export function meanAbsoluteError(pred: Tensor, target: Target): number {
   const [p, t] = values('mae', pred, target);
   let s = 0;
@@ -82,7 +128,17 @@ export function meanAbsoluteError(pred: Tensor, target: Target): number {
   return s / Math.max(p.length, 1);
 }
 
-/** Coefficient of determination, 1 − SS_res/SS_tot over all outputs (1 is perfect; a constant target gives 0 unless fitted exactly). */
+/**
+ * Coefficient of determination, 1 − SS_res/SS_tot over all outputs (1 is perfect; a constant target gives 0 unless fitted exactly).
+ *
+ * @throws Error when there are no predictions or the element counts differ.
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { r2 } from '@chainrule/nn';
+ * r2(tensor([1, 2, 3]), tensor([1, 2, 4])); // 1 − 1/4.667 ≈ 0.786
+ * ```
+ */
 export function r2(pred: Tensor, target: Target): number {
   const [p, t] = values('r2', pred, target);
   let mean = 0;
@@ -98,11 +154,41 @@ export function r2(pred: Tensor, target: Target): number {
   return 1 - res / tot;
 }
 
+/** A metric: predictions and targets to a number. */
 export type Metric = (pred: Tensor, target: Target) => number;
-const METRICS = { accuracy: accuracy as Metric, mse: meanSquaredError, mae: meanAbsoluteError, r2 } as const;
+const METRICS = {
+  /** {@link accuracy}: the fraction of rows classified right. */
+  accuracy: accuracy as Metric,
+  /** {@link meanSquaredError}: mean of (pred − target)². */
+  mse: meanSquaredError,
+  /** {@link meanAbsoluteError}: mean of |pred − target|. */
+  mae: meanAbsoluteError,
+  /** {@link r2}: the coefficient of determination. */
+  r2
+} as const;
+/** The metrics fit and evaluate take by name: 'accuracy', 'mse', 'mae', 'r2'. */
 export type MetricName = keyof typeof METRICS;
+/** Every {@link MetricName}. */
 export const metricNames = Object.keys(METRICS) as MetricName[];
+/**
+ * The metric a name stands for.
+ *
+ * @throws Error for an unknown name, listing the valid ones.
+ */
 export const getMetric = (name: MetricName): Metric => lookup('metric', METRICS, name);
 
-/** The metrics under their short names: metrics.accuracy, metrics.mse, metrics.mae, metrics.r2, metrics.confusionMatrix. */
-export const metrics = { ...METRICS, confusionMatrix };
+/**
+ * The metrics under their short names: metrics.accuracy, metrics.mse, metrics.mae, metrics.r2, metrics.confusionMatrix.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { metrics } from '@chainrule/nn';
+ * metrics.mae(tensor([1, 2]), tensor([1, 4])); // 1
+ * ```
+ */
+export const metrics = {
+  ...METRICS,
+  /** {@link confusionMatrix}: counts[trueClass][predictedClass]. */
+  confusionMatrix
+};

@@ -13,51 +13,101 @@ import type { Params } from './params.ts';
 import { seedRng } from './validate.ts';
 import { checkParamSizes } from './validate-state.ts';
 
+/** The fields of a {@link ModelSpec}. */
 export interface SequentialConfig {
+  /** Always 'sequential' (the one model kind so far). */
   readonly kind: 'sequential';
+  /** Input width: features per sample. */
   readonly inputs: number;
+  /** The dtype of the params and of the inputs the model takes. */
   readonly dtype: DType;
+  /** The layers in order, each named. */
   readonly layers: List<DenseSpec>;
 }
+/** A model's architecture as an Immutable Record: what {@link fromSpec} builds a Model from, and `model.spec`. */
 export type ModelSpec = RecordOf<SequentialConfig>;
+/** Makes a ModelSpec (defaults: 1 input, float32, no layers); {@link sequential} and {@link mlp} are the usual way. */
 export const ModelSpec = Record<SequentialConfig>({ kind: 'sequential', inputs: 1, dtype: 'float32', layers: List() }, 'ModelSpec');
 
+/** Options of `model.apply`. */
 export interface ApplyOptions {
   /** Return the last layer's pre-activation (e.g. logits before a softmax) for the fused losses. */
   readonly logits?: boolean;
 }
 
+/**
+ * A model: its architecture plus pure functions over {@link Params}. It holds no weights: `init`
+ * makes them and `apply` takes them, so one model serves any number of parameter sets.
+ */
 export interface Model {
+  /** The architecture, as an Immutable Record. */
   readonly spec: ModelSpec;
+  /** The layers with their input widths and names resolved. */
   readonly layers: readonly Layer[];
+  /** Input width: the model takes x of shape [batch, inputs]. */
   readonly inputs: number;
+  /** Output width: the model returns [batch, outputs]. */
   readonly outputs: number;
+  /** The dtype of its params and inputs (float32 or float64). */
   readonly dtype: DType;
   /** The activation of the last layer ('softmax' or 'sigmoid' lets losses use their fused forms). */
   readonly outputActivation: ActivationName;
   /** Parameter names and shapes, in the order of Params. */
   readonly paramShapes: OrderedMap<string, readonly number[]>;
+  /**
+   * Fresh params from a seed or an Rng: each layer's weights by its initialiser, biases zero, in the
+   * model's dtype. The same seed gives the same params.
+   *
+   * @throws Error when `rng` is neither an integer seed nor an Rng, or a parameter would exceed {@link MAX_PARAM_BYTES}.
+   */
   init(rng: Rng | number): Params;
+  /**
+   * The forward pass, on the tape (differentiable): x [batch, inputs] → [batch, outputs].
+   *
+   * @throws Error when x is not a rank-2 tensor of the model's width and dtype, or a parameter is missing.
+   */
   apply(params: Params, x: Tensor, options?: ApplyOptions): Tensor;
   /** Applies the last layer's activation to what `apply(…, { logits: true })` returned. */
   activateOutput(logits: Tensor): Tensor;
+  /** A text table of the layers: name, kind, activation, output shape and parameter count, with the total. */
   summary(): string;
+  /** The architecture as plain JSON; {@link fromSpec} rebuilds the model from it. */
   toJSON(): SequentialJSON;
 }
 
+/** A model's architecture as plain JSON (`model.toJSON()`), as model files and checkpoints store it. */
 export interface SequentialJSON {
+  /** Always 'sequential'. */
   kind: 'sequential';
+  /** Input width. */
   inputs: number;
+  /** 'float32' or 'float64'. */
   dtype: DType;
+  /** Each layer's configuration, in order. */
   layers: DenseConfig[];
 }
 
+/** Options of {@link sequential}. */
 export interface SequentialOptions {
   /** Input width (features per sample). */
   readonly inputs: number;
+  /** The params' and inputs' dtype (default 'float32'). */
   readonly dtype?: DType;
 }
 
+/**
+ * A model that applies `layers` in order to x of shape [batch, inputs]. Unnamed layers are named
+ * 'dense0', 'dense1', … by position, and their params 'dense0/w', 'dense0/b', ….
+ *
+ * @throws Error when `inputs` is missing or not a positive integer, there are no layers, a layer is
+ *   not a layer spec, or two layers share a name.
+ * @example
+ * ```ts
+ * import { dense, sequential } from '@chainrule/nn';
+ * const model = sequential([dense(32, { activation: 'relu' }), dense(3, { activation: 'softmax' })], { inputs: 4 });
+ * const params = model.init(0); // dense0/w [4, 32], dense0/b [32], dense1/w [32, 3], dense1/b [3]
+ * ```
+ */
 export function sequential(layers: readonly DenseSpec[], options: SequentialOptions): Model {
   if (options !== undefined && (options === null || typeof options !== 'object')) throw new Error(`sequential: options must be { inputs, dtype }, got ${describeValue(options)}`);
   if (!options || options.inputs === undefined) throw new Error('sequential: give the input width, e.g. sequential(layers, { inputs: 2 })');
@@ -75,17 +125,32 @@ export function sequential(layers: readonly DenseSpec[], options: SequentialOpti
   return fromSpec(ModelSpec({ inputs: options.inputs, dtype: assertDType('sequential', options.dtype ?? 'float32'), layers: List(named) }));
 }
 
+/** Options of {@link mlp}. */
 export interface MlpOptions {
-  /** Activation of every hidden layer, or one per hidden layer. */
+  /** Activation of every hidden layer, or one per hidden layer (default 'relu'). */
   readonly hidden?: ActivationName | readonly ActivationName[];
+  /** Activation of the output layer (default 'linear'). */
   readonly output?: ActivationName;
+  /** Initialiser of every layer's weights (default 'auto': He for rectifiers, Xavier otherwise). */
   readonly init?: InitName;
+  /** The params' and inputs' dtype (default 'float32'). */
   readonly dtype?: DType;
 }
 
 /**
- * mlp([784, 128, 64, 10], { hidden: 'relu', output: 'softmax' }): widths from input to output.
- * `activations` may instead be a list with one entry per layer (widths.length - 1 entries).
+ * A multilayer perceptron: dense layers with the given widths from input to output, e.g.
+ * mlp([784, 128, 64, 10], { hidden: 'relu', output: 'softmax' }). `options` may instead be a list of
+ * activations with one entry per layer (widths.length - 1 entries).
+ *
+ * @param widths The input width, then each layer's units; at least two entries.
+ * @throws Error when there are fewer than two widths, a width is not a positive integer, the number
+ *   of activations does not match the layers, or an activation or initialiser name is unknown.
+ * @example
+ * ```ts
+ * import { mlp } from '@chainrule/nn';
+ * const model = mlp([784, 128, 10], { hidden: 'relu', output: 'softmax' });
+ * console.log(model.summary());
+ * ```
  */
 export function mlp(widths: readonly number[], options: MlpOptions | readonly ActivationName[] = {}): Model {
   if (!Array.isArray(widths) || widths.length < 2) throw new Error(`mlp: give at least an input and an output width, got ${JSON.stringify(widths)}`);
@@ -110,7 +175,16 @@ export function mlp(widths: readonly number[], options: MlpOptions | readonly Ac
   );
 }
 
-/** Rebuilds a model from its spec, or from the JSON `model.toJSON()` gave. */
+/**
+ * Rebuilds a model from its spec, or from the JSON `model.toJSON()` gave.
+ *
+ * @throws Error when the JSON is not a sequential spec or names an unknown layer kind.
+ * @example
+ * ```ts
+ * import { fromSpec, mlp } from '@chainrule/nn';
+ * const same = fromSpec(JSON.parse(JSON.stringify(mlp([2, 4, 1]).toJSON())));
+ * ```
+ */
 export function fromSpec(spec: ModelSpec | SequentialJSON): Model {
   if (!(spec instanceof ModelSpec)) return fromJSON(spec as SequentialJSON);
   const layers: Layer[] = [];

@@ -10,28 +10,36 @@ import { layerOf, type Params } from './params.ts';
 import { nonNegative, positiveInt } from './names.ts';
 import { normHistory } from './norm-history.ts';
 
+/** What a gradient warning is about: a vanishing or exploding layer norm, or first and last layers too far apart. */
 export type WarningKind = 'vanishing' | 'exploding' | 'ratio';
 
+/** One warning of the gradient monitor (each kind is reported once per layer). */
 export interface GradientWarning {
+  /** What was found. */
   readonly kind: WarningKind;
+  /** The layer whose norm it is (for 'ratio', the first layer). */
   readonly layer: string;
+  /** The training step at which it was found. */
   readonly step: number;
+  /** The layer's gradient L2 norm at that step. */
   readonly norm: number;
+  /** The whole warning in words, with the numbers and the bound crossed. */
   readonly message: string;
 }
 
+/** Thresholds of the gradient monitor; every field is optional and defaults to {@link defaultMonitorOptions}. */
 export interface MonitorOptions {
-  /** A layer norm below this is reported as vanishing. */
+  /** A layer norm below this is reported as vanishing (default 1e-7). */
   readonly vanishing?: number;
-  /** A layer norm below this fraction of the largest layer norm at the same step is vanishing too. */
+  /** A layer norm below this fraction of the largest layer norm at the same step is vanishing too (default 1e-4). */
   readonly vanishingRelative?: number;
-  /** A layer norm above this many times the median of the layer's own recent norms (and above its largest before) is reported as exploding. */
+  /** A layer norm above this many times the median of the layer's own recent norms (and above its largest before) is reported as exploding (default 100). */
   readonly explodingFactor?: number;
-  /** How many recent steps of each layer that median is taken over. */
+  /** How many recent steps of each layer that median is taken over (default 50). */
   readonly window?: number;
-  /** Steps a layer must have been seen before it can be called exploding. */
+  /** Steps a layer must have been seen before it can be called exploding (default 3, at most `window`). */
   readonly warmup?: number;
-  /** max/min of the first and last layer norms above this is reported. */
+  /** max/min of the first and last layer norms above this is reported (default 1e4). */
   readonly ratio?: number;
   /** Where warnings go (default console.warn of the message). */
   readonly onWarning?: (w: GradientWarning) => void;
@@ -40,7 +48,21 @@ export interface MonitorOptions {
 /** A ratio as '12.3x', or '4.5e+10x' when it is huge. */
 const times = (r: number): string => `${r < 1e4 ? r.toFixed(1) : r.toExponential(1)}x`;
 
-export const defaultMonitorOptions = { vanishing: 1e-7, vanishingRelative: 1e-4, explodingFactor: 100, window: 50, warmup: 3, ratio: 1e4 } as const;
+/** The monitor's default thresholds; see {@link MonitorOptions} for what each means. */
+export const defaultMonitorOptions = {
+  /** Absolute vanishing bound. */
+  vanishing: 1e-7,
+  /** Vanishing bound relative to the largest layer norm. */
+  vanishingRelative: 1e-4,
+  /** Exploding: this many times the layer's recent median. */
+  explodingFactor: 100,
+  /** Steps the median is taken over. */
+  window: 50,
+  /** Steps before a layer can be called exploding. */
+  warmup: 3,
+  /** Bound on first/last layer norm ratio. */
+  ratio: 1e4,
+} as const;
 
 /** Where fit's replay of a failing batch with per-op checks found the first NaN/Inf. */
 export interface NonFiniteCause {
@@ -48,12 +70,23 @@ export interface NonFiniteCause {
   readonly op: string;
   /** Its layer (name scope), or 'loss'. */
   readonly layer: string;
+  /** Whether it was found computing the loss ('forward') or its gradient ('backward'). */
   readonly pass: 'forward' | 'backward';
 }
 
-/** Thrown when training meets NaN or ±Inf; fit adds the op and layer that produced it (`culprit`). */
+/**
+ * Thrown when training meets NaN or ±Inf; fit adds the op and layer that produced it (`culprit`).
+ * The message names the step, the parameter and where in it the value is.
+ */
 export class NonFiniteError extends Error {
-  constructor(message: string, readonly step: number, readonly parameter: string | undefined, readonly value: number,
+  constructor(message: string,
+    /** The training step at which it was found. */
+    readonly step: number,
+    /** The parameter whose gradient is not finite; undefined when only the loss is. */
+    readonly parameter: string | undefined,
+    /** The offending value: NaN, Infinity or -Infinity. */
+    readonly value: number,
+    /** The op and layer that first produced it, when fit could replay the batch with per-op checks. */
     readonly culprit?: NonFiniteCause) {
     super(message);
     this.name = 'NonFiniteError';
@@ -89,12 +122,31 @@ function firstNonFiniteGrad(grads: Params): { key: string; index: number; value:
   return undefined;
 }
 
+/** A gradient monitor: fed each step's loss and gradients, it keeps the warnings it has given. */
 export interface GradientMonitor {
   /** Checks one step; returns the per-layer norms. Throws NonFiniteError on NaN/Inf. */
   check(step: number, loss: number, grads: Params): OrderedMap<string, number>;
+  /** Every warning so far, in the order given. */
   readonly warnings: readonly GradientWarning[];
 }
 
+/**
+ * A gradient health monitor, as fit runs one every step (its `monitor` option). `check` returns each
+ * layer's gradient L2 norm; it warns once per layer and kind when a norm vanishes, explodes or the
+ * first and last layers drift apart (through `onWarning`, default console.warn), and throws
+ * {@link NonFiniteError} at the first NaN or ±Inf in the loss or a gradient.
+ *
+ * @throws Error when a threshold is negative or not finite, window or warmup is not a positive
+ *   integer, or warmup exceeds window.
+ * @example
+ * ```ts
+ * import { grad, tensor } from '@chainrule/core';
+ * import { gradientMonitor, mlp } from '@chainrule/nn';
+ * const model = mlp([2, 4, 1]), params = model.init(0), monitor = gradientMonitor({ onWarning: (w) => console.log(w.kind, w.layer) });
+ * const loss = model.apply(params, tensor([[1, 2]])).sum();
+ * const norms = monitor.check(0, loss.item(), grad(loss, params)); // OrderedMap { dense0 → …, dense1 → … }
+ * ```
+ */
 export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
   const o = { ...defaultMonitorOptions, ...options };
   for (const k of ['vanishing', 'vanishingRelative', 'explodingFactor', 'ratio'] as const) nonNegative('gradientMonitor', k, o[k]);

@@ -23,6 +23,7 @@ export interface ProgressReporter {
   onEnd?(): void;
 }
 
+/** How fit reports progress (part of {@link FitOptions}). */
 export interface ProgressOptions {
   /**
    * How fit reports progress. true (default): the environment's default, one line per epoch through
@@ -34,7 +35,16 @@ export interface ProgressOptions {
   readonly log?: (line: string) => void;
 }
 
-/** One line per finished epoch through `log` (default console.log). */
+/**
+ * One line per finished epoch through `log` (default console.log); what `progress: 'lines'` uses.
+ *
+ * @example
+ * ```ts
+ * import { lineProgress } from '@chainrule/nn';
+ * const lines: string[] = [];
+ * const progress = lineProgress((line) => lines.push(line)); // fit(…, { …, progress })
+ * ```
+ */
 export function lineProgress(log: (line: string) => void = (line) => console.log(line)): ProgressReporter {
   return { onEpochEnd: (line) => log(line) };
 }

@@ -38,7 +38,20 @@ function fromLittleEndian(bytes: Uint8Array, dtype: DType): TypedArray {
   return out;
 }
 
-/** The bytes of a safetensors file holding `tensors` (in order) and string `metadata`. */
+/**
+ * The bytes of a safetensors file holding `tensors` (in order, float32 as F32 and float64 as F64) and
+ * string `metadata`.
+ *
+ * @throws Error when `tensors` is not a map of names to Tensors.
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { decodeSafetensors, encodeSafetensors } from '@chainrule/nn';
+ * import { OrderedMap } from 'immutable';
+ * const bytes = encodeSafetensors(OrderedMap({ w: tensor([[1, 2]]) }), { note: 'hello' });
+ * decodeSafetensors(bytes).tensors.get('w')!.shape; // [1, 2]
+ * ```
+ */
 export function encodeSafetensors(tensors: Params, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
   if (!ImmutableMap.isMap(tensors)) throw new Error(`encodeSafetensors: tensors must be a map from names to tensors (such as Params), got ${describeValue(tensors)}`);
   for (const [name, t] of tensors) if (!(t instanceof Tensor)) throw new Error(`encodeSafetensors: '${name}' is ${describeValue(t)}, not a Tensor`);
@@ -153,8 +166,16 @@ function checkTiling(entries: readonly TensorEntry[], dataStart: number, fileLen
  * Tensors and metadata from safetensors bytes; `source` (a file name) goes into every error. Strict
  * as the reference implementation is: each entry's dtype, shape and offsets are checked, and the
  * tensors must cover the data section exactly; errors name the tensor and the byte offsets.
+ *
+ * @throws Error when the bytes are not a Uint8Array, are truncated, have a header that is not JSON,
+ *   a dtype other than F32 or F64, a bad shape or offsets, or bytes that belong to no tensor.
  */
-export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): { tensors: Params; metadata: Record<string, string> } {
+export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): {
+  /** The tensors in the order of their data, named as in the file. */
+  tensors: Params;
+  /** The header's __metadata__ (empty when it has none). */
+  metadata: Record<string, string>;
+} {
   if (!(bytes instanceof Uint8Array)) throw new Error(`${source}: expected the bytes as a Uint8Array (e.g. readFileSync(path), or new Uint8Array(arrayBuffer)), got ${describeValue(bytes)}`);
   const headerLength = readHeaderLength(bytes, source);
   let header: unknown;
@@ -178,12 +199,23 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
  * A model and its params as safetensors bytes: the params as tensors, the spec as JSON in
  * __metadata__.spec, so the bytes load on their own (what saveModel writes; in a browser, store or
  * download these bytes yourself).
+ *
+ * @param source Starts every error (default 'encodeModel').
+ * @throws Error when the params are not exactly the model's names, shapes and dtype.
+ * @example
+ * ```ts
+ * import { decodeModel, encodeModel, mlp } from '@chainrule/nn';
+ * const model = mlp([2, 4, 1]);
+ * const bytes = encodeModel(model, model.init(0)); // store or download them
+ * const { model: again, params } = decodeModel(bytes);
+ * ```
  */
 export function encodeModel(model: Model, params: Params, source = 'encodeModel'): Uint8Array {
   checkAgainstSpec(source, model, params);
   return encodeSafetensors(params, { format: 'chainrule', spec: JSON.stringify(model.toJSON()) });
 }
 
+/** Options of {@link decodeModel}. */
 export interface DecodeModelOptions {
   /** Load into this architecture instead of the spec in the bytes (names, shapes and dtypes are checked either way). */
   readonly model?: Model;
@@ -248,8 +280,17 @@ function checkSameArchitecture(saved: Model, wanted: Model, source: string): voi
  * The model and params in safetensors bytes made by encodeModel or saveModel. With `model`, the
  * file's own spec (if any) must describe the same architecture; a safetensors file from another tool
  * (no spec) loads only into a given model whose parameter names and shapes it matches.
+ *
+ * @throws Error when the bytes are not valid safetensors, hold no spec and no model is given, describe
+ *   another architecture than `options.model` (naming the first difference), or their tensors do not
+ *   match the model's parameter names, shapes and dtype.
  */
-export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {}): { model: Model; params: Params } {
+export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {}): {
+  /** The model: the one given, or the one the bytes describe. */
+  model: Model;
+  /** Its params, in the model's order. */
+  params: Params;
+} {
   const source = options.source ?? 'safetensors data';
   const { tensors, metadata } = decodeSafetensors(bytes, source);
   const names = [...tensors.keys()];

@@ -4,7 +4,9 @@
  */
 import { nonNegative, positiveInt } from './names.ts';
 
+/** A learning rate as a function of the step number (0 for the first update). */
 export type Schedule = (step: number) => number;
+/** What an optimiser's `lr` takes: a constant rate or a schedule. */
 export type LearningRate = number | Schedule;
 
 /** A schedule from a number or a schedule; negative or non-finite rates are errors. */
@@ -20,9 +22,23 @@ export function toSchedule(where: string, lr: LearningRate): Schedule {
   return () => lr;
 }
 
+/**
+ * The same rate at every step (what a plain number means).
+ *
+ * @throws Error when lr is negative or not finite.
+ */
 export const constant = (lr: number): Schedule => toSchedule('constant', lr);
 
-/** lr · factor^floor(step / every). */
+/**
+ * lr · factor^floor(step / every): the rate times `factor` (default 0.5) every `every` steps.
+ *
+ * @throws Error when `every` is not a positive integer or `factor` is negative.
+ * @example
+ * ```ts
+ * import { sgd, stepDecay } from '@chainrule/nn';
+ * const optimizer = sgd({ lr: stepDecay(0.1, { every: 1000, factor: 0.1 }) }); // 0.1, then 0.01 from step 1000, …
+ * ```
+ */
 export function stepDecay(lr: LearningRate, options: { every: number; factor?: number }): Schedule {
   const base = toSchedule('stepDecay', lr);
   const every = positiveInt('stepDecay', 'every', options.every);
@@ -30,7 +46,16 @@ export function stepDecay(lr: LearningRate, options: { every: number; factor?: n
   return (step) => base(step) * factor ** Math.floor(step / every);
 }
 
-/** lr · rate^(step / decaySteps), or with whole periods only when `staircase`. */
+/**
+ * lr · rate^(step / decaySteps), or with whole periods only when `staircase`.
+ *
+ * @throws Error when `rate` is negative or `decaySteps` is not a positive integer.
+ * @example
+ * ```ts
+ * import { exponentialDecay } from '@chainrule/nn';
+ * const lr = exponentialDecay(1e-3, { rate: 0.96, decaySteps: 100 }); // lr(100) ≈ 0.00096
+ * ```
+ */
 export function exponentialDecay(lr: LearningRate, options: { rate: number; decaySteps: number; staircase?: boolean }): Schedule {
   const base = toSchedule('exponentialDecay', lr);
   const rate = nonNegative('exponentialDecay', 'rate', options.rate);
@@ -38,7 +63,16 @@ export function exponentialDecay(lr: LearningRate, options: { rate: number; deca
   return (step) => base(step) * rate ** (options.staircase ? Math.floor(step / steps) : step / steps);
 }
 
-/** lr / (1 + rate · step / decaySteps). */
+/**
+ * lr / (1 + rate · step / decaySteps), with decaySteps defaulting to 1.
+ *
+ * @throws Error when `rate` is negative or `decaySteps` is not a positive integer.
+ * @example
+ * ```ts
+ * import { inverseTimeDecay } from '@chainrule/nn';
+ * const lr = inverseTimeDecay(0.1, { rate: 0.5, decaySteps: 100 }); // lr(200) = 0.05
+ * ```
+ */
 export function inverseTimeDecay(lr: LearningRate, options: { rate: number; decaySteps?: number }): Schedule {
   const base = toSchedule('inverseTimeDecay', lr);
   const rate = nonNegative('inverseTimeDecay', 'rate', options.rate);
@@ -46,7 +80,16 @@ export function inverseTimeDecay(lr: LearningRate, options: { rate: number; deca
   return (step) => base(step) / (1 + (rate * step) / steps);
 }
 
-/** Half a cosine from lr down to lr · alpha over decaySteps, then flat. */
+/**
+ * Half a cosine from lr down to lr · alpha (default 0) over decaySteps, then flat.
+ *
+ * @throws Error when `decaySteps` is not a positive integer or `alpha` is negative.
+ * @example
+ * ```ts
+ * import { adam, cosineDecay } from '@chainrule/nn';
+ * const optimizer = adam({ lr: cosineDecay(1e-3, { decaySteps: 5000, alpha: 0.01 }) });
+ * ```
+ */
 export function cosineDecay(lr: LearningRate, options: { decaySteps: number; alpha?: number }): Schedule {
   const base = toSchedule('cosineDecay', lr);
   const steps = positiveInt('cosineDecay', 'decaySteps', options.decaySteps);
@@ -57,7 +100,17 @@ export function cosineDecay(lr: LearningRate, options: { decaySteps: number; alp
   };
 }
 
-/** A linear ramp from 0 to the wrapped schedule over `steps`; the wrapped schedule then starts at its step 0. */
+/**
+ * A linear ramp from 0 to the wrapped schedule over `steps` (lr(0) · (step + 1) / steps); the
+ * wrapped schedule then starts at its step 0.
+ *
+ * @throws Error when `steps` is not a positive integer.
+ * @example
+ * ```ts
+ * import { adam, cosineDecay, warmup } from '@chainrule/nn';
+ * const optimizer = adam({ lr: warmup(cosineDecay(1e-3, { decaySteps: 5000 }), { steps: 200 }) });
+ * ```
+ */
 export function warmup(lr: LearningRate, options: { steps: number }): Schedule {
   const base = toSchedule('warmup', lr);
   const steps = positiveInt('warmup', 'steps', options.steps);

@@ -7,6 +7,7 @@
 import cliProgress from 'cli-progress';
 import { lineProgress, type ProgressReporter } from './progress.ts';
 
+/** Options of {@link terminalProgress}. */
 export interface TerminalProgressOptions {
   /** true: always draw the bar; false: plain lines; default: the bar when stderr is a TTY. */
   readonly bar?: boolean;
@@ -14,7 +15,16 @@ export interface TerminalProgressOptions {
   readonly log?: (line: string) => void;
 }
 
-/** A ProgressReporter for a terminal: a bar per epoch on stderr, or plain lines when stderr is not a TTY. */
+/**
+ * A ProgressReporter for a terminal: a bar per epoch on stderr, or plain lines when stderr is not a TTY.
+ *
+ * @example
+ * ```ts
+ * import { terminalProgress } from '@chainrule/nn/node';
+ * // model, params, x and y as in fit's example
+ * fit(model, params, { x, y }, { loss: 'mse', epochs: 10, progress: terminalProgress({ bar: true }) });
+ * ```
+ */
 export function terminalProgress(options: TerminalProgressOptions = {}): ProgressReporter {
   const useBar = options.bar ?? process.stderr.isTTY === true;
   if (!useBar) return lineProgress(options.log);

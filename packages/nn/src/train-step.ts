@@ -11,18 +11,31 @@ import { getOptimizer, type OptimizerName, type Optimizer, type OptState } from 
 import type { Params } from './params.ts';
 import type { Target } from './targets.ts';
 
+/** A loss as fit, evaluate and makeTrainStep take it: a built-in's name, a {@link Loss}, or any function returning a scalar. */
 export type LossSpec = LossName | Loss | ((pred: Tensor, target: Target) => Tensor);
 
 /** Whether `loss` should be given the model's pre-activation output. */
 export const usesLogits = (model: Model, loss: Loss): boolean => loss.fused !== undefined && loss.fused === model.outputActivation;
 
-/** The scalar to minimise, and the model output it was computed from (logits when fused). */
+/**
+ * The scalar to minimise, and the model output it was computed from (logits when fused), as a
+ * function of (params, x, y).
+ *
+ * @throws Error (when called) if the loss returns anything but one value, naming its shape.
+ */
 export function objective(model: Model, lossSpec: LossSpec) {
   const loss = getLoss(lossSpec);
   const logits = usesLogits(model, loss);
   // A loss not declared pure may keep what it is given or makes: those buffers are then never reused.
   const callLoss = reusing(loss, { pure: loss.pure === true });
-  return (params: Params, x: Tensor, y: Target): { loss: Tensor; output: Tensor; logits: boolean } => {
+  return (params: Params, x: Tensor, y: Target): {
+    /** The loss, a scalar tensor on the tape (differentiate it with grad). */
+    loss: Tensor;
+    /** The model's output for x, [batch, outputs]: the logits when `logits` is true. */
+    output: Tensor;
+    /** Whether the loss was given the pre-activation (see {@link usesLogits}). */
+    logits: boolean;
+  } => {
     const output = model.apply(params, x, { logits });
     // Its own scope, so a drawing of the graph shows the loss as one block beside the layers.
     const value = nameScope('loss', () => callLoss(output, y));
@@ -31,10 +44,15 @@ export function objective(model: Model, lossSpec: LossSpec) {
   };
 }
 
+/** What one training step returns. */
 export interface StepResult {
+  /** The params after the update. */
   readonly params: Params;
+  /** The optimiser state after the update (its step one higher). */
   readonly optState: OptState;
+  /** The batch's loss before the update. */
   readonly loss: number;
+  /** The gradient of the loss for each parameter, keyed and shaped like the params. */
   readonly grads: Params;
   /** The model's output for the batch (after its final activation), for metrics. */
   readonly output: Tensor;
@@ -45,6 +63,20 @@ export interface StepResult {
  * model's output. The buffers it makes and does not return are reused by its next calls (core's
  * `reusing`); what it returns, and what it is given, are never touched: to reuse last step's params and
  * state too, donate them, as fit does (`reusing(step, { pure: true, donate: [0, 1] })`).
+ *
+ * Use it to write your own loop; fit runs this same step. The batch is `{ x: [batch, model.inputs],
+ * y }` with y as fit takes it.
+ *
+ * @throws Error at once for an unknown loss or optimiser name (listing the valid ones); when called,
+ *   for an optimiser state that does not match the params.
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { adam, makeTrainStep, mlp } from '@chainrule/nn';
+ * const model = mlp([2, 8, 1]), opt = adam({ lr: 0.01 }), step = makeTrainStep(model, { loss: 'mse', optimizer: opt });
+ * let params = model.init(0), optState = opt.init(params);
+ * for (let i = 0; i < 100; i++) ({ params, optState } = step(params, optState, { x: tensor([[0, 1], [1, 0]]), y: tensor([[1], [-1]]) }));
+ * ```
  */
 export function makeTrainStep(model: Model, options: { loss: LossSpec; optimizer: OptimizerName | Optimizer }) {
   return reusing(stepFunction(model, options), { pure: true });

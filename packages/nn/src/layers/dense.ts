@@ -7,29 +7,54 @@ import { positiveInt } from '../names.ts';
 import type { Params } from '../params.ts';
 import type { Layer } from './layer.ts';
 
+/** The fields of a {@link DenseSpec}: a dense layer's configuration, as model JSON stores it. */
 export interface DenseConfig {
+  /** Always 'dense'. */
   readonly kind: 'dense';
+  /** Output width. */
   readonly units: number;
+  /** Applied to x·W + b. */
   readonly activation: ActivationName;
+  /** How W is initialised ('auto': He for rectifiers, Xavier otherwise); b starts at zero. */
   readonly init: InitName;
+  /** Whether the layer adds a bias b. */
   readonly useBias: boolean;
   /** null until sequential names it 'dense<i>'. */
   readonly name: string | null;
 }
 
+/** A dense layer's configuration as an Immutable Record, before its input width is known; made by {@link dense}. */
 export type DenseSpec = RecordOf<DenseConfig>;
+/** Makes a DenseSpec without checks (defaults: 1 unit, linear, auto init, with bias); {@link dense} checks its options. */
 export const DenseSpec = Record<DenseConfig>(
   { kind: 'dense', units: 1, activation: 'linear', init: 'auto', useBias: true, name: null },
   'DenseSpec',
 );
 
+/** Options of {@link dense}. */
 export interface DenseOptions {
+  /** Applied to x·W + b (default 'linear'). */
   readonly activation?: ActivationName;
+  /** How W is initialised (default 'auto': He for relu, leakyRelu and gelu, Xavier otherwise). */
   readonly init?: InitName;
+  /** Whether to add a bias (default true). */
   readonly useBias?: boolean;
+  /** The layer's name, which prefixes its params ('name/w', 'name/b'); default 'dense<i>' by position. */
   readonly name?: string;
 }
 
+/**
+ * A fully connected layer for {@link sequential}: y = act(x·W + b), x: [batch, inputs] →
+ * [batch, units], with W [inputs, units] and b [units] (inputs is the previous layer's width).
+ *
+ * @throws Error when units is not a positive integer, an option has the wrong type, the activation or
+ *   initialiser name is unknown (listing the valid ones), or the name is empty or contains '/'.
+ * @example
+ * ```ts
+ * import { dense, sequential } from '@chainrule/nn';
+ * const model = sequential([dense(64, { activation: 'gelu', name: 'hidden' }), dense(1)], { inputs: 8 });
+ * ```
+ */
 export function dense(units: number, options: DenseOptions = {}): DenseSpec {
   const where = `dense${options.name ? ` '${options.name}'` : ''}`;
   positiveInt(where, 'units', units);

@@ -3,9 +3,13 @@ import { fma, fuse } from '@chainrule/core';
 import { positive, unitInterval } from '../names.ts';
 import { makeOptimizer, oneMinus, type BaseOptions, type Optimizer } from './optimizer.ts';
 
+/** Options of {@link adam} and {@link adamW}. */
 export interface AdamOptions extends BaseOptions {
+  /** Decay of the running mean of the gradient, in [0, 1) (default 0.9). */
   readonly beta1?: number;
+  /** Decay of the running mean of the squared gradient, in [0, 1) (default 0.999). */
   readonly beta2?: number;
+  /** Added to the root of the second moment so a division never blows up, > 0 (default 1e-8). */
   readonly epsilon?: number;
 }
 
@@ -30,7 +34,30 @@ function adamLike(name: 'adam' | 'adamW', options: AdamOptions, decoupledDecay: 
   }));
 }
 
+/**
+ * Adam (Kingma and Ba 2015; lr defaults to 0.001). At update t, with g the gradient plus L2 decay λ·p:
+ * m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², and
+ * p ← p − lr/(1 − β1^t) · m / (√v/√(1 − β2^t) + ε). Slots 'm' and 'v'.
+ *
+ * @throws Error when beta1 or beta2 is outside [0, 1), epsilon is not positive, or a common option
+ *   is invalid (see {@link makeOptimizer}).
+ * @example
+ * ```ts
+ * import { adam, warmup } from '@chainrule/nn';
+ * const optimizer = adam({ lr: warmup(1e-3, { steps: 100 }), clipNorm: 1 });
+ * ```
+ */
 export const adam = (options: AdamOptions = {}): Optimizer => adamLike('adam', options, 0);
 
-/** AdamW: weightDecay defaults to 0.01 as in PyTorch. */
+/**
+ * AdamW (Loshchilov and Hutter 2019): Adam with the weight decay applied to the weights instead of
+ * the gradient, p ← p·(1 − lr·λ) − (Adam's step); weightDecay λ defaults to 0.01 as in PyTorch.
+ *
+ * @throws Error as {@link adam} does.
+ * @example
+ * ```ts
+ * import { adamW } from '@chainrule/nn';
+ * const optimizer = adamW({ lr: 3e-4, weightDecay: 0.05 });
+ * ```
+ */
 export const adamW = (options: AdamOptions = {}): Optimizer => adamLike('adamW', options, options.weightDecay ?? 0.01);

@@ -7,12 +7,26 @@ import { fma, fuse } from '@chainrule/core';
 import { unitInterval } from '../names.ts';
 import { makeOptimizer, oneMinus, type BaseOptions, type Optimizer } from './optimizer.ts';
 
+/** Options of {@link lion}. */
 export interface LionOptions extends BaseOptions {
+  /** Weight of the old momentum in the direction whose sign is taken, in [0, 1) (default 0.9). */
   readonly beta1?: number;
+  /** Decay of the momentum itself, in [0, 1) (default 0.99). */
   readonly beta2?: number;
 }
 
-/** Lion: lr defaults to 1e-4 (sign steps are large: use 3–10× less than Adam's), weightDecay (λ) to 0. */
+/**
+ * Lion (Chen et al. 2023): lr defaults to 1e-4 (sign steps are large: use 3–10× less than Adam's),
+ * weightDecay (λ, decoupled) to 0. c = β1·m + (1 − β1)·g; p ← p − lr·(sign(c) + λ·p);
+ * m ← β2·m + (1 − β2)·g. One slot, 'm'.
+ *
+ * @throws Error when beta1 or beta2 is outside [0, 1), or a common option is invalid (see {@link makeOptimizer}).
+ * @example
+ * ```ts
+ * import { lion } from '@chainrule/nn';
+ * const optimizer = lion({ lr: 3e-5, weightDecay: 0.1 });
+ * ```
+ */
 export function lion(options: LionOptions = {}): Optimizer {
   const b1 = options.beta1 ?? 0.9;
   const b2 = options.beta2 ?? 0.99;

@@ -10,15 +10,19 @@ import { nonNegative, positive } from '../names.ts';
 import type { Params } from '../params.ts';
 import { toSchedule, type LearningRate, type Schedule } from '../schedules.ts';
 
+/** The fields of an {@link OptState}. */
 export interface OptStateConfig {
   /** Updates done so far: the step number the next update uses. */
   readonly step: number;
   /** Per-slot tensors keyed like the params, e.g. slots.get('m').get('dense0/w'). */
   readonly slots: OrderedMap<string, Params>;
 }
+/** An optimiser's state as an Immutable Record: the update count and its slots (e.g. Adam's m and v). Make one with `optimizer.init(params)`. */
 export type OptState = RecordOf<OptStateConfig>;
+/** Makes an OptState (defaults: step 0, no slots); `optimizer.init(params)` is the usual way. */
 export const OptState = Record<OptStateConfig>({ step: 0, slots: OrderedMap() }, 'OptState');
 
+/** Gradient clipping, applied to the gradients before each update: by value first, then by global norm. */
 export interface ClipOptions {
   /** Rescale all gradients together when their global L2 norm exceeds this. */
   readonly clipNorm?: number;
@@ -26,7 +30,22 @@ export interface ClipOptions {
   readonly clipValue?: number;
 }
 
+/**
+ * A pure optimiser: `init(params)` makes its state, `update(params, grads, state)` returns the new
+ * params and state; nothing is mutated. Make one with sgd(), adam(), adamW(), rmsprop() or lion(),
+ * or your own with {@link makeOptimizer}.
+ *
+ * @example
+ * ```ts
+ * import { grad, tensor } from '@chainrule/core';
+ * import { adam, mlp, mse, type Params } from '@chainrule/nn';
+ * const model = mlp([1, 1]), opt = adam({ lr: 0.01 }), x = tensor([[1], [2]]), y = tensor([[2], [4]]);
+ * let params = model.init(0), state = opt.init(params);
+ * ({ params, state } = opt.update(params, grad(mse(model.apply(params, x), y), params) as Params, state));
+ * ```
+ */
 export interface Optimizer {
+  /** Its name, e.g. 'adam' (errors start with it). */
   readonly name: string;
   /** The options it was made with (numbers only for a constant lr). */
   readonly config: Readonly<globalThis.Record<string, unknown>>;
@@ -40,8 +59,20 @@ export interface Optimizer {
    * one that is not declared runs as safely as ever, only without that reuse.
    */
   readonly pure?: boolean;
+  /** A fresh state for these params: step 0 and each slot zeros shaped like the params. */
   init(params: Params): OptState;
-  update(params: Params, grads: Params, state: OptState, step?: number): { params: Params; state: OptState };
+  /**
+   * One update: the new params and state (step one higher). `grads` is keyed and shaped like the
+   * params; `step` (default `state.step`) picks the learning rate and bias corrections.
+   *
+   * @throws Error when a gradient or slot entry is missing or its shape or dtype differs from the parameter's.
+   */
+  update(params: Params, grads: Params, state: OptState, step?: number): {
+    /** The updated params, in the same order and with the same names. */
+    params: Params;
+    /** The updated state. */
+    state: OptState;
+  };
 }
 
 /** The L2 norm of all gradients taken together. */
@@ -81,8 +112,14 @@ export type StepScalars = (lr: number, t: number) => globalThis.Record<string, n
  */
 export const oneMinus = (x: number): Expr => fma(-1, x, 1);
 
+/** Options every built-in optimiser takes. */
 export interface BaseOptions extends ClipOptions {
+  /** The learning rate: a number ≥ 0 or a schedule of the step (each optimiser has its own default). */
   readonly lr?: LearningRate;
+  /**
+   * Weight decay λ ≥ 0: added to the gradient as λ·p (L2) by sgd, adam and rmsprop; applied to the
+   * weights directly (decoupled) by adamW (default 0.01) and lion. Default 0 otherwise.
+   */
   readonly weightDecay?: number;
 }
 
@@ -97,6 +134,23 @@ function slotsOf(name: string, program: UpdateProgram): string[] {
   return slots;
 }
 
+/**
+ * An optimiser from one parameter's update as a fused program (see {@link UpdateProgram}): it runs
+ * per parameter each step, after clipping, with the scalars `stepScalars` gives for the step. The
+ * slots are the program's outputs besides `p`, zeros at init. How the built-in optimisers are made.
+ *
+ * @param config The options (lr, weightDecay, clipNorm, clipValue and the optimiser's own), kept as `config`.
+ * @param defaultLr The learning rate when `config.lr` is not given.
+ * @throws Error when the learning rate or weightDecay is negative, a clip bound is not positive, or the
+ *   program does not read p (first), g and one array per slot.
+ * @example
+ * ```ts
+ * import { fuse } from '@chainrule/core';
+ * import { makeOptimizer } from '@chainrule/nn';
+ * // plain gradient descent: p ← p − lr·g
+ * const gd = makeOptimizer('gd', {}, 0.1, fuse({ arrays: ['p', 'g'], scalars: ['lr'] }, ({ p, g, lr }) => ({ p: p.sub(lr.mul(g)) })), (lr) => ({ lr }));
+ * ```
+ */
 export function makeOptimizer(name: string, config: BaseOptions & globalThis.Record<string, unknown>, defaultLr: number,
   program: UpdateProgram, stepScalars: StepScalars): Optimizer {
   const lr = toSchedule(name, config.lr ?? defaultLr);

@@ -3,11 +3,27 @@ import { describeValue, fma, fuse } from '@chainrule/core';
 import { unitInterval } from '../names.ts';
 import { makeOptimizer, type BaseOptions, type Optimizer, type UpdateProgram } from './optimizer.ts';
 
+/** Options of {@link sgd}. */
 export interface SgdOptions extends BaseOptions {
+  /** Momentum μ in [0, 1) (default 0: plain gradient descent, no state). */
   readonly momentum?: number;
+  /** Nesterov momentum: step along μ·v + g instead of v (default false; needs momentum > 0). */
   readonly nesterov?: boolean;
 }
 
+/**
+ * Stochastic gradient descent (lr defaults to 0.01). With g the gradient plus L2 decay λ·p:
+ * without momentum p ← p − lr·g; with momentum μ, v ← μ·v + g and p ← p − lr·v (Nesterov:
+ * p ← p − lr·(μ·v + g)). One slot, 'velocity', when there is momentum.
+ *
+ * @throws Error when momentum is outside [0, 1), nesterov is not a boolean or is set without
+ *   momentum, or a common option is invalid (see {@link makeOptimizer}).
+ * @example
+ * ```ts
+ * import { sgd } from '@chainrule/nn';
+ * const optimizer = sgd({ lr: 0.1, momentum: 0.9, nesterov: true }); // fit(model, params, data, { loss: 'mse', optimizer })
+ * ```
+ */
 export function sgd(options: SgdOptions = {}): Optimizer {
   const momentum = options.momentum ?? 0;
   unitInterval('sgd', 'momentum', momentum);
