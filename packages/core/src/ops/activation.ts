@@ -86,42 +86,157 @@ const logSoftmaxOp = defineOp({
   describe: ({ axis }) => `axis=${axis}`,
 });
 
+/**
+ * The logistic sigmoid 1 / (1 + e^(−x)) elementwise, in (0, 1).
+ *
+ * x: any shape; returns x's shape and dtype. Its gradient is written from the output, σ(x)·(1 − σ(x)).
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { sigmoid, tensor } from '@chainrule/core';
+ * sigmoid(tensor([0])).toArray(); // [0.5]
+ * ```
+ */
 export const sigmoid = (x: Tensor): Tensor => sigmoidOp.run([x], {});
+
+/**
+ * max(x, 0) elementwise.
+ *
+ * x: any shape; returns x's shape and dtype. The gradient is 1 where x > 0 and 0 elsewhere (0 at x = 0, as in PyTorch).
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { relu, tensor } from '@chainrule/core';
+ * relu(tensor([-2, 0, 3])).toArray(); // [0, 0, 3]
+ * ```
+ */
 export const relu = (x: Tensor): Tensor => reluOp.run([x], {});
+
+/**
+ * x where x > 0, else alpha·x, elementwise.
+ *
+ * x: any shape; returns x's shape and dtype.
+ * @param alpha - the slope for x ≤ 0 (default 0.01).
+ * @throws Error when x is not a Tensor or alpha is not a number.
+ * @example
+ * ```ts
+ * import { leakyRelu, tensor } from '@chainrule/core';
+ * leakyRelu(tensor([-2, 3]), 0.5).toArray(); // [-1, 3]
+ * ```
+ */
 export const leakyRelu = (x: Tensor, alpha = 0.01): Tensor => leakyReluOp.run([x], { alpha });
+
+/**
+ * log(1 + e^x) elementwise: a smooth relu, computed without overflow for large x.
+ *
+ * x: any shape; returns x's shape and dtype. Its gradient is sigmoid(x).
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { softplus, tensor } from '@chainrule/core';
+ * softplus(tensor([0, 100])).toArray(); // [0.693…, 100]
+ * ```
+ */
 export const softplus = (x: Tensor): Tensor => softplusOp.run([x], {});
+
+/**
+ * e^x / Σ e^x along one axis, computed stably (the maximum is subtracted first): each slice along
+ * `axis` becomes positive values summing to 1.
+ *
+ * x: rank ≥ 1; returns x's shape and dtype.
+ * @param axis - the axis normalised over, negative counting from the end (default −1, the last).
+ * @throws Error when x is not a Tensor, or when axis is not a whole number in range for x's rank.
+ * @example
+ * ```ts
+ * import { softmax, tensor } from '@chainrule/core';
+ * softmax(tensor([[1, 1], [0, Math.log(3)]])).toArray(); // [[0.5, 0.5], [0.25, 0.75]]
+ * ```
+ */
 export function softmax(x: Tensor, axis = -1): Tensor {
   expectTensor('softmax', 'x', x);
   return softmaxOp.run([x], { axis: normalizeAxis('softmax', axis, x.rank) });
 }
+
+/**
+ * log(softmax(x)) along one axis, computed directly (x − logsumexp(x)), so it stays finite where
+ * softmax underflows to 0. For a classification loss from logits, see {@link softmaxCrossEntropy}.
+ *
+ * x: rank ≥ 1; returns x's shape and dtype.
+ * @param axis - the axis normalised over, negative counting from the end (default −1, the last).
+ * @throws Error when x is not a Tensor, or when axis is not a whole number in range for x's rank.
+ * @example
+ * ```ts
+ * import { logSoftmax, tensor } from '@chainrule/core';
+ * logSoftmax(tensor([0, 0])).toArray(); // [-0.693…, -0.693…]
+ * ```
+ */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   expectTensor('logSoftmax', 'x', x);
   return logSoftmaxOp.run([x], { axis: normalizeAxis('logSoftmax', axis, x.rank) });
 }
 
-/** GELU, tanh approximation (as in GPT-2 and `jax.nn.gelu`): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+/**
+ * GELU, tanh approximation (as in GPT-2 and `jax.nn.gelu`): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+ * Not an op of its own: it is built from mul, add and tanh, so a graph shows those.
+ *
+ * x: any shape; returns x's shape and dtype.
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { gelu, tensor } from '@chainrule/core';
+ * gelu(tensor([0, 10])).toArray(); // [0, 10]
+ * ```
+ */
 export function gelu(x: Tensor): Tensor {
   expectTensor('gelu', 'x', x);
   const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return mul(mul(x, 0.5), add(tanh(inner), 1));
 }
 
+/**
+ * The activation family's table: each row holds the op (`row.op`, as in {@link builtinOps}), its public
+ * function (`row.fn`) and how it becomes a Tensor method. Core derives its exports and methods from it.
+ */
 export const activationOps = opTable({
-  sigmoid: opRow(sigmoidOp, sigmoid), relu: opRow(reluOp, relu), leakyRelu: opRow(leakyReluOp, leakyRelu),
-  softplus: opRow(softplusOp, softplus), softmax: opRow(softmaxOp, softmax), logSoftmax: opRow(logSoftmaxOp, logSoftmax),
+  /** The `sigmoid` op and {@link sigmoid}. */
+  sigmoid: opRow(sigmoidOp, sigmoid),
+  /** The `relu` op and {@link relu}. */
+  relu: opRow(reluOp, relu),
+  /** The `leakyRelu` op and {@link leakyRelu}. */
+  leakyRelu: opRow(leakyReluOp, leakyRelu),
+  /** The `softplus` op and {@link softplus}. */
+  softplus: opRow(softplusOp, softplus),
+  /** The `softmax` op and {@link softmax}. */
+  softmax: opRow(softmaxOp, softmax),
+  /** The `logSoftmax` op and {@link logSoftmax}. */
+  logSoftmax: opRow(logSoftmaxOp, logSoftmax),
 });
 
-export const activationComposites = compositeTable({ gelu: compositeRow(gelu) });
+/**
+ * The activation functions that are not ops of their own, built from other ops; core exports them and
+ * makes them Tensor methods.
+ */
+export const activationComposites = compositeTable({
+  /** {@link gelu}, built from mul, add and tanh. */
+  gelu: compositeRow(gelu),
+});
 
 // The methods this table gives (x.f(...) for f(x, ...)), checked against it in ./builtins.ts.
 declare module '../tensor.ts' {
   interface Tensor {
+    /** {@link sigmoid} as a method: `x.sigmoid()`. */
     sigmoid: SelfMethod<typeof sigmoid>;
+    /** {@link relu} as a method: `x.relu()`. */
     relu: SelfMethod<typeof relu>;
+    /** {@link leakyRelu} as a method: `x.leakyRelu(alpha)`. */
     leakyRelu: SelfMethod<typeof leakyRelu>;
+    /** {@link softplus} as a method: `x.softplus()`. */
     softplus: SelfMethod<typeof softplus>;
+    /** {@link softmax} as a method: `x.softmax(axis)`. */
     softmax: SelfMethod<typeof softmax>;
+    /** {@link logSoftmax} as a method: `x.logSoftmax(axis)`. */
     logSoftmax: SelfMethod<typeof logSoftmax>;
+    /** {@link gelu} as a method: `x.gelu()`. */
     gelu: SelfMethod<typeof gelu>;
   }
 }

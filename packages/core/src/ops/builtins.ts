@@ -24,9 +24,22 @@ type Merge<U> = (U extends unknown ? (u: U) => void : never) extends (m: infer M
 type AllOpRows = Merge<Union<typeof opTables>>;
 type AllCompositeRows = Merge<Union<typeof compositeTables>>;
 
+/**
+ * The name of every built-in op, `'add' | 'sub' | … | 'gather' | 'scatterAdd'`: the keys of {@link builtinOps}.
+ * Composites such as mean are not ops, so not among them.
+ */
 export type BuiltinOpName = keyof AllOpRows & string;
 
-/** The built-in ops by name. */
+/**
+ * The built-in ops by name, each typed with its attributes (see {@link OpDef}). Their `run` takes the
+ * attributes as they are, unchecked; the public functions of the same names check and normalise them.
+ * @example
+ * ```ts
+ * import { builtinOps, tensor } from '@chainrule/core';
+ * builtinOps.relu.differentiable; // true
+ * builtinOps.sum.run([tensor([[1, 2], [3, 4]])], { axes: [1], keepDims: false }).toArray(); // [3, 7]
+ * ```
+ */
 export const builtinOps: OpsOf<AllOpRows> = Object.fromEntries(
   opTables.flatMap((table) => Object.values(table).map((row: OpRow) => [row.op.name, row.op])),
 ) as OpsOf<AllOpRows>;

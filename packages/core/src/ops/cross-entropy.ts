@@ -56,7 +56,21 @@ const softmaxCrossEntropyOp = defineOp({
   describe: () => 'mean',
 });
 
-/** Mean softmax cross-entropy of logits [rows, classes] against integer labels (one per row). */
+/**
+ * Mean softmax cross-entropy of logits [rows, classes] against integer labels (one per row): the mean
+ * over rows of −log softmax(logits)[r, labels[r]], computed stably in one op. Returns a scalar [] in the
+ * logits' dtype. The gradient with respect to the logits is (softmax − onehot)/rows; the labels get none.
+ * @param labels - one class index in 0..classes−1 per row (an array or Int32Array).
+ * @throws Error when logits is not a Tensor of rank 2, when labels is not an array or Int32Array, when the
+ * number of labels differs from the number of rows, or when a label is not a whole number in range (naming
+ * it and its position).
+ * @example
+ * ```ts
+ * import { softmaxCrossEntropy, tensor } from '@chainrule/core';
+ * const logits = tensor([[2, 0, 0], [0, 0, 0]]);
+ * softmaxCrossEntropy(logits, [0, 2]).item(); // ≈ 0.669, the mean of −log 0.787 and −log(1/3)
+ * ```
+ */
 export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array | readonly number[]): Tensor {
   expectTensor('softmaxCrossEntropy', 'logits', logits);
   if (!Array.isArray(labels) && !(labels instanceof Int32Array)) {
@@ -72,4 +86,11 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array | readonl
   return softmaxCrossEntropyOp.run([logits], { labels: ints });
 }
 
-export const crossEntropyOps = opTable({ softmaxCrossEntropy: opRow(softmaxCrossEntropyOp, softmaxCrossEntropy, 'none') });
+/**
+ * The cross-entropy family's table: its one row holds the op (`row.op`, as in {@link builtinOps}) and its
+ * public function (`row.fn`), which is not a Tensor method.
+ */
+export const crossEntropyOps = opTable({
+  /** The `softmaxCrossEntropy` op and {@link softmaxCrossEntropy} (no method). */
+  softmaxCrossEntropy: opRow(softmaxCrossEntropyOp, softmaxCrossEntropy, 'none'),
+});

@@ -130,66 +130,394 @@ const castOp = defineOp({
 
 // ---- public functions (numbers are lifted to scalars of the other operand's dtype)
 
+/**
+ * a + b elementwise, with broadcasting.
+ *
+ * a and b: shapes that broadcast (NumPy's rules); returns their broadcast shape, in their dtype. A number is
+ * lifted to a scalar of the other operand's dtype. Each operand's gradient is summed back to its own shape.
+ * @throws Error when the shapes do not broadcast (naming both), when a and b mix float32 and float64 (cast
+ * one), or when an operand is neither a Tensor nor a number.
+ * @example
+ * ```ts
+ * import { add, tensor } from '@chainrule/core';
+ * add(tensor([1, 2]), 10).toArray(); // [11, 12]
+ * add(tensor([[1], [2]]), tensor([10, 20])).toArray(); // [[11, 21], [12, 22]]
+ * ```
+ */
 export const add = (a: TensorLike, b: TensorLike): Tensor => addOp.run(liftPair('add', a, b), {});
+
+/**
+ * a − b elementwise, with broadcasting.
+ *
+ * a and b: shapes that broadcast (NumPy's rules); returns their broadcast shape, in their dtype. A number is
+ * lifted to a scalar of the other operand's dtype. Each operand's gradient is summed back to its own shape.
+ * @throws Error when the shapes do not broadcast (naming both), when a and b mix float32 and float64 (cast
+ * one), or when an operand is neither a Tensor nor a number.
+ * @example
+ * ```ts
+ * import { sub, tensor } from '@chainrule/core';
+ * sub(tensor([5, 7]), tensor([1, 2])).toArray(); // [4, 5]
+ * sub(1, tensor([0.25, 0.5])).toArray(); // [0.75, 0.5]
+ * ```
+ */
 export const sub = (a: TensorLike, b: TensorLike): Tensor => subOp.run(liftPair('sub', a, b), {});
+
+/**
+ * a · b elementwise (not a matrix product: see {@link matmul}), with broadcasting.
+ *
+ * a and b: shapes that broadcast (NumPy's rules); returns their broadcast shape, in their dtype. A number is
+ * lifted to a scalar of the other operand's dtype. Each operand's gradient is summed back to its own shape.
+ * @throws Error when the shapes do not broadcast (naming both), when a and b mix float32 and float64 (cast
+ * one), or when an operand is neither a Tensor nor a number.
+ * @example
+ * ```ts
+ * import { mul, tensor } from '@chainrule/core';
+ * mul(tensor([1, 2, 3]), 2).toArray(); // [2, 4, 6]
+ * ```
+ */
 export const mul = (a: TensorLike, b: TensorLike): Tensor => mulOp.run(liftPair('mul', a, b), {});
+
+/**
+ * a / b elementwise, with broadcasting. Dividing by zero gives ±Infinity or NaN, as in JavaScript.
+ *
+ * a and b: shapes that broadcast (NumPy's rules); returns their broadcast shape, in their dtype. A number is
+ * lifted to a scalar of the other operand's dtype. Each operand's gradient is summed back to its own shape.
+ * @throws Error when the shapes do not broadcast (naming both), when a and b mix float32 and float64 (cast
+ * one), or when an operand is neither a Tensor nor a number.
+ * @example
+ * ```ts
+ * import { div, tensor } from '@chainrule/core';
+ * div(tensor([1, 3]), tensor([2, 4])).toArray(); // [0.5, 0.75]
+ * ```
+ */
 export const div = (a: TensorLike, b: TensorLike): Tensor => divOp.run(liftPair('div', a, b), {});
+
+/**
+ * a raised to the power b elementwise, with broadcasting.
+ *
+ * a and b: shapes that broadcast (NumPy's rules); returns their broadcast shape, in their dtype. A number is
+ * lifted to a scalar of the other operand's dtype. Each operand's gradient is summed back to its own shape.
+ * A negative a with a fractional b gives NaN. The gradient with respect to b, a^b·log a, is taken as 0
+ * where a ≤ 0 (as in JAX).
+ * @throws Error when the shapes do not broadcast (naming both), when a and b mix float32 and float64 (cast
+ * one), or when an operand is neither a Tensor nor a number.
+ * @example
+ * ```ts
+ * import { pow, tensor } from '@chainrule/core';
+ * pow(tensor([2, 3]), 2).toArray(); // [4, 9]
+ * pow(2, tensor([0, 1, 3])).toArray(); // [1, 2, 8]
+ * ```
+ */
 export const pow = (a: TensorLike, b: TensorLike): Tensor => powOp.run(liftPair('pow', a, b), {});
+
+/**
+ * The larger of a and b elementwise, with broadcasting (not a reduction: see {@link max}).
+ *
+ * a and b: shapes that broadcast (NumPy's rules); returns their broadcast shape, in their dtype. A number is
+ * lifted to a scalar of the other operand's dtype. Each operand's gradient is summed back to its own shape.
+ * The gradient goes to the larger operand; at a tie it goes to b.
+ * @throws Error when the shapes do not broadcast (naming both), when a and b mix float32 and float64 (cast
+ * one), or when an operand is neither a Tensor nor a number.
+ * @example
+ * ```ts
+ * import { maximum, tensor } from '@chainrule/core';
+ * maximum(tensor([1, 5, 3]), tensor([4, 2, 3])).toArray(); // [4, 5, 3]
+ * ```
+ */
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => maximumOp.run(liftPair('maximum', a, b), {});
+
+/**
+ * The smaller of a and b elementwise, with broadcasting (not a reduction: see {@link min}).
+ *
+ * a and b: shapes that broadcast (NumPy's rules); returns their broadcast shape, in their dtype. A number is
+ * lifted to a scalar of the other operand's dtype. Each operand's gradient is summed back to its own shape.
+ * The gradient goes to the smaller operand; at a tie it goes to b.
+ * @throws Error when the shapes do not broadcast (naming both), when a and b mix float32 and float64 (cast
+ * one), or when an operand is neither a Tensor nor a number.
+ * @example
+ * ```ts
+ * import { minimum, tensor } from '@chainrule/core';
+ * minimum(tensor([1, 5]), 2).toArray(); // [1, 2]
+ * ```
+ */
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => minimumOp.run(liftPair('minimum', a, b), {});
+
+/**
+ * −x elementwise.
+ *
+ * x: any shape; returns x's shape and dtype.
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { neg, tensor } from '@chainrule/core';
+ * neg(tensor([1, -2])).toArray(); // [-1, 2]
+ * ```
+ */
 export const neg = (x: Tensor): Tensor => negOp.run([x], {});
+
+/**
+ * e^x elementwise.
+ *
+ * x: any shape; returns x's shape and dtype.
+ * Large x overflows to Infinity (above about 88 in float32, 709 in float64).
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { exp, tensor } from '@chainrule/core';
+ * exp(tensor([0, 1])).toArray(); // [1, 2.718…]
+ * ```
+ */
 export const exp = (x: Tensor): Tensor => expOp.run([x], {});
+
+/**
+ * The natural logarithm elementwise.
+ *
+ * x: any shape; returns x's shape and dtype.
+ * log(0) is -Infinity and a negative x gives NaN (no error, unless `setDebug(true)`, which makes
+ * any op that produces a non-finite value throw). For log(1 + x) with x near 0, use {@link log1p}.
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { log, tensor } from '@chainrule/core';
+ * log(tensor([1, Math.E], { dtype: 'float64' })).toArray(); // [0, 1]
+ * ```
+ */
 export const log = (x: Tensor): Tensor => logOp.run([x], {});
-/** log(1 + x), accurate for x near 0. */
+
+/**
+ * log(1 + x) elementwise, accurate for x near 0 where `log(add(1, x))` loses x's digits.
+ *
+ * x: any shape; returns x's shape and dtype. x = −1 gives -Infinity and x < −1 gives NaN.
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { log1p, tensor } from '@chainrule/core';
+ * log1p(tensor([0, 1e-10], { dtype: 'float64' })).toArray(); // [0, 9.9999999995e-11]
+ * ```
+ */
 export const log1p = (x: Tensor): Tensor => log1pOp.run([x], {});
+
+/**
+ * The square root elementwise.
+ *
+ * x: any shape; returns x's shape and dtype.
+ * A negative x gives NaN; the gradient 1/(2√x) is infinite at 0.
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { sqrt, tensor } from '@chainrule/core';
+ * sqrt(tensor([4, 9])).toArray(); // [2, 3]
+ * ```
+ */
 export const sqrt = (x: Tensor): Tensor => sqrtOp.run([x], {});
+
+/**
+ * |x| elementwise.
+ *
+ * x: any shape; returns x's shape and dtype.
+ * The gradient is sign(x): 0 at x = 0.
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { abs, tensor } from '@chainrule/core';
+ * abs(tensor([-2, 0, 3])).toArray(); // [2, 0, 3]
+ * ```
+ */
 export const abs = (x: Tensor): Tensor => absOp.run([x], {});
+
+/**
+ * The sine elementwise (x in radians).
+ *
+ * x: any shape; returns x's shape and dtype.
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { sin, tensor } from '@chainrule/core';
+ * sin(tensor([0, Math.PI / 2])).toArray(); // [0, 1]
+ * ```
+ */
 export const sin = (x: Tensor): Tensor => sinOp.run([x], {});
+
+/**
+ * The cosine elementwise (x in radians).
+ *
+ * x: any shape; returns x's shape and dtype.
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { cos, tensor } from '@chainrule/core';
+ * cos(tensor([0, Math.PI])).toArray(); // [1, -1]
+ * ```
+ */
 export const cos = (x: Tensor): Tensor => cosOp.run([x], {});
+
+/**
+ * The hyperbolic tangent elementwise, in (−1, 1).
+ *
+ * x: any shape; returns x's shape and dtype.
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { tanh, tensor } from '@chainrule/core';
+ * tanh(tensor([0, 100])).toArray(); // [0, 1]
+ * ```
+ */
 export const tanh = (x: Tensor): Tensor => tanhOp.run([x], {});
+
+/**
+ * x² elementwise (one op, cheaper than `mul(x, x)` and with one input in the graph).
+ *
+ * x: any shape; returns x's shape and dtype.
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { square, tensor } from '@chainrule/core';
+ * square(tensor([-3, 2])).toArray(); // [9, 4]
+ * ```
+ */
 export const square = (x: Tensor): Tensor => squareOp.run([x], {});
+
+/**
+ * x with every value limited to [min, max] (NumPy's clip).
+ *
+ * x: any shape; returns x's shape and dtype. The gradient is 1 strictly inside (min, max) and 0 at or
+ * beyond the bounds.
+ * @throws Error when min or max is not a number, or min > max, naming both.
+ * @example
+ * ```ts
+ * import { clip, tensor } from '@chainrule/core';
+ * clip(tensor([-5, 0.5, 5]), -1, 1).toArray(); // [-1, 0.5, 1]
+ * ```
+ */
 export const clip = (x: Tensor, min: number, max: number): Tensor => clipOp.run([x], { min, max });
-/** Converts to another dtype; the only way to mix float32 and float64. */
+
+/**
+ * Converts x to another dtype (float32 or float64): the only way to mix them, since ops refuse inputs of
+ * two dtypes. Returns x itself when it already has that dtype.
+ *
+ * x: any shape; returns x's shape. The gradient is cast back to x's dtype. Float64 to float32 rounds each
+ * value to the nearest float32.
+ * @throws Error when dtype is not 'float32' or 'float64'.
+ * @example
+ * ```ts
+ * import { add, cast, tensor } from '@chainrule/core';
+ * const x = tensor([1, 2], { dtype: 'float64' });
+ * add(cast(x, 'float32'), tensor([0.5, 0.5])).dtype; // 'float32'
+ * ```
+ */
 export const cast = (x: Tensor, dtype: DType): Tensor => (x.dtype === dtype ? x : castOp.run([x], { dtype }));
 
-/** cond ? a : b elementwise, with broadcasting; cond is any tensor, non-zero meaning true. */
+/**
+ * cond ? a : b elementwise, with broadcasting; cond is any tensor, non-zero meaning true (a mask from
+ * {@link greater} and the like).
+ *
+ * cond, a and b: shapes that broadcast together; returns their broadcast shape in a's and b's dtype (cond is
+ * cast to it). A number for a or b is lifted to a scalar. The gradient flows to a where cond is true and
+ * to b elsewhere; cond gets none.
+ * @throws Error when cond is not a Tensor, when the shapes do not broadcast (naming them), or when a and
+ * b mix float32 and float64.
+ * @example
+ * ```ts
+ * import { greater, tensor, where } from '@chainrule/core';
+ * const x = tensor([-1, 2, -3]);
+ * where(greater(x, 0), x, 0).toArray(); // [0, 2, 0]
+ * ```
+ */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   expectTensor('where', 'cond', cond);
   const [ta, tb] = liftPair('where', a, b, cond.dtype);
   return whereOp.run([cast(cond, ta.dtype), ta, tb], {});
 }
 
+/**
+ * The elementwise family's table: each row holds the op (`row.op`, as in {@link builtinOps}), its public
+ * function (`row.fn`) and how it becomes a Tensor method. Core derives its exports and methods from it.
+ */
 export const elementwiseOps = opTable({
-  add: opRow(addOp, add), sub: opRow(subOp, sub), mul: opRow(mulOp, mul), div: opRow(divOp, div), pow: opRow(powOp, pow),
-  maximum: opRow(maximumOp, maximum), minimum: opRow(minimumOp, minimum),
-  neg: opRow(negOp, neg), exp: opRow(expOp, exp), log: opRow(logOp, log), log1p: opRow(log1pOp, log1p), sqrt: opRow(sqrtOp, sqrt), abs: opRow(absOp, abs),
-  sin: opRow(sinOp, sin), cos: opRow(cosOp, cos), tanh: opRow(tanhOp, tanh), square: opRow(squareOp, square),
-  where: opRow(whereOp, where), clip: opRow(clipOp, clip), cast: opRow(castOp, cast),
+  /** The `add` op and {@link add}. */
+  add: opRow(addOp, add),
+  /** The `sub` op and {@link sub}. */
+  sub: opRow(subOp, sub),
+  /** The `mul` op and {@link mul}. */
+  mul: opRow(mulOp, mul),
+  /** The `div` op and {@link div}. */
+  div: opRow(divOp, div),
+  /** The `pow` op and {@link pow}. */
+  pow: opRow(powOp, pow),
+  /** The `maximum` op and {@link maximum}. */
+  maximum: opRow(maximumOp, maximum),
+  /** The `minimum` op and {@link minimum}. */
+  minimum: opRow(minimumOp, minimum),
+  /** The `neg` op and {@link neg}. */
+  neg: opRow(negOp, neg),
+  /** The `exp` op and {@link exp}. */
+  exp: opRow(expOp, exp),
+  /** The `log` op and {@link log}. */
+  log: opRow(logOp, log),
+  /** The `log1p` op and {@link log1p}. */
+  log1p: opRow(log1pOp, log1p),
+  /** The `sqrt` op and {@link sqrt}. */
+  sqrt: opRow(sqrtOp, sqrt),
+  /** The `abs` op and {@link abs}. */
+  abs: opRow(absOp, abs),
+  /** The `sin` op and {@link sin}. */
+  sin: opRow(sinOp, sin),
+  /** The `cos` op and {@link cos}. */
+  cos: opRow(cosOp, cos),
+  /** The `tanh` op and {@link tanh}. */
+  tanh: opRow(tanhOp, tanh),
+  /** The `square` op and {@link square}. */
+  square: opRow(squareOp, square),
+  /** The `where` op and {@link where}. */
+  where: opRow(whereOp, where),
+  /** The `clip` op and {@link clip}. */
+  clip: opRow(clipOp, clip),
+  /** The `cast` op and {@link cast}. */
+  cast: opRow(castOp, cast),
 });
 
 // The methods this table gives (x.f(...) for f(x, ...)), checked against it in ./builtins.ts.
 declare module '../tensor.ts' {
   interface Tensor {
+    /** {@link add} as a method: `a.add(b)`. */
     add: SelfMethod<typeof add>;
+    /** {@link sub} as a method: `a.sub(b)`. */
     sub: SelfMethod<typeof sub>;
+    /** {@link mul} as a method: `a.mul(b)`. */
     mul: SelfMethod<typeof mul>;
+    /** {@link div} as a method: `a.div(b)`. */
     div: SelfMethod<typeof div>;
+    /** {@link pow} as a method: `a.pow(b)`. */
     pow: SelfMethod<typeof pow>;
+    /** {@link maximum} as a method: `a.maximum(b)`. */
     maximum: SelfMethod<typeof maximum>;
+    /** {@link minimum} as a method: `a.minimum(b)`. */
     minimum: SelfMethod<typeof minimum>;
+    /** {@link neg} as a method: `x.neg()`. */
     neg: SelfMethod<typeof neg>;
+    /** {@link exp} as a method: `x.exp()`. */
     exp: SelfMethod<typeof exp>;
+    /** {@link log} as a method: `x.log()`. */
     log: SelfMethod<typeof log>;
+    /** {@link log1p} as a method: `x.log1p()`. */
     log1p: SelfMethod<typeof log1p>;
+    /** {@link sqrt} as a method: `x.sqrt()`. */
     sqrt: SelfMethod<typeof sqrt>;
+    /** {@link abs} as a method: `x.abs()`. */
     abs: SelfMethod<typeof abs>;
+    /** {@link sin} as a method: `x.sin()`. */
     sin: SelfMethod<typeof sin>;
+    /** {@link cos} as a method: `x.cos()`. */
     cos: SelfMethod<typeof cos>;
+    /** {@link tanh} as a method: `x.tanh()`. */
     tanh: SelfMethod<typeof tanh>;
+    /** {@link square} as a method: `x.square()`. */
     square: SelfMethod<typeof square>;
-    /** this ? a : b elementwise (non-zero meaning true). */
+    /** {@link where} as a method, this tensor the condition: `cond.where(a, b)` is this ? a : b (non-zero meaning true). */
     where: SelfMethod<typeof where>;
+    /** {@link clip} as a method: `x.clip(min, max)`. */
     clip: SelfMethod<typeof clip>;
+    /** {@link cast} as a method: `x.cast('float64')`. */
     cast: SelfMethod<typeof cast>;
   }
 }

@@ -80,8 +80,21 @@ function toIndices(where: string, indices: Tensor | Int32Array | NestedArray): {
 
 /**
  * Picks x's values along `axis` at the given indices (PyTorch's gather, NumPy's take_along_axis):
- * indices has x's rank and shape except on `axis`. `gather(logits, labels[:, None], 1)` picks
- * each row's class score.
+ * out[i][j]… = x[i]…[indices[i][j]…]…, the index replacing the coordinate on `axis`.
+ *
+ * x: rank ≥ 1; indices: x's rank and x's shape on every axis but `axis`, where it may have any length
+ * (repeats allowed); returns indices' shape in x's dtype. The gradient adds each cotangent back at its
+ * index (scatterAdd), so repeated indices accumulate.
+ * @param indices - whole numbers in 0..x.shape[axis]−1: a Tensor, an Int32Array or nested arrays.
+ * @param axis - the axis indexed; negative counts from the end.
+ * @throws Error when x is not a Tensor, when axis is out of range, when indices' shape does not match x
+ * off `axis` (naming both shapes), or when an index is not a whole number or out of range (naming it).
+ * @example
+ * ```ts
+ * import { gather, tensor } from '@chainrule/core';
+ * const logits = tensor([[1, 2, 3], [4, 5, 6]]);
+ * gather(logits, [[2], [0]], 1).toArray(); // each row's score at its label: [[3], [4]]
+ * ```
  */
 export function gather(x: Tensor, indices: Tensor | Int32Array | NestedArray, axis: number): Tensor {
   expectTensor('gather', 'x', x);
@@ -94,7 +107,21 @@ export function gather(x: Tensor, indices: Tensor | Int32Array | NestedArray, ax
   return gatherOp.run([x], { axis: a, indices: data, indicesShape: idxShape });
 }
 
-/** One row per label with a 1 in the label's column: shape [...labels.shape, depth]. Not differentiable. */
+/**
+ * One row per label with a 1 in the label's column and 0 elsewhere: shape [...labels.shape, depth].
+ * Not differentiable: it is built from labels, not from a tensor's values, and records nothing.
+ *
+ * @param labels - whole numbers in 0..depth−1: a Tensor, an Int32Array or nested arrays.
+ * @param depth - the number of classes (the length of each row).
+ * @param options - `dtype`: the result's dtype (default float32).
+ * @throws Error when depth is not a non-negative whole number, when a label is not a whole number or is
+ * out of range for depth (naming it and its position), or when the result would be too large to allocate.
+ * @example
+ * ```ts
+ * import { oneHot } from '@chainrule/core';
+ * oneHot([2, 0], 3).toArray(); // [[0, 0, 1], [1, 0, 0]]
+ * ```
+ */
 export function oneHot(labels: Tensor | Int32Array | NestedArray, depth: number, options: { dtype?: DType } = {}): Tensor {
   checkCount('oneHot', 'depth', depth);
   const { data, shape } = toIndices('oneHot', labels);
@@ -108,15 +135,29 @@ export function oneHot(labels: Tensor | Int32Array | NestedArray, depth: number,
   return new Tensor(out, [...shape, depth]);
 }
 
-export const indexingOps = opTable({ gather: opRow(gatherOp, gather), scatterAdd: opRow(scatterAddOp, undefined, 'none') });
+/**
+ * The indexing family's table: each row holds the op (`row.op`, as in {@link builtinOps}), its public
+ * function (`row.fn`, if any) and how it becomes a Tensor method. Core derives its exports and methods from it.
+ */
+export const indexingOps = opTable({
+  /** The `gather` op and {@link gather}. */
+  gather: opRow(gatherOp, gather),
+  /** The `scatterAdd` op, gather's adjoint (its VJP): g added into zeros at the indices. No public function. */
+  scatterAdd: opRow(scatterAddOp, undefined, 'none'),
+});
 
-export const indexingComposites = compositeTable({ oneHot: compositeRow(oneHot) });
+/** The indexing functions that are not ops; core exports them and makes them Tensor methods. */
+export const indexingComposites = compositeTable({
+  /** {@link oneHot}, made directly (not differentiable, so not an op). */
+  oneHot: compositeRow(oneHot),
+});
 
 // The methods this table gives (x.f(...) for f(x, ...)), checked against it in ./builtins.ts.
 declare module '../tensor.ts' {
   interface Tensor {
+    /** {@link gather} as a method: `x.gather(indices, axis)`. */
     gather: SelfMethod<typeof gather>;
-    /** This tensor of integer labels as one-hot rows of length `depth`. */
+    /** {@link oneHot} as a method: `labels.oneHot(depth)`, this tensor of integer labels as one-hot rows of length `depth`. */
     oneHot: SelfMethod<typeof oneHot>;
   }
 }

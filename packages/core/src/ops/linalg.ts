@@ -89,6 +89,21 @@ const matmulOp: OpDef<MatmulAttrs, 'matmul'> = defineOp({
 /**
  * Matrix product with NumPy's rules: 2-D × 2-D, batched with broadcast batch dims, and 1-D
  * operands treated as a row (left) or column (right) vector that is dropped from the result.
+ *
+ * a: [...batchA, m, k]; b: [...batchB, k, n]; returns [...broadcast(batchA, batchB), m, n] in their dtype
+ * (a 1-D a is [k] and drops m; a 1-D b is [k] and drops n). With `transA` (`transB`) the last two axes of
+ * a (b) are read transposed, without copying: a is then [..., k, m].
+ * @param options - `transA`, `transB`: use the operand's transpose (default false).
+ * @throws Error when an operand is not a Tensor or is a scalar, when the inner dimensions differ (naming
+ * both shapes), when the batch dimensions do not broadcast, or when a and b mix float32 and float64.
+ * @example
+ * ```ts
+ * import { matmul, tensor } from '@chainrule/core';
+ * const a = tensor([[1, 2], [3, 4]]);
+ * matmul(a, tensor([[1], [1]])).toArray(); // [[3], [7]]
+ * matmul(a, tensor([1, 0])).toArray(); // [1, 3]
+ * matmul(a, a, { transA: true }).toArray(); // aᵀ·a: [[10, 14], [14, 20]]
+ * ```
  */
 export function matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB?: boolean } = {}): Tensor {
   expectTensor('matmul', 'a', a);
@@ -129,14 +144,36 @@ const linearOp = defineOp({
   sample: linearSample,
 });
 
-/** x·W + b for a batch x [m,k], weights W [k,n] and bias b [n]. */
+/**
+ * x·W + b for a batch x [m, k], weights W [k, n] and bias b [n], as one op (one kernel call, PyTorch's
+ * addmm): what a dense layer computes. Returns [m, n] in their dtype. Gradients nobody asked for (say, the
+ * input batch's) are not computed.
+ * @throws Error when the shapes are not x [m, k], W [k, n] and b [n] (naming all three), or when the
+ * inputs mix float32 and float64.
+ * @example
+ * ```ts
+ * import { linear, tensor } from '@chainrule/core';
+ * const x = tensor([[1, 2]]), w = tensor([[1, 0, 1], [0, 1, 1]]), b = tensor([10, 20, 30]);
+ * linear(x, w, b).toArray(); // [[11, 22, 33]]
+ * ```
+ */
 export const linear = (x: Tensor, w: Tensor, b: Tensor): Tensor => linearOp.run([x, w, b], {});
 
-export const linalgOps = opTable({ matmul: opRow(matmulOp, matmul), linear: opRow(linearOp, linear, 'none') });
+/**
+ * The linear-algebra family's table: each row holds the op (`row.op`, as in {@link builtinOps}), its public
+ * function (`row.fn`) and how it becomes a Tensor method. Core derives its exports and methods from it.
+ */
+export const linalgOps = opTable({
+  /** The `matmul` op and {@link matmul}. */
+  matmul: opRow(matmulOp, matmul),
+  /** The `linear` op and {@link linear} (no method). */
+  linear: opRow(linearOp, linear, 'none'),
+});
 
 // The methods this table gives (x.f(...) for f(x, ...)), checked against it in ./builtins.ts.
 declare module '../tensor.ts' {
   interface Tensor {
+    /** {@link matmul} as a method: `a.matmul(b, { transB: true })`. */
     matmul: SelfMethod<typeof matmul>;
   }
 }

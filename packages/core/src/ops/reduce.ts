@@ -12,6 +12,10 @@ import { expectTensor } from '../validate.ts';
 import { div, exp, mul, sub } from './elementwise.ts';
 import { broadcastTo, permute, reshape } from './shape.ts';
 
+/**
+ * The axes a reduction takes: one axis, a list of axes, or undefined for all of them. Negative axes count
+ * from the end (−1 is the last); an axis may not repeat.
+ */
 export type Axis = number | readonly number[] | undefined;
 type ReduceAttrs = { axes: number[]; keepDims: boolean };
 
@@ -96,16 +100,105 @@ function reduceAttrs(op: string, x: Tensor, axis: Axis, keepDims: boolean): Redu
   return { axes: normalizeAxes(op, axis, x.rank), keepDims };
 }
 
-/** Σ x², a number accumulated in float64, outside the graph (gradient norms, clipping): no tensor is made. */
+/**
+ * Σ x², a number accumulated in float64, outside the graph (gradient norms, clipping): no tensor is made
+ * and nothing is recorded, so it has no gradient.
+ *
+ * x: any shape and dtype; returns a JavaScript number (0 for an empty tensor).
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { sumOfSquares, tensor } from '@chainrule/core';
+ * Math.sqrt(sumOfSquares(tensor([3, 4]))); // 5
+ * ```
+ */
 export function sumOfSquares(x: Tensor): number {
   expectTensor('sumOfSquares', 'x', x);
   return kernels().sumSquares(x.data);
 }
 
+/**
+ * The sum of x's values over the given axes (all of them by default).
+ *
+ * x: any shape; returns x's shape without the reduced axes (a scalar [] when all are reduced), or with
+ * size 1 there when keepDims is true, in x's dtype.
+ * Summing an axis of length 0 gives 0. The gradient is the output's cotangent broadcast back over the
+ * reduced axes.
+ * @param axis - the axes to reduce (one, a list, or all when omitted); negative counts from the end.
+ * @param keepDims - keep each reduced axis with size 1, so the result broadcasts against x (default false).
+ * @throws Error when x is not a Tensor, when an axis is out of range for x's rank or repeated, or when
+ * keepDims is not a boolean.
+ * @example
+ * ```ts
+ * import { sum, tensor } from '@chainrule/core';
+ * const x = tensor([[1, 2], [3, 4]]);
+ * sum(x).item(); // 10
+ * sum(x, 0).toArray(); // [4, 6]
+ * sum(x, 1, true).shape; // [2, 1]
+ * ```
+ */
 export const sum = (x: Tensor, axis?: Axis, keepDims = false): Tensor => sumOp.run([x], reduceAttrs('sum', x, axis, keepDims));
+
+/**
+ * The largest of x's values over the given axes (all of them by default); the elementwise largest of
+ * two tensors is {@link maximum}.
+ *
+ * x: any shape; returns x's shape without the reduced axes (a scalar [] when all are reduced), or with
+ * size 1 there when keepDims is true, in x's dtype.
+ * The gradient goes to the elements equal to the result, split evenly between ties.
+ * @param axis - the axes to reduce (one, a list, or all when omitted); negative counts from the end.
+ * @param keepDims - keep each reduced axis with size 1, so the result broadcasts against x (default false).
+ * @throws Error when x is not a Tensor, when an axis is out of range for x's rank or repeated, or when
+ * keepDims is not a boolean. Also when a reduced axis has length 0 (max has no identity, as in NumPy).
+ * @example
+ * ```ts
+ * import { max, tensor } from '@chainrule/core';
+ * const x = tensor([[1, 5], [4, 2]]);
+ * max(x).item(); // 5
+ * max(x, 1).toArray(); // [5, 4]
+ * ```
+ */
 export const max = (x: Tensor, axis?: Axis, keepDims = false): Tensor => maxOp.run([x], reduceAttrs('max', x, axis, keepDims));
+
+/**
+ * The smallest of x's values over the given axes (all of them by default); the elementwise smallest of
+ * two tensors is {@link minimum}.
+ *
+ * x: any shape; returns x's shape without the reduced axes (a scalar [] when all are reduced), or with
+ * size 1 there when keepDims is true, in x's dtype.
+ * The gradient goes to the elements equal to the result, split evenly between ties.
+ * @param axis - the axes to reduce (one, a list, or all when omitted); negative counts from the end.
+ * @param keepDims - keep each reduced axis with size 1, so the result broadcasts against x (default false).
+ * @throws Error when x is not a Tensor, when an axis is out of range for x's rank or repeated, or when
+ * keepDims is not a boolean. Also when a reduced axis has length 0 (min has no identity, as in NumPy).
+ * @example
+ * ```ts
+ * import { min, tensor } from '@chainrule/core';
+ * const x = tensor([[1, 5], [4, 2]]);
+ * min(x).item(); // 1
+ * min(x, 0).toArray(); // [1, 2]
+ * ```
+ */
 export const min = (x: Tensor, axis?: Axis, keepDims = false): Tensor => minOp.run([x], reduceAttrs('min', x, axis, keepDims));
 
+/**
+ * The mean of x's values over the given axes (all of them by default): their sum divided by their count.
+ *
+ * x: any shape; returns x's shape without the reduced axes (a scalar [] when all are reduced), or with
+ * size 1 there when keepDims is true, in x's dtype.
+ * The mean of an axis of length 0 is NaN. Not an op of its own: a graph shows sum and div.
+ * @param axis - the axes to reduce (one, a list, or all when omitted); negative counts from the end.
+ * @param keepDims - keep each reduced axis with size 1, so the result broadcasts against x (default false).
+ * @throws Error when x is not a Tensor, when an axis is out of range for x's rank or repeated, or when
+ * keepDims is not a boolean.
+ * @example
+ * ```ts
+ * import { mean, tensor } from '@chainrule/core';
+ * const x = tensor([[1, 2], [3, 4]]);
+ * mean(x).item(); // 2.5
+ * mean(x, -1).toArray(); // [1.5, 3.5]
+ * ```
+ */
 export function mean(x: Tensor, axis?: Axis, keepDims = false): Tensor {
   const { axes } = reduceAttrs('mean', x, axis, keepDims);
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
@@ -114,8 +207,21 @@ export function mean(x: Tensor, axis?: Axis, keepDims = false): Tensor {
 
 /**
  * log Σ exp over the axes (one, several, or all when omitted), computed stably (the max is subtracted
- * first). Several axes are moved to the end and flattened into one, then reduced by the one-axis op
- * of the same name (see logsumexpOp), so a graph shows permute, reshape and logsumexp.
+ * first), so large values do not overflow. Several axes are moved to the end and flattened into one, then
+ * reduced by the one-axis op of the same name, so a graph shows permute, reshape and logsumexp.
+ *
+ * x: any shape; returns x's shape without the reduced axes (a scalar [] when all are reduced), or with
+ * size 1 there when keepDims is true, in x's dtype.
+ * Over an axis of length 0 it gives -Infinity. The gradient is softmax(x) over the reduced axes.
+ * @param axis - the axes to reduce (one, a list, or all when omitted); negative counts from the end.
+ * @param keepDims - keep each reduced axis with size 1, so the result broadcasts against x (default false).
+ * @throws Error when x is not a Tensor, when an axis is out of range for x's rank or repeated, or when
+ * keepDims is not a boolean.
+ * @example
+ * ```ts
+ * import { logsumexp, tensor } from '@chainrule/core';
+ * logsumexp(tensor([1000, 1000])).item(); // 1000.693… (log(2) + 1000, no overflow)
+ * ```
  */
 export function logsumexp(x: Tensor, axis?: Axis, keepDims = false): Tensor {
   const { axes } = reduceAttrs('logsumexp', x, axis, keepDims);
@@ -127,29 +233,71 @@ export function logsumexp(x: Tensor, axis?: Axis, keepDims = false): Tensor {
   return keepDims ? reshape(r, reducedShape(x.shape, axes, true)) : r;
 }
 
-/** Variance over the axes (population, like NumPy's default). */
+/**
+ * The variance over the given axes (all of them by default): the mean squared deviation from the mean,
+ * dividing by n (the population variance, NumPy's default `ddof=0`).
+ *
+ * x: any shape; returns x's shape without the reduced axes (a scalar [] when all are reduced), or with
+ * size 1 there when keepDims is true, in x's dtype.
+ * Not an op of its own: built from mean, sub and mul.
+ * @param axis - the axes to reduce (one, a list, or all when omitted); negative counts from the end.
+ * @param keepDims - keep each reduced axis with size 1, so the result broadcasts against x (default false).
+ * @throws Error when x is not a Tensor, when an axis is out of range for x's rank or repeated, or when
+ * keepDims is not a boolean.
+ * @example
+ * ```ts
+ * import { variance, tensor } from '@chainrule/core';
+ * variance(tensor([1, 2, 3, 4])).item(); // 1.25
+ * ```
+ */
 export function variance(x: Tensor, axis?: Axis, keepDims = false): Tensor {
   reduceAttrs('variance', x, axis, keepDims);
   const d = sub(x, mean(x, axis, true));
   return mean(mul(d, d), axis, keepDims);
 }
 
+/**
+ * The reduction family's table: each row holds the op (`row.op`, as in {@link builtinOps}), its public
+ * function (`row.fn`) and how it becomes a Tensor method. Core derives its exports and methods from it.
+ */
 export const reduceOps = opTable({
-  sum: opRow(sumOp, sum), max: opRow(maxOp, max), min: opRow(minOp, min), logsumexp: opRow(logsumexpOp, logsumexp),
+  /** The `sum` op and {@link sum}. */
+  sum: opRow(sumOp, sum),
+  /** The `max` op and {@link max}. */
+  max: opRow(maxOp, max),
+  /** The `min` op and {@link min}. */
+  min: opRow(minOp, min),
+  /** The one-axis `logsumexp` op and {@link logsumexp}, which reduces any axes with it. */
+  logsumexp: opRow(logsumexpOp, logsumexp),
 });
 
+/**
+ * The reductions that are not ops of their own, built from other ops (or, for sumOfSquares, outside the
+ * graph); core exports them, and mean and variance are Tensor methods.
+ */
 export const reduceComposites = compositeTable({
-  mean: compositeRow(mean), variance: compositeRow(variance), sumOfSquares: compositeRow(sumOfSquares, 'none'),
+  /** {@link mean}, built from sum and div. */
+  mean: compositeRow(mean),
+  /** {@link variance}, built from mean, sub and mul. */
+  variance: compositeRow(variance),
+  /** {@link sumOfSquares}: a number, not a tensor, so no method. */
+  sumOfSquares: compositeRow(sumOfSquares, 'none'),
 });
 
 // The methods this table gives (x.f(...) for f(x, ...)), checked against it in ./builtins.ts.
 declare module '../tensor.ts' {
   interface Tensor {
+    /** {@link sum} as a method: `x.sum(axis, keepDims)`. */
     sum: SelfMethod<typeof sum>;
+    /** {@link max} as a method: `x.max(axis, keepDims)`. */
     max: SelfMethod<typeof max>;
+    /** {@link min} as a method: `x.min(axis, keepDims)`. */
     min: SelfMethod<typeof min>;
+    /** {@link logsumexp} as a method: `x.logsumexp(axis, keepDims)`. */
     logsumexp: SelfMethod<typeof logsumexp>;
+    /** {@link mean} as a method: `x.mean(axis, keepDims)`. */
     mean: SelfMethod<typeof mean>;
+    /** {@link variance} as a method: `x.variance(axis, keepDims)`. */
     variance: SelfMethod<typeof variance>;
   }
 }

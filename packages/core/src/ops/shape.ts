@@ -165,7 +165,22 @@ const concatOp = defineOp({
 
 // ---- public functions
 
-/** A new shape with the same number of elements; one dimension may be -1 (inferred). */
+/**
+ * The same values, in the same order, in a new shape with as many elements; one dimension may be −1
+ * (inferred from the others). The result shares x's data (tensors are immutable), and x itself is
+ * returned when the shape is unchanged.
+ *
+ * x: any shape; returns `shape` in x's dtype.
+ * @throws Error when the sizes differ (naming both shapes), when more than one dimension is −1, when −1
+ * cannot be inferred as a whole number, or when a dimension is negative or not a whole number.
+ * @example
+ * ```ts
+ * import { reshape, tensor } from '@chainrule/core';
+ * const x = tensor([1, 2, 3, 4, 5, 6]);
+ * reshape(x, [2, 3]).toArray(); // [[1, 2, 3], [4, 5, 6]]
+ * reshape(x, [-1, 2]).shape; // [3, 2]
+ * ```
+ */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   expectTensor('reshape', 'x', x);
   expectList('reshape', 'shape', shape);
@@ -186,7 +201,19 @@ function reshapeError(x: Tensor, shape: readonly number[], known: number): Error
   return new Error(`${what}: the other dimensions multiply to ${known}, which does not divide ${x.size}, so the -1 has no whole-number size`);
 }
 
-/** Reorders axes: output axis i is input axis perm[i]. */
+/**
+ * Reorders axes: output axis i is input axis perm[i] (NumPy's transpose with axes, PyTorch's permute).
+ * The values are copied into the new order; x itself is returned when perm is the identity.
+ *
+ * x: any shape; returns [x.shape[perm[0]], x.shape[perm[1]], …] in x's dtype.
+ * @param perm - each axis of x once; negative axes count from the end.
+ * @throws Error when perm is not a permutation of x's axes (naming it and x's shape).
+ * @example
+ * ```ts
+ * import { permute, tensor } from '@chainrule/core';
+ * permute(tensor([[[1, 2, 3]]]), [2, 0, 1]).shape; // [3, 1, 1]
+ * ```
+ */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   expectTensor('permute', 'x', x);
   expectList('permute', 'perm', perm);
@@ -198,12 +225,35 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   return permuteOp.run([x], { perm: norm });
 }
 
-/** Reverses the axes (a matrix transpose for rank 2), or applies `perm` when given. */
+/**
+ * Reverses the axes (a matrix transpose for rank 2), or applies `perm` when given (see {@link permute}).
+ *
+ * x: any shape; returns x's shape reversed (or permuted) in x's dtype.
+ * @throws Error when x is not a Tensor, or when perm is not a permutation of x's axes.
+ * @example
+ * ```ts
+ * import { tensor, transpose } from '@chainrule/core';
+ * transpose(tensor([[1, 2, 3], [4, 5, 6]])).toArray(); // [[1, 4], [2, 5], [3, 6]]
+ * ```
+ */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   expectTensor('transpose', 'x', x);
   return permute(x, perm ?? x.shape.map((_, i) => x.rank - 1 - i));
 }
 
+/**
+ * x repeated along axes of size 1, and along new leading axes, to fill `shape` (NumPy's broadcast_to).
+ * The gradient is summed back to x's shape; x itself is returned when the shapes are equal.
+ *
+ * x: a shape that broadcasts to `shape`; returns `shape` in x's dtype.
+ * @throws Error when x's shape does not broadcast to `shape` (naming both), when a dimension is negative
+ * or not a whole number, or when the result would be too large to allocate.
+ * @example
+ * ```ts
+ * import { broadcastTo, tensor } from '@chainrule/core';
+ * broadcastTo(tensor([1, 2]), [2, 2]).toArray(); // [[1, 2], [1, 2]]
+ * ```
+ */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   expectTensor('broadcastTo', 'x', x);
   checkShape('broadcastTo', shape);
@@ -215,8 +265,21 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 /**
- * The block starting at `begin` with `size` elements per axis (TensorFlow's slice);
- * a size of -1 takes the rest of that axis.
+ * The block starting at `begin` with `size` elements per axis (TensorFlow's slice); a size of −1, or
+ * leaving `size` out, takes the rest of that axis. x itself is returned when the block is all of x.
+ *
+ * x: any shape; returns the block's shape (`size` with the −1s resolved) in x's dtype.
+ * @param begin - the first index on each axis (one entry per axis, non-negative).
+ * @param size - the length on each axis, −1 for "to the end" (default: to the end on every axis).
+ * @throws Error when begin or size does not have one entry per axis, or when the block reaches outside x
+ * (naming begin, size, x's shape and the axis).
+ * @example
+ * ```ts
+ * import { slice, tensor } from '@chainrule/core';
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * slice(x, [0, 1], [2, 1]).toArray(); // [[2], [5]]
+ * slice(x, [1, 0]).toArray(); // [[4, 5, 6]]
+ * ```
  */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
   expectTensor('slice', 'x', x);
@@ -236,7 +299,18 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   return sliceOp.run([x], { begin: [...begin], size: sz });
 }
 
-/** Surrounds x with zeros: before[i] and after[i] entries on axis i. */
+/**
+ * Surrounds x with zeros: before[i] entries before and after[i] entries after it on axis i.
+ *
+ * x: any shape; returns [x.shape[i] + before[i] + after[i], …] in x's dtype.
+ * @throws Error when before or after does not have one entry per axis, when an entry is negative or not a
+ * whole number, or when the result would be too large to allocate.
+ * @example
+ * ```ts
+ * import { pad, tensor } from '@chainrule/core';
+ * pad(tensor([1, 2]), [1], [2]).toArray(); // [0, 1, 2, 0, 0]
+ * ```
+ */
 export function pad(x: Tensor, before: readonly number[], after: readonly number[]): Tensor {
   expectTensor('pad', 'x', x);
   expectList('pad', 'before', before);
@@ -247,6 +321,22 @@ export function pad(x: Tensor, before: readonly number[], after: readonly number
   return padOp.run([x], { before: [...before], after: [...after] });
 }
 
+/**
+ * Joins tensors end to end along an existing axis (NumPy's concatenate).
+ *
+ * xs: one or more tensors of one rank and dtype, with equal shapes except on `axis`; returns their shape
+ * with the lengths on `axis` added.
+ * @param axis - the axis joined along; negative counts from the end (default 0).
+ * @throws Error when xs is empty or holds something other than tensors, when the shapes differ off `axis`
+ * (naming them all), when axis is out of range, or when the tensors mix float32 and float64.
+ * @example
+ * ```ts
+ * import { concat, tensor } from '@chainrule/core';
+ * const a = tensor([[1, 2]]), b = tensor([[3, 4]]);
+ * concat([a, b]).toArray(); // [[1, 2], [3, 4]]
+ * concat([a, b], 1).toArray(); // [[1, 2, 3, 4]]
+ * ```
+ */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   expectTensors('concat', 'xs', xs);
   if (xs.length === 0) throw new Error('concat: needs at least one tensor');
@@ -260,7 +350,21 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   return concatOp.run(xs, { axis: a });
 }
 
-/** Joins tensors of one shape along a new axis. */
+/**
+ * Joins tensors of one shape along a new axis (NumPy's stack): each becomes one slice of the result.
+ *
+ * xs: one or more tensors of the same shape s; returns s with a new axis of length xs.length at `axis`.
+ * @param axis - where the new axis goes, in 0..rank (negative counts from the end; default 0).
+ * @throws Error when xs is empty or holds something other than tensors, when the shapes differ (naming
+ * them), when axis is out of range, or when the tensors mix float32 and float64.
+ * @example
+ * ```ts
+ * import { stack, tensor } from '@chainrule/core';
+ * const a = tensor([1, 2]), b = tensor([3, 4]);
+ * stack([a, b]).toArray(); // [[1, 2], [3, 4]]
+ * stack([a, b], 1).toArray(); // [[1, 3], [2, 4]]
+ * ```
+ */
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   expectTensors('stack', 'xs', xs);
   if (xs.length === 0) throw new Error('stack: needs at least one tensor');
@@ -271,13 +375,38 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   return concat(xs.map((x) => expandDims(x, a)), a);
 }
 
+/**
+ * x with a new axis of size 1 at `axis` (a reshape; NumPy's expand_dims, PyTorch's unsqueeze).
+ *
+ * x: any shape; returns x's shape with a 1 inserted at `axis`, in x's dtype.
+ * @param axis - where the new axis goes, in 0..rank (negative counts from the end: −1 appends it).
+ * @throws Error when x is not a Tensor or axis is out of range.
+ * @example
+ * ```ts
+ * import { expandDims, tensor } from '@chainrule/core';
+ * expandDims(tensor([1, 2]), 0).shape; // [1, 2]
+ * expandDims(tensor([1, 2]), -1).shape; // [2, 1]
+ * ```
+ */
 export function expandDims(x: Tensor, axis: number): Tensor {
   expectTensor('expandDims', 'x', x);
   const a = normalizeAxis('expandDims', axis, x.rank + 1);
   return reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
 
-/** Drops axes of size 1 (all of them, or the ones listed). */
+/**
+ * Drops axes of size 1: all of them, or only the ones listed (a reshape).
+ *
+ * x: any shape; returns x's shape without those axes, in x's dtype.
+ * @param axis - the axes to drop (negative counts from the end); default: every axis of size 1.
+ * @throws Error when a listed axis is out of range or does not have size 1 (naming it and x's shape).
+ * @example
+ * ```ts
+ * import { squeeze, tensor } from '@chainrule/core';
+ * squeeze(tensor([[[1], [2]]])).shape; // [2]
+ * squeeze(tensor([[1, 2]]), 0).shape; // [2]
+ * ```
+ */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   expectTensor('squeeze', 'x', x);
   if (axis !== undefined && typeof axis !== 'number') expectList('squeeze', 'axis', axis);
@@ -286,36 +415,82 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   return reshape(x, x.shape.filter((_, i) => !axes.includes(i)));
 }
 
+/**
+ * All of x's values as one axis, in order (a reshape to [x.size]).
+ *
+ * x: any shape; returns [x.size] in x's dtype.
+ * @throws Error when x is not a Tensor.
+ * @example
+ * ```ts
+ * import { flatten, tensor } from '@chainrule/core';
+ * flatten(tensor([[1, 2], [3, 4]])).toArray(); // [1, 2, 3, 4]
+ * ```
+ */
 export function flatten(x: Tensor): Tensor {
   expectTensor('flatten', 'x', x);
   return reshape(x, [x.size]);
 }
 
+/**
+ * The movement family's table: each row holds the op (`row.op`, as in {@link builtinOps}), its public
+ * function (`row.fn`) and how it becomes a Tensor method. Core derives its exports and methods from it.
+ */
 export const shapeOps = opTable({
-  reshape: opRow(reshapeOp, reshape), permute: opRow(permuteOp, permute), broadcastTo: opRow(broadcastToOp, broadcastTo),
-  slice: opRow(sliceOp, slice), pad: opRow(padOp, pad), concat: opRow(concatOp, concat, 'list'),
+  /** The `reshape` op and {@link reshape}. */
+  reshape: opRow(reshapeOp, reshape),
+  /** The `permute` op and {@link permute}. */
+  permute: opRow(permuteOp, permute),
+  /** The `broadcastTo` op and {@link broadcastTo}. */
+  broadcastTo: opRow(broadcastToOp, broadcastTo),
+  /** The `slice` op and {@link slice}. */
+  slice: opRow(sliceOp, slice),
+  /** The `pad` op and {@link pad}. */
+  pad: opRow(padOp, pad),
+  /** The variadic `concat` op and {@link concat}; its method takes the others as a list. */
+  concat: opRow(concatOp, concat, 'list'),
 });
 
+/**
+ * The movement functions that are not ops of their own, built from permute, reshape and concat; core
+ * exports them and makes them Tensor methods.
+ */
 export const shapeComposites = compositeTable({
-  transpose: compositeRow(transpose), expandDims: compositeRow(expandDims), squeeze: compositeRow(squeeze),
-  flatten: compositeRow(flatten), stack: compositeRow(stack, 'list'),
+  /** {@link transpose}, a permute. */
+  transpose: compositeRow(transpose),
+  /** {@link expandDims}, a reshape. */
+  expandDims: compositeRow(expandDims),
+  /** {@link squeeze}, a reshape. */
+  squeeze: compositeRow(squeeze),
+  /** {@link flatten}, a reshape. */
+  flatten: compositeRow(flatten),
+  /** {@link stack}, expandDims then concat; its method takes the others as a list. */
+  stack: compositeRow(stack, 'list'),
 });
 
 // The methods this table gives (x.f(...) for f(x, ...)), checked against it in ./builtins.ts.
 declare module '../tensor.ts' {
   interface Tensor {
+    /** {@link reshape} as a method: `x.reshape(shape)`. */
     reshape: SelfMethod<typeof reshape>;
+    /** {@link permute} as a method: `x.permute(perm)`. */
     permute: SelfMethod<typeof permute>;
+    /** {@link broadcastTo} as a method: `x.broadcastTo(shape)`. */
     broadcastTo: SelfMethod<typeof broadcastTo>;
+    /** {@link slice} as a method: `x.slice(begin, size)`. */
     slice: SelfMethod<typeof slice>;
+    /** {@link pad} as a method: `x.pad(before, after)`. */
     pad: SelfMethod<typeof pad>;
-    /** This tensor followed by `others` along `axis`: x.concat([y, z], 1) is concat([x, y, z], 1). */
+    /** {@link concat} as a method, this tensor followed by `others` along `axis`: `x.concat([y, z], 1)` is `concat([x, y, z], 1)`. */
     concat: ListMethod<typeof concat>;
+    /** {@link transpose} as a method: `x.transpose()`. */
     transpose: SelfMethod<typeof transpose>;
+    /** {@link expandDims} as a method: `x.expandDims(axis)`. */
     expandDims: SelfMethod<typeof expandDims>;
+    /** {@link squeeze} as a method: `x.squeeze()`. */
     squeeze: SelfMethod<typeof squeeze>;
+    /** {@link flatten} as a method: `x.flatten()`. */
     flatten: SelfMethod<typeof flatten>;
-    /** This tensor and `others` along a new axis: x.stack([y]) is stack([x, y]). */
+    /** {@link stack} as a method, this tensor and `others` along a new axis: `x.stack([y])` is `stack([x, y])`. */
     stack: ListMethod<typeof stack>;
   }
 }

@@ -7,6 +7,10 @@ import { Tensor } from '../tensor.ts';
 import { describeValue } from '../describe-value.ts';
 import type { Computed } from './define.ts';
 
+/**
+ * A tensor or a plain number. Binary ops take either: a number becomes a scalar of the other operand's
+ * dtype (float32 when neither is a tensor), so `x.mul(2)` keeps x's dtype.
+ */
 export type TensorLike = Tensor | number;
 
 /** Numbers become scalars of the other operand's dtype, so `x.mul(2)` keeps x's dtype. `op` and `what` name it in errors. */
