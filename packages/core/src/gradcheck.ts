@@ -21,7 +21,7 @@ export interface GradcheckOptions {
   readonly atol?: number;
   /** Relative tolerance, as in atol's formula (default 1e-3). */
   readonly rtol?: number;
-  /** 'full' Jacobian, 'random' directions, or 'auto': full while inputs × outputs ≤ maxJacobian. */
+  /** 'full' Jacobian, 'random' directions, or 'auto' (default): full while inputs × outputs ≤ maxJacobian. */
   readonly mode?: 'auto' | 'full' | 'random';
   /** In 'auto' mode, the largest inputs × outputs count checked as a full Jacobian (default 4096). */
   readonly maxJacobian?: number;

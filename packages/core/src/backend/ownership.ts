@@ -63,10 +63,11 @@ export interface ReuseOptions {
 }
 
 /**
- * fn, with the buffers it no longer needs handed back for reuse (see the top of this file): declared
- * `pure`, what a call made and did not return is reused by the next calls; `donate`d arguments' buffers
- * too, when this same function made them. A training step wrapped this way allocates almost nothing
- * after its first calls. The results are unchanged; only memory is reused.
+ * fn, with the buffers it no longer needs handed back for reuse (JAX's buffer donation): declared
+ * `pure`, what a call made and did not return (nor kept in the graph of what it returned) is reused by
+ * the next calls; `donate`d arguments' buffers too, when this same function made them. A buffer that
+ * has escaped (through `expose`, or to or from a function not declared pure) is never reused. A training
+ * step wrapped this way allocates almost nothing after its first calls; its results are unchanged.
  *
  * @throws Error when fn is not a function, `pure` is not given as true or false, `donate` is not an
  *   array of argument positions, or arguments are donated to a function not declared pure.

@@ -30,8 +30,10 @@ const pooled = new WeakSet<TypedArray>();
 const generations = new WeakMap<TypedArray, number>();
 
 /**
- * The buffer's generation: how many times allocate() has handed it out again since making it (see
- * above), or -1 when allocate() did not make it (or it is too small to pool): a copy of it is never kept.
+ * The buffer's generation: how many times allocate() has handed it out again since making it, or -1
+ * when allocate() did not make it (or it is too small to pool). A kernel set may keep a copy of a
+ * buffer (the wasm set keeps recent ones in its memory) while the generation is unchanged; of a -1
+ * buffer it keeps none.
  *
  * @example
  * ```ts

@@ -31,8 +31,12 @@ export const FLUSH_BELOW = 1e-30;
 export const INSTRUCTION_WORDS = 5;
 
 /**
- * A compiled fused program (see the top of this file for its registers and rounding). Kernel sets run
- * it with `Kernels.fused`; `programError` says whether one is well formed.
+ * A compiled fused elementwise program: it reads `inputs` arrays and `scalars` numbers and writes
+ * `outputs` arrays, all arrays of one length, in one pass. Registers are numbered in one space: the
+ * input arrays, then the scalars, the temporaries (block-sized scratch) and the output arrays; an
+ * instruction writes a temporary or an output and reads any register. On float32 arrays every
+ * instruction rounds its result to float32 (and scalars are rounded first). `fuse` makes programs,
+ * `Kernels.fused` runs them, `programError` says whether one is well formed.
  *
  * @example
  * ```ts
