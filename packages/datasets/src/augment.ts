@@ -2,15 +2,35 @@
 import { defineOp, describeValue, Rng, Tensor } from '@chainrule/core';
 import { checkOptions, wholeNumber } from './validate.ts';
 
+/** {@link shiftImages}'s options: how far to shift, the random stream, and the image size. */
 export interface ShiftOptions {
   /** Largest shift in pixels along each axis; each image gets its own dx, dy in [-maxShift, maxShift]. */
   readonly maxShift: number;
+  /** The stream the offsets are drawn from (two draws per image), so a run is reproducible. */
   readonly rng: Rng;
+  /** Image width in pixels. Default 28 (MNIST). */
   readonly width?: number;
+  /** Image height in pixels. Default 28 (MNIST). */
   readonly height?: number;
 }
 
-/** Shifts each row of x (an [n, height·width] batch of images) by a random offset, filling with zeros. */
+/**
+ * Shifts each row of x (an [n, height·width] batch of images) by a random offset, filling with zeros.
+ * Each image moves by its own whole-pixel dx, dy; pixels moved past the edge are dropped.
+ *
+ * @param x - images as rows: [n, height·width], float32 or float64.
+ * @returns a new tensor of x's shape and dtype. It is not differentiated (it moves data).
+ * @throws Error when x is not a Tensor of shape [n, height·width], when rng is not an Rng, or when
+ *   maxShift, width or height is not a whole number (maxShift ≥ 0, the sizes ≥ 1).
+ * @example
+ * ```ts
+ * import { Rng } from '@chainrule/core';
+ * import { shiftImages } from '@chainrule/datasets';
+ * import { loadMnist } from '@chainrule/datasets/node';
+ * const { x } = loadMnist({ split: 'train', limit: 256 });
+ * const moved = shiftImages(x, { maxShift: 2, rng: new Rng(0) });   // [256, 784]
+ * ```
+ */
 export function shiftImages(x: Tensor, options: ShiftOptions): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`shiftImages: x must be an [n, height·width] Tensor of images, got ${describeValue(x)}`);
   checkOptions('shiftImages', options, '{ maxShift: 2, rng }');

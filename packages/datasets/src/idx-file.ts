@@ -4,6 +4,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { decodeIdxValues, parseIdxHeader, type IdxArray } from './idx.ts';
 import { describeValue } from '@chainrule/core';
 
+/** {@link readIdx}'s options. */
 export interface ReadIdxOptions {
   /** Read only the first `limit` entries along dimension 0 (the whole file's size is still checked). */
   readonly limit?: number;
@@ -19,7 +20,23 @@ function readExactly(fd: number, buffer: Uint8Array, position: number): void {
   }
 }
 
-/** Reads and checks an IDX file. With `limit`, only the needed rows are read from disk. */
+/**
+ * Reads and checks an IDX file (Node only). With `limit`, only the needed rows are read from disk.
+ *
+ * @param path - the file, uncompressed (gzip files are recognised and refused).
+ * @returns the header and the values, row-major, in the typed array of the file's element type
+ *   (`ubyte` → Uint8Array, `float` → Float32Array, …).
+ * @throws IdxError when the file is malformed (wrong magic number, unknown type, truncated, or a size
+ *   that does not match its dims), naming the file, the byte offset and what was expected.
+ * @throws Error when path is not a string or limit is not a whole number ≥ 0 (and Node's own error when
+ *   the file cannot be opened).
+ * @example
+ * ```ts
+ * import { readIdx, mnistDataDir } from '@chainrule/datasets/node';
+ * const labels = readIdx(`${mnistDataDir()}/t10k-labels-idx1-ubyte`, { limit: 10 });
+ * labels.dims;   // [10]
+ * ```
+ */
 export function readIdx(path: string, options: ReadIdxOptions = {}): IdxArray {
   if (typeof path !== 'string') throw new Error(`readIdx: path must be a file path string, got ${describeValue(path)}`);
   const { limit } = options;

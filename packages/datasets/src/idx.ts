@@ -7,7 +7,9 @@
  */
 import { describeValue } from '@chainrule/core';
 
+/** The element types an IDX file can hold: uint8, int8, int16, int32, float32 and float64, by their IDX names. */
 export type IdxType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double';
+/** The values of an IDX file, in the typed array of its element type (`ubyte` → Uint8Array, …, `double` → Float64Array). */
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
 /** Type code (byte 2 of the magic number) → name and bytes per element. */
@@ -21,16 +23,21 @@ const TYPES: ReadonlyMap<number, { readonly type: IdxType; readonly size: number
 ] as const);
 const CODES: Readonly<Record<IdxType, number>> = { ubyte: 0x08, byte: 0x09, short: 0x0b, int: 0x0c, float: 0x0d, double: 0x0e };
 
+/** What an IDX header says, checked against the file's length. */
 export interface IdxHeader {
+  /** The file's name, as used in error messages. */
   readonly file: string;
+  /** The element type (byte 2 of the magic number). */
   readonly type: IdxType;
   /** Bytes per element. */
   readonly elementSize: number;
+  /** The size of each dimension, outermost first (e.g. [60000, 28, 28] for MNIST's train images). */
   readonly dims: readonly number[];
   /** Byte offset where the values start (4 + 4 · ndims). */
   readonly dataOffset: number;
 }
 
+/** A decoded IDX file: its header and its values. */
 export interface IdxArray extends IdxHeader {
   /** The values, row-major. For `ubyte` files this may be a view on the bytes that were read. */
   readonly data: IdxData;
@@ -38,8 +45,17 @@ export interface IdxArray extends IdxHeader {
   readonly fileDims: readonly number[];
 }
 
-/** A malformed IDX file: `file`, `offset` and `expected` are also kept as fields for programs. */
+/**
+ * A malformed IDX file: `file`, `offset` and `expected` are also kept as fields for programs.
+ * The message reads "IDX file <file>: at byte offset <offset>: expected <expected>, found <found>".
+ */
 export class IdxError extends Error {
+  /**
+   * @param file - the file's name.
+   * @param offset - the byte offset where the file departs from the format.
+   * @param expected - what the format needs there.
+   * @param found - what the file has instead.
+   */
   constructor(readonly file: string, readonly offset: number, readonly expected: string, found: string) {
     super(`IDX file ${file}: at byte offset ${offset}: expected ${expected}, found ${found}`);
     this.name = 'IdxError';
@@ -52,6 +68,18 @@ const hex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`;
  * Parses and checks the header against the total file length. `bytes` needs only the header
  * (it may be the whole file); the data size check uses `fileLength`, so a caller can check a
  * file without reading it all.
+ *
+ * @param bytes - at least the header: 4 + 4 · ndims bytes from the start of the file.
+ * @param fileLength - the whole file's length in bytes.
+ * @param file - the file's name, for error messages.
+ * @throws IdxError when the magic number, the type code or the dims are wrong, or when the file's
+ *   length is not exactly the header plus dims × element size.
+ * @example
+ * ```ts
+ * import { encodeIdx, parseIdxHeader } from '@chainrule/datasets';
+ * const bytes = encodeIdx('ubyte', [2, 3], [1, 2, 3, 4, 5, 6]);
+ * parseIdxHeader(bytes, bytes.length, 'a.idx').dataOffset;   // 12
+ * ```
  */
 export function parseIdxHeader(bytes: Uint8Array, fileLength: number, file: string): IdxHeader {
   if (fileLength < 4) {
@@ -103,7 +131,19 @@ export function decodeIdxValues(header: IdxHeader, bytes: Uint8Array, count: num
   }
 }
 
-/** Parses a whole IDX file held in memory. `fileName` only appears in error messages. */
+/**
+ * Parses a whole IDX file held in memory (fetched in a browser, say). `fileName` only appears in error messages.
+ *
+ * @returns the header and the values; for `ubyte` files `data` is a view on `bytes`, not a copy.
+ * @throws IdxError when the bytes are not a well-formed IDX file, naming the byte offset and what was expected.
+ * @throws Error when bytes is not a Uint8Array.
+ * @example
+ * ```ts
+ * import { parseIdx } from '@chainrule/datasets';
+ * const bytes = new Uint8Array(await (await fetch('t10k-labels-idx1-ubyte')).arrayBuffer());
+ * const { dims, data } = parseIdx(bytes, 't10k-labels');   // dims [10000], data a Uint8Array
+ * ```
+ */
 export function parseIdx(bytes: Uint8Array, fileName = '<bytes>'): IdxArray {
   if (!(bytes instanceof Uint8Array)) throw new Error(`parseIdx: expected the file's bytes as a Uint8Array, got ${describeValue(bytes)}`);
   const header = parseIdxHeader(bytes, bytes.length, fileName);
@@ -132,7 +172,21 @@ function checkEncodable(type: IdxType, dims: readonly number[], values: ArrayLik
   }
 }
 
-/** Encodes values as an IDX file (for tests and for writing small data sets). */
+/**
+ * Encodes values as an IDX file (for tests and for writing small data sets).
+ *
+ * @param dims - 1 to 255 sizes, outermost first; their product is the number of values.
+ * @param values - row-major; each must fit the type exactly (integers in range for the integer types).
+ * @returns the file's bytes: header, then big-endian values.
+ * @throws Error when the type is unknown, dims are not 1–255 whole numbers, the values do not fill dims,
+ *   or a value is not representable in the type (naming its index).
+ * @example
+ * ```ts
+ * import { encodeIdx, parseIdx } from '@chainrule/datasets';
+ * const bytes = encodeIdx('float', [2, 2], [0.5, 1, 1.5, 2]);
+ * parseIdx(bytes).data;   // Float32Array [0.5, 1, 1.5, 2]
+ * ```
+ */
 export function encodeIdx(type: IdxType, dims: readonly number[], values: ArrayLike<number>): Uint8Array {
   checkEncodable(type, dims, values);
   const count = dims.reduce((a, b) => a * b, 1);

@@ -2,6 +2,7 @@
 import { describeValue, Tensor, fromData, type DType } from '@chainrule/core';
 import { checkOptions, checkSize } from './validate.ts';
 
+/** {@link meshgrid}'s options: the output layout and dtype. */
 export interface MeshgridOptions {
   /** 'xy' (NumPy's default): outputs are [ny, nx], x varies along columns. 'ij': outputs are [nx, ny]. */
   readonly indexing?: 'xy' | 'ij';
@@ -27,7 +28,24 @@ function valuesOf(a: Axis, name: string): ArrayLike<number> {
 
 const dtypeOf = (a: Axis): DType => (a instanceof Tensor ? a.dtype : a instanceof Float64Array ? 'float64' : 'float32');
 
-/** Coordinate matrices [X, Y] from coordinate vectors xs and ys. */
+/**
+ * Coordinate matrices [X, Y] from coordinate vectors xs and ys, as NumPy's `meshgrid`: X[i, j] and
+ * Y[i, j] are the coordinates of grid point (i, j).
+ *
+ * @param xs - nx coordinates: a rank-1 Tensor or an array of finite numbers.
+ * @param ys - ny coordinates, likewise.
+ * @returns X and Y, each [ny, nx] ('xy', the default) or [nx, ny] ('ij'); float64 only when both
+ *   inputs are float64 (Float64Array or float64 tensors) unless `dtype` says otherwise, else float32.
+ * @throws Error when an input is not 1-d or holds a non-finite value, when `indexing` is not 'xy' or
+ *   'ij', or when the grid would need more than 2 GiB.
+ * @example
+ * ```ts
+ * import { meshgrid } from '@chainrule/datasets';
+ * const [X, Y] = meshgrid([0, 1, 2], [10, 20]);   // each [2, 3]
+ * X.data;   // Float32Array [0, 1, 2, 0, 1, 2]
+ * Y.data;   // Float32Array [10, 10, 10, 20, 20, 20]
+ * ```
+ */
 export function meshgrid(xs: Axis, ys: Axis, options: MeshgridOptions = {}): [Tensor, Tensor] {
   const [xv, yv] = [valuesOf(xs, 'xs'), valuesOf(ys, 'ys')];
   const [nx, ny] = [xv.length, yv.length];

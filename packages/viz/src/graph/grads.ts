@@ -6,6 +6,10 @@
 import { describeValue, grad, gradientTarget, topologicalOrder, type Tensor, type Tree } from '@chainrule/core';
 import { checkOutput } from './validate.ts';
 
+/**
+ * The gradients {@link toDot} prints: a Map from each tensor to its gradient ({@link allGrads},
+ * {@link gradMap}), or the tree `grad(y, xs, { createGraph: true })` returned, whose gradients know their tensor.
+ */
 export type GradsInput = ReadonlyMap<Tensor, Tensor> | Tree;
 
 /** The tensors of a tree in a fixed order: arrays, plain objects and Immutable keyed collections. */
@@ -23,7 +27,20 @@ export function treeLeaves(tree: unknown, where: string): Tensor[] {
   return out;
 }
 
-/** Pairs the xs given to `grad` with the gradients it returned (same tree shape). */
+/**
+ * Pairs the xs given to `grad` with the gradients it returned (same tree shape), for
+ * `toDot(y, { grads })` when the gradients were made without createGraph.
+ *
+ * @throws Error when the trees hold different numbers of tensors, or something that is not a tensor.
+ * @example
+ * ```ts
+ * import { grad, tensor } from '@chainrule/core';
+ * import { gradMap, toDot } from '@chainrule/viz';
+ * const w = tensor([1, 2], { name: 'w' });
+ * const y = w.mul(w).sum();
+ * const dot = toDot(y, { grads: gradMap({ w }, grad(y, { w })) });
+ * ```
+ */
 export function gradMap(xs: Tree, grads: Tree): Map<Tensor, Tensor> {
   const a = treeLeaves(xs, 'gradMap: xs');
   const b = treeLeaves(grads, 'gradMap: grads');
@@ -48,6 +65,18 @@ export function resolveGrads(input: GradsInput | undefined): Map<Tensor, Tensor>
 /**
  * dy/dt for every tensor t in y's graph (micrograd shows a gradient on every node).
  * With createGraph the backward pass is recorded, so toDot can draw it with `backward: true`.
+ *
+ * @param y - the output: one element (a loss), as `grad` needs.
+ * @returns each tensor of y's graph (y included) → its gradient, of the same shape and dtype.
+ * @throws Error when y is not a Tensor, or (from `grad`) when it has more than one element.
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { allGrads, toDot } from '@chainrule/viz';
+ * const x = tensor([1, -2], { name: 'x' });
+ * const y = x.relu().sum();
+ * const dot = toDot(y, { grads: allGrads(y) });   // a gradient under every node
+ * ```
  */
 export function allGrads(y: Tensor, options: { createGraph?: boolean } = {}): Map<Tensor, Tensor> {
   checkOutput('allGrads', y);
@@ -57,7 +86,19 @@ export function allGrads(y: Tensor, options: { createGraph?: boolean } = {}): Ma
 
 /**
  * Gradients of y (recorded with createGraph) with respect to its parameters: leaves with a scoped
- * name such as 'dense0/w', else any named leaf, else every leaf.
+ * name such as 'dense0/w', else any named leaf, else every leaf. This is what `toDot(y, { backward: true })`
+ * differentiates with respect to when no `grads` are given.
+ *
+ * @param y - the output: one element (a loss).
+ * @throws Error when y is not a Tensor, or (from `grad`) when it has more than one element.
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { parameterGrads, toDot } from '@chainrule/viz';
+ * const w = tensor([0.5, -1], { name: 'dense0/w' });
+ * const y = w.mul(tensor([3, 4])).sum();
+ * const dot = toDot(y, { grads: parameterGrads(y), backward: true });
+ * ```
  */
 export function parameterGrads(y: Tensor): Map<Tensor, Tensor> {
   checkOutput('parameterGrads', y);

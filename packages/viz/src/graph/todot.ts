@@ -16,6 +16,7 @@ import { fitBudget } from './budget.ts';
 import { drawingSize } from './size.ts';
 import { checkToDotArgs } from './validate.ts';
 
+/** {@link toDot}'s options: what to draw beside the forward graph, and how. All are optional. */
 export interface ToDotOptions {
   /**
    * Gradients to print under each tensor, micrograd-style: a Map from tensor to its gradient
@@ -62,6 +63,25 @@ function scopeOf(t: Tensor, known: ReadonlySet<string>): string {
   return known.has(prefix) ? prefix : '';
 }
 
+/**
+ * The expression graph that produced y, as a ts-graphviz Digraph: a node per tensor (name, shape,
+ * dtype, values) and per op, edges in data-flow order, name scopes as clusters. Render it with
+ * {@link renderSvg}, or get the DOT text with {@link dotString}. Nothing is computed: y's recorded
+ * graph is only read (gradients are made only for `backward: true` without `grads`).
+ *
+ * @param y - the tensor whose graph to draw, usually a loss.
+ * @throws Error when y is not a Tensor, an option is unknown or of the wrong type, a gradient in
+ *   `grads` does not know its tensor, `backward: true` finds no recorded backward ops, or the drawing
+ *   is over `maxNodes` and collapsing does not fit (the message names the counts and what to pass).
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { toDot, renderSvg, allGrads } from '@chainrule/viz';
+ * const w = tensor([0.5, -1], { name: 'w' });
+ * const loss = w.mul(w).sum();
+ * const svg = await renderSvg(toDot(loss, { grads: allGrads(loss), title: 'w·w' }));
+ * ```
+ */
 export function toDot(y: Tensor, options: ToDotOptions = {}): Digraph {
   checkToDotArgs(y, options);
   const graph = graphOf(y, options);

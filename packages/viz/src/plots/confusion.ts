@@ -4,11 +4,13 @@ import { schema, type ChartSpec } from './spec.ts';
 import { config } from './theme.ts';
 import { checkData, list, numbers, optionalString, rows } from './validate.ts';
 
+/** {@link confusionChart}'s data: the counts, and optionally the class names and a title. */
 export interface ConfusionData {
   /** matrix[t][p]: how many examples of true class t were predicted as p (rows may be Lists, or the matrix a rank-2 Tensor). */
   readonly matrix: readonly (readonly number[])[] | Iterable<Iterable<number>> | Tensor;
   /** A name per class, in row order. */
   readonly labels?: readonly string[];
+  /** Chart title. Default 'Confusion matrix'. */
   readonly title?: string;
 }
 
@@ -38,6 +40,21 @@ function checked(d: unknown): { matrix: number[][]; labels?: string[] } {
   return { matrix, labels };
 }
 
+/**
+ * A confusion matrix as a heatmap: true class down, predicted class across, each cell its count on a
+ * log-like colour scale so a few mistakes stay visible beside a large diagonal. The subtitle gives the
+ * accuracy.
+ *
+ * @returns a Vega-Lite spec; render it with {@link chartSvg}.
+ * @throws Error when the matrix is empty, not square, or holds a count that is negative or not finite,
+ *   or when labels are not one distinct name per class.
+ * @example
+ * ```ts
+ * import { confusionChart, chartSvg } from '@chainrule/viz';
+ * const spec = confusionChart({ matrix: [[50, 2], [5, 43]], labels: ['cat', 'dog'] });
+ * const svg = await chartSvg(spec);   // subtitle: '93 of 100 correct (93.0%)'
+ * ```
+ */
 export function confusionChart(data: ConfusionData): ChartSpec {
   const d = { ...data, ...checked(data) };
   const n = d.matrix.length;

@@ -8,6 +8,7 @@ import { config } from './theme.ts';
 import type { Numbers } from './lines.ts';
 import { checkData, list, numbers, optionalCount, optionalString } from './validate.ts';
 
+/** {@link digitsChart}'s data: the images, their labels and, optionally, the model's predictions. */
 export interface DigitsData {
   /**
    * Images as one flat sequence (n × side × side: an array, typed array or Tensor such as MNIST's x)
@@ -20,7 +21,9 @@ export interface DigitsData {
   readonly predictions?: Numbers;
   /** Image side in pixels. Default 28. */
   readonly side?: number;
+  /** Images per row. Default 8 (fewer when there are fewer images). */
   readonly columns?: number;
+  /** Chart title. Default 'Digits: true and predicted labels'. */
   readonly title?: string;
 }
 
@@ -63,6 +66,21 @@ function checked(d: unknown) {
   return { side, columns, images, labels, predictions };
 }
 
+/**
+ * A grid of small images, each captioned with its true and predicted label; a mistake gets a red frame
+ * and red text. At most 400 images (each is hundreds of rectangles).
+ *
+ * @returns a Vega-Lite spec; render it with {@link chartSvg}.
+ * @throws Error when the pixels are not a whole number of side × side images or hold NaN or Infinity,
+ *   when labels or predictions do not give one value per image, or when there are over 400 images.
+ * @example
+ * ```ts
+ * import { loadMnist } from '@chainrule/datasets/node';
+ * import { digitsChart, chartSvg } from '@chainrule/viz';
+ * const test = loadMnist({ split: 'test', limit: 16 });
+ * const svg = await chartSvg(digitsChart({ images: test.x, labels: test.labels }));
+ * ```
+ */
 export function digitsChart(data: DigitsData): ChartSpec {
   const d = { ...data, ...checked(data) };
   const { side, images } = d;

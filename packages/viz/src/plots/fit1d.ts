@@ -4,13 +4,26 @@ import { config, size } from './theme.ts';
 import type { Numbers } from './lines.ts';
 import { checkData, numbers, optionalString, sameLength } from './validate.ts';
 
+/** {@link fit1dChart}'s data: the curves on a shared x, and optionally the training points. */
 export interface Fit1dData {
+  /** Where the curves are evaluated, in drawing order (sorted, usually evenly spaced). */
   readonly x: Numbers;
+  /** The true function at each x (drawn dashed). */
   readonly truth: Numbers;
+  /** The model's output at each x (drawn solid); a Tensor of shape [n, 1] works as it is. */
   readonly prediction: Numbers;
-  readonly train?: { readonly x: Numbers; readonly y: Numbers };
+  /** The training points, drawn as dots. */
+  readonly train?: {
+    /** The points' inputs. */
+    readonly x: Numbers;
+    /** The points' targets, one per input. */
+    readonly y: Numbers;
+  };
+  /** Chart title. Default 'Fit against truth'. */
   readonly title?: string;
+  /** x axis title. Default 'x'. */
   readonly xTitle?: string;
+  /** y axis title. Default 'y'. */
   readonly yTitle?: string;
 }
 
@@ -32,6 +45,21 @@ function checked(d: unknown) {
   return { x, truth, prediction, train };
 }
 
+/**
+ * A function of one input learned by a model: the truth dashed, the prediction solid, and the
+ * training points as dots.
+ *
+ * @returns a Vega-Lite spec; render it with {@link chartSvg}.
+ * @throws Error when x, truth and prediction differ in length, train.x and train.y differ in length,
+ *   or any of them holds NaN or Infinity or is empty.
+ * @example
+ * ```ts
+ * import { sampleFunction } from '@chainrule/datasets';
+ * import { fit1dChart } from '@chainrule/viz';
+ * const grid = sampleFunction('sinc', { grid: 200 });
+ * const spec = fit1dChart({ x: grid.x, truth: grid.y, prediction: grid.y.mul(0.9) });
+ * ```
+ */
 export function fit1dChart(data: Fit1dData): ChartSpec {
   const d = { ...data, ...checked(data) };
   const curve = (name: string, ys: readonly number[]) => d.x.map((x, i) => ({ x, y: ys[i]!, series: name }));

@@ -11,21 +11,33 @@ import { checkData, isKeyed, numbers, optionalBoolean, optionalString, sameLengt
 /** A sequence of numbers as the chart functions take it (a Tensor gives its data, flattened). */
 export type Numbers = readonly number[] | ArrayLike<number> | Iterable<number> | Tensor;
 
+/** One line of a {@link lineChart}. */
 export interface Series {
+  /** The name in the legend (series names should differ). */
   readonly name: string;
+  /** The values, one per x; NaN and Infinity are left out (and counted in the subtitle). */
   readonly y: Numbers;
   /** x values; default 1, 2, 3, … (epochs and steps count from 1). */
   readonly x?: Numbers;
 }
 
+/** {@link lineChart}'s arguments: the titles and the series. */
 export interface LineChartOptions {
+  /** Chart title. */
   readonly title: string;
+  /** A line under the title. */
   readonly subtitle?: string;
+  /** x axis title, e.g. 'epoch'. */
   readonly xTitle: string;
+  /** y axis title, e.g. 'loss'. */
   readonly yTitle: string;
+  /** Title of the legend (shown only with two or more series). Default 'series'. */
   readonly legendTitle?: string;
+  /** The lines to draw, at least one. */
   readonly series: readonly Series[];
+  /** A log y axis; values ≤ 0 are then left out. Default false. */
   readonly logY?: boolean;
+  /** Mark each point. Default: when there are at most 30 points per series. */
   readonly points?: boolean;
 }
 
@@ -75,6 +87,21 @@ function texts(where: string, o: Record<string, unknown>, keys: readonly string[
   optionalBoolean(where, 'points', o.points);
 }
 
+/**
+ * A line chart of any series against x (default 1, 2, 3, …), for what the specific charts do not cover.
+ *
+ * @returns a Vega-Lite spec; render it with {@link chartSvg}.
+ * @throws Error when a title is missing, series is empty, a series has no name, y is empty or not
+ *   numbers, x is not as long as y or holds NaN, or no value at all can be drawn.
+ * @example
+ * ```ts
+ * import { lineChart, chartSvg } from '@chainrule/viz';
+ * const svg = await chartSvg(lineChart({
+ *   title: 'Batch size', xTitle: 'epoch', yTitle: 'loss',
+ *   series: [{ name: 'batch 32', y: [1, 0.6, 0.4] }, { name: 'batch 256', y: [1.1, 0.8, 0.7] }],
+ * }));
+ * ```
+ */
 export function lineChart(o: LineChartOptions): ChartSpec {
   const where = 'lineChart';
   checkData(where, o, "{ title, xTitle, yTitle, series: [{ name, y }] }");
@@ -89,9 +116,13 @@ export function lineChart(o: LineChartOptions): ChartSpec {
   return draw(where, { ...o, series: checked });
 }
 
+/** A training curve and, optionally, its validation curve, as {@link lossChart} and {@link metricChart} take them. */
 export interface Curves {
+  /** One value per epoch (or step), e.g. `history.loss`. */
   readonly train: Numbers;
+  /** The validation values, e.g. `history.valLoss`; the same length as train when x is given. */
   readonly validation?: Numbers;
+  /** x values for both curves; default 1, 2, 3, …. */
   readonly x?: Numbers;
 }
 
@@ -104,7 +135,20 @@ function splits(where: string, c: Record<string, unknown>): Checked[] {
 
 const curvesExample = '{ train: history.loss, validation: history.valLoss }';
 
-/** Training and validation loss per epoch (or per step with xTitle: 'step'). */
+/**
+ * Training and validation loss per epoch (or per step with xTitle: 'step'). Title 'Loss' by default;
+ * `logY` for losses spanning decades.
+ *
+ * @returns a Vega-Lite spec; render it with {@link chartSvg}.
+ * @throws Error when train is missing or empty, a curve is not numbers, x's length differs from a
+ *   curve's, or every value is NaN or Infinity.
+ * @example
+ * ```ts
+ * import { lossChart } from '@chainrule/viz';
+ * const spec = lossChart({ train: [1.2, 0.8, 0.6], validation: [1.3, 0.9, 0.8] });
+ * // after nn's fit: lossChart({ train: history.loss, validation: history.valLoss })
+ * ```
+ */
 export function lossChart(c: Curves & { title?: string; xTitle?: string; logY?: boolean }): ChartSpec {
   const where = 'lossChart';
   checkData(where, c, curvesExample);
@@ -112,7 +156,18 @@ export function lossChart(c: Curves & { title?: string; xTitle?: string; logY?: 
   return draw(where, { title: c.title ?? 'Loss', xTitle: c.xTitle ?? 'epoch', yTitle: 'loss', legendTitle: 'split', series: splits(where, c), logY: c.logY });
 }
 
-/** A metric such as accuracy per epoch, train and validation. */
+/**
+ * A metric such as accuracy per epoch, train and validation; `name` is the y axis title (and,
+ * capitalised, the chart's default title).
+ *
+ * @returns a Vega-Lite spec; render it with {@link chartSvg}.
+ * @throws Error when name is not a non-empty string, or as {@link lossChart} for the curves.
+ * @example
+ * ```ts
+ * import { metricChart } from '@chainrule/viz';
+ * const spec = metricChart({ name: 'accuracy', train: [0.8, 0.9, 0.95], validation: [0.78, 0.88, 0.9] });
+ * ```
+ */
 export function metricChart(c: Curves & { name: string; title?: string; xTitle?: string }): ChartSpec {
   const where = 'metricChart';
   checkData(where, c, "{ name: 'accuracy', train: history.metrics.get('accuracy') }");
@@ -121,7 +176,19 @@ export function metricChart(c: Curves & { name: string; title?: string; xTitle?:
   return draw(where, { title: c.title ?? c.name[0]!.toUpperCase() + c.name.slice(1), xTitle: c.xTitle ?? 'epoch', yTitle: c.name, legendTitle: 'split', series: splits(where, c) });
 }
 
-/** The learning rate the schedule gave at each optimiser step. */
+/**
+ * The learning rate the schedule gave at each optimiser step (`history.stepLr`), against `steps`
+ * (default 1, 2, 3, …).
+ *
+ * @returns a Vega-Lite spec; render it with {@link chartSvg}.
+ * @throws Error when lr is empty or not numbers, or steps differs from it in length.
+ * @example
+ * ```ts
+ * import { learningRateChart } from '@chainrule/viz';
+ * const lr = Array.from({ length: 100 }, (_, i) => 0.1 * 0.5 ** Math.floor(i / 25));
+ * const spec = learningRateChart({ lr, logY: true });
+ * ```
+ */
 export function learningRateChart(o: { lr: Numbers; steps?: Numbers; title?: string; logY?: boolean }): ChartSpec {
   const where = 'learningRateChart';
   checkData(where, o, '{ lr: history.stepLr }');
@@ -141,6 +208,16 @@ function layerEntries(where: string, norms: unknown): [string, unknown][] {
 /**
  * The gradient norm of each layer per step on a log axis: the picture of vanishing (falling
  * decades apart) and exploding (rising without bound) gradients.
+ *
+ * @returns a Vega-Lite spec; render it with {@link chartSvg}.
+ * @throws Error when norms is not a mapping of layer names to numbers or has no layers, or a layer's
+ *   norms are not numbers or differ from steps in length.
+ * @example
+ * ```ts
+ * import { gradientNormChart } from '@chainrule/viz';
+ * const spec = gradientNormChart({ norms: { dense0: [1, 0.5, 0.2], dense1: [0.1, 0.01, 0.001] } });
+ * // after nn's fit with the gradient monitor on: gradientNormChart({ norms: history.stepGradNorms })
+ * ```
  */
 export function gradientNormChart(o: { norms: NormsByLayer; steps?: Numbers; title?: string }): ChartSpec {
   const where = 'gradientNormChart';

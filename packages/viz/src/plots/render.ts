@@ -13,6 +13,20 @@ export function checkSpec(where: string, spec: unknown): void {
   }
 }
 
+/**
+ * Renders a chart spec to SVG text: Vega-Lite compiles it, Vega draws it headless (no DOM, no canvas),
+ * so it runs the same in Node and a browser.
+ *
+ * @param spec - a spec from {@link lossChart}, {@link confusionChart}, … or a hand-written Vega-Lite spec with a `$schema`.
+ * @throws Error when spec is not a plain object with a `$schema` (a Promise or a string is named as
+ *   such), and Vega-Lite's own error when the spec is not valid Vega-Lite.
+ * @example
+ * ```ts
+ * import { lossChart, chartSvg } from '@chainrule/viz';
+ * const svg = await chartSvg(lossChart({ train: [1.2, 0.8, 0.6], validation: [1.3, 0.9, 0.8] }));
+ * document.body.innerHTML = svg;   // or write it to a .svg file
+ * ```
+ */
 export async function chartSvg(spec: ChartSpec): Promise<string> {
   checkSpec('chartSvg', spec);
   const compiled = vl.compile(spec as unknown as vl.TopLevelSpec).spec;

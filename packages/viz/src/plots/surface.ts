@@ -4,15 +4,21 @@ import { config } from './theme.ts';
 import type { Numbers } from './lines.ts';
 import { checkData, numbers, optionalString } from './validate.ts';
 
+/** {@link surfaceChart}'s data: a grid's axes and the true and predicted values on it. */
 export interface SurfaceData {
   /** Grid coordinates along each axis (evenly spaced). */
   readonly x: Numbers;
+  /** Grid coordinates along the second axis (evenly spaced). */
   readonly y: Numbers;
   /** Values at (y[i], x[j]), row-major: index i * x.length + j (a Tensor of shape [ny·nx, 1] or [ny, nx] too). */
   readonly truth: Numbers;
+  /** The model's values at the same points, in the same order as truth. */
   readonly prediction: Numbers;
+  /** Chart title. Default 'Surface: truth, prediction and error'. */
   readonly title?: string;
+  /** Title of the first input's axis. Default 'x1'. */
   readonly xTitle?: string;
+  /** Title of the second input's axis. Default 'x2'. */
   readonly yTitle?: string;
 }
 
@@ -33,6 +39,21 @@ function checked(d: unknown) {
   return { x, y, truth, prediction };
 }
 
+/**
+ * A function of two inputs: truth, prediction and their difference as three heatmaps side by side.
+ * Truth and prediction share one colour scale; the error's scale is centred on 0.
+ *
+ * @returns a Vega-Lite spec; render it with {@link chartSvg}.
+ * @throws Error when truth or prediction does not hold y.length × x.length values, or anything
+ *   holds NaN or Infinity or is empty.
+ * @example
+ * ```ts
+ * import { surfaceChart } from '@chainrule/viz';
+ * const x = [0, 1, 2], y = [0, 1];
+ * const truth = [0, 1, 2, 1, 2, 3];   // x + y, row by row of y
+ * const spec = surfaceChart({ x, y, truth, prediction: truth.map((v) => v + 0.1) });
+ * ```
+ */
 export function surfaceChart(data: SurfaceData): ChartSpec {
   const d = { ...data, ...checked(data) };
   const nx = d.x.length, ny = d.y.length;
