@@ -24,11 +24,11 @@ const PNPM = ['-y', 'pnpm@12.21.0'];
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** The README's fenced blocks whose info string names a file, e.g. ```js train.mjs. */
+/** The README's fenced blocks whose info string names a file, e.g. ```js train.mjs (not ```ts fragment). */
 function readmePrograms(): Record<string, string> {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const programs: Record<string, string> = {};
-  for (const [, file, body] of readme.matchAll(/^```\w+ (\S+)\n([\s\S]*?)^```$/gm)) programs[file!] = body!;
+  for (const [, file, body] of readme.matchAll(/^```\w+ ([\w-]+\.[cm]?[jt]s)\n([\s\S]*?)^```$/gm)) programs[file!] = body!;
   return programs;
 }
 
@@ -84,10 +84,13 @@ describe('the packed packages, installed outside the workspace', () => {
     expect(Object.keys(programs).sort()).toEqual(['app.js', 'train.mjs', 'train.ts']);
   });
 
-  it('each tarball has compiled code, types, maps and no workspace: specifiers; core carries its kernels', () => {
+  it('each tarball has compiled code, types, maps, its README and the MIT LICENSE, and no workspace: specifiers; core carries its kernels', () => {
     for (const name of PACKAGES) {
       const list = run('tar', ['-tzf', tarballs[name]!], project).split('\n');
       const manifest = JSON.parse(run('tar', ['-xzOf', tarballs[name]!, 'package/package.json'], project)) as Record<string, unknown>;
+      expect(list, name).toEqual(expect.arrayContaining(['package/README.md', 'package/LICENSE']));
+      expect(run('tar', ['-xzOf', tarballs[name]!, 'package/LICENSE'], project), name).toBe(readFileSync(join(root, 'LICENSE'), 'utf8'));
+      expect(manifest.license, name).toBe('MIT');
       expect(list, name).toContain('package/dist/index.js');
       expect(list, name).toContain('package/dist/index.d.ts');
       expect(list, name).toContain('package/dist/index.js.map');

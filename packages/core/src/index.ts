@@ -4,6 +4,7 @@
  * `@chainrule/core/node`, kernel sets are `@chainrule/core/backend`.
  *
  * @module @chainrule/core
+ * @document ../README.md
  */
 import './methods.ts';
 

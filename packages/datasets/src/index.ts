@@ -3,6 +3,7 @@
  * Everything here runs in a browser too; IDX files and MNIST from disk are in '@chainrule/datasets/node'.
  *
  * @module @chainrule/datasets
+ * @document ../README.md
  */
 export { parseIdx, parseIdxHeader, encodeIdx, IdxError, type IdxArray, type IdxHeader, type IdxType, type IdxData } from './idx.ts';
 export { sampleFunction, functions, sincValue, type SyntheticFunction, type FunctionName, type SampleOptions, type SyntheticData, type Range } from './synthetic.ts';

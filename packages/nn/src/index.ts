@@ -4,6 +4,7 @@
  * progress bar are in '@chainrule/nn/node'.
  *
  * @module @chainrule/nn
+ * @document ../README.md
  */
 export { activationNames, activation, checkActivation, type ActivationName } from './activations.ts';
 export { autoInit, initialize, initNames, initVariance, type InitArgs, type InitName } from './init.ts';

@@ -4,6 +4,7 @@
  * PNG rendering and the HTML report written to a folder are in '@chainrule/viz/node'.
  *
  * @module @chainrule/viz
+ * @document ../README.md
  */
 export { toDot, type ToDotOptions } from './graph/todot.ts';
 export { allGrads, gradMap, parameterGrads, type GradsInput } from './graph/grads.ts';
