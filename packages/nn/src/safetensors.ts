@@ -45,11 +45,9 @@ function fromLittleEndian(bytes: Uint8Array, dtype: DType): TypedArray {
  * @throws Error when `tensors` is not a map of names to Tensors.
  * @example
  * ```ts
- * import { tensor } from '@chainrule/core';
- * import { decodeSafetensors, encodeSafetensors } from '@chainrule/nn';
- * import { OrderedMap } from 'immutable';
- * const bytes = encodeSafetensors(OrderedMap({ w: tensor([[1, 2]]) }), { note: 'hello' });
- * decodeSafetensors(bytes).tensors.get('w')!.shape; // [1, 2]
+ * import { decodeSafetensors, encodeSafetensors, mlp } from '@chainrule/nn';
+ * const bytes = encodeSafetensors(mlp([2, 1]).init(0), { note: 'hello' });
+ * const { tensors, metadata } = decodeSafetensors(bytes); // tensors.get('dense0/w')!.shape is [2, 1]
  * ```
  */
 export function encodeSafetensors(tensors: Params, metadata: Readonly<Record<string, string>> = {}): Uint8Array {

@@ -22,7 +22,14 @@ function keyDifference(expected: Iterable<string>, actual: Iterable<string>): st
   return `${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; unexpected: ${extra.join(', ')}` : ''}`;
 }
 
-/** Params hold exactly the model's parameter names, shapes and dtype. */
+/**
+ * Checks that params hold exactly the model's parameter names, shapes and dtype (what every loader
+ * and fit check before use).
+ *
+ * @param source Starts every error, e.g. a file name.
+ * @throws Error listing the missing and unexpected names, or naming the parameter whose shape or
+ *   dtype differs, with both shapes.
+ */
 export function checkAgainstSpec(source: string, model: Model, params: Params): void {
   if (!ImmutableMap.isMap(params)) {
     throw new Error(`${source}: params must be the Params of model.init(seed), an OrderedMap from names such as '${model.paramShapes.keySeq().first()}' to tensors; got ${describeValue(params)}`);
