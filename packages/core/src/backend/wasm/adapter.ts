@@ -5,7 +5,7 @@
  *
  *   const at = io.copyIn(out, x);        // room in the ring, x copied in or found there, out's block reserved
  *   w.someKernel(at.a, at.out, …);       // the kernel's own export, called with the addresses
- *   io.copyOut();                         // out's block copied out into `out`, and remembered
+ *   io.copyOut(out);                      // out's block copied out into `out`, and remembered
  *
  * The kernel calls its export itself, rather than handing a callback to a helper: a callback called from
  * one place for every kernel is a megamorphic call, ~25 ns a call (measured), and calls run down to ~100 ns.
@@ -22,14 +22,13 @@ export class Adapter {
   b = 0;
   c = 0;
   out = 0;
-  private pending: Float32Array | null = null;
 
   constructor(readonly arena: Arena) {}
 
   /**
    * Starts a call with up to three inputs and one output (none for a kernel that returns its result):
    * room in the ring for them all, each input copied in or found there, the output block reserved.
-   * Read the addresses from the returned adapter; end the call with copyOut().
+   * Read the addresses from the returned adapter; end the call with copyOut(out).
    */
   copyIn(out: Float32Array | null, a: Float32Array, b: Float32Array | null = null, c: Float32Array | null = null): this {
     const arena = this.arena;
@@ -38,14 +37,12 @@ export class Adapter {
     this.b = b === null ? 0 : arena.input(b);
     this.c = c === null ? 0 : arena.input(c);
     this.out = out === null ? 0 : arena.output(out.length);
-    this.pending = out;
     return this;
   }
 
-  /** Ends the call copyIn started: its output block copied out into the output array, and remembered. */
-  copyOut(): void {
-    this.arena.finish(this.out, this.pending!);
-    this.pending = null; // the output array is the caller's: not held past the call
+  /** Ends the call copyIn started: its output block copied out into `out` (the array given to copyIn), and remembered. */
+  copyOut(out: Float32Array): void {
+    this.arena.finish(this.out, out);
   }
 
   /**

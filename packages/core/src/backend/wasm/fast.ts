@@ -79,7 +79,7 @@ function makeKernels(name: string, w: Exports, io: Adapter, helper: HelperThread
     if (!wasmTakes(m * k * n, MIN_MATMUL_FLOPS, a, b, out)) { ref.matmul(a, b, out, m, k, n, transA, transB); return; }
     const at = io.copyIn(out as Float32Array, a as Float32Array, b as Float32Array);
     product(at.a, at.b, at.out, m, k, n, transA, transB);
-    io.copyOut();
+    io.copyOut(out as Float32Array);
   };
 
   const linear: Kernels['linear'] = (x, wt, bias, out, m, k, n) => {
@@ -87,7 +87,7 @@ function makeKernels(name: string, w: Exports, io: Adapter, helper: HelperThread
     const at = io.copyIn(out as Float32Array, x as Float32Array, wt as Float32Array, bias as Float32Array);
     product(at.a, at.b, at.out, m, k, n, false, false);
     w.addRowVector(at.out, at.c, m, n);
-    io.copyOut();
+    io.copyOut(out as Float32Array);
   };
 
   const binary: Kernels['binary'] = (op, a, aStrides, b, bStrides, outShape, out) => {
@@ -97,7 +97,7 @@ function makeKernels(name: string, w: Exports, io: Adapter, helper: HelperThread
     if (!wasmTakes(out.length, MIN_BINARY, out)) { binaryJs(code!, a as Float32Array, b as Float32Array, out as Float32Array, plan); return; }
     const at = io.copyIn(out as Float32Array, a as Float32Array, b as Float32Array);
     w[BINARY_EXPORTS[code!]!](at.a, plan.aRow, plan.aInner, at.b, plan.bRow, plan.bInner, at.out, plan.outer, plan.inner);
-    io.copyOut();
+    io.copyOut(out as Float32Array);
   };
 
   const unary: Kernels['unary'] = (op, x, out, alpha) => {
@@ -105,7 +105,7 @@ function makeKernels(name: string, w: Exports, io: Adapter, helper: HelperThread
     if (fn === undefined || !wasmTakes(x.length, MIN_ELEMENTWISE, x, out)) { ref.unary(op, x, out, alpha); return; }
     const at = io.copyIn(out as Float32Array, x as Float32Array);
     w[fn](at.a, at.out, x.length, alpha);
-    io.copyOut();
+    io.copyOut(out as Float32Array);
   };
 
   const reduce: Kernels['reduce'] = (op, x, shape, axes, out) => {
@@ -113,21 +113,21 @@ function makeKernels(name: string, w: Exports, io: Adapter, helper: HelperThread
     if (!block) { ref.reduce(op, x, shape, axes, out); return; }
     const at = io.copyIn(out as Float32Array, x as Float32Array);
     w.sum3(at.a, block[0], block[1], block[2], at.out);
-    io.copyOut();
+    io.copyOut(out as Float32Array);
   };
 
   const softmax: Kernels['softmax'] = (x, outer, len, inner, out, log) => {
     if (inner !== 1 || !wasmTakes(x.length, MIN_ELEMENTWISE, x, out)) { ref.softmax(x, outer, len, inner, out, log); return; }
     const at = io.copyIn(out as Float32Array, x as Float32Array);
     w.softmaxRows(at.a, outer, len, at.out, log ? 1 : 0);
-    io.copyOut();
+    io.copyOut(out as Float32Array);
   };
 
   const logsumexp: Kernels['logsumexp'] = (x, outer, len, inner, out) => {
     if (inner !== 1 || !wasmTakes(x.length, MIN_ELEMENTWISE, x, out)) { ref.logsumexp(x, outer, len, inner, out); return; }
     const at = io.copyIn(out as Float32Array, x as Float32Array);
     w.logsumexpRows(at.a, outer, len, at.out);
-    io.copyOut();
+    io.copyOut(out as Float32Array);
   };
 
   const sumSquares: Kernels['sumSquares'] = (x) => {
