@@ -4,7 +4,7 @@
  * @chainrule/* resolve to their TypeScript sources, type-checked in one strict tsc run, and run by
  * tsx in a fresh temporary folder (so files it writes land there). A snippet cannot drift from the API.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -21,10 +21,11 @@ const tsx = require.resolve('tsx/cli');
 const tsc = join(dirname(require.resolve('typescript/package.json', { paths: [root] })), 'bin', 'tsc');
 /** Fragments (```ts fragment) are allowed, but only this many: the rest of the code must run. */
 const MAX_FRAGMENTS = 2;
+const run = promisify(execFile);
 
 const blocks = DOCUMENTS.flatMap((document) => codeBlocks(root, document));
 const runnable = blocks.filter((b) => b.kind === 'run');
-const fileOf = (b: CodeBlock) => `${b.document.replace(/(^packages\/|\/README|\.md$)/g, '').replace(/\W+/g, '-')}-L${b.line}.${b.language.startsWith('t') ? 'ts' : 'mjs'}`;
+const fileOf = (b: CodeBlock) => `${b.document.replace(/(^packages\/|^docs\/|\/README|\.md$)/g, '').replace(/\W+/g, '-')}-L${b.line}.${b.language.startsWith('t') ? 'ts' : 'mjs'}`;
 const where = (b: CodeBlock) => `${b.document}:${b.line}`;
 
 beforeAll(() => {
@@ -51,10 +52,10 @@ describe('the documentation’s code blocks', () => {
     expect(programs.map((b) => b.info).sort()).toEqual(['app.js', 'train.mjs', 'train.ts']);
   });
 
-  it('every TypeScript block type-checks (strict, against the sources)', () => {
+  it('every TypeScript block type-checks (strict, against the sources)', async () => {
     let errors = '';
     try {
-      execFileSync(process.execPath, [tsc, '-p', snippets], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      await run(process.execPath, [tsc, '-p', snippets], { encoding: 'utf8' });
     } catch (e) {
       errors = String((e as { stdout?: string }).stdout || e);
     }
@@ -65,7 +66,7 @@ describe('the documentation’s code blocks', () => {
   it.each(runnable.map((b) => [where(b), b] as const))('%s runs', async (_name, block) => {
     const cwd = mkdtempSync(join(tmpdir(), 'chainrule-snippet-'));
     try {
-      await promisify(execFile)(process.execPath, [tsx, '--conditions=@chainrule/source', join(snippets, fileOf(block))], {
+      await run(process.execPath, [tsx, '--conditions=@chainrule/source', join(snippets, fileOf(block))], {
         cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' },
       });
     } catch (e) {
