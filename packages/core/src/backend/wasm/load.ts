@@ -27,7 +27,12 @@ export interface LoadKernelsOptions {
    * the runtime has relaxed SIMD and `relaxed` is not false, and the plain one elsewhere. The binaries
    * are the package's dist/backend/wasm/build/kernels-*.wasm; with `threads: 2`, the `-shared` ones.
    */
-  wasm?: KernelBinary | { simd: KernelBinary; relaxedSimd?: KernelBinary };
+  wasm?: KernelBinary | {
+    /** The plain-SIMD binary (kernels-simd.wasm): taken where relaxed SIMD is absent or not wanted. */
+    simd: KernelBinary;
+    /** The relaxed-SIMD binary (kernels-relaxed-simd.wasm); without it the plain one is used everywhere. */
+    relaxedSimd?: KernelBinary;
+  };
   /**
    * Use relaxed-SIMD fused multiply-add where the runtime has it (default true): faster, but results
    * may differ by rounding between machines. false gives 'wasm-simd', the same bits everywhere.
