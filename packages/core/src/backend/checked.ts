@@ -59,6 +59,9 @@ function strided(say: Say, name: string, x: unknown, strides: unknown, shape: re
   if (last >= have) throw say(`reading ${name} (${have} values) with strides ${fmt(strides)}${offset ? ` from ${offset}` : ''} over ${fmt(shape)} reaches index ${last}`);
 }
 
+/** Programs already found well formed. */
+const wellFormed = new WeakSet<object>();
+
 const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
   unary: (say, _op, x, out) => length(say, 'out', out, array(say, 'x', x), "x's length"),
   clip: (say, x, _lo, _hi, out) => length(say, 'out', out, array(say, 'x', x), "x's length"),
@@ -154,8 +157,11 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
     length(say, 'out', out, n, () => `rows·len = ${rows}·${len}`);
   },
   fused: (say, program, inputs, scalars, outputs) => {
-    const why = program !== null && typeof program === 'object' ? programError(program) : `it is ${describeValue(program)}`;
-    if (why) throw say(`the program is malformed: ${why}`);
+    if (!wellFormed.has(program)) {
+      const why = program !== null && typeof program === 'object' ? programError(program) : `it is ${describeValue(program)}`;
+      if (why) throw say(`the program is malformed: ${why}`);
+      wellFormed.add(program); // a program is checked once: fuse never changes one it made
+    }
     if (!Array.isArray(inputs) || inputs.length !== program.inputs) throw say(`inputs must be an array of ${program.inputs} arrays, got ${describeValue(inputs)}`);
     if (!Array.isArray(outputs) || outputs.length !== program.outputs) throw say(`outputs must be an array of ${program.outputs} arrays, got ${describeValue(outputs)}`);
     if (!(scalars instanceof Float64Array) || scalars.length !== program.scalars) throw say(`scalars must be a Float64Array of ${program.scalars} values, got ${describeValue(scalars)}`);

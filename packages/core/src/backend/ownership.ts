@@ -17,6 +17,7 @@
  * values, which a later `grad` needs), inside arrays, plain objects, Maps and Immutable collections.
  */
 import type { DType, TypedArray } from '../dtype.ts';
+import { isImmutable, isRecord } from 'immutable';
 import { Tensor } from '../tensor.ts';
 import { describeValue } from '../describe-value.ts';
 import { giveBack, isPoolable, take } from './pool.ts';
@@ -24,6 +25,7 @@ import { giveBack, isPoolable, take } from './pool.ts';
 /** One running call of a `reusing` function: the buffers made while it ran. */
 class Scope {
   readonly made: TypedArray[] = [];
+  constructor(readonly pure: boolean) {}
 }
 /** The function that handed a buffer out: it alone may take it back, when it is donated to it. */
 interface Handout { readonly by: string }
@@ -94,7 +96,11 @@ export function reusing<A extends unknown[], R>(fn: (...args: A) => R, options: 
   if (!pure) return (...args) => runForeign(fn, args);
   const handout: Handout = { by: name };
   return (...args) => {
-    const scope = new Scope();
+    // Inside another pure call this one is part of it: that call's end reuses what this one made and
+    // nobody kept, with one walk of the results instead of two.
+    const parent = open[open.length - 1];
+    if (parent?.pure && donate.length === 0) return fn(...args);
+    const scope = new Scope(true);
     open.push(scope);
     let result: R;
     try {
@@ -140,7 +146,7 @@ function settle(scope: Scope, keeps: (buf: TypedArray) => boolean, handout: Hand
 /** An undeclared function: what it is given, what it makes and what it returns all escape. */
 function runForeign<A extends unknown[], R>(fn: (...args: A) => R, args: A): R {
   expose(args);
-  const scope = new Scope();
+  const scope = new Scope(false);
   open.push(scope);
   try {
     return fn(...args);
@@ -187,6 +193,11 @@ function buffersOf(value: unknown, graphs: boolean): Map<ArrayBufferLike, TypedA
       }
     } else if (ArrayBuffer.isView(x)) {
       // other typed arrays (indices) hold no float buffer
+    } else if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i++) visit(x[i]);
+    } else if (isImmutable(x) || x instanceof Map || x instanceof Set) {
+      // Their values only (a Record's through its Seq): iterating entries would make a pair per entry.
+      for (const v of (isRecord(x) ? x.toSeq() : x as Map<unknown, unknown>).values()) visit(v);
     } else if (Symbol.iterator in x) {
       for (const item of x as Iterable<unknown>) visit(item); // arrays, Maps (their [key, value] pairs), Immutable collections
     } else {
