@@ -13,7 +13,7 @@ export { assertDType, type DType, type TypedArray } from './dtype.ts';
 export { takeRows } from './rows.ts';
 export { toIntegers, type Labels } from './labels.ts';
 export type { Shape } from './shape.ts';
-export { broadcastShapes, sizeOf } from './shape.ts';
+export { broadcastShapes, sizeOf, formatShape, sameShape } from './shape.ts';
 export * from './creation.ts';
 export { Rng, rng, randn, randUniform, type RandomOptions, type RngState } from './random.ts';
 export { defineOp, registeredOps, getOp, type OpDef, type OpSpec, type Allocate, type OpSample, type SamplerTypes, type Computed, type Vjp } from './ops/define.ts';

@@ -4,8 +4,17 @@ import { describeValue } from './describe-value.ts';
 /** The size of each dimension of a tensor, outermost first: [] for a scalar, [batch, features] for a matrix of rows. */
 export type Shape = readonly number[];
 
-/** [2,3]; a dimension that is not a number shows as given (['2',3] reads ["2",3]), so it is not mistaken for one. */
-export const fmt = (shape: Shape): string =>
+/**
+ * A shape as error messages write it: [2,3]. A dimension that is not a number shows as given (['2',3]
+ * reads ["2",3]), so it is not mistaken for one.
+ *
+ * @example
+ * ```ts
+ * import { formatShape } from '@chainrule/core';
+ * formatShape([64, 784]); // '[64,784]'
+ * ```
+ */
+export const formatShape = (shape: Shape): string =>
   `[${shape.map((d) => (typeof d === 'number' ? d : typeof d === 'string' ? JSON.stringify(d) : String(d))).join(',')}]`;
 
 /**
@@ -46,6 +55,18 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
+/** The name the engine's own messages use for {@link formatShape}. */
+export const fmt = formatShape;
+
+/**
+ * Whether two shapes are equal, dimension by dimension ([] and [] are; [3] and [3,1] are not).
+ *
+ * @example
+ * ```ts
+ * import { sameShape } from '@chainrule/core';
+ * sameShape([2, 3], [2, 3]); // true
+ * ```
+ */
 export function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -32,6 +32,3 @@ export function positiveInt(where: string, what: string, value: unknown): number
   }
   return value;
 }
-
-/** A shape as errors show it: [2,3]. */
-export const shapeText = (shape: readonly number[]): string => `[${shape.join(',')}]`;

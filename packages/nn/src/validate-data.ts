@@ -4,10 +4,9 @@
  * and the form its loss compares with the output. Errors name the argument as the user passed it
  * ('x', 'validation y'), the sample and feature, and the layer.
  */
-import { describeValue, firstNonFinite, Tensor } from '@chainrule/core';
+import { describeValue, firstNonFinite, formatShape, Tensor } from '@chainrule/core';
 import { isBuiltinLoss, type Loss } from './losses.ts';
 import type { Model } from './model.ts';
-import { shapeText } from './names.ts';
 import { sampleCount, type Target } from './targets.ts';
 
 /** How the checks name what they look at: `fit: validation x has …`. */
@@ -34,12 +33,12 @@ export function checkFinite(where: string, name: string, t: Tensor, part = 'feat
 export function checkX(model: Model, x: unknown, names: DataNames, options: { allowEmpty?: boolean } = {}): number {
   const { where } = names;
   if (!(x instanceof Tensor)) throw new Error(`${where}: ${names.x} must be a Tensor of shape [samples, ${model.inputs}], got ${describeValue(x)}`);
-  if (x.rank !== 2) throw new Error(`${where}: ${names.x} has shape ${shapeText(x.shape)}; ${firstLayer(model)} expects [samples, ${model.inputs}]`);
+  if (x.rank !== 2) throw new Error(`${where}: ${names.x} has shape ${formatShape(x.shape)}; ${firstLayer(model)} expects [samples, ${model.inputs}]`);
   if (x.shape[1] !== model.inputs) {
-    throw new Error(`${where}: ${names.x} has ${x.shape[1]} features; ${firstLayer(model)} expects ${model.inputs} (${names.x} has shape ${shapeText(x.shape)})`);
+    throw new Error(`${where}: ${names.x} has ${x.shape[1]} features; ${firstLayer(model)} expects ${model.inputs} (${names.x} has shape ${formatShape(x.shape)})`);
   }
   if (x.dtype !== model.dtype) throw new Error(`${where}: ${names.x} is ${x.dtype} but the model is ${model.dtype}; cast it with .cast('${model.dtype}')`);
-  if (x.shape[0] === 0 && !options.allowEmpty) throw new Error(`${where}: ${names.x} has no samples (shape ${shapeText(x.shape)}); there is nothing to ${where === 'fit' && names.x === 'x' ? 'train on' : 'score'}`);
+  if (x.shape[0] === 0 && !options.allowEmpty) throw new Error(`${where}: ${names.x} has no samples (shape ${formatShape(x.shape)}); there is nothing to ${where === 'fit' && names.x === 'x' ? 'train on' : 'score'}`);
   checkFinite(where, names.x, x);
   return x.shape[0]!;
 }
@@ -71,7 +70,7 @@ function checkClassTarget(model: Model, y: Target, names: DataNames): void {
   const k = model.outputs;
   if (y instanceof Tensor && y.rank === 2 && y.shape[1] === k && k > 1) return;
   if (y instanceof Tensor && !(y.rank === 1 || (y.rank === 2 && y.shape[1] === 1))) {
-    throw new Error(`${names.where}: ${names.y} has shape ${shapeText(y.shape)}; crossEntropy takes class labels [${y.shape[0] ?? 1}] or one-hot rows [${y.shape[0] ?? 1},${k}] for the ${k} outputs of ${lastLayer(model)}`);
+    throw new Error(`${names.where}: ${names.y} has shape ${formatShape(y.shape)}; crossEntropy takes class labels [${y.shape[0] ?? 1}] or one-hot rows [${y.shape[0] ?? 1},${k}] for the ${k} outputs of ${lastLayer(model)}`);
   }
   const values: ArrayLike<number> = y instanceof Tensor ? y.data : y;
   for (let i = 0; i < values.length; i++) {
@@ -90,7 +89,7 @@ function checkFloatTarget(model: Model, loss: string, y: Target, n: number, name
     throw new Error(`${names.where}: ${loss} compares ${names.y} with the output [${n},${k}] of ${lastLayer(model)}, so ${names.y} must be a Tensor of that shape, not a list of labels`);
   }
   const matches = (y.rank === 2 && y.shape[1] === k) || (y.rank === 1 && k === 1);
-  if (!matches) throw new Error(`${names.where}: ${names.y} has shape ${shapeText(y.shape)} but ${lastLayer(model)} outputs [${n},${k}]; ${loss} needs them to match`);
+  if (!matches) throw new Error(`${names.where}: ${names.y} has shape ${formatShape(y.shape)} but ${lastLayer(model)} outputs [${n},${k}]; ${loss} needs them to match`);
   if (loss !== 'binaryCrossEntropy') return;
   const d = y.data;
   for (let i = 0; i < d.length; i++) {

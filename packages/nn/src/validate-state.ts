@@ -4,15 +4,14 @@
  * it), an optimiser state whose slots hold one tensor per parameter of the same shape (a smaller one
  * would make the update kernels read past their arrays), and parameters small enough to allocate.
  */
-import { describeValue, firstNonFinite, Tensor } from '@chainrule/core';
+import { describeValue, firstNonFinite, formatShape, sameShape, Tensor } from '@chainrule/core';
 import { Map as ImmutableMap } from 'immutable';
 import type { Model } from './model.ts';
-import { shapeText } from './names.ts';
+
 import type { Optimizer, OptState } from './optimizers/index.ts';
 import { OptState as OptStateRecord } from './optimizers/optimizer.ts';
 import type { Params } from './params.ts';
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** "; missing: a, b; unexpected: c" for two key lists, or '' when they hold the same names. */
 function keyDifference(expected: Iterable<string>, actual: Iterable<string>): string {
@@ -40,7 +39,7 @@ export function checkAgainstSpec(source: string, model: Model, params: Params): 
     const t = params.get(key);
     if (!(t instanceof Tensor)) throw new Error(`${source}: parameter '${key}' is ${describeValue(t)}, not a Tensor`);
     if (!sameShape(t.shape, shape)) {
-      throw new Error(`${source}: parameter '${key}' has shape ${shapeText(t.shape)} but the model spec needs ${shapeText(shape)} (are these the params of another model?)`);
+      throw new Error(`${source}: parameter '${key}' has shape ${formatShape(t.shape)} but the model spec needs ${formatShape(shape)} (are these the params of another model?)`);
     }
     if (t.dtype !== model.dtype) throw new Error(`${source}: parameter '${key}' is ${t.dtype} but the model is ${model.dtype}`);
   }
@@ -70,7 +69,7 @@ export function checkOptState(where: string, optimizer: Optimizer, state: OptSta
       const s = values.get(key)!;
       if (!(s instanceof Tensor)) throw new Error(`${where}: optState slot '${slot}' entry '${key}' is ${describeValue(s)}, not a Tensor`);
       if (!sameShape(s.shape, p.shape)) {
-        throw new Error(`${where}: optState slot '${slot}' holds ${shapeText(s.shape)} for '${key}', but the parameter has shape ${shapeText(p.shape)} (was it made for another model? ${remake})`);
+        throw new Error(`${where}: optState slot '${slot}' holds ${formatShape(s.shape)} for '${key}', but the parameter has shape ${formatShape(p.shape)} (was it made for another model? ${remake})`);
       }
       if (s.dtype !== p.dtype) throw new Error(`${where}: optState slot '${slot}' entry '${key}' is ${s.dtype} but the parameter is ${p.dtype}`);
     }
@@ -88,7 +87,7 @@ export function checkParamSizes(where: string, model: Model): void {
   for (const [key, shape] of model.paramShapes) {
     const bytes = shape.reduce((a, b) => a * b, 1) * bytesPer;
     if (bytes > MAX_PARAM_BYTES) {
-      throw new Error(`${where}: parameter '${key}' of shape ${shapeText(shape)} needs ${bytes} bytes (${readable(bytes)}) as ${model.dtype}; one parameter may take at most ${MAX_PARAM_BYTES} bytes (${readable(MAX_PARAM_BYTES)})`);
+      throw new Error(`${where}: parameter '${key}' of shape ${formatShape(shape)} needs ${bytes} bytes (${readable(bytes)}) as ${model.dtype}; one parameter may take at most ${MAX_PARAM_BYTES} bytes (${readable(MAX_PARAM_BYTES)})`);
     }
   }
 }
