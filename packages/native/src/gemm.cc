@@ -1,0 +1,288 @@
+// BLIS-style packed GEMM (see gemm.h for the contract). The driver blocks C into NC columns, k into KC slices
+// and the rows into MC blocks; it packs a KC×NC slice of op(B) into NR-wide panels and an MC×KC block of op(A)
+// into MR-tall panels (zero-padded, so the micro-kernel never branches), then a register-tiled micro-kernel
+// computes each MR×NR tile. Packing reads through (row, column) strides, which is how every transpose is
+// handled. Determinism: every element of C is the same sum in the same order (k slices in order, p in order
+// within a slice) whichever row range or tile slot computes it, so splitting rows across threads is bit-exact.
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define CHAINRULE_X86 1
+#include <immintrin.h>
+#endif
+
+namespace chainrule {
+namespace {
+
+// A micro-kernel: C tile (MR×NR, leading dimension ldc) = acc (+ C when accumulate, else + bias[j] when bias).
+template <typename T>
+using MicroKernel = void (*)(int kc, const T* pa, const T* pb, T* c, int ldc, bool accumulate, const T* bias);
+
+template <typename T>
+struct KernelShape {
+  int mr, nr;          // register tile
+  int mc, kc, nc;      // cache blocks: A block mc×kc stays in L2, B slice kc×nc in L3
+  MicroKernel<T> micro;
+};
+
+// ---- packing (portable; strides make every transpose the same code) ----
+
+// op(A) element (i, p) is a[i * rs + p * cs]. Packs rows [0, mc) × cols [0, kc) into MR-tall panels.
+template <typename T>
+void packA(int mc, int kc, const T* a, long rs, long cs, int mr, T* out) {
+  for (int i0 = 0; i0 < mc; i0 += mr) {
+    const int rows = std::min(mr, mc - i0);
+    if (cs == 1) {
+      for (int p = 0; p < kc; ++p) {
+        for (int i = 0; i < rows; ++i) out[i] = a[(i0 + i) * rs + p];
+        for (int i = rows; i < mr; ++i) out[i] = T(0);
+        out += mr;
+      }
+    } else {
+      for (int p = 0; p < kc; ++p) {
+        const T* src = a + i0 * rs + p * cs;  // rs == 1 here: the MR values are contiguous
+        for (int i = 0; i < rows; ++i) out[i] = src[i * rs];
+        for (int i = rows; i < mr; ++i) out[i] = T(0);
+        out += mr;
+      }
+    }
+  }
+}
+
+// op(B) element (p, j) is b[p * rs + j * cs]. Packs rows [0, kc) × cols [0, nc) into NR-wide panels.
+template <typename T>
+void packB(int kc, int nc, const T* b, long rs, long cs, int nr, T* out) {
+  for (int j0 = 0; j0 < nc; j0 += nr) {
+    const int cols = std::min(nr, nc - j0);
+    for (int p = 0; p < kc; ++p) {
+      const T* src = b + p * rs + j0 * cs;
+      if (cs == 1 && cols == nr) {
+        std::memcpy(out, src, sizeof(T) * nr);
+      } else {
+        for (int j = 0; j < cols; ++j) out[j] = src[j * cs];
+        for (int j = cols; j < nr; ++j) out[j] = T(0);
+      }
+      out += nr;
+    }
+  }
+}
+
+// ---- thread-local, 64-byte-aligned scratch for the packed panels ----
+
+class Scratch {
+ public:
+  ~Scratch() { std::free(raw_); }
+  void* get(size_t bytes) {
+    if (bytes > size_) {
+      std::free(raw_);
+      raw_ = std::malloc(bytes + 64);
+      if (!raw_) std::abort();
+      size_ = bytes;
+    }
+    return reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(raw_) + 63) & ~uintptr_t(63));
+  }
+
+ private:
+  void* raw_ = nullptr;
+  size_t size_ = 0;
+};
+
+thread_local Scratch scratchA, scratchB;
+
+// ---- portable micro-kernel (level 0): plain loops, simply correct ----
+
+template <typename T, int MR, int NR>
+void microPortable(int kc, const T* pa, const T* pb, T* c, int ldc, bool accumulate, const T* bias) {
+  T acc[MR][NR] = {};
+  for (int p = 0; p < kc; ++p, pa += MR, pb += NR)
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j) acc[i][j] += pa[i] * pb[j];
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) {
+      T* out = c + i * ldc + j;
+      *out = accumulate ? *out + acc[i][j] : bias ? acc[i][j] + bias[j] : acc[i][j];
+    }
+}
+
+#ifdef CHAINRULE_X86
+// ---- AVX2 + FMA: 6×16 floats / 6×8 doubles, 12 ymm accumulators ----
+
+#define CHAINRULE_AVX2_KERNEL(NAME, T, VEC, SET1, LOADU, STOREU, FMADD, ADD, ZERO, LANES)                      \
+  __attribute__((target("avx2,fma"))) void NAME(int kc, const T* pa, const T* pb, T* c, int ldc, bool accumulate, \
+                                                const T* bias) {                                                \
+    constexpr int MR = 6;                                                                                       \
+    VEC acc[MR][2];                                                                                             \
+    _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = ZERO();                      \
+    for (int p = 0; p < kc; ++p, pa += MR, pb += 2 * LANES) {                                                   \
+      const VEC b0 = LOADU(pb), b1 = LOADU(pb + LANES);                                                         \
+      _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) {                                                   \
+        const VEC ai = SET1(pa[i]);                                                                             \
+        acc[i][0] = FMADD(ai, b0, acc[i][0]);                                                                   \
+        acc[i][1] = FMADD(ai, b1, acc[i][1]);                                                                   \
+      }                                                                                                         \
+    }                                                                                                           \
+    _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) {                                                     \
+      T* row = c + i * ldc;                                                                                     \
+      if (accumulate) {                                                                                         \
+        acc[i][0] = ADD(LOADU(row), acc[i][0]);                                                                 \
+        acc[i][1] = ADD(LOADU(row + LANES), acc[i][1]);                                                         \
+      } else if (bias) {                                                                                        \
+        acc[i][0] = ADD(acc[i][0], LOADU(bias));                                                                \
+        acc[i][1] = ADD(acc[i][1], LOADU(bias + LANES));                                                        \
+      }                                                                                                         \
+      STOREU(row, acc[i][0]);                                                                                   \
+      STOREU(row + LANES, acc[i][1]);                                                                           \
+    }                                                                                                           \
+  }
+
+CHAINRULE_AVX2_KERNEL(microAvx2F, float, __m256, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_fmadd_ps,
+                      _mm256_add_ps, _mm256_setzero_ps, 8)
+CHAINRULE_AVX2_KERNEL(microAvx2D, double, __m256d, _mm256_set1_pd, _mm256_loadu_pd, _mm256_storeu_pd,
+                      _mm256_fmadd_pd, _mm256_add_pd, _mm256_setzero_pd, 4)
+
+// ---- AVX-512: 14×32 floats / 14×16 doubles, 28 zmm accumulators ----
+
+#define CHAINRULE_AVX512_KERNEL(NAME, T, VEC, SET1, LOADU, STOREU, FMADD, ADD, ZERO, LANES)                    \
+  __attribute__((target("avx512f"))) void NAME(int kc, const T* pa, const T* pb, T* c, int ldc, bool accumulate, \
+                                               const T* bias) {                                                \
+    constexpr int MR = 14;                                                                                     \
+    VEC acc[MR][2];                                                                                            \
+    _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = ZERO();                     \
+    for (int p = 0; p < kc; ++p, pa += MR, pb += 2 * LANES) {                                                  \
+      const VEC b0 = LOADU(pb), b1 = LOADU(pb + LANES);                                                        \
+      _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) {                                                  \
+        const VEC ai = SET1(pa[i]);                                                                            \
+        acc[i][0] = FMADD(ai, b0, acc[i][0]);                                                                  \
+        acc[i][1] = FMADD(ai, b1, acc[i][1]);                                                                  \
+      }                                                                                                        \
+    }                                                                                                          \
+    _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) {                                                    \
+      T* row = c + i * ldc;                                                                                    \
+      if (accumulate) {                                                                                        \
+        acc[i][0] = ADD(LOADU(row), acc[i][0]);                                                                \
+        acc[i][1] = ADD(LOADU(row + LANES), acc[i][1]);                                                        \
+      } else if (bias) {                                                                                       \
+        acc[i][0] = ADD(acc[i][0], LOADU(bias));                                                               \
+        acc[i][1] = ADD(acc[i][1], LOADU(bias + LANES));                                                       \
+      }                                                                                                        \
+      STOREU(row, acc[i][0]);                                                                                  \
+      STOREU(row + LANES, acc[i][1]);                                                                          \
+    }                                                                                                          \
+  }
+
+CHAINRULE_AVX512_KERNEL(microAvx512F, float, __m512, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps,
+                        _mm512_fmadd_ps, _mm512_add_ps, _mm512_setzero_ps, 16)
+CHAINRULE_AVX512_KERNEL(microAvx512D, double, __m512d, _mm512_set1_pd, _mm512_loadu_pd, _mm512_storeu_pd,
+                        _mm512_fmadd_pd, _mm512_add_pd, _mm512_setzero_pd, 8)
+#endif
+
+// ---- the shapes per level ----
+
+template <typename T>
+KernelShape<T> shapeFor(int level);
+
+template <>
+KernelShape<float> shapeFor<float>(int level) {
+#ifdef CHAINRULE_X86
+  if (level >= 2) return {14, 32, 14 * 12, 384, 4096, microAvx512F};
+  if (level == 1) return {6, 16, 6 * 24, 256, 4096, microAvx2F};
+#endif
+  (void)level;
+  return {4, 8, 64, 256, 2048, microPortable<float, 4, 8>};
+}
+
+template <>
+KernelShape<double> shapeFor<double>(int level) {
+#ifdef CHAINRULE_X86
+  if (level >= 2) return {14, 16, 14 * 8, 256, 2048, microAvx512D};
+  if (level == 1) return {6, 8, 6 * 16, 256, 2048, microAvx2D};
+#endif
+  (void)level;
+  return {4, 4, 64, 256, 2048, microPortable<double, 4, 4>};
+}
+
+// ---- the driver ----
+
+template <typename T>
+void gemmRows(int level, int m, int n, int k, const T* a, bool transA, const T* b, bool transB, const T* bias, T* c,
+              int row0, int row1) {
+  row0 = std::max(row0, 0);
+  row1 = std::min(row1, m);
+  if (row0 >= row1 || n <= 0) return;
+  if (k <= 0) {  // empty sum: C is the bias (or zero)
+    for (int i = row0; i < row1; ++i)
+      for (int j = 0; j < n; ++j) c[long(i) * n + j] = bias ? bias[j] : T(0);
+    return;
+  }
+  const KernelShape<T> s = shapeFor<T>(level);
+  // op(A)(i, p) = a[i * rsA + p * csA]; op(B)(p, j) = b[p * rsB + j * csB].
+  const long rsA = transA ? 1 : k, csA = transA ? m : 1;
+  const long rsB = transB ? 1 : n, csB = transB ? k : 1;
+  const int kcMax = std::min(s.kc, k);
+  const int ncMax = std::min(s.nc, (n + s.nr - 1) / s.nr * s.nr);
+  const int mcMax = std::min(s.mc, (row1 - row0 + s.mr - 1) / s.mr * s.mr);
+  T* packedA = static_cast<T*>(scratchA.get(sizeof(T) * size_t(mcMax + s.mr) * kcMax));
+  T* packedB = static_cast<T*>(scratchB.get(sizeof(T) * size_t(ncMax + s.nr) * kcMax));
+  alignas(64) T edge[16 * 32];  // one MR×NR tile when it overhangs C (MR ≤ 16, NR ≤ 32)
+
+  for (int jc = 0; jc < n; jc += s.nc) {
+    const int nc = std::min(s.nc, n - jc);
+    for (int pc = 0; pc < k; pc += s.kc) {
+      const int kc = std::min(s.kc, k - pc);
+      const bool accumulate = pc > 0;
+      packB(kc, nc, b + pc * rsB + jc * csB, rsB, csB, s.nr, packedB);
+      for (int ic = row0; ic < row1; ic += s.mc) {
+        const int mc = std::min(s.mc, row1 - ic);
+        packA(mc, kc, a + ic * rsA + pc * csA, rsA, csA, s.mr, packedA);
+        for (int jr = 0; jr < nc; jr += s.nr) {
+          const int cols = std::min(s.nr, nc - jr);
+          const T* pb = packedB + long(jr) * kc;
+          const T* tileBias = bias && !accumulate ? bias + jc + jr : nullptr;
+          for (int ir = 0; ir < mc; ir += s.mr) {
+            const int rows = std::min(s.mr, mc - ir);
+            const T* pa = packedA + long(ir) * kc;
+            T* tile = c + long(ic + ir) * n + jc + jr;
+            if (rows == s.mr && cols == s.nr) {
+              s.micro(kc, pa, pb, tile, n, accumulate, tileBias);
+              continue;
+            }
+            // Same arithmetic as the full tile (acc, then C + acc or acc + bias), written back element-wise.
+            s.micro(kc, pa, pb, edge, s.nr, false, nullptr);
+            for (int i = 0; i < rows; ++i)
+              for (int j = 0; j < cols; ++j) {
+                T* out = tile + long(i) * n + j;
+                const T v = edge[i * s.nr + j];
+                *out = accumulate ? *out + v : tileBias ? v + tileBias[j] : v;
+              }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void sgemm(int level, int m, int n, int k, const float* a, bool transA, const float* b, bool transB,
+           const float* bias, float* c) {
+  gemmRows<float>(level, m, n, k, a, transA, b, transB, bias, c, 0, m);
+}
+void dgemm(int level, int m, int n, int k, const double* a, bool transA, const double* b, bool transB,
+           const double* bias, double* c) {
+  gemmRows<double>(level, m, n, k, a, transA, b, transB, bias, c, 0, m);
+}
+void sgemmRows(int level, int m, int n, int k, const float* a, bool transA, const float* b, bool transB,
+               const float* bias, float* c, int row0, int row1) {
+  gemmRows<float>(level, m, n, k, a, transA, b, transB, bias, c, row0, row1);
+}
+void dgemmRows(int level, int m, int n, int k, const double* a, bool transA, const double* b, bool transB,
+               const double* bias, double* c, int row0, int row1) {
+  gemmRows<double>(level, m, n, k, a, transA, b, transB, bias, c, row0, row1);
+}
+
+}  // namespace chainrule
