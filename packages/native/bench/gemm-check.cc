@@ -2,8 +2,10 @@
 // precision (random shapes, every transpose, with and without bias, row splits), then prints GFLOP/s per level.
 // Build and run (from packages/native):
 //   g++ -O2 -std=c++17 -o /tmp/gemm-check bench/gemm-check.cc src/gemm.cc && /tmp/gemm-check
+// `--check` skips the timings; `--bench=LEVEL` skips the checks and times that level only.
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <random>
 #include <string_view>
@@ -132,7 +134,14 @@ void benchLevel(int level) {
 int main(int argc, char** argv) {
   __builtin_cpu_init();
   const int best = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
-  const bool checkOnly = argc > 1 && std::string_view(argv[1]) == "--check";
+  const std::string_view option = argc > 1 ? argv[1] : "";
+  const bool checkOnly = option == "--check";
+  if (option.substr(0, 8) == "--bench=") {
+    const int level = std::min(best, std::atoi(argv[1] + 8));
+    benchLevel<float>(level);
+    benchLevel<double>(level);
+    return 0;
+  }
   std::printf("best dispatch level on this CPU: %d\n", best);
   for (int level = 0; level <= best; ++level) {
     checkLevel<float>(level);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #define CHAINRULE_X86 1
@@ -19,15 +20,29 @@
 namespace chainrule {
 namespace {
 
-// A micro-kernel: C tile (MR×NR, leading dimension ldc) = acc (+ C when accumulate, else + bias[j] when bias).
+// A micro-kernel: the C tile (ROWS×(VECS·lanes), leading dimension ldc) = acc (+ C when accumulate, else
+// + bias[j] when bias). Each family is instantiated for every ROWS ≤ MR and VECS ∈ {1, 2}, so edge tiles cost
+// only the FMAs they need; a packed A panel is always MR tall, whatever ROWS reads of it.
 template <typename T>
 using MicroKernel = void (*)(int kc, const T* pa, const T* pb, T* c, int ldc, bool accumulate, const T* bias);
 
+// Picks Family::run<rows, vecs> from a table built at compile time (rows in 1..MR, vecs in 1..2).
+template <class Family, typename T, int... R>
+MicroKernel<T> pickKernel(int rows, int vecs, std::integer_sequence<int, R...>) {
+  static const MicroKernel<T> one[] = {&Family::template run<R + 1, 1>...};
+  static const MicroKernel<T> two[] = {&Family::template run<R + 1, 2>...};
+  return (vecs == 1 ? one : two)[rows - 1];
+}
+template <class Family, typename T>
+MicroKernel<T> pickKernel(int rows, int vecs) {
+  return pickKernel<Family, T>(rows, vecs, std::make_integer_sequence<int, Family::MR>());
+}
+
 template <typename T>
 struct KernelShape {
-  int mr, nr;          // register tile
+  int mr, nr, lanes;   // register tile MR×NR, NR = 2 vectors of `lanes`
   int mc, kc, nc;      // cache blocks: A block mc×kc stays in L2, B slice kc×nc in L3
-  MicroKernel<T> micro;
+  MicroKernel<T> (*pick)(int rows, int vecs);
 };
 
 // ---- packing (portable; strides make every transpose the same code) ----
@@ -96,89 +111,64 @@ thread_local Scratch scratchA, scratchB;
 
 // ---- portable micro-kernel (level 0): plain loops, simply correct ----
 
-template <typename T, int MR, int NR>
-void microPortable(int kc, const T* pa, const T* pb, T* c, int ldc, bool accumulate, const T* bias) {
-  T acc[MR][NR] = {};
-  for (int p = 0; p < kc; ++p, pa += MR, pb += NR)
-    for (int i = 0; i < MR; ++i)
-      for (int j = 0; j < NR; ++j) acc[i][j] += pa[i] * pb[j];
-  for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < NR; ++j) {
-      T* out = c + i * ldc + j;
-      *out = accumulate ? *out + acc[i][j] : bias ? acc[i][j] + bias[j] : acc[i][j];
-    }
-}
+template <typename T, int MR_, int LANES>
+struct Portable {
+  static constexpr int MR = MR_;
+  template <int ROWS, int VECS>
+  static void run(int kc, const T* pa, const T* pb, T* c, int ldc, bool accumulate, const T* bias) {
+    constexpr int NR = 2 * LANES, COLS = VECS * LANES;
+    T acc[ROWS][COLS] = {};
+    for (int p = 0; p < kc; ++p, pa += MR, pb += NR)
+      for (int i = 0; i < ROWS; ++i)
+        for (int j = 0; j < COLS; ++j) acc[i][j] += pa[i] * pb[j];
+    for (int i = 0; i < ROWS; ++i)
+      for (int j = 0; j < COLS; ++j) {
+        T* out = c + i * ldc + j;
+        *out = accumulate ? *out + acc[i][j] : bias ? acc[i][j] + bias[j] : acc[i][j];
+      }
+  }
+};
 
 #ifdef CHAINRULE_X86
-// ---- AVX2 + FMA: 6×16 floats / 6×8 doubles, 12 ymm accumulators ----
+// One SIMD family: MR rows × 2 vectors, one broadcast of A and two loads of B per step of k.
+#define CHAINRULE_SIMD_FAMILY(NAME, TARGET, MR_, T, VEC, SET1, LOADU, STOREU, FMADD, ADD, ZERO, LANES)            \
+  struct NAME {                                                                                                  \
+    static constexpr int MR = MR_;                                                                               \
+    template <int ROWS, int VECS>                                                                                \
+    __attribute__((target(TARGET))) static void run(int kc, const T* pa, const T* pb, T* c, int ldc,              \
+                                                    bool accumulate, const T* bias) {                            \
+      VEC acc[ROWS][VECS];                                                                                       \
+      _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i)                                                    \
+        _Pragma("GCC unroll 2") for (int v = 0; v < VECS; ++v) acc[i][v] = ZERO();                               \
+      for (int p = 0; p < kc; ++p, pa += MR, pb += 2 * LANES) {                                                  \
+        VEC b[VECS];                                                                                             \
+        _Pragma("GCC unroll 2") for (int v = 0; v < VECS; ++v) b[v] = LOADU(pb + v * LANES);                     \
+        _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i) {                                                \
+          const VEC ai = SET1(pa[i]);                                                                            \
+          _Pragma("GCC unroll 2") for (int v = 0; v < VECS; ++v) acc[i][v] = FMADD(ai, b[v], acc[i][v]);         \
+        }                                                                                                        \
+      }                                                                                                          \
+      _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i)                                                    \
+        _Pragma("GCC unroll 2") for (int v = 0; v < VECS; ++v) {                                                 \
+          T* out = c + i * ldc + v * LANES;                                                                      \
+          VEC r = acc[i][v];                                                                                     \
+          if (accumulate) r = ADD(LOADU(out), r);                                                                \
+          else if (bias) r = ADD(r, LOADU(bias + v * LANES));                                                    \
+          STOREU(out, r);                                                                                        \
+        }                                                                                                        \
+    }                                                                                                            \
+  };
 
-#define CHAINRULE_AVX2_KERNEL(NAME, T, VEC, SET1, LOADU, STOREU, FMADD, ADD, ZERO, LANES)                      \
-  __attribute__((target("avx2,fma"))) void NAME(int kc, const T* pa, const T* pb, T* c, int ldc, bool accumulate, \
-                                                const T* bias) {                                                \
-    constexpr int MR = 6;                                                                                       \
-    VEC acc[MR][2];                                                                                             \
-    _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = ZERO();                      \
-    for (int p = 0; p < kc; ++p, pa += MR, pb += 2 * LANES) {                                                   \
-      const VEC b0 = LOADU(pb), b1 = LOADU(pb + LANES);                                                         \
-      _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) {                                                   \
-        const VEC ai = SET1(pa[i]);                                                                             \
-        acc[i][0] = FMADD(ai, b0, acc[i][0]);                                                                   \
-        acc[i][1] = FMADD(ai, b1, acc[i][1]);                                                                   \
-      }                                                                                                         \
-    }                                                                                                           \
-    _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) {                                                     \
-      T* row = c + i * ldc;                                                                                     \
-      if (accumulate) {                                                                                         \
-        acc[i][0] = ADD(LOADU(row), acc[i][0]);                                                                 \
-        acc[i][1] = ADD(LOADU(row + LANES), acc[i][1]);                                                         \
-      } else if (bias) {                                                                                        \
-        acc[i][0] = ADD(acc[i][0], LOADU(bias));                                                                \
-        acc[i][1] = ADD(acc[i][1], LOADU(bias + LANES));                                                        \
-      }                                                                                                         \
-      STOREU(row, acc[i][0]);                                                                                   \
-      STOREU(row + LANES, acc[i][1]);                                                                           \
-    }                                                                                                           \
-  }
-
-CHAINRULE_AVX2_KERNEL(microAvx2F, float, __m256, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_fmadd_ps,
-                      _mm256_add_ps, _mm256_setzero_ps, 8)
-CHAINRULE_AVX2_KERNEL(microAvx2D, double, __m256d, _mm256_set1_pd, _mm256_loadu_pd, _mm256_storeu_pd,
+// AVX2 + FMA: 6×16 floats / 6×8 doubles, 12 ymm accumulators.
+CHAINRULE_SIMD_FAMILY(Avx2F, "avx2,fma", 6, float, __m256, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
+                      _mm256_fmadd_ps, _mm256_add_ps, _mm256_setzero_ps, 8)
+CHAINRULE_SIMD_FAMILY(Avx2D, "avx2,fma", 6, double, __m256d, _mm256_set1_pd, _mm256_loadu_pd, _mm256_storeu_pd,
                       _mm256_fmadd_pd, _mm256_add_pd, _mm256_setzero_pd, 4)
-
-// ---- AVX-512: 14×32 floats / 14×16 doubles, 28 zmm accumulators ----
-
-#define CHAINRULE_AVX512_KERNEL(NAME, T, VEC, SET1, LOADU, STOREU, FMADD, ADD, ZERO, LANES)                    \
-  __attribute__((target("avx512f"))) void NAME(int kc, const T* pa, const T* pb, T* c, int ldc, bool accumulate, \
-                                               const T* bias) {                                                \
-    constexpr int MR = 14;                                                                                     \
-    VEC acc[MR][2];                                                                                            \
-    _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = ZERO();                     \
-    for (int p = 0; p < kc; ++p, pa += MR, pb += 2 * LANES) {                                                  \
-      const VEC b0 = LOADU(pb), b1 = LOADU(pb + LANES);                                                        \
-      _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) {                                                  \
-        const VEC ai = SET1(pa[i]);                                                                            \
-        acc[i][0] = FMADD(ai, b0, acc[i][0]);                                                                  \
-        acc[i][1] = FMADD(ai, b1, acc[i][1]);                                                                  \
-      }                                                                                                        \
-    }                                                                                                          \
-    _Pragma("GCC unroll 16") for (int i = 0; i < MR; ++i) {                                                    \
-      T* row = c + i * ldc;                                                                                    \
-      if (accumulate) {                                                                                        \
-        acc[i][0] = ADD(LOADU(row), acc[i][0]);                                                                \
-        acc[i][1] = ADD(LOADU(row + LANES), acc[i][1]);                                                        \
-      } else if (bias) {                                                                                       \
-        acc[i][0] = ADD(acc[i][0], LOADU(bias));                                                               \
-        acc[i][1] = ADD(acc[i][1], LOADU(bias + LANES));                                                       \
-      }                                                                                                        \
-      STOREU(row, acc[i][0]);                                                                                  \
-      STOREU(row + LANES, acc[i][1]);                                                                          \
-    }                                                                                                          \
-  }
-
-CHAINRULE_AVX512_KERNEL(microAvx512F, float, __m512, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps,
-                        _mm512_fmadd_ps, _mm512_add_ps, _mm512_setzero_ps, 16)
-CHAINRULE_AVX512_KERNEL(microAvx512D, double, __m512d, _mm512_set1_pd, _mm512_loadu_pd, _mm512_storeu_pd,
-                        _mm512_fmadd_pd, _mm512_add_pd, _mm512_setzero_pd, 8)
+// AVX-512: 14×32 floats / 14×16 doubles, 28 zmm accumulators.
+CHAINRULE_SIMD_FAMILY(Avx512F, "avx512f", 14, float, __m512, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps,
+                      _mm512_fmadd_ps, _mm512_add_ps, _mm512_setzero_ps, 16)
+CHAINRULE_SIMD_FAMILY(Avx512D, "avx512f", 14, double, __m512d, _mm512_set1_pd, _mm512_loadu_pd, _mm512_storeu_pd,
+                      _mm512_fmadd_pd, _mm512_add_pd, _mm512_setzero_pd, 8)
 #endif
 
 // ---- the shapes per level ----
@@ -189,21 +179,21 @@ KernelShape<T> shapeFor(int level);
 template <>
 KernelShape<float> shapeFor<float>(int level) {
 #ifdef CHAINRULE_X86
-  if (level >= 2) return {14, 32, 14 * 12, 384, 4096, microAvx512F};
-  if (level == 1) return {6, 16, 6 * 24, 256, 4096, microAvx2F};
+  if (level >= 2) return {14, 32, 16, 14 * 12, 384, 4096, pickKernel<Avx512F, float>};
+  if (level == 1) return {6, 16, 8, 6 * 24, 256, 4096, pickKernel<Avx2F, float>};
 #endif
   (void)level;
-  return {4, 8, 64, 256, 2048, microPortable<float, 4, 8>};
+  return {4, 8, 4, 64, 256, 2048, pickKernel<Portable<float, 4, 4>, float>};
 }
 
 template <>
 KernelShape<double> shapeFor<double>(int level) {
 #ifdef CHAINRULE_X86
-  if (level >= 2) return {14, 16, 14 * 8, 256, 2048, microAvx512D};
-  if (level == 1) return {6, 8, 6 * 16, 256, 2048, microAvx2D};
+  if (level >= 2) return {14, 16, 8, 14 * 8, 256, 2048, pickKernel<Avx512D, double>};
+  if (level == 1) return {6, 8, 4, 6 * 16, 256, 2048, pickKernel<Avx2D, double>};
 #endif
   (void)level;
-  return {4, 4, 64, 256, 2048, microPortable<double, 4, 4>};
+  return {4, 4, 2, 64, 256, 2048, pickKernel<Portable<double, 4, 2>, double>};
 }
 
 // ---- the driver ----
@@ -247,12 +237,14 @@ void gemmRows(int level, int m, int n, int k, const T* a, bool transA, const T* 
             const int rows = std::min(s.mr, mc - ir);
             const T* pa = packedA + long(ir) * kc;
             T* tile = c + long(ic + ir) * n + jc + jr;
-            if (rows == s.mr && cols == s.nr) {
-              s.micro(kc, pa, pb, tile, n, accumulate, tileBias);
+            const int vecs = (cols + s.lanes - 1) / s.lanes;
+            const MicroKernel<T> micro = s.pick(rows, vecs);
+            if (cols == vecs * s.lanes) {
+              micro(kc, pa, pb, tile, n, accumulate, tileBias);
               continue;
             }
-            // Same arithmetic as the full tile (acc, then C + acc or acc + bias), written back element-wise.
-            s.micro(kc, pa, pb, edge, s.nr, false, nullptr);
+            // Columns overhang the vectors: same arithmetic (acc, then C + acc or acc + bias) via a local tile.
+            micro(kc, pa, pb, edge, s.nr, false, nullptr);
             for (int i = 0; i < rows; ++i)
               for (int j = 0; j < cols; ++j) {
                 T* out = tile + long(i) * n + j;
