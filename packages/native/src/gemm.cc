@@ -43,6 +43,8 @@ struct KernelShape {
   int mr, nr, lanes;   // register tile MR×NR, NR = 2 vectors of `lanes`
   int mc, kc, nc;      // cache blocks: A block mc×kc stays in L2, B slice kc×nc in L3
   MicroKernel<T> (*pick)(int rows, int vecs);
+  // Optional SIMD packing of one full NR-wide panel of op(B) = Bᵀ (column j of the panel at b + j·ld).
+  void (*packTransposedPanel)(int kc, const T* b, long ld, T* out);
 };
 
 // ---- packing (portable; strides make every transpose the same code) ----
@@ -69,19 +71,37 @@ void packA(int mc, int kc, const T* a, long rs, long cs, int mr, T* out) {
   }
 }
 
+// Copies kc rows of NR contiguous values (stride ld) into a packed panel; NR is a constant so the copy inlines.
+template <int NR, typename T>
+void copyPanelRows(int kc, const T* b, long ld, T* out) {
+  for (int p = 0; p < kc; ++p, b += ld, out += NR) std::memcpy(out, b, sizeof(T) * NR);
+}
+
 // op(B) element (p, j) is b[p * rs + j * cs]. Packs rows [0, kc) × cols [0, nc) into NR-wide panels.
-template <typename T>
-void packB(int kc, int nc, const T* b, long rs, long cs, int nr, T* out) {
+template <typename T, class Shape>
+void packB(int kc, int nc, const T* b, long rs, long cs, const Shape& s, T* out) {
+  const int nr = s.nr;
+  const bool simdTransposed = s.packTransposedPanel && rs == 1;
   for (int j0 = 0; j0 < nc; j0 += nr) {
     const int cols = std::min(nr, nc - j0);
+    if (simdTransposed && cols == nr) {
+      s.packTransposedPanel(kc, b + j0 * cs, cs, out);
+      out += long(kc) * nr;
+      continue;
+    }
+    if (cs == 1 && cols == nr && (nr == 32 || nr == 16 || nr == 8 || nr == 4)) {
+      const T* src = b + j0;
+      if (nr == 32) copyPanelRows<32>(kc, src, rs, out);
+      if (nr == 16) copyPanelRows<16>(kc, src, rs, out);
+      if (nr == 8) copyPanelRows<8>(kc, src, rs, out);
+      if (nr == 4) copyPanelRows<4>(kc, src, rs, out);
+      out += long(kc) * nr;
+      continue;
+    }
     for (int p = 0; p < kc; ++p) {
       const T* src = b + p * rs + j0 * cs;
-      if (cs == 1 && cols == nr) {
-        std::memcpy(out, src, sizeof(T) * nr);
-      } else {
-        for (int j = 0; j < cols; ++j) out[j] = src[j * cs];
-        for (int j = cols; j < nr; ++j) out[j] = T(0);
-      }
+      for (int j = 0; j < cols; ++j) out[j] = src[j * cs];
+      for (int j = cols; j < nr; ++j) out[j] = T(0);
       out += nr;
     }
   }
@@ -171,6 +191,51 @@ CHAINRULE_SIMD_FAMILY(Avx512D, "avx512f", 14, double, __m512d, _mm512_set1_pd, _
                       _mm512_fmadd_pd, _mm512_add_pd, _mm512_setzero_pd, 8)
 #endif
 
+#ifdef CHAINRULE_X86
+// GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own _mm512_undefined_ps (a known false positive).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// Transposes 16 rows of 16 floats in registers (unpack, 128-bit-lane shuffles, then two 4-lane shuffles).
+__attribute__((target("avx512f"))) inline void transpose16x16(__m512 r[16]) {
+  __m512 t[16];
+  _Pragma("GCC unroll 16") for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  _Pragma("GCC unroll 16") for (int g = 0; g < 16; g += 4) {
+    r[g] = _mm512_shuffle_ps(t[g], t[g + 2], 0x44);
+    r[g + 1] = _mm512_shuffle_ps(t[g], t[g + 2], 0xEE);
+    r[g + 2] = _mm512_shuffle_ps(t[g + 1], t[g + 3], 0x44);
+    r[g + 3] = _mm512_shuffle_ps(t[g + 1], t[g + 3], 0xEE);
+  }
+  _Pragma("GCC unroll 16") for (int h = 0; h < 16; h += 8)
+    _Pragma("GCC unroll 16") for (int i = 0; i < 4; ++i) {
+      t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0x88);
+      t[h + i + 4] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0xDD);
+    }
+  _Pragma("GCC unroll 16") for (int i = 0; i < 8; ++i) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+  }
+}
+
+// A 32-wide panel of Bᵀ for the AVX-512 float kernel, 16×16 blocks transposed in registers instead of 32
+// scalar loads per step of k (the backward pass's A·Bᵀ packs a lot of these).
+__attribute__((target("avx512f"))) void packTransposedPanelAvx512F(int kc, const float* b, long ld, float* out) {
+  int p0 = 0;
+  for (; p0 + 16 <= kc; p0 += 16)
+    for (int half = 0; half < 2; ++half) {
+      __m512 r[16];
+      _Pragma("GCC unroll 16") for (int j = 0; j < 16; ++j) r[j] = _mm512_loadu_ps(b + (half * 16 + j) * ld + p0);
+      transpose16x16(r);
+      _Pragma("GCC unroll 16") for (int p = 0; p < 16; ++p) _mm512_storeu_ps(out + (p0 + p) * 32 + half * 16, r[p]);
+    }
+  for (; p0 < kc; ++p0)
+    for (int j = 0; j < 32; ++j) out[p0 * 32 + j] = b[j * ld + p0];
+}
+#pragma GCC diagnostic pop
+#endif
+
 // ---- the shapes per level ----
 
 template <typename T>
@@ -179,21 +244,21 @@ KernelShape<T> shapeFor(int level);
 template <>
 KernelShape<float> shapeFor<float>(int level) {
 #ifdef CHAINRULE_X86
-  if (level >= 2) return {14, 32, 16, 14 * 12, 384, 4096, pickKernel<Avx512F, float>};
-  if (level == 1) return {6, 16, 8, 6 * 24, 256, 4096, pickKernel<Avx2F, float>};
+  if (level >= 2) return {14, 32, 16, 14 * 12, 384, 4096, pickKernel<Avx512F, float>, packTransposedPanelAvx512F};
+  if (level == 1) return {6, 16, 8, 6 * 24, 256, 4096, pickKernel<Avx2F, float>, nullptr};
 #endif
   (void)level;
-  return {4, 8, 4, 64, 256, 2048, pickKernel<Portable<float, 4, 4>, float>};
+  return {4, 8, 4, 64, 256, 2048, pickKernel<Portable<float, 4, 4>, float>, nullptr};
 }
 
 template <>
 KernelShape<double> shapeFor<double>(int level) {
 #ifdef CHAINRULE_X86
-  if (level >= 2) return {14, 16, 8, 14 * 8, 256, 2048, pickKernel<Avx512D, double>};
-  if (level == 1) return {6, 8, 4, 6 * 16, 256, 2048, pickKernel<Avx2D, double>};
+  if (level >= 2) return {14, 16, 8, 14 * 8, 256, 2048, pickKernel<Avx512D, double>, nullptr};
+  if (level == 1) return {6, 8, 4, 6 * 16, 256, 2048, pickKernel<Avx2D, double>, nullptr};
 #endif
   (void)level;
-  return {4, 4, 2, 64, 256, 2048, pickKernel<Portable<double, 4, 2>, double>};
+  return {4, 4, 2, 64, 256, 2048, pickKernel<Portable<double, 4, 2>, double>, nullptr};
 }
 
 // ---- the driver ----
@@ -225,7 +290,7 @@ void gemmRows(int level, int m, int n, int k, const T* a, bool transA, const T* 
     for (int pc = 0; pc < k; pc += s.kc) {
       const int kc = std::min(s.kc, k - pc);
       const bool accumulate = pc > 0;
-      packB(kc, nc, b + pc * rsB + jc * csB, rsB, csB, s.nr, packedB);
+      packB(kc, nc, b + pc * rsB + jc * csB, rsB, csB, s, packedB);
       for (int ic = row0; ic < row1; ic += s.mc) {
         const int mc = std::min(s.mc, row1 - ic);
         packA(mc, kc, a + ic * rsA + pc * csA, rsA, csA, s.mr, packedA);
