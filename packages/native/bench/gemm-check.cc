@@ -121,7 +121,8 @@ double gflops(int level, int m, int n, int k, bool tA, bool tB) {
 
 template <typename T>
 void benchLevel(int level) {
-  const int shapes[][3] = {{64, 784, 128}, {64, 128, 64}, {256, 784, 128}, {1024, 1024, 1024}};
+  // m×n×k: the MLP's layers at batch 64 and 256 (784→128 forward is 64×128×784), then a large square.
+  const int shapes[][3] = {{64, 784, 128}, {64, 128, 784}, {64, 128, 64}, {256, 784, 128}, {1024, 1024, 1024}};
   std::printf("%s level %d GFLOP/s (NN / TN / NT):", sizeof(T) == 4 ? "sgemm" : "dgemm", level);
   for (const auto& s : shapes)
     std::printf("  %dx%dx%d %.1f/%.1f/%.1f", s[0], s[1], s[2], gflops<T>(level, s[0], s[1], s[2], false, false),

@@ -45,16 +45,22 @@ struct KernelShape {
   MicroKernel<T> (*pick)(int rows, int vecs);
   // Optional SIMD packing of one full NR-wide panel of op(B) = Bᵀ (column j of the panel at b + j·ld).
   void (*packTransposedPanel)(int kc, const T* b, long ld, T* out);
+  // Optional SIMD packing of one MR-tall panel of op(A) = A (row i at a + i·ld, `rows` ≤ MR of them).
+  void (*packRowPanel)(int kc, const T* a, long ld, int rows, T* out);
 };
 
 // ---- packing (portable; strides make every transpose the same code) ----
 
 // op(A) element (i, p) is a[i * rs + p * cs]. Packs rows [0, mc) × cols [0, kc) into MR-tall panels.
-template <typename T>
-void packA(int mc, int kc, const T* a, long rs, long cs, int mr, T* out) {
+template <typename T, class Shape>
+void packA(int mc, int kc, const T* a, long rs, long cs, const Shape& s, T* out) {
+  const int mr = s.mr;
   for (int i0 = 0; i0 < mc; i0 += mr) {
     const int rows = std::min(mr, mc - i0);
-    if (cs == 1) {
+    if (cs == 1 && s.packRowPanel) {
+      s.packRowPanel(kc, a + i0 * rs, rs, rows, out);
+      out += long(kc) * mr;
+    } else if (cs == 1) {
       for (int p = 0; p < kc; ++p) {
         for (int i = 0; i < rows; ++i) out[i] = a[(i0 + i) * rs + p];
         for (int i = rows; i < mr; ++i) out[i] = T(0);
@@ -219,19 +225,33 @@ __attribute__((target("avx512f"))) inline void transpose16x16(__m512 r[16]) {
   }
 }
 
-// A 32-wide panel of Bᵀ for the AVX-512 float kernel, 16×16 blocks transposed in registers instead of 32
-// scalar loads per step of k (the backward pass's A·Bᵀ packs a lot of these).
-__attribute__((target("avx512f"))) void packTransposedPanelAvx512F(int kc, const float* b, long ld, float* out) {
+// Packs `count` (≤ 16) rows that are contiguous in p (row j at src + j·ld) into kc steps of `width` (≤ 16)
+// values, out[p·outStride + j], zero past `count`: 16×16 blocks transposed in registers instead of scalar
+// loads with a stride per value.
+__attribute__((target("avx512f"))) void packRowsTransposedAvx512F(int kc, const float* src, long ld, int count,
+                                                                   int width, float* out, int outStride) {
+  const __mmask16 lanes = __mmask16((1u << width) - 1);
   int p0 = 0;
-  for (; p0 + 16 <= kc; p0 += 16)
-    for (int half = 0; half < 2; ++half) {
-      __m512 r[16];
-      _Pragma("GCC unroll 16") for (int j = 0; j < 16; ++j) r[j] = _mm512_loadu_ps(b + (half * 16 + j) * ld + p0);
-      transpose16x16(r);
-      _Pragma("GCC unroll 16") for (int p = 0; p < 16; ++p) _mm512_storeu_ps(out + (p0 + p) * 32 + half * 16, r[p]);
-    }
+  for (; p0 + 16 <= kc; p0 += 16) {
+    __m512 r[16];
+    _Pragma("GCC unroll 16") for (int j = 0; j < 16; ++j) r[j] =
+        j < count ? _mm512_loadu_ps(src + j * ld + p0) : _mm512_setzero_ps();
+    transpose16x16(r);
+    _Pragma("GCC unroll 16") for (int p = 0; p < 16; ++p) _mm512_mask_storeu_ps(out + (p0 + p) * outStride, lanes, r[p]);
+  }
   for (; p0 < kc; ++p0)
-    for (int j = 0; j < 32; ++j) out[p0 * 32 + j] = b[j * ld + p0];
+    for (int j = 0; j < width; ++j) out[p0 * outStride + j] = j < count ? src[j * ld + p0] : 0.0f;
+}
+
+// A full 32-wide panel of Bᵀ (column j at b + j·ld) for the AVX-512 float kernel.
+__attribute__((target("avx512f"))) void packTransposedPanelAvx512F(int kc, const float* b, long ld, float* out) {
+  packRowsTransposedAvx512F(kc, b, ld, 16, 16, out, 32);
+  packRowsTransposedAvx512F(kc, b + 16 * ld, ld, 16, 16, out + 16, 32);
+}
+
+// One 14-tall panel of A (row i at a + i·ld, `rows` of them) for the AVX-512 float kernel.
+__attribute__((target("avx512f"))) void packRowPanelAvx512F(int kc, const float* a, long ld, int rows, float* out) {
+  packRowsTransposedAvx512F(kc, a, ld, rows, 14, out, 14);
 }
 #pragma GCC diagnostic pop
 #endif
@@ -244,21 +264,22 @@ KernelShape<T> shapeFor(int level);
 template <>
 KernelShape<float> shapeFor<float>(int level) {
 #ifdef CHAINRULE_X86
-  if (level >= 2) return {14, 32, 16, 14 * 12, 384, 4096, pickKernel<Avx512F, float>, packTransposedPanelAvx512F};
-  if (level == 1) return {6, 16, 8, 6 * 24, 256, 4096, pickKernel<Avx2F, float>, nullptr};
+  if (level >= 2) return {14, 32, 16, 14 * 12, 384, 4096, pickKernel<Avx512F, float>, packTransposedPanelAvx512F,
+                             packRowPanelAvx512F};
+  if (level == 1) return {6, 16, 8, 6 * 24, 256, 4096, pickKernel<Avx2F, float>, nullptr, nullptr};
 #endif
   (void)level;
-  return {4, 8, 4, 64, 256, 2048, pickKernel<Portable<float, 4, 4>, float>, nullptr};
+  return {4, 8, 4, 64, 256, 2048, pickKernel<Portable<float, 4, 4>, float>, nullptr, nullptr};
 }
 
 template <>
 KernelShape<double> shapeFor<double>(int level) {
 #ifdef CHAINRULE_X86
-  if (level >= 2) return {14, 16, 8, 14 * 8, 256, 2048, pickKernel<Avx512D, double>, nullptr};
-  if (level == 1) return {6, 8, 4, 6 * 16, 256, 2048, pickKernel<Avx2D, double>, nullptr};
+  if (level >= 2) return {14, 16, 8, 14 * 8, 256, 2048, pickKernel<Avx512D, double>, nullptr, nullptr};
+  if (level == 1) return {6, 8, 4, 6 * 16, 256, 2048, pickKernel<Avx2D, double>, nullptr, nullptr};
 #endif
   (void)level;
-  return {4, 4, 2, 64, 256, 2048, pickKernel<Portable<double, 4, 2>, double>, nullptr};
+  return {4, 4, 2, 64, 256, 2048, pickKernel<Portable<double, 4, 2>, double>, nullptr, nullptr};
 }
 
 // ---- the driver ----
@@ -293,7 +314,7 @@ void gemmRows(int level, int m, int n, int k, const T* a, bool transA, const T* 
       packB(kc, nc, b + pc * rsB + jc * csB, rsB, csB, s, packedB);
       for (int ic = row0; ic < row1; ic += s.mc) {
         const int mc = std::min(s.mc, row1 - ic);
-        packA(mc, kc, a + ic * rsA + pc * csA, rsA, csA, s.mr, packedA);
+        packA(mc, kc, a + ic * rsA + pc * csA, rsA, csA, s, packedA);
         for (int jr = 0; jr < nc; jr += s.nr) {
           const int cols = std::min(s.nr, nc - jr);
           const T* pb = packedB + long(jr) * kc;
