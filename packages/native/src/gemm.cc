@@ -47,6 +47,8 @@ struct KernelShape {
   void (*packTransposedPanel)(int kc, const T* b, long ld, T* out);
   // Optional SIMD packing of one MR-tall panel of op(A) = A (row i at a + i·ld, `rows` ≤ MR of them).
   void (*packRowPanel)(int kc, const T* a, long ld, int rows, T* out);
+  // Optional SIMD packing of one MR-tall panel of op(A) = Aᵀ (step p's values contiguous at a + p·ld).
+  void (*packColumnPanel)(int kc, const T* a, long ld, int rows, T* out);
 };
 
 // ---- packing (portable; strides make every transpose the same code) ----
@@ -60,12 +62,15 @@ void packA(int mc, int kc, const T* a, long rs, long cs, const Shape& s, T* out)
     if (cs == 1 && s.packRowPanel) {
       s.packRowPanel(kc, a + i0 * rs, rs, rows, out);
       out += long(kc) * mr;
-    } else if (cs == 1) {
+    } else if (cs == 1) {  // each row of the panel is contiguous in p
       for (int p = 0; p < kc; ++p) {
         for (int i = 0; i < rows; ++i) out[i] = a[(i0 + i) * rs + p];
         for (int i = rows; i < mr; ++i) out[i] = T(0);
         out += mr;
       }
+    } else if (rs == 1 && s.packColumnPanel) {
+      s.packColumnPanel(kc, a + i0, cs, rows, out);
+      out += long(kc) * mr;
     } else {
       for (int p = 0; p < kc; ++p) {
         const T* src = a + i0 * rs + p * cs;  // rs == 1 here: the MR values are contiguous
@@ -253,6 +258,11 @@ __attribute__((target("avx512f"))) void packTransposedPanelAvx512F(int kc, const
 __attribute__((target("avx512f"))) void packRowPanelAvx512F(int kc, const float* a, long ld, int rows, float* out) {
   packRowsTransposedAvx512F(kc, a, ld, rows, 14, out, 14);
 }
+// One 14-tall panel of Aᵀ's columns (the panel's 14 values for step p are contiguous at a + p·ld).
+__attribute__((target("avx512f"))) void packColumnPanelAvx512F(int kc, const float* a, long ld, int rows, float* out) {
+  const __mmask16 valid = __mmask16((1u << rows) - 1), panel = __mmask16((1u << 14) - 1);
+  for (int p = 0; p < kc; ++p) _mm512_mask_storeu_ps(out + p * 14, panel, _mm512_maskz_loadu_ps(valid, a + p * ld));
+}
 #pragma GCC diagnostic pop
 #endif
 
@@ -265,21 +275,21 @@ template <>
 KernelShape<float> shapeFor<float>(int level) {
 #ifdef CHAINRULE_X86
   if (level >= 2) return {14, 32, 16, 14 * 12, 384, 4096, pickKernel<Avx512F, float>, packTransposedPanelAvx512F,
-                             packRowPanelAvx512F};
-  if (level == 1) return {6, 16, 8, 6 * 24, 256, 4096, pickKernel<Avx2F, float>, nullptr, nullptr};
+                             packRowPanelAvx512F, packColumnPanelAvx512F};
+  if (level == 1) return {6, 16, 8, 6 * 24, 256, 4096, pickKernel<Avx2F, float>, nullptr, nullptr, nullptr};
 #endif
   (void)level;
-  return {4, 8, 4, 64, 256, 2048, pickKernel<Portable<float, 4, 4>, float>, nullptr, nullptr};
+  return {4, 8, 4, 64, 256, 2048, pickKernel<Portable<float, 4, 4>, float>, nullptr, nullptr, nullptr};
 }
 
 template <>
 KernelShape<double> shapeFor<double>(int level) {
 #ifdef CHAINRULE_X86
-  if (level >= 2) return {14, 16, 8, 14 * 8, 256, 2048, pickKernel<Avx512D, double>, nullptr, nullptr};
-  if (level == 1) return {6, 8, 4, 6 * 16, 256, 2048, pickKernel<Avx2D, double>, nullptr, nullptr};
+  if (level >= 2) return {14, 16, 8, 14 * 8, 256, 2048, pickKernel<Avx512D, double>, nullptr, nullptr, nullptr};
+  if (level == 1) return {6, 8, 4, 6 * 16, 256, 2048, pickKernel<Avx2D, double>, nullptr, nullptr, nullptr};
 #endif
   (void)level;
-  return {4, 4, 2, 64, 256, 2048, pickKernel<Portable<double, 4, 2>, double>, nullptr, nullptr};
+  return {4, 4, 2, 64, 256, 2048, pickKernel<Portable<double, 4, 2>, double>, nullptr, nullptr, nullptr};
 }
 
 // ---- the driver ----
