@@ -15,14 +15,19 @@ import { checkedKernels, uncheckedOf } from './checked.ts';
 import {
   embeddedSetName, hasRelaxedSimd, inNode, loadEmbeddedSync, loadWasmKernels, loadWasmSet, type LoadKernelsOptions,
 } from './wasm/index.ts';
+import { loadNativeKernels } from './native/index.ts';
 
 export type { Kernels, UnaryKernel, BinaryKernel, ReduceKernel } from './kernels.ts';
 export type { KernelBinary, LoadKernelsOptions } from './wasm/index.ts';
 export { referenceKernels, loadWasmKernels };
 
-/** The kernel sets `setBackend` knows: the plain TypeScript oracle, and the WebAssembly sets (a helper thread: Node only). */
-export type BackendName = 'reference' | 'wasm-simd' | 'wasm-relaxed-simd' | 'wasm-simd-2threads' | 'wasm-relaxed-simd-2threads';
-const BACKEND_NAMES: readonly string[] = ['reference', 'wasm-simd', 'wasm-relaxed-simd', 'wasm-simd-2threads', 'wasm-relaxed-simd-2threads'];
+/**
+ * The kernel sets `setBackend` knows: the plain TypeScript oracle, the WebAssembly sets (a helper thread: Node only),
+ * and 'native', the C++ addon `@chainrule/native` (Node only, when installed and built; `backend()` then names its
+ * code path: 'native-avx512', 'native-avx2' or 'native-portable').
+ */
+export type BackendName = 'reference' | 'wasm-simd' | 'wasm-relaxed-simd' | 'wasm-simd-2threads' | 'wasm-relaxed-simd-2threads' | 'native';
+const BACKEND_NAMES: readonly string[] = ['reference', 'wasm-simd', 'wasm-relaxed-simd', 'wasm-simd-2threads', 'wasm-relaxed-simd-2threads', 'native'];
 
 /**
  * The kernel set in use, always behind the boundary's checks (./checked.ts): every way of installing a set
@@ -87,7 +92,7 @@ export function backend(): string {
  * reference one.
  *
  * @throws Error when the name is unknown (listing the names), a '-2threads' set is asked for outside
- *   Node, a relaxed-SIMD set where the runtime has none, or (outside Node) a WebAssembly set not compiled
+ *   Node, 'native' where its addon cannot load (saying why and the fix; the set in use stays), a relaxed-SIMD set where the runtime has none, or (outside Node) a WebAssembly set not compiled
  *   yet or that failed to load, saying why; and when a custom set is not an object with a string `name`.
  * @example
  * ```ts
@@ -106,7 +111,7 @@ export function setBackend(name: BackendName | (Partial<Kernels> & { name: strin
   if (!BACKEND_NAMES.includes(name)) {
     throw new Error(`chainrule: there is no kernel set named ${JSON.stringify(name)}; the names are ${BACKEND_NAMES.map((n) => `'${n}'`).join(', ')}`);
   }
-  install(name === 'reference' ? referenceKernels : compiledSet(name));
+  install(name === 'reference' ? referenceKernels : name === 'native' ? loadNativeKernels() : compiledSet(name));
   chosen = true;
 }
 
@@ -151,15 +156,22 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Bac
 /**
  * Node: the fast set, compiled now. CHAINRULE_KERNELS=reference forces the reference set,
  * CHAINRULE_KERNELS=wasm-simd plain SIMD without relaxed-SIMD FMA (wasm and wasm-relaxed-simd: the
- * default, relaxed where V8 has it). CHAINRULE_THREADS=2 adds a worker thread for big matmuls (off by
+ * default, relaxed where V8 has it), CHAINRULE_KERNELS=native the C++ addon (falling back to the default with a
+ * warning when it cannot load; CHAINRULE_NATIVE_LEVEL=0|1 forces a lower code path). CHAINRULE_THREADS=2 adds a worker thread for big matmuls (off by
  * default: it only wins when the second core is idle).
  */
 function nodeDefault(): Kernels {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
   const choice = env.CHAINRULE_KERNELS ?? '';
   if (choice === 'reference') return referenceKernels;
-  if (!['', 'wasm', 'wasm-simd', 'wasm-relaxed-simd'].includes(choice)) {
-    warnOnce(`CHAINRULE_KERNELS=${choice} is not one of reference, wasm, wasm-simd, wasm-relaxed-simd; using the default kernels`);
+  if (choice === 'native') {
+    try {
+      return loadNativeKernels();
+    } catch (e) {
+      warnOnce(`CHAINRULE_KERNELS=native: ${reason(e)}; using the default kernels`);
+    }
+  } else if (!['', 'wasm', 'wasm-simd', 'wasm-relaxed-simd'].includes(choice)) {
+    warnOnce(`CHAINRULE_KERNELS=${choice} is not one of reference, wasm, wasm-simd, wasm-relaxed-simd, native; using the default kernels`);
   }
   try {
     const set = loadEmbeddedSync(choice !== 'wasm-simd' && hasRelaxedSimd(), env.CHAINRULE_THREADS === '2' ? 2 : 1);

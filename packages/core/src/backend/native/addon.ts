@@ -1,0 +1,61 @@
+/**
+ * The native addon (`@chainrule/native`) as core sees it: its exports' signatures, the opcodes it
+ * numbers (the order of its src/kernels.h enums), and loading it. Node only, and only when asked: the
+ * package is reached through `createRequire`, never a static import, so core bundles for browsers as it is.
+ */
+import type { TypedArray } from '../../dtype.ts';
+import type { BinaryKernel, UnaryKernel } from '../kernels.ts';
+import { nodeBuiltin } from '../wasm/runtime.ts';
+
+/** The addon's exports (packages/native/src/addon.cc); each checks its sizes and throws a RangeError naming itself. */
+export interface NativeAddon {
+  /** The best code path the CPU runs: 2 = AVX-512, 1 = AVX2+FMA, 0 = portable. */
+  level(): number;
+  unary(op: number, x: TypedArray, out: TypedArray, alpha: number): void;
+  binary(op: number, a: TypedArray, aRow: number, aInner: number, b: TypedArray, bRow: number, bInner: number, out: TypedArray, outer: number, inner: number): void;
+  sum3(x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
+  logsumexp(x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
+  softmax(x: TypedArray, outer: number, len: number, inner: number, out: TypedArray, log: boolean): void;
+  sumSquares(x: TypedArray): number;
+  fused(code: Int32Array, inputs: number, scalars: number, temps: number, outputs: number,
+    inputArrays: readonly TypedArray[], scalarValues: Float64Array, outputArrays: readonly TypedArray[]): void;
+  gemm(level: number, m: number, n: number, k: number, a: TypedArray, transA: boolean, b: TypedArray, transB: boolean,
+    bias: TypedArray | null, c: TypedArray): void;
+}
+
+/** Opcodes in the addon's order (enum Unary, enum Binary in packages/native/src/kernels.h). */
+const UNARY_ORDER: readonly UnaryKernel[] = ['neg', 'exp', 'log', 'log1p', 'sqrt', 'abs', 'sin', 'cos', 'tanh', 'sigmoid',
+  'relu', 'leakyRelu', 'softplus', 'sign', 'square', 'reciprocal', 'step'];
+const BINARY_ORDER: readonly BinaryKernel[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'notEqual',
+  'greater', 'greaterEqual', 'less', 'lessEqual'];
+export const UNARY_CODES = Object.fromEntries(UNARY_ORDER.map((op, i) => [op, i])) as Record<UnaryKernel, number>;
+export const BINARY_CODES = Object.fromEntries(BINARY_ORDER.map((op, i) => [op, i])) as Record<BinaryKernel, number>;
+
+/** The names of the levels, by number: what `backend()` reports after 'native-'. */
+export const LEVEL_NAMES = ['portable', 'avx2', 'avx512'] as const;
+
+const FIX = 'install @chainrule/native beside @chainrule/core and let it build (it needs g++, make and python3; '
+  + 'pnpm users approve its build script with `allowBuilds: { "@chainrule/native": true }` in pnpm-workspace.yaml), '
+  + "or use the default kernels: setBackend('wasm-relaxed-simd')";
+
+const EXPORTS: readonly (keyof NativeAddon)[] = ['level', 'unary', 'binary', 'sum3', 'logsumexp', 'softmax', 'sumSquares', 'fused', 'gemm'];
+
+/**
+ * Loads the addon (by package name, or another module id: tests name a missing one).
+ *
+ * @throws Error naming why it could not load (not Node, not installed, not built, another version) and the fix.
+ */
+export function loadAddon(id = '@chainrule/native'): NativeAddon {
+  const nodeModule = nodeBuiltin<{ createRequire(from: string): (id: string) => unknown }>('module');
+  if (!nodeModule) throw new Error(`chainrule: the native kernels run only in Node (≥ 20.16, with process.getBuiltinModule); use the WebAssembly kernels here`);
+  let addon: Partial<NativeAddon>;
+  try {
+    addon = nodeModule.createRequire(import.meta.url)(id) as Partial<NativeAddon>;
+  } catch (e) {
+    const why = String((e as Error)?.message ?? e).split('\n')[0];
+    throw new Error(`chainrule: the native kernels could not load: require('${id}') failed: ${why}. To fix it, ${FIX}`);
+  }
+  const missing = EXPORTS.filter((name) => typeof addon?.[name] !== 'function');
+  if (missing.length > 0) throw new Error(`chainrule: '${id}' is not this version's native kernel addon: it lacks ${missing.join(', ')}. To fix it, ${FIX}`);
+  return addon as NativeAddon;
+}

@@ -1,0 +1,42 @@
+/**
+ * Choosing the native set's code path: the best level the CPU runs, or a lower one forced by
+ * CHAINRULE_NATIVE_LEVEL=0|1|2 (0 portable, 1 AVX2+FMA, 2 AVX-512) or by the caller, so that each
+ * level can be tested on a machine that has it.
+ */
+import type { Kernels } from '../kernels.ts';
+import { loadAddon } from './addon.ts';
+import { nativeKernelSet } from './kernels.ts';
+
+/** How to load the native kernel set. */
+export interface LoadNativeOptions {
+  /** The code path: at most what the CPU supports (default: that, or CHAINRULE_NATIVE_LEVEL when lower). */
+  level?: number;
+  /** The addon's module id (default '@chainrule/native'). */
+  module?: string;
+}
+
+const envLevel = (): number | undefined => {
+  const text = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CHAINRULE_NATIVE_LEVEL;
+  if (text === undefined || text === '') return undefined;
+  if (!['0', '1', '2'].includes(text)) throw new Error(`chainrule: CHAINRULE_NATIVE_LEVEL=${text} is not 0 (portable), 1 (AVX2+FMA) or 2 (AVX-512)`);
+  return Number(text);
+};
+
+/**
+ * The native kernel set (Node only).
+ *
+ * @throws Error when the addon cannot load (saying why and the fix), or the level asked for is above the CPU's.
+ */
+export function loadNativeKernels(options: LoadNativeOptions = {}): Kernels {
+  const addon = loadAddon(options.module);
+  const supported = addon.level();
+  const level = options.level ?? Math.min(supported, envLevel() ?? supported);
+  if (!Number.isInteger(level) || level < 0 || level > supported) {
+    throw new Error(`chainrule: native level ${level} is not one this CPU runs (0..${supported})`);
+  }
+  return nativeKernelSet(addon, level);
+}
+
+/** The levels this CPU runs, lowest first (for tests). */
+export const nativeLevels = (options: Pick<LoadNativeOptions, 'module'> = {}): number[] =>
+  Array.from({ length: loadAddon(options.module).level() + 1 }, (_, i) => i);

@@ -1,0 +1,338 @@
+/**
+ * The native kernel set (`@chainrule/native`, the C++ addon) agrees with the reference kernels, in float32
+ * and float64, at every code path (level) this CPU runs: the lower ones are forced.
+ *
+ * Tolerances, per output element:
+ * - matmul, linear: |native − ref| ≤ ε · Σₚ |a_ip|·|b_pj| (+ |bias_j|), ε = 1e-5 (float32) or 1e-13 (float64):
+ *   they differ only in summation order and fused multiply-adds.
+ * - binary ops, sum, sumSquares and fused programs: the same bits. The native kernels compute float32 in
+ *   double and round once, as the reference does in JavaScript; sums add in the reference's order;
+ *   fused programs round each instruction in the arrays' dtype, with no contraction (-ffp-contract=off).
+ *   pow is the exception: a libm function, within 2 ulp.
+ * - unary ops: the same bits for the exact ones (neg, abs, sqrt, relu, …), within 2 ulp for the libm
+ *   functions (exp, log, sin, tanh, sigmoid, softplus, …: glibc's and V8's differ in the last bit).
+ * - softmax, logsumexp: computed in double like the reference: within 2 ulp of the dtype, plus 1e-15
+ *   absolute for float64 values near 0.
+ * NaN must meet NaN and ±Infinity the same infinity.
+ *
+ * If the addon is not built, this file fails with its loading error (build it: `npx -y pnpm@12.21.0 install`).
+ */
+import { describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
+import { fromData, fuse } from '../src/index.ts';
+import { backend, referenceKernels as ref, setBackend, type BinaryKernel, type Kernels, type UnaryKernel } from '../src/backend/index.ts';
+import { FUSED_OPS, INSTRUCTION_WORDS, type FusedProgram } from '../src/backend/program.ts';
+import { loadNativeKernels, nativeLevels } from '../src/backend/native/index.ts';
+import { loadAddon } from '../src/backend/native/addon.ts';
+import { broadcastStrides } from '../src/shape.ts';
+import type { TypedArray } from '../src/dtype.ts';
+import { fit, mlp } from '../../nn/src/index.ts';
+
+type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
+const DTYPES: readonly [string, Ctor][] = [['float32', Float32Array], ['float64', Float64Array]];
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Seeded values: uniform in [-scale, scale] with some exact zeros. */
+function values(C: Ctor, n: number, seed: number, scale = 1): TypedArray {
+  let s = (seed * 2654435761) >>> 0 || 1;
+  const out = new C(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    const u = s / 4294967296;
+    out[i] = u < 0.05 ? 0 : (u * 2 - 1) * scale;
+  }
+  return out;
+}
+
+/** One unit in the last place near r, in the dtype. */
+const ulpOf = (C: Ctor) => (r: number) => (C === Float32Array ? Math.max(Math.abs(r) * 2 ** -23, 2 ** -149) : Math.max(Math.abs(r) * 2 ** -52, 2 ** -1074));
+
+/** Checks every element; `bound(i, ref)` is the allowed |native − ref|. Names the first failure. */
+function expectAgree(what: string, got: TypedArray, want: TypedArray, bound: (i: number, r: number) => number): void {
+  expect(got.length, what).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const f = got[i]!, r = want[i]!;
+    if ((Number.isNaN(r) && Number.isNaN(f)) || f === r) continue;
+    const ok = Number.isFinite(r) && Number.isFinite(f) && Math.abs(f - r) <= bound(i, r);
+    if (!ok) throw new Error(`${what}: element ${i}: native ${f}, reference ${r}, allowed difference ${bound(i, r)}`);
+  }
+}
+const exact = () => 0;
+
+// Collected now, so that a missing addon fails this file with its message instead of skipping it.
+const levels = nativeLevels();
+const sets = levels.map((level) => loadNativeKernels({ level }));
+const cases = sets.flatMap((ks) => DTYPES.map(([dtype, C]) => [`${ks.name} ${dtype}`, ks, C] as const));
+
+describe.each(cases)('%s kernels agree with the reference', (_name, ks: Kernels, C: Ctor) => {
+  const ulp = ulpOf(C);
+  const eps = C === Float32Array ? 1e-5 : 1e-13;
+
+  function checkMatmul(m: number, k: number, n: number, tA: boolean, tB: boolean, seed: number): void {
+    const a = values(C, m * k, seed), b = values(C, k * n, seed + 1);
+    const out = new C(m * n).fill(NaN), want = new C(m * n);
+    ks.matmul(a, b, out, m, k, n, tA, tB);
+    ref.matmul(a, b, want, m, k, n, tA, tB);
+    const A = (i: number, p: number) => Math.abs(tA ? a[p * m + i]! : a[i * k + p]!);
+    const B = (p: number, j: number) => Math.abs(tB ? b[j * k + p]! : b[p * n + j]!);
+    expectAgree(`matmul ${m}×${k}×${n} transA=${tA} transB=${tB}`, out, want, (at) => {
+      const i = Math.floor(at / n), j = at % n;
+      let mag = 0;
+      for (let p = 0; p < k; p++) mag += A(i, p) * B(p, j);
+      return eps * mag + 1e-300;
+    });
+  }
+
+  const dim = fc.oneof(fc.constantFrom(1, 2, 3, 5, 7, 8, 13, 16, 17, 31, 32, 33, 64, 67, 97), fc.integer({ min: 1, max: 90 }));
+
+  it('matmul on random shapes, all four transposes', () => {
+    fc.assert(fc.property(dim, dim, dim, fc.boolean(), fc.boolean(), fc.nat(), (m, k, n, tA, tB, seed) => {
+      checkMatmul(m, k, n, tA, tB, seed);
+    }), { numRuns: 120 });
+  });
+
+  it.each([[257, 129, 65], [64, 784, 128], [5, 300, 1030], [131, 513, 9], [1, 1000, 1], [1000, 1, 3]])(
+    'matmul %i×%i×%i, all four transposes', (m, k, n) => {
+      for (const tA of [false, true]) for (const tB of [false, true]) checkMatmul(m, k, n, tA, tB, m + k + n);
+    });
+
+  it('matmul with k = 0 gives zeros', () => {
+    const out = new C(6 * 7).fill(7);
+    ks.matmul(new C(0), new C(0), out, 6, 0, 7, false, false);
+    expect(out.every((v) => v === 0)).toBe(true);
+  });
+
+  it('linear (x·W + b) on random shapes', () => {
+    fc.assert(fc.property(dim, dim, dim, fc.nat(), (m, k, n, seed) => {
+      const x = values(C, m * k, seed), w = values(C, k * n, seed + 1), bias = values(C, n, seed + 2);
+      const out = new C(m * n).fill(NaN), want = new C(m * n);
+      ks.linear(x, w, bias, out, m, k, n);
+      ref.linear(x, w, bias, want, m, k, n);
+      expectAgree(`linear ${m}×${k}×${n}`, out, want, (at) => {
+        const i = Math.floor(at / n), j = at % n;
+        let mag = Math.abs(bias[j]!);
+        for (let p = 0; p < k; p++) mag += Math.abs(x[i * k + p]! * w[p * n + j]!);
+        return eps * mag + 1e-300;
+      });
+    }), { numRuns: 60 });
+  });
+
+  // [output shape, a shape, b shape]: same shape, rows, columns, scalars, rank 3, and (last) one that needs
+  // three loops, which the native set hands to the reference.
+  const BROADCASTS: readonly (readonly number[][])[] = [
+    [[1], [1], [1]], [[7], [7], [7]], [[1000], [1000], [1]], [[1000], [1], [1000]], [[13, 31], [13, 31], [31]],
+    [[13, 31], [13, 1], [13, 31]], [[13, 31], [1, 31], [13, 1]], [[3, 5, 7], [3, 5, 7], [1, 5, 7]],
+    [[3, 5, 7], [3, 1, 7], [3, 5, 7]], [[2, 3, 4, 5], [2, 1, 4, 1], [1, 3, 1, 5]],
+  ];
+  const BINARY: readonly BinaryKernel[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'notEqual',
+    'greater', 'greaterEqual', 'less', 'lessEqual'];
+
+  it.each(BROADCASTS.map((c) => [JSON.stringify(c), c] as const))('every binary op with broadcast %s', (_s, [shape, aShape, bShape]) => {
+    const a = values(C, size(aShape!), 3, 3), b = values(C, size(bShape!), 4, 3);
+    // Ties for the comparisons, NaN for maximum/minimum.
+    if (a.length > 2 && b.length > 2) { b[1] = a[1]!; a[2] = NaN; }
+    const aS = broadcastStrides(aShape!, shape!), bS = broadcastStrides(bShape!, shape!);
+    for (const op of BINARY) {
+      const out = new C(size(shape!)).fill(NaN), want = new C(size(shape!));
+      ks.binary(op, a, aS, b, bS, shape!, out);
+      ref.binary(op, a, aS, b, bS, shape!, want);
+      expectAgree(`${op} ${JSON.stringify(shape)}`, out, want, op === 'pow' ? (_i, r) => 2 * ulp(r) : exact);
+    }
+  });
+
+  const UNARY: readonly UnaryKernel[] = ['neg', 'exp', 'log', 'log1p', 'sqrt', 'abs', 'sin', 'cos', 'tanh', 'sigmoid',
+    'relu', 'leakyRelu', 'softplus', 'sign', 'square', 'reciprocal', 'step'];
+  const EXACT_UNARY = new Set<UnaryKernel>(['neg', 'sqrt', 'abs', 'relu', 'leakyRelu', 'sign', 'square', 'reciprocal', 'step']);
+
+  it.each(UNARY)('unary %s on 1, 7 and 1031 elements (with NaN, ±Infinity, 0, large)', (op) => {
+    for (const n of [1, 7, 1031]) {
+      const x = values(C, n, n, 5);
+      if (n > 10) x.set([NaN, Infinity, -Infinity, 0, -0, 100, -100, 1e-8], 0);
+      const out = new C(n).fill(NaN), want = new C(n);
+      ks.unary(op, x, out, 0.1);
+      ref.unary(op, x, want, 0.1);
+      expectAgree(`${op} on ${n}`, out, want, EXACT_UNARY.has(op) ? exact : (_i, r) => 2 * ulp(r));
+    }
+  });
+
+  const shape = fc.array(fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 9 })), { minLength: 1, maxLength: 4 });
+
+  it('reduce sum, max and min over random axes: the same bits', () => {
+    fc.assert(fc.property(shape, fc.nat(), fc.nat(), (s, pick, seed) => {
+      const axes = s.map((_, d) => d).filter((d) => (pick >> d) & 1);
+      const x = values(C, size(s), seed);
+      const kept = size(s.filter((_, d) => !axes.includes(d)));
+      for (const op of ['sum', 'max', 'min'] as const) {
+        const out = new C(kept).fill(NaN), want = new C(kept);
+        ks.reduce(op, x, s, axes, out);
+        ref.reduce(op, x, s, axes, want);
+        expectAgree(`${op} of ${JSON.stringify(s)} over ${JSON.stringify(axes)}`, out, want, exact);
+      }
+    }), { numRuns: 150 });
+  });
+
+  it('reduce sum of a long row (100 003 elements): the same bits', () => {
+    const x = values(C, 100003, 9);
+    const out = new C(1), want = new C(1);
+    ks.reduce('sum', x, [100003], [0], out);
+    ref.reduce('sum', x, [100003], [0], want);
+    expect(out[0]).toBe(want[0]);
+  });
+
+  it.each([[1, 1, 1], [64, 10, 1], [3, 1000, 1], [4, 7, 5], [2, 3, 17]])('softmax, log-softmax and logsumexp over [%i, %i, %i]', (outer, len, inner) => {
+    const x = values(C, outer * len * inner, len, 20);
+    if (x.length > 8) x[5] = -Infinity;
+    const bound = (_i: number, r: number) => 2 * ulp(r) + (C === Float64Array ? 1e-15 : 0);
+    for (const log of [false, true]) {
+      const out = new C(x.length).fill(NaN), want = new C(x.length);
+      ks.softmax(x, outer, len, inner, out, log);
+      ref.softmax(x, outer, len, inner, want, log);
+      expectAgree(`softmax log=${log}`, out, want, bound);
+    }
+    const out = new C(outer * inner).fill(NaN), want = new C(outer * inner);
+    ks.logsumexp(x, outer, len, inner, out);
+    ref.logsumexp(x, outer, len, inner, want);
+    expectAgree('logsumexp', out, want, bound);
+  });
+
+  it('logsumexp of a row holding NaN or only -Infinity', () => {
+    const x = C.from([1, NaN, 2, -Infinity, -Infinity, -Infinity]);
+    const out = new C(2), want = new C(2);
+    ks.logsumexp(x, 2, 3, 1, out);
+    ref.logsumexp(x, 2, 3, 1, want);
+    expectAgree('logsumexp', out, want, exact);
+  });
+
+  it('sumSquares: the same bits', () => {
+    for (const n of [0, 1, 33, 100001]) expect(ks.sumSquares(values(C, n, n, 3))).toBe(ref.sumSquares(values(C, n, n, 3)));
+  });
+
+  /** A random well-formed program: 2 inputs, 2 scalars, 2 temporaries, 2 outputs. */
+  const REGISTERS = 8, FIRST_WRITABLE = 4;
+  const instruction = fc.tuple(fc.integer({ min: 0, max: FUSED_OPS.length - 1 }), fc.integer({ min: FIRST_WRITABLE, max: REGISTERS - 1 }),
+    fc.integer({ min: 0, max: REGISTERS - 1 }), fc.integer({ min: 0, max: REGISTERS - 1 }), fc.integer({ min: 0, max: REGISTERS - 1 }));
+  const programOf = (instructions: readonly (readonly number[])[]): FusedProgram => {
+    const code = new Int32Array(instructions.length * INSTRUCTION_WORDS);
+    instructions.forEach(([op, dst, a, b, c], i) => {
+      const arity = op! < 6 ? 1 : op! < 12 ? 2 : 3;
+      code.set([op!, dst!, a!, arity > 1 ? b! : -1, arity > 2 ? c! : -1], i * INSTRUCTION_WORDS);
+    });
+    return { inputs: 2, scalars: 2, temps: 2, outputs: 2, code };
+  };
+
+  it('fused: random programs over every opcode give the same bits (lengths around the 256-element block)', () => {
+    fc.assert(fc.property(fc.array(instruction, { minLength: 1, maxLength: 12 }), fc.constantFrom(1, 255, 256, 257, 1000), fc.nat(),
+      (instructions, n, seed) => {
+        const p = programOf(instructions);
+        const inputs = [values(C, n, seed, 2), values(C, n, seed + 1, 1e-29)];
+        inputs[0]!.set([-0, NaN, 1e-31].slice(0, n), 0);
+        const scalars = Float64Array.of(0.1, -3);
+        const got = [values(C, n, seed + 2), values(C, n, seed + 3)], want = got.map((o) => o.slice());
+        ks.fused(p, inputs, scalars, got);
+        ref.fused(p, inputs, scalars, want);
+        for (const o of [0, 1]) {
+          for (let i = 0; i < n; i++) {
+            const g = got[o]![i]!, w = want[o]![i]!;
+            if (!(Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w)))) {
+              throw new Error(`output ${o}, element ${i}: native ${g}, reference ${w} (code ${Array.from(p.code)})`);
+            }
+          }
+        }
+      }), { numRuns: 300 });
+  });
+
+  it('fused: an Adam-like update from fuse gives the same bits', () => {
+    const f = fuse({ arrays: ['p', 'g', 'm'], scalars: ['lr', 'b'] }, ({ p, g, m, lr, b }) => {
+      const m2 = m.mul(b).add(g.mul(1 - 0.9)).flush();
+      return { p: p.sub(m2.mul(lr).div(g.abs().sqrt().add(1e-8))), m: m2 };
+    });
+    const n = 777;
+    const inputs = [values(C, n, 1), values(C, n, 2), values(C, n, 3, 1e-29)];
+    const scalars = f.scalarValues({ lr: 0.01, b: 0.9 });
+    const got = [new C(n), new C(n)], want = [new C(n), new C(n)];
+    ks.fused(f.program, inputs, scalars, got);
+    ref.fused(f.program, inputs, scalars, want);
+    for (const o of [0, 1]) expectAgree(`adam output ${o}`, got[o]!, want[o]!, exact);
+  });
+});
+
+describe('the native addon checks what it is handed', () => {
+  const addon = loadAddon();
+  it.each([
+    ['gemm with a short A', () => addon.gemm(0, 2, 2, 2, new Float32Array(3), false, new Float32Array(4), false, null, new Float32Array(4)), /^chainrule native gemm: for m=2 n=2 k=2 the arrays have 3, 4, 4 elements/],
+    ['gemm mixing dtypes', () => addon.gemm(0, 1, 1, 1, new Float32Array(1), false, new Float64Array(1), false, null, new Float32Array(1)), /^chainrule native gemm: argument 6 has another dtype/],
+    ['binary reading past b', () => addon.binary(0, new Float32Array(6), 3, 1, new Float32Array(2), 1, 1, new Float32Array(6), 2, 3), /^chainrule native binary: b needs 4 elements, has 2/],
+    ['unary with a short out', () => addon.unary(0, new Float64Array(3), new Float64Array(2), 0), /^chainrule native unary: x has 3 elements, out 2/],
+    ['sum3 with the wrong sizes', () => addon.sum3(new Float32Array(6), 2, 2, 2, new Float32Array(4)), /^chainrule native sum3: outer·len·inner = 8 but x has 6/],
+    ['fused with a register out of range', () => addon.fused(Int32Array.of(0, 1, 9, -1, -1), 1, 0, 0, 1, [new Float32Array(2)], new Float64Array(0), [new Float32Array(2)]), /^chainrule native fused: an operand register is out of range/],
+    ['fused with arrays of two lengths', () => addon.fused(Int32Array.of(0, 1, 0, -1, -1), 1, 0, 0, 1, [new Float32Array(2)], new Float64Array(0), [new Float32Array(3)]), /^chainrule native fused: array 1 has 3 elements, the first 2/],
+  ])('%s is a RangeError naming the kernel and sizes', (_what, call, message) => {
+    expect(call).toThrow(RangeError);
+    expect(call).toThrow(message);
+  });
+});
+
+describe('choosing the native set', () => {
+  it("setBackend('native') installs it, named by its code path", () => {
+    const before = backend();
+    try {
+      setBackend('native');
+      expect(backend()).toMatch(/^native-(avx512|avx2|portable)$/);
+      expect(backend()).toBe(loadNativeKernels().name);
+    } finally {
+      setBackend(before as never);
+    }
+  });
+
+  it('a level above the CPU\'s is refused', () => {
+    expect(() => loadNativeKernels({ level: levels.length })).toThrow(`chainrule: native level ${levels.length} is not one this CPU runs (0..${levels.length - 1})`);
+  });
+
+  it('a missing addon is an Error naming why and the fix', () => {
+    expect(() => loadNativeKernels({ module: '@chainrule/no-such-native' })).toThrow(
+      /^chainrule: the native kernels could not load: require\('@chainrule\/no-such-native'\) failed: Cannot find module '@chainrule\/no-such-native'.*To fix it, install @chainrule\/native .*g\+\+, make and python3.*allowBuilds/,
+    );
+  });
+
+  it("with the addon missing, setBackend('native') throws that Error and the set in use stays", async () => {
+    vi.resetModules();
+    vi.doMock('../src/backend/native/addon.ts', async (importOriginal) => {
+      const real = await importOriginal<typeof import('../src/backend/native/addon.ts')>();
+      return { ...real, loadAddon: () => real.loadAddon('@chainrule/no-such-native') };
+    });
+    try {
+      const fresh = await import('../src/backend/active.ts');
+      const before = fresh.backend();
+      expect(() => fresh.setBackend('native')).toThrow(/^chainrule: the native kernels could not load: .*To fix it, install @chainrule\/native/);
+      expect(fresh.backend()).toBe(before);
+    } finally {
+      vi.doUnmock('../src/backend/native/addon.ts');
+      vi.resetModules();
+    }
+  });
+});
+
+describe('fit on the native set', () => {
+  /** 64 points in [-1, 1]², labelled by which side of the line x₀ + x₁ = 0 they lie on. */
+  const points = Float32Array.from({ length: 128 }, (_, i) => Math.sin(i * 1.7 + 0.3));
+  const x = fromData(points, [64, 2]);
+  const y = Array.from({ length: 64 }, (_, i) => (points[2 * i]! + points[2 * i + 1]! > 0 ? 1 : 0));
+  const train = (set: string) => {
+    const before = backend();
+    setBackend(set as never);
+    try {
+      const model = mlp([2, 16, 16, 2], { hidden: 'relu', output: 'softmax' });
+      const result = fit(model, model.init(1), { x, y }, { loss: 'crossEntropy', epochs: 20, batchSize: 16, seed: 3, progress: false, monitor: false });
+      return { losses: result.history.loss.toArray(), params: result.params };
+    } finally {
+      setBackend(before as never);
+    }
+  };
+
+  it('a small MLP trains like on the reference set (loss per epoch within 1e-4 relative, falling)', () => {
+    const native = train('native'), reference = train('reference');
+    expect(native.losses.length).toBe(20);
+    native.losses.forEach((l: number, e: number) => expect(Math.abs(l - reference.losses[e]!), `epoch ${e}`).toBeLessThanOrEqual(1e-4 * Math.abs(reference.losses[e]!)));
+    expect(native.losses[19]!).toBeLessThan(native.losses[0]! * 0.6);
+  });
+});

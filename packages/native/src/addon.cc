@@ -1,0 +1,215 @@
+// The Node-API bindings: each export checks its arguments (types, one dtype, every size against the
+// arrays' lengths) before a kernel touches memory, then runs it on the arrays' own memory, no copies.
+// A bad argument is a thrown TypeError or RangeError naming the kernel and the sizes.
+#include <napi.h>
+#include <string>
+#include <vector>
+#include "gemm.h"
+#include "kernels.h"
+
+namespace {
+
+using chainrule::Program;
+
+// The best code path this CPU runs: 2 = AVX-512, 1 = AVX2+FMA, 0 = portable.
+int supportedLevel() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return 2;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+#endif
+  return 0;
+}
+
+// A typed array's dtype, length and data; dtype 0 = float32, 1 = float64, 2 = int32, -1 = anything else.
+struct Arr {
+  int dtype = -1;
+  size_t length = 0;
+  void* data = nullptr;
+};
+
+bool fail(Napi::Env env, const std::string& kernel, const std::string& why) {
+  Napi::RangeError::New(env, "chainrule native " + kernel + ": " + why).ThrowAsJavaScriptException();
+  return false;
+}
+
+bool arrayArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, Arr& out) {
+  napi_env env = info.Env();
+  bool is = false;
+  if (i >= info.Length() || napi_is_typedarray(env, info[i], &is) != napi_ok || !is) {
+    return fail(info.Env(), kernel, "argument " + std::to_string(i) + " is not a typed array");
+  }
+  napi_typedarray_type type;
+  napi_get_typedarray_info(env, info[i], &type, &out.length, &out.data, nullptr, nullptr);
+  out.dtype = type == napi_float32_array ? 0 : type == napi_float64_array ? 1 : type == napi_int32_array ? 2 : -1;
+  return true;
+}
+
+// A float array argument of the given dtype (-1: either float dtype, which is then stored in `dtype`).
+bool floatArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, int& dtype, Arr& out) {
+  if (!arrayArg(info, i, kernel, out)) return false;
+  if (out.dtype != 0 && out.dtype != 1) return fail(info.Env(), kernel, "argument " + std::to_string(i) + " is not a Float32Array or Float64Array");
+  if (dtype < 0) dtype = out.dtype;
+  if (out.dtype != dtype) return fail(info.Env(), kernel, "argument " + std::to_string(i) + " has another dtype than the first array");
+  return true;
+}
+
+bool sizeArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, size_t& out) {
+  if (i >= info.Length() || !info[i].IsNumber()) return fail(info.Env(), kernel, "argument " + std::to_string(i) + " is not a number");
+  const double v = info[i].As<Napi::Number>().DoubleValue();
+  if (!(v >= 0 && v <= 9007199254740991.0 && v == static_cast<double>(static_cast<size_t>(v)))) {
+    return fail(info.Env(), kernel, "argument " + std::to_string(i) + " = " + std::to_string(v) + " is not a size");
+  }
+  out = static_cast<size_t>(v);
+  return true;
+}
+
+bool fits(Napi::Env env, const char* kernel, const char* what, size_t need, size_t have) {
+  if (need <= have) return true;
+  return fail(env, kernel, std::string(what) + " needs " + std::to_string(need) + " elements, has " + std::to_string(have));
+}
+
+// The last index a [rows, cols] walk with these strides reads, plus one (0 when empty).
+size_t extent(size_t rows, size_t rowStride, size_t cols, size_t colStride) {
+  return rows == 0 || cols == 0 ? 0 : (rows - 1) * rowStride + (cols - 1) * colStride + 1;
+}
+
+Napi::Value Level(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), supportedLevel()); }
+
+// unary(op, x, out, alpha)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  const char* k = "unary";
+  int dt = -1; Arr x, out; size_t op;
+  if (!sizeArg(info, 0, k, op) || !floatArg(info, 1, k, dt, x) || !floatArg(info, 2, k, dt, out)) return Napi::Value();
+  if (op >= chainrule::kUnaryCount) return fail(info.Env(), k, "unknown op " + std::to_string(op)), Napi::Value();
+  if (x.length != out.length) return fail(info.Env(), k, "x has " + std::to_string(x.length) + " elements, out " + std::to_string(out.length)), Napi::Value();
+  const double alpha = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0;
+  if (dt == 0) chainrule::unary(int(op), static_cast<float*>(x.data), static_cast<float*>(out.data), x.length, alpha);
+  else chainrule::unary(int(op), static_cast<double*>(x.data), static_cast<double*>(out.data), x.length, alpha);
+  return Napi::Value();
+}
+
+// binary(op, a, aRow, aInner, b, bRow, bInner, out, outer, inner)
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  const char* k = "binary";
+  int dt = -1; Arr a, b, out; size_t op, aRow, aInner, bRow, bInner, outer, inner;
+  if (!sizeArg(info, 0, k, op) || !floatArg(info, 1, k, dt, a) || !sizeArg(info, 2, k, aRow) || !sizeArg(info, 3, k, aInner) ||
+      !floatArg(info, 4, k, dt, b) || !sizeArg(info, 5, k, bRow) || !sizeArg(info, 6, k, bInner) || !floatArg(info, 7, k, dt, out) ||
+      !sizeArg(info, 8, k, outer) || !sizeArg(info, 9, k, inner)) return Napi::Value();
+  Napi::Env env = info.Env();
+  if (op >= chainrule::kBinaryCount) return fail(env, k, "unknown op " + std::to_string(op)), Napi::Value();
+  if (outer * inner != out.length) return fail(env, k, "outer·inner = " + std::to_string(outer * inner) + " but out has " + std::to_string(out.length)), Napi::Value();
+  if (!fits(env, k, "a", extent(outer, aRow, inner, aInner), a.length) || !fits(env, k, "b", extent(outer, bRow, inner, bInner), b.length)) return Napi::Value();
+  if (dt == 0) chainrule::binary(int(op), static_cast<float*>(a.data), aRow, aInner, static_cast<float*>(b.data), bRow, bInner, static_cast<float*>(out.data), outer, inner);
+  else chainrule::binary(int(op), static_cast<double*>(a.data), aRow, aInner, static_cast<double*>(b.data), bRow, bInner, static_cast<double*>(out.data), outer, inner);
+  return Napi::Value();
+}
+
+// The [outer, len, inner] kernels: sum3(x, outer, len, inner, out), logsumexp(same), softmax(same, log).
+enum class Rows { kSum, kLogsumexp, kSoftmax };
+template <Rows kind> Napi::Value RowKernel(const Napi::CallbackInfo& info) {
+  const char* k = kind == Rows::kSum ? "sum3" : kind == Rows::kLogsumexp ? "logsumexp" : "softmax";
+  int dt = -1; Arr x, out; size_t outer, len, inner;
+  if (!floatArg(info, 0, k, dt, x) || !sizeArg(info, 1, k, outer) || !sizeArg(info, 2, k, len) || !sizeArg(info, 3, k, inner) ||
+      !floatArg(info, 4, k, dt, out)) return Napi::Value();
+  Napi::Env env = info.Env();
+  const size_t n = outer * len * inner;
+  if (n != x.length) return fail(env, k, "outer·len·inner = " + std::to_string(n) + " but x has " + std::to_string(x.length)), Napi::Value();
+  const size_t need = kind == Rows::kSoftmax ? n : outer * inner;
+  if (need != out.length) return fail(env, k, "out needs " + std::to_string(need) + " elements, has " + std::to_string(out.length)), Napi::Value();
+  const bool log = info.Length() > 5 && info[5].ToBoolean().Value();
+  if (dt == 0) {
+    auto px = static_cast<const float*>(x.data); auto po = static_cast<float*>(out.data);
+    if (kind == Rows::kSum) chainrule::sum3(px, outer, len, inner, po);
+    else if (kind == Rows::kLogsumexp) chainrule::logsumexp(px, outer, len, inner, po);
+    else chainrule::softmax(px, outer, len, inner, po, log);
+  } else {
+    auto px = static_cast<const double*>(x.data); auto po = static_cast<double*>(out.data);
+    if (kind == Rows::kSum) chainrule::sum3(px, outer, len, inner, po);
+    else if (kind == Rows::kLogsumexp) chainrule::logsumexp(px, outer, len, inner, po);
+    else chainrule::softmax(px, outer, len, inner, po, log);
+  }
+  return Napi::Value();
+}
+
+// sumSquares(x) → number
+Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+  int dt = -1; Arr x;
+  if (!floatArg(info, 0, "sumSquares", dt, x)) return Napi::Value();
+  const double s = dt == 0 ? chainrule::sumSquares(static_cast<float*>(x.data), x.length) : chainrule::sumSquares(static_cast<double*>(x.data), x.length);
+  return Napi::Number::New(info.Env(), s);
+}
+
+// fused(code, inputs, scalars, temps, outputs, inputArrays, scalarValues, outputArrays)
+Napi::Value Fused(const Napi::CallbackInfo& info) {
+  const char* k = "fused";
+  Napi::Env env = info.Env();
+  Arr code, scalarValues; size_t inputs, scalars, temps, outputs;
+  if (!arrayArg(info, 0, k, code) || !sizeArg(info, 1, k, inputs) || !sizeArg(info, 2, k, scalars) || !sizeArg(info, 3, k, temps) ||
+      !sizeArg(info, 4, k, outputs) || !arrayArg(info, 6, k, scalarValues)) return Napi::Value();
+  if (code.dtype != 2) return fail(env, k, "code is not an Int32Array"), Napi::Value();
+  if (scalarValues.dtype != 1 || scalarValues.length != scalars) return fail(env, k, "scalars is not a Float64Array of " + std::to_string(scalars)), Napi::Value();
+  if (!info[5].IsArray() || !info[7].IsArray()) return fail(env, k, "inputs and outputs must be arrays of typed arrays"), Napi::Value();
+  Napi::Array inList = info[5].As<Napi::Array>(), outList = info[7].As<Napi::Array>();
+  if (inList.Length() != inputs || outList.Length() != outputs) return fail(env, k, "the program takes " + std::to_string(inputs) + " inputs and " + std::to_string(outputs) + " outputs, got " + std::to_string(inList.Length()) + " and " + std::to_string(outList.Length())), Napi::Value();
+  const Program p{static_cast<const int32_t*>(code.data), code.length, int(inputs), int(scalars), int(temps), int(outputs)};
+  if (const char* why = chainrule::programError(p); *why) return fail(env, k, why), Napi::Value();
+  int dt = -1; size_t n = 0; bool first = true;
+  std::vector<void*> ins(inputs), outs(outputs);
+  for (size_t i = 0; i < inputs + outputs; i++) {
+    napi_value v = i < inputs ? static_cast<napi_value>(inList.Get(uint32_t(i))) : static_cast<napi_value>(outList.Get(uint32_t(i - inputs)));
+    bool is = false; napi_typedarray_type type; size_t length; void* data;
+    if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return fail(env, k, "array " + std::to_string(i) + " is not a typed array"), Napi::Value();
+    napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr);
+    const int d = type == napi_float32_array ? 0 : type == napi_float64_array ? 1 : -1;
+    if (d < 0 || (dt >= 0 && d != dt)) return fail(env, k, "array " + std::to_string(i) + " is not of the first array's float dtype"), Napi::Value();
+    if (!first && length != n) return fail(env, k, "array " + std::to_string(i) + " has " + std::to_string(length) + " elements, the first " + std::to_string(n)), Napi::Value();
+    dt = d; n = length; first = false;
+    (i < inputs ? ins[i] : outs[i - inputs]) = data;
+  }
+  const double* sc = static_cast<const double*>(scalarValues.data);
+  if (dt == 0) chainrule::fused(p, reinterpret_cast<const float* const*>(ins.data()), sc, reinterpret_cast<float* const*>(outs.data()), n);
+  else if (dt == 1) chainrule::fused(p, reinterpret_cast<const double* const*>(ins.data()), sc, reinterpret_cast<double* const*>(outs.data()), n);
+  return Napi::Value();
+}
+
+// gemm(level, m, n, k, a, transA, b, transB, bias | null, c): c = op(a)·op(b) (+ bias)
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  const char* kn = "gemm";
+  Napi::Env env = info.Env();
+  int dt = -1; Arr a, b, bias, c; size_t level, m, n, k;
+  if (!sizeArg(info, 0, kn, level) || !sizeArg(info, 1, kn, m) || !sizeArg(info, 2, kn, n) || !sizeArg(info, 3, kn, k) ||
+      !floatArg(info, 4, kn, dt, a) || !floatArg(info, 6, kn, dt, b) || !floatArg(info, 9, kn, dt, c)) return Napi::Value();
+  const bool hasBias = info.Length() > 8 && !info[8].IsNull() && !info[8].IsUndefined();
+  if (hasBias && !floatArg(info, 8, kn, dt, bias)) return Napi::Value();
+  if (level > size_t(supportedLevel())) return fail(env, kn, "level " + std::to_string(level) + " is above this CPU's " + std::to_string(supportedLevel())), Napi::Value();
+  if (m > 0x7fffffff || n > 0x7fffffff || k > 0x7fffffff) return fail(env, kn, "a dimension is over 2^31"), Napi::Value();
+  if (a.length != m * k || b.length != k * n || c.length != m * n || (hasBias && bias.length != n)) {
+    return fail(env, kn, "for m=" + std::to_string(m) + " n=" + std::to_string(n) + " k=" + std::to_string(k) + " the arrays have " +
+      std::to_string(a.length) + ", " + std::to_string(b.length) + ", " + std::to_string(c.length) + " elements (bias " +
+      std::to_string(hasBias ? bias.length : 0) + ")"), Napi::Value();
+  }
+  const bool tA = info[5].ToBoolean().Value(), tB = info[7].ToBoolean().Value();
+  if (dt == 0) chainrule::sgemm(int(level), int(m), int(n), int(k), static_cast<float*>(a.data), tA, static_cast<float*>(b.data), tB,
+                                hasBias ? static_cast<float*>(bias.data) : nullptr, static_cast<float*>(c.data));
+  else chainrule::dgemm(int(level), int(m), int(n), int(k), static_cast<double*>(a.data), tA, static_cast<double*>(b.data), tB,
+                        hasBias ? static_cast<double*>(bias.data) : nullptr, static_cast<double*>(c.data));
+  return Napi::Value();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("level", Napi::Function::New(env, Level));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("sum3", Napi::Function::New(env, RowKernel<Rows::kSum>));
+  exports.Set("logsumexp", Napi::Function::New(env, RowKernel<Rows::kLogsumexp>));
+  exports.Set("softmax", Napi::Function::New(env, RowKernel<Rows::kSoftmax>));
+  exports.Set("sumSquares", Napi::Function::New(env, SumSquares));
+  exports.Set("fused", Napi::Function::New(env, Fused));
+  exports.Set("gemm", Napi::Function::New(env, Gemm));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(chainrule_native, Init)

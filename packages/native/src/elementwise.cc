@@ -1,0 +1,148 @@
+// Elementwise kernels and reductions. Float32 results are computed in double and rounded once, as the
+// reference kernels do in JavaScript, so basic operations give the same bits and the others within an ulp.
+#include <cmath>
+#include <limits>
+#include "kernels.h"
+
+namespace chainrule {
+namespace {
+
+double sigmoid(double v) { return v >= 0 ? 1 / (1 + std::exp(-v)) : std::exp(v) / (1 + std::exp(v)); }
+
+template <typename T, typename F> void map(const T* x, T* out, size_t n, F f) {
+  for (size_t i = 0; i < n; i++) out[i] = static_cast<T>(f(static_cast<double>(x[i])));
+}
+
+template <typename T, typename F>
+void map2(const T* a, size_t aRow, size_t aInner, const T* b, size_t bRow, size_t bInner, T* out, size_t outer,
+          size_t inner, F f) {
+  for (size_t o = 0; o < outer; o++) {
+    const T* pa = a + o * aRow;
+    const T* pb = b + o * bRow;
+    T* po = out + o * inner;
+    // The common layouts get their own loops, so the compiler vectorises them.
+    if (aInner == 1 && bInner == 1) {
+      for (size_t i = 0; i < inner; i++) po[i] = static_cast<T>(f(double(pa[i]), double(pb[i])));
+    } else if (aInner == 1 && bInner == 0) {
+      const double v = pb[0];
+      for (size_t i = 0; i < inner; i++) po[i] = static_cast<T>(f(double(pa[i]), v));
+    } else if (aInner == 0 && bInner == 1) {
+      const double v = pa[0];
+      for (size_t i = 0; i < inner; i++) po[i] = static_cast<T>(f(v, double(pb[i])));
+    } else {
+      for (size_t i = 0; i < inner; i++) po[i] = static_cast<T>(f(double(pa[i * aInner]), double(pb[i * bInner])));
+    }
+  }
+}
+
+}  // namespace
+
+template <typename T> void unary(int op, const T* x, T* out, size_t n, double alpha) {
+  switch (op) {
+    case kNeg: return map(x, out, n, [](double v) { return -v; });
+    case kExp: return map(x, out, n, [](double v) { return std::exp(v); });
+    case kLog: return map(x, out, n, [](double v) { return std::log(v); });
+    case kLog1p: return map(x, out, n, [](double v) { return std::log1p(v); });
+    case kSqrt: return map(x, out, n, [](double v) { return std::sqrt(v); });
+    case kAbs: return map(x, out, n, [](double v) { return std::fabs(v); });
+    case kSin: return map(x, out, n, [](double v) { return std::sin(v); });
+    case kCos: return map(x, out, n, [](double v) { return std::cos(v); });
+    case kTanh: return map(x, out, n, [](double v) { return std::tanh(v); });
+    case kSigmoid: return map(x, out, n, sigmoid);
+    case kRelu: return map(x, out, n, [](double v) { return v > 0 ? v : 0.0; });
+    case kLeakyRelu: return map(x, out, n, [alpha](double v) { return v > 0 ? v : alpha * v; });
+    case kSoftplus: return map(x, out, n, [](double v) { return std::fmax(v, 0.0) + std::log1p(std::exp(-std::fabs(v))); });
+    case kSign: return map(x, out, n, [](double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; });
+    case kSquare: return map(x, out, n, [](double v) { return v * v; });
+    case kReciprocal: return map(x, out, n, [](double v) { return 1 / v; });
+    case kStep: return map(x, out, n, [](double v) { return v > 0 ? 1.0 : 0.0; });
+  }
+}
+
+template <typename T>
+void binary(int op, const T* a, size_t aRow, size_t aInner, const T* b, size_t bRow, size_t bInner, T* out, size_t outer,
+            size_t inner) {
+#define CHAINRULE_MAP2(expr) \
+  return map2(a, aRow, aInner, b, bRow, bInner, out, outer, inner, [](double x, double y) { return expr; })
+  switch (op) {
+    case kAdd: CHAINRULE_MAP2(x + y);
+    case kSub: CHAINRULE_MAP2(x - y);
+    case kMul: CHAINRULE_MAP2(x * y);
+    case kDiv: CHAINRULE_MAP2(x / y);
+    case kPow: CHAINRULE_MAP2(std::pow(x, y));
+    case kMaximum: CHAINRULE_MAP2(x >= y || std::isnan(x) ? x : y);
+    case kMinimum: CHAINRULE_MAP2(x <= y || std::isnan(x) ? x : y);
+    case kEqual: CHAINRULE_MAP2(x == y ? 1.0 : 0.0);
+    case kNotEqual: CHAINRULE_MAP2(x != y ? 1.0 : 0.0);
+    case kGreater: CHAINRULE_MAP2(x > y ? 1.0 : 0.0);
+    case kGreaterEqual: CHAINRULE_MAP2(x >= y ? 1.0 : 0.0);
+    case kLess: CHAINRULE_MAP2(x < y ? 1.0 : 0.0);
+    case kLessEqual: CHAINRULE_MAP2(x <= y ? 1.0 : 0.0);
+  }
+#undef CHAINRULE_MAP2
+}
+
+template <typename T> void sum3(const T* x, size_t outer, size_t len, size_t inner, T* out) {
+  for (size_t o = 0; o < outer; o++) {
+    T* po = out + o * inner;
+    for (size_t i = 0; i < inner; i++) po[i] = 0;
+    // Each output adds its inputs in order of j, as the reference does (same rounding in its dtype).
+    for (size_t j = 0; j < len; j++) {
+      const T* px = x + (o * len + j) * inner;
+      for (size_t i = 0; i < inner; i++) po[i] += px[i];
+    }
+  }
+}
+
+// Softmax and logsumexp accumulate in double, like the reference's JavaScript numbers.
+template <typename T> void softmax(const T* x, size_t outer, size_t len, size_t inner, T* out, bool log) {
+  for (size_t o = 0; o < outer; o++) {
+    for (size_t i = 0; i < inner; i++) {
+      const T* px = x + o * len * inner + i;
+      T* po = out + o * len * inner + i;
+      double m = -std::numeric_limits<double>::infinity();
+      for (size_t j = 0; j < len; j++) m = std::fmax(m, double(px[j * inner]));
+      double s = 0;
+      for (size_t j = 0; j < len; j++) s += std::exp(double(px[j * inner]) - m);
+      const double logS = std::log(s);
+      for (size_t j = 0; j < len; j++) {
+        const double z = double(px[j * inner]) - m;
+        po[j * inner] = static_cast<T>(log ? z - logS : std::exp(z) / s);
+      }
+    }
+  }
+}
+
+template <typename T> void logsumexp(const T* x, size_t outer, size_t len, size_t inner, T* out) {
+  for (size_t o = 0; o < outer; o++) {
+    for (size_t i = 0; i < inner; i++) {
+      const T* px = x + o * len * inner + i;
+      double m = -std::numeric_limits<double>::infinity();
+      bool nan = false;
+      for (size_t j = 0; j < len; j++) { const double v = px[j * inner]; nan |= std::isnan(v); m = std::fmax(m, v); }
+      if (nan) m = std::numeric_limits<double>::quiet_NaN();  // Math.max propagates NaN, fmax does not
+      if (!std::isfinite(m)) { out[o * inner + i] = static_cast<T>(m); continue; }
+      double s = 0;
+      for (size_t j = 0; j < len; j++) s += std::exp(double(px[j * inner]) - m);
+      out[o * inner + i] = static_cast<T>(m + std::log(s));
+    }
+  }
+}
+
+template <typename T> double sumSquares(const T* x, size_t n) {
+  double s = 0;
+  for (size_t i = 0; i < n; i++) s += double(x[i]) * double(x[i]);
+  return s;
+}
+
+#define CHAINRULE_INSTANTIATE(T)                                                                              \
+  template void unary<T>(int, const T*, T*, size_t, double);                                                  \
+  template void binary<T>(int, const T*, size_t, size_t, const T*, size_t, size_t, T*, size_t, size_t);       \
+  template void sum3<T>(const T*, size_t, size_t, size_t, T*);                                                \
+  template void softmax<T>(const T*, size_t, size_t, size_t, T*, bool);                                       \
+  template void logsumexp<T>(const T*, size_t, size_t, size_t, T*);                                           \
+  template double sumSquares<T>(const T*, size_t);
+CHAINRULE_INSTANTIATE(float)
+CHAINRULE_INSTANTIATE(double)
+
+}  // namespace chainrule

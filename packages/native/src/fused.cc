@@ -1,0 +1,91 @@
+// The fused elementwise program, interpreted block by block like the reference kernel
+// (core's backend/reference/fused.ts): each instruction over a block, then the next, in the arrays' dtype,
+// so every float32 result is rounded to float32. fma is a rounded product then a sum (built with
+// -ffp-contract=off, so the compiler never fuses them either).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+#include "kernels.h"
+
+namespace chainrule {
+namespace {
+
+constexpr size_t kBlock = 256;
+constexpr int kUnaryOps = 6, kBinaryOps = 6, kOps = 13;  // FUSED_UNARY, FUSED_BINARY, then fma
+constexpr int kWords = 5;
+
+// Math.min / Math.max: NaN wins, and -0 is below +0.
+template <typename T> T jsMin(T a, T b) {
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+  return a < b ? a : b < a ? b : (std::signbit(a) ? a : b);
+}
+template <typename T> T jsMax(T a, T b) {
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+  return a > b ? a : b > a ? b : (std::signbit(a) ? b : a);
+}
+
+template <typename T> void step(int op, size_t len, T* o, const T* a, const T* b, const T* c, T tiny) {
+  switch (op) {
+    case 0: for (size_t i = 0; i < len; i++) o[i] = a[i]; break;
+    case 1: for (size_t i = 0; i < len; i++) o[i] = -a[i]; break;
+    case 2: for (size_t i = 0; i < len; i++) o[i] = std::fabs(a[i]); break;
+    case 3: for (size_t i = 0; i < len; i++) o[i] = std::sqrt(a[i]); break;
+    // Math.sign: keeps -0 and NaN.
+    case 4: for (size_t i = 0; i < len; i++) { const T x = a[i]; o[i] = x > 0 ? T(1) : x < 0 ? T(-1) : x; } break;
+    case 5: for (size_t i = 0; i < len; i++) { const T x = a[i]; o[i] = x < tiny && x > -tiny ? T(0) : x; } break;
+    case 6: for (size_t i = 0; i < len; i++) o[i] = a[i] + b[i]; break;
+    case 7: for (size_t i = 0; i < len; i++) o[i] = a[i] - b[i]; break;
+    case 8: for (size_t i = 0; i < len; i++) o[i] = a[i] * b[i]; break;
+    case 9: for (size_t i = 0; i < len; i++) o[i] = a[i] / b[i]; break;
+    case 10: for (size_t i = 0; i < len; i++) o[i] = jsMin(a[i], b[i]); break;
+    case 11: for (size_t i = 0; i < len; i++) o[i] = jsMax(a[i], b[i]); break;
+    case 12: for (size_t i = 0; i < len; i++) { const T p = a[i] * b[i]; o[i] = p + c[i]; } break;
+  }
+}
+
+}  // namespace
+
+const char* programError(const Program& p) {
+  if (p.inputs < 0 || p.scalars < 0 || p.temps < 0 || p.outputs < 0) return "negative register counts";
+  if (p.words % kWords != 0) return "code is not a whole number of 5-word instructions";
+  const int registers = p.inputs + p.scalars + p.temps + p.outputs, firstWritable = p.inputs + p.scalars;
+  for (size_t at = 0; at < p.words; at += kWords) {
+    const int32_t* w = p.code + at;
+    if (w[0] < 0 || w[0] >= kOps) return "an opcode is out of range";
+    if (w[1] < firstWritable || w[1] >= registers) return "an instruction writes a register that is not a temporary or output";
+    const int arity = w[0] < kUnaryOps ? 1 : w[0] < kUnaryOps + kBinaryOps ? 2 : 3;
+    for (int k = 0; k < 3; k++) {
+      const int r = w[2 + k];
+      if (k < arity ? (r < 0 || r >= registers) : r != -1) return "an operand register is out of range";
+    }
+  }
+  return "";
+}
+
+template <typename T> void fused(const Program& p, const T* const* in, const double* scalars, T* const* out, size_t n) {
+  // Scalars as blocks filled with their value (rounded once to T), so every operand reads alike.
+  std::vector<T> constants(p.scalars * kBlock), temps(p.temps * kBlock);
+  for (int s = 0; s < p.scalars; s++) std::fill(constants.begin() + s * kBlock, constants.begin() + (s + 1) * kBlock, T(scalars[s]));
+  const T tiny = T(1e-30);
+  const int firstScalar = p.inputs, firstTemp = firstScalar + p.scalars, firstOutput = firstTemp + p.temps;
+  for (size_t start = 0; start < n; start += kBlock) {
+    const size_t len = n - start < kBlock ? n - start : kBlock;
+    auto at = [&](int r) -> T* {
+      if (r < firstScalar) return const_cast<T*>(in[r]) + start;
+      if (r < firstTemp) return constants.data() + (r - firstScalar) * kBlock;
+      if (r < firstOutput) return temps.data() + (r - firstTemp) * kBlock;
+      return out[r - firstOutput] + start;
+    };
+    for (size_t pc = 0; pc < p.words; pc += kWords) {
+      const int32_t* w = p.code + pc;
+      T* a = at(w[2]);
+      step<T>(w[0], len, at(w[1]), a, w[3] >= 0 ? at(w[3]) : a, w[4] >= 0 ? at(w[4]) : a, tiny);
+    }
+  }
+}
+
+template void fused<float>(const Program&, const float* const*, const double*, float* const*, size_t);
+template void fused<double>(const Program&, const double* const*, const double*, double* const*, size_t);
+
+}  // namespace chainrule
