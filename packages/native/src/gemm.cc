@@ -263,6 +263,63 @@ __attribute__((target("avx512f"))) void packColumnPanelAvx512F(int kc, const flo
   const __mmask16 valid = __mmask16((1u << rows) - 1), panel = __mmask16((1u << 14) - 1);
   for (int p = 0; p < kc; ++p) _mm512_mask_storeu_ps(out + p * 14, panel, _mm512_maskz_loadu_ps(valid, a + p * ld));
 }
+// Transposes 8 rows of 8 doubles in registers.
+__attribute__((target("avx512f"))) inline void transpose8x8(__m512d r[8]) {
+  __m512d t[8], u[8];
+  _Pragma("GCC unroll 8") for (int i = 0; i < 4; ++i) {
+    t[2 * i] = _mm512_unpacklo_pd(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_pd(r[2 * i], r[2 * i + 1]);
+  }
+  _Pragma("GCC unroll 8") for (int h = 0; h < 8; h += 4) {
+    u[h] = _mm512_shuffle_f64x2(t[h], t[h + 2], 0x88);      // columns 0, 4
+    u[h + 1] = _mm512_shuffle_f64x2(t[h], t[h + 2], 0xDD);  // columns 2, 6
+    u[h + 2] = _mm512_shuffle_f64x2(t[h + 1], t[h + 3], 0x88);  // columns 1, 5
+    u[h + 3] = _mm512_shuffle_f64x2(t[h + 1], t[h + 3], 0xDD);  // columns 3, 7
+  }
+  r[0] = _mm512_shuffle_f64x2(u[0], u[4], 0x88);
+  r[4] = _mm512_shuffle_f64x2(u[0], u[4], 0xDD);
+  r[2] = _mm512_shuffle_f64x2(u[1], u[5], 0x88);
+  r[6] = _mm512_shuffle_f64x2(u[1], u[5], 0xDD);
+  r[1] = _mm512_shuffle_f64x2(u[2], u[6], 0x88);
+  r[5] = _mm512_shuffle_f64x2(u[2], u[6], 0xDD);
+  r[3] = _mm512_shuffle_f64x2(u[3], u[7], 0x88);
+  r[7] = _mm512_shuffle_f64x2(u[3], u[7], 0xDD);
+}
+
+// The double version of packRowsTransposedAvx512F: count ≤ 8 rows, width ≤ 8 values per step.
+__attribute__((target("avx512f"))) void packRowsTransposedAvx512D(int kc, const double* src, long ld, int count,
+                                                                   int width, double* out, int outStride) {
+  const __mmask8 lanes = __mmask8((1u << width) - 1);
+  int p0 = 0;
+  for (; p0 + 8 <= kc; p0 += 8) {
+    __m512d r[8];
+    _Pragma("GCC unroll 8") for (int j = 0; j < 8; ++j) r[j] =
+        j < count ? _mm512_loadu_pd(src + j * ld + p0) : _mm512_setzero_pd();
+    transpose8x8(r);
+    _Pragma("GCC unroll 8") for (int p = 0; p < 8; ++p) _mm512_mask_storeu_pd(out + (p0 + p) * outStride, lanes, r[p]);
+  }
+  for (; p0 < kc; ++p0)
+    for (int j = 0; j < width; ++j) out[p0 * outStride + j] = j < count ? src[j * ld + p0] : 0.0;
+}
+
+__attribute__((target("avx512f"))) void packTransposedPanelAvx512D(int kc, const double* b, long ld, double* out) {
+  packRowsTransposedAvx512D(kc, b, ld, 8, 8, out, 16);
+  packRowsTransposedAvx512D(kc, b + 8 * ld, ld, 8, 8, out + 8, 16);
+}
+
+__attribute__((target("avx512f"))) void packRowPanelAvx512D(int kc, const double* a, long ld, int rows, double* out) {
+  packRowsTransposedAvx512D(kc, a, ld, std::min(rows, 8), 8, out, 14);
+  packRowsTransposedAvx512D(kc, a + 8 * ld, ld, std::max(rows - 8, 0), 6, out + 8, 14);
+}
+
+__attribute__((target("avx512f"))) void packColumnPanelAvx512D(int kc, const double* a, long ld, int rows,
+                                                                double* out) {
+  const __mmask8 low = __mmask8((1u << std::min(rows, 8)) - 1), high = __mmask8((1u << std::max(rows - 8, 0)) - 1);
+  for (int p = 0; p < kc; ++p) {
+    _mm512_storeu_pd(out + p * 14, _mm512_maskz_loadu_pd(low, a + p * ld));
+    _mm512_mask_storeu_pd(out + p * 14 + 8, 0x3F, _mm512_maskz_loadu_pd(high, a + p * ld + 8));
+  }
+}
 #pragma GCC diagnostic pop
 #endif
 
@@ -285,7 +342,8 @@ KernelShape<float> shapeFor<float>(int level) {
 template <>
 KernelShape<double> shapeFor<double>(int level) {
 #ifdef CHAINRULE_X86
-  if (level >= 2) return {14, 16, 8, 14 * 8, 256, 2048, pickKernel<Avx512D, double>, nullptr, nullptr, nullptr};
+  if (level >= 2) return {14, 16, 8, 14 * 8, 256, 2048, pickKernel<Avx512D, double>, packTransposedPanelAvx512D,
+                             packRowPanelAvx512D, packColumnPanelAvx512D};
   if (level == 1) return {6, 8, 4, 6 * 16, 256, 2048, pickKernel<Avx2D, double>, nullptr, nullptr, nullptr};
 #endif
   (void)level;
