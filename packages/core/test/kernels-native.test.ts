@@ -61,7 +61,7 @@ const exact = () => 0;
 
 // Collected now, so that a missing addon fails this file with its message instead of skipping it.
 const levels = nativeLevels();
-const sets = levels.map((level) => loadNativeKernels({ level }));
+const sets = levels.map((level) => loadNativeKernels({ level, allNative: true }));
 const cases = sets.flatMap((ks) => DTYPES.map(([dtype, C]) => [`${ks.name} ${dtype}`, ks, C] as const));
 
 describe.each(cases)('%s kernels agree with the reference', (_name, ks: Kernels, C: Ctor) => {
@@ -253,6 +253,27 @@ describe.each(cases)('%s kernels agree with the reference', (_name, ks: Kernels,
     ks.fused(f.program, inputs, scalars, got);
     ref.fused(f.program, inputs, scalars, want);
     for (const o of [0, 1]) expectAgree(`adam output ${o}`, got[o]!, want[o]!, exact);
+  });
+});
+
+describe('the default native set (tiny calls in JavaScript, where V8 keeps their arrays on its heap)', () => {
+  const ks = loadNativeKernels();
+  it.each([1, 31, 32, 33, 300])('agrees with the reference on %i elements and matmuls around 512 flops', (n) => {
+    for (const C of [Float32Array, Float64Array]) {
+      const x = values(C, n, n, 3), out = new C(n), want = new C(n);
+      ks.unary('sqrt', x, out, 0);
+      ref.unary('sqrt', x, want, 0);
+      expectAgree(`sqrt on ${n}`, out, want, exact);
+      ks.binary('mul', x, [1], x, [1], [n], out);
+      ref.binary('mul', x, [1], x, [1], [n], want);
+      expectAgree(`mul on ${n}`, out, want, exact);
+      expect(ks.sumSquares(x)).toBe(ref.sumSquares(x));
+      const m = Math.ceil(Math.sqrt(n)), a = values(C, m * 8, n), b = values(C, 8 * m, n + 1);
+      const prod = new C(m * m), prodWant = new C(m * m);
+      ks.matmul(a, b, prod, m, 8, m, false, false);
+      ref.matmul(a, b, prodWant, m, 8, m, false, false);
+      expectAgree(`matmul ${m}×8×${m}`, prod, prodWant, (_i, r) => 1e-5 * (8 + Math.abs(r)));
+    }
   });
 });
 

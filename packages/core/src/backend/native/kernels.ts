@@ -2,40 +2,72 @@
  * The native kernel set: the addon's C++ kernels (`@chainrule/native`) on the tensors' own typed arrays,
  * float32 and float64, no copies. The set at the end lists which kernels run natively and which are the
  * reference set's; a native kernel whose shapes do not reduce to its loops (a binary op needing more than
- * two loops, a max reduction) hands the call to the reference set too.
+ * two loops, a max reduction) hands the call to the reference set too, and so does a call too small to gain.
  */
 import type { Kernels } from '../kernels.ts';
 import { referenceKernels as ref } from '../reference/index.ts';
 import { plan2d, reduceBlock } from '../wasm/plan.ts';
 import { BINARY_CODES, LEVEL_NAMES, UNARY_CODES, type NativeAddon } from './addon.ts';
 
-/** The kernel set over `addon` at code path `level` (0 portable, 1 AVX2+FMA, 2 AVX-512); named 'native-<level>'. */
-export function nativeKernelSet(addon: NativeAddon, level: number): Kernels {
+/**
+ * Calls smaller than these go to the reference set: V8 keeps typed arrays of up to 64 bytes inside its
+ * heap, and handing one to an addon first moves it out (~1 µs, more than the JavaScript loop takes).
+ */
+const MIN_ELEMENTS = 32;
+const MIN_MATMUL_FLOPS = 512; // m·k·n
+
+/**
+ * The kernel set over `addon` at code path `level` (0 portable, 1 AVX2+FMA, 2 AVX-512); named 'native-<level>'.
+ * With `allNative` every call runs natively, however small (for tests).
+ */
+export function nativeKernelSet(addon: NativeAddon, level: number, allNative = false): Kernels {
   const name = `native-${LEVEL_NAMES[level]}`;
+  const minElements = allNative ? 0 : MIN_ELEMENTS, minFlops = allNative ? 0 : MIN_MATMUL_FLOPS;
 
-  const matmul: Kernels['matmul'] = (a, b, out, m, k, n, transA, transB) => addon.gemm(level, m, n, k, a, transA, b, transB, null, out);
+  const matmul: Kernels['matmul'] = (a, b, out, m, k, n, transA, transB) => {
+    if (m * k * n < minFlops) { ref.matmul(a, b, out, m, k, n, transA, transB); return; }
+    addon.gemm(level, m, n, k, a, transA, b, transB, null, out);
+  };
 
-  const linear: Kernels['linear'] = (x, w, bias, out, m, k, n) => addon.gemm(level, m, n, k, x, false, w, false, bias, out);
+  const linear: Kernels['linear'] = (x, w, bias, out, m, k, n) => {
+    if (m * k * n < minFlops) { ref.linear(x, w, bias, out, m, k, n); return; }
+    addon.gemm(level, m, n, k, x, false, w, false, bias, out);
+  };
 
   const binary: Kernels['binary'] = (op, a, aStrides, b, bStrides, outShape, out) => {
-    const plan = plan2d(outShape, aStrides, bStrides);
+    const plan = out.length < minElements ? null : plan2d(outShape, aStrides, bStrides);
     if (!plan) { ref.binary(op, a, aStrides, b, bStrides, outShape, out); return; }
     addon.binary(BINARY_CODES[op], a, plan.aRow, plan.aInner, b, plan.bRow, plan.bInner, out, plan.outer, plan.inner);
   };
 
-  const unary: Kernels['unary'] = (op, x, out, alpha) => addon.unary(UNARY_CODES[op], x, out, alpha);
+  const unary: Kernels['unary'] = (op, x, out, alpha) => {
+    if (x.length < minElements) ref.unary(op, x, out, alpha);
+    else addon.unary(UNARY_CODES[op], x, out, alpha);
+  };
 
   const reduce: Kernels['reduce'] = (op, x, shape, axes, out) => {
-    const block = op === 'sum' ? reduceBlock(shape, axes) : null;
+    const block = op === 'sum' && x.length >= minElements ? reduceBlock(shape, axes) : null;
     if (!block) { ref.reduce(op, x, shape, axes, out); return; }
     addon.sum3(x, block[0], block[1], block[2], out);
   };
 
-  const softmax: Kernels['softmax'] = (x, outer, len, inner, out, log) => addon.softmax(x, outer, len, inner, out, log);
-  const logsumexp: Kernels['logsumexp'] = (x, outer, len, inner, out) => addon.logsumexp(x, outer, len, inner, out);
-  const sumSquares: Kernels['sumSquares'] = (x) => addon.sumSquares(x);
-  const fused: Kernels['fused'] = (program, inputs, scalars, outputs) =>
-    addon.fused(program.code, program.inputs, program.scalars, program.temps, program.outputs, inputs, scalars, outputs);
+  const softmax: Kernels['softmax'] = (x, outer, len, inner, out, log) => {
+    if (x.length < minElements) ref.softmax(x, outer, len, inner, out, log);
+    else addon.softmax(x, outer, len, inner, out, log);
+  };
+
+  const logsumexp: Kernels['logsumexp'] = (x, outer, len, inner, out) => {
+    if (x.length < minElements) ref.logsumexp(x, outer, len, inner, out);
+    else addon.logsumexp(x, outer, len, inner, out);
+  };
+
+  const sumSquares: Kernels['sumSquares'] = (x) => (x.length < minElements ? ref.sumSquares(x) : addon.sumSquares(x));
+
+  const fused: Kernels['fused'] = (program, inputs, scalars, outputs) => {
+    // One length for all arrays (the kernel boundary checks it): the first one stands for all.
+    if ((inputs[0] ?? outputs[0])!.length < minElements) ref.fused(program, inputs, scalars, outputs);
+    else addon.fused(program.code, program.inputs, program.scalars, program.temps, program.outputs, inputs, scalars, outputs);
+  };
 
   return {
     name,

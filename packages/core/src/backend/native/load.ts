@@ -13,6 +13,8 @@ export interface LoadNativeOptions {
   level?: number;
   /** The addon's module id (default '@chainrule/native'). */
   module?: string;
+  /** Run every call natively, however small (default false: tiny calls go to the reference set, which is faster there). For tests. */
+  allNative?: boolean;
 }
 
 const envLevel = (): number | undefined => {
@@ -34,7 +36,7 @@ export function loadNativeKernels(options: LoadNativeOptions = {}): Kernels {
   if (!Number.isInteger(level) || level < 0 || level > supported) {
     throw new Error(`chainrule: native level ${level} is not one this CPU runs (0..${supported})`);
   }
-  return nativeKernelSet(addon, level);
+  return nativeKernelSet(addon, level, options.allNative ?? false);
 }
 
 /** The levels this CPU runs, lowest first (for tests). */
