@@ -350,6 +350,20 @@ KernelShape<double> shapeFor<double>(int level) {
   return {4, 4, 2, 64, 256, 2048, pickKernel<Portable<double, 4, 2>, double>, nullptr, nullptr, nullptr};
 }
 
+// The best level this CPU (and OS) can run: a caller asking for more gets this instead of an illegal instruction.
+int supportedLevel() {
+#ifdef CHAINRULE_X86
+  static const int level = [] {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return 2;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+  }();
+  return level;
+#else
+  return 0;
+#endif
+}
+
 // ---- the driver ----
 
 template <typename T>
@@ -363,7 +377,7 @@ void gemmRows(int level, int m, int n, int k, const T* a, bool transA, const T* 
       for (int j = 0; j < n; ++j) c[long(i) * n + j] = bias ? bias[j] : T(0);
     return;
   }
-  const KernelShape<T> s = shapeFor<T>(level);
+  const KernelShape<T> s = shapeFor<T>(std::min(level, supportedLevel()));
   // op(A)(i, p) = a[i * rsA + p * csA]; op(B)(p, j) = b[p * rsB + j * csB].
   const long rsA = transA ? 1 : k, csA = transA ? m : 1;
   const long rsB = transB ? 1 : n, csB = transB ? k : 1;
