@@ -320,6 +320,64 @@ __attribute__((target("avx512f"))) void packColumnPanelAvx512D(int kc, const dou
     _mm512_mask_storeu_pd(out + p * 14 + 8, 0x3F, _mm512_maskz_loadu_pd(high, a + p * ld + 8));
   }
 }
+// ---- AVX2 float packing: the same ideas with 8×8 transposes and maskload/maskstore ----
+
+__attribute__((target("avx2,fma"))) inline void transpose8x8(__m256 r[8]) {
+  __m256 t[8], u[8];
+  _Pragma("GCC unroll 8") for (int i = 0; i < 4; ++i) {
+    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  _Pragma("GCC unroll 8") for (int h = 0; h < 8; h += 4) {
+    u[h] = _mm256_shuffle_ps(t[h], t[h + 2], 0x44);
+    u[h + 1] = _mm256_shuffle_ps(t[h], t[h + 2], 0xEE);
+    u[h + 2] = _mm256_shuffle_ps(t[h + 1], t[h + 3], 0x44);
+    u[h + 3] = _mm256_shuffle_ps(t[h + 1], t[h + 3], 0xEE);
+  }
+  _Pragma("GCC unroll 8") for (int i = 0; i < 4; ++i) {
+    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+  }
+}
+
+// Lanes [0, count) set, as maskload/maskstore want them.
+__attribute__((target("avx2,fma"))) inline __m256i firstLanes(int count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// count ≤ 8 rows contiguous in p (row j at src + j·ld) into kc steps of `width` ≤ 8 values, zero past count.
+__attribute__((target("avx2,fma"))) void packRowsTransposedAvx2F(int kc, const float* src, long ld, int count,
+                                                                  int width, float* out, int outStride) {
+  const __m256i lanes = firstLanes(width);
+  int p0 = 0;
+  for (; p0 + 8 <= kc; p0 += 8) {
+    __m256 r[8];
+    _Pragma("GCC unroll 8") for (int j = 0; j < 8; ++j) r[j] =
+        j < count ? _mm256_loadu_ps(src + j * ld + p0) : _mm256_setzero_ps();
+    transpose8x8(r);
+    if (width == 8) {
+      _Pragma("GCC unroll 8") for (int p = 0; p < 8; ++p) _mm256_storeu_ps(out + (p0 + p) * outStride, r[p]);
+    } else {
+      _Pragma("GCC unroll 8") for (int p = 0; p < 8; ++p) _mm256_maskstore_ps(out + (p0 + p) * outStride, lanes, r[p]);
+    }
+  }
+  for (; p0 < kc; ++p0)
+    for (int j = 0; j < width; ++j) out[p0 * outStride + j] = j < count ? src[j * ld + p0] : 0.0f;
+}
+
+__attribute__((target("avx2,fma"))) void packTransposedPanelAvx2F(int kc, const float* b, long ld, float* out) {
+  packRowsTransposedAvx2F(kc, b, ld, 8, 8, out, 16);
+  packRowsTransposedAvx2F(kc, b + 8 * ld, ld, 8, 8, out + 8, 16);
+}
+
+__attribute__((target("avx2,fma"))) void packRowPanelAvx2F(int kc, const float* a, long ld, int rows, float* out) {
+  packRowsTransposedAvx2F(kc, a, ld, rows, 6, out, 6);
+}
+
+__attribute__((target("avx2,fma"))) void packColumnPanelAvx2F(int kc, const float* a, long ld, int rows, float* out) {
+  const __m256i valid = firstLanes(rows), panel = firstLanes(6);
+  for (int p = 0; p < kc; ++p) _mm256_maskstore_ps(out + p * 6, panel, _mm256_maskload_ps(a + p * ld, valid));
+}
 #pragma GCC diagnostic pop
 #endif
 
@@ -333,7 +391,8 @@ KernelShape<float> shapeFor<float>(int level) {
 #ifdef CHAINRULE_X86
   if (level >= 2) return {14, 32, 16, 14 * 12, 384, 4096, pickKernel<Avx512F, float>, packTransposedPanelAvx512F,
                              packRowPanelAvx512F, packColumnPanelAvx512F};
-  if (level == 1) return {6, 16, 8, 6 * 24, 256, 4096, pickKernel<Avx2F, float>, nullptr, nullptr, nullptr};
+  if (level == 1) return {6, 16, 8, 6 * 24, 256, 4096, pickKernel<Avx2F, float>, packTransposedPanelAvx2F,
+                             packRowPanelAvx2F, packColumnPanelAvx2F};
 #endif
   (void)level;
   return {4, 8, 4, 64, 256, 2048, pickKernel<Portable<float, 4, 4>, float>, nullptr, nullptr, nullptr};
