@@ -378,6 +378,54 @@ __attribute__((target("avx2,fma"))) void packColumnPanelAvx2F(int kc, const floa
   const __m256i valid = firstLanes(rows), panel = firstLanes(6);
   for (int p = 0; p < kc; ++p) _mm256_maskstore_ps(out + p * 6, panel, _mm256_maskload_ps(a + p * ld, valid));
 }
+__attribute__((target("avx2,fma"))) inline void transpose4x4(__m256d r[4]) {
+  const __m256d t0 = _mm256_unpacklo_pd(r[0], r[1]), t1 = _mm256_unpackhi_pd(r[0], r[1]);
+  const __m256d t2 = _mm256_unpacklo_pd(r[2], r[3]), t3 = _mm256_unpackhi_pd(r[2], r[3]);
+  r[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+  r[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+  r[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+  r[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
+__attribute__((target("avx2,fma"))) inline __m256i firstLanes64(int count) {
+  return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+
+// count ≤ 4 rows contiguous in p into kc steps of `width` ≤ 4 values, zero past count.
+__attribute__((target("avx2,fma"))) void packRowsTransposedAvx2D(int kc, const double* src, long ld, int count,
+                                                                  int width, double* out, int outStride) {
+  const __m256i lanes = firstLanes64(width);
+  int p0 = 0;
+  for (; p0 + 4 <= kc; p0 += 4) {
+    __m256d r[4];
+    _Pragma("GCC unroll 4") for (int j = 0; j < 4; ++j) r[j] =
+        j < count ? _mm256_loadu_pd(src + j * ld + p0) : _mm256_setzero_pd();
+    transpose4x4(r);
+    _Pragma("GCC unroll 4") for (int p = 0; p < 4; ++p) _mm256_maskstore_pd(out + (p0 + p) * outStride, lanes, r[p]);
+  }
+  for (; p0 < kc; ++p0)
+    for (int j = 0; j < width; ++j) out[p0 * outStride + j] = j < count ? src[j * ld + p0] : 0.0;
+}
+
+__attribute__((target("avx2,fma"))) void packTransposedPanelAvx2D(int kc, const double* b, long ld, double* out) {
+  packRowsTransposedAvx2D(kc, b, ld, 4, 4, out, 8);
+  packRowsTransposedAvx2D(kc, b + 4 * ld, ld, 4, 4, out + 4, 8);
+}
+
+__attribute__((target("avx2,fma"))) void packRowPanelAvx2D(int kc, const double* a, long ld, int rows, double* out) {
+  packRowsTransposedAvx2D(kc, a, ld, std::min(rows, 4), 4, out, 6);
+  packRowsTransposedAvx2D(kc, a + 4 * ld, ld, std::max(rows - 4, 0), 2, out + 4, 6);
+}
+
+__attribute__((target("avx2,fma"))) void packColumnPanelAvx2D(int kc, const double* a, long ld, int rows,
+                                                               double* out) {
+  const __m256i low = firstLanes64(std::min(rows, 4)), high = firstLanes64(std::max(rows - 4, 0));
+  const __m256i highPanel = firstLanes64(2);
+  for (int p = 0; p < kc; ++p) {
+    _mm256_storeu_pd(out + p * 6, _mm256_maskload_pd(a + p * ld, low));
+    _mm256_maskstore_pd(out + p * 6 + 4, highPanel, _mm256_maskload_pd(a + p * ld + 4, high));
+  }
+}
 #pragma GCC diagnostic pop
 #endif
 
@@ -403,7 +451,8 @@ KernelShape<double> shapeFor<double>(int level) {
 #ifdef CHAINRULE_X86
   if (level >= 2) return {14, 16, 8, 14 * 8, 256, 2048, pickKernel<Avx512D, double>, packTransposedPanelAvx512D,
                              packRowPanelAvx512D, packColumnPanelAvx512D};
-  if (level == 1) return {6, 8, 4, 6 * 16, 256, 2048, pickKernel<Avx2D, double>, nullptr, nullptr, nullptr};
+  if (level == 1) return {6, 8, 4, 6 * 16, 256, 2048, pickKernel<Avx2D, double>, packTransposedPanelAvx2D,
+                             packRowPanelAvx2D, packColumnPanelAvx2D};
 #endif
   (void)level;
   return {4, 4, 2, 64, 256, 2048, pickKernel<Portable<double, 4, 2>, double>, nullptr, nullptr, nullptr};
