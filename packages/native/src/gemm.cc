@@ -51,7 +51,8 @@ struct KernelShape {
   void (*packColumnPanel)(int kc, const T* a, long ld, int rows, T* out);
 };
 
-// ---- packing (portable; strides make every transpose the same code) ----
+// ---- packing: strides make every transpose the same portable code; a level's SIMD panel packers (further
+// down) take the common cases ----
 
 // op(A) element (i, p) is a[i * rs + p * cs]. Packs rows [0, mc) × cols [0, kc) into MR-tall panels.
 template <typename T, class Shape>
