@@ -3,6 +3,7 @@
 // Build and run (from packages/native):
 //   g++ -O2 -std=c++17 -o /tmp/gemm-check bench/gemm-check.cc src/gemm.cc && /tmp/gemm-check
 // `--check` skips the timings; `--bench=LEVEL` skips the checks and times that level only.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -54,6 +55,15 @@ void gemm(int level, int m, int n, int k, const double* a, bool tA, const double
   chainrule::dgemmRows(level, m, n, k, a, tA, b, tB, bias, c, row0, row1);
 }
 
+void gemmWhole(int level, int m, int n, int k, const float* a, bool tA, const float* b, bool tB, const float* bias,
+               float* c) {
+  chainrule::sgemm(level, m, n, k, a, tA, b, tB, bias, c);
+}
+void gemmWhole(int level, int m, int n, int k, const double* a, bool tA, const double* b, bool tB,
+               const double* bias, double* c) {
+  chainrule::dgemm(level, m, n, k, a, tA, b, tB, bias, c);
+}
+
 int failures = 0;
 
 // One shape, one transpose pair, one bias choice: the whole product, then the same product in two row ranges,
@@ -64,7 +74,7 @@ void checkOne(int level, int m, int n, int k, bool tA, bool tB, bool withBias) {
                        bias = randomVector<T>(n);
   const T* biasPtr = withBias ? bias.data() : nullptr;
   std::vector<T> c(size_t(m) * n, T(12345)), split(size_t(m) * n, T(-777));
-  gemm(level, m, n, k, a.data(), tA, b.data(), tB, biasPtr, c.data(), 0, m);
+  gemmWhole(level, m, n, k, a.data(), tA, b.data(), tB, biasPtr, c.data());
   const int middle = m / 3;
   gemm(level, m, n, k, a.data(), tA, b.data(), tB, biasPtr, split.data(), 0, middle);
   gemm(level, m, n, k, a.data(), tA, b.data(), tB, biasPtr, split.data(), middle, m);
