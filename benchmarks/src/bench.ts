@@ -38,13 +38,15 @@ export const SOURCES: RowSource[] = [
 ];
 
 /**
- * The row epoch ratios are shown against: chainrule's first row doing the peers' work, else its first row,
- * else TensorFlow.js wasm.
+ * The row epoch ratios are shown against: chainrule's first WebAssembly row doing the peers' work (what browsers
+ * get), else its first row doing it, else its first row, else TensorFlow.js wasm.
  */
 export function pickReference(rows: readonly BenchRow[]): ((r: BenchRow) => boolean) | undefined {
   const ours = rows.filter((r) => r.system.toLowerCase().startsWith('chainrule') && r.secondsPerEpoch !== null);
+  const peersLoop = ours.filter((r) => !r.system.endsWith(' fit') && !r.system.includes('reference'));
   const ref =
-    ours.find((r) => !r.system.endsWith(' fit') && !r.system.includes('reference')) ??
+    peersLoop.find((r) => r.system.startsWith('chainrule wasm')) ??
+    peersLoop[0] ??
     ours[0] ??
     rows.find((r) => r.system.startsWith('TensorFlow.js') && r.system.endsWith('wasm') && r.secondsPerEpoch !== null);
   return ref ? (r) => r === ref : undefined;

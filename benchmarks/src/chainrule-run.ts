@@ -4,6 +4,10 @@
  *   { system, threads, seconds_per_epoch, gflops, note }
  *
  *   CHAINRULE_THREADS=2 npx tsx --conditions=@chainrule/source src/chainrule-run.ts [--loop fit|peers] [--batches N] [--round-seconds S] [--no-matmul]
+ *   npx tsx --conditions=@chainrule/source src/chainrule-run.ts --kernels native …
+ *
+ * --kernels native installs the native addon's kernels (setBackend('native')); when the addon cannot load,
+ * the JSON line has no numbers and `missing` quotes the loading error, so the bench shows why.
  *
  * The MLP is 784-128-64-32-10 with ReLU and softmax cross-entropy, SGD lr 0.01, batch 64; the epoch
  * loop is one of:
@@ -14,7 +18,7 @@
  *   `makeTrainStep` call trains on it (no monitor, no shuffle).
  * A partial run (--batches) times that many batches and scales to 938.
  */
-import { add, backend, fromData, grad, matmul, mul, noGrad, randUniform, relu, reusing, Rng, sum, tensor } from '@chainrule/core';
+import { add, backend, fromData, setBackend, grad, matmul, mul, noGrad, randUniform, relu, reusing, Rng, sum, tensor } from '@chainrule/core';
 import { bufferStats } from '@chainrule/core/backend';
 import { loadMnist } from '@chainrule/datasets/node';
 import { fit, makeTrainStep, mlp, sgd } from '@chainrule/nn';
@@ -29,9 +33,21 @@ const perEpoch = Math.ceil(MLP.samples / MLP.batch);
 const batches = Math.min(perEpoch, Number(flag('--batches') ?? perEpoch));
 const roundSeconds = Number(flag('--round-seconds') ?? 0.2);
 const log = (...a: unknown[]) => console.error('[chainrule]', ...a);
-const threads = backend().endsWith('-2threads') ? 2 : 1;
 const loop = flag('--loop') ?? 'fit';
 if (loop !== 'fit' && loop !== 'peers') throw new Error(`--loop must be fit or peers, got ${loop}`);
+const kernelsFlag = flag('--kernels');
+if (kernelsFlag !== undefined && kernelsFlag !== 'native') throw new Error(`--kernels must be native (the default set comes from CHAINRULE_KERNELS), got ${kernelsFlag}`);
+if (kernelsFlag === 'native') {
+  try {
+    setBackend('native');
+  } catch (e) {
+    const why = String((e as Error).message ?? e).replace(/^chainrule: /, '');
+    log(`native kernels: ${why}`);
+    console.log(JSON.stringify({ system: `chainrule native${loop === 'fit' ? ' fit' : ''}`, threads: 1, seconds_per_epoch: null, gflops: {}, missing: why }));
+    process.exit(0);
+  }
+}
+const threads = backend().endsWith('-2threads') ? 2 : 1;
 /** Samples in the peers' pool of random data (peers/peer_common.py's POOL). */
 const POOL = 6400;
 

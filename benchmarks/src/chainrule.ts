@@ -1,6 +1,7 @@
 /**
  * chainrule's rows: the fast kernels on one thread, running `fit` on real MNIST (what a user runs) and the
- * peers' loop (the same work the peers time); the fast kernels with the helper thread for big matmuls; and
+ * peers' loop (the same work the peers time); the fast kernels with the helper thread for big matmuls; the
+ * native addon's kernels on one thread, both loops (rows saying why, when the addon cannot load); and
  * the reference kernels (plain TypeScript; a partial epoch, scaled). Each runs src/chainrule-run.ts in its
  * own process, since the kernel set is picked when core loads.
  */
@@ -15,10 +16,14 @@ interface Config { label: string; env: Record<string, string>; args: string[] }
 export async function runChainrule(opts: { quick: boolean; log: (line: string) => void }): Promise<SourceResult> {
   const quick = opts.quick ? ['--batches', '100', '--round-seconds', '0.05'] : [];
   const peers = ['--loop', 'peers'];
+  const native = ['--kernels', 'native'];
   const configs: Config[] = [
     { label: 'fast kernels, 1 thread, fit', env: { CHAINRULE_THREADS: '1' }, args: quick },
     { label: "fast kernels, 1 thread, the peers' loop", env: { CHAINRULE_THREADS: '1' }, args: [...peers, '--no-matmul', ...quick] },
     { label: "fast kernels, 2 threads, the peers' loop", env: { CHAINRULE_THREADS: '2' }, args: [...peers, ...quick] },
+    // The native addon (opt-in), one thread: when it cannot load, its rows come back empty with the loading error.
+    { label: 'native kernels, 1 thread, fit', env: { CHAINRULE_THREADS: '1' }, args: [...native, ...quick] },
+    { label: "native kernels, 1 thread, the peers' loop", env: { CHAINRULE_THREADS: '1' }, args: [...native, ...peers, '--no-matmul', ...quick] },
     // The reference matmul runs at ~1 GFLOP/s: 20 batches are enough to time it (~0.5 min for the 1024³ shapes).
     { label: "reference kernels, the peers' loop", env: { CHAINRULE_KERNELS: 'reference' }, args: [...peers, '--batches', '20', '--round-seconds', opts.quick ? '0.05' : '0.2'] },
   ];
@@ -31,7 +36,7 @@ export async function runChainrule(opts: { quick: boolean; log: (line: string) =
       const out = await runProcess(process.execPath, ['--conditions=@chainrule/source', '--import', import.meta.resolve('tsx'), script, ...c.args], { ...process.env, ...c.env }, 600);
       const row = toRow(parsePeerOutput(out));
       rows.push(row);
-      opts.log(`[bench] chainrule (${c.label}): ${row.secondsPerEpoch?.toFixed(3)} s/epoch (${((performance.now() - t0) / 1000).toFixed(1)} s wall)`);
+      opts.log(`[bench] chainrule (${c.label}): ${row.missing ? `not run: ${row.missing}` : `${row.secondsPerEpoch?.toFixed(3)} s/epoch`} (${((performance.now() - t0) / 1000).toFixed(1)} s wall)`);
     } catch (e) {
       notes.push(`chainrule (${c.label}) failed: ${(e as Error).message}`);
     }

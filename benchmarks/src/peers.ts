@@ -1,7 +1,7 @@
 /**
  * Runs the peers (TensorFlow.js wasm and cpu, PyTorch 1 and 2 threads, NumPy) each in its own process, one
- * after the other, and turns what they print into BenchRows. A missing peer becomes a note saying how to
- * install it, never an error.
+ * after the other, and turns what they print into BenchRows. A missing peer becomes a row without numbers saying
+ * why and how to install it, never an error.
  *
  * Every peer prints logs on stderr (passed through) and one JSON object as its last stdout line:
  *   { system, threads, seconds_per_epoch, gflops, note }
@@ -37,7 +37,13 @@ interface PeerJson {
   seconds_per_epoch: number | null;
   gflops?: Record<string, number>;
   note?: string;
+  /** Why the system could not run (e.g. chainrule's native addon did not load): the row then has no numbers. */
+  missing?: string;
 }
+
+/** A row for a system that could not run here: no numbers, and why. */
+export const missingRow = (system: string, threads: number, why: string): BenchRow =>
+  ({ system, threads, secondsPerEpoch: null, samplesPerSec: null, gflops: {}, missing: why });
 
 export function toRow(j: PeerJson): BenchRow {
   const s = j.seconds_per_epoch;
@@ -49,6 +55,7 @@ export function toRow(j: PeerJson): BenchRow {
     samplesPerSec: ok ? MLP.samples / s : null,
     gflops: j.gflops ?? {},
     ...(j.note ? { note: j.note } : {}),
+    ...(j.missing ? { missing: j.missing } : {}),
   };
 }
 
@@ -179,7 +186,9 @@ export async function runPeers(opts: PeerOptions = {}): Promise<SourceResult> {
       }
     } else if (only.has('torch-1') || only.has('torch-2')) {
       const where = pythons.length ? pythons.map((p) => p.real).join(', ') : 'no python3 found';
-      notes.push(`PyTorch: not importable (${where}). Install with \`${APT_INSTALL}\` (Debian; runs on /usr/bin/python3). Without libopenblas0-openmp, python3-torch runs on the reference BLAS at ~6 GFLOP/s.`);
+      const why = `not importable (${where}). Install with \`${APT_INSTALL}\` (Debian; runs on /usr/bin/python3). Without libopenblas0-openmp, python3-torch runs on the reference BLAS at ~6 GFLOP/s.`;
+      // A row that says why it is empty, so the epoch table shows the PyTorch rows as missing rather than dropping them.
+      for (const t of [1, 2] as const) if (only.has(`torch-${t}`)) rows.push(missingRow('PyTorch', t, why));
     }
     if (only.has('numpy')) {
       // One NumPy row per distinct NumPy build (Debian's with system OpenBLAS, a pip wheel with its own).
@@ -189,7 +198,7 @@ export async function runPeers(opts: PeerOptions = {}): Promise<SourceResult> {
         versions.add(p.numpy);
         jobs.push({ id: 'numpy', label: `NumPy ${p.numpy} (${p.real})`, cmd: p.exe, args: [peersDir + 'numpy_mlp.py', '--threads', '1', ...pyQuick] });
       }
-      if (versions.size === 0) notes.push(`NumPy: not importable. Install with \`${APT_INSTALL}\`.`);
+      if (versions.size === 0) rows.push(missingRow('NumPy hand-written MLP', 1, `not importable. Install with \`${APT_INSTALL}\`.`));
     }
   }
 

@@ -36,31 +36,83 @@ function mdTable(header: readonly string[], align: readonly ('l' | 'r')[], body:
   return [line(header), sep, ...body.map(line)].join('\n');
 }
 
-/** The epoch table: system, threads, seconds per epoch, samples/s, effective GFLOP/s, ratio to the reference. */
+/**
+ * The rows the epoch ratios are also taken against, for issue 16's targets: PyTorch on one thread and the fastest
+ * NumPy MLP. A peer that could not run still gets its column (all –), so the table shows what is missing.
+ */
+function peerReferences(rows: readonly BenchRow[]): BenchRow[] {
+  const fastest = (pred: (r: BenchRow) => boolean) => {
+    const all = rows.filter(pred);
+    return all.filter((r) => r.secondsPerEpoch !== null).sort((a, b) => a.secondsPerEpoch! - b.secondsPerEpoch!)[0] ?? all[0];
+  };
+  return [fastest(isTorch1), fastest(isNumpy)].filter((r): r is BenchRow => r !== undefined);
+}
+const isTorch1 = (r: BenchRow): boolean => r.system.startsWith('PyTorch') && r.threads === 1;
+const isNumpy = (r: BenchRow): boolean => r.system.startsWith('NumPy');
+const isNative = (r: BenchRow): boolean => r.system.startsWith('chainrule native');
+
+/**
+ * The epoch table: system, threads, seconds per epoch, samples/s, effective GFLOP/s, and the time ratios to the
+ * reference row, to PyTorch (1 thread) and to the fastest NumPy MLP. Rows of systems that could not run are
+ * listed as "not run" (the reasons go under the table, see formatTable).
+ */
 export function formatEpochTable(rows: readonly BenchRow[], opts: TableOptions = {}): string {
-  const withEpoch = rows.filter((r) => r.secondsPerEpoch !== null);
+  const shown = rows.filter((r) => r.secondsPerEpoch !== null || r.missing);
+  const withEpoch = shown.filter((r) => r.secondsPerEpoch !== null);
   if (withEpoch.length === 0) return '';
   const ref = opts.reference ? withEpoch.find(opts.reference) : undefined;
-  const header = ['system', 'threads', 'seconds per epoch', 'samples/s', 'effective GFLOP/s'];
-  const align: ('l' | 'r')[] = ['l', 'r', 'r', 'r', 'r'];
-  if (ref) {
-    header.push(`time ÷ ${rowLabel(ref)}`);
-    align.push('r');
-  }
-  const body = withEpoch.map((r) => {
-    const s = r.secondsPerEpoch!;
-    const cells = [r.system, String(r.threads), num(s), num(r.samplesPerSec), fmt(MLP_EPOCH_FLOP / s / 1e9, 1)];
-    if (ref) cells.push(r === ref ? '1' : `${num(s / ref.secondsPerEpoch!)}×`);
-    return cells;
+  const refs = [...(ref ? [ref] : []), ...peerReferences(rows).filter((r) => r !== ref)];
+  const header = ['system', 'threads', 'seconds per epoch', 'samples/s', 'effective GFLOP/s', ...refs.map((r) => `time ÷ ${rowLabel(r)}`)];
+  const align: ('l' | 'r')[] = ['l', 'r', 'r', 'r', 'r', ...refs.map(() => 'r' as const)];
+  const ratio = (r: BenchRow, to: BenchRow): string =>
+    r.secondsPerEpoch === null || to.secondsPerEpoch === null ? '–' : r === to ? '1' : `${num(r.secondsPerEpoch / to.secondsPerEpoch)}×`;
+  const body = shown.map((r) => {
+    const s = r.secondsPerEpoch;
+    const cells = s === null ? ['not run', '–', '–'] : [num(s), num(r.samplesPerSec), fmt(MLP_EPOCH_FLOP / s / 1e9, 1)];
+    return [r.system, String(r.threads), ...cells, ...refs.map((to) => ratio(r, to))];
   });
   return mdTable(header, align, body);
+}
+
+/** Lines naming the rows that could not run and why. */
+export function missingLines(rows: readonly BenchRow[]): string[] {
+  const missing = rows.filter((r) => r.secondsPerEpoch === null && r.missing);
+  return missing.length ? ['Not run here:', '', ...missing.map((r) => `- ${rowLabel(r)}: ${r.missing}`), ''] : [];
+}
+
+/**
+ * Issue 6's targets for the WebAssembly kernels, and issue 16's for the native ones, as measured in this run.
+ */
+export function targetLines(rows: readonly BenchRow[]): string[] {
+  return [...wasmTargetLines(rows.filter((r) => !isNative(r))), ...nativeTargetLines(rows)];
+}
+
+/**
+ * Issue 16's targets: each native row (the peers' loop and `fit`, one thread) ≤ 0.6× PyTorch on one thread and
+ * ≤ 1.0× the NumPy MLP. A peer that could not run is named, with why.
+ */
+export function nativeTargetLines(rows: readonly BenchRow[]): string[] {
+  const native = rows.filter((r) => isNative(r) && r.secondsPerEpoch !== null);
+  const nativeMissing = rows.find((r) => isNative(r) && r.missing);
+  if (native.length === 0) return nativeMissing ? [`Native targets: not measured, the native kernels did not run (${nativeMissing.missing})`, ''] : [];
+  const [torch, numpy] = [rows.filter(isTorch1), rows.filter(isNumpy)].map((rs) =>
+    rs.filter((r) => r.secondsPerEpoch !== null).sort((a, b) => a.secondsPerEpoch! - b.secondsPerEpoch!)[0] ?? rs[0]);
+  const against = (r: BenchRow, peer: BenchRow | undefined, name: string, goal: string): string =>
+    !peer ? `${name} not in this run (goal ${goal})`
+      : peer.secondsPerEpoch === null ? `${rowLabel(peer)} not run, so no ratio (goal ${goal})`
+        : `${num(r.secondsPerEpoch! / peer.secondsPerEpoch)}× the time of ${rowLabel(peer)} (goal ${goal})`;
+  const lines = ['Native targets (issue 16, one thread):', ''];
+  for (const r of native) {
+    lines.push(`- ${rowLabel(r)}, ${num(r.secondsPerEpoch)} s per epoch: ${against(r, torch, 'PyTorch (1 thread)', '≤ 0.6×')}; ${against(r, numpy, 'NumPy MLP', '≤ 1.0×')}`);
+  }
+  return [...lines, ''];
 }
 
 /**
  * Issue 6's targets, as measured in this run. The target row is chainrule's fastest row doing the peers'
  * work (their loop on their random data); `fit` rows (real shuffled MNIST, gradient monitor) get a line too.
  */
-export function targetLines(rows: readonly BenchRow[]): string[] {
+function wasmTargetLines(rows: readonly BenchRow[]): string[] {
   const timed = rows.filter((r) => r.secondsPerEpoch !== null);
   const best = (pred: (r: BenchRow) => boolean) =>
     timed.filter(pred).sort((a, b) => a.secondsPerEpoch! - b.secondsPerEpoch!)[0];
@@ -100,6 +152,26 @@ export function formatGflopsTable(rows: readonly BenchRow[]): string {
 }
 
 /**
+ * Issue 16's matmul target: the native row's GFLOP/s ÷ PyTorch's (1 thread; goal ≥ 0.9×) and ÷ NumPy's, as the
+ * lowest and highest ratio over the shapes both measured.
+ */
+export function nativeGflopsLines(rows: readonly BenchRow[]): string[] {
+  const native = rows.find((r) => isNative(r) && Object.keys(r.gflops).length > 0);
+  if (!native) return [];
+  const line = (peer: BenchRow | undefined, name: string, goal: string): string => {
+    if (!peer) return `- ${name}: not in this run${goal}`;
+    if (peer.missing) return `- ${rowLabel(peer)}: not run, so no ratio${goal}`;
+    const ratios = Object.keys(native.gflops).filter((k) => peer.gflops[k]).map((k) => native.gflops[k]! / peer.gflops[k]!);
+    if (ratios.length === 0) return `- ${rowLabel(peer)}: no matmul shapes in common${goal}`;
+    return `- ÷ ${rowLabel(peer)}: ${num(Math.min(...ratios))}× to ${num(Math.max(...ratios))}× over ${ratios.length} shape${ratios.length === 1 ? '' : 's'}${goal}`;
+  };
+  const torch = rows.find((r) => isTorch1(r) && (Object.keys(r.gflops).length > 0 || r.missing));
+  const numpy = rows.filter((r) => isNumpy(r) && Object.keys(r.gflops).length > 0)
+    .sort((a, b) => Math.max(...Object.values(b.gflops)) - Math.max(...Object.values(a.gflops)))[0] ?? rows.find((r) => isNumpy(r) && r.missing);
+  return [`Native matmul GFLOP/s (${rowLabel(native)}):`, '', line(torch, 'PyTorch (1 thread)', ' (goal ≥ 0.9×)'), line(numpy, 'NumPy', ''), ''];
+}
+
+/**
  * Both tables as Markdown, with each row's measurement note underneath:
  * MNIST MLP epoch (seconds, samples/s, ratios) and matmul GFLOP/s per shape.
  */
@@ -118,6 +190,7 @@ export function formatTable(rows: readonly BenchRow[], opts: TableOptions = {}):
       '',
       epoch,
       '',
+      ...missingLines(rows),
       ...targetLines(rows),
     );
   }
@@ -130,6 +203,7 @@ export function formatTable(rows: readonly BenchRow[], opts: TableOptions = {}):
       '',
       gf,
       '',
+      ...nativeGflopsLines(rows),
     );
   }
   const noted = rows.filter((r) => r.note);

@@ -14,6 +14,8 @@ export interface BenchRow {
   readonly gflops: Readonly<Record<string, number>>;
   /** How it was measured (library versions, BLAS, scaling of a partial epoch, …). */
   readonly note?: string;
+  /** Why the row has no numbers: the system could not run here (not installed, its addon did not load). */
+  readonly missing?: string;
 }
 
 /** What a source of rows hands back: its rows, and remarks for the reader (peers missing, how to install). */

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parsePeerOutput, toRow } from '../src/peers.ts';
@@ -6,8 +9,22 @@ import { formatTable, targetLines } from '../src/report.ts';
 import type { BenchRow } from '../src/rows.ts';
 
 const script = fileURLToPath(new URL('../src/chainrule-run.ts', import.meta.url));
-const run = (env: Record<string, string>, args: string[]) =>
-  spawnSync(process.execPath, ['--conditions=@chainrule/source', '--import', import.meta.resolve('tsx'), script, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+const run = (env: Record<string, string>, args: string[], node: string[] = []) =>
+  spawnSync(process.execPath, [...node, '--conditions=@chainrule/source', '--import', import.meta.resolve('tsx'), script, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+/** A --require preload that makes require('@chainrule/native') fail, as when the addon is not installed. */
+function hideNativeAddon(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'bench-native-')), 'hide-native.cjs');
+  writeFileSync(file, [
+    "const Module = require('node:module');",
+    'const load = Module._load;',
+    "Module._load = function (request, ...rest) {",
+    "  if (request === '@chainrule/native') throw new Error(\"Cannot find module '@chainrule/native' (hidden by the test)\");",
+    '  return load.call(this, request, ...rest);',
+    '};',
+  ].join('\n'));
+  return file;
+}
 
 describe("chainrule's benchmark rows", () => {
   it('a partial epoch with the fast kernels prints a row with its kernels, scaling, memory and buffer reuse', () => {
@@ -42,6 +59,31 @@ describe("chainrule's benchmark rows", () => {
     const bad = run({}, ['--loop', 'shuffled', '--batches', '1', '--no-matmul']);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('--loop must be fit or peers, got shuffled');
+  }, 60_000);
+
+  it('--kernels native gives rows named by the native level, and rows saying why when the addon cannot load', () => {
+    const r = run({ CHAINRULE_THREADS: '1' }, ['--kernels', 'native', '--loop', 'peers', '--batches', '3', '--no-matmul']);
+    expect(r.status, r.stderr).toBe(0);
+    const row = toRow(parsePeerOutput(r.stdout));
+    // This machine builds the addon (pnpm install); a level name, never a silent fall back to wasm.
+    expect(row.system).toMatch(/^chainrule native-(avx512|avx2|portable)$/);
+    expect(row.threads).toBe(1);
+    expect(row.missing).toBeUndefined();
+    expect(row.note).toContain(`kernels ${row.system.slice('chainrule '.length)}`);
+    const loss = Number(/train loss ([\d.]+)/.exec(row.note!)![1]);
+    expect(loss).toBeGreaterThan(1.8);
+    expect(loss).toBeLessThan(2.8);
+
+    const hidden = run({}, ['--kernels', 'native', '--batches', '1', '--no-matmul'], ['--require', hideNativeAddon()]);
+    expect(hidden.status, hidden.stderr).toBe(0);
+    const empty = toRow(parsePeerOutput(hidden.stdout));
+    expect(empty).toMatchObject({ system: 'chainrule native fit', threads: 1, secondsPerEpoch: null, gflops: {} });
+    expect(empty.missing).toContain("require('@chainrule/native') failed: Cannot find module '@chainrule/native' (hidden by the test)");
+    expect(formatTable([empty, row])).toContain(`- chainrule native fit (1 thread): ${empty.missing}`);
+
+    const bad = run({}, ['--kernels', 'wasm', '--batches', '1', '--no-matmul']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('--kernels must be native');
   }, 60_000);
 
   it('the reference kernels give a row too, with matmul GFLOP/s for every shape', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePeerOutput, toRow } from '../src/peers.ts';
-import { formatEpochTable, formatGflopsTable, formatTable, machineHeader, machineInfo, writeResults } from '../src/report.ts';
+import { formatEpochTable, formatGflopsTable, formatTable, machineHeader, machineInfo, nativeGflopsLines, nativeTargetLines, writeResults } from '../src/report.ts';
 import { bestOfRounds, pickReference } from '../src/bench.ts';
 import type { BenchRow } from '../src/rows.ts';
 import { MATMUL_SHAPES, MLP_EPOCH_FLOP, matmulFlop } from '../src/shapes.ts';
@@ -81,7 +81,8 @@ describe('tables', () => {
     expect(formatTable([])).toBe('');
   });
   it("the ratio column is taken against chainrule's first row doing the peers' work", () => {
-    const ours = [row('chainrule wasm-simd fit', 1, 1.2), row('chainrule reference', 1, 15), row('chainrule wasm-simd', 1, 0.9)];
+    const ours = [row('chainrule wasm-simd fit', 1, 1.2), row('chainrule reference', 1, 15), row('chainrule native-avx2', 1, 0.3), row('chainrule wasm-simd', 1, 0.9)];
+    // The WebAssembly row (what browsers get), even after a native one.
     expect(ours.find(pickReference(ours)!)!.system).toBe('chainrule wasm-simd');
     expect(ours.slice(0, 2).find(pickReference(ours.slice(0, 2))!)!.system).toBe('chainrule wasm-simd fit');
   });
@@ -96,6 +97,40 @@ describe('tables', () => {
     expect(merged[0]!.gflops).toEqual({ a: 40, b: 30 });
     expect(merged[2]!.gflops).toEqual({ a: 90 });
     expect(bestOfRounds([[row('only', 1, 2)]])).toEqual([row('only', 1, 2)]);
+  });
+  it("ratios against PyTorch (1 thread) and the fastest NumPy MLP; peers that could not run are listed with why", () => {
+    const rs = [
+      row('chainrule wasm-relaxed-simd', 1, 1.0), row('chainrule native-avx512 fit', 1, 0.3), row('chainrule native-avx512', 1, 0.25),
+      { ...row('PyTorch', 1, null), missing: 'not importable (/usr/bin/python3)' }, row('NumPy 1.24 hand-written MLP', 1, 0.6),
+      row('NumPy 2.4 hand-written MLP', 1, 0.5),
+    ];
+    const t = formatEpochTable(rs, { reference: pickReference(rs) });
+    const lines = t.split('\n');
+    expect(lines[0]).toBe('| system | threads | seconds per epoch | samples/s | effective GFLOP/s | time ÷ chainrule wasm-relaxed-simd (1 thread) | ' +
+      'time ÷ PyTorch (1 thread) | time ÷ NumPy 2.4 hand-written MLP (1 thread) |');
+    expect(t).toContain('| chainrule native-avx512 | 1 | 0.250 | 240,000 | 111.5 | 0.250× | – | 0.500× |');
+    expect(t).toContain('| PyTorch | 1 | not run | – | – | – | – | – |');
+    const md = formatTable(rs, { reference: pickReference(rs) });
+    expect(md).toContain('- PyTorch (1 thread): not importable (/usr/bin/python3)');
+    expect(md).toContain('- chainrule native-avx512 (1 thread), 0.250 s per epoch: PyTorch (1 thread) not run, so no ratio (goal ≤ 0.6×); ' +
+      '0.500× the time of NumPy 2.4 hand-written MLP (1 thread) (goal ≤ 1.0×)');
+    expect(md).toContain('- chainrule native-avx512 fit (1 thread), 0.300 s per epoch:');
+    // Issue 6's lines stay about the WebAssembly rows.
+    expect(md).toContain("fastest row doing the peers' work, chainrule wasm-relaxed-simd (1 thread): 1.00 s per epoch");
+    const withTorch = nativeTargetLines([row('chainrule native-avx2', 1, 0.3), row('PyTorch 1.13 CPU', 1, 0.6), row('PyTorch 1.13 CPU', 2, 0.2)]).join('\n');
+    expect(withTorch).toContain('0.500× the time of PyTorch 1.13 CPU (1 thread) (goal ≤ 0.6×); NumPy MLP not in this run (goal ≤ 1.0×)');
+    const noNative = nativeTargetLines([{ ...row('chainrule native fit', 1, null), missing: 'the addon did not load' }, row('PyTorch', 1, 0.6)]);
+    expect(noNative[0]).toBe('Native targets: not measured, the native kernels did not run (the addon did not load)');
+  });
+  it("the native matmul is compared with PyTorch's and NumPy's per shape, or says why not", () => {
+    const native = row('chainrule native-avx512 fit', 1, 0.3, { a: 150, b: 100 });
+    const lines = nativeGflopsLines([native, row('PyTorch 1.13 CPU', 1, 0.5, { a: 100, b: 125 }), row('NumPy 2.4 hand-written MLP', 1, 0.4, { a: 75 })]).join('\n');
+    expect(lines).toContain('- ÷ PyTorch 1.13 CPU (1 thread): 0.800× to 1.50× over 2 shapes (goal ≥ 0.9×)');
+    expect(lines).toContain('- ÷ NumPy 2.4 hand-written MLP (1 thread): 2.00× to 2.00× over 1 shape');
+    const missing = nativeGflopsLines([native, { ...row('PyTorch', 1, null), missing: 'not importable' }]).join('\n');
+    expect(missing).toContain('- PyTorch (1 thread): not run, so no ratio (goal ≥ 0.9×)');
+    expect(missing).toContain('- NumPy: not in this run');
+    expect(nativeGflopsLines([row('chainrule native fit', 1, null)])).toEqual([]);
   });
   it('reference falls back to TensorFlow.js wasm without chainrule rows', () => {
     const peers = rows.slice(1);
