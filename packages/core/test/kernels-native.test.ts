@@ -13,6 +13,10 @@
  *   functions (exp, log, sin, tanh, sigmoid, softplus, …: glibc's and V8's differ in the last bit).
  * - softmax, logsumexp: computed in double like the reference: within 2 ulp of the dtype, plus 1e-15
  *   absolute for float64 values near 0.
+ * - select, copyStrided, pad, gather, scatterAdd, concat, clip, max/min reductions, crossEntropyGrad: the same
+ *   bits (copies, comparisons, and one rounded operation per element in the reference's order).
+ * - crossEntropy (exp and log from libm): probabilities within 4 ulp of the dtype plus 1e-15 absolute
+ *   (float64 values near 0), the mean loss within 1e-12·(1 + |loss|).
  * NaN must meet NaN and ±Infinity the same infinity.
  *
  * If the addon is not built, this file fails with its loading error (build it: `npx -y pnpm@12.21.0 install`).
@@ -118,11 +122,12 @@ describe.each(cases)('%s kernels agree with the reference', (_name, ks: Kernels,
   });
 
   // [output shape, a shape, b shape]: same shape, rows, columns, scalars, rank 3, and (last) one that needs
-  // three loops, which the native set hands to the reference.
+  // three loops or more (binaryNd), and one of rank 9, which the native set hands to the reference.
   const BROADCASTS: readonly (readonly number[][])[] = [
     [[1], [1], [1]], [[7], [7], [7]], [[1000], [1000], [1]], [[1000], [1], [1000]], [[13, 31], [13, 31], [31]],
     [[13, 31], [13, 1], [13, 31]], [[13, 31], [1, 31], [13, 1]], [[3, 5, 7], [3, 5, 7], [1, 5, 7]],
-    [[3, 5, 7], [3, 1, 7], [3, 5, 7]], [[2, 3, 4, 5], [2, 1, 4, 1], [1, 3, 1, 5]],
+    [[3, 5, 7], [3, 1, 7], [3, 5, 7]], [[2, 3, 4, 5], [2, 1, 4, 1], [1, 3, 1, 5]], [[2, 3, 2, 3, 5], [2, 1, 2, 1, 5], [1, 3, 1, 3, 1]],
+    [[2, 2, 2, 2, 2, 2, 2, 2, 2], [2, 1, 2, 1, 2, 1, 2, 1, 2], [1, 2, 1, 2, 1, 2, 1, 2, 1]],
   ];
   const BINARY: readonly BinaryKernel[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'notEqual',
     'greater', 'greaterEqual', 'less', 'lessEqual'];
@@ -207,6 +212,134 @@ describe.each(cases)('%s kernels agree with the reference', (_name, ks: Kernels,
     for (const n of [0, 1, 33, 100001]) expect(ks.sumSquares(values(C, n, n, 3))).toBe(ref.sumSquares(values(C, n, n, 3)));
   });
 
+  it('every binary op on transposed operands (strides of neither 0 nor 1 in the last dim)', () => {
+    const a = values(C, 60, 5, 3), b = values(C, 60, 6, 3);
+    // a read as the transpose of [5, 12] and b of [3, 4, 5] permuted to [5, 3, 4].
+    const shape = [5, 3, 4], aS = [1, 20, 5], bS = [1, 20, 5];
+    for (const op of BINARY) {
+      const out = new C(60).fill(NaN), want = new C(60);
+      ks.binary(op, a, aS, b, bS, shape, out);
+      ref.binary(op, a, aS, b, bS, shape, want);
+      expectAgree(`${op} transposed`, out, want, op === 'pow' ? (_i, r) => 2 * ulp(r) : exact);
+    }
+  });
+
+  it.each(BROADCASTS.map((c) => [JSON.stringify(c), c] as const))('select with broadcast %s (the condition in either dtype)', (_s, [shape, aShape, bShape]) => {
+    const a = values(C, size(aShape!), 7, 3), b = values(C, size(bShape!), 8, 3);
+    for (const [cShape, CC] of [[bShape!, C], [aShape!, Float32Array], [aShape!, Float64Array]] as const) {
+      const cond = values(CC, size(cShape), 9).map((v) => (v > 0.3 ? 0 : v));
+      if (cond.length > 1) cond[1] = NaN;
+      const cS = broadcastStrides(cShape, shape!), aS = broadcastStrides(aShape!, shape!), bS = broadcastStrides(bShape!, shape!);
+      const out = new C(size(shape!)).fill(NaN), want = new C(size(shape!));
+      ks.select(cond, cS, a, aS, b, bS, shape!, out);
+      ref.select(cond, cS, a, aS, b, bS, shape!, want);
+      expectAgree(`select ${JSON.stringify(shape)}`, out, want, exact);
+    }
+  });
+
+  const dims = fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 5 });
+
+  it('copyStrided: permutations, broadcasts and slices of random shapes', () => {
+    fc.assert(fc.property(dims, fc.nat(), fc.nat(), (src, pick, seed) => {
+      const rank = src.length, x = values(C, size(src), seed);
+      const strides = src.map((_, d) => size(src.slice(d + 1)));
+      // A permutation (rotated by pick), a slice (each dim from pick's bits), then some dims broadcast.
+      const perm = src.map((_, d) => (d + pick) % rank);
+      const begin = src.map((n, d): number => (((pick >> d) & 1) === 1 && n > 1 ? 1 : 0));
+      const outShape = perm.map((p) => src[p]! - begin[p]!);
+      const offset = begin.reduce((o, b, d) => o + b * strides[d]!, 0);
+      const outStrides = perm.map((p, d) => ((pick >> (d + 8)) & 1 ? 0 : strides[p]!));
+      const out = new C(size(outShape)).fill(NaN), want = new C(size(outShape));
+      ks.copyStrided(x, offset, outStrides, outShape, out);
+      ref.copyStrided(x, offset, outStrides, outShape, want);
+      expectAgree(`copyStrided of ${JSON.stringify(src)} as ${JSON.stringify(outShape)} strides ${JSON.stringify(outStrides)}`, out, want, exact);
+    }), { numRuns: 150 });
+  });
+
+  it('pad: random shapes placed at random offsets', () => {
+    fc.assert(fc.property(dims, fc.nat(), fc.nat(), (shape, pick, seed) => {
+      const before = shape.map((_, d) => (pick >> (2 * d)) & 3), after = shape.map((_, d) => (pick >> (2 * d + 10)) & 3);
+      const outShape = shape.map((n, d) => n + before[d]! + after[d]!);
+      const x = values(C, size(shape), seed);
+      const out = new C(size(outShape)).fill(NaN), want = new C(size(outShape));
+      ks.pad(x, shape, before, outShape, out);
+      ref.pad(x, shape, before, outShape, want);
+      expectAgree(`pad ${JSON.stringify(shape)} into ${JSON.stringify(outShape)}`, out, want, exact);
+    }), { numRuns: 150 });
+  });
+
+  it('gather and scatterAdd (repeated indices add up) on random [outer, len, inner]', () => {
+    const n = fc.integer({ min: 1, max: 9 });
+    fc.assert(fc.property(n, n, n, n, fc.nat(), (outer, len, inner, m, seed) => {
+      const x = values(C, outer * len * inner, seed), g = values(C, outer * m * inner, seed + 1, 5);
+      const indices = Int32Array.from(values(Float64Array, outer * m * inner, seed + 2), (v) => Math.floor(Math.abs(v) * len) % len);
+      const out = new C(outer * m * inner).fill(NaN), want = new C(outer * m * inner);
+      ks.gather(x, outer, len, inner, indices, out);
+      ref.gather(x, outer, len, inner, indices, want);
+      expectAgree(`gather [${outer}, ${len}, ${inner}] m=${m}`, out, want, exact);
+      const sum = new C(outer * len * inner).fill(NaN), sumWant = new C(outer * len * inner);
+      ks.scatterAdd(g, outer, len, inner, indices, sum);
+      ref.scatterAdd(g, outer, len, inner, indices, sumWant);
+      expectAgree(`scatterAdd [${outer}, ${len}, ${inner}] m=${m}`, sum, sumWant, exact);
+    }), { numRuns: 150 });
+  });
+
+  it('concat of random blocks', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 20 }), fc.nat(),
+      (blocks, outer, seed) => {
+        const parts = blocks.map((b, p) => values(C, outer * b, seed + p));
+        const total = outer * blocks.reduce((a, b) => a + b, 0);
+        const out = new C(total).fill(NaN), want = new C(total);
+        ks.concat(parts, blocks, outer, out);
+        ref.concat(parts, blocks, outer, want);
+        expectAgree(`concat ${JSON.stringify(blocks)} × ${outer}`, out, want, exact);
+      }), { numRuns: 100 });
+  });
+
+  it('clip with NaN, ±0 and ±Infinity, and bounds that are NaN, infinite or between floats', () => {
+    const x = values(C, 1031, 4, 3);
+    x.set([NaN, Infinity, -Infinity, 0, -0, 0.1, -0.1], 0);
+    for (const [lo, hi] of [[-1, 1], [0, 0], [-0, 0], [0.1, 0.30000000000000004], [-Infinity, 2], [NaN, 1], [2, 1]] as const) {
+      const out = new C(x.length).fill(NaN), want = new C(x.length);
+      ks.clip(x, lo, hi, out);
+      ref.clip(x, lo, hi, want);
+      for (let i = 0; i < x.length; i++) {
+        if (!(Object.is(out[i], want[i]) || (Number.isNaN(out[i]) && Number.isNaN(want[i])))) throw new Error(`clip [${lo}, ${hi}] element ${i}: native ${out[i]}, reference ${want[i]}`);
+      }
+    }
+  });
+
+  it('reduce max and min with NaN, ±0 and ±Infinity: the same bits', () => {
+    const shape = [6, 7, 5], x = values(C, 210, 11, 2);
+    x.set([NaN, 0, -0, -0, 0, Infinity, -Infinity], 0);
+    x.set([-0, 0], 100);
+    for (const axes of [[0], [1], [2], [0, 1], [1, 2], [0, 1, 2]]) {
+      for (const op of ['max', 'min'] as const) {
+        const kept = size(shape.filter((_, d) => !axes.includes(d)));
+        const out = new C(kept).fill(7), want = new C(kept);
+        ks.reduce(op, x, shape, axes, out);
+        ref.reduce(op, x, shape, axes, want);
+        for (let i = 0; i < kept; i++) {
+          if (!(Object.is(out[i], want[i]) || (Number.isNaN(out[i]) && Number.isNaN(want[i])))) throw new Error(`${op} over ${axes} element ${i}: native ${out[i]}, reference ${want[i]}`);
+        }
+      }
+    }
+  });
+
+  it.each([[1, 2], [64, 10], [7, 1000], [3, 1]])('crossEntropy and its gradient over [%i, %i] logits', (rows, len) => {
+    const x = values(C, rows * len, rows + len, 20);
+    if (x.length > 8) x[5] = -Infinity;
+    const labels = Int32Array.from({ length: rows }, (_, r) => (r * 7 + 3) % len);
+    const probs = new C(rows * len).fill(NaN), probsWant = new C(rows * len);
+    const loss = ks.crossEntropy(x, rows, len, labels, probs), lossWant = ref.crossEntropy(x, rows, len, labels, probsWant);
+    expect(Math.abs(loss - lossWant), `loss ${loss} against ${lossWant}`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(lossWant)));
+    expectAgree('crossEntropy probs', probs, probsWant, (_i, r) => 4 * ulp(r) + (C === Float64Array ? 1e-15 : 0));
+    const grad = new C(rows * len).fill(NaN), gradWant = new C(rows * len);
+    ks.crossEntropyGrad(probsWant, rows, len, labels, 1 / rows, grad);
+    ref.crossEntropyGrad(probsWant, rows, len, labels, 1 / rows, gradWant);
+    expectAgree('crossEntropyGrad', grad, gradWant, exact);
+  });
+
   /** A random well-formed program: 2 inputs, 2 scalars, 2 temporaries, 2 outputs. */
   const REGISTERS = 8, FIRST_WRITABLE = 4;
   const instruction = fc.tuple(fc.integer({ min: 0, max: FUSED_OPS.length - 1 }), fc.integer({ min: FIRST_WRITABLE, max: REGISTERS - 1 }),
@@ -287,6 +420,18 @@ describe('the native addon checks what it is handed', () => {
     ['sum3 with the wrong sizes', () => addon.sum3(new Float32Array(6), 2, 2, 2, new Float32Array(4)), /^chainrule native sum3: outer·len·inner = 8 but x has 6/],
     ['fused with a register out of range', () => addon.fused(Int32Array.of(0, 1, 9, -1, -1), 1, 0, 0, 1, [new Float32Array(2)], new Float64Array(0), [new Float32Array(2)]), /^chainrule native fused: an operand register is out of range/],
     ['fused with arrays of two lengths', () => addon.fused(Int32Array.of(0, 1, 0, -1, -1), 1, 0, 0, 1, [new Float32Array(2)], new Float64Array(0), [new Float32Array(3)]), /^chainrule native fused: array 1 has 3 elements, the first 2/],
+    ['copyStrided reading past x', () => addon.copyStrided(new Float32Array(6), 1, [3, 1], [2, 3], new Float32Array(6)), /^chainrule native copyStrided: x is read up to element 6, has 6/],
+    ['copyStrided with strides of another rank', () => addon.copyStrided(new Float32Array(6), 0, [1], [2, 3], new Float32Array(6)), /^chainrule native copyStrided: strides has 1 entries for a shape of rank 2/],
+    ['copyStrided with a negative stride', () => addon.copyStrided(new Float32Array(6), 5, [-1], [6], new Float32Array(6)), /^chainrule native copyStrided: strides\[0\] is not a size/],
+    ['select with a short cond', () => addon.select(new Float32Array(2), [1], new Float64Array(3), [1], new Float64Array(3), [1], [3], new Float64Array(3)), /^chainrule native select: cond is read up to element 2, has 2/],
+    ['binaryNd of rank 9', () => addon.binaryNd(0, new Float32Array(1), Array(9).fill(0), new Float32Array(1), Array(9).fill(0), Array(9).fill(1), new Float32Array(1)), /^chainrule native binaryNd: outShape has 9 entries, at most 8/],
+    ['pad past the output', () => addon.pad(new Float32Array(3), [3], [2], [4], new Float32Array(4)), /^chainrule native pad: dim 0: 3 after 2 does not fit in 4/],
+    ['gather with an index out of range', () => addon.gather(new Float32Array(3), 1, 3, 1, Int32Array.of(0, 3), new Float32Array(2)), /^chainrule native gather: index 3 at 1 is outside \[0, 3\)/],
+    ['scatterAdd with a short out', () => addon.scatterAdd(new Float64Array(2), 1, 3, 1, Int32Array.of(0, 1), new Float64Array(2)), /^chainrule native scatterAdd: for outer=1 len=3 inner=1 the arrays have 2, 2 \(indices\), 2 elements/],
+    ['concat with a part of the wrong length', () => addon.concat([new Float32Array(2), new Float32Array(3)], [1, 2], 2, new Float32Array(6)), /^chainrule native concat: part 1 has 3 elements, outer·block = 2·2/],
+    ['clip with a short out', () => addon.clip(new Float32Array(3), 0, 1, new Float32Array(2)), /^chainrule native clip: x has 3 elements, out 2/],
+    ['crossEntropy with a label out of range', () => addon.crossEntropy(new Float32Array(4), 2, 2, Int32Array.of(1, -1), new Float32Array(4)), /^chainrule native crossEntropy: index -1 at 1 is outside \[0, 2\)/],
+    ['crossEntropyGrad with too few labels', () => addon.crossEntropyGrad(new Float32Array(4), 2, 2, Int32Array.of(1), 1, new Float32Array(4)), /^chainrule native crossEntropyGrad: for rows=2 len=2 the arrays have 4, 1 \(labels\), 4 elements/],
   ])('%s is a RangeError naming the kernel and sizes', (_what, call, message) => {
     expect(call).toThrow(RangeError);
     expect(call).toThrow(message);

@@ -74,6 +74,69 @@ size_t extent(size_t rows, size_t rowStride, size_t cols, size_t colStride) {
   return rows == 0 || cols == 0 ? 0 : (rows - 1) * rowStride + (cols - 1) * colStride + 1;
 }
 
+
+// A JS array of at most `max` sizes (a shape, strides, offsets) into out; its length into count.
+bool sizesArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, const char* what, size_t max, size_t* out, size_t& count) {
+  if (i >= info.Length() || !info[i].IsArray()) return fail(info.Env(), kernel, std::string(what) + " is not an array");
+  Napi::Array list = info[i].As<Napi::Array>();
+  count = list.Length();
+  if (count > max) return fail(info.Env(), kernel, std::string(what) + " has " + std::to_string(count) + " entries, at most " + std::to_string(max));
+  for (size_t d = 0; d < count; d++) {
+    Napi::Value v = list.Get(uint32_t(d));
+    const double x = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+    if (!(x >= 0 && x <= 9007199254740991.0 && x == static_cast<double>(static_cast<size_t>(x)))) {
+      return fail(info.Env(), kernel, std::string(what) + "[" + std::to_string(d) + "] is not a size");
+    }
+    out[d] = static_cast<size_t>(x);
+  }
+  return true;
+}
+
+// A shape argument, and the number of elements it holds (checked against overflow).
+bool shapeArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, const char* what, chainrule::Shape& s, size_t& n) {
+  if (!sizesArg(info, i, kernel, what, chainrule::kMaxRank, s.dims, s.rank)) return false;
+  n = 1;
+  for (size_t d = 0; d < s.rank; d++) {
+    if (__builtin_mul_overflow(n, s.dims[d], &n)) return fail(info.Env(), kernel, std::string(what) + " is too large");
+  }
+  return true;
+}
+
+// Strides of the shape's rank.
+bool stridesArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, const char* what, const chainrule::Shape& s, size_t* out) {
+  size_t count;
+  if (!sizesArg(info, i, kernel, what, chainrule::kMaxRank, out, count)) return false;
+  if (count != s.rank) return fail(info.Env(), kernel, std::string(what) + " has " + std::to_string(count) + " entries for a shape of rank " + std::to_string(s.rank));
+  return true;
+}
+
+// An array read from `offset` through `strides` over a non-empty shape stays inside its `length` elements.
+bool fitsStrided(Napi::Env env, const char* kernel, const char* what, size_t offset, const chainrule::Shape& s, const size_t* strides, size_t length) {
+  size_t last = offset, step;
+  for (size_t d = 0; d < s.rank; d++) {
+    if (__builtin_mul_overflow(s.dims[d] - 1, strides[d], &step) || __builtin_add_overflow(last, step, &last)) {
+      return fail(env, kernel, std::string(what) + "'s strides overflow");
+    }
+  }
+  if (last < length) return true;
+  return fail(env, kernel, std::string(what) + " is read up to element " + std::to_string(last) + ", has " + std::to_string(length));
+}
+
+bool int32Arg(const Napi::CallbackInfo& info, size_t i, const char* kernel, Arr& out) {
+  if (!arrayArg(info, i, kernel, out)) return false;
+  if (out.dtype != 2) return fail(info.Env(), kernel, "argument " + std::to_string(i) + " is not an Int32Array");
+  return true;
+}
+
+// Every index in [0, len), else the first that is not.
+bool indicesIn(Napi::Env env, const char* kernel, const Arr& idx, size_t len) {
+  const int32_t* p = static_cast<const int32_t*>(idx.data);
+  for (size_t i = 0; i < idx.length; i++) {
+    if (p[i] < 0 || size_t(p[i]) >= len) return fail(env, kernel, "index " + std::to_string(p[i]) + " at " + std::to_string(i) + " is outside [0, " + std::to_string(len) + ")");
+  }
+  return true;
+}
+
 Napi::Value Level(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), supportedLevel()); }
 
 // unary(op, x, out, alpha)
@@ -155,7 +218,9 @@ Napi::Value Fused(const Napi::CallbackInfo& info) {
   const Program p{static_cast<const int32_t*>(code.data), code.length, int(inputs), int(scalars), int(temps), int(outputs)};
   if (const char* why = chainrule::programError(p); *why) return fail(env, k, why), Napi::Value();
   int dt = -1; size_t n = 0; bool first = true;
-  std::vector<void*> ins(inputs), outs(outputs);
+  // Reused per thread: no allocation per call.
+  thread_local std::vector<void*> ins, outs;
+  ins.assign(inputs, nullptr); outs.assign(outputs, nullptr);
   for (size_t i = 0; i < inputs + outputs; i++) {
     napi_value v = i < inputs ? static_cast<napi_value>(inList.Get(uint32_t(i))) : static_cast<napi_value>(outList.Get(uint32_t(i - inputs)));
     bool is = false; napi_typedarray_type type; size_t length; void* data;
@@ -197,6 +262,192 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
+// copyStrided(x, offset, strides, outShape, out)
+Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
+  const char* k = "copyStrided";
+  Napi::Env env = info.Env();
+  int dt = -1; Arr x, out; size_t offset, n, strides[chainrule::kMaxRank]; chainrule::Shape s;
+  if (!floatArg(info, 0, k, dt, x) || !sizeArg(info, 1, k, offset) || !shapeArg(info, 3, k, "outShape", s, n) ||
+      !stridesArg(info, 2, k, "strides", s, strides) || !floatArg(info, 4, k, dt, out)) return Napi::Value();
+  if (n != out.length) return fail(env, k, "outShape holds " + std::to_string(n) + " elements, out has " + std::to_string(out.length)), Napi::Value();
+  if (n == 0) return Napi::Value();
+  if (!fitsStrided(env, k, "x", offset, s, strides, x.length)) return Napi::Value();
+  if (dt == 0) chainrule::copyStrided(static_cast<const float*>(x.data) + offset, strides, s, static_cast<float*>(out.data));
+  else chainrule::copyStrided(static_cast<const double*>(x.data) + offset, strides, s, static_cast<double*>(out.data));
+  return Napi::Value();
+}
+
+// select(cond, cStrides, a, aStrides, b, bStrides, outShape, out): cond of either float dtype.
+Napi::Value Select(const Napi::CallbackInfo& info) {
+  const char* k = "select";
+  Napi::Env env = info.Env();
+  int dt = -1, ct = -1; Arr c, a, b, out; size_t n, cS[chainrule::kMaxRank], aS[chainrule::kMaxRank], bS[chainrule::kMaxRank]; chainrule::Shape s;
+  if (!floatArg(info, 0, k, ct, c) || !floatArg(info, 2, k, dt, a) || !floatArg(info, 4, k, dt, b) || !shapeArg(info, 6, k, "outShape", s, n) ||
+      !floatArg(info, 7, k, dt, out) || !stridesArg(info, 1, k, "cStrides", s, cS) || !stridesArg(info, 3, k, "aStrides", s, aS) ||
+      !stridesArg(info, 5, k, "bStrides", s, bS)) return Napi::Value();
+  if (n != out.length) return fail(env, k, "outShape holds " + std::to_string(n) + " elements, out has " + std::to_string(out.length)), Napi::Value();
+  if (n == 0) return Napi::Value();
+  if (!fitsStrided(env, k, "cond", 0, s, cS, c.length) || !fitsStrided(env, k, "a", 0, s, aS, a.length) || !fitsStrided(env, k, "b", 0, s, bS, b.length)) return Napi::Value();
+  if (dt == 0 && ct == 0) chainrule::select(static_cast<const float*>(c.data), cS, static_cast<const float*>(a.data), aS, static_cast<const float*>(b.data), bS, s, static_cast<float*>(out.data));
+  else if (dt == 0) chainrule::select(static_cast<const double*>(c.data), cS, static_cast<const float*>(a.data), aS, static_cast<const float*>(b.data), bS, s, static_cast<float*>(out.data));
+  else if (ct == 0) chainrule::select(static_cast<const float*>(c.data), cS, static_cast<const double*>(a.data), aS, static_cast<const double*>(b.data), bS, s, static_cast<double*>(out.data));
+  else chainrule::select(static_cast<const double*>(c.data), cS, static_cast<const double*>(a.data), aS, static_cast<const double*>(b.data), bS, s, static_cast<double*>(out.data));
+  return Napi::Value();
+}
+
+// binaryNd(op, a, aStrides, b, bStrides, outShape, out)
+Napi::Value BinaryNd(const Napi::CallbackInfo& info) {
+  const char* k = "binaryNd";
+  Napi::Env env = info.Env();
+  int dt = -1; Arr a, b, out; size_t op, n, aS[chainrule::kMaxRank], bS[chainrule::kMaxRank]; chainrule::Shape s;
+  if (!sizeArg(info, 0, k, op) || !floatArg(info, 1, k, dt, a) || !floatArg(info, 3, k, dt, b) || !shapeArg(info, 5, k, "outShape", s, n) ||
+      !floatArg(info, 6, k, dt, out) || !stridesArg(info, 2, k, "aStrides", s, aS) || !stridesArg(info, 4, k, "bStrides", s, bS)) return Napi::Value();
+  if (op >= chainrule::kBinaryCount) return fail(env, k, "unknown op " + std::to_string(op)), Napi::Value();
+  if (n != out.length) return fail(env, k, "outShape holds " + std::to_string(n) + " elements, out has " + std::to_string(out.length)), Napi::Value();
+  if (n == 0) return Napi::Value();
+  if (!fitsStrided(env, k, "a", 0, s, aS, a.length) || !fitsStrided(env, k, "b", 0, s, bS, b.length)) return Napi::Value();
+  if (dt == 0) chainrule::binaryNd(int(op), static_cast<const float*>(a.data), aS, static_cast<const float*>(b.data), bS, s, static_cast<float*>(out.data));
+  else chainrule::binaryNd(int(op), static_cast<const double*>(a.data), aS, static_cast<const double*>(b.data), bS, s, static_cast<double*>(out.data));
+  return Napi::Value();
+}
+
+// pad(x, shape, before, outShape, out)
+Napi::Value Pad(const Napi::CallbackInfo& info) {
+  const char* k = "pad";
+  Napi::Env env = info.Env();
+  int dt = -1; Arr x, out; size_t n, outN, before[chainrule::kMaxRank]; chainrule::Shape s, os;
+  if (!floatArg(info, 0, k, dt, x) || !shapeArg(info, 1, k, "shape", s, n) || !shapeArg(info, 3, k, "outShape", os, outN) ||
+      !stridesArg(info, 2, k, "before", s, before) || !floatArg(info, 4, k, dt, out)) return Napi::Value();
+  if (n != x.length || outN != out.length) return fail(env, k, "shape holds " + std::to_string(n) + " and outShape " + std::to_string(outN) + " elements, x has " + std::to_string(x.length) + " and out " + std::to_string(out.length)), Napi::Value();
+  if (os.rank != s.rank) return fail(env, k, "shape has rank " + std::to_string(s.rank) + ", outShape " + std::to_string(os.rank)), Napi::Value();
+  for (size_t d = 0; d < s.rank; d++) {
+    if (before[d] > os.dims[d] || s.dims[d] > os.dims[d] - before[d]) return fail(env, k, "dim " + std::to_string(d) + ": " + std::to_string(s.dims[d]) + " after " + std::to_string(before[d]) + " does not fit in " + std::to_string(os.dims[d])), Napi::Value();
+  }
+  if (dt == 0) chainrule::pad(static_cast<const float*>(x.data), s, before, os, static_cast<float*>(out.data));
+  else chainrule::pad(static_cast<const double*>(x.data), s, before, os, static_cast<double*>(out.data));
+  return Napi::Value();
+}
+
+// gather(x, outer, len, inner, indices, out) and scatterAdd(g, outer, len, inner, indices, out)
+template <bool scatter> Napi::Value GatherScatter(const Napi::CallbackInfo& info) {
+  const char* k = scatter ? "scatterAdd" : "gather";
+  Napi::Env env = info.Env();
+  int dt = -1; Arr x, idx, out; size_t outer, len, inner;
+  if (!floatArg(info, 0, k, dt, x) || !sizeArg(info, 1, k, outer) || !sizeArg(info, 2, k, len) || !sizeArg(info, 3, k, inner) ||
+      !int32Arg(info, 4, k, idx) || !floatArg(info, 5, k, dt, out)) return Napi::Value();
+  size_t rowsN, full;
+  if (__builtin_mul_overflow(outer, inner, &rowsN) || __builtin_mul_overflow(rowsN, len, &full)) return fail(env, k, "outer·len·inner overflows"), Napi::Value();
+  const size_t m = rowsN == 0 ? 0 : idx.length / rowsN;
+  const Arr& wide = scatter ? out : x;   // [outer, len, inner]
+  const Arr& narrow = scatter ? x : out; // [outer, m, inner], like the indices
+  if ((rowsN == 0 ? idx.length != 0 : idx.length % rowsN != 0) || narrow.length != idx.length || wide.length != full) {
+    return fail(env, k, "for outer=" + std::to_string(outer) + " len=" + std::to_string(len) + " inner=" + std::to_string(inner) + " the arrays have " +
+      std::to_string(x.length) + ", " + std::to_string(idx.length) + " (indices), " + std::to_string(out.length) + " elements"), Napi::Value();
+  }
+  if (!indicesIn(env, k, idx, len)) return Napi::Value();
+  const int32_t* pi = static_cast<const int32_t*>(idx.data);
+  if (dt == 0) (scatter ? chainrule::scatterAdd<float> : chainrule::gather<float>)(static_cast<const float*>(x.data), outer, len, inner, pi, m, static_cast<float*>(out.data));
+  else (scatter ? chainrule::scatterAdd<double> : chainrule::gather<double>)(static_cast<const double*>(x.data), outer, len, inner, pi, m, static_cast<double*>(out.data));
+  return Napi::Value();
+}
+
+// concat(parts, blocks, outer, out)
+Napi::Value Concat(const Napi::CallbackInfo& info) {
+  const char* k = "concat";
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[0].IsArray()) return fail(env, k, "parts is not an array"), Napi::Value();
+  Napi::Array list = info[0].As<Napi::Array>();
+  const size_t count = list.Length();
+  thread_local std::vector<size_t> blocks;
+  thread_local std::vector<const void*> parts;
+  blocks.resize(count); parts.resize(count);
+  int dt = -1; Arr out; size_t outer, blockCount;
+  if (!sizesArg(info, 1, k, "blocks", count, blocks.data(), blockCount) || !sizeArg(info, 2, k, outer) || !floatArg(info, 3, k, dt, out)) return Napi::Value();
+  if (blockCount != count) return fail(env, k, std::to_string(count) + " parts but " + std::to_string(blockCount) + " blocks"), Napi::Value();
+  size_t row = 0, part;
+  for (size_t p = 0; p < count; p++) {
+    napi_value v = list.Get(uint32_t(p));
+    bool is = false; napi_typedarray_type type; size_t length; void* data;
+    if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return fail(env, k, "part " + std::to_string(p) + " is not a typed array"), Napi::Value();
+    napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr);
+    if (type != (dt == 0 ? napi_float32_array : napi_float64_array)) return fail(env, k, "part " + std::to_string(p) + " is not of out's dtype"), Napi::Value();
+    if (__builtin_mul_overflow(outer, blocks[p], &part) || part != length) return fail(env, k, "part " + std::to_string(p) + " has " + std::to_string(length) + " elements, outer·block = " + std::to_string(outer) + "·" + std::to_string(blocks[p])), Napi::Value();
+    if (__builtin_add_overflow(row, blocks[p], &row)) return fail(env, k, "the blocks overflow"), Napi::Value();
+    parts[p] = data;
+  }
+  size_t total;
+  if (__builtin_mul_overflow(outer, row, &total) || total != out.length) return fail(env, k, "out has " + std::to_string(out.length) + " elements, outer·Σblocks = " + std::to_string(outer) + "·" + std::to_string(row)), Napi::Value();
+  if (dt == 0) chainrule::concat(reinterpret_cast<const float* const*>(parts.data()), blocks.data(), count, outer, static_cast<float*>(out.data));
+  else chainrule::concat(reinterpret_cast<const double* const*>(parts.data()), blocks.data(), count, outer, static_cast<double*>(out.data));
+  return Napi::Value();
+}
+
+// clip(x, lo, hi, out)
+Napi::Value Clip(const Napi::CallbackInfo& info) {
+  const char* k = "clip";
+  int dt = -1; Arr x, out;
+  if (!floatArg(info, 0, k, dt, x) || !floatArg(info, 3, k, dt, out)) return Napi::Value();
+  if (!info[1].IsNumber() || !info[2].IsNumber()) return fail(info.Env(), k, "lo and hi must be numbers"), Napi::Value();
+  if (x.length != out.length) return fail(info.Env(), k, "x has " + std::to_string(x.length) + " elements, out " + std::to_string(out.length)), Napi::Value();
+  const double lo = info[1].As<Napi::Number>().DoubleValue(), hi = info[2].As<Napi::Number>().DoubleValue();
+  if (dt == 0) chainrule::clip(static_cast<const float*>(x.data), lo, hi, static_cast<float*>(out.data), x.length);
+  else chainrule::clip(static_cast<const double*>(x.data), lo, hi, static_cast<double*>(out.data), x.length);
+  return Napi::Value();
+}
+
+// extreme3(max, x, outer, len, inner, out)
+Napi::Value Extreme3(const Napi::CallbackInfo& info) {
+  const char* k = "extreme3";
+  int dt = -1; Arr x, out; size_t outer, len, inner;
+  if (!floatArg(info, 1, k, dt, x) || !sizeArg(info, 2, k, outer) || !sizeArg(info, 3, k, len) || !sizeArg(info, 4, k, inner) ||
+      !floatArg(info, 5, k, dt, out)) return Napi::Value();
+  size_t kept, n;
+  if (__builtin_mul_overflow(outer, inner, &kept) || __builtin_mul_overflow(kept, len, &n) || n != x.length || kept != out.length) {
+    return fail(info.Env(), k, "for outer=" + std::to_string(outer) + " len=" + std::to_string(len) + " inner=" + std::to_string(inner) + " x has " + std::to_string(x.length) + " and out " + std::to_string(out.length) + " elements"), Napi::Value();
+  }
+  const bool max = info[0].ToBoolean().Value();
+  if (dt == 0) chainrule::extreme3(max, static_cast<const float*>(x.data), outer, len, inner, static_cast<float*>(out.data));
+  else chainrule::extreme3(max, static_cast<const double*>(x.data), outer, len, inner, static_cast<double*>(out.data));
+  return Napi::Value();
+}
+
+// The [rows, len] and labels checks both cross-entropy kernels share.
+bool crossEntropyArgs(Napi::Env env, const char* k, size_t rows, size_t len, const Arr& in, const Arr& labels, const Arr& out) {
+  size_t n;
+  if (__builtin_mul_overflow(rows, len, &n) || in.length != n || out.length != n || labels.length != rows) {
+    return fail(env, k, "for rows=" + std::to_string(rows) + " len=" + std::to_string(len) + " the arrays have " + std::to_string(in.length) + ", " +
+      std::to_string(labels.length) + " (labels), " + std::to_string(out.length) + " elements");
+  }
+  return indicesIn(env, k, labels, len);
+}
+
+// crossEntropy(x, rows, len, labels, probs) → the mean loss
+Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
+  const char* k = "crossEntropy";
+  int dt = -1; Arr x, labels, probs; size_t rows, len;
+  if (!floatArg(info, 0, k, dt, x) || !sizeArg(info, 1, k, rows) || !sizeArg(info, 2, k, len) || !int32Arg(info, 3, k, labels) ||
+      !floatArg(info, 4, k, dt, probs) || !crossEntropyArgs(info.Env(), k, rows, len, x, labels, probs)) return Napi::Value();
+  const int32_t* pl = static_cast<const int32_t*>(labels.data);
+  const double loss = dt == 0 ? chainrule::crossEntropy(static_cast<const float*>(x.data), rows, len, pl, static_cast<float*>(probs.data))
+                              : chainrule::crossEntropy(static_cast<const double*>(x.data), rows, len, pl, static_cast<double*>(probs.data));
+  return Napi::Number::New(info.Env(), loss);
+}
+
+// crossEntropyGrad(probs, rows, len, labels, scale, out)
+Napi::Value CrossEntropyGrad(const Napi::CallbackInfo& info) {
+  const char* k = "crossEntropyGrad";
+  int dt = -1; Arr probs, labels, out; size_t rows, len;
+  if (!floatArg(info, 0, k, dt, probs) || !sizeArg(info, 1, k, rows) || !sizeArg(info, 2, k, len) || !int32Arg(info, 3, k, labels) ||
+      !floatArg(info, 5, k, dt, out)) return Napi::Value();
+  if (!info[4].IsNumber()) return fail(info.Env(), k, "scale is not a number"), Napi::Value();
+  if (!crossEntropyArgs(info.Env(), k, rows, len, probs, labels, out)) return Napi::Value();
+  const double scale = info[4].As<Napi::Number>().DoubleValue();
+  const int32_t* pl = static_cast<const int32_t*>(labels.data);
+  if (dt == 0) chainrule::crossEntropyGrad(static_cast<const float*>(probs.data), rows, len, pl, scale, static_cast<float*>(out.data));
+  else chainrule::crossEntropyGrad(static_cast<const double*>(probs.data), rows, len, pl, scale, static_cast<double*>(out.data));
+  return Napi::Value();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("level", Napi::Function::New(env, Level));
   exports.Set("unary", Napi::Function::New(env, Unary));
@@ -207,6 +458,17 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sumSquares", Napi::Function::New(env, SumSquares));
   exports.Set("fused", Napi::Function::New(env, Fused));
   exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("copyStrided", Napi::Function::New(env, CopyStrided));
+  exports.Set("select", Napi::Function::New(env, Select));
+  exports.Set("binaryNd", Napi::Function::New(env, BinaryNd));
+  exports.Set("pad", Napi::Function::New(env, Pad));
+  exports.Set("gather", Napi::Function::New(env, GatherScatter<false>));
+  exports.Set("scatterAdd", Napi::Function::New(env, GatherScatter<true>));
+  exports.Set("concat", Napi::Function::New(env, Concat));
+  exports.Set("clip", Napi::Function::New(env, Clip));
+  exports.Set("extreme3", Napi::Function::New(env, Extreme3));
+  exports.Set("crossEntropy", Napi::Function::New(env, CrossEntropy));
+  exports.Set("crossEntropyGrad", Napi::Function::New(env, CrossEntropyGrad));
   return exports;
 }
 

@@ -15,16 +15,6 @@ constexpr size_t kBlock = 256;
 constexpr int kUnaryOps = 6, kBinaryOps = 6, kOps = 13;  // FUSED_UNARY, FUSED_BINARY, then fma
 constexpr int kWords = 5;
 
-// Math.min / Math.max: NaN wins, and -0 is below +0.
-template <typename T> T jsMin(T a, T b) {
-  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
-  return a < b ? a : b < a ? b : (std::signbit(a) ? a : b);
-}
-template <typename T> T jsMax(T a, T b) {
-  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
-  return a > b ? a : b > a ? b : (std::signbit(a) ? b : a);
-}
-
 template <typename T> void step(int op, size_t len, T* o, const T* a, const T* b, const T* c, T tiny) {
   switch (op) {
     case 0: for (size_t i = 0; i < len; i++) o[i] = a[i]; break;
@@ -65,16 +55,23 @@ const char* programError(const Program& p) {
 
 template <typename T> void fused(const Program& p, const T* const* in, const double* scalars, T* const* out, size_t n) {
   // Scalars as blocks filled with their value (rounded once to T), so every operand reads alike.
-  std::vector<T> constants(p.scalars * kBlock), temps(p.temps * kBlock);
-  for (int s = 0; s < p.scalars; s++) std::fill(constants.begin() + s * kBlock, constants.begin() + (s + 1) * kBlock, T(scalars[s]));
+  // One scratch per thread and dtype, grown when a program needs more and then reused: no allocation per call.
+  thread_local std::vector<T> scratch;
+  const size_t need = size_t(p.scalars + p.temps) * kBlock;
+  if (scratch.size() < need) scratch.resize(need);
+  T* const constants = scratch.data();
+  T* const temps = constants + size_t(p.scalars) * kBlock;
+  for (int s = 0; s < p.scalars; s++) std::fill(constants + s * kBlock, constants + (s + 1) * kBlock, T(scalars[s]));
+  // Temporaries start at zero, as the reference's fresh arrays do (a program may read one before writing it).
+  std::fill(temps, temps + size_t(p.temps) * kBlock, T(0));
   const T tiny = T(1e-30);
   const int firstScalar = p.inputs, firstTemp = firstScalar + p.scalars, firstOutput = firstTemp + p.temps;
   for (size_t start = 0; start < n; start += kBlock) {
     const size_t len = n - start < kBlock ? n - start : kBlock;
     auto at = [&](int r) -> T* {
       if (r < firstScalar) return const_cast<T*>(in[r]) + start;
-      if (r < firstTemp) return constants.data() + (r - firstScalar) * kBlock;
-      if (r < firstOutput) return temps.data() + (r - firstTemp) * kBlock;
+      if (r < firstTemp) return constants + (r - firstScalar) * kBlock;
+      if (r < firstOutput) return temps + (r - firstTemp) * kBlock;
       return out[r - firstOutput] + start;
     };
     for (size_t pc = 0; pc < p.words; pc += kWords) {

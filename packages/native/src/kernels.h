@@ -2,8 +2,10 @@
 // plain loops over row-major arrays, float and double, with the reference kernels' semantics
 // (packages/core/src/backend/reference). The GEMM is gemm.h's. Callers (addon.cc) check every size first.
 #pragma once
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 namespace chainrule {
 
@@ -22,6 +24,41 @@ template <typename T> void sum3(const T* x, size_t outer, size_t len, size_t inn
 template <typename T> void softmax(const T* x, size_t outer, size_t len, size_t inner, T* out, bool log);
 template <typename T> void logsumexp(const T* x, size_t outer, size_t len, size_t inner, T* out);
 template <typename T> double sumSquares(const T* x, size_t n);
+
+// Math.min / Math.max: NaN wins, and -0 is below +0.
+template <typename T> T jsMin(T a, T b) {
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+  return a < b ? a : b < a ? b : (std::signbit(a) ? a : b);
+}
+template <typename T> T jsMax(T a, T b) {
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+  return a > b ? a : b > a ? b : (std::signbit(a) ? b : a);
+}
+
+// A row-major shape of up to kMaxRank dims; strides (in elements, ≥ 0) are arrays of `rank` sizes beside it.
+constexpr size_t kMaxRank = 8;
+struct Shape {
+  size_t rank = 0;
+  size_t dims[kMaxRank] = {};
+};
+size_t sizeOf(const Shape& s);
+
+// layout.cc: the reference's data movement, clip, max/min and cross-entropy, in its order.
+template <typename T> void copyStrided(const T* x, const size_t* strides, const Shape& s, T* out);
+template <typename C, typename T>
+void select(const C* cond, const size_t* cS, const T* a, const size_t* aS, const T* b, const size_t* bS, const Shape& s, T* out);
+// binary() over any shape: the last two dims per call, the others walked around it.
+template <typename T> void binaryNd(int op, const T* a, const size_t* aS, const T* b, const size_t* bS, const Shape& s, T* out);
+template <typename T> void pad(const T* x, const Shape& shape, const size_t* before, const Shape& outShape, T* out);
+// x is [outer, len, inner], idx and out [outer, m, inner]; every index is in [0, len).
+template <typename T> void gather(const T* x, size_t outer, size_t len, size_t inner, const int32_t* idx, size_t m, T* out);
+template <typename T> void scatterAdd(const T* g, size_t outer, size_t len, size_t inner, const int32_t* idx, size_t m, T* out);
+template <typename T> void concat(const T* const* parts, const size_t* blocks, size_t count, size_t outer, T* out);
+template <typename T> void clip(const T* x, double lo, double hi, T* out, size_t n);
+// Max (or min) over the middle axis of x viewed as [outer, len, inner].
+template <typename T> void extreme3(bool max, const T* x, size_t outer, size_t len, size_t inner, T* out);
+template <typename T> double crossEntropy(const T* x, size_t rows, size_t len, const int32_t* labels, T* probs);
+template <typename T> void crossEntropyGrad(const T* probs, size_t rows, size_t len, const int32_t* labels, double scale, T* out);
 
 // A fused elementwise program (core's backend/program.ts) over arrays of n elements.
 struct Program {

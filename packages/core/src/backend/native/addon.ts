@@ -21,7 +21,24 @@ export interface NativeAddon {
     inputArrays: readonly TypedArray[], scalarValues: Float64Array, outputArrays: readonly TypedArray[]): void;
   gemm(level: number, m: number, n: number, k: number, a: TypedArray, transA: boolean, b: TypedArray, transB: boolean,
     bias: TypedArray | null, c: TypedArray): void;
+  copyStrided(x: TypedArray, offset: number, strides: readonly number[], outShape: readonly number[], out: TypedArray): void;
+  select(cond: TypedArray, cStrides: readonly number[], a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[],
+    outShape: readonly number[], out: TypedArray): void;
+  /** A binary op over any shape of rank ≤ 8 (binary's [outer, inner] walk under the other dims). */
+  binaryNd(op: number, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], outShape: readonly number[], out: TypedArray): void;
+  pad(x: TypedArray, shape: readonly number[], before: readonly number[], outShape: readonly number[], out: TypedArray): void;
+  gather(x: TypedArray, outer: number, len: number, inner: number, indices: Int32Array, out: TypedArray): void;
+  scatterAdd(g: TypedArray, outer: number, len: number, inner: number, indices: Int32Array, out: TypedArray): void;
+  concat(parts: readonly TypedArray[], blocks: readonly number[], outer: number, out: TypedArray): void;
+  clip(x: TypedArray, lo: number, hi: number, out: TypedArray): void;
+  /** Max (or min, when `max` is false) over the middle axis of x viewed as [outer, len, inner]. */
+  extreme3(max: boolean, x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
+  crossEntropy(x: TypedArray, rows: number, len: number, labels: Int32Array, probs: TypedArray): number;
+  crossEntropyGrad(probs: TypedArray, rows: number, len: number, labels: Int32Array, scale: number, out: TypedArray): void;
 }
+
+/** The most dims the addon's strided kernels (copyStrided, select, binaryNd, pad) take (kMaxRank in src/kernels.h). */
+export const MAX_RANK = 8;
 
 /** Opcodes in the addon's order (enum Unary, enum Binary in packages/native/src/kernels.h). */
 const UNARY_ORDER: readonly UnaryKernel[] = ['neg', 'exp', 'log', 'log1p', 'sqrt', 'abs', 'sin', 'cos', 'tanh', 'sigmoid',
@@ -38,7 +55,8 @@ const FIX = 'install @chainrule/native beside @chainrule/core and let it build (
   + 'pnpm users approve its build script with `allowBuilds: { "@chainrule/native": true }` in pnpm-workspace.yaml), '
   + "or use the default kernels: setBackend('wasm-relaxed-simd')";
 
-const EXPORTS: readonly (keyof NativeAddon)[] = ['level', 'unary', 'binary', 'sum3', 'logsumexp', 'softmax', 'sumSquares', 'fused', 'gemm'];
+const EXPORTS: readonly (keyof NativeAddon)[] = ['level', 'unary', 'binary', 'sum3', 'logsumexp', 'softmax', 'sumSquares', 'fused', 'gemm',
+  'copyStrided', 'select', 'binaryNd', 'pad', 'gather', 'scatterAdd', 'concat', 'clip', 'extreme3', 'crossEntropy', 'crossEntropyGrad'];
 
 /**
  * Loads the addon (by package name, or another module id: tests name a missing one).

@@ -1,13 +1,13 @@
 /**
  * The native kernel set: the addon's C++ kernels (`@chainrule/native`) on the tensors' own typed arrays,
- * float32 and float64, no copies. The set at the end lists which kernels run natively and which are the
- * reference set's; a native kernel whose shapes do not reduce to its loops (a binary op needing more than
- * two loops, a max reduction) hands the call to the reference set too, and so does a call too small to gain.
+ * float32 and float64, no copies. Every kernel runs natively; a call hands over to the reference set
+ * only when it is too small to gain, or its shapes are beyond the addon's loops (rank over 8, a reduction
+ * over axes that are not one block).
  */
 import type { Kernels } from '../kernels.ts';
 import { referenceKernels as ref } from '../reference/index.ts';
 import { plan2d, reduceBlock } from '../wasm/plan.ts';
-import { BINARY_CODES, LEVEL_NAMES, UNARY_CODES, type NativeAddon } from './addon.ts';
+import { BINARY_CODES, LEVEL_NAMES, MAX_RANK, UNARY_CODES, type NativeAddon } from './addon.ts';
 
 /**
  * Calls smaller than these go to the reference set: V8 keeps typed arrays of up to 64 bytes inside its
@@ -35,8 +35,9 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
   };
 
   const binary: Kernels['binary'] = (op, a, aStrides, b, bStrides, outShape, out) => {
-    const plan = out.length < minElements ? null : plan2d(outShape, aStrides, bStrides);
-    if (!plan) { ref.binary(op, a, aStrides, b, bStrides, outShape, out); return; }
+    if (out.length < minElements || outShape.length > MAX_RANK) { ref.binary(op, a, aStrides, b, bStrides, outShape, out); return; }
+    const plan = plan2d(outShape, aStrides, bStrides);
+    if (!plan) { addon.binaryNd(BINARY_CODES[op], a, aStrides, b, bStrides, outShape, out); return; }
     addon.binary(BINARY_CODES[op], a, plan.aRow, plan.aInner, b, plan.bRow, plan.bInner, out, plan.outer, plan.inner);
   };
 
@@ -46,9 +47,10 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
   };
 
   const reduce: Kernels['reduce'] = (op, x, shape, axes, out) => {
-    const block = op === 'sum' && x.length >= minElements ? reduceBlock(shape, axes) : null;
-    if (!block) { ref.reduce(op, x, shape, axes, out); return; }
-    addon.sum3(x, block[0], block[1], block[2], out);
+    const block = x.length >= minElements ? reduceBlock(shape, axes) : null;
+    if (!block) ref.reduce(op, x, shape, axes, out);
+    else if (op === 'sum') addon.sum3(x, block[0], block[1], block[2], out);
+    else addon.extreme3(op === 'max', x, block[0], block[1], block[2], out);
   };
 
   const softmax: Kernels['softmax'] = (x, outer, len, inner, out, log) => {
@@ -69,12 +71,52 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
     else addon.fused(program.code, program.inputs, program.scalars, program.temps, program.outputs, inputs, scalars, outputs);
   };
 
+  const select: Kernels['select'] = (cond, cStrides, a, aStrides, b, bStrides, outShape, out) => {
+    if (out.length < minElements || outShape.length > MAX_RANK) ref.select(cond, cStrides, a, aStrides, b, bStrides, outShape, out);
+    else addon.select(cond, cStrides, a, aStrides, b, bStrides, outShape, out);
+  };
+
+  const copyStrided: Kernels['copyStrided'] = (x, offset, strides, outShape, out) => {
+    if (out.length < minElements || outShape.length > MAX_RANK) ref.copyStrided(x, offset, strides, outShape, out);
+    else addon.copyStrided(x, offset, strides, outShape, out);
+  };
+
+  const pad: Kernels['pad'] = (x, shape, before, outShape, out) => {
+    if (out.length < minElements || outShape.length > MAX_RANK) ref.pad(x, shape, before, outShape, out);
+    else addon.pad(x, shape, before, outShape, out);
+  };
+
+  const gather: Kernels['gather'] = (x, outer, len, inner, indices, out) => {
+    if (out.length < minElements) ref.gather(x, outer, len, inner, indices, out);
+    else addon.gather(x, outer, len, inner, indices, out);
+  };
+
+  const scatterAdd: Kernels['scatterAdd'] = (g, outer, len, inner, indices, out) => {
+    if (out.length < minElements) ref.scatterAdd(g, outer, len, inner, indices, out);
+    else addon.scatterAdd(g, outer, len, inner, indices, out);
+  };
+
+  const concat: Kernels['concat'] = (parts, blocks, outer, out) => {
+    if (out.length < minElements) ref.concat(parts, blocks, outer, out);
+    else addon.concat(parts, blocks, outer, out);
+  };
+
+  const clip: Kernels['clip'] = (x, lo, hi, out) => {
+    if (x.length < minElements) ref.clip(x, lo, hi, out);
+    else addon.clip(x, lo, hi, out);
+  };
+
+  const crossEntropy: Kernels['crossEntropy'] = (x, rows, len, labels, probs) =>
+    (x.length < minElements ? ref.crossEntropy(x, rows, len, labels, probs) : addon.crossEntropy(x, rows, len, labels, probs));
+
+  const crossEntropyGrad: Kernels['crossEntropyGrad'] = (probs, rows, len, labels, scale, out) => {
+    if (out.length < minElements) ref.crossEntropyGrad(probs, rows, len, labels, scale, out);
+    else addon.crossEntropyGrad(probs, rows, len, labels, scale, out);
+  };
+
+  // Every kernel in C++ (packages/native/src); each hands small or unplannable calls to the reference set.
   return {
-    name,
-    // In C++ (packages/native/src).
-    matmul, linear, binary, unary, reduce, softmax, logsumexp, sumSquares, fused,
-    // From the reference set: no native version (yet).
-    select: ref.select, copyStrided: ref.copyStrided, pad: ref.pad, gather: ref.gather, scatterAdd: ref.scatterAdd,
-    concat: ref.concat, clip: ref.clip, crossEntropy: ref.crossEntropy, crossEntropyGrad: ref.crossEntropyGrad,
+    name, matmul, linear, binary, unary, reduce, softmax, logsumexp, sumSquares, fused,
+    select, copyStrided, pad, gather, scatterAdd, concat, clip, crossEntropy, crossEntropyGrad,
   };
 }
