@@ -31,6 +31,7 @@ import { loadAddon } from '../src/backend/native/addon.ts';
 import { broadcastStrides } from '../src/shape.ts';
 import type { TypedArray } from '../src/dtype.ts';
 import { fit, mlp } from '../../nn/src/index.ts';
+import { expectAgree, expectMatmulAgrees } from './kernel-agreement.ts';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 const DTYPES: readonly [string, Ctor][] = [['float32', Float32Array], ['float64', Float64Array]];
@@ -51,16 +52,6 @@ function values(C: Ctor, n: number, seed: number, scale = 1): TypedArray {
 /** One unit in the last place near r, in the dtype. */
 const ulpOf = (C: Ctor) => (r: number) => (C === Float32Array ? Math.max(Math.abs(r) * 2 ** -23, 2 ** -149) : Math.max(Math.abs(r) * 2 ** -52, 2 ** -1074));
 
-/** Checks every element; `bound(i, ref)` is the allowed |native − ref|. Names the first failure. */
-function expectAgree(what: string, got: TypedArray, want: TypedArray, bound: (i: number, r: number) => number): void {
-  expect(got.length, what).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const f = got[i]!, r = want[i]!;
-    if ((Number.isNaN(r) && Number.isNaN(f)) || f === r) continue;
-    const ok = Number.isFinite(r) && Number.isFinite(f) && Math.abs(f - r) <= bound(i, r);
-    if (!ok) throw new Error(`${what}: element ${i}: native ${f}, reference ${r}, allowed difference ${bound(i, r)}`);
-  }
-}
 const exact = () => 0;
 
 // Collected now, so that a missing addon fails this file with its message instead of skipping it.
@@ -72,20 +63,8 @@ describe.each(cases)('%s kernels agree with the reference', (_name, ks: Kernels,
   const ulp = ulpOf(C);
   const eps = C === Float32Array ? 1e-5 : 1e-13;
 
-  function checkMatmul(m: number, k: number, n: number, tA: boolean, tB: boolean, seed: number): void {
-    const a = values(C, m * k, seed), b = values(C, k * n, seed + 1);
-    const out = new C(m * n).fill(NaN), want = new C(m * n);
-    ks.matmul(a, b, out, m, k, n, tA, tB);
-    ref.matmul(a, b, want, m, k, n, tA, tB);
-    const A = (i: number, p: number) => Math.abs(tA ? a[p * m + i]! : a[i * k + p]!);
-    const B = (p: number, j: number) => Math.abs(tB ? b[j * k + p]! : b[p * n + j]!);
-    expectAgree(`matmul ${m}×${k}×${n} transA=${tA} transB=${tB}`, out, want, (at) => {
-      const i = Math.floor(at / n), j = at % n;
-      let mag = 0;
-      for (let p = 0; p < k; p++) mag += A(i, p) * B(p, j);
-      return eps * mag + 1e-300;
-    });
-  }
+  const checkMatmul = (m: number, k: number, n: number, tA: boolean, tB: boolean, seed: number) =>
+    expectMatmulAgrees(ks, values(C, m * k, seed), values(C, k * n, seed + 1), m, k, n, tA, tB, eps, 1e-300);
 
   const dim = fc.oneof(fc.constantFrom(1, 2, 3, 5, 7, 8, 13, 16, 17, 31, 32, 33, 64, 67, 97), fc.integer({ min: 1, max: 90 }));
 

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadWasmKernels, ready, referenceKernels as ref } from '../src/backend/index.ts';
 import { helperOf } from '../src/backend/wasm/index.ts';
-import { expectAgree, fastSets, notLoaded, values } from './wasm-sets.ts';
+import { fastSets, notLoaded, values } from './wasm-sets.ts';
+import { expectAgree } from './kernel-agreement.ts';
 
 const sets = (() => { try { return fastSets(); } catch { return []; } })();
 

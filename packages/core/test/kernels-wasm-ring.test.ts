@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { referenceKernels as ref } from '../src/backend/index.ts';
 import { giveBack, take } from '../src/backend/pool.ts';
-import { expectAgree, fastSets, values } from './wasm-sets.ts';
+import { fastSets, values } from './wasm-sets.ts';
+import { expectAgree } from './kernel-agreement.ts';
 
 describe.each(fastSets().map((ks) => [ks.name, ks] as const))('%s kernels: wasm memory', (_name, ks) => {
   it('grows its memory for a large input after small ones', () => {

@@ -19,25 +19,14 @@ import fc from 'fast-check';
 import { referenceKernels as ref } from '../src/backend/index.ts';
 import { plan2d } from '../src/backend/wasm/index.ts';
 import { broadcastStrides } from '../src/shape.ts';
-import { expectAgree, fastSets, ulp, values } from './wasm-sets.ts';
+import { fastSets, ulp, values } from './wasm-sets.ts';
+import { expectAgree, expectMatmulAgrees } from './kernel-agreement.ts';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 describe.each(fastSets().map((ks) => [ks.name, ks] as const))('%s kernels agree with the reference', (_name, ks) => {
-  function checkMatmul(m: number, k: number, n: number, tA: boolean, tB: boolean, seed: number): void {
-    const a = values(m * k, seed), b = values(k * n, seed + 1);
-    const out = new Float32Array(m * n).fill(NaN), want = new Float32Array(m * n);
-    ks.matmul(a, b, out, m, k, n, tA, tB);
-    ref.matmul(a, b, want, m, k, n, tA, tB);
-    const A = (i: number, p: number) => Math.abs(tA ? a[p * m + i]! : a[i * k + p]!);
-    const B = (p: number, j: number) => Math.abs(tB ? b[j * k + p]! : b[p * n + j]!);
-    expectAgree(`matmul ${m}×${k}×${n} transA=${tA} transB=${tB}`, out, want, (at) => {
-      const i = Math.floor(at / n), j = at % n;
-      let mag = 0;
-      for (let p = 0; p < k; p++) mag += A(i, p) * B(p, j);
-      return 1e-5 * mag + 1e-30;
-    });
-  }
+  const checkMatmul = (m: number, k: number, n: number, tA: boolean, tB: boolean, seed: number) =>
+    expectMatmulAgrees(ks, values(m * k, seed), values(k * n, seed + 1), m, k, n, tA, tB, 1e-5, 1e-30);
 
   const dim = fc.oneof(fc.constantFrom(1, 2, 3, 4, 5, 7, 8, 9, 13, 31, 64, 67), fc.integer({ min: 1, max: 90 }));
 

@@ -1,12 +1,9 @@
 /**
  * What the WebAssembly kernel tests share: the sets under test (relaxed SIMD where the runtime has it, and
- * plain SIMD), seeded values, and the element-by-element comparison with the reference that names the first
- * element out of bounds.
+ * plain SIMD) and seeded values. The comparison with the reference is ./kernel-agreement.ts.
  */
-import { expect } from 'vitest';
 import { loadWasmKernels, type Kernels } from '../src/backend/index.ts';
 import { wasmLoadError } from '../src/backend/wasm/index.ts';
-import type { TypedArray } from '../src/dtype.ts';
 
 /** Why the kernels are missing, and the fix. */
 export const notLoaded = () =>
@@ -32,18 +29,6 @@ export function values(n: number, seed: number, scale = 1): Float32Array {
     out[i] = u < 0.05 ? 0 : (u * 2 - 1) * scale;
   }
   return out;
-}
-
-/** Checks every element; `bound(i, ref)` is the allowed |fast − ref|. Names the first failure. */
-export function expectAgree(what: string, fast: TypedArray, want: TypedArray, bound: (i: number, r: number) => number): void {
-  expect(fast.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const f = fast[i]!, r = want[i]!;
-    if (Number.isNaN(r) && Number.isNaN(f)) continue;
-    if (f === r) continue;
-    const ok = Number.isFinite(r) && Number.isFinite(f) && Math.abs(f - r) <= bound(i, r);
-    if (!ok) throw new Error(`${what}: element ${i}: fast ${f}, reference ${r}, allowed difference ${bound(i, r)}`);
-  }
 }
 
 /** One unit in the last place of a float32 near r. */
