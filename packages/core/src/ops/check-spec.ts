@@ -21,8 +21,10 @@ export function checkSpec(spec: unknown): void {
   }
   if (s.differentiable === false) {
     if (s.vjp !== undefined) throw new Error(`${op}: says differentiable: false but gives a vjp; drop one of them`);
+    if (s.jvp !== undefined) throw new Error(`${op}: says differentiable: false but gives a jvp; drop one of them`);
   } else {
     fn('vjp', true, ' (or say differentiable: false)');
+    fn('jvp', false);
   }
   if (s.arity !== undefined && (typeof s.arity !== 'number' || !Number.isInteger(s.arity) || s.arity < 0)) {
     throw new Error(`${op}: arity must be a non-negative whole number (or left out for a variadic op), got ${describeValue(s.arity)}`);

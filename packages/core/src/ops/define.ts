@@ -53,6 +53,27 @@ export interface Computed {
 export type Vjp<A> = (inputs: readonly Tensor[], out: Tensor, dOut: Tensor, attrs: A, saved: any, needs: readonly boolean[]) => readonly (Tensor | null)[];
 
 /**
+ * An op's Jacobian-vector product (forward mode): from the tangents of its inputs, the tangent of its
+ * output. `tangents[i]` has `inputs[i]`'s shape and dtype, or is null (a zero tangent: nothing flows from
+ * that input). It returns out's tangent, or null when every tangent it uses is null. The returned tangent
+ * has out's shape (or a shape that broadcasts to it: the engine broadcasts it up). Written with ops, so
+ * it composes with reverse mode (a Hessian-vector product is `jvp` of a gradient). Optional: an op
+ * without one still works in forward mode through its VJP (the double-VJP identity), only slower.
+ *
+ * Its arguments: the op's `inputs`; its output `out`; `tangents`, one per input; the op's `attrs`; and
+ * `saved`, what forward returned as `saved`.
+ * @example
+ * ```ts
+ * // inside a spec: d(a·b) = da·b + a·db (a null tangent contributes nothing)
+ * jvp: ([a, b], _out, [da, db]) => {
+ *   const left = da && mul(da, b), right = db && mul(a, db);
+ *   return left && right ? add(left, right) : left ?? right;
+ * },
+ * ```
+ */
+export type Jvp<A> = (inputs: readonly Tensor[], out: Tensor, tangents: readonly (Tensor | null)[], attrs: A, saved: any) => Tensor | null;
+
+/**
  * A random test case for the property suite: input shapes and values (float64) and attributes. An op's
  * `sample` draws them (with fast-check, through `@chainrule/core/testing`), and the suite gradchecks the op
  * on each one; `inputsOf` there turns one into tensors.
@@ -112,12 +133,17 @@ interface SpecBase<A> {
   readonly sample?: (fc: SamplerType<A, 'fc'>) => SamplerType<A, 'arbitrary'>;
   /** Short text for attributes in graph drawings, e.g. 'axis=1'. */
   readonly describe?: (attrs: A) => string;
+  /**
+   * The op's forward-mode rule (see {@link Jvp}); optional: without it, forward mode goes through the
+   * VJP. Only for differentiable ops.
+   */
+  readonly jvp?: Jvp<A>;
 }
 
 /**
  * What {@link defineOp} takes: the op's `name`, its `arity` (number of tensor inputs; omitted for a variadic
- * op), its `forward` pass, its `vjp`, and optionally a `sample` for the property suite and a `describe`
- * for graph drawings. `A` is the type of its attributes (the non-tensor arguments, such as an axis).
+ * op), its `forward` pass, its `vjp`, and optionally a `jvp` for forward mode, a `sample` for the property
+ * suite and a `describe` for graph drawings. `A` is the type of its attributes (the non-tensor arguments, such as an axis).
  * A differentiable op must give a VJP; leaving it out is a compile error unless it says
  * `differentiable: false` (comparisons, which record no gradient).
  * @example
@@ -142,6 +168,8 @@ export type OpSpec<A> = SpecBase<A> & (
     readonly differentiable: false;
     /** Left out: a non-differentiable op has no VJP. */
     readonly vjp?: undefined;
+    /** Left out: a non-differentiable op has no JVP. */
+    readonly jvp?: undefined;
   });
 
 /**
@@ -183,8 +211,8 @@ const registry = new Map<string, OpDef>();
  * op's attributes (none by default).
  *
  * @throws Error when the spec is not an object, has no name, no forward, no vjp (unless it says
- * `differentiable: false`), both `differentiable: false` and a vjp, an arity that is not a whole number, or
- * a sample or describe that is not a function; or when an op of that name is already registered.
+ * `differentiable: false`), both `differentiable: false` and a vjp or a jvp, an arity that is not a whole
+ * number, or a jvp, sample or describe that is not a function; or when an op of that name is already registered.
  * @example
  * ```ts
  * import { defineOp, grad, mul, tensor, type Tensor } from '@chainrule/core';
