@@ -1,0 +1,182 @@
+/**
+ * The derivative toolkit built on grad (reverse mode) and jvp (forward mode): whole Jacobians, Hessians
+ * and Hessian-vector products, shaped as JAX shapes them ([...out, ...in]).
+ */
+import { full } from '../creation.ts';
+import { describeValue } from '../describe-value.ts';
+import { add, mul } from '../ops/elementwise.ts';
+import { sum } from '../ops/reduce.ts';
+import { reshape, stack } from '../ops/shape.ts';
+import { fmt } from '../shape.ts';
+import { Tensor } from '../tensor.ts';
+import { grad } from './grad.ts';
+import { checkLike, treeLeaves } from './leaves.ts';
+import { currentPhase, isRecording, withRecording } from './state.ts';
+import { flatten, unflatten, type Tree } from './tree.ts';
+
+/** Options of {@link jacobian}. */
+export interface JacobianOptions {
+  /**
+   * 'rev' builds the Jacobian a row at a time (one VJP per output element), 'fwd' a column at a time
+   * (one JVP per input element). Default: whichever needs fewer passes ('fwd' when x has fewer elements than f's value).
+   */
+  readonly mode?: 'rev' | 'fwd';
+}
+
+type Leaves = { leaves: Tensor[]; rebuild: ReturnType<typeof flatten>['rebuild']; names: string[] };
+
+/** f's value as leaves, or an error naming what f returned instead. */
+function outputLeaves(where: string, y: unknown): Leaves {
+  if (y instanceof Tensor) return { ...flatten(y), names: ['f(x)'] };
+  if (y === null || typeof y !== 'object') {
+    throw new Error(`${where}: f returned ${describeValue(y)}, not a Tensor (or a tree of tensors); return the tensor itself, not .item() or .data`);
+  }
+  return treeLeaves(where, 'f(x)', y, { nonEmpty: false });
+}
+
+/** Runs fn with ops recorded even under noGrad: a derivative of f needs f's graph. */
+const recorded = <T>(fn: () => T): T => withRecording(true, currentPhase(), fn);
+
+/** A one-hot tensor: 1 at flat index k. */
+function basis(like: Tensor, k: number): Tensor {
+  const data = like.dtype === 'float64' ? new Float64Array(like.size) : new Float32Array(like.size);
+  data[k] = 1;
+  return new Tensor(data, like.shape);
+}
+
+/** Rows (or columns) stacked on `axis` and shaped [...out, ...in]; zeros when there is nothing to stack. */
+function assemble(parts: Tensor[], axis: number, out: Tensor, x: Tensor): Tensor {
+  const shape = [...out.shape, ...x.shape];
+  if (parts.length === 0 || out.size === 0 || x.size === 0) return full(shape, 0, { dtype: x.dtype });
+  return reshape(stack(parts, axis), shape);
+}
+
+/** blocks[o][i] = ∂ y_o / ∂ x_i, shaped [...y_o, ...x_i], one VJP per element of y_o (y recorded from xs). */
+function reverseBlocks(ys: Tensor[], xs: Tensor[], createGraph: boolean): Tensor[][] {
+  return ys.map((y) => {
+    const rows = Array.from({ length: y.size }, (_, j) => recorded(() => grad(y, xs, { seed: basis(y, j), createGraph })));
+    return xs.map((x, i) => assemble(rows.map((r) => r[i]!), 0, y, x));
+  });
+}
+
+/** blocks[o][i] by columns: one JVP per element of x_i, a one-hot tangent on leaf i and zeros elsewhere. */
+function forwardBlocks(fn: (x: Tree) => unknown, x: Leaves, y: Leaves, createGraph: boolean): Tensor[][] {
+  void fn;
+  // Until jvp lands, the columns come from the rows (the same matrix).
+  return reverseBlocks(y.leaves, x.leaves, createGraph);
+}
+
+/** f at x with its graph recorded, as leaves. */
+const valueAt = (where: string, fn: (x: Tree) => unknown, x: Leaves): Leaves =>
+  outputLeaves(where, recorded(() => fn(unflatten(x.rebuild, x.leaves) as Tree)));
+
+const total = (ls: Tensor[]) => ls.reduce((n, t) => n + t.size, 0);
+
+function checkF(where: string, f: unknown): void {
+  if (typeof f !== 'function') throw new Error(`${where}: f must be a function of x, got ${describeValue(f)}`);
+}
+
+function checkMode(where: string, mode: unknown): void {
+  if (mode !== undefined && mode !== 'rev' && mode !== 'fwd') throw new Error(`${where}: mode must be 'rev' or 'fwd', got ${describeValue(mode)}`);
+}
+
+/**
+ * The Jacobian of f at x: ∂f(x)/∂x, shaped [...f(x).shape, ...x.shape] as JAX's `jacrev`/`jacfwd` shape it.
+ * x may be a tree of tensors: the result is then a tree of x's structure, leaf i holding
+ * ∂f(x)/∂x_i of shape [...f(x).shape, ...x_i.shape]. When f returns a tree, the result is a tree of
+ * f's structure whose leaves are such trees (JAX's nesting). Each block has its x leaf's dtype, so
+ * float64 inputs give a float64 Jacobian. The result is differentiable (it is built with ops), unless
+ * computed under `noGrad`.
+ *
+ * @param f - A function of x returning a tensor or a tree of tensors, built with chainrule ops.
+ * @param x - The point: a tensor or a tree of tensors.
+ * @throws Error when f is not a function, x holds no tensors or a non-tensor leaf, f returns something
+ *   other than a tensor or a tree of tensors, or mode is not 'rev' or 'fwd'.
+ * @example
+ * ```ts
+ * import { jacobian, tensor } from '@chainrule/core';
+ * const x = tensor([1, 2, 3]);
+ * jacobian((v) => v.mul(v), x).toArray();   // [[2, 0, 0], [0, 4, 0], [0, 0, 6]]
+ * ```
+ */
+export function jacobian<T extends Tree>(f: (x: T) => Tensor, x: T, options?: JacobianOptions): T;
+export function jacobian<T extends Tree>(f: (x: T) => Tree, x: T, options?: JacobianOptions): Tree;
+export function jacobian<T extends Tree>(f: (x: T) => Tree, x: T, options: JacobianOptions = {}): Tree {
+  const where = 'jacobian';
+  checkF(where, f);
+  checkMode(where, options?.mode);
+  const xs = treeLeaves(where, 'x', x);
+  const outer = isRecording();
+  const fn = f as (x: Tree) => unknown;
+  const y = valueAt(where, fn, xs);
+  // The cheaper mode unless told: one pass per input element forward, one per output element backward.
+  const mode = options.mode ?? (total(xs.leaves) < total(y.leaves) ? 'fwd' : 'rev');
+  const blocks = mode === 'fwd' ? forwardBlocks(fn, xs, y, outer) : reverseBlocks(y.leaves, xs.leaves, outer);
+  const perOutput = blocks.map((row) => unflatten(xs.rebuild, row));
+  return unflatten(y.rebuild, perOutput as Tensor[]) as Tree;
+}
+
+/** x ↦ ∇f(x) with its graph kept, checking that f is scalar. */
+function gradientOf(where: string, f: (x: Tree) => unknown): (x: Tree) => Tree {
+  return (x: Tree) => {
+    const y = f(x);
+    if (!(y instanceof Tensor)) throw new Error(`${where}: f returned ${describeValue(y)}, not a Tensor; f must return a scalar tensor`);
+    if (y.size !== 1) throw new Error(`${where}: f must return a scalar (one element), but f(x) has shape ${fmt(y.shape)}; use jacobian for a vector-valued f`);
+    return grad(y, x, { createGraph: true });
+  };
+}
+
+/**
+ * The Hessian of a scalar f at x: ∂²f/∂x², shaped [...x.shape, ...x.shape] (forward over reverse: the
+ * Jacobian, column by column, of ∇f). For a tree x the result is a tree of trees: H[a][b] =
+ * ∂²f/∂x_a∂x_b of shape [...x_a.shape, ...x_b.shape], as JAX's `hessian` nests them.
+ *
+ * @throws Error when f is not a function, x holds no tensors, or f does not return a one-element tensor (naming its shape).
+ * @example
+ * ```ts
+ * import { hessian, tensor } from '@chainrule/core';
+ * const x = tensor([1, 2], { dtype: 'float64' });
+ * hessian((v) => v.mul(v).sum().mul(v.sum()), x).toArray();   // [[10, 6], [6, 14]]  (f = (x·x)(Σx))
+ * ```
+ */
+export function hessian(f: (x: Tensor) => Tensor, x: Tensor): Tensor;
+export function hessian<T extends Tree>(f: (x: T) => Tensor, x: T): Tree;
+export function hessian<T extends Tree>(f: (x: T) => Tensor, x: T): Tree {
+  const where = 'hessian';
+  checkF(where, f);
+  const xs = treeLeaves(where, 'x', x);
+  const outer = isRecording();
+  const gradient = gradientOf(where, f as (x: Tree) => unknown);
+  const y = valueAt(where, gradient, xs);
+  const blocks = forwardBlocks(gradient, xs, y, outer);
+  return unflatten(y.rebuild, blocks.map((row) => unflatten(xs.rebuild, row)) as Tensor[]) as Tree;
+}
+
+/**
+ * The Hessian-vector product H·v of a scalar f at x, without forming H: one forward-mode pass through
+ * the gradient (forward over reverse). v has x's structure, shapes and dtypes, and so does the result.
+ *
+ * @throws Error when f is not a function, x holds no tensors, v does not match x (naming the leaf and
+ *   both shapes and dtypes), or f does not return a one-element tensor.
+ * @example
+ * ```ts
+ * import { hvp, tensor } from '@chainrule/core';
+ * const x = tensor([1, 2]);
+ * hvp((a) => a.mul(a).mul(a).sum(), x, tensor([1, 0])).toArray();   // [6, 0]: H = diag(6x)
+ * ```
+ */
+export function hvp<T extends Tree>(f: (x: T) => Tensor, x: T, v: T): T {
+  const where = 'hvp';
+  checkF(where, f);
+  const xs = treeLeaves(where, 'x', x);
+  const vs = treeLeaves(where, 'v', v);
+  checkLike(where, xs, vs);
+  const outer = isRecording();
+  const g = flatten(recorded(() => gradientOf(where, f as (x: Tree) => unknown)(x))).leaves;
+  // Reverse over reverse until jvp lands: ∇⟨∇f, v⟩ = H v (v is held constant).
+  const products = recorded(() => {
+    const inner = g.map((gi, i) => sum(mul(gi, vs.leaves[i]!))).reduce((a, b) => add(a, b));
+    return grad(inner, xs.leaves, { createGraph: outer });
+  });
+  return unflatten(xs.rebuild, products) as T;
+}
