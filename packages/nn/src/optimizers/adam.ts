@@ -13,24 +13,27 @@ export interface AdamOptions extends BaseOptions {
   readonly epsilon?: number;
 }
 
-function adamLike(name: 'adam' | 'adamW', options: AdamOptions, decoupledDecay: number): Optimizer {
+function adamLike(name: 'adam' | 'adamW', options: AdamOptions, decoupled: boolean): Optimizer {
   const b1 = options.beta1 ?? 0.9;
   const b2 = options.beta2 ?? 0.999;
   const eps = options.epsilon ?? 1e-8;
   unitInterval(name, 'beta1', b1);
   unitInterval(name, 'beta2', b2);
   positive(name, 'epsilon', eps);
-  const l2 = name === 'adam' ? options.weightDecay ?? 0 : 0;
   // The bias corrections are folded into stepSize = lr/(1 − b1^t) and invRootC2 = 1/√(1 − b2^t), computed
   // per step in float64: one division and one sqrt per element, and the float32 bits of the kernels this replaced.
-  const update = fuse({ arrays: ['p', 'g', 'm', 'v'], scalars: ['stepSize', 'invRootC2', 'keep'] }, ({ p, g, m, v, stepSize, invRootC2, keep }) => {
+  // The decay is a scalar per parameter (its group's): l2 = λ for adam, keep = 1 − lr·λ for adamW (l2 = 0, keep = 1 otherwise).
+  const update = fuse({ arrays: ['p', 'g', 'm', 'v'], scalars: ['stepSize', 'invRootC2', 'keep', 'l2'] }, ({ p, g, m, v, stepSize, invRootC2, keep, l2 }) => {
     const gd = fma(l2, p, g);
     const m1 = fma(b1, m, oneMinus(b1).mul(gd)).flush();
     const v1 = fma(b2, v, oneMinus(b2).mul(gd.mul(gd))).flush();
     return { p: p.mul(keep).sub(stepSize.mul(m1).div(fma(v1.sqrt(), invRootC2, eps))), m: m1, v: v1 };
   });
-  return makeOptimizer(name, { ...options }, 0.001, update, (lr, t) => ({
-    stepSize: lr / (1 - b1 ** t), invRootC2: 1 / Math.sqrt(1 - b2 ** t), keep: 1 - lr * decoupledDecay,
+  // adamW's default decay is 0.01 (PyTorch's), kept in config so groups without their own inherit it.
+  const config = decoupled ? { ...options, weightDecay: options.weightDecay ?? 0.01 } : { ...options };
+  return makeOptimizer(name, config, 0.001, update, (lr, t, { weightDecay }) => ({
+    stepSize: lr / (1 - b1 ** t), invRootC2: 1 / Math.sqrt(1 - b2 ** t),
+    keep: decoupled ? 1 - lr * weightDecay : 1, l2: decoupled ? 0 : weightDecay,
   }));
 }
 
@@ -47,7 +50,7 @@ function adamLike(name: 'adam' | 'adamW', options: AdamOptions, decoupledDecay: 
  * const optimizer = adam({ lr: warmup(1e-3, { steps: 100 }), clipNorm: 1 });
  * ```
  */
-export const adam = (options: AdamOptions = {}): Optimizer => adamLike('adam', options, 0);
+export const adam = (options: AdamOptions = {}): Optimizer => adamLike('adam', options, false);
 
 /**
  * AdamW (Loshchilov and Hutter 2019): Adam with the weight decay applied to the weights instead of
@@ -60,4 +63,4 @@ export const adam = (options: AdamOptions = {}): Optimizer => adamLike('adam', o
  * const optimizer = adamW({ lr: 3e-4, weightDecay: 0.05 });
  * ```
  */
-export const adamW = (options: AdamOptions = {}): Optimizer => adamLike('adamW', options, options.weightDecay ?? 0.01);
+export const adamW = (options: AdamOptions = {}): Optimizer => adamLike('adamW', options, true);

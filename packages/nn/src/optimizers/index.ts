@@ -33,3 +33,4 @@ export type { SgdOptions } from './sgd.ts';
 export type { AdamOptions } from './adam.ts';
 export type { RmspropOptions } from './rmsprop.ts';
 export type { LionOptions } from './lion.ts';
+export type { ParamGroup, ParamOptions, ParamSelector } from './param-groups.ts';

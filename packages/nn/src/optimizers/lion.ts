@@ -32,10 +32,9 @@ export function lion(options: LionOptions = {}): Optimizer {
   const b2 = options.beta2 ?? 0.99;
   unitInterval('lion', 'beta1', b1);
   unitInterval('lion', 'beta2', b2);
-  const wd = options.weightDecay ?? 0;
-  const update = fuse({ arrays: ['p', 'g', 'm'], scalars: ['lr'] }, ({ p, g, m, lr }) => {
+  const update = fuse({ arrays: ['p', 'g', 'm'], scalars: ['lr', 'wd'] }, ({ p, g, m, lr, wd }) => {
     const c = fma(b1, m, oneMinus(b1).mul(g));
     return { p: p.sub(lr.mul(fma(wd, p, c.sign()))), m: fma(b2, m, oneMinus(b2).mul(g)).flush() };
   });
-  return makeOptimizer('lion', { ...options }, 1e-4, update, (lr) => ({ lr }));
+  return makeOptimizer('lion', { ...options }, 1e-4, update, (lr, _t, { weightDecay }) => ({ lr, wd: weightDecay }));
 }

@@ -4,10 +4,11 @@
  * Each update is one fused elementwise program (core's `fuse`), compiled once per optimiser and run
  * per parameter in one pass by the active kernel set; it is never differentiated.
  */
-import { fromData, fma, noGrad, sumOfSquares, zerosLike, type Expr, type Fused, type Tensor } from '@chainrule/core';
+import { describeValue, fma, noGrad, sumOfSquares, zerosLike, type Expr, type Fused, type Tensor } from '@chainrule/core';
 import { OrderedMap, Record, type RecordOf } from 'immutable';
 import { nonNegative, positive } from '../names.ts';
 import type { Params } from '../params.ts';
+import { paramPlan, type ParamGroup, type ParamOptions, type ParamSelector } from './param-groups.ts';
 import { toSchedule, type LearningRate, type Schedule } from '../schedules.ts';
 
 /** The fields of an {@link OptState}. */
@@ -63,16 +64,28 @@ export interface Optimizer {
   init(params: Params): OptState;
   /**
    * One update: the new params and state (step one higher). `grads` is keyed and shaped like the
-   * params; `step` (default `state.step`) picks the learning rate and bias corrections.
+   * params; `step` (default `state.step`) picks the learning rate and bias corrections. Frozen
+   * params (`options.frozen` and the optimiser's `frozen` option) and their slot entries come back
+   * as they were, the same tensors; their gradients are not needed and not clipped.
    *
-   * @throws Error when a gradient or slot entry is missing or its shape or dtype differs from the parameter's.
+   * @throws Error when a gradient or slot entry is missing or its shape or dtype differs from the
+   *   parameter's, or a frozen or grouped name is not a parameter (the error lists the parameters).
    */
-  update(params: Params, grads: Params, state: OptState, step?: number): {
+  update(params: Params, grads: Params, state: OptState, step?: number, options?: UpdateOptions): {
     /** The updated params, in the same order and with the same names. */
     params: Params;
     /** The updated state. */
     state: OptState;
   };
+}
+
+/** Options of one `optimizer.update`. */
+export interface UpdateOptions {
+  /**
+   * Parameter names to leave alone this update, on top of the optimiser's own `frozen` option: no
+   * update, no weight decay, slots untouched (e.g. the names of layers marked `trainable: false`).
+   */
+  readonly frozen?: ReadonlySet<string>;
 }
 
 /** The L2 norm of all gradients taken together. */
@@ -102,8 +115,12 @@ export function clipGradients(grads: Params, options: ClipOptions): Params {
  */
 export type UpdateProgram = Fused<string, string, string>;
 
-/** This step's scalars for the program, from its learning rate `lr` and 1-based update count `t`. */
-export type StepScalars = (lr: number, t: number) => globalThis.Record<string, number>;
+/**
+ * This step's scalars for one parameter's program, from its learning rate `lr` (its group's lrScale
+ * applied), the 1-based update count `t`, and the options of the parameter's group (its weight
+ * decay): how per-group options reach the fused update.
+ */
+export type StepScalars = (lr: number, t: number, param: ParamOptions) => globalThis.Record<string, number>;
 
 /**
  * 1 − x computed inside the program, in the arrays' precision: the float32 kernels computed
@@ -121,6 +138,14 @@ export interface BaseOptions extends ClipOptions {
    * weights directly (decoupled) by adamW (default 0.01) and lion. Default 0 otherwise.
    */
   readonly weightDecay?: number;
+  /**
+   * Options for some parameters in place of the ones above, e.g. no weight decay on biases and
+   * norms: `[{ params: /\/b$|norm/, weightDecay: 0 }]`. A parameter takes the first group that
+   * picks it; parameters no group picks take the optimiser's options.
+   */
+  readonly groups?: readonly ParamGroup[];
+  /** Parameters never updated: no step, no weight decay, slots untouched (see also `update`'s `frozen`). */
+  readonly frozen?: ParamSelector;
 }
 
 /** The slots an update program keeps (its outputs besides p), after checking it reads p first, g, and each slot. */
@@ -138,11 +163,13 @@ function slotsOf(name: string, program: UpdateProgram): string[] {
  * An optimiser from one parameter's update as a fused program (see {@link UpdateProgram}): it runs
  * per parameter each step, after clipping, with the scalars `stepScalars` gives for the step. The
  * slots are the program's outputs besides `p`, zeros at init. How the built-in optimisers are made.
+ * Groups reach the program only through `stepScalars`: their lrScale scales its `lr`, and their weight
+ * decay is its third argument's `weightDecay`, which a program that decays must read from there.
  *
- * @param config The options (lr, weightDecay, clipNorm, clipValue and the optimiser's own), kept as `config`.
+ * @param config The options (lr, weightDecay, groups, frozen, clipNorm, clipValue and the optimiser's own), kept as `config`.
  * @param defaultLr The learning rate when `config.lr` is not given.
- * @throws Error when the learning rate or weightDecay is negative, a clip bound is not positive, or the
- *   program does not read p (first), g and one array per slot.
+ * @throws Error when the learning rate or weightDecay is negative, a clip bound is not positive, a group
+ *   or the frozen option is malformed, or the program does not read p (first), g and one array per slot.
  * @example
  * ```ts
  * import { fuse } from '@chainrule/core';
@@ -154,7 +181,8 @@ function slotsOf(name: string, program: UpdateProgram): string[] {
 export function makeOptimizer(name: string, config: BaseOptions & globalThis.Record<string, unknown>, defaultLr: number,
   program: UpdateProgram, stepScalars: StepScalars): Optimizer {
   const lr = toSchedule(name, config.lr ?? defaultLr);
-  nonNegative(name, 'weightDecay', config.weightDecay ?? 0);
+  const weightDecay = nonNegative(name, 'weightDecay', config.weightDecay ?? 0);
+  const plan = paramPlan(name, config, { weightDecay, lrScale: 1 });
   if (config.clipNorm !== undefined) positive(name, 'clipNorm', config.clipNorm);
   if (config.clipValue !== undefined) positive(name, 'clipValue', config.clipValue);
   const clip = config.clipNorm !== undefined || config.clipValue !== undefined;
@@ -169,9 +197,16 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
       step: 0,
       slots: OrderedMap(slotNames.map((s) => [s, params.map((p) => zerosLike(p))] as const)),
     }),
-    update(params, grads, state, step = state.step) {
-      const scalars = stepScalars(lr(step), step + 1);
-      const g = clip ? clipGradients(grads, config) : grads;
+    update(params, grads, state, step = state.step, options = {}) {
+      if (options === null || typeof options !== 'object') throw new Error(`${name}.update: options must be an object such as { frozen: new Set(['dense0/w']) }, got ${describeValue(options)}`);
+      const frozen = plan.frozen(params, options.frozen);
+      const groups = plan.optionsOf(params);
+      // One set of scalars per group; lr·1 is exact, so ungrouped params get the bits they always had.
+      const rate = lr(step);
+      const scalars = groups.list.map((o) => stepScalars(rate * o.lrScale, step + 1, o));
+      // Frozen gradients take no part, in the update or in the global norm clipping measures.
+      const trained = frozen.size ? grads.filter((_, key) => !frozen.has(key)) : grads;
+      const g = clip ? clipGradients(trained, config) : trained;
       const slots = slotNames.map((s) => {
         const slot = state.slots.get(s);
         if (!slot) throw new Error(`${name}.update: the optimiser state has no '${s}' slot; make it with ${name}.init(params)`);
@@ -179,6 +214,14 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
       });
       const newSlots = slotNames.map(() => OrderedMap<string, Tensor>().asMutable());
       const newParams = params.map((p, key) => {
+        if (frozen.has(key)) {
+          slots.forEach((slot, i) => {
+            const s = slot.get(key);
+            if (!s) throw new Error(`${name}.update: the '${slotNames[i]}' slot has no entry for '${key}'`);
+            newSlots[i]!.set(key, s);
+          });
+          return p;
+        }
         const gk = g.get(key);
         if (!gk) throw new Error(`${name}.update: no gradient for parameter '${key}'`);
         if (gk.size !== p.size) throw new Error(`${name}.update: gradient of '${key}' has shape [${gk.shape}], the parameter [${p.shape}]`);
@@ -191,7 +234,7 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
           if (s.size !== p.size) throw new Error(`${name}.update: the '${slotNames[i]}' slot holds [${s.shape}] for '${key}', the parameter [${p.shape}]; make the state with ${name}.init(params) for these params`);
           arrays[slotNames[i]!] = s;
         });
-        const out = program.run(arrays, scalars);
+        const out = program.run(arrays, scalars[groups.index.get(key)!]!);
         slotNames.forEach((s, i) => newSlots[i]!.set(key, out[s]!));
         return out.p!.withName(key);
       });

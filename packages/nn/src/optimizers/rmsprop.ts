@@ -33,22 +33,21 @@ export function rmsprop(options: RmspropOptions = {}): Optimizer {
   unitInterval('rmsprop', 'rho', rho);
   unitInterval('rmsprop', 'momentum', momentum);
   nonNegative('rmsprop', 'epsilon', eps);
-  const wd = options.weightDecay ?? 0;
   // s ← flush(ρ·s + (1 − ρ)·g²); u = g/(√s + ε); with momentum b ← flush(μ·b + u) and p ← p − lr·b, else p ← p − lr·u.
-  const scaled = (p: Expr, g: Expr, square: Expr) => {
+  const scaled = (p: Expr, g: Expr, square: Expr, wd: Expr) => {
     const gd = fma(wd, p, g);
     const s = fma(rho, square, oneMinus(rho).mul(gd).mul(gd)).flush();
     return { s, u: gd.div(s.sqrt().add(eps)) };
   };
   const update: UpdateProgram = momentum === 0
-    ? fuse({ arrays: ['p', 'g', 'square'], scalars: ['lr'] }, ({ p, g, square, lr }) => {
-      const { s, u } = scaled(p, g, square);
+    ? fuse({ arrays: ['p', 'g', 'square'], scalars: ['lr', 'wd'] }, ({ p, g, square, lr, wd }) => {
+      const { s, u } = scaled(p, g, square, wd);
       return { p: p.sub(lr.mul(u)), square: s };
     })
-    : fuse({ arrays: ['p', 'g', 'square', 'velocity'], scalars: ['lr'] }, ({ p, g, square, velocity, lr }) => {
-      const { s, u } = scaled(p, g, square);
+    : fuse({ arrays: ['p', 'g', 'square', 'velocity'], scalars: ['lr', 'wd'] }, ({ p, g, square, velocity, lr, wd }) => {
+      const { s, u } = scaled(p, g, square, wd);
       const b = fma(momentum, velocity, u).flush();
       return { p: p.sub(lr.mul(b)), square: s, velocity: b };
     });
-  return makeOptimizer('rmsprop', { ...options }, 0.001, update, (lr) => ({ lr }));
+  return makeOptimizer('rmsprop', { ...options }, 0.001, update, (lr, _t, { weightDecay }) => ({ lr, wd: weightDecay }));
 }

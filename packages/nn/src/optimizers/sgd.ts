@@ -28,16 +28,15 @@ export function sgd(options: SgdOptions = {}): Optimizer {
   const momentum = options.momentum ?? 0;
   unitInterval('sgd', 'momentum', momentum);
   if (options.nesterov !== undefined && typeof options.nesterov !== 'boolean') throw new Error(`sgd: nesterov must be true or false, got ${describeValue(options.nesterov)}`);
-  const wd = options.weightDecay ?? 0;
   const nesterov = options.nesterov ?? false;
   if (nesterov && momentum === 0) throw new Error('sgd: nesterov needs a momentum > 0');
   // The gradient with decay is fma(wd, p, g) even for wd = 0, as the kernels computed it (NaN for an infinite p, +0 for g = −0).
   const update: UpdateProgram = momentum === 0
-    ? fuse({ arrays: ['p', 'g'], scalars: ['lr'] }, ({ p, g, lr }) => ({ p: p.sub(lr.mul(fma(wd, p, g))) }))
-    : fuse({ arrays: ['p', 'g', 'velocity'], scalars: ['lr'] }, ({ p, g, velocity, lr }) => {
+    ? fuse({ arrays: ['p', 'g'], scalars: ['lr', 'wd'] }, ({ p, g, lr, wd }) => ({ p: p.sub(lr.mul(fma(wd, p, g))) }))
+    : fuse({ arrays: ['p', 'g', 'velocity'], scalars: ['lr', 'wd'] }, ({ p, g, velocity, lr, wd }) => {
       const gd = fma(wd, p, g);
       const v = fma(momentum, velocity, gd).flush();
       return { p: p.sub(lr.mul(nesterov ? fma(momentum, v, gd) : v)), velocity: v };
     });
-  return makeOptimizer('sgd', { ...options }, 0.01, update, (lr) => ({ lr }));
+  return makeOptimizer('sgd', { ...options }, 0.01, update, (lr, _t, { weightDecay }) => ({ lr, wd: weightDecay }));
 }
