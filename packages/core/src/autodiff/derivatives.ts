@@ -6,7 +6,7 @@ import { full } from '../creation.ts';
 import { describeValue } from '../describe-value.ts';
 import { add, mul } from '../ops/elementwise.ts';
 import { sum } from '../ops/reduce.ts';
-import { reshape, stack } from '../ops/shape.ts';
+import { reshape, shapeOps, stack } from '../ops/shape.ts';
 import { fmt } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
 import { grad } from './grad.ts';
@@ -32,6 +32,17 @@ function outputLeaves(where: string, y: unknown): Leaves {
     throw new Error(`${where}: f returned ${describeValue(y)}, not a Tensor (or a tree of tensors); return the tensor itself, not .item() or .data`);
   }
   return treeLeaves(where, 'f(x)', y, { nonEmpty: false });
+}
+
+/**
+ * x's leaves as f's own inputs: new tensors sharing their data, so that leaves computed from one
+ * another get partial derivatives (as JAX's independent arguments), not total ones. When the caller
+ * records, each is a recorded reshape of its leaf, so the result stays differentiable with respect to x.
+ */
+function independent(where: string, what: string, x: unknown, outer: boolean): Leaves {
+  const given = treeLeaves(where, what, x);
+  const leaves = given.leaves.map((t) => (outer ? shapeOps.reshape.op.run([t], { shape: [...t.shape] }) : t.detach()));
+  return { ...given, leaves };
 }
 
 /** Runs fn with ops recorded even under noGrad: a derivative of f needs f's graph. */
@@ -105,8 +116,8 @@ export function jacobian<T extends Tree>(f: (x: T) => Tree, x: T, options: Jacob
   const where = 'jacobian';
   checkF(where, f);
   checkMode(where, options?.mode);
-  const xs = treeLeaves(where, 'x', x);
   const outer = isRecording();
+  const xs = independent(where, 'x', x, outer);
   const fn = f as (x: Tree) => unknown;
   const y = valueAt(where, fn, xs);
   // The cheaper mode unless told: one pass per input element forward, one per output element backward.
@@ -144,8 +155,8 @@ export function hessian<T extends Tree>(f: (x: T) => Tensor, x: T): Tree;
 export function hessian<T extends Tree>(f: (x: T) => Tensor, x: T): Tree {
   const where = 'hessian';
   checkF(where, f);
-  const xs = treeLeaves(where, 'x', x);
   const outer = isRecording();
+  const xs = independent(where, 'x', x, outer);
   const gradient = gradientOf(where, f as (x: Tree) => unknown);
   const y = valueAt(where, gradient, xs);
   const blocks = forwardBlocks(gradient, xs, y, outer);
@@ -168,11 +179,11 @@ export function hessian<T extends Tree>(f: (x: T) => Tensor, x: T): Tree {
 export function hvp<T extends Tree>(f: (x: T) => Tensor, x: T, v: T): T {
   const where = 'hvp';
   checkF(where, f);
-  const xs = treeLeaves(where, 'x', x);
+  const outer = isRecording();
+  const xs = independent(where, 'x', x, outer);
   const vs = treeLeaves(where, 'v', v);
   checkLike(where, xs, vs);
-  const outer = isRecording();
-  const g = flatten(recorded(() => gradientOf(where, f as (x: Tree) => unknown)(x))).leaves;
+  const g = flatten(recorded(() => gradientOf(where, f as (x: Tree) => unknown)(unflatten(xs.rebuild, xs.leaves) as Tree))).leaves;
   // Reverse over reverse until jvp lands: ∇⟨∇f, v⟩ = H v (v is held constant).
   const products = recorded(() => {
     const inner = g.map((gi, i) => sum(mul(gi, vs.leaves[i]!))).reduce((a, b) => add(a, b));
