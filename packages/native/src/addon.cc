@@ -1,11 +1,14 @@
 // The Node-API bindings: each export checks its arguments (types, one dtype, every size against the
 // arrays' lengths) before a kernel touches memory, then runs it on the arrays' own memory, no copies.
-// A bad argument is a thrown TypeError or RangeError naming the kernel and the sizes.
+// A bad argument is a thrown TypeError or RangeError naming the kernel and the sizes. Large calls are
+// split across pool.h's threads (after every check, on raw pointers) in chunks whose results do not
+// depend on the split: see "Threads" below.
 #include <napi.h>
 #include <string>
 #include <vector>
 #include "gemm.h"
 #include "kernels.h"
+#include "pool.h"
 
 namespace {
 
@@ -139,6 +142,46 @@ bool indicesIn(Napi::Env env, const char* kernel, const Arr& idx, size_t len) {
 
 Napi::Value Level(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), supportedLevel()); }
 
+// ---- Threads ----
+// Which calls are split, and how: every chunk computes whole outputs the way one call would, so the bits
+// do not depend on the thread count. Elementwise ranges start at multiples of kAlign elements (a multiple
+// of every vector width and of the fused kernel's block), so each element meets the same code path; the
+// [outer, len, inner] reductions split by outer rows, never inside one output's sum; matmuls by rows of C.
+// The gates (below them a call runs on the caller's thread alone) were measured on a 2-core AMD EPYC VM:
+// a parallel call costs ~5-20 µs more than a serial one (waking a worker, one chunk's wait).
+constexpr size_t kAlign = 256;
+constexpr size_t kMinCheapChunk = 1 << 15;  // elements of an add, mul, relu, clip… per chunk
+constexpr size_t kMinCostlyChunk = 1 << 12; // elements of an exp, log, tanh, pow… per chunk
+constexpr double kMinGemmChunkFlops = 1 << 21;  // m·n·k per chunk of rows
+
+bool costlyUnary(size_t op) {
+  switch (op) {
+    case chainrule::kExp: case chainrule::kLog: case chainrule::kLog1p: case chainrule::kSin: case chainrule::kCos:
+    case chainrule::kTanh: case chainrule::kSigmoid: case chainrule::kSoftplus: return true;
+    default: return false;
+  }
+}
+
+// f(o0, o1) over chunks of `outer` rows, each row costing `rowCost` element-steps.
+template <typename F> void splitRows(size_t outer, size_t rowCost, size_t minChunk, const F& f) {
+  const size_t minRows = rowCost == 0 ? outer : (minChunk + rowCost - 1) / rowCost;
+  chainrule::parallelRanges(outer, 1, minRows < 1 ? 1 : minRows, f);
+}
+
+// threads(n?) → the threads parallel kernels use, the caller's included (after setting it to n, if given).
+Napi::Value Threads(const Napi::CallbackInfo& info) {
+  if (info.Length() > 0 && !info[0].IsUndefined()) {
+    size_t n;
+    if (!sizeArg(info, 0, "threads", n)) return Napi::Value();
+    if (n < 1 || n > size_t(chainrule::kMaxThreads)) return fail(info.Env(), "threads", std::to_string(n) + " is not in 1.." + std::to_string(chainrule::kMaxThreads)), Napi::Value();
+    chainrule::setPoolThreads(int(n));
+  }
+  return Napi::Number::New(info.Env(), chainrule::poolThreads());
+}
+
+// parallelCalls() → how many calls have been split across threads since the addon loaded (tests use it).
+Napi::Value ParallelCalls(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), chainrule::poolJobs()); }
+
 // unary(op, x, out, alpha)
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   const char* k = "unary";
@@ -147,8 +190,10 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   if (op >= chainrule::kUnaryCount) return fail(info.Env(), k, "unknown op " + std::to_string(op)), Napi::Value();
   if (x.length != out.length) return fail(info.Env(), k, "x has " + std::to_string(x.length) + " elements, out " + std::to_string(out.length)), Napi::Value();
   const double alpha = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0;
-  if (dt == 0) chainrule::unary(int(op), static_cast<float*>(x.data), static_cast<float*>(out.data), x.length, alpha);
-  else chainrule::unary(int(op), static_cast<double*>(x.data), static_cast<double*>(out.data), x.length, alpha);
+  chainrule::parallelRanges(x.length, kAlign, costlyUnary(op) ? kMinCostlyChunk : kMinCheapChunk, [&](size_t i0, size_t i1) {
+    if (dt == 0) chainrule::unary(int(op), static_cast<float*>(x.data) + i0, static_cast<float*>(out.data) + i0, i1 - i0, alpha);
+    else chainrule::unary(int(op), static_cast<double*>(x.data) + i0, static_cast<double*>(out.data) + i0, i1 - i0, alpha);
+  });
   return Napi::Value();
 }
 
@@ -163,8 +208,15 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   if (op >= chainrule::kBinaryCount) return fail(env, k, "unknown op " + std::to_string(op)), Napi::Value();
   if (outer * inner != out.length) return fail(env, k, "outer·inner = " + std::to_string(outer * inner) + " but out has " + std::to_string(out.length)), Napi::Value();
   if (!fits(env, k, "a", extent(outer, aRow, inner, aInner), a.length) || !fits(env, k, "b", extent(outer, bRow, inner, bInner), b.length)) return Napi::Value();
-  if (dt == 0) chainrule::binary(int(op), static_cast<float*>(a.data), aRow, aInner, static_cast<float*>(b.data), bRow, bInner, static_cast<float*>(out.data), outer, inner);
-  else chainrule::binary(int(op), static_cast<double*>(a.data), aRow, aInner, static_cast<double*>(b.data), bRow, bInner, static_cast<double*>(out.data), outer, inner);
+  // Rows of out [o0, o1), columns [i0, i1) (a column range only when there is one row).
+  auto run = [&](size_t o0, size_t o1, size_t i0, size_t i1) {
+    const size_t ao = o0 * aRow + i0 * aInner, bo = o0 * bRow + i0 * bInner, oo = o0 * inner + i0;
+    if (dt == 0) chainrule::binary(int(op), static_cast<float*>(a.data) + ao, aRow, aInner, static_cast<float*>(b.data) + bo, bRow, bInner, static_cast<float*>(out.data) + oo, o1 - o0, i1 - i0);
+    else chainrule::binary(int(op), static_cast<double*>(a.data) + ao, aRow, aInner, static_cast<double*>(b.data) + bo, bRow, bInner, static_cast<double*>(out.data) + oo, o1 - o0, i1 - i0);
+  };
+  const size_t minChunk = op == chainrule::kPow ? kMinCostlyChunk : kMinCheapChunk;
+  if (outer == 1) chainrule::parallelRanges(inner, kAlign, minChunk, [&](size_t i0, size_t i1) { run(0, 1, i0, i1); });
+  else splitRows(outer, inner, minChunk, [&](size_t o0, size_t o1) { run(o0, o1, 0, inner); });
   return Napi::Value();
 }
 
@@ -181,17 +233,21 @@ template <Rows kind> Napi::Value RowKernel(const Napi::CallbackInfo& info) {
   const size_t need = kind == Rows::kSoftmax ? n : outer * inner;
   if (need != out.length) return fail(env, k, "out needs " + std::to_string(need) + " elements, has " + std::to_string(out.length)), Napi::Value();
   const bool log = info.Length() > 5 && info[5].ToBoolean().Value();
-  if (dt == 0) {
-    auto px = static_cast<const float*>(x.data); auto po = static_cast<float*>(out.data);
-    if (kind == Rows::kSum) chainrule::sum3(px, outer, len, inner, po);
-    else if (kind == Rows::kLogsumexp) chainrule::logsumexp(px, outer, len, inner, po);
-    else chainrule::softmax(px, outer, len, inner, po, log);
-  } else {
-    auto px = static_cast<const double*>(x.data); auto po = static_cast<double*>(out.data);
-    if (kind == Rows::kSum) chainrule::sum3(px, outer, len, inner, po);
-    else if (kind == Rows::kLogsumexp) chainrule::logsumexp(px, outer, len, inner, po);
-    else chainrule::softmax(px, outer, len, inner, po, log);
-  }
+  // By outer rows: each output's sum stays in one chunk, in its order.
+  const size_t outRow = kind == Rows::kSoftmax ? len * inner : inner;
+  splitRows(outer, len * inner, kind == Rows::kSum ? kMinCheapChunk : kMinCostlyChunk, [&](size_t o0, size_t o1) {
+    if (dt == 0) {
+      auto px = static_cast<const float*>(x.data) + o0 * len * inner; auto po = static_cast<float*>(out.data) + o0 * outRow;
+      if (kind == Rows::kSum) chainrule::sum3(px, o1 - o0, len, inner, po);
+      else if (kind == Rows::kLogsumexp) chainrule::logsumexp(px, o1 - o0, len, inner, po);
+      else chainrule::softmax(px, o1 - o0, len, inner, po, log);
+    } else {
+      auto px = static_cast<const double*>(x.data) + o0 * len * inner; auto po = static_cast<double*>(out.data) + o0 * outRow;
+      if (kind == Rows::kSum) chainrule::sum3(px, o1 - o0, len, inner, po);
+      else if (kind == Rows::kLogsumexp) chainrule::logsumexp(px, o1 - o0, len, inner, po);
+      else chainrule::softmax(px, o1 - o0, len, inner, po, log);
+    }
+  });
   return Napi::Value();
 }
 
@@ -233,8 +289,21 @@ Napi::Value Fused(const Napi::CallbackInfo& info) {
     (i < inputs ? ins[i] : outs[i - inputs]) = data;
   }
   const double* sc = static_cast<const double*>(scalarValues.data);
-  if (dt == 0) chainrule::fused(p, reinterpret_cast<const float* const*>(ins.data()), sc, reinterpret_cast<float* const*>(outs.data()), n);
-  else if (dt == 1) chainrule::fused(p, reinterpret_cast<const double* const*>(ins.data()), sc, reinterpret_cast<double* const*>(outs.data()), n);
+  if (dt < 0) return Napi::Value();
+  const size_t elem = dt == 0 ? sizeof(float) : sizeof(double);
+  // Each instruction is about one cheap elementwise op per element; chunks start at multiples of the kernel's block.
+  const size_t steps = code.length / 5 < 1 ? 1 : code.length / 5;
+  void* const* inData = ins.data();  // this thread's vectors: a worker's thread_local ones are others
+  void* const* outData = outs.data();
+  chainrule::parallelRanges(n, kAlign, kMinCheapChunk / steps < kAlign ? kAlign : kMinCheapChunk / steps, [&](size_t i0, size_t i1) {
+    // Per chunk: the arrays advanced to i0 (one vector per thread, reused).
+    thread_local std::vector<char*> moved;
+    moved.resize(inputs + outputs);
+    for (size_t i = 0; i < inputs; i++) moved[i] = static_cast<char*>(inData[i]) + i0 * elem;
+    for (size_t i = 0; i < outputs; i++) moved[inputs + i] = static_cast<char*>(outData[i]) + i0 * elem;
+    if (dt == 0) chainrule::fused(p, reinterpret_cast<const float* const*>(moved.data()), sc, reinterpret_cast<float* const*>(moved.data() + inputs), i1 - i0);
+    else chainrule::fused(p, reinterpret_cast<const double* const*>(moved.data()), sc, reinterpret_cast<double* const*>(moved.data() + inputs), i1 - i0);
+  });
   return Napi::Value();
 }
 
@@ -255,10 +324,17 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
       std::to_string(hasBias ? bias.length : 0) + ")"), Napi::Value();
   }
   const bool tA = info[5].ToBoolean().Value(), tB = info[7].ToBoolean().Value();
-  if (dt == 0) chainrule::sgemm(int(level), int(m), int(n), int(k), static_cast<float*>(a.data), tA, static_cast<float*>(b.data), tB,
-                                hasBias ? static_cast<float*>(bias.data) : nullptr, static_cast<float*>(c.data));
-  else chainrule::dgemm(int(level), int(m), int(n), int(k), static_cast<double*>(a.data), tA, static_cast<double*>(b.data), tB,
-                        hasBias ? static_cast<double*>(bias.data) : nullptr, static_cast<double*>(c.data));
+  // By rows of C, in multiples of the micro-kernel's height at this level (gemm.cc's MR), so that only
+  // the last chunk has a short panel; each chunk packs B for itself.
+  const size_t mr = level == 2 ? 14 : level == 1 ? 6 : 4;
+  const double rowFlops = double(n) * double(k);
+  const size_t minRows = rowFlops <= 0 ? m : size_t(kMinGemmChunkFlops / rowFlops) + 1;
+  chainrule::parallelRanges(m, mr, minRows, [&](size_t r0, size_t r1) {
+    if (dt == 0) chainrule::sgemmRows(int(level), int(m), int(n), int(k), static_cast<float*>(a.data), tA, static_cast<float*>(b.data), tB,
+                                      hasBias ? static_cast<float*>(bias.data) : nullptr, static_cast<float*>(c.data), int(r0), int(r1));
+    else chainrule::dgemmRows(int(level), int(m), int(n), int(k), static_cast<double*>(a.data), tA, static_cast<double*>(b.data), tB,
+                              hasBias ? static_cast<double*>(bias.data) : nullptr, static_cast<double*>(c.data), int(r0), int(r1));
+  }, 2);
   return Napi::Value();
 }
 
@@ -390,8 +466,10 @@ Napi::Value Clip(const Napi::CallbackInfo& info) {
   if (!info[1].IsNumber() || !info[2].IsNumber()) return fail(info.Env(), k, "lo and hi must be numbers"), Napi::Value();
   if (x.length != out.length) return fail(info.Env(), k, "x has " + std::to_string(x.length) + " elements, out " + std::to_string(out.length)), Napi::Value();
   const double lo = info[1].As<Napi::Number>().DoubleValue(), hi = info[2].As<Napi::Number>().DoubleValue();
-  if (dt == 0) chainrule::clip(static_cast<const float*>(x.data), lo, hi, static_cast<float*>(out.data), x.length);
-  else chainrule::clip(static_cast<const double*>(x.data), lo, hi, static_cast<double*>(out.data), x.length);
+  chainrule::parallelRanges(x.length, kAlign, kMinCheapChunk, [&](size_t i0, size_t i1) {
+    if (dt == 0) chainrule::clip(static_cast<const float*>(x.data) + i0, lo, hi, static_cast<float*>(out.data) + i0, i1 - i0);
+    else chainrule::clip(static_cast<const double*>(x.data) + i0, lo, hi, static_cast<double*>(out.data) + i0, i1 - i0);
+  });
   return Napi::Value();
 }
 
@@ -406,8 +484,10 @@ Napi::Value Extreme3(const Napi::CallbackInfo& info) {
     return fail(info.Env(), k, "for outer=" + std::to_string(outer) + " len=" + std::to_string(len) + " inner=" + std::to_string(inner) + " x has " + std::to_string(x.length) + " and out " + std::to_string(out.length) + " elements"), Napi::Value();
   }
   const bool max = info[0].ToBoolean().Value();
-  if (dt == 0) chainrule::extreme3(max, static_cast<const float*>(x.data), outer, len, inner, static_cast<float*>(out.data));
-  else chainrule::extreme3(max, static_cast<const double*>(x.data), outer, len, inner, static_cast<double*>(out.data));
+  splitRows(outer, len * inner, kMinCheapChunk, [&](size_t o0, size_t o1) {
+    if (dt == 0) chainrule::extreme3(max, static_cast<const float*>(x.data) + o0 * len * inner, o1 - o0, len, inner, static_cast<float*>(out.data) + o0 * inner);
+    else chainrule::extreme3(max, static_cast<const double*>(x.data) + o0 * len * inner, o1 - o0, len, inner, static_cast<double*>(out.data) + o0 * inner);
+  });
   return Napi::Value();
 }
 
@@ -450,6 +530,8 @@ Napi::Value CrossEntropyGrad(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("level", Napi::Function::New(env, Level));
+  exports.Set("threads", Napi::Function::New(env, Threads));
+  exports.Set("parallelCalls", Napi::Function::New(env, ParallelCalls));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("sum3", Napi::Function::New(env, RowKernel<Rows::kSum>));

@@ -11,6 +11,13 @@ import { nodeBuiltin } from '../wasm/runtime.ts';
 export interface NativeAddon {
   /** The best code path the CPU runs: 2 = AVX-512, 1 = AVX2+FMA, 0 = portable. */
   level(): number;
+  /**
+   * The threads large kernels use, the caller's included, after setting it to `n` when given (1..64; 1 = no
+   * pool). Process-wide. Results have the same bits whatever the count: work is split by output.
+   */
+  threads(n?: number): number;
+  /** How many calls have been split across threads since the addon loaded (tests check that a gate was crossed). */
+  parallelCalls(): number;
   unary(op: number, x: TypedArray, out: TypedArray, alpha: number): void;
   binary(op: number, a: TypedArray, aRow: number, aInner: number, b: TypedArray, bRow: number, bInner: number, out: TypedArray, outer: number, inner: number): void;
   sum3(x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
@@ -55,7 +62,7 @@ const FIX = 'install @chainrule/native beside @chainrule/core and let it build (
   + 'pnpm users approve its build script with `allowBuilds: { "@chainrule/native": true }` in pnpm-workspace.yaml), '
   + "or use the default kernels: setBackend('wasm-relaxed-simd')";
 
-const EXPORTS: readonly (keyof NativeAddon)[] = ['level', 'unary', 'binary', 'sum3', 'logsumexp', 'softmax', 'sumSquares', 'fused', 'gemm',
+const EXPORTS: readonly (keyof NativeAddon)[] = ['level', 'threads', 'parallelCalls', 'unary', 'binary', 'sum3', 'logsumexp', 'softmax', 'sumSquares', 'fused', 'gemm',
   'copyStrided', 'select', 'binaryNd', 'pad', 'gather', 'scatterAdd', 'concat', 'clip', 'extreme3', 'crossEntropy', 'crossEntropyGrad'];
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Choosing the native set's code path: the best level the CPU runs, or a lower one forced by
  * CHAINRULE_NATIVE_LEVEL=0|1|2 (0 portable, 1 AVX2+FMA, 2 AVX-512) or by the caller, so that each
- * level can be tested on a machine that has it.
+ * level can be tested on a machine that has it. And its thread count: CHAINRULE_THREADS (which also
+ * gives the wasm set its worker), else DEFAULT_THREADS.
  */
 import type { Kernels } from '../kernels.ts';
 import { loadAddon } from './addon.ts';
@@ -15,7 +16,19 @@ export interface LoadNativeOptions {
   module?: string;
   /** Run every call natively, however small (default false: tiny calls go to the reference set, which is faster there). For tests. */
   allNative?: boolean;
+  /**
+   * Threads for large matmuls and elementwise work, the caller's included (1..64; 1: no pool). Results have the
+   * same bits at any count. Process-wide: the addon has one pool. Default: CHAINRULE_THREADS, else DEFAULT_THREADS.
+   */
+  threads?: number;
 }
+
+/**
+ * One thread unless asked: on the 2-core VMs this was measured on, the second core is often busy, and a
+ * worker that must wait for it makes a parallel call slower than a serial one (see packages/native/README.md).
+ */
+export const DEFAULT_THREADS = 1;
+const MAX_THREADS = 64;
 
 const envLevel = (): number | undefined => {
   const text = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CHAINRULE_NATIVE_LEVEL;
@@ -24,10 +37,19 @@ const envLevel = (): number | undefined => {
   return Number(text);
 };
 
+const envThreads = (): number | undefined => {
+  const text = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CHAINRULE_THREADS;
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n < 1 || n > MAX_THREADS) throw new Error(`chainrule: CHAINRULE_THREADS=${text} is not a thread count in 1..${MAX_THREADS}`);
+  return n;
+};
+
 /**
  * The native kernel set (Node only).
  *
- * @throws Error when the addon cannot load (saying why and the fix), or the level asked for is above the CPU's.
+ * @throws Error when the addon cannot load (saying why and the fix), the level asked for is above the CPU's,
+ *   or the thread count is not in 1..64.
  */
 export function loadNativeKernels(options: LoadNativeOptions = {}): Kernels {
   const addon = loadAddon(options.module);
@@ -36,6 +58,11 @@ export function loadNativeKernels(options: LoadNativeOptions = {}): Kernels {
   if (!Number.isInteger(level) || level < 0 || level > supported) {
     throw new Error(`chainrule: native level ${level} is not one this CPU runs (0..${supported})`);
   }
+  const threads = options.threads ?? envThreads() ?? DEFAULT_THREADS;
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new Error(`chainrule: native threads ${threads} is not a thread count in 1..${MAX_THREADS}`);
+  }
+  addon.threads(threads);
   return nativeKernelSet(addon, level, options.allNative ?? false);
 }
 
