@@ -324,12 +324,13 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
       std::to_string(hasBias ? bias.length : 0) + ")"), Napi::Value();
   }
   const bool tA = info[5].ToBoolean().Value(), tB = info[7].ToBoolean().Value();
-  // By rows of C, in multiples of the micro-kernel's height at this level (gemm.cc's MR), so that only
-  // the last chunk has a short panel; each chunk packs B for itself.
+  // By rows of C; each chunk packs B for itself. Tall chunks are multiples of the micro-kernel's height
+  // at this level (gemm.cc's MR) so that only the last has a short panel; short ones split evenly instead.
   const size_t mr = level == 2 ? 14 : level == 1 ? 6 : 4;
   const double rowFlops = double(n) * double(k);
   const size_t minRows = rowFlops <= 0 ? m : size_t(kMinGemmChunkFlops / rowFlops) + 1;
-  chainrule::parallelRanges(m, mr, minRows, [&](size_t r0, size_t r1) {
+  const size_t align = m >= 4 * mr * size_t(chainrule::poolThreads()) ? mr : 1;
+  chainrule::parallelRanges(m, align, minRows, [&](size_t r0, size_t r1) {
     if (dt == 0) chainrule::sgemmRows(int(level), int(m), int(n), int(k), static_cast<float*>(a.data), tA, static_cast<float*>(b.data), tB,
                                       hasBias ? static_cast<float*>(bias.data) : nullptr, static_cast<float*>(c.data), int(r0), int(r1));
     else chainrule::dgemmRows(int(level), int(m), int(n), int(k), static_cast<double*>(a.data), tA, static_cast<double*>(b.data), tB,

@@ -31,16 +31,18 @@ template <typename F> void parallelFor(size_t chunks, const F& f) {
   parallelRun(chunks, [](const void* ctx, size_t c) { (*static_cast<const F*>(ctx))(c); }, &f);
 }
 
-// Splits [0, n) into ranges that start at multiples of `align` and hold at least `minChunk` items (up to
-// `perThread` per thread, for balance), and calls f(begin, end) on each, in parallel. Serial (one f(0, n))
-// when n is under two chunks' worth or there is one thread: `minChunk` is the size gate.
+// Splits [0, n) into ranges that start at multiples of `align` and hold at least `minChunk` items, and
+// calls f(begin, end) on each, in parallel: up to `perThread` ranges per thread, and a multiple of the
+// thread count when that fits, so that threads finish together. Serial (one f(0, n)) when n is under two
+// chunks' worth or there is one thread: `minChunk` is the size gate.
 template <typename F> void parallelRanges(size_t n, size_t align, size_t minChunk, const F& f, size_t perThread = 4) {
-  const size_t threads = size_t(poolThreads());
-  if (threads <= 1 || n < 2 * minChunk || n < 2 * align) {
+  const size_t threads = size_t(poolThreads()), most = n / (minChunk < 1 ? 1 : minChunk);
+  if (threads <= 1 || most < 2 || n < 2 * align) {
     f(size_t(0), n);
     return;
   }
-  size_t chunks = n / minChunk < perThread * threads ? n / minChunk : perThread * threads;
+  size_t chunks = perThread * threads;
+  if (chunks > most) chunks = most >= threads ? most / threads * threads : most;
   size_t step = (n + chunks - 1) / chunks;
   step = (step + align - 1) / align * align;
   chunks = (n + step - 1) / step;
