@@ -33,6 +33,10 @@ export {
 } from './metrics.ts';
 export { StandardScaler, MinMaxScaler } from './scalers.ts';
 export { encodeSafetensors, decodeSafetensors, encodeModel, decodeModel, type DecodeModelOptions } from './safetensors.ts';
+export {
+  toTorchStateDict, fromTorchStateDict, TORCH_LAYOUTS,
+  type TorchStateDict, type TorchTensor, type TorchDType, type TorchEntry, type TorchLayout, type TorchOptions,
+} from './torch-interop.ts';
 export { checkAgainstSpec, MAX_PARAM_BYTES } from './validate-state.ts';
 export {
   encodeCheckpoint, decodeCheckpoint, CHECKPOINT_FORMAT,
