@@ -1,5 +1,6 @@
 /**
- * How the kernels load: the default at import (Node: synchronous; elsewhere: asynchronous), `ready()`,
+ * How the kernels load: the default at import (Node: synchronous, native → WebAssembly → reference, saying
+ * once why when native is missing; elsewhere: asynchronous, never native), `ready()`,
  * `setBackend` by name, `loadKernels` from bytes, paths, file URLs and HTTP URLs, and what happens when
  * what it is given is missing or is not the kernels: a clear rejection, and the kernel set in use stays.
  * The .wasm files read here are the ones the build writes (`pnpm --filter @chainrule/core build`).
@@ -13,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { backend, loadKernels, matmul, ready, setBackend, tensor, type BackendName } from '../src/index.ts';
 import { kernels } from '../src/backend/index.ts';
 import { helperOf } from '../src/backend/wasm/index.ts';
+import { loadNativeKernels } from '../src/backend/native/index.ts';
 
 const buildDir = fileURLToPath(new URL('../src/backend/wasm/build/', import.meta.url));
 const file = (name: string) => `${buildDir}${name}`;
@@ -42,9 +44,11 @@ afterEach(() => {
 });
 
 describe('the default kernels', () => {
-  it('ready() resolves with the default set, which Node installs during the import', async () => {
-    const expected = env.CHAINRULE_KERNELS === 'reference' ? 'reference'
-      : (env.CHAINRULE_KERNELS === 'wasm-simd' ? 'wasm-simd' : 'wasm-relaxed-simd') + (env.CHAINRULE_THREADS === '2' ? '-2threads' : '');
+  it('ready() resolves with the default set, which Node installs during the import: native, since this workspace builds it', async () => {
+    const choice = env.CHAINRULE_KERNELS ?? '';
+    const expected = choice === 'reference' ? 'reference'
+      : choice === '' || choice === 'native' ? loadNativeKernels().name
+      : (choice === 'wasm-simd' ? 'wasm-simd' : 'wasm-relaxed-simd') + (env.CHAINRULE_THREADS === '2' ? '-2threads' : '');
     expect(backend()).toBe(expected);
     await expect(ready()).resolves.toBe(expected);
     expectMatmulRight();
@@ -203,6 +207,25 @@ describe('loadKernels', () => {
   });
 });
 
+/**
+ * Imports core's kernels anew with these environment variables (undefined: unset) and no CHAINRULE_THREADS,
+ * restoring them after; returns the module and what it warned during the import.
+ */
+async function importWithEnv(vars: Record<string, string | undefined>) {
+  const keys = ['CHAINRULE_KERNELS', 'CHAINRULE_THREADS', 'CHAINRULE_NATIVE_MODULE', ...Object.keys(vars)];
+  const saved = Object.fromEntries(keys.map((k) => [k, env[k]]));
+  const setAll = (values: Record<string, string | undefined>) => {
+    for (const k of keys) if (values[k] === undefined) delete env[k]; else env[k] = values[k];
+  };
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  try {
+    const fresh = await freshImport(() => setAll(vars), () => setAll(saved));
+    return { fresh, warnings: warn.mock.calls.map((call) => String(call[0])) };
+  } finally {
+    warn.mockRestore();
+  }
+}
+
 /** Imports core's kernels anew (a fresh module graph), with `before` run first and `after` run once the import is done. */
 async function freshImport(before: () => void, after: () => void): Promise<typeof import('../src/backend/index.ts')> {
   vi.resetModules();
@@ -234,22 +257,59 @@ describe('importing core', () => {
     expect(made).toEqual([]);
   });
 
-  it('CHAINRULE_KERNELS picks the default set in Node', async () => {
-    for (const [value, name] of [['reference', 'reference'], ['wasm-simd', 'wasm-simd'], ['wasm', 'wasm-relaxed-simd']] as const) {
-      const saved = { kernels: env.CHAINRULE_KERNELS, threads: env.CHAINRULE_THREADS };
-      const fresh = await freshImport(() => { env.CHAINRULE_KERNELS = value; delete env.CHAINRULE_THREADS; }, () => {
-        for (const [key, v] of [['CHAINRULE_KERNELS', saved.kernels], ['CHAINRULE_THREADS', saved.threads]] as const) {
-          if (v === undefined) delete env[key]; else env[key] = v;
-        }
-      });
+  it('CHAINRULE_KERNELS picks the default set in Node, with no warning', async () => {
+    const native = loadNativeKernels().name;
+    const cases = [[undefined, native], ['native', native], ['reference', 'reference'], ['wasm-simd', 'wasm-simd'], ['wasm', 'wasm-relaxed-simd'], ['wasm-relaxed-simd', 'wasm-relaxed-simd']] as const;
+    for (const [value, name] of cases) {
+      const { fresh, warnings } = await importWithEnv({ CHAINRULE_KERNELS: value });
       expect(fresh.backend(), `CHAINRULE_KERNELS=${value}`).toBe(name);
+      expect(warnings, `CHAINRULE_KERNELS=${value}`).toEqual([]);
     }
   });
 
-  it('without WebAssembly: the reference set, one warning saying why, and ready() still resolves', async () => {
+  describe('when the native addon is missing (forced: CHAINRULE_NATIVE_MODULE names a package that is not there)', () => {
+    const missing = '@chainrule/no-such-native';
+
+    it('the default falls back to WebAssembly, saying so in one short line with the switch that silences it', async () => {
+      const { fresh, warnings } = await importWithEnv({ CHAINRULE_NATIVE_MODULE: missing });
+      expect(fresh.backend()).toBe('wasm-relaxed-simd');
+      await expect(fresh.ready()).resolves.toBe('wasm-relaxed-simd');
+      expect(warnings).toEqual([`chainrule: using the WebAssembly kernels: the faster native ones need the optional package ${missing}, not found here (CHAINRULE_KERNELS=wasm chooses wasm without this note)`]);
+      env.CHAINRULE_NATIVE_MODULE = missing; // setBackend('native') reads it too
+      const setNative = () => { try { fresh.setBackend('native'); } finally { delete env.CHAINRULE_NATIVE_MODULE; } };
+      expect(setNative).toThrow(new RegExp(`^chainrule: the native kernels could not load: require\\('${missing}'\\) failed: Cannot find module '${missing}'.*To fix it, install @chainrule/native`));
+      expect(fresh.backend()).toBe('wasm-relaxed-simd');
+    });
+
+    it.each(['wasm', 'wasm-simd', 'wasm-relaxed-simd', 'reference'])('CHAINRULE_KERNELS=%s forces its set with no warning', async (value) => {
+      const { fresh, warnings } = await importWithEnv({ CHAINRULE_KERNELS: value, CHAINRULE_NATIVE_MODULE: missing });
+      expect(fresh.backend()).toBe(value === 'wasm' ? 'wasm-relaxed-simd' : value);
+      expect(warnings).toEqual([]);
+    });
+
+    it('CHAINRULE_KERNELS=native falls back to WebAssembly with the loader\'s reason and fix', async () => {
+      const { fresh, warnings } = await importWithEnv({ CHAINRULE_KERNELS: 'native', CHAINRULE_NATIVE_MODULE: missing });
+      expect(fresh.backend()).toBe('wasm-relaxed-simd');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(new RegExp(`^chainrule: CHAINRULE_KERNELS=native: using the WebAssembly kernels: the native kernels could not load: require\\('${missing}'\\) failed: Cannot find module '${missing}'\\. To fix it, install @chainrule/native .*g\\+\\+, make and python3`));
+    });
+
+    it('a package that is there but is not the addon: WebAssembly, and the warning says what is wrong', async () => {
+      const { fresh, warnings } = await importWithEnv({ CHAINRULE_NATIVE_MODULE: 'node:path' });
+      expect(fresh.backend()).toBe('wasm-relaxed-simd');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^chainrule: using the WebAssembly kernels: 'node:path' is not this version's native kernel addon: it lacks level, .*To fix it, install @chainrule\/native/);
+    });
+  });
+
+  it('without WebAssembly (and CHAINRULE_KERNELS=wasm): the reference set, one warning saying why, and ready() still resolves', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const saved = env.CHAINRULE_KERNELS;
     try {
-      const fresh = await freshImport(() => vi.stubGlobal('WebAssembly', undefined), () => vi.unstubAllGlobals());
+      const fresh = await freshImport(() => { vi.stubGlobal('WebAssembly', undefined); env.CHAINRULE_KERNELS = 'wasm'; }, () => {
+        vi.unstubAllGlobals();
+        if (saved === undefined) delete env.CHAINRULE_KERNELS; else env.CHAINRULE_KERNELS = saved;
+      });
       expect(fresh.backend()).toBe('reference');
       await expect(fresh.ready()).resolves.toBe('reference');
       expect(warn).toHaveBeenCalledTimes(1);
@@ -258,6 +318,14 @@ describe('importing core', () => {
       warn.mockRestore();
     }
   });
+  it('with neither the native addon nor WebAssembly: the reference set, and each missing set said once', async () => {
+    vi.stubGlobal('WebAssembly', undefined);
+    const { fresh, warnings } = await importWithEnv({ CHAINRULE_NATIVE_MODULE: '@chainrule/no-such-native' }).finally(() => vi.unstubAllGlobals());
+    expect(fresh.backend()).toBe('reference');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^chainrule: using the WebAssembly kernels: the faster native ones need the optional package @chainrule\/no-such-native/);
+    expect(warnings[1]).toMatch(/^chainrule: using the reference kernels: .*no WebAssembly/);
+  });
 });
 
 describe('outside Node (simulated: process.versions.node hidden during the import)', () => {
@@ -265,8 +333,10 @@ describe('outside Node (simulated: process.versions.node hidden during the impor
   const hideNode = () => Object.defineProperty(process, 'versions', { ...versions, value: { ...process.versions, node: undefined } });
   const showNode = () => Object.defineProperty(process, 'versions', versions);
 
-  it('starts on the reference set, compiles asynchronously, and ready() installs the fast set', async () => {
-    const fresh = await freshImport(hideNode, showNode);
+  it('starts on the reference set, compiles asynchronously, and ready() installs the fast set (never native, and no warning)', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const fresh = await freshImport(hideNode, showNode).finally(() => warn.mockRestore());
+    expect(warn).not.toHaveBeenCalled();
     expect(fresh.backend()).toBe('reference');
     expect(() => fresh.setBackend('wasm-simd')).toThrow(/'wasm-simd' kernels are not compiled yet: .*`await ready\(\)` \(or `await loadKernels\(...\)`\) before setBackend\('wasm-simd'\)/);
     expect(() => fresh.setBackend('wasm-simd-2threads')).toThrow(/needs Node's worker threads/);

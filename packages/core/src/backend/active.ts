@@ -2,11 +2,13 @@
  * The active kernel set, and choosing it. Ops call `kernels()` at every call, so swapping the set takes
  * effect at once.
  *
- * At import the fast (WebAssembly) kernels are set up from bytes embedded in the package, so they load
- * wherever core runs, installed or bundled, with no file to copy:
- * - in Node, synchronously: the fast set is active as soon as the import returns;
- * - elsewhere (browsers), asynchronously, since Chrome refuses to compile modules over 4 KB
- *   synchronously on the main thread: the reference set is active until `ready()` resolves.
+ * At import the fastest set that loads is installed:
+ * - in Node, synchronously, native → WebAssembly → reference: the C++ addon `@chainrule/native` (an
+ *   optional dependency) when it loads, else the WebAssembly kernels embedded in the package as bytes
+ *   (they load wherever core runs, installed or bundled, with no file to copy), saying once why;
+ * - elsewhere (browsers), the WebAssembly kernels, asynchronously, since Chrome refuses to compile
+ *   modules over 4 KB synchronously on the main thread: the reference set is active until `ready()`
+ *   resolves. Native is never tried there.
  */
 import type { Kernels } from './kernels.ts';
 import { describeValue } from '../describe-value.ts';
@@ -16,6 +18,7 @@ import {
   embeddedSetName, hasRelaxedSimd, inNode, loadEmbeddedSync, loadWasmKernels, loadWasmSet, type LoadKernelsOptions,
 } from './wasm/index.ts';
 import { loadNativeKernels } from './native/index.ts';
+import { nodeBuiltin } from './wasm/runtime.ts';
 
 export type { Kernels, UnaryKernel, BinaryKernel, ReduceKernel } from './kernels.ts';
 export type { KernelBinary, LoadKernelsOptions } from './wasm/index.ts';
@@ -54,10 +57,11 @@ const failed = new Map<string, string>();
 /** Set once the user installs a set: the default load, finishing later in a browser, then leaves theirs alone. */
 let chosen = false;
 
-let warned = false;
-const warnOnce = (message: string) => {
-  if (!warned) console.warn(`chainrule: ${message}`);
-  warned = true;
+/** What has been warned about: each once ('native': why not native; 'kernels': why not the fast WebAssembly set, or a bad switch). */
+const warned = new Set<string>();
+const warnOnce = (message: string, about: 'native' | 'kernels' = 'kernels') => {
+  if (!warned.has(about)) console.warn(`chainrule: ${message}`);
+  warned.add(about);
 };
 /** An error's message without the 'chainrule: ' it starts with, to quote inside another message. */
 const reason = (e: unknown) => String((e as Error)?.message ?? e).replace(/^chainrule: /, '');
@@ -71,12 +75,13 @@ function completed(set: Partial<Kernels> & { name: string }): Kernels {
 }
 
 /**
- * The name of the kernel set in use: 'wasm-relaxed-simd', 'wasm-simd' (either may end in '-2threads'), 'reference', or a custom set's name.
+ * The name of the kernel set in use: 'native-avx512', 'native-avx2' or 'native-portable' (the native set and
+ * its code path), 'wasm-relaxed-simd', 'wasm-simd' (either may end in '-2threads'), 'reference', or a custom set's name.
  *
  * @example
  * ```ts
  * import { backend } from '@chainrule/core';
- * console.log(backend());   // 'wasm-relaxed-simd' in Node on a recent V8
+ * console.log(backend());   // in Node 'native-avx2' on an AVX2 CPU with @chainrule/native installed; in a browser 'wasm-relaxed-simd'
  * ```
  */
 export function backend(): string {
@@ -111,7 +116,7 @@ export function setBackend(name: BackendName | (Partial<Kernels> & { name: strin
   if (!BACKEND_NAMES.includes(name)) {
     throw new Error(`chainrule: there is no kernel set named ${JSON.stringify(name)}; the names are ${BACKEND_NAMES.map((n) => `'${n}'`).join(', ')}`);
   }
-  install(name === 'reference' ? referenceKernels : name === 'native' ? loadNativeKernels() : compiledSet(name));
+  install(name === 'reference' ? referenceKernels : name === 'native' ? loadNativeKernels({ module: nativeModule() }) : compiledSet(name));
   chosen = true;
 }
 
@@ -153,25 +158,60 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Bac
   return set.name as BackendName;
 }
 
+const nodeEnv = (): Record<string, string | undefined> =>
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+/** The addon's module id: '@chainrule/native', or CHAINRULE_NATIVE_MODULE (for tests: they name a missing one). */
+const nativeModule = (): string => nodeEnv().CHAINRULE_NATIVE_MODULE || '@chainrule/native';
+const WASM_CHOICES = ['wasm', 'wasm-simd', 'wasm-relaxed-simd'];
+
+/** Whether Node can find the addon's package from here (not installed, or a bundle that left it behind: no). */
+function nativeReachable(id: string): boolean {
+  try {
+    nodeBuiltin<{ createRequire(from: string): { resolve(id: string): string } }>('module')?.createRequire(import.meta.url).resolve(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Node: the fast set, compiled now. CHAINRULE_KERNELS=reference forces the reference set,
- * CHAINRULE_KERNELS=wasm-simd plain SIMD without relaxed-SIMD FMA (wasm and wasm-relaxed-simd: the
- * default, relaxed where V8 has it), CHAINRULE_KERNELS=native the C++ addon (falling back to the default with a
- * warning when it cannot load; CHAINRULE_NATIVE_LEVEL=0|1 forces a lower code path). CHAINRULE_THREADS=2 adds a worker thread for big matmuls (off by
- * default: it only wins when the second core is idle).
+ * The native set, or undefined after saying once why not: in one short line when the optional package is
+ * simply not there (never installed, another OS, a bundle without it), with the loader's reason and fix
+ * when it is there but does not load.
+ */
+function nativeOrWarn(asked: boolean): Kernels | undefined {
+  const id = nativeModule();
+  if (!asked && !nativeReachable(id)) {
+    warnOnce(`using the WebAssembly kernels: the faster native ones need the optional package ${id}, not found here (CHAINRULE_KERNELS=wasm chooses wasm without this note)`, 'native');
+    return undefined;
+  }
+  try {
+    return loadNativeKernels({ module: id });
+  } catch (e) {
+    warnOnce(`${asked ? 'CHAINRULE_KERNELS=native: ' : ''}using the WebAssembly kernels: ${reason(e)}`, 'native');
+    return undefined;
+  }
+}
+
+/**
+ * Node: the fastest set that loads, now: native, else WebAssembly (saying once why), else reference.
+ * CHAINRULE_KERNELS forces a set with no note: 'reference' the reference set; 'wasm' the WebAssembly one
+ * (relaxed SIMD where V8 has it), 'wasm-relaxed-simd' likewise, 'wasm-simd' plain SIMD without relaxed-SIMD
+ * FMA; 'native' the C++ addon (falling back to WebAssembly with a warning when it cannot load;
+ * CHAINRULE_NATIVE_LEVEL=0|1 forces a lower code path). CHAINRULE_THREADS=2 adds a worker thread to the
+ * WebAssembly set for big matmuls (off by default: it only wins when the second core is idle).
+ * CHAINRULE_NATIVE_MODULE names another module id for the addon (for tests of a missing one).
  */
 function nodeDefault(): Kernels {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const env = nodeEnv();
   const choice = env.CHAINRULE_KERNELS ?? '';
   if (choice === 'reference') return referenceKernels;
-  if (choice === 'native') {
-    try {
-      return loadNativeKernels();
-    } catch (e) {
-      warnOnce(`CHAINRULE_KERNELS=native: ${reason(e)}; using the default kernels`);
-    }
-  } else if (!['', 'wasm', 'wasm-simd', 'wasm-relaxed-simd'].includes(choice)) {
+  if (choice !== '' && choice !== 'native' && !WASM_CHOICES.includes(choice)) {
     warnOnce(`CHAINRULE_KERNELS=${choice} is not one of reference, wasm, wasm-simd, wasm-relaxed-simd, native; using the default kernels`);
+  }
+  if (!WASM_CHOICES.includes(choice)) {
+    const native = nativeOrWarn(choice === 'native');
+    if (native) return native;
   }
   try {
     const set = loadEmbeddedSync(choice !== 'wasm-simd' && hasRelaxedSimd(), env.CHAINRULE_THREADS === '2' ? 2 : 1);
@@ -215,7 +255,7 @@ if (inNode) {
  * @example
  * ```ts
  * import { ready } from '@chainrule/core';
- * console.log(await ready());   // e.g. 'wasm-relaxed-simd'; in a browser, await this before timing anything
+ * console.log(await ready());   // e.g. 'native-avx512' in Node, 'wasm-relaxed-simd' in a browser; await this before timing anything
  * ```
  */
 export function ready(): Promise<string> {
