@@ -18,24 +18,41 @@ export interface NormHistory {
 }
 
 export function normHistory(window: number, warmup: number): NormHistory {
-  const recent = new Map<string, number[]>();
-  const largest = new Map<string, number>();
+  const layers = new Map<string, { arrived: number[]; sorted: number[]; largest: number }>();
   return {
     pastThenAdd(layer, norm) {
-      let last = recent.get(layer);
-      if (!last) recent.set(layer, (last = []));
-      // At most `window` numbers per layer: sorting a copy each step costs nothing next to the step.
-      const past = last.length >= warmup ? { median: medianOf(last), largest: largest.get(layer)! } : undefined;
-      last.push(norm);
-      if (last.length > window) last.shift();
-      largest.set(layer, Math.max(largest.get(layer) ?? 0, norm));
+      let h = layers.get(layer);
+      if (!h) layers.set(layer, (h = { arrived: [], sorted: [], largest: 0 }));
+      const past = h.arrived.length >= warmup ? { median: medianOfSorted(h.sorted), largest: h.largest } : undefined;
+      // This runs every step for every layer: the window is kept sorted as it slides (one removal and
+      // one insertion), instead of sorting a copy each time.
+      h.arrived.push(norm);
+      h.sorted.splice(insertionPoint(h.sorted, norm), 0, norm);
+      if (h.arrived.length > window) h.sorted.splice(indexIn(h.sorted, h.arrived.shift()!), 1);
+      h.largest = Math.max(h.largest, norm);
       return past;
     },
   };
 }
 
-function medianOf(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
+/** The first index of a sorted array whose value is not below v (its length when all are). */
+function insertionPoint(sorted: readonly number[], v: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Where v is in the sorted array (a NaN, which no comparison places, is looked for one by one). */
+function indexIn(sorted: readonly number[], v: number): number {
+  const at = insertionPoint(sorted, v);
+  return Object.is(sorted[at], v) || sorted[at] === v ? at : sorted.findIndex((x) => Object.is(x, v));
+}
+
+function medianOfSorted(s: readonly number[]): number {
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
