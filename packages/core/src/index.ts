@@ -29,6 +29,8 @@ export * from './ops/shape.ts';
 export * from './ops/indexing.ts';
 export type { TensorLike } from './ops/util.ts';
 export { grad, valueAndGrad, gradientTarget, sumToShape, type GradOptions } from './autodiff/grad.ts';
+export { jvp } from './autodiff/jvp.ts';
+export { jacobian, hessian, hvp, type JacobianOptions } from './autodiff/derivatives.ts';
 export { noGrad, nameScope, isRecording } from './autodiff/state.ts';
 export { topologicalOrder } from './autodiff/topological.ts';
 export type { Tree } from './autodiff/tree.ts';
