@@ -10,6 +10,7 @@ import { defineOp } from './define.ts';
 import { add, exp, mul, sub, tanh, where } from './elementwise.ts';
 import { sum } from './reduce.ts';
 import { unaryKernel } from './util.ts';
+import { scaled } from './tangents.ts';
 import { compositeRow, compositeTable, opRow, opTable, type SelfMethod } from './table.ts';
 import { expectTensor } from '../validate.ts';
 
@@ -17,6 +18,8 @@ const sigmoidOp = defineOp({
   name: 'sigmoid', arity: 1,
   forward: ([x]) => unaryKernel('sigmoid', x),
   vjp: (_, out, g) => [mul(g, mul(out, sub(1, out)))],
+  // d σ(x) = σ(x)·(1 − σ(x))·dx
+  jvp: (_, out, [dx]) => scaled(dx, () => mul(out, sub(1, out))),
   sample: sampleUnary(),
 });
 
@@ -24,6 +27,8 @@ const reluOp = defineOp({
   name: 'relu', arity: 1,
   forward: ([x]) => unaryKernel('relu', x),
   vjp: ([x], _, g) => [mul(g, heaviside(x))],
+  // d relu(x) = dx where x > 0, else 0
+  jvp: ([x], _, [dx]) => dx && where(greater(x, 0), dx, 0),
   sample: sampleUnary({ avoid: [0] }),
 });
 
@@ -34,6 +39,8 @@ const leakyReluOp = defineOp({
     return unaryKernel('leakyRelu', x, alpha);
   },
   vjp: ([x], _, g, { alpha }) => [mul(g, where(greater(x, 0), 1, alpha))],
+  // d leakyRelu(x) = dx where x > 0, else alpha·dx
+  jvp: ([x], _, [dx], { alpha }) => dx && where(greater(x, 0), dx, mul(dx, alpha)),
   sample: sampleUnary({ avoid: [0] }, (_, fc) => fc.record({ alpha: fc.constantFrom(0.01, 0.2) })),
   describe: ({ alpha }) => `alpha=${alpha}`,
 });
@@ -42,6 +49,8 @@ const softplusOp = defineOp({
   name: 'softplus', arity: 1,
   forward: ([x]) => unaryKernel('softplus', x),
   vjp: ([x], _, g) => [mul(g, sigmoid(x))],
+  // d log(1 + eˣ) = eˣ/(1 + eˣ)·dx = σ(x)·dx
+  jvp: ([x], _, [dx]) => scaled(dx, () => sigmoid(x)),
   sample: sampleUnary({ min: -6, max: 6 }),
 });
 
@@ -69,6 +78,8 @@ const softmaxOp = defineOp({
   },
   // dx = y ⊙ (g − Σ g⊙y)
   vjp: (_, out, g, { axis }) => [mul(out, sub(g, sum(mul(g, out), axis, true)))],
+  // d yᵢ = yᵢ·(dxᵢ − Σⱼ yⱼ·dxⱼ): the tangent minus its y-weighted mean, scaled by y
+  jvp: (_, y, [dx], { axis }) => dx && mul(y, sub(dx, sum(mul(y, dx), axis, true))),
   sample: softmaxSample,
   describe: ({ axis }) => `axis=${axis}`,
 });
@@ -82,6 +93,8 @@ const logSoftmaxOp = defineOp({
   },
   // dx = g − softmax(x) · Σ g
   vjp: (_, out, g, { axis }) => [sub(g, mul(exp(out), sum(g, axis, true)))],
+  // d(xᵢ − logsumexp x) = dxᵢ − Σⱼ softmax(x)ⱼ·dxⱼ
+  jvp: (_, out, [dx], { axis }) => dx && sub(dx, sum(mul(exp(out), dx), axis, true)),
   sample: softmaxSample,
   describe: ({ axis }) => `axis=${axis}`,
 });

@@ -14,7 +14,8 @@ import { softmax } from './activation.ts';
 import { defineOp } from './define.ts';
 import { opRow, opTable } from './table.ts';
 import { div, mul, sub } from './elementwise.ts';
-import { oneHot } from './indexing.ts';
+import { sum } from './reduce.ts';
+import { gather, oneHot } from './indexing.ts';
 import { checkIndices } from './check-indices.ts';
 import { expectTensor } from '../validate.ts';
 import { describeValue } from '../describe-value.ts';
@@ -51,6 +52,16 @@ const softmaxCrossEntropyOp = defineOp({
     const dx = allocate(x.dtype, x.size, 'overwritten');
     kernels().crossEntropyGrad(probs, rows, len, labels, g.item() / rows, dx);
     return [new Tensor(dx, x.shape)];
+  },
+  // The loss is mean_r (logsumexp(x_r) − x_r[label_r]), so along dx it moves by
+  // mean_r (Σ_j softmax(x_r)_j·dx_rj − dx_r[label_r]); the labels are integers and carry no tangent.
+  jvp: ([x], _, [dx], { labels }, probs: Float32Array | Float64Array) => {
+    if (!dx) return null;
+    const [rows] = x.shape as [number, number];
+    // When recording (forward over reverse, or reverse over forward), softmax as an op keeps x's dependence.
+    const p = isRecording() ? softmax(x, 1) : new Tensor(probs, x.shape);
+    const labelColumn = new Tensor(Float64Array.from(labels), [rows, 1]);
+    return div(sub(sum(mul(p, dx)), sum(gather(dx, labelColumn, 1))), rows);
   },
   sample: crossEntropySample,
   describe: () => 'mean',

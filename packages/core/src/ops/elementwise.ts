@@ -9,6 +9,7 @@ import { greater, less, sign } from './compare.ts';
 import { defineOp, type OpSample } from './define.ts';
 import { opRow, opTable, type SelfMethod } from './table.ts';
 import { binaryKernel, liftPair, unaryKernel, type TensorLike } from './util.ts';
+import { scaled, sumTerms } from './tangents.ts';
 import { expectTensor } from '../validate.ts';
 
 // ---- binary arithmetic (broadcasting; the engine sums each cotangent back to its input's shape)
@@ -17,6 +18,8 @@ const addOp = defineOp({
   name: 'add', arity: 2,
   forward: ([a, b]) => binaryKernel('add', 'add', a, b),
   vjp: (_, __, g) => [g, g],
+  // d(a + b) = da + db
+  jvp: (_, __, [da, db]) => sumTerms(da, db),
   sample: sampleBinary(),
 });
 
@@ -24,6 +27,8 @@ const subOp = defineOp({
   name: 'sub', arity: 2,
   forward: ([a, b]) => binaryKernel('sub', 'sub', a, b),
   vjp: (_, __, g) => [g, neg(g)],
+  // d(a − b) = da − db
+  jvp: (_, __, [da, db]) => (da && db ? sub(da, db) : da ?? (db && neg(db))),
   sample: sampleBinary(),
 });
 
@@ -31,6 +36,8 @@ const mulOp = defineOp({
   name: 'mul', arity: 2,
   forward: ([a, b]) => binaryKernel('mul', 'mul', a, b),
   vjp: ([a, b], _, g) => [mul(g, b), mul(g, a)],
+  // d(a·b) = da·b + a·db
+  jvp: ([a, b], _, [da, db]) => sumTerms(scaled(da, () => b), scaled(db, () => a)),
   sample: sampleBinary(),
 });
 
@@ -39,6 +46,11 @@ const divOp = defineOp({
   forward: ([a, b]) => binaryKernel('div', 'div', a, b),
   // d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
   vjp: ([, b], out, g) => [div(g, b), neg(div(mul(g, out), b))],
+  // d(a/b) = (da − (a/b)·db) / b
+  jvp: ([, b], out, [da, db]) => {
+    const top = da && db ? sub(da, mul(out, db)) : da ?? (db && neg(mul(out, db)));
+    return top && div(top, b);
+  },
   sample: sampleBinary({}, { min: 0.5, max: 3 }),
 });
 
@@ -50,6 +62,11 @@ const powOp = defineOp({
     mul(g, mul(b, pow(a, sub(b, 1)))),
     mul(g, mul(out, where(greater(a, 0), log(abs(a)), 0))),
   ],
+  // d(a^b) = b·a^(b−1)·da + a^b·log a·db (the db term 0 where a ≤ 0, as the VJP takes it)
+  jvp: ([a, b], out, [da, db]) => sumTerms(
+    scaled(da, () => mul(b, pow(a, sub(b, 1)))),
+    scaled(db, () => mul(out, where(greater(a, 0), log(abs(a)), 0))),
+  ),
   sample: sampleBinary({ min: 0.5, max: 2 }, { min: -2, max: 2 }),
 });
 
@@ -57,6 +74,8 @@ const maximumOp = defineOp({
   name: 'maximum', arity: 2,
   forward: ([a, b]) => binaryKernel('maximum', 'maximum', a, b),
   vjp: ([a, b], _, g) => { const m = greater(a, b); return [mul(g, m), mul(g, sub(1, m))]; },
+  // d max(a, b) = da where a > b, else db (ties go to b, as in the VJP)
+  jvp: ([a, b], _, [da, db]) => (da || db ? where(greater(a, b), da ?? 0, db ?? 0) : null),
   sample: sampleBinary({ distinct: true }),
 });
 
@@ -64,22 +83,55 @@ const minimumOp = defineOp({
   name: 'minimum', arity: 2,
   forward: ([a, b]) => binaryKernel('minimum', 'minimum', a, b),
   vjp: ([a, b], _, g) => { const m = less(a, b); return [mul(g, m), mul(g, sub(1, m))]; },
+  // d min(a, b) = da where a < b, else db (ties go to b, as in the VJP)
+  jvp: ([a, b], _, [da, db]) => (da || db ? where(less(a, b), da ?? 0, db ?? 0) : null),
   sample: sampleBinary({ distinct: true }),
 });
 
 // ---- unary math
 
-const negOp = defineOp({ name: 'neg', arity: 1, forward: ([x]) => unaryKernel('neg', x), vjp: (_, __, g) => [neg(g)], sample: sampleUnary() });
-const expOp = defineOp({ name: 'exp', arity: 1, forward: ([x]) => unaryKernel('exp', x), vjp: (_, out, g) => [mul(g, out)], sample: sampleUnary() });
-const logOp = defineOp({ name: 'log', arity: 1, forward: ([x]) => unaryKernel('log', x), vjp: ([x], _, g) => [div(g, x)], sample: sampleUnary({ min: 0.2, max: 5 }) });
+// Each unary op's jvp is its derivative times the tangent: d f(x) = f'(x)·dx.
+const negOp = defineOp({
+  name: 'neg', arity: 1, forward: ([x]) => unaryKernel('neg', x), vjp: (_, __, g) => [neg(g)], sample: sampleUnary(),
+  jvp: (_, __, [dx]) => dx && neg(dx), // d(−x) = −dx
+});
+const expOp = defineOp({
+  name: 'exp', arity: 1, forward: ([x]) => unaryKernel('exp', x), vjp: (_, out, g) => [mul(g, out)], sample: sampleUnary(),
+  jvp: (_, out, [dx]) => scaled(dx, () => out), // d eˣ = eˣ·dx
+});
+const logOp = defineOp({
+  name: 'log', arity: 1, forward: ([x]) => unaryKernel('log', x), vjp: ([x], _, g) => [div(g, x)], sample: sampleUnary({ min: 0.2, max: 5 }),
+  jvp: ([x], _, [dx]) => dx && div(dx, x), // d log x = dx / x
+});
 // log(1 + x) by its own kernel: log(add(1, x)) loses x's digits when x is near 0.
-const log1pOp = defineOp({ name: 'log1p', arity: 1, forward: ([x]) => unaryKernel('log1p', x), vjp: ([x], _, g) => [div(g, add(x, 1))], sample: sampleUnary({ min: -0.8, max: 5 }) });
-const sqrtOp = defineOp({ name: 'sqrt', arity: 1, forward: ([x]) => unaryKernel('sqrt', x), vjp: (_, out, g) => [div(g, mul(out, 2))], sample: sampleUnary({ min: 0.2, max: 5 }) });
-const absOp = defineOp({ name: 'abs', arity: 1, forward: ([x]) => unaryKernel('abs', x), vjp: ([x], _, g) => [mul(g, sign(x))], sample: sampleUnary({ avoid: [0] }) });
-const sinOp = defineOp({ name: 'sin', arity: 1, forward: ([x]) => unaryKernel('sin', x), vjp: ([x], _, g) => [mul(g, cos(x))], sample: sampleUnary() });
-const cosOp = defineOp({ name: 'cos', arity: 1, forward: ([x]) => unaryKernel('cos', x), vjp: ([x], _, g) => [neg(mul(g, sin(x)))], sample: sampleUnary() });
-const tanhOp = defineOp({ name: 'tanh', arity: 1, forward: ([x]) => unaryKernel('tanh', x), vjp: (_, out, g) => [mul(g, sub(1, mul(out, out)))], sample: sampleUnary() });
-const squareOp = defineOp({ name: 'square', arity: 1, forward: ([x]) => unaryKernel('square', x), vjp: ([x], _, g) => [mul(g, mul(x, 2))], sample: sampleUnary() });
+const log1pOp = defineOp({
+  name: 'log1p', arity: 1, forward: ([x]) => unaryKernel('log1p', x), vjp: ([x], _, g) => [div(g, add(x, 1))], sample: sampleUnary({ min: -0.8, max: 5 }),
+  jvp: ([x], _, [dx]) => dx && div(dx, add(x, 1)), // d log(1 + x) = dx / (1 + x)
+});
+const sqrtOp = defineOp({
+  name: 'sqrt', arity: 1, forward: ([x]) => unaryKernel('sqrt', x), vjp: (_, out, g) => [div(g, mul(out, 2))], sample: sampleUnary({ min: 0.2, max: 5 }),
+  jvp: (_, out, [dx]) => dx && div(dx, mul(out, 2)), // d √x = dx / (2√x)
+});
+const absOp = defineOp({
+  name: 'abs', arity: 1, forward: ([x]) => unaryKernel('abs', x), vjp: ([x], _, g) => [mul(g, sign(x))], sample: sampleUnary({ avoid: [0] }),
+  jvp: ([x], _, [dx]) => scaled(dx, () => sign(x)), // d |x| = sign(x)·dx
+});
+const sinOp = defineOp({
+  name: 'sin', arity: 1, forward: ([x]) => unaryKernel('sin', x), vjp: ([x], _, g) => [mul(g, cos(x))], sample: sampleUnary(),
+  jvp: ([x], _, [dx]) => scaled(dx, () => cos(x)), // d sin x = cos x·dx
+});
+const cosOp = defineOp({
+  name: 'cos', arity: 1, forward: ([x]) => unaryKernel('cos', x), vjp: ([x], _, g) => [neg(mul(g, sin(x)))], sample: sampleUnary(),
+  jvp: ([x], _, [dx]) => scaled(dx, () => neg(sin(x))), // d cos x = −sin x·dx
+});
+const tanhOp = defineOp({
+  name: 'tanh', arity: 1, forward: ([x]) => unaryKernel('tanh', x), vjp: (_, out, g) => [mul(g, sub(1, mul(out, out)))], sample: sampleUnary(),
+  jvp: (_, out, [dx]) => scaled(dx, () => sub(1, mul(out, out))), // d tanh x = (1 − tanh²x)·dx
+});
+const squareOp = defineOp({
+  name: 'square', arity: 1, forward: ([x]) => unaryKernel('square', x), vjp: ([x], _, g) => [mul(g, mul(x, 2))], sample: sampleUnary(),
+  jvp: ([x], _, [dx]) => scaled(dx, () => mul(x, 2)), // d x² = 2x·dx
+});
 
 // ---- selection
 
@@ -98,6 +150,8 @@ const whereOp = defineOp({
     return { shape, data: out };
   },
   vjp: ([c], _, g) => [null, where(c, g, 0), where(c, 0, g)],
+  // d(c ? a : b) = c ? da : db; the condition is piecewise constant, so its tangent is ignored.
+  jvp: ([c], _, [, da, db]) => (da || db ? where(c, da ?? 0, db ?? 0) : null),
   sample: (fc) => sampleFrom(fc, broadcastGroup(fc, 3), [{ min: -1, max: 1, avoid: [0] }, {}, {}]).map(conditionAsMask),
 });
 
@@ -113,6 +167,8 @@ const clipOp = defineOp({
     return { shape: x.shape, data: out };
   },
   vjp: ([x], _, g, { min, max }) => [mul(g, mul(greater(x, min), less(x, max)))],
+  // d clip(x) = dx strictly inside (min, max), 0 at or beyond the bounds
+  jvp: ([x], _, [dx], { min, max }) => dx && where(mul(greater(x, min), less(x, max)), dx, 0),
   sample: sampleUnary({ avoid: [-1, 1] }, (_, fc) => fc.constant({ min: -1, max: 1 })),
   describe: ({ min, max }) => `[${min}, ${max}]`,
 });
@@ -125,6 +181,8 @@ const castOp = defineOp({
     return { shape: x.shape, data: out };
   },
   vjp: ([x], _, g) => [cast(g, x.dtype)],
+  // cast is linear: its tangent is the input's tangent cast to the output's dtype.
+  jvp: (_, __, [dx], { dtype }) => dx && cast(dx, dtype),
   describe: ({ dtype }) => dtype,
 });
 

@@ -47,6 +47,8 @@ const gatherOp: OpDef<GatherAttrs, 'gather'> = defineOp({
     return { shape: indicesShape, data: out };
   },
   vjp: ([x], _, g, attrs) => [scatterAddOp.run([g], { ...attrs, shape: [...x.shape] })],
+  // gather is linear in x (the indices are attributes, with no tangent): the tangent gathered alike.
+  jvp: (_, __, [dx], attrs) => dx && gatherOp.run([dx], attrs),
   sample: gatherSample,
   describe: ({ axis }) => `axis=${axis}`,
 });
@@ -62,6 +64,8 @@ const scatterAddOp: OpDef<ScatterAttrs, 'scatterAdd'> = defineOp({
     return { shape, data: out };
   },
   vjp: (_, __, g, { axis, indices, indicesShape }) => [gatherOp.run([g], { axis, indices, indicesShape })],
+  // scatterAdd is linear: the tangent scattered alike.
+  jvp: (_, __, [dt], attrs) => dt && scatterAddOp.run([dt], attrs),
   describe: ({ axis }) => `axis=${axis}`,
 });
 

@@ -9,6 +9,7 @@ import { opRow, opTable, type SelfMethod } from './table.ts';
 import { sum } from './reduce.ts';
 import { reshape } from './shape.ts';
 import { expectTensor } from '../validate.ts';
+import { sumTerms } from './tangents.ts';
 
 type MatmulAttrs = { transA: boolean; transB: boolean };
 
@@ -82,6 +83,11 @@ const matmulOp: OpDef<MatmulAttrs, 'matmul'> = defineOp({
     if (transA && !transB) return [mm(needA, b, g, false, true), mm(needB, a, g, false, false)];
     return [mm(needA, b, g, true, true), mm(needB, g, a, true, true)];
   },
+  // matmul is bilinear: d(op(A)·op(B)) = op(dA)·op(B) + op(A)·op(dB), with the same flags.
+  jvp: ([a, b], _, [da, db], flags) => sumTerms(
+    da && matmulOp.run([da, b], flags),
+    db && matmulOp.run([a, db], flags),
+  ),
   sample: matmulSample,
   describe: ({ transA, transB }) => (transA || transB ? `${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'}` : ''),
 });
@@ -141,6 +147,12 @@ const linearOp = defineOp({
     needW === false ? null : matmulOp.run([x, g], { transA: true, transB: false }),
     needB === false ? null : sum(g, 0),
   ],
+  // d(x·W + b) = dx·W + x·dW + db (db [n] broadcasts over the rows; the engine broadcasts it alone)
+  jvp: ([x, w], _, [dx, dw, db]) => sumTerms(
+    dx && matmulOp.run([dx, w], { transA: false, transB: false }),
+    dw && matmulOp.run([x, dw], { transA: false, transB: false }),
+    db,
+  ),
   sample: linearSample,
 });
 

@@ -43,6 +43,8 @@ const sumOp = defineOp({
   name: 'sum', arity: 1,
   forward: ([x], attrs: ReduceAttrs) => reduceKernel('sum', x, attrs),
   vjp: ([x], _, g, { axes }) => [expandBack(g, x, axes)],
+  // sum is linear: its tangent is the tangent summed the same way.
+  jvp: (_, __, [dx], { axes, keepDims }) => dx && sum(dx, axes, keepDims),
   sample: reduceSample(),
   describe,
 });
@@ -54,14 +56,21 @@ const extremeVjp = ([x]: readonly Tensor[], out: Tensor, g: Tensor, { axes }: Re
   return [mul(mask, div(expandBack(g, x, axes), broadcastTo(count, x.shape)))];
 };
 
+/** d max = the tangent at the extreme elements, averaged over ties (the derivative the VJP's even split gives). */
+const extremeJvp = ([x]: readonly Tensor[], out: Tensor, [dx]: readonly (Tensor | null)[], { axes, keepDims }: ReduceAttrs) => {
+  if (!dx) return null;
+  const atExtreme = equal(x, expandBack(out, x, axes));
+  return div(sum(mul(atExtreme, dx), axes, keepDims), sum(atExtreme, axes, keepDims));
+};
+
 const maxOp = defineOp({
-  name: 'max', arity: 1, vjp: extremeVjp,
+  name: 'max', arity: 1, vjp: extremeVjp, jvp: extremeJvp,
   forward: ([x], attrs: ReduceAttrs) => { checkReducible('max', x.shape, attrs.axes); return reduceKernel('max', x, attrs); },
   sample: reduceSample({ distinct: true }), describe,
 });
 
 const minOp = defineOp({
-  name: 'min', arity: 1, vjp: extremeVjp,
+  name: 'min', arity: 1, vjp: extremeVjp, jvp: extremeJvp,
   forward: ([x], attrs: ReduceAttrs) => { checkReducible('min', x.shape, attrs.axes); return reduceKernel('min', x, attrs); },
   sample: reduceSample({ distinct: true }), describe,
 });
@@ -89,6 +98,8 @@ const logsumexpOp = defineOp({
   },
   // d/dx log Σ e^x = softmax(x) = e^(x − out)
   vjp: ([x], out, g, { axis }) => [mul(expandBack(g, x, [axis]), exp(sub(x, expandBack(out, x, [axis]))))],
+  // d log Σ eˣ = Σ softmax(x)·dx, softmax(x) = e^(x − out)
+  jvp: ([x], out, [dx], { axis, keepDims }) => dx && sum(mul(exp(sub(x, expandBack(out, x, [axis]))), dx), [axis], keepDims),
   sample: logsumexpSample,
   describe: ({ axis, keepDims }) => `axis=${axis}${keepDims ? ' keepDims' : ''}`,
 });

@@ -11,6 +11,7 @@ import { sampleUnary, shapeArb, valuesArb, type FC } from '../testing/sample.ts'
 import { defineOp } from './define.ts';
 import { compositeRow, compositeTable, opRow, opTable, type ListMethod, type SelfMethod } from './table.ts';
 import { checkAllocatable, expectList, expectTensor, expectTensors } from '../validate.ts';
+import { zerosLike } from '../creation.ts';
 
 // ---- sample arbitraries: random inputs and attributes for the property suite
 
@@ -66,7 +67,7 @@ const concatSample = (fc: FC) => shapeArb(fc, { minRank: 1, maxRank: 3 }).chain(
       return fc.tuple(...lens.map(withLength)).map((inputs) => ({ inputs, attrs: { axis } }));
     })));
 
-// ---- the ops
+// ---- the ops (each is linear: its jvp is the op itself applied to the tangent)
 
 type ShapeAttrs = { shape: number[] };
 type PermuteAttrs = { perm: number[] };
@@ -78,6 +79,7 @@ const reshapeOp = defineOp({
   // Tensors are immutable, so a reshape shares the input's data.
   forward: ([x], { shape }: ShapeAttrs) => ({ shape, data: x.data }),
   vjp: ([x], _, g) => [reshape(g, x.shape)],
+  jvp: (_, __, [dx], { shape }) => dx && reshape(dx, shape),
   sample: reshapeSample,
   describe: ({ shape }) => fmt(shape),
 });
@@ -96,6 +98,7 @@ const permuteOp = defineOp({
     perm.forEach((p, i) => { inverse[p] = i; });
     return [permute(g, inverse)];
   },
+  jvp: (_, __, [dx], { perm }) => dx && permute(dx, perm),
   sample: permuteSample,
   describe: ({ perm }) => `perm=[${perm}]`,
 });
@@ -109,6 +112,7 @@ const broadcastToOp = defineOp({
   },
   // The engine sums the cotangent back to x's shape.
   vjp: (_, __, g) => [g],
+  jvp: (_, __, [dx], { shape }) => dx && broadcastTo(dx, shape),
   sample: broadcastToSample,
   describe: ({ shape }) => fmt(shape),
 });
@@ -122,6 +126,7 @@ const sliceOp = defineOp({
     return { shape: size, data: out };
   },
   vjp: ([x], _, g, { begin, size }) => [pad(g, begin, x.shape.map((d, i) => d - begin[i] - size[i]))],
+  jvp: (_, __, [dx], { begin, size }) => dx && slice(dx, begin, size),
   sample: sliceSample,
   describe: ({ begin, size }) => `begin=[${begin}] size=[${size}]`,
 });
@@ -135,6 +140,7 @@ const padOp = defineOp({
     return { shape, data: out };
   },
   vjp: ([x], _, g, { before }) => [slice(g, before, [...x.shape])],
+  jvp: (_, __, [dx], { before, after }) => dx && pad(dx, before, after),
   sample: padSample,
   describe: ({ before, after }) => `before=[${before}] after=[${after}]`,
 });
@@ -159,6 +165,8 @@ const concatOp = defineOp({
       return slice(g, begin, [...x.shape]);
     });
   },
+  // The tangents joined the same way; a null one (when some other is not) is its input's zeros.
+  jvp: (xs, _, dxs, { axis }) => (dxs.some((d) => d) ? concat(xs.map((x, i) => dxs[i] ?? zerosLike(x)), axis) : null),
   sample: concatSample,
   describe: ({ axis }) => `axis=${axis}`,
 });
