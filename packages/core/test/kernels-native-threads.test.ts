@@ -8,6 +8,8 @@
  *
  * If the addon is not built, this file fails with its loading error (build it: `npx -y pnpm@12.21.0 install`).
  */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromData, fuse } from '../src/index.ts';
 import { backend, setBackend, type Kernels } from '../src/backend/index.ts';
@@ -193,6 +195,36 @@ describe('threads(n)', () => {
       if (saved === undefined) delete env.CHAINRULE_THREADS; else env.CHAINRULE_THREADS = saved;
       addon.threads(1);
     }
+  });
+});
+
+describe('Node worker threads sharing the pool', () => {
+  it('three JS threads running split matmuls at once get the one-thread bits (a busy pool runs a call on its caller)', async () => {
+    const [m, k, n] = [509, 257, 131];
+    const a = values(Float32Array, m * k, 21), b = values(Float32Array, k * n, 22);
+    const want = new Float32Array(m * n);
+    addon.threads(1);
+    addon.gemm(addon.level(), m, n, k, a, false, b, false, null, want);
+    addon.threads(2);
+    // Each worker loads the same addon (one pool per process) and runs the matmul 20 times.
+    const source = `
+      const { parentPort, workerData: { path, m, n, k, a, b } } = require('node:worker_threads');
+      const addon = require(path);
+      const c = new Float32Array(m * n);
+      for (let i = 0; i < 20; i++) addon.gemm(addon.level(), m, n, k, a, false, b, false, null, c);
+      parentPort.postMessage(c);`;
+    const path = createRequire(import.meta.url).resolve('@chainrule/native');
+    const results = await Promise.all([0, 1].map(() => new Promise<Float32Array>((resolve, reject) => {
+      const worker = new Worker(source, { eval: true, workerData: { path, m, n, k, a, b } });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    })).concat([Promise.resolve().then(() => {
+      const c = new Float32Array(m * n);
+      for (let i = 0; i < 20; i++) addon.gemm(addon.level(), m, n, k, a, false, b, false, null, c);
+      return c;
+    })]));
+    addon.threads(1);
+    results.forEach((c, i) => expect(firstDifference(c, want), `thread ${i}: first element that differs`).toBe(-1));
   });
 });
 
