@@ -153,6 +153,21 @@ describe('jvp rules of the built-in ops', () => {
     });
   });
 
+  it('max and min at a tie: the tangent averaged over the tied elements, as the VJP splits the cotangent evenly', () => {
+    const x = tensor([[1, 3, 3], [2, 0, 2]], { dtype: 'float64' });
+    const t = tensor([[10, 20, 40], [1, 2, 5]], { dtype: 'float64' });
+    expect(applyRule(builtinOps.max as OpDef, [x], [t], { axes: [1], keepDims: false }).dOut!.toArray()).toEqual([30, 3]);
+    const y = tensor([[2, 0, 2], [2, 1, 2]], { dtype: 'float64' });
+    expect(applyRule(builtinOps.min as OpDef, [y], [t], { axes: [0], keepDims: true }).dOut!.toArray()).toEqual([[5.5, 20, 22.5]]);
+  });
+
+  it("where: the condition's tangent is ignored (null when only it is given)", () => {
+    const [c, a, b] = [tensor([1, 0], { dtype: 'float64' }), tensor([1, 2], { dtype: 'float64' }), tensor([3, 4], { dtype: 'float64' })];
+    const dc = tensor([5, 5], { dtype: 'float64' });
+    expect(applyRule(builtinOps.where as OpDef, [c, a, b], [dc, null, null], {}).dOut).toBeNull();
+    expect(applyRule(builtinOps.where as OpDef, [c, a, b], [dc, tensor([7, 8], { dtype: 'float64' }), null], {}).dOut!.toArray()).toEqual([7, 0]);
+  });
+
   it('cast: the tangent is cast to the output dtype', () => {
     const cast = builtinOps.cast as OpDef;
     const x = tensor([1.5, -2], { dtype: 'float64' });
