@@ -4,12 +4,11 @@
  */
 import { full } from '../creation.ts';
 import { describeValue } from '../describe-value.ts';
-import { add, mul } from '../ops/elementwise.ts';
-import { sum } from '../ops/reduce.ts';
 import { reshape, shapeOps, stack } from '../ops/shape.ts';
 import { fmt } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
 import { grad } from './grad.ts';
+import { jvp } from './jvp.ts';
 import { checkLike, treeLeaves } from './leaves.ts';
 import { currentPhase, isRecording, withRecording } from './state.ts';
 import { flatten, unflatten, type Tree } from './tree.ts';
@@ -71,10 +70,14 @@ function reverseBlocks(ys: Tensor[], xs: Tensor[], createGraph: boolean): Tensor
 }
 
 /** blocks[o][i] by columns: one JVP per element of x_i, a one-hot tangent on leaf i and zeros elsewhere. */
-function forwardBlocks(fn: (x: Tree) => unknown, x: Leaves, y: Leaves, createGraph: boolean): Tensor[][] {
-  void fn;
-  // Until jvp lands, the columns come from the rows (the same matrix).
-  return reverseBlocks(y.leaves, x.leaves, createGraph);
+function forwardBlocks(fn: (x: Tree) => unknown, x: Leaves, y: Leaves): Tensor[][] {
+  const zeros = x.leaves.map((t) => full(t.shape, 0, { dtype: t.dtype }));
+  const at = (leaves: Tensor[]) => fn(unflatten(x.rebuild, leaves) as Tree) as Tree;
+  const columns = x.leaves.map((xi, i) => Array.from({ length: xi.size }, (_, k) => {
+    const tangents = x.leaves.map((t, j) => (j === i ? basis(t, k) : zeros[j]!));
+    return flatten(jvp(at, x.leaves, tangents)[1]).leaves;
+  }));
+  return y.leaves.map((yo, o) => x.leaves.map((xi, i) => assemble(columns[i]!.map((c) => c[o]!), yo.rank, yo, xi)));
 }
 
 /** f at x with its graph recorded, as leaves. */
@@ -122,7 +125,7 @@ export function jacobian<T extends Tree>(f: (x: T) => Tree, x: T, options: Jacob
   const y = valueAt(where, fn, xs);
   // The cheaper mode unless told: one pass per input element forward, one per output element backward.
   const mode = options.mode ?? (total(xs.leaves) < total(y.leaves) ? 'fwd' : 'rev');
-  const blocks = mode === 'fwd' ? forwardBlocks(fn, xs, y, outer) : reverseBlocks(y.leaves, xs.leaves, outer);
+  const blocks = mode === 'fwd' ? forwardBlocks(fn, xs, y) : reverseBlocks(y.leaves, xs.leaves, outer);
   const perOutput = blocks.map((row) => unflatten(xs.rebuild, row));
   return unflatten(y.rebuild, perOutput as Tensor[]) as Tree;
 }
@@ -157,10 +160,9 @@ export function hessian<T extends Tree>(f: (x: T) => Tensor, x: T): Tree {
   checkF(where, f);
   const outer = isRecording();
   const xs = independent(where, 'x', x, outer);
-  const gradient = gradientOf(where, f as (x: Tree) => unknown);
-  const y = valueAt(where, gradient, xs);
-  const blocks = forwardBlocks(gradient, xs, y, outer);
-  return unflatten(y.rebuild, blocks.map((row) => unflatten(xs.rebuild, row)) as Tensor[]) as Tree;
+  // ∇f has x's structure, shapes and dtypes: the rows of H are indexed like x.
+  const blocks = forwardBlocks(gradientOf(where, f as (x: Tree) => unknown), xs, xs);
+  return unflatten(xs.rebuild, blocks.map((row) => unflatten(xs.rebuild, row)) as Tensor[]) as Tree;
 }
 
 /**
@@ -183,11 +185,8 @@ export function hvp<T extends Tree>(f: (x: T) => Tensor, x: T, v: T): T {
   const xs = independent(where, 'x', x, outer);
   const vs = treeLeaves(where, 'v', v);
   checkLike(where, xs, vs);
-  const g = flatten(recorded(() => gradientOf(where, f as (x: Tree) => unknown)(unflatten(xs.rebuild, xs.leaves) as Tree))).leaves;
-  // Reverse over reverse until jvp lands: ∇⟨∇f, v⟩ = H v (v is held constant).
-  const products = recorded(() => {
-    const inner = g.map((gi, i) => sum(mul(gi, vs.leaves[i]!))).reduce((a, b) => add(a, b));
-    return grad(inner, xs.leaves, { createGraph: outer });
-  });
-  return unflatten(xs.rebuild, products) as T;
+  // Forward over reverse: the derivative of ∇f along v is H·v.
+  const gradient = gradientOf(where, f as (x: Tree) => unknown);
+  const [, products] = jvp((leaves: Tensor[]) => gradient(unflatten(xs.rebuild, leaves) as Tree), xs.leaves, vs.leaves);
+  return unflatten(xs.rebuild, flatten(products).leaves) as T;
 }
