@@ -4,24 +4,28 @@
  *
  *   tensors        `dense0/w` …                 the params, named as in saveModel's files
  *                  `optimizer/<slot>/dense0/w` … each optimiser slot (Adam's m and v) per parameter
+ *                  `state/bn1/runningMean` …    the layer state (batchNorm's running statistics), if any
  *   __metadata__   `chainrule.checkpoint`       the format version, '1'
  *                  `spec`                       the model spec (JSON), as encodeModel writes it
  *                  `optimizer.slots`            the slot names, in order (JSON)
  *                  `step`                       the optimiser's step: it also drives the LR schedule
  *                  `epochsDone`                 epochs completed: where a resumed fit starts
- *                  `rng`                        fit's streams (shuffling, augmentation) as Rng states (JSON)
+ *                  `rng`                        fit's streams (shuffling, augmentation, dropout) as Rng states (JSON)
  *                  `history`                    the History so far (JSON)
  *
- * Later versions may add tensors and keys (layer state, trainable flags): a reader ignores metadata
- * keys it does not know, and refuses a file whose format number is newer than it reads.
+ * Later versions may add tensors and keys: a reader ignores metadata keys it does not know, and refuses a
+ * file whose format number is newer than it reads. Layer state and the dropout stream came later within
+ * format 1: a file without them is a model without stateful layers, and its dropout stream starts where
+ * a fresh run's would.
  */
 import { describeValue, type Tensor } from '@chainrule/core';
 import { List, OrderedMap } from 'immutable';
 import { History } from './history.ts';
 import { fromSpec, type Model, type SequentialJSON } from './model.ts';
+import type { ModelState } from './model-state.ts';
 import { OptState } from './optimizers/optimizer.ts';
 import type { Params } from './params.ts';
-import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
+import { decodeSafetensors, encodeSafetensors, STATE_PREFIX, stateInFile, stateToSave } from './safetensors.ts';
 import { checkAgainstSpec } from './validate-state.ts';
 import { streamsFromStates, type FitRngState, type FitStreams } from './fit-streams.ts';
 
@@ -46,6 +50,8 @@ export interface ResumeState {
 export interface TrainingState extends ResumeState {
   /** The params at that point. */
   readonly params: Params;
+  /** The layer state at that point (batchNorm's running statistics); may be left out for a model without state. */
+  readonly state?: ModelState;
 }
 
 /**
@@ -55,6 +61,8 @@ export interface TrainingState extends ResumeState {
 export interface Checkpoint extends TrainingState {
   /** The model: the one passed to the loader, or the one the checkpoint describes. */
   readonly model: Model;
+  /** The layer state (empty for a model without stateful layers). */
+  readonly state: ModelState;
 }
 
 const wholeNumber = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
@@ -102,8 +110,10 @@ export function encodeCheckpoint(model: Model, state: TrainingState, where = 'en
   if (state === null || typeof state !== 'object') throw new Error(`${where}: state must be a FitResult (params, optState, history, epochsDone, rng), got ${describeValue(state)}`);
   checkAgainstSpec(`${where}: state.params`, model, state.params);
   resumeFrom(`${where}: state`, model, state);
+  const layerState = stateToSave(where, model, state.state);
   const tensors = OrderedMap<string, Tensor>().withMutations((m) => {
     for (const [k, t] of state.params) m.set(k, t);
+    for (const [k, t] of layerState) m.set(`${STATE_PREFIX}${k}`, t);
     for (const [slot, values] of state.optState.slots) for (const [k, t] of values) m.set(`${SLOT_PREFIX}${slot}/${k}`, t);
   });
   return encodeSafetensors(tensors, {
@@ -167,7 +177,7 @@ export function decodeCheckpoint(bytes: Uint8Array, options: DecodeCheckpointOpt
 
   // Tensors in the model's order, whatever order the bytes had; names, shapes and dtypes checked.
   const inModelOrder = (where: string, prefix: string): Params => {
-    const found = tensors.filter((_, k) => (prefix ? k.startsWith(prefix) : !k.startsWith(SLOT_PREFIX))).mapKeys((k) => k.slice(prefix.length));
+    const found = tensors.filter((_, k) => (prefix ? k.startsWith(prefix) : !k.startsWith(SLOT_PREFIX) && !k.startsWith(STATE_PREFIX))).mapKeys((k) => k.slice(prefix.length));
     checkAgainstSpec(where, model, found);
     return OrderedMap<string, Tensor>(model.paramShapes.keySeq().map((k) => [k, found.get(k)!] as const));
   };
@@ -177,7 +187,7 @@ export function decodeCheckpoint(bytes: Uint8Array, options: DecodeCheckpointOpt
   const rng = json('rng') as FitRngState;
   streamsFromStates(source, rng); // checks the states
   const history = historyFromJSON(source, json('history'));
-  return { model, params, optState, history, epochsDone: count('epochsDone'), rng };
+  return { model, params, state: stateInFile(source, model, tensors), optState, history, epochsDone: count('epochsDone'), rng };
 }
 
 function modelOf(source: string, spec: unknown): Model {

@@ -4,9 +4,11 @@
  * that makes a NaN or ±Inf is found with the layer it belongs to. This runs only once training has
  * stopped, so its cost does not matter.
  */
-import { grad, isDebug, nameScope, setDebug, type Tensor } from '@chainrule/core';
+import { grad, isDebug, nameScope, setDebug, type Rng, type Tensor } from '@chainrule/core';
+import { OrderedMap } from 'immutable';
 import type { Loss } from './losses.ts';
 import type { Model } from './model.ts';
+import type { ModelState } from './model-state.ts';
 import { NonFiniteError, type NonFiniteCause } from './monitor.ts';
 import type { Params } from './params.ts';
 import type { Target } from './targets.ts';
@@ -17,6 +19,10 @@ export interface StepContext {
   readonly loss: Loss;
   readonly params: Params;
   readonly batch: { readonly x: Tensor; readonly y: Target };
+  /** The layer state the step started from (default none). */
+  readonly state?: ModelState;
+  /** The step's random stream where it started (dropout draws the same masks again). */
+  readonly rng?: Rng;
 }
 
 /** Core's per-op check says `debug: op 'log' produced …`; anything else is not ours to explain. */
@@ -45,7 +51,7 @@ export function findCause(ctx: StepContext): (NonFiniteCause & { detail: string 
   }
 }
 
-function replay({ model, loss, params, batch }: StepContext): (NonFiniteCause & { detail: string }) | undefined {
+function replay({ model, loss, params, batch, state = OrderedMap(), rng }: StepContext): (NonFiniteCause & { detail: string }) | undefined {
   const logits = usesLogits(model, loss);
   const last = model.layers.length - 1;
   const layerInputs: Tensor[] = [];
@@ -53,9 +59,9 @@ function replay({ model, loss, params, batch }: StepContext): (NonFiniteCause & 
   for (const [i, layer] of model.layers.entries()) {
     layerInputs.push(h);
     const input = h;
-    const r = attempt(() => layer.apply(params, input, { skipActivation: logits && i === last }));
+    const r = attempt(() => layer.apply(params, state, input, { training: true, rng, logits: logits && i === last }));
     if (!r.ok) return { op: r.op, layer: layer.name, pass: 'forward', detail: r.detail };
-    h = r.value;
+    h = r.value.y;
   }
   const output = h;
   const value = attempt(() => nameScope('loss', () => loss(output, batch.y)));

@@ -5,6 +5,7 @@
  */
 import type { EpochInfo } from './fit-types.ts';
 import type { Params } from './params.ts';
+import type { ModelState } from './model-state.ts';
 
 /**
  * fit's `earlyStopping` options: stop once the monitored value has not improved for `patience`
@@ -40,8 +41,8 @@ export interface EarlyStoppingOutcome {
 export interface EarlyStopper {
   /** Records an epoch: 'improved' when it is the new best (fit must then keep its params alive), 'stop' when patience has run out. */
   observe(info: EpochInfo): 'improved' | 'stop' | undefined;
-  /** The params to return, given the last epoch's, and which epochs were best and stopped at. */
-  finish(last: Params): EarlyStoppingOutcome;
+  /** The params (and layer state) to return, given the last epoch's, and which epochs were best and stopped at. */
+  finish(last: Params, lastState?: ModelState): EarlyStoppingOutcome & { state?: ModelState };
 }
 
 /** The default monitored key: validation loss when there is validation data, else training loss. */
@@ -57,13 +58,13 @@ export function earlyStopper(option: EarlyStopping | boolean | undefined, hasVal
   const sign = higherIsBetter(key) ? -1 : 1;
   const patience = early.patience ?? 5;
   const minDelta = early.minDelta ?? 0;
-  let best: { value: number; epoch: number; params: Params } | undefined;
+  let best: { value: number; epoch: number; params: Params; state?: ModelState } | undefined;
   let stoppedAt: number | undefined;
   return {
     observe(info) {
       const value = monitored(key, info);
       if (!best || sign * (best.value - value) > minDelta) {
-        best = { value, epoch: info.epoch, params: info.params };
+        best = { value, epoch: info.epoch, params: info.params, state: info.state };
         return 'improved';
       }
       if (info.epoch - best.epoch >= patience) {
@@ -72,9 +73,10 @@ export function earlyStopper(option: EarlyStopping | boolean | undefined, hasVal
       }
       return undefined;
     },
-    finish(last) {
-      const params = best && (early.restoreBest ?? true) ? best.params : last;
-      return { params, bestEpoch: best?.epoch, stoppedAt };
+    finish(last, lastState) {
+      const restore = best && (early.restoreBest ?? true);
+      // The best epoch's layer state goes with its params: batchNorm's statistics belong to those weights.
+      return { params: restore ? best!.params : last, state: restore ? best!.state : lastState, bestEpoch: best?.epoch, stoppedAt };
     },
   };
 }

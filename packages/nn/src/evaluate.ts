@@ -3,6 +3,7 @@ import { fromData, noGrad, reusing, takeRows, Tensor } from '@chainrule/core';
 import { batchIndices } from './batching.ts';
 import { getMetric, type MetricName } from './metrics.ts';
 import type { Model } from './model.ts';
+import type { ModelState } from './model-state.ts';
 import type { Params } from './params.ts';
 import type { Target } from './targets.ts';
 import { objective, type LossSpec } from './train-step.ts';
@@ -10,7 +11,7 @@ import { checkEvaluate, checkPredict } from './validate.ts';
 
 /**
  * The model's outputs for every row of x, computed batchSize rows at a time (default 256) outside
- * the graph. x: [samples, model.inputs] in the model's dtype; returns [samples, model.outputs] after
+ * the graph, in evaluation mode. x: [samples, ...model.inputShape] in the model's dtype; returns [samples, ...model.outputShape] after
  * the final activation (probabilities for a softmax model), in the same dtype. x may have no rows.
  *
  * @throws Error when x is not a rank-2 tensor of the model's width and dtype, or the params are not
@@ -23,19 +24,30 @@ import { checkEvaluate, checkPredict } from './validate.ts';
  * const probs = predict(model, model.init(0), tensor([[0, 1], [1, 0]])); // [2, 3], rows sum to 1
  * ```
  */
-export function predict(model: Model, params: Params, x: Tensor, options: { batchSize?: number } = {}): Tensor {
+export function predict(model: Model, params: Params, x: Tensor, options: PredictOptions = {}): Tensor {
   const n = checkPredict(model, params, x, options);
+  const state = options.state;
   const parts = batchIndices(n, { batchSize: options.batchSize ?? 256 });
-  if (parts.length === 1) return noGrad(() => model.apply(params, x).detach());
-  const out = outputRows(n, model.outputs, x.dtype);
+  if (parts.length === 1) return noGrad(() => model.apply(params, x, { state }).detach());
+  const out = outputRows(n, model.outputShape, x.dtype);
   // Each batch's rows are copied out, so nothing it made is needed after it: its buffers serve the next.
-  const batch = reusing((idx: Int32Array) => out.put(model.apply(params, takeRows(x, idx))), { pure: true });
+  const batch = reusing((idx: Int32Array) => out.put(model.apply(params, takeRows(x, idx), { state })), { pure: true });
   noGrad(() => parts.forEach(batch));
   return out.tensor();
 }
 
+/** Options of {@link predict}. */
+export interface PredictOptions {
+  /** Rows per forward pass (default 256). */
+  readonly batchSize?: number;
+  /** The layer state (FitResult.state); needed when the model has stateful layers such as batchNorm. */
+  readonly state?: ModelState;
+}
+
 /** What {@link evaluate} computes, and how many rows at a time. */
 export interface EvaluateOptions {
+  /** The layer state (FitResult.state); needed when the model has stateful layers such as batchNorm. */
+  readonly state?: ModelState;
   /** A loss to average over the data (as fit takes it); default none. */
   readonly loss?: LossSpec;
   /** Metrics to compute on the outputs, e.g. ['accuracy']; default none. */
@@ -54,7 +66,7 @@ export interface Evaluation {
 
 /**
  * Scores the model on data outside the graph: the mean loss and the metrics asked for, computed
- * batchSize rows at a time. data.x: [samples, model.inputs]; data.y as fit takes it for the loss.
+ * batchSize rows at a time, in evaluation mode. data.x: [samples, ...model.inputShape]; data.y as fit takes it for the loss.
  *
  * @throws Error when data does not fit the model or the loss (naming the argument and both shapes),
  *   when x has no rows, or for an unknown loss or metric name (listing the valid ones).
@@ -77,12 +89,13 @@ export function score(model: Model, params: Params, data: { x: Tensor; y: Target
   const f = options.loss ? objective(model, options.loss) : undefined;
   const parts = batchIndices(n, { batchSize: options.batchSize ?? 256 });
   let total = 0;
-  const out = outputRows(n, model.outputs, data.x.dtype);
+  const out = outputRows(n, model.outputShape, data.x.dtype);
+  const state = options.state;
   // As in predict; a custom loss runs under its own declaration (objective), so what it keeps stays.
   const batch = reusing((idx: Int32Array) => {
     const [x, y] = parts.length === 1 ? [data.x, data.y] : [takeRows(data.x, idx), takeRows(data.y, idx)];
-    if (!f) return out.put(model.apply(params, x));
-    const r = f(params, x, y);
+    if (!f) return out.put(model.apply(params, x, { state }));
+    const r = f(params, x, y, { state });
     total += r.loss.item() * idx.length;
     out.put(r.logits ? model.activateOutput(r.output) : r.output);
   }, { pure: true });
@@ -93,8 +106,9 @@ export function score(model: Model, params: Params, data: { x: Tensor; y: Target
   return { loss: f ? total / n : undefined, metrics };
 }
 
-/** The [n, width] result, filled batch by batch in order. */
-function outputRows(n: number, width: number, dtype: Tensor['dtype']) {
+/** The [n, ...shape] result, filled batch by batch in order. */
+function outputRows(n: number, shape: readonly number[], dtype: Tensor['dtype']) {
+  const width = shape.reduce((a, b) => a * b, 1);
   const data = dtype === 'float64' ? new Float64Array(n * width) : new Float32Array(n * width);
   let at = 0;
   return {
@@ -102,6 +116,6 @@ function outputRows(n: number, width: number, dtype: Tensor['dtype']) {
       data.set(rows.data, at);
       at += rows.size;
     },
-    tensor: (): Tensor => fromData(data, [n, width]),
+    tensor: (): Tensor => fromData(data, [n, ...shape]),
   };
 }

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { describeValue } from '@chainrule/core';
 import { writeFileAtomic } from '@chainrule/core/node';
 import type { Model } from './model.ts';
+import type { ModelState } from './model-state.ts';
 import type { Params } from './params.ts';
 import { decodeModel, encodeModel } from './safetensors.ts';
 
@@ -17,8 +18,10 @@ import { decodeModel, encodeModel } from './safetensors.ts';
  * header's metadata, so the one file holds everything and loads on its own. It is written atomically
  * (no second file beside it that a crash could leave describing another model).
  *
- * @throws Error when the params are not exactly the model's names, shapes and dtype (naming the
- *   path), or the file cannot be written.
+ * A model with stateful layers (batchNorm) saves its layer state too: pass `{ state: result.state }`.
+ *
+ * @throws Error when the params (or the state) are not exactly the model's names, shapes and dtype
+ *   (naming the path), the model keeps state and none is given, or the file cannot be written.
  * @example
  * ```ts
  * import { mlp } from '@chainrule/nn';
@@ -28,8 +31,8 @@ import { decodeModel, encodeModel } from './safetensors.ts';
  * const { model: again, params } = loadModel('model.safetensors');
  * ```
  */
-export function saveModel(path: string, model: Model, params: Params): void {
-  writeFileAtomic(path, encodeModel(model, params, path));
+export function saveModel(path: string, model: Model, params: Params, options: { state?: ModelState } = {}): void {
+  writeFileAtomic(path, encodeModel(model, params, { source: path, state: options?.state }));
 }
 
 /**

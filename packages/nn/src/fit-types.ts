@@ -6,6 +6,7 @@ import type { EarlyStopping } from './early-stopping.ts';
 import type { FitRngState } from './fit-streams.ts';
 import type { History } from './history.ts';
 import type { MetricName } from './metrics.ts';
+import type { ModelState } from './model-state.ts';
 import type { MonitorOptions } from './monitor.ts';
 import type { Optimizer, OptimizerName, OptState } from './optimizers/index.ts';
 import type { Params } from './params.ts';
@@ -45,6 +46,8 @@ export interface EpochInfo {
   readonly valMetrics?: Readonly<Record<string, number>>;
   /** The params at the epoch's end; a callback may keep them. */
   readonly params: Params;
+  /** The layer state at the epoch's end (batchNorm's running statistics); empty without stateful layers. */
+  readonly state: ModelState;
   /** The history so far, this epoch included. */
   readonly history: History;
   /** Epochs completed, counting resumed ones (epoch + 1). */
@@ -108,7 +111,7 @@ export interface FitOptions extends ProgressOptions {
   readonly seed?: number;
   /** Data scored at every epoch's end (valLoss, valMetrics), checked like the training data; never trained on. */
   readonly validation?: {
-    /** The validation inputs, [samples, model.inputs], in the model's dtype. */
+    /** The validation inputs, [samples, ...model.inputShape], in the model's dtype. */
     x: Tensor;
     /** Their targets, in the form the loss takes. */
     y: Target;
@@ -128,6 +131,8 @@ export interface FitOptions extends ProgressOptions {
   readonly monitor?: MonitorOptions | false;
   /** Start from an earlier optimiser state (e.g. FitResult.optState) instead of `optimizer.init(params)`; not together with `resume`. */
   readonly optState?: OptState;
+  /** The layer state to start from (default: the resumed run's, else `model.initState()`). */
+  readonly state?: ModelState;
   /**
    * Applied to each training batch's x before the step (data augmentation); validation data is left
    * alone. Like a loss, it may declare itself pure (`Object.assign(fn, { pure: true })`: it keeps no
@@ -161,6 +166,8 @@ export interface TransformContext {
 export interface FitResult {
   /** The trained params: the last epoch's, or with early stopping's restoreBest the best epoch's. */
   readonly params: Params;
+  /** The layer state that goes with those params (pass it to evaluate and predict); empty without stateful layers. */
+  readonly state: ModelState;
   /** The optimiser state after the last step (its `step` counts every update). */
   readonly optState: OptState;
   /** Every epoch's (and step's) numbers, resumed epochs included. */

@@ -4,7 +4,7 @@
  * the loop; an epoch's numbers are gathered in epoch-accumulator.ts, the random streams are in
  * fit-streams.ts, early stopping in early-stopping.ts and the options and results in fit-types.ts.
  */
-import { expose, reusing, takeRows, type Tensor } from '@chainrule/core';
+import { expose, reusing, Rng, takeRows, type Tensor } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { batchIndices } from './batching.ts';
 import { resumeFrom, type TrainingState } from './checkpoint.ts';
@@ -19,6 +19,7 @@ import { addEpoch, History } from './history.ts';
 import type { Model } from './model.ts';
 import { gradientMonitor, NonFiniteError } from './monitor.ts';
 import type { OptState } from './optimizers/index.ts';
+import type { ModelState } from './model-state.ts';
 import type { Params } from './params.ts';
 import { progressReporter } from './progress.ts';
 import type { Target } from './targets.ts';
@@ -32,7 +33,7 @@ import { checkOptState } from './validate-state.ts';
  * given are left as they were. Each epoch prints one line (or a bar in a Node terminal) unless
  * `progress: false`.
  *
- * Shapes: `given.x` is [samples, model.inputs] in the model's dtype; `given.y` is a [samples, outputs]
+ * Shapes: `given.x` is [samples, ...model.inputShape] in the model's dtype; `given.y` is a [samples, outputs]
  * tensor for mse, mae and binaryCrossEntropy (an [samples] tensor for one output), and class labels
  * ([samples] list or tensor) or one-hot rows [samples, classes] for crossEntropy.
  *
@@ -62,6 +63,7 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
   const progress = progressReporter(options);
 
   let p = params;
+  let layerState: ModelState = options.state ?? (resumedState(options) ?? model.initState());
   const resumed = options.resume === undefined ? undefined : resumeFrom('fit: resume', model, options.resume);
   if (resumed) {
     if (options.optState !== undefined) throw new Error('fit: give resume or optState, not both (resume carries its own optState)');
@@ -85,14 +87,14 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
    * live. Last step's params and state are donated: fit never uses them again, and only buffers this
    * function made are reused (the caller's params, and anything a callback saw, have escaped).
    */
-  const trainOn = reusing((p: Params, s: OptState, idx: Int32Array, record: EpochAccumulator, epoch: number, whole: boolean) => {
+  const trainOn = reusing((p: Params, s: OptState, ls: ModelState, idx: Int32Array, record: EpochAccumulator, epoch: number, whole: boolean) => {
     const batch = whole ? { x: data.x, y: data.y } : { x: takeRows(data.x, idx), y: takeRows(data.y, idx) };
     if (transform) batch.x = transform(batch.x, { rng: streams.augment, epoch });
     lastBatch = batch;
-    const r = step(p, s, batch);
+    const r = step(p, s, batch, { state: ls, rng: streams.dropout });
     const norms = monitor ? monitor.check(globalStep, r.loss, r.grads) : OrderedMap<string, number>();
     record.recordOutput(idx, r.output);
-    return { params: r.params, optState: r.optState, loss: r.loss, norms };
+    return { params: r.params, optState: r.optState, state: r.state, loss: r.loss, norms };
   }, { pure: true, donate: [0, 1] });
 
   try {
@@ -105,13 +107,15 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
         const idx = parts[b]!;
         const lr = optimizer.lr(optState.step);
         let r: ReturnType<typeof trainOn>;
+        const dropoutAt = streams.dropout.state();
         try {
-          r = trainOn(p, optState, idx, record, epoch, parts.length === 1 && !shuffle);
+          r = trainOn(p, optState, layerState, idx, record, epoch, parts.length === 1 && !shuffle);
         } catch (e) {
-          throw e instanceof NonFiniteError ? explainNonFinite(e, { model, loss, params: p, batch: lastBatch! }) : e;
+          throw e instanceof NonFiniteError ? explainNonFinite(e, { model, loss, params: p, batch: lastBatch!, state: layerState, rng: Rng.fromState(dropoutAt) }) : e;
         }
         p = r.params;
         optState = r.optState;
+        layerState = r.state;
         record.recordStep(idx, r.loss, lr, r.norms);
         progress?.onStep?.(r.loss);
         if (stepCallbacks) {
@@ -121,20 +125,20 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
         }
         globalStep++;
       }
-      const val = validation ? score(model, p, validation, { loss, metrics: metricNames, batchSize: Math.max(batchSize, 256) }) : undefined;
+      const val = validation ? score(model, p, validation, { loss, metrics: metricNames, batchSize: Math.max(batchSize, 256), state: layerState }) : undefined;
       const trained = record.finish(data.y, val);
       history = addEpoch(history, trained.entry);
       epochsDone = epoch + 1;
       // Callbacks and early stopping may keep the params they are shown (early stopping keeps the best):
       // then these are never reused, which costs one set of params per epoch; the optimiser state only
       // when a callback asks for the training state (a checkpoint), which it must do before training goes on.
-      const atEnd = { params: p, optState, history, epochsDone, rng: streamStates(streams) };
+      const atEnd = { params: p, state: layerState, optState, history, epochsDone, rng: streamStates(streams) };
       const asOf = globalStep;
       const trainingState = (): TrainingState => {
         if (globalStep !== asOf) throw new Error(`fit: the training state of epoch ${epoch + 1} was asked for after training went on; call info.trainingState() inside onEpochEnd`);
         return expose(atEnd);
       };
-      const info: EpochInfo = { epoch, loss: trained.loss, metrics: trained.metrics, valLoss: val?.loss, valMetrics: val?.metrics, params: p, history, epochsDone, trainingState };
+      const info: EpochInfo = { epoch, loss: trained.loss, metrics: trained.metrics, valLoss: val?.loss, valMetrics: val?.metrics, params: p, state: layerState, history, epochsDone, trainingState };
       if (callbacks.length > 0 || early) expose(p);
       if (progress?.onEpochEnd) progress.onEpochEnd(epochLine(epochs, info, Date.now() - started), info);
       for (const cb of callbacks) if (cb.onEpochEnd?.(info) === 'stop') stop = true;
@@ -144,6 +148,9 @@ export function fit(model: Model, params: Params, given: { x: Tensor; y: Target 
   } finally {
     progress?.onEnd?.();
   }
-  const { params: kept, bestEpoch, stoppedAt } = early?.finish(p) ?? { params: p };
-  return { params: kept, optState, history, bestEpoch, lastEpoch, stoppedAt, epochsDone, rng: streamStates(streams) };
+  const { params: kept, state: keptState = layerState, bestEpoch, stoppedAt } = early?.finish(p, layerState) ?? { params: p };
+  return { params: kept, state: keptState, optState, history, bestEpoch, lastEpoch, stoppedAt, epochsDone, rng: streamStates(streams) };
 }
+
+/** The layer state a resume carries (a loaded checkpoint or a FitResult), if any. */
+const resumedState = (options: FitOptions): ModelState | undefined => (options.resume as { state?: ModelState } | undefined)?.state;

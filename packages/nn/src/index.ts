@@ -6,10 +6,18 @@
  * @module @chainrule/nn
  * @document ../README.md
  */
-export { activationNames, activation, checkActivation, type ActivationName } from './activations.ts';
+export { activationNames, activation, checkActivation, type ActivationName, type BuiltinActivation } from './activations.ts';
 export { autoInit, initialize, initNames, initVariance, type InitArgs, type InitName } from './init.ts';
-export { dense, DenseSpec, type DenseConfig, type DenseOptions } from './layers/dense.ts';
-export type { Layer, ParamInfo } from './layers/layer.ts';
+export {
+  defineLayer, registeredLayers, getLayer, LayerSpec,
+  type LayerDefinition, type LayerDef, type LayerContext, type LayerInitArgs, type LayerSample, type LayerJSON, type CommonLayerOptions, type Tensors,
+} from './layers/define.ts';
+export {
+  dense, flatten, reshape, dropout, batchNorm, layerNorm, activationLayer,
+  type DenseConfig, type DenseOptions, type ReshapeConfig, type DropoutConfig, type BatchNormConfig, type LayerNormConfig, type ActivationConfig,
+} from './layers/index.ts';
+export type { Layer, ParamInfo, RunOptions, Shape } from './layers/layer.ts';
+export type { ModelState } from './model-state.ts';
 export { sequential, mlp, fromSpec, ModelSpec, type Model, type ApplyOptions, type MlpOptions, type SequentialOptions, type SequentialJSON } from './model.ts';
 export { countParams, layerOf, type Params } from './params.ts';
 export { mse, mae, crossEntropy, binaryCrossEntropy, getLoss, lossNames, type Loss, type LossName } from './losses.ts';
@@ -20,11 +28,11 @@ export { sampleCount, toLabels, toOneHot, type Target } from './targets.ts';
 /** Core's: the rows of a tensor or the entries of a label list (how fit cuts batches). */
 export { takeRows, type Labels } from '@chainrule/core';
 export { gradientMonitor, layerNorms, NonFiniteError, defaultMonitorOptions, type NonFiniteCause, type GradientMonitor, type GradientWarning, type MonitorOptions, type WarningKind } from './monitor.ts';
-export { makeTrainStep, objective, usesLogits, type LossSpec, type StepResult } from './train-step.ts';
+export { makeTrainStep, objective, usesLogits, type LossSpec, type StepResult, type StepRun } from './train-step.ts';
 export { fit } from './fit.ts';
 export type { FitOptions, FitResult, TransformContext, Callbacks, StepInfo, EpochInfo } from './fit-types.ts';
 export type { EarlyStopping } from './early-stopping.ts';
-export { evaluate, predict, type Evaluation, type EvaluateOptions } from './evaluate.ts';
+export { evaluate, predict, type Evaluation, type EvaluateOptions, type PredictOptions } from './evaluate.ts';
 export { History, type HistoryConfig } from './history.ts';
 export { lineProgress, type ProgressOptions, type ProgressReporter } from './progress.ts';
 export {
@@ -32,7 +40,7 @@ export {
   predictedClasses, trueClasses, type Metric, type MetricName,
 } from './metrics.ts';
 export { StandardScaler, MinMaxScaler } from './scalers.ts';
-export { encodeSafetensors, decodeSafetensors, encodeModel, decodeModel, type DecodeModelOptions } from './safetensors.ts';
+export { encodeSafetensors, decodeSafetensors, encodeModel, decodeModel, type DecodeModelOptions, type EncodeModelOptions } from './safetensors.ts';
 export {
   toTorchStateDict, fromTorchStateDict, TORCH_LAYOUTS,
   type TorchStateDict, type TorchTensor, type TorchDType, type TorchEntry, type TorchLayout, type TorchOptions,

@@ -7,8 +7,8 @@
  */
 import { describeValue, fromData, Tensor, type DType, type TypedArray } from '@chainrule/core';
 import { Map as ImmutableMap, OrderedMap } from 'immutable';
-import type { DenseSpec } from './layers/dense.ts';
-import { fromSpec, type Model, type SequentialJSON } from './model.ts';
+import { describeLayer, fromSpec, type Model, type SequentialJSON } from './model.ts';
+import type { ModelState } from './model-state.ts';
 import type { Params } from './params.ts';
 import { checkAgainstSpec } from './validate-state.ts';
 
@@ -208,9 +208,43 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
  * const { model: again, params } = decodeModel(bytes);
  * ```
  */
-export function encodeModel(model: Model, params: Params, source = 'encodeModel'): Uint8Array {
+export function encodeModel(model: Model, params: Params, options: string | EncodeModelOptions = {}): Uint8Array {
+  const { source = 'encodeModel', state } = typeof options === 'string' ? { source: options } : options;
   checkAgainstSpec(source, model, params);
-  return encodeSafetensors(params, { format: 'chainrule', spec: JSON.stringify(model.toJSON()) });
+  const layerState = stateToSave(source, model, state);
+  const tensors = layerState.size === 0 ? params : params.concat(layerState.mapKeys((k) => `${STATE_PREFIX}${k}`));
+  return encodeSafetensors(tensors, { format: 'chainrule', spec: JSON.stringify(model.toJSON()) });
+}
+
+/** Options of {@link encodeModel}. */
+export interface EncodeModelOptions {
+  /** Starts every error (default 'encodeModel'). */
+  readonly source?: string;
+  /** The layer state to store with the params (FitResult.state); needed when the model has stateful layers (batchNorm). */
+  readonly state?: ModelState;
+}
+
+/** Layer state rides in model files and checkpoints under this prefix: 'state/bn1/runningMean'. */
+export const STATE_PREFIX = 'state/';
+
+/** The state to store for a model: checked, and required when the model keeps any. */
+export function stateToSave(source: string, model: Model, state: ModelState | undefined): ModelState {
+  if (state === undefined) {
+    if (model.stateShapes.size === 0) return OrderedMap();
+    throw new Error(`${source}: the model keeps layer state (${model.stateShapes.keySeq().join(', ')}); pass it too (FitResult.state), or predictions after loading would use untrained running statistics`);
+  }
+  checkAgainstSpec(`${source}: state`, model, state, { shapes: model.stateShapes, what: 'layer state', make: 'model.initState()' });
+  return state;
+}
+
+/** The layer state among a file's tensors, in the model's order, checked; empty for a model without state. */
+export function stateInFile(source: string, model: Model, tensors: OrderedMap<string, Tensor>): ModelState {
+  const found = tensors.filter((_, k) => k.startsWith(STATE_PREFIX)).mapKeys((k) => k.slice(STATE_PREFIX.length));
+  if (found.size === 0 && model.stateShapes.size > 0) {
+    throw new Error(`${source}: the model keeps layer state (${model.stateShapes.keySeq().join(', ')}) but the file has no '${STATE_PREFIX}…' tensors; save it with its state`);
+  }
+  checkAgainstSpec(source, model, found, { shapes: model.stateShapes, what: 'layer state', make: 'model.initState()' });
+  return OrderedMap<string, Tensor>(model.stateShapes.keySeq().map((k) => [k, found.get(k)!] as const));
 }
 
 /** Options of {@link decodeModel}. */
@@ -250,8 +284,6 @@ function foreignFileError(tensorNames: readonly string[], source: string): Error
   );
 }
 
-const describeLayer = (l: DenseSpec) => `dense ${l.units} units, ${l.activation}${l.useBias ? '' : ', no bias'}`;
-
 /**
  * The model a file was saved from and the model it is loaded into are the same architecture: same
  * inputs, dtype and layers (name, units, activation, bias; the initialiser no longer matters). Names
@@ -260,14 +292,18 @@ const describeLayer = (l: DenseSpec) => `dense ${l.units} units, ${l.activation}
 function checkSameArchitecture(saved: Model, wanted: Model, source: string): void {
   const other = `${source} holds a model of another architecture than the one passed`;
   const [a, b] = [saved.spec, wanted.spec];
-  if (a.inputs !== b.inputs) throw new Error(`${other}: the file's model takes ${a.inputs} inputs, the model passed ${b.inputs}`);
+  if (!a.inputShape.equals(b.inputShape)) {
+    const text = (m: Model) => (m.inputShape.length === 1 ? `${m.inputs} inputs` : `inputs of shape [${m.inputShape.join(',')}]`);
+    throw new Error(`${other}: the file's model takes ${text(saved)}, the model passed ${text(wanted)}`);
+  }
   if (a.dtype !== b.dtype) throw new Error(`${other}: the file's model is ${a.dtype}, the model passed ${b.dtype}`);
   const n = Math.max(a.layers.size, b.layers.size);
   for (let i = 0; i < n; i++) {
     const [la, lb] = [a.layers.get(i), b.layers.get(i)];
     if (!la || !lb) throw new Error(`${other}: the file's model has ${a.layers.size} layers, the model passed ${b.layers.size} (layer ${i}, '${(la ?? lb)!.name}', is only in ${la ? 'the file' : 'the model passed'})`);
     if (la.name !== lb.name) throw new Error(`${other}: layer ${i} is named '${la.name}' in the file but '${lb.name}' in the model passed`);
-    if (la.units !== lb.units || la.activation !== lb.activation || la.useBias !== lb.useBias) {
+    // The initialiser no longer matters once the weights exist.
+    if (la.kind !== lb.kind || !la.config.delete('init').equals(lb.config.delete('init'))) {
       const shapes = (m: Model) => m.layers[i]!.params.map((p) => `${p.key} [${p.shape.join(',')}]`).join(', ');
       throw new Error(`${other}: layer ${i} ('${la.name}') is ${describeLayer(la)} (${shapes(saved)}) in the file but ${describeLayer(lb)} (${shapes(wanted)}) in the model passed`);
     }
@@ -288,6 +324,8 @@ export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {})
   model: Model;
   /** Its params, in the model's order. */
   params: Params;
+  /** Its layer state (empty for a model without stateful layers). */
+  state: ModelState;
 } {
   const source = options.source ?? 'safetensors data';
   const { tensors, metadata } = decodeSafetensors(bytes, source);
@@ -298,9 +336,9 @@ export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {})
   const model = options.model ?? saved!;
   // A checkpoint (saveCheckpoint, checkpoint.ts) holds the params under these names beside its
   // training state (optimiser slots): the model is its params; anywhere else a stray name is an error.
-  const own = metadata[CHECKPOINT_KEY] === undefined ? tensors : tensors.filter((_, k) => model.paramShapes.has(k));
+  const own = metadata[CHECKPOINT_KEY] === undefined ? tensors.filter((_, k) => !k.startsWith(STATE_PREFIX)) : tensors.filter((_, k) => model.paramShapes.has(k));
   // Params in the model's order, whatever order the bytes had.
   checkAgainstSpec(source, model, own);
   const params = OrderedMap<string, Tensor>(model.paramShapes.keySeq().map((k) => [k, own.get(k)!] as const));
-  return { model, params };
+  return { model, params, state: stateInFile(source, model, tensors) };
 }

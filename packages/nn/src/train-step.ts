@@ -3,8 +3,9 @@
  * When the model ends in the activation a loss absorbs (softmax for crossEntropy, sigmoid for
  * binaryCrossEntropy), the loss sees the pre-activation: log(softmax) would underflow to log 0.
  */
-import { grad, nameScope, noGrad, reusing, type Tensor } from '@chainrule/core';
+import { grad, nameScope, noGrad, reusing, type Rng, type Tensor } from '@chainrule/core';
 import type { OrderedMap } from 'immutable';
+import type { ModelState } from './model-state.ts';
 import { getLoss, type Loss, type LossName } from './losses.ts';
 import type { Model } from './model.ts';
 import { getOptimizer, type OptimizerName, type Optimizer, type OptState } from './optimizers/index.ts';
@@ -28,20 +29,32 @@ export function objective(model: Model, lossSpec: LossSpec) {
   const logits = usesLogits(model, loss);
   // A loss not declared pure may keep what it is given or makes: those buffers are then never reused.
   const callLoss = reusing(loss, { pure: loss.pure === true });
-  return (params: Params, x: Tensor, y: Target): {
+  return (params: Params, x: Tensor, y: Target, run: StepRun = {}): {
     /** The loss, a scalar tensor on the tape (differentiate it with grad). */
     loss: Tensor;
     /** The model's output for x, [batch, outputs]: the logits when `logits` is true. */
     output: Tensor;
     /** Whether the loss was given the pre-activation (see {@link usesLogits}). */
     logits: boolean;
+    /** The layer state after the pass (updated in training). */
+    state: ModelState;
   } => {
-    const output = model.apply(params, x, { logits });
+    const { y: output, state } = model.forward(params, x, { logits, training: run.training, rng: run.rng, state: run.state });
     // Its own scope, so a drawing of the graph shows the loss as one block beside the layers.
     const value = nameScope('loss', () => callLoss(output, y));
     if (value.size !== 1) throw new Error(`loss '${loss.name}' returned shape [${value.shape.join(',')}]; a loss must return a scalar`);
-    return { loss: value, output, logits };
+    return { loss: value, output, logits, state };
   };
+}
+
+/** How a step runs the model: fit trains (dropout drops, batchNorm updates its statistics); scoring does not. */
+export interface StepRun {
+  /** Training mode (default false for objective, true for the training step). */
+  readonly training?: boolean;
+  /** The stream dropout draws from (fit passes its per-step dropout stream). */
+  readonly rng?: Rng;
+  /** The layer state to start from; needed when the model has stateful layers. */
+  readonly state?: ModelState;
 }
 
 /** What one training step returns. */
@@ -56,6 +69,8 @@ export interface StepResult {
   readonly grads: Params;
   /** The model's output for the batch (after its final activation), for metrics. */
   readonly output: Tensor;
+  /** The layer state after the step (batchNorm's running statistics updated); empty without stateful layers. */
+  readonly state: ModelState;
 }
 
 /**
@@ -64,8 +79,9 @@ export interface StepResult {
  * `reusing`); what it returns, and what it is given, are never touched: to reuse last step's params and
  * state too, donate them, as fit does (`reusing(step, { pure: true, donate: [0, 1] })`).
  *
- * Use it to write your own loop; fit runs this same step. The batch is `{ x: [batch, model.inputs],
- * y }` with y as fit takes it.
+ * Use it to write your own loop; fit runs this same step. The batch is `{ x: [batch, ...model.inputShape],
+ * y }` with y as fit takes it. The step trains: give `{ state, rng }` as its fourth argument when the
+ * model has stateful layers (batchNorm: model.initState(), then each step's returned state) or dropout.
  *
  * @throws Error at once for an unknown loss or optimiser name (listing the valid ones); when called,
  *   for an optimiser state that does not match the params.
@@ -87,8 +103,8 @@ function stepFunction(model: Model, options: { loss: LossSpec; optimizer: Optimi
   const f = objective(model, options.loss);
   const opt = getOptimizer(options.optimizer);
   const update = reusing((p: Params, g: Params, s: OptState) => opt.update(p, g, s), { pure: opt.pure === true });
-  return function trainStep(params: Params, optState: OptState, batch: { x: Tensor; y: Target }): StepResult {
-    const { loss, output, logits } = f(params, batch.x, batch.y);
+  return function trainStep(params: Params, optState: OptState, batch: { x: Tensor; y: Target }, run: StepRun = {}): StepResult {
+    const { loss, output, logits, state } = f(params, batch.x, batch.y, { training: true, ...run });
     const grads = grad(loss, params) as OrderedMap<string, Tensor>;
     return noGrad(() => {
       const next = update(params, grads, optState);
@@ -98,6 +114,7 @@ function stepFunction(model: Model, options: { loss: LossSpec; optimizer: Optimi
         loss: loss.item(),
         grads,
         output: (logits ? model.activateOutput(output) : output).detach(),
+        state,
       };
     });
   };

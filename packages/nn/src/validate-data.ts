@@ -1,10 +1,10 @@
 /**
  * The data fit, evaluate and predict are given, checked once before any work: x is a
- * [samples, model.inputs] tensor of the model's dtype with only finite values, and y has x's samples
+ * [samples, ...model.inputShape] tensor of the model's dtype with only finite values, and y has x's samples
  * and the form its loss compares with the output. Errors name the argument as the user passed it
  * ('x', 'validation y'), the sample and feature, and the layer.
  */
-import { describeValue, firstNonFinite, formatShape, Tensor } from '@chainrule/core';
+import { describeValue, firstNonFinite, formatShape, sameShape, Tensor } from '@chainrule/core';
 import { isBuiltinLoss, type Loss } from './losses.ts';
 import type { Model } from './model.ts';
 import { sampleCount, type Target } from './targets.ts';
@@ -29,14 +29,16 @@ export function checkFinite(where: string, name: string, t: Tensor, part = 'feat
   throw new Error(`${where}: ${name} has ${t.data[i]} at ${at}`);
 }
 
-/** x: a [samples, model.inputs] tensor in the model's dtype with finite values; returns the sample count. */
+/** x: a [samples, ...model.inputShape] tensor in the model's dtype with finite values; returns the sample count. */
 export function checkX(model: Model, x: unknown, names: DataNames, options: { allowEmpty?: boolean } = {}): number {
   const { where } = names;
-  if (!(x instanceof Tensor)) throw new Error(`${where}: ${names.x} must be a Tensor of shape [samples, ${model.inputs}], got ${describeValue(x)}`);
-  if (x.rank !== 2) throw new Error(`${where}: ${names.x} has shape ${formatShape(x.shape)}; ${firstLayer(model)} expects [samples, ${model.inputs}]`);
-  if (x.shape[1] !== model.inputs) {
+  const want = `[samples, ${model.inputShape.join(', ')}]`;
+  if (!(x instanceof Tensor)) throw new Error(`${where}: ${names.x} must be a Tensor of shape ${want}, got ${describeValue(x)}`);
+  if (x.rank !== model.inputShape.length + 1) throw new Error(`${where}: ${names.x} has shape ${formatShape(x.shape)}; ${firstLayer(model)} expects ${want}`);
+  if (model.inputShape.length === 1 && x.shape[1] !== model.inputs) {
     throw new Error(`${where}: ${names.x} has ${x.shape[1]} features; ${firstLayer(model)} expects ${model.inputs} (${names.x} has shape ${formatShape(x.shape)})`);
   }
+  if (!sameShape(x.shape.slice(1), model.inputShape)) throw new Error(`${where}: ${names.x} has shape ${formatShape(x.shape)}; ${firstLayer(model)} expects ${want}`);
   if (x.dtype !== model.dtype) throw new Error(`${where}: ${names.x} is ${x.dtype} but the model is ${model.dtype}; cast it with .cast('${model.dtype}')`);
   if (x.shape[0] === 0 && !options.allowEmpty) throw new Error(`${where}: ${names.x} has no samples (shape ${formatShape(x.shape)}); there is nothing to ${where === 'fit' && names.x === 'x' ? 'train on' : 'score'}`);
   checkFinite(where, names.x, x);

@@ -21,27 +21,40 @@ function keyDifference(expected: Iterable<string>, actual: Iterable<string>): st
   return `${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; unexpected: ${extra.join(', ')}` : ''}`;
 }
 
+/** What {@link checkAgainstSpec} compares against: the params by default, the layer state on request. */
+export interface SpecCheck {
+  /** Names and shapes to match (default model.paramShapes). */
+  readonly shapes?: ImmutableMap<string, readonly number[]>;
+  /** What the tensors are called in errors (default 'parameter'). */
+  readonly what?: string;
+  /** How to make a right one (default 'model.init(seed)'). */
+  readonly make?: string;
+}
+
 /**
  * Checks that params hold exactly the model's parameter names, shapes and dtype (what every loader
- * and fit check before use).
+ * and fit check before use); with `check.shapes` the same for the layer state.
  *
  * @param source Starts every error, e.g. a file name.
  * @throws Error listing the missing and unexpected names, or naming the parameter whose shape or
  *   dtype differs, with both shapes.
  */
-export function checkAgainstSpec(source: string, model: Model, params: Params): void {
+export function checkAgainstSpec(source: string, model: Model, params: Params, check: SpecCheck = {}): void {
+  const shapes = check.shapes ?? model.paramShapes;
+  const what = check.what ?? 'parameter';
   if (!ImmutableMap.isMap(params)) {
-    throw new Error(`${source}: params must be the Params of model.init(seed), an OrderedMap from names such as '${model.paramShapes.keySeq().first()}' to tensors; got ${describeValue(params)}`);
+    const example = shapes.keySeq().first() ?? 'dense0/w';
+    throw new Error(`${source}: ${what === 'parameter' ? 'params' : what} must be the ${what === 'parameter' ? 'Params' : 'ModelState'} of ${check.make ?? 'model.init(seed)'}, an OrderedMap from names such as '${example}' to tensors; got ${describeValue(params)}`);
   }
-  const diff = keyDifference(model.paramShapes.keys(), params.keys());
-  if (diff) throw new Error(`${source}: parameter names do not match the model spec${diff}`);
-  for (const [key, shape] of model.paramShapes) {
+  const diff = keyDifference(shapes.keys(), params.keys());
+  if (diff) throw new Error(`${source}: ${what} names do not match the model spec${diff}`);
+  for (const [key, shape] of shapes) {
     const t = params.get(key);
-    if (!(t instanceof Tensor)) throw new Error(`${source}: parameter '${key}' is ${describeValue(t)}, not a Tensor`);
+    if (!(t instanceof Tensor)) throw new Error(`${source}: ${what} '${key}' is ${describeValue(t)}, not a Tensor`);
     if (!sameShape(t.shape, shape)) {
-      throw new Error(`${source}: parameter '${key}' has shape ${formatShape(t.shape)} but the model spec needs ${formatShape(shape)} (are these the params of another model?)`);
+      throw new Error(`${source}: ${what} '${key}' has shape ${formatShape(t.shape)} but the model spec needs ${formatShape(shape)} (are these the ${what === 'parameter' ? 'params' : what} of another model?)`);
     }
-    if (t.dtype !== model.dtype) throw new Error(`${source}: parameter '${key}' is ${t.dtype} but the model is ${model.dtype}`);
+    if (t.dtype !== model.dtype) throw new Error(`${source}: ${what} '${key}' is ${t.dtype} but the model is ${model.dtype}`);
   }
 }
 

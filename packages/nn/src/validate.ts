@@ -70,6 +70,7 @@ export function checkFit(model: Model, params: Params, data: { x: unknown; y: Ta
   checkAgainstSpec(where, model, params);
   checkFiniteParams(where, params);
   if (!options || typeof options !== 'object') throw new Error(`fit: options must be an object with at least { loss }, e.g. { loss: 'mse' }, got ${describeValue(options)}`);
+  if (options.state !== undefined) checkLayerState(where, model, options.state);
   if (options.loss === undefined) throw new Error("fit: options.loss is missing; give one of 'mse', 'mae', 'crossEntropy', 'binaryCrossEntropy' or a function (pred, target) => Tensor");
   const loss = getLoss(options.loss);
   checkDataObject(where, data);
@@ -150,11 +151,12 @@ function checkEarlyStopping(options: FitOptions, metrics: readonly string[]): vo
 }
 
 /** evaluate's arguments; returns the sample count (at least one: a score of nothing is not a score). */
-export function checkEvaluate(model: Model, params: Params, data: { x: unknown; y: Target }, options: { loss?: unknown; metrics?: unknown; batchSize?: unknown }): number {
+export function checkEvaluate(model: Model, params: Params, data: { x: unknown; y: Target }, options: { loss?: unknown; metrics?: unknown; batchSize?: unknown; state?: unknown }): number {
   const where = 'evaluate';
   checkModel(where, model);
   checkAgainstSpec(where, model, params);
   checkOptionsObject(where, options);
+  checkLayerState(where, model, options.state);
   const loss = options.loss === undefined ? undefined : getLoss(options.loss as Loss);
   checkMetrics(where, options.metrics);
   if (options.batchSize !== undefined) positiveInt(where, 'batchSize', options.batchSize);
@@ -165,11 +167,24 @@ export function checkEvaluate(model: Model, params: Params, data: { x: unknown; 
 }
 
 /** predict's arguments; x may have no rows (the result then has none either). */
-export function checkPredict(model: Model, params: Params, x: unknown, options: { batchSize?: unknown }): number {
+export function checkPredict(model: Model, params: Params, x: unknown, options: { batchSize?: unknown; state?: unknown }): number {
   const where = 'predict';
   checkModel(where, model);
   checkAgainstSpec(where, model, params);
   checkOptionsObject(where, options);
+  checkLayerState(where, model, options.state);
   if (options.batchSize !== undefined) positiveInt(where, 'batchSize', options.batchSize);
   return checkX(model, x, dataNames(where), { allowEmpty: true });
+}
+
+/**
+ * The layer state given to evaluate or predict (or fit's `state`): required when the model keeps any
+ * (scoring with untrained running statistics would be silently wrong), and shaped as the model says.
+ */
+export function checkLayerState(where: string, model: Model, state: unknown): void {
+  if (state === undefined) {
+    if (model.stateShapes.size === 0) return;
+    throw new Error(`${where}: the model keeps layer state (${model.stateShapes.keySeq().join(', ')}); pass { state } (FitResult.state, a loaded checkpoint's state, or model.initState() before training)`);
+  }
+  checkAgainstSpec(`${where}: state`, model, state as Params, { shapes: model.stateShapes, what: 'layer state', make: 'model.initState()' });
 }

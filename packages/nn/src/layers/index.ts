@@ -1,0 +1,8 @@
+/** The built-in layers, registered in this order when this module loads. */
+export { dense, denseLayer, type DenseConfig, type DenseOptions } from './dense.ts';
+export { flatten } from './flatten.ts';
+export { reshape, type ReshapeConfig } from './reshape.ts';
+export { dropout, type DropoutConfig } from './dropout.ts';
+export { batchNorm, type BatchNormConfig } from './batch-norm.ts';
+export { layerNorm, type LayerNormConfig } from './layer-norm.ts';
+export { activationLayer, activationKind, type ActivationConfig } from './activation.ts';
