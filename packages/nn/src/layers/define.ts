@@ -329,7 +329,15 @@ function resolveLayer<C extends object>(d: LayerDefinition<C>, spec: LayerSpec, 
     apply(p, s, x, options: RunOptions = {}) {
       const ps = local(p, params, 'params'), ss = local(s, state, 'state');
       const context: LayerContext<C> = { config, training: options.training ?? false, rng: options.rng, logits: options.logits ?? false, inputShape };
-      const r = nameScope(name, () => d.apply(ps, ss, x, context));
+      const r = nameScope(name, () => {
+        try {
+          return d.apply(ps, ss, x, context);
+        } catch (e) {
+          // A plain error of the layer's own gets its name; core's debug reports (diagnose reads them) and typed errors pass as they are.
+          if (e instanceof Error && e.constructor === Error && !/^(debug:|layer ')/.test(e.message)) throw prefixed(where, e);
+          throw e;
+        }
+      });
       if (r === null || typeof r !== 'object' || !(r.y instanceof Tensor)) throw new Error(`${where}: apply() must return { y, state? } with y a Tensor, got ${describeValue(r)}`);
       const want = [x.shape[0]!, ...outputShape];
       if (!sameShape(r.y.shape, want)) {
