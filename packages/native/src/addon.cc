@@ -150,8 +150,8 @@ Napi::Value Level(const Napi::CallbackInfo& info) { return Napi::Number::New(inf
 // The gates (below them a call runs on the caller's thread alone) were measured on a 2-core AMD EPYC VM:
 // a parallel call costs ~5-20 µs more than a serial one (waking a worker, one chunk's wait).
 constexpr size_t kAlign = 256;
-constexpr size_t kMinCheapChunk = 1 << 15;  // elements of an add, mul, relu, clip… per chunk
-constexpr size_t kMinCostlyChunk = 1 << 12; // elements of an exp, log, tanh, pow… per chunk
+constexpr size_t kMinCheapChunk = 1 << 17;  // elements of an add, mul, relu, clip… per chunk (~10 µs)
+constexpr size_t kMinCostlyChunk = 1 << 12; // elements of an exp, log, tanh, pow… per chunk (~20 µs)
 constexpr double kMinGemmChunkFlops = 1 << 21;  // m·n·k per chunk of rows
 
 bool costlyUnary(size_t op) {
