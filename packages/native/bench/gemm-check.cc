@@ -2,7 +2,8 @@
 // precision (random shapes, every transpose, with and without bias, row splits), then prints GFLOP/s per level.
 // Build and run (from packages/native):
 //   g++ -O2 -std=c++17 -o /tmp/gemm-check bench/gemm-check.cc src/gemm.cc && /tmp/gemm-check
-// `--check` skips the timings; `--bench=LEVEL` skips the checks and times that level only.
+// `--check` skips the timings; `--bench=LEVEL` skips the checks and times that level only; `--mlp=LEVEL` times
+// the eleven products of one training step of the benchmark's MLP (784-128-64-32-10, batch 64), each as it runs.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -140,6 +141,45 @@ void benchLevel(int level) {
   std::printf("\n");
 }
 
+// Seconds per call: the best of 7 trials of enough calls to fill ~20 ms (the minimum resists a shared machine).
+template <typename T>
+double secondsPerCall(int level, int m, int n, int k, bool tA, bool tB, bool withBias) {
+  const std::vector<T> a = randomVector<T>(size_t(m) * k), b = randomVector<T>(size_t(k) * n), bias = randomVector<T>(n);
+  std::vector<T> c(size_t(m) * n);
+  const int reps = std::max(3, int(4e9 / (2.0 * m * n * k) / 100));
+  double best = 1e30;
+  for (int trial = 0; trial < 7; ++trial) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int r = 0; r < reps; ++r) gemm(level, m, n, k, a.data(), tA, b.data(), tB, withBias ? bias.data() : nullptr, c.data(), 0, m);
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / reps);
+  }
+  return best;
+}
+
+// The MLP step's products as the autodiff runs them, per layer in→out at batch 64: forward x·W + b (linear),
+// the weight gradient xᵀ·g (A transposed), the input gradient g·Wᵀ (B transposed; not for the first layer).
+template <typename T>
+void benchMlp(int level) {
+  const int layers[] = {784, 128, 64, 32, 10}, batch = 64;
+  double total = 0, flop = 0;
+  std::printf("%s level %d, MLP step products (m×n×k):\n", sizeof(T) == 4 ? "sgemm" : "dgemm", level);
+  for (int l = 0; l < 4; ++l) {
+    const int in = layers[l], out = layers[l + 1];
+    struct { const char* what; int m, n, k; bool tA, tB, bias; } calls[] = {
+        {"forward x·W+b", batch, out, in, false, false, true},
+        {"weight grad xᵀ·g", in, out, batch, true, false, false},
+        {"input grad g·Wᵀ", batch, in, out, false, true, false}};
+    for (int c = 0; c < (l == 0 ? 2 : 3); ++c) {
+      const auto& s = calls[c];
+      const double sec = secondsPerCall<T>(level, s.m, s.n, s.k, s.tA, s.tB, s.bias), f = 2.0 * s.m * s.n * s.k;
+      total += sec;
+      flop += f;
+      std::printf("  %-18s %4dx%4dx%4d %8.2f us %6.1f GFLOP/s\n", s.what, s.m, s.n, s.k, sec * 1e6, f / sec / 1e9);
+    }
+  }
+  std::printf("  step total %.1f us, %.1f GFLOP/s; x938 steps = %.3f s per epoch\n", total * 1e6, flop / total / 1e9, total * 938);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -147,6 +187,12 @@ int main(int argc, char** argv) {
   const int best = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
   const std::string_view option = argc > 1 ? argv[1] : "";
   const bool checkOnly = option == "--check";
+  if (option.substr(0, 6) == "--mlp=") {
+    const int level = std::min(best, std::atoi(argv[1] + 6));
+    benchMlp<float>(level);
+    benchMlp<double>(level);
+    return 0;
+  }
   if (option.substr(0, 8) == "--bench=") {
     const int level = std::min(best, std::atoi(argv[1] + 8));
     benchLevel<float>(level);

@@ -2,6 +2,7 @@
 // reference kernels do in JavaScript, so basic operations give the same bits and the others within an ulp.
 #include <cmath>
 #include <limits>
+#include <vector>
 #include "kernels.h"
 
 namespace chainrule {
@@ -94,8 +95,12 @@ template <typename T> void sum3(const T* x, size_t outer, size_t len, size_t inn
   }
 }
 
-// Softmax and logsumexp accumulate in double, like the reference's JavaScript numbers.
+// Softmax and logsumexp accumulate in double, like the reference's JavaScript numbers. Softmax keeps each
+// exp it sums (a per-thread scratch row) and divides those, rather than taking every exp twice: same values.
 template <typename T> void softmax(const T* x, size_t outer, size_t len, size_t inner, T* out, bool log) {
+  thread_local std::vector<double> exps;
+  if (exps.size() < len) exps.resize(len);
+  double* const e = exps.data();
   for (size_t o = 0; o < outer; o++) {
     for (size_t i = 0; i < inner; i++) {
       const T* px = x + o * len * inner + i;
@@ -103,11 +108,12 @@ template <typename T> void softmax(const T* x, size_t outer, size_t len, size_t 
       double m = -std::numeric_limits<double>::infinity();
       for (size_t j = 0; j < len; j++) m = std::fmax(m, double(px[j * inner]));
       double s = 0;
-      for (size_t j = 0; j < len; j++) s += std::exp(double(px[j * inner]) - m);
-      const double logS = std::log(s);
-      for (size_t j = 0; j < len; j++) {
-        const double z = double(px[j * inner]) - m;
-        po[j * inner] = static_cast<T>(log ? z - logS : std::exp(z) / s);
+      for (size_t j = 0; j < len; j++) s += (e[j] = std::exp(double(px[j * inner]) - m));
+      if (log) {
+        const double logS = std::log(s);
+        for (size_t j = 0; j < len; j++) po[j * inner] = static_cast<T>((double(px[j * inner]) - m) - logS);
+      } else {
+        for (size_t j = 0; j < len; j++) po[j * inner] = static_cast<T>(e[j] / s);
       }
     }
   }

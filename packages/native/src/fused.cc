@@ -1,7 +1,8 @@
 // The fused elementwise program, interpreted block by block like the reference kernel
 // (core's backend/reference/fused.ts): each instruction over a block, then the next, in the arrays' dtype,
 // so every float32 result is rounded to float32. fma is a rounded product then a sum (built with
-// -ffp-contract=off, so the compiler never fuses them either).
+// -ffp-contract=off, so the compiler never fuses them either). Each element's result is the same whatever
+// the vector width, so the loops are compiled for AVX-512 and AVX2 too and the CPU's widest runs.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -11,11 +12,12 @@
 namespace chainrule {
 namespace {
 
+// The reference's block: a temporary read before it is written holds the previous block's values, as there.
 constexpr size_t kBlock = 256;
 constexpr int kUnaryOps = 6, kBinaryOps = 6, kOps = 13;  // FUSED_UNARY, FUSED_BINARY, then fma
 constexpr int kWords = 5;
 
-template <typename T> void step(int op, size_t len, T* o, const T* a, const T* b, const T* c, T tiny) {
+template <typename T> inline __attribute__((always_inline)) void step(int op, size_t len, T* o, const T* a, const T* b, const T* c, T tiny) {
   switch (op) {
     case 0: for (size_t i = 0; i < len; i++) o[i] = a[i]; break;
     case 1: for (size_t i = 0; i < len; i++) o[i] = -a[i]; break;
@@ -53,17 +55,12 @@ const char* programError(const Program& p) {
   return "";
 }
 
-template <typename T> void fused(const Program& p, const T* const* in, const double* scalars, T* const* out, size_t n) {
-  // Scalars as blocks filled with their value (rounded once to T), so every operand reads alike.
-  // One scratch per thread and dtype, grown when a program needs more and then reused: no allocation per call.
-  thread_local std::vector<T> scratch;
-  const size_t need = size_t(p.scalars + p.temps) * kBlock;
-  if (scratch.size() < need) scratch.resize(need);
-  T* const constants = scratch.data();
-  T* const temps = constants + size_t(p.scalars) * kBlock;
-  for (int s = 0; s < p.scalars; s++) std::fill(constants + s * kBlock, constants + (s + 1) * kBlock, T(scalars[s]));
-  // Temporaries start at zero, as the reference's fresh arrays do (a program may read one before writing it).
-  std::fill(temps, temps + size_t(p.temps) * kBlock, T(0));
+namespace {
+
+// The program over [0, n): registers `constants` (the scalars, filled) and `temps` are kBlock-long blocks.
+template <typename T>
+inline __attribute__((always_inline)) void runBlocks(const Program& p, const T* const* in, T* const* out, size_t n,
+                                                     T* constants, T* temps) {
   const T tiny = T(1e-30);
   const int firstScalar = p.inputs, firstTemp = firstScalar + p.scalars, firstOutput = firstTemp + p.temps;
   for (size_t start = 0; start < n; start += kBlock) {
@@ -80,6 +77,51 @@ template <typename T> void fused(const Program& p, const T* const* in, const dou
       step<T>(w[0], len, at(w[1]), a, w[3] >= 0 ? at(w[3]) : a, w[4] >= 0 ? at(w[4]) : a, tiny);
     }
   }
+}
+
+template <typename T>
+void runPortable(const Program& p, const T* const* in, T* const* out, size_t n, T* constants, T* temps) {
+  runBlocks(p, in, out, n, constants, temps);
+}
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+template <typename T> __attribute__((target("avx2")))
+void runAvx2(const Program& p, const T* const* in, T* const* out, size_t n, T* constants, T* temps) {
+  runBlocks(p, in, out, n, constants, temps);
+}
+template <typename T> __attribute__((target("avx512f")))
+void runAvx512(const Program& p, const T* const* in, T* const* out, size_t n, T* constants, T* temps) {
+  runBlocks(p, in, out, n, constants, temps);
+}
+// 2 = AVX-512, 1 = AVX2, 0 = neither (checked once).
+int vectorLevel() {
+  static const int level = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+  }();
+  return level;
+}
+#endif
+
+}  // namespace
+
+template <typename T> void fused(const Program& p, const T* const* in, const double* scalars, T* const* out, size_t n) {
+  // Scalars as blocks filled with their value (rounded once to T), so every operand reads alike.
+  // One scratch per thread and dtype, grown when a program needs more and then reused: no allocation per call.
+  thread_local std::vector<T> scratch;
+  const size_t need = size_t(p.scalars + p.temps) * kBlock;
+  if (scratch.size() < need) scratch.resize(need);
+  T* const constants = scratch.data();
+  T* const temps = constants + size_t(p.scalars) * kBlock;
+  // Only as much of each block as the arrays are long is ever read.
+  const size_t used = n < kBlock ? n : kBlock;
+  for (int s = 0; s < p.scalars; s++) std::fill(constants + s * kBlock, constants + s * kBlock + used, T(scalars[s]));
+  // Temporaries start at zero, as the reference's fresh arrays do (a program may read one before writing it).
+  for (int t = 0; t < p.temps; t++) std::fill(temps + t * kBlock, temps + t * kBlock + used, T(0));
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+  if (vectorLevel() == 2) return runAvx512(p, in, out, n, constants, temps);
+  if (vectorLevel() == 1) return runAvx2(p, in, out, n, constants, temps);
+#endif
+  runPortable(p, in, out, n, constants, temps);
 }
 
 template void fused<float>(const Program&, const float* const*, const double*, float* const*, size_t);

@@ -17,6 +17,19 @@ const MIN_ELEMENTS = 32;
 const MIN_MATMUL_FLOPS = 512; // m·k·n
 
 /**
+ * Fused programs' scalars come in a fresh Float64Array of a few values, which V8 keeps on its heap: handed
+ * over as it is, each call would move it out (a malloc, a copy, an ArrayBuffer for the collector). They are
+ * copied into one off-heap array per length instead, reused by every call (kernels run synchronously).
+ */
+const scalarViews: Float64Array[] = [];
+function offHeapScalars(values: Float64Array): Float64Array {
+  const n = values.length;
+  const view = (scalarViews[n] ??= new Float64Array(new ArrayBuffer(8 * n)));
+  view.set(values);
+  return view;
+}
+
+/**
  * The kernel set over `addon` at code path `level` (0 portable, 1 AVX2+FMA, 2 AVX-512); named 'native-<level>'.
  * With `allNative` every call runs natively, however small (for tests).
  */
@@ -68,7 +81,7 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
   const fused: Kernels['fused'] = (program, inputs, scalars, outputs) => {
     // One length for all arrays (the kernel boundary checks it): the first one stands for all.
     if ((inputs[0] ?? outputs[0])!.length < minElements) ref.fused(program, inputs, scalars, outputs);
-    else addon.fused(program.code, program.inputs, program.scalars, program.temps, program.outputs, inputs, scalars, outputs);
+    else addon.fused(program.code, program.inputs, program.scalars, program.temps, program.outputs, inputs, offHeapScalars(scalars), outputs);
   };
 
   const select: Kernels['select'] = (cond, cStrides, a, aStrides, b, bStrides, outShape, out) => {
