@@ -6,8 +6,8 @@
 import { randn, type Tensor } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { describe, expect, it } from 'vitest';
-import { adam, adamW, lion, rmsprop, sgd, type Optimizer, type OptState, type Params, type UpdateOptions } from '../src/index.ts';
-import { sameBits } from './helpers.ts';
+import { adam, adamW, fit, lion, mlp, rmsprop, sgd, type Optimizer, type OptState, type Params, type UpdateOptions } from '../src/index.ts';
+import { sameBits, spiral } from './helpers.ts';
 
 const SHAPES: Record<string, number[]> = { 'dense0/w': [3, 4], 'dense0/b': [4], 'dense1/w': [4, 2], 'dense1/b': [2] };
 const params0: Params = OrderedMap(Object.entries(SHAPES).map(([k, s], i) => [k, randn(s, { seed: i }).withName(k)] as [string, Tensor]));
@@ -81,6 +81,21 @@ describe('frozen parameters', () => {
     const { params } = opt.update(params0, gradsAt(0).delete('dense1/w'), opt.init(params0), undefined, { frozen: new Set(['dense1/w']) });
     expect(params.get('dense1/w')).toBe(params0.get('dense1/w'));
     expect(() => opt.update(params0, gradsAt(0).delete('dense1/w'), opt.init(params0))).toThrow(/adam.update: no gradient for parameter 'dense1\/w'/);
+  });
+});
+
+describe('frozen parameters through fit', () => {
+  it('an AdamW with a frozen option leaves the first layer bit-identical through fit, slots at zero', () => {
+    const model = mlp([2, 16, 3], { output: 'softmax' });
+    const params = model.init(0);
+    const optimizer = adamW({ lr: 0.01, weightDecay: 0.1, frozen: /^dense0\// });
+    const r = fit(model, params, spiral(30, 0), { loss: 'crossEntropy', optimizer, epochs: 3, batchSize: 16, progress: false });
+    for (const key of ['dense0/w', 'dense0/b']) {
+      expect(sameBits(r.params.get(key)!, params.get(key)!)).toBe(true);
+      for (const slot of r.optState.slots.values()) expect([...slot.get(key)!.data].every((v) => Object.is(v, 0))).toBe(true);
+    }
+    expect(sameBits(r.params.get('dense1/w')!, params.get('dense1/w')!)).toBe(false);
+    expect(r.optState.step).toBe(3 * Math.ceil(90 / 16));
   });
 });
 
