@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { backend, loadKernels, matmul, ready, setBackend, tensor, type BackendName } from '../src/index.ts';
 import { kernels } from '../src/backend/index.ts';
 import { helperOf } from '../src/backend/wasm/index.ts';
-import { loadNativeKernels } from '../src/backend/native/index.ts';
+import { loadNativeKernels, nativeLevels } from '../src/backend/native/index.ts';
 
 const buildDir = fileURLToPath(new URL('../src/backend/wasm/build/', import.meta.url));
 const file = (name: string) => `${buildDir}${name}`;
@@ -60,6 +60,20 @@ describe('setBackend', () => {
     setBackend(name);
     expect(backend()).toBe(name);
     expectMatmulRight();
+  });
+
+  it("installs 'native' at the CPU's best code path, and each path by the name backend() gives it, so setBackend(backend()) round-trips", () => {
+    const names = nativeLevels().map((level) => `native-${['portable', 'avx2', 'avx512'][level]}` as BackendName);
+    setBackend('native');
+    expect(backend()).toBe(names.at(-1));
+    for (const name of names) {
+      setBackend(name);
+      expect(backend()).toBe(name);
+      setBackend(backend() as BackendName);
+      expect(backend()).toBe(name);
+      expectMatmulRight();
+    }
+    if (names.length < 3) expect(() => setBackend('native-avx512')).toThrow(/native level 2 is not one this CPU runs/);
   });
 
   it('compiles a set once and installs the same set when asked again', () => {

@@ -26,11 +26,14 @@ export { referenceKernels, loadWasmKernels };
 
 /**
  * The kernel sets `setBackend` knows: the plain TypeScript oracle, the WebAssembly sets (a helper thread: Node only),
- * and 'native', the C++ addon `@chainrule/native` (Node only, when installed and built; `backend()` then names its
- * code path: 'native-avx512', 'native-avx2' or 'native-portable').
+ * and 'native', the C++ addon `@chainrule/native` (Node only, when installed and built) at the best code path
+ * the CPU runs; `backend()` then names that path, 'native-avx512', 'native-avx2' or 'native-portable', and each
+ * of those names chooses its path (at most the CPU's), so `setBackend(backend())` gives back the set in use.
  */
-export type BackendName = 'reference' | 'wasm-simd' | 'wasm-relaxed-simd' | 'wasm-simd-2threads' | 'wasm-relaxed-simd-2threads' | 'native';
-const BACKEND_NAMES: readonly string[] = ['reference', 'wasm-simd', 'wasm-relaxed-simd', 'wasm-simd-2threads', 'wasm-relaxed-simd-2threads', 'native'];
+export type BackendName = 'reference' | 'wasm-simd' | 'wasm-relaxed-simd' | 'wasm-simd-2threads' | 'wasm-relaxed-simd-2threads'
+  | 'native' | 'native-avx512' | 'native-avx2' | 'native-portable';
+const NATIVE_LEVELS: readonly string[] = ['native-portable', 'native-avx2', 'native-avx512']; // by level number
+const BACKEND_NAMES: readonly string[] = ['reference', 'wasm-simd', 'wasm-relaxed-simd', 'wasm-simd-2threads', 'wasm-relaxed-simd-2threads', 'native', ...NATIVE_LEVELS];
 
 /**
  * The kernel set in use, always behind the boundary's checks (./checked.ts): every way of installing a set
@@ -97,7 +100,7 @@ export function backend(): string {
  * reference one.
  *
  * @throws Error when the name is unknown (listing the names), a '-2threads' set is asked for outside
- *   Node, 'native' where its addon cannot load (saying why and the fix; the set in use stays), a relaxed-SIMD set where the runtime has none, or (outside Node) a WebAssembly set not compiled
+ *   Node, 'native' where its addon cannot load (saying why and the fix; the set in use stays) or a 'native-…' code path above the CPU's, a relaxed-SIMD set where the runtime has none, or (outside Node) a WebAssembly set not compiled
  *   yet or that failed to load, saying why; and when a custom set is not an object with a string `name`.
  * @example
  * ```ts
@@ -105,6 +108,7 @@ export function backend(): string {
  * setBackend('reference');   // plain TypeScript: slow, the oracle
  * setBackend('wasm-simd');   // the same bits on every machine
  * backend();                 // 'wasm-simd'
+ * setBackend('native');      // Node with @chainrule/native: its best code path, e.g. backend() === 'native-avx2'
  * ```
  */
 export function setBackend(name: BackendName | (Partial<Kernels> & { name: string })): void {
@@ -116,8 +120,13 @@ export function setBackend(name: BackendName | (Partial<Kernels> & { name: strin
   if (!BACKEND_NAMES.includes(name)) {
     throw new Error(`chainrule: there is no kernel set named ${JSON.stringify(name)}; the names are ${BACKEND_NAMES.map((n) => `'${n}'`).join(', ')}`);
   }
-  install(name === 'reference' ? referenceKernels : name === 'native' ? loadNativeKernels({ module: nativeModule() }) : compiledSet(name));
+  install(name === 'reference' ? referenceKernels : name.startsWith('native') ? nativeSet(name) : compiledSet(name));
   chosen = true;
+}
+
+function nativeSet(name: BackendName): Kernels {
+  if (name === 'native') return loadNativeKernels({ module: nativeModule() });
+  return loadNativeKernels({ module: nativeModule(), level: NATIVE_LEVELS.indexOf(name) });
 }
 
 function compiledSet(name: BackendName): Kernels {
