@@ -1,8 +1,9 @@
 /**
  * What core's own test suite uses on ops, for ops defined anywhere.
  * Samplers that draw op inputs inside a domain (`sampleUnary`, `sampleBinary`, …) and the property
- * checks run over the registry (`checkOpGradients`, `checkOpFloat32`). Needs fast-check (an optional
- * peer dependency of core), which core's main entry never imports.
+ * checks run over the registry (`checkOpGradients`, `checkOpFloat32`, and forward mode's `checkOpJvp`,
+ * `checkOpJvpTranspose`). Needs fast-check (an optional peer dependency of core), which core's main
+ * entry never imports.
  *
  * @module @chainrule/core/testing
  */
@@ -25,3 +26,4 @@ export {
   type FC, type Domain, type ShapeOptions,
 } from './sample.ts';
 export { checkOpGradients, checkOpFloat32, inputsOf, type PropertyOptions } from './properties.ts';
+export { checkOpJvp, checkOpJvpTranspose, type JvpPropertyOptions, type TransposePropertyOptions } from './jvp-properties.ts';

@@ -32,16 +32,16 @@ export interface PropertyOptions {
 export const inputsOf = (s: OpSample<unknown>, dtype: DType = 'float64'): Tensor[] =>
   s.inputs.map(({ shape, values }) => tensor(values, { shape, dtype }));
 
-const DEFAULT_SEED = 20261125;
+export const DEFAULT_SEED = 20261125;
 
-function samplerOf<A>(op: OpDef<A>): (fc: FC) => fc.Arbitrary<OpSample<A>> {
+export function samplerOf<A>(op: OpDef<A>): (fc: FC) => fc.Arbitrary<OpSample<A>> {
   const sample = op.spec.sample;
   if (!sample) throw new Error(`${op.name}: the op has no \`sample\` to draw test inputs from; give its spec one (see sampleUnary)`);
   return sample as never;
 }
 
 /** fast-check's assert, with the failure's own message first (fast-check keeps it in `cause`). */
-function assertProperty<T>(opName: string, arb: fc.Arbitrary<T>, check: (t: T) => void, seed: number, runs: number): void {
+export function assertProperty<T>(opName: string, arb: fc.Arbitrary<T>, check: (t: T) => void, seed: number, runs: number): void {
   try {
     fc.assert(fc.property(arb, check), { seed, numRuns: runs });
   } catch (e) {
