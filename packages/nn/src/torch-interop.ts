@@ -1,23 +1,7 @@
 /**
  * PyTorch interop: a model's params and layer state as the `state_dict` of the same network written
- * with torch.nn (names and layouts), and back. The dict is plain JSON, so Python needs only json and
- * torch (Debian's python3-torch has no `safetensors` package):
- *
- * ```python
- * import json, torch
- * from torch import nn
- * net = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
- * D = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64}
- * with open("state_dict.json") as f:  # written by toTorchStateDict
- *     net.load_state_dict({k: torch.tensor(v["data"], dtype=D[v["dtype"]]).reshape(v["shape"]) for k, v in json.load(f).items()})
- * net.eval()  # chainrule's predict and evaluate run in eval mode too
- * with open("from_torch.json", "w") as f:  # read back with fromTorchStateDict
- *     json.dump({k: {"shape": list(t.shape), "dtype": str(t.dtype)[6:], "data": t.flatten().tolist()} for k, t in net.state_dict().items()}, f)
- * ```
- *
- * Module names follow nn.Sequential: each layer takes the next index, and a layer with its own
- * activation (dense(8, { activation: 'relu' })) takes two, as Linear then ReLU. Float values go
- * through JSON exactly (each float32 prints as the double it is).
+ * with torch.nn (names and layouts), and back, as plain JSON (see {@link toTorchStateDict} for the
+ * Python side). scripts/torch-compare.py checks it against live PyTorch.
  */
 import { describeValue, formatShape, fromData, sameShape, type Tensor } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
@@ -132,7 +116,24 @@ function transposed(data: ArrayLike<number>, rows: number, cols: number, out: Fl
  * A model's params and layer state as the state_dict of the same network in torch.nn: names such as
  * '0.weight' (nn.Sequential indices, see {@link TorchOptions}), dense's W [in, out] as Linear's weight
  * [out, in], batchNorm's running_mean, running_var and num_batches_tracked (int64), layerNorm's weight
- * and bias. Plain JSON: write it with JSON.stringify and load it in Python as the module comment shows.
+ * and bias. Module names follow nn.Sequential: each layer takes the next index, and a layer with its
+ * own activation (dense(8, { activation: 'relu' })) takes two, Linear then ReLU.
+ *
+ * Plain JSON, exact for float32 and float64 values: write it with JSON.stringify. Python needs only
+ * json and torch (Debian's python3-torch comes without the `safetensors` package); this loads it and
+ * writes a torch model's dict for {@link fromTorchStateDict}:
+ *
+ * ```
+ * import json, torch
+ * from torch import nn
+ * net = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
+ * D = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64}
+ * with open("state_dict.json") as f:  # JSON.stringify(toTorchStateDict(model, params, state))
+ *     net.load_state_dict({k: torch.tensor(v["data"], dtype=D[v["dtype"]]).reshape(v["shape"]) for k, v in json.load(f).items()})
+ * net.eval()  # as chainrule's predict and evaluate
+ * with open("from_torch.json", "w") as f:  # fromTorchStateDict(model, JSON.parse(text))
+ *     json.dump({k: {"shape": list(t.shape), "dtype": str(t.dtype)[6:], "data": t.flatten().tolist()} for k, t in net.state_dict().items()}, f)
+ * ```
  *
  * @param state The layer state (model.initState(), FitResult.state); needed when the model has one.
  * @throws Error when params or state do not match the model, a layer with tensors has no torch layout
@@ -169,7 +170,7 @@ export function toTorchStateDict(model: Model, params: Params, state?: ModelStat
 
 /**
  * The params and layer state of a model from a torch state_dict in the JSON form of
- * {@link toTorchStateDict} (the module comment shows the Python that writes it). Like torch's
+ * {@link toTorchStateDict} (whose comment shows the Python that writes it). Like torch's
  * load_state_dict (strict): every name must be there with its torch shape, and no other.
  * Values are converted to the model's dtype.
  *
