@@ -7,7 +7,7 @@ import { fromData, mul, Rng, sum, tensor, zeros, type Tensor } from '@chainrule/
 import { describe, expect, it } from 'vitest';
 import '../../core/test/fixtures/user-ops.ts';
 import {
-  activationLayer, batchNorm as batchNormLayer, decodeCheckpoint, decodeModel, defineLayer, dense, dropout, encodeCheckpoint, encodeModel, evaluate,
+  activationLayer, batchNorm as batchNormLayer, decodeCheckpoint, decodeModel, decodeSafetensors, defineLayer, dense, encodeSafetensors, dropout, encodeCheckpoint, encodeModel, evaluate,
   fit, flatten, fromSpec, layerNorm, predict, reshape, sequential, type FitOptions,
 } from '../src/index.ts';
 import { runningCentre, scaleShift } from './fixtures/user-layers.ts';
@@ -226,5 +226,17 @@ describe('bad input names the layer, the shapes and the fix', () => {
   it('a checkpoint or model file with an unregistered kind says to define it before loading', () => {
     const json = { kind: 'sequential', inputs: 2, dtype: 'float32', layers: [{ kind: 'conv9', name: 'c' }] };
     expect(() => fromSpec(json as never)).toThrow(/^fromSpec: layer 0 has unknown kind "conv9"; register it with defineLayer\(\{ kind: "conv9", … \}\) before loading \(registered kinds: 'dense', /);
+  });
+
+  it('a checkpoint whose spec names a kind this program has not defined says which, and to define it first', () => {
+    const model = sequential([dense(2, { name: 'h' })], { inputs: 2 });
+    const r = fit(model, model.init(0), { x: zeros([4, 2]), y: zeros([4, 2]) }, { ...quiet, loss: 'mse', epochs: 1 });
+    const { tensors, metadata } = decodeSafetensors(encodeCheckpoint(model, r));
+    const spec = JSON.parse(metadata.spec!);
+    spec.layers[0].kind = 'residualDense';
+    const bytes = encodeSafetensors(tensors, { ...metadata, spec: JSON.stringify(spec) });
+    expect(() => decodeCheckpoint(bytes, { source: 'run.safetensors' })).toThrow(
+      /^run.safetensors: __metadata__\['spec'\] does not describe a model: fromSpec: layer 0 has unknown kind "residualDense"; register it with defineLayer\(\{ kind: "residualDense", … \}\) before loading/,
+    );
   });
 });
