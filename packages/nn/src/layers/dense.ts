@@ -1,5 +1,5 @@
 /** A fully connected layer: y = act(x·W + b), W of shape [inputs, units]. */
-import { linear, matmul } from '@chainrule/core';
+import { describeValue, linear, matmul } from '@chainrule/core';
 import { activation, checkActivation, type ActivationName } from '../activations.ts';
 import { checkInit, type InitName } from '../init.ts';
 import { boolean, onlyKnown, positiveInteger } from './checks.ts';
@@ -76,6 +76,6 @@ export const denseLayer = defineLayer<DenseConfig, { units: number } & DenseOpti
  * ```
  */
 export function dense(units: number, options: DenseOptions = {}): LayerSpec {
-  if (options === null || typeof options !== 'object') throw new Error(`dense: options must be an object such as { activation: 'relu' }, got ${String(options)}`);
+  if (options === null || typeof options !== 'object') throw new Error(`dense: options must be an object such as { activation: 'relu' }, got ${describeValue(options)}`);
   return denseLayer({ ...options, units });
 }
