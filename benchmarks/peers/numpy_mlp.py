@@ -21,17 +21,20 @@ F32 = np.float32
 
 
 def matmuls():
+    """sgemm GFLOP/s per shape, then dgemm (OpenBLAS's float64, keys prefixed 'f64 ')."""
     rng = np.random.default_rng(3)
+    out = {}
+    for dtype, prefix in ((F32, ""), (np.float64, "f64 ")):
+        def make(s):
+            a = rng.uniform(-1, 1, (s["k"], s["m"]) if s["ta"] else (s["m"], s["k"])).astype(dtype)
+            b = rng.uniform(-1, 1, (s["n"], s["k"]) if s["tb"] else (s["k"], s["n"])).astype(dtype)
+            return a, b
 
-    def make(s):
-        a = rng.uniform(-1, 1, (s["k"], s["m"]) if s["ta"] else (s["m"], s["k"])).astype(F32)
-        b = rng.uniform(-1, 1, (s["n"], s["k"]) if s["tb"] else (s["k"], s["n"])).astype(F32)
-        return a, b
+        def call(a, b, ta, tb):
+            return (a.T if ta else a) @ (b.T if tb else b)
 
-    def call(a, b, ta, tb):
-        return (a.T if ta else a) @ (b.T if tb else b)
-
-    return time_matmuls(np, make, call, args.round_seconds)
+        out.update(time_matmuls(np, make, call, args.round_seconds, prefix))
+    return out
 
 
 def train():

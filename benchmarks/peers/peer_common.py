@@ -54,9 +54,9 @@ def log(*a):
     print("[%s]" % os.path.basename(sys.argv[0]), *a, file=sys.stderr, flush=True)
 
 
-def time_matmuls(np, make, call, round_seconds):
-    """GFLOP/s per shape key. make(shape) -> (a, b) with a stored k×m if ta, b stored n×k if tb;
-    call(a, b, ta, tb) -> result. Warm-up call, then rounds of reps filling round_seconds; best round."""
+def time_matmuls(np, make, call, round_seconds, prefix=""):
+    """GFLOP/s per shape key (prefix + key: 'f64 ' for float64). make(shape) -> (a, b) with a stored k×m if ta,
+    b stored n×k if tb; call(a, b, ta, tb) -> result. Warm-up call, then rounds of reps filling round_seconds; best round."""
     out = {}
     for s in load_shapes():
         a, b = make(s)
@@ -71,8 +71,9 @@ def time_matmuls(np, make, call, round_seconds):
             for _ in range(reps):
                 call(a, b, s["ta"], s["tb"])
             best = min(best, (time.perf_counter() - t0) / reps)
-        out[s["key"]] = 2.0 * s["m"] * s["k"] * s["n"] / best / 1e9
-        log("%s: %.2f GFLOP/s (%d x %d)" % (s["key"], out[s["key"]], reps, rounds))
+        key = prefix + s["key"]
+        out[key] = 2.0 * s["m"] * s["k"] * s["n"] / best / 1e9
+        log("%s: %.2f GFLOP/s (%d x %d)" % (key, out[key], reps, rounds))
     return out
 
 

@@ -25,18 +25,21 @@ torch.manual_seed(7)
 
 
 def matmuls():
+    """sgemm GFLOP/s per shape, then dgemm (float64, keys prefixed 'f64 ')."""
     g = torch.Generator().manual_seed(3)
+    out = {}
+    for dtype, prefix in ((torch.float32, ""), (torch.float64, "f64 ")):
+        def make(s):
+            a = torch.rand((s["k"], s["m"]) if s["ta"] else (s["m"], s["k"]), generator=g, dtype=dtype) * 2 - 1
+            b = torch.rand((s["n"], s["k"]) if s["tb"] else (s["k"], s["n"]), generator=g, dtype=dtype) * 2 - 1
+            return a, b
 
-    def make(s):
-        a = torch.rand((s["k"], s["m"]) if s["ta"] else (s["m"], s["k"]), generator=g) * 2 - 1
-        b = torch.rand((s["n"], s["k"]) if s["tb"] else (s["k"], s["n"]), generator=g) * 2 - 1
-        return a, b
+        def call(a, b, ta, tb):
+            return (a.t() if ta else a) @ (b.t() if tb else b)
 
-    def call(a, b, ta, tb):
-        return (a.t() if ta else a) @ (b.t() if tb else b)
-
-    with torch.no_grad():
-        return time_matmuls(np, make, call, args.round_seconds)
+        with torch.no_grad():
+            out.update(time_matmuls(np, make, call, args.round_seconds, prefix))
+    return out
 
 
 def train():

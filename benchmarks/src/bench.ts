@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { runChainrule } from './chainrule.ts';
 import { ALL_PEERS, runPeers, type PeerId } from './peers.ts';
+import { machinePeak } from './peak.ts';
 import { formatTable, loadWarning, machineHeader, machineInfo, writeResults } from './report.ts';
 import type { BenchRow, SourceResult } from './rows.ts';
 
@@ -143,17 +144,19 @@ export async function main(argv: readonly string[]): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
 
   const machine = machineInfo();
+  const peak = machinePeak();
   const warn = loadWarning(machine, before);
   const allNotes = [...(warn ? [warn] : []), ...notes];
   const md = [
     '# chainrule benchmark',
     '',
     machineHeader(machine, before),
+    ...(peak ? [`- ${peak.note}`] : []),
     `- run: \`pnpm bench\`${args.quick ? ' --quick (partial epochs, short rounds)' : ''}, ${seconds.toFixed(0)} s in all; each system runs alone, one after another, ` +
       (args.rounds > 1 ? `in ${args.rounds} rounds; each row is its system's best round (fastest epoch, highest GFLOP/s per shape)` : 'in one round'),
     '',
     ...(allNotes.length ? ['Notes:', '', ...allNotes.map((n) => `- ${n}`), ''] : []),
-    formatTable(rows, { reference: pickReference(rows) }),
+    formatTable(rows, { reference: pickReference(rows), peak }),
   ].join('\n');
 
   process.stdout.write(md + '\n');

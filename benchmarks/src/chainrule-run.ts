@@ -18,7 +18,7 @@
  *   `makeTrainStep` call trains on it (no monitor, no shuffle).
  * A partial run (--batches) times that many batches and scales to 938.
  */
-import { add, backend, fromData, setBackend, grad, matmul, mul, noGrad, randUniform, relu, reusing, Rng, sum, tensor } from '@chainrule/core';
+import { add, backend, type DType, fromData, setBackend, grad, matmul, mul, noGrad, randUniform, relu, reusing, Rng, sum, tensor } from '@chainrule/core';
 import { bufferStats } from '@chainrule/core/backend';
 import { loadMnist } from '@chainrule/datasets/node';
 import { fit, makeTrainStep, mlp, sgd } from '@chainrule/nn';
@@ -54,30 +54,35 @@ const POOL = 6400;
 /**
  * GFLOP/s of `matmul` on tensors (op overhead and copies included), measured like the peers measure
  * theirs: each result's buffer is reused by the next call (`reusing`), as the TensorFlow.js peer
- * disposes its results (and PyTorch's allocator reuses freed memory).
+ * disposes its results (and PyTorch's allocator reuses freed memory). float64 keys are prefixed
+ * 'f64 ' (dgemm); they are measured on the native kernels only (the others run float64 on the reference).
  */
 function matmulGflops(): Record<string, number> {
   const out: Record<string, number> = {};
   // Warm up, so the first shape is not timed on V8's baseline code (see warmUp).
   const warm = [randUniform([64, 784], { seed: 1 }), randUniform([784, 128], { seed: 2 })] as const;
   warmUp(reusing(() => { noGrad(() => matmul(warm[0], warm[1])); }, { pure: true }));
-  for (const s of MATMUL_SHAPES) {
-    const a = randUniform(s.ta ? [s.k, s.m] : [s.m, s.k], { low: -1, high: 1, seed: 3 });
-    const b = randUniform(s.tb ? [s.n, s.k] : [s.k, s.n], { low: -1, high: 1, seed: 4 });
-    const call = reusing(() => { noGrad(() => matmul(a, b, { transA: s.ta, transB: s.tb })); }, { pure: true });
-    let t0 = performance.now();
-    call();
-    const one = Math.max((performance.now() - t0) / 1000, 1e-7);
-    const reps = Math.max(1, Math.ceil(roundSeconds / one));
-    const rounds = one > 1 ? 0 : one > 0.3 ? 1 : 3;
-    let best = one;
-    for (let r = 0; r < rounds; r++) {
-      t0 = performance.now();
-      for (let i = 0; i < reps; i++) call();
-      best = Math.min(best, (performance.now() - t0) / 1000 / reps);
+  const dtypes: DType[] = backend().startsWith('native') ? ['float32', 'float64'] : ['float32'];
+  for (const dtype of dtypes) {
+    for (const s of MATMUL_SHAPES) {
+      const key = dtype === 'float64' ? `f64 ${s.key}` : s.key;
+      const a = randUniform(s.ta ? [s.k, s.m] : [s.m, s.k], { low: -1, high: 1, seed: 3, dtype });
+      const b = randUniform(s.tb ? [s.n, s.k] : [s.k, s.n], { low: -1, high: 1, seed: 4, dtype });
+      const call = reusing(() => { noGrad(() => matmul(a, b, { transA: s.ta, transB: s.tb })); }, { pure: true });
+      let t0 = performance.now();
+      call();
+      const one = Math.max((performance.now() - t0) / 1000, 1e-7);
+      const reps = Math.max(1, Math.ceil(roundSeconds / one));
+      const rounds = one > 1 ? 0 : one > 0.3 ? 1 : 3;
+      let best = one;
+      for (let r = 0; r < rounds; r++) {
+        t0 = performance.now();
+        for (let i = 0; i < reps; i++) call();
+        best = Math.min(best, (performance.now() - t0) / 1000 / reps);
+      }
+      out[key] = matmulFlop(s) / best / 1e9;
+      log(`${key}: ${out[key]!.toFixed(2)} GFLOP/s (${reps} × ${rounds})`);
     }
-    out[s.key] = matmulFlop(s) / best / 1e9;
-    log(`${s.key}: ${out[s.key]!.toFixed(2)} GFLOP/s (${reps} × ${rounds})`);
   }
   return out;
 }
@@ -193,4 +198,4 @@ const note = [
   `op overhead ${overhead.forward.toFixed(2)} µs (tiny tensors, recording), ${overhead.backward.toFixed(2)} µs per recorded op with grad`,
 ].join('; ');
 const system = `chainrule ${backend().replace(/-2threads$/, '')}${loop === 'fit' ? ' fit' : ''}`;
-console.log(JSON.stringify({ system, threads, seconds_per_epoch: e.seconds, gflops, note }));
+console.log(JSON.stringify({ system, threads, seconds_per_epoch: e.seconds, gflops, note, op_overhead_us: overhead }));

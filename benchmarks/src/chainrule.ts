@@ -1,7 +1,7 @@
 /**
- * chainrule's rows: the fast kernels on one thread, running `fit` on real MNIST (what a user runs) and the
- * peers' loop (the same work the peers time); the fast kernels with the helper thread for big matmuls; the
- * native addon's kernels on one thread, both loops (rows saying why, when the addon cannot load); and
+ * chainrule's rows: the WebAssembly kernels on one thread, running `fit` on real MNIST (what a user runs) and
+ * the peers' loop (the same work the peers time); the WebAssembly kernels with the helper thread for big
+ * matmuls; the native addon's kernels (Node's default) on one thread, both loops (rows saying why, when the addon cannot load); and
  * the reference kernels (plain TypeScript; a partial epoch, scaled). Each runs src/chainrule-run.ts in its
  * own process, since the kernel set is picked when core loads.
  */
@@ -18,9 +18,10 @@ export async function runChainrule(opts: { quick: boolean; log: (line: string) =
   const peers = ['--loop', 'peers'];
   const native = ['--kernels', 'native'];
   const configs: Config[] = [
-    { label: 'fast kernels, 1 thread, fit', env: { CHAINRULE_THREADS: '1' }, args: quick },
-    { label: "fast kernels, 1 thread, the peers' loop", env: { CHAINRULE_THREADS: '1' }, args: [...peers, '--no-matmul', ...quick] },
-    { label: "fast kernels, 2 threads, the peers' loop", env: { CHAINRULE_THREADS: '2' }, args: [...peers, ...quick] },
+    // The WebAssembly kernels (what browsers get), named: native is Node's default where the addon loads.
+    { label: 'wasm kernels, 1 thread, fit', env: { CHAINRULE_KERNELS: 'wasm', CHAINRULE_THREADS: '1' }, args: quick },
+    { label: "wasm kernels, 1 thread, the peers' loop", env: { CHAINRULE_KERNELS: 'wasm', CHAINRULE_THREADS: '1' }, args: [...peers, '--no-matmul', ...quick] },
+    { label: "wasm kernels, 2 threads, the peers' loop", env: { CHAINRULE_KERNELS: 'wasm', CHAINRULE_THREADS: '2' }, args: [...peers, ...quick] },
     // The native addon (opt-in), one thread: when it cannot load, its rows come back empty with the loading error.
     { label: 'native kernels, 1 thread, fit', env: { CHAINRULE_THREADS: '1' }, args: [...native, ...quick] },
     { label: "native kernels, 1 thread, the peers' loop", env: { CHAINRULE_THREADS: '1' }, args: [...native, ...peers, '--no-matmul', ...quick] },

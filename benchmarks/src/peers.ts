@@ -39,6 +39,8 @@ interface PeerJson {
   note?: string;
   /** Why the system could not run (e.g. chainrule's native addon did not load): the row then has no numbers. */
   missing?: string;
+  /** chainrule's per-op overhead in µs (see BenchRow.opMicros). */
+  op_overhead_us?: { forward: number; backward: number };
 }
 
 /** A row for a system that could not run here: no numbers, and why. */
@@ -56,6 +58,7 @@ export function toRow(j: PeerJson): BenchRow {
     gflops: j.gflops ?? {},
     ...(j.note ? { note: j.note } : {}),
     ...(j.missing ? { missing: j.missing } : {}),
+    ...(j.op_overhead_us ? { opMicros: { forward: j.op_overhead_us.forward, backward: j.op_overhead_us.backward } } : {}),
   };
 }
 

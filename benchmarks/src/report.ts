@@ -12,7 +12,12 @@ export interface TableOptions {
    * row seconds ÷ reference seconds: 7.2 means the row takes 7.2× as long as the reference.
    */
   reference?: (r: BenchRow) => boolean;
+  /** The machine's peak per core (src/peak.ts): the matmul tables then show each figure's fraction of it. */
+  peak?: { readonly perCore32: number; readonly perCore64: number; readonly note: string } | null;
 }
+
+/** float64 matmul keys start with this (dgemm); the others are float32. */
+export const F64 = 'f64 ';
 
 const fmt = (x: number | null | undefined, digits: number): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
@@ -138,37 +143,62 @@ function wasmTargetLines(rows: readonly BenchRow[]): string[] {
 /** chainrule rows that time `fit` on real MNIST rather than the peers' loop. */
 const isFitRow = (r: BenchRow): boolean => r.system.endsWith(' fit');
 
-/** The kernel table: one line per matmul shape, one column per row (system and threads) that has GFLOP/s. */
-export function formatGflopsTable(rows: readonly BenchRow[]): string {
-  const cols = rows.filter((r) => Object.keys(r.gflops).length > 0);
+/**
+ * The kernel table: one line per matmul shape, one column per row (system and threads) that has GFLOP/s.
+ * `prefix` picks the dtype ('' float32, F64 float64); with `peakPerCore` each figure also shows its fraction of
+ * the peak of the row's cores.
+ */
+export function formatGflopsTable(rows: readonly BenchRow[], prefix = '', peakPerCore?: number): string {
+  const mine = (k: string): boolean => (prefix === '' ? !k.startsWith(F64) : k.startsWith(prefix));
+  const cols = rows.filter((r) => Object.keys(r.gflops).some(mine));
   if (cols.length === 0) return '';
-  const known = MATMUL_SHAPES.map((s) => s.key);
-  const extra = [...new Set(cols.flatMap((r) => Object.keys(r.gflops)))].filter((k) => !known.includes(k));
+  const known = MATMUL_SHAPES.map((s) => prefix + s.key);
+  const extra = [...new Set(cols.flatMap((r) => Object.keys(r.gflops)))].filter((k) => mine(k) && !known.includes(k));
   const keys = [...known, ...extra].filter((k) => cols.some((r) => r.gflops[k] !== undefined));
   const header = ['matmul (m×k×n)', ...cols.map((r) => `${r.system}, ${r.threads}T`)];
   const align: ('l' | 'r')[] = ['l', ...cols.map(() => 'r' as const)];
-  const body = keys.map((k) => [k, ...cols.map((r) => num(r.gflops[k]))]);
+  const cell = (r: BenchRow, k: string): string => {
+    const v = r.gflops[k];
+    if (v === undefined || !peakPerCore) return num(v);
+    return `${num(v)} (${Math.round((100 * v) / (peakPerCore * r.threads))}%)`;
+  };
+  const body = keys.map((k) => [k.slice(prefix.length), ...cols.map((r) => cell(r, k))]);
   return mdTable(header, align, body);
 }
 
 /**
- * Issue 16's matmul target: the native row's GFLOP/s ÷ PyTorch's (1 thread; goal ≥ 0.9×) and ÷ NumPy's, as the
- * lowest and highest ratio over the shapes both measured.
+ * The per-op overhead table: each chainrule row's cost of recording and dispatching one op on tiny tensors, and
+ * per recorded op of a small forward-and-grad (issue 16's goal: ≤ 1 µs).
  */
-export function nativeGflopsLines(rows: readonly BenchRow[]): string[] {
-  const native = rows.find((r) => isNative(r) && Object.keys(r.gflops).length > 0);
+export function formatOverheadTable(rows: readonly BenchRow[]): string {
+  const measured = rows.filter((r) => r.opMicros);
+  if (measured.length === 0) return '';
+  const us = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '–');
+  return mdTable(['system', 'threads', 'µs per op (record + dispatch)', 'µs per recorded op, forward and grad'], ['l', 'r', 'r', 'r'],
+    measured.map((r) => [r.system, String(r.threads), us(r.opMicros!.forward), us(r.opMicros!.backward)]));
+}
+
+/**
+ * Issue 16's matmul target: the native row's GFLOP/s ÷ PyTorch's (1 thread; goal ≥ 0.9×) and ÷ NumPy's, as the
+ * lowest and highest ratio over the shapes both measured, for the dtype `prefix` picks ('' float32, F64 float64).
+ */
+export function nativeGflopsLines(rows: readonly BenchRow[], prefix = ''): string[] {
+  const mine = (k: string): boolean => (prefix === '' ? !k.startsWith(F64) : k.startsWith(prefix));
+  const has = (r: BenchRow): boolean => Object.keys(r.gflops).some(mine);
+  const native = rows.find((r) => isNative(r) && has(r));
   if (!native) return [];
   const line = (peer: BenchRow | undefined, name: string, goal: string): string => {
     if (!peer) return `- ${name}: not in this run${goal}`;
     if (peer.missing) return `- ${rowLabel(peer)}: not run, so no ratio${goal}`;
-    const ratios = Object.keys(native.gflops).filter((k) => peer.gflops[k]).map((k) => native.gflops[k]! / peer.gflops[k]!);
+    const ratios = Object.keys(native.gflops).filter((k) => mine(k) && peer.gflops[k]).map((k) => native.gflops[k]! / peer.gflops[k]!);
     if (ratios.length === 0) return `- ${rowLabel(peer)}: no matmul shapes in common${goal}`;
     return `- ÷ ${rowLabel(peer)}: ${num(Math.min(...ratios))}× to ${num(Math.max(...ratios))}× over ${ratios.length} shape${ratios.length === 1 ? '' : 's'}${goal}`;
   };
-  const torch = rows.find((r) => isTorch1(r) && (Object.keys(r.gflops).length > 0 || r.missing));
-  const numpy = rows.filter((r) => isNumpy(r) && Object.keys(r.gflops).length > 0)
-    .sort((a, b) => Math.max(...Object.values(b.gflops)) - Math.max(...Object.values(a.gflops)))[0] ?? rows.find((r) => isNumpy(r) && r.missing);
-  return [`Native matmul GFLOP/s (${rowLabel(native)}):`, '', line(torch, 'PyTorch (1 thread)', ' (goal ≥ 0.9×)'), line(numpy, 'NumPy', ''), ''];
+  const best = (r: BenchRow): number => Math.max(...Object.entries(r.gflops).filter(([k]) => mine(k)).map(([, v]) => v));
+  const torch = rows.find((r) => isTorch1(r) && (has(r) || r.missing));
+  const numpy = rows.filter((r) => isNumpy(r) && has(r)).sort((a, b) => best(b) - best(a))[0] ?? rows.find((r) => isNumpy(r) && r.missing);
+  const what = prefix === '' ? 'matmul' : 'float64 matmul';
+  return [`Native ${what} GFLOP/s (${rowLabel(native)}):`, '', line(torch, 'PyTorch (1 thread)', ' (goal ≥ 0.9×)'), line(numpy, 'NumPy', ''), ''];
 }
 
 /**
@@ -194,17 +224,28 @@ export function formatTable(rows: readonly BenchRow[], opts: TableOptions = {}):
       ...targetLines(rows),
     );
   }
-  const gf = formatGflopsTable(rows);
+  const peak = opts.peak ?? undefined;
+  const peakLines = peak ? [`Each figure is followed by its fraction of the peak of the row's cores: ${peak.note}.`, ''] : [];
+  const gf = formatGflopsTable(rows, '', peak?.perCore32);
   if (gf) {
     parts.push(
       '### Matmul GFLOP/s (float32)',
       '',
       "m×k×n: the product is m×n with inner size k. Aᵀ·B is the weight gradient Xᵀ·dY, A·Bᵀ the input gradient dY·Wᵀ.",
       '',
+      ...peakLines,
       gf,
       '',
       ...nativeGflopsLines(rows),
     );
+  }
+  const gf64 = formatGflopsTable(rows, F64, peak?.perCore64);
+  if (gf64) {
+    parts.push('### Matmul GFLOP/s (float64)', '', 'The same shapes in float64 (dgemm), for the systems that run it natively.', '', gf64, '', ...nativeGflopsLines(rows, F64));
+  }
+  const overhead = formatOverheadTable(rows);
+  if (overhead) {
+    parts.push('### Per-op overhead', '', 'What an op costs besides its arithmetic, on tiny tensors ([2,3]; goal ≤ 1 µs): checks, broadcasting, recording the graph node and dispatching to the kernel set.', '', overhead, '');
   }
   const noted = rows.filter((r) => r.note);
   if (noted.length) {

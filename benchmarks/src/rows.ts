@@ -1,6 +1,6 @@
 /**
  * One row of the benchmark: a system (chainrule or a peer) at a thread count, with its MNIST epoch time
- * and its matmul GFLOP/s per shape key (see shapes.ts). Every source of rows returns these.
+ * and its matmul GFLOP/s per shape key (see shapes.ts; float64 keys start with 'f64 '). Every source of rows returns these.
  */
 export interface BenchRow {
   /** e.g. 'TensorFlow.js 4.22.0 wasm', 'PyTorch 1.13.0a0 CPU', 'chainrule fast'. */
@@ -16,6 +16,11 @@ export interface BenchRow {
   readonly note?: string;
   /** Why the row has no numbers: the system could not run here (not installed, its addon did not load). */
   readonly missing?: string;
+  /**
+   * chainrule's cost per op on tiny tensors, in µs: `forward` records and dispatches one op (add, mul or relu
+   * on [2,3]); `backward` is a small graph's forward and grad divided by the ops it records.
+   */
+  readonly opMicros?: { readonly forward: number; readonly backward: number };
 }
 
 /** What a source of rows hands back: its rows, and remarks for the reader (peers missing, how to install). */

@@ -28,7 +28,7 @@ function hideNativeAddon(): string {
 
 describe("chainrule's benchmark rows", () => {
   it('a partial epoch with the fast kernels prints a row with its kernels, scaling, memory and buffer reuse', () => {
-    const r = run({ CHAINRULE_THREADS: '1' }, ['--batches', '4', '--no-matmul']);
+    const r = run({ CHAINRULE_KERNELS: 'wasm', CHAINRULE_THREADS: '1' }, ['--batches', '4', '--no-matmul']);
     expect(r.status, r.stderr).toBe(0);
     const row = toRow(parsePeerOutput(r.stdout));
     expect(row.system).toMatch(/^chainrule wasm-(relaxed-)?simd fit$/);
@@ -46,7 +46,7 @@ describe("chainrule's benchmark rows", () => {
   }, 60_000);
 
   it("--loop peers times the peers' loop on their random data and says so", () => {
-    const r = run({ CHAINRULE_THREADS: '1' }, ['--loop', 'peers', '--batches', '3', '--no-matmul']);
+    const r = run({ CHAINRULE_KERNELS: 'wasm', CHAINRULE_THREADS: '1' }, ['--loop', 'peers', '--batches', '3', '--no-matmul']);
     expect(r.status, r.stderr).toBe(0);
     const row = toRow(parsePeerOutput(r.stdout));
     expect(row.system).toMatch(/^chainrule wasm-(relaxed-)?simd$/);

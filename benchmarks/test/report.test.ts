@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePeerOutput, toRow } from '../src/peers.ts';
-import { formatEpochTable, formatGflopsTable, formatTable, machineHeader, machineInfo, nativeGflopsLines, nativeTargetLines, writeResults } from '../src/report.ts';
+import { F64, formatEpochTable, formatGflopsTable, formatOverheadTable, formatTable, machineHeader, machineInfo, nativeGflopsLines, nativeTargetLines, writeResults } from '../src/report.ts';
 import { bestOfRounds, pickReference } from '../src/bench.ts';
 import type { BenchRow } from '../src/rows.ts';
 import { MATMUL_SHAPES, MLP_EPOCH_FLOP, matmulFlop } from '../src/shapes.ts';
@@ -131,6 +131,37 @@ describe('tables', () => {
     expect(missing).toContain('- PyTorch (1 thread): not run, so no ratio (goal ≥ 0.9×)');
     expect(missing).toContain('- NumPy: not in this run');
     expect(nativeGflopsLines([row('chainrule native fit', 1, null)])).toEqual([]);
+  });
+  it('float64 figures (keys prefixed f64) get their own table and ratios; the float32 table leaves them out', () => {
+    const key = MATMUL_SHAPES[0]!.key;
+    const native = row('chainrule native-avx512 fit', 1, 0.3, { [key]: 160, [F64 + key]: 80 });
+    const numpy = row('NumPy 1.24 hand-written MLP', 1, 0.4, { [key]: 100, [F64 + key]: 50 });
+    const f32 = formatGflopsTable([native, numpy]), f64 = formatGflopsTable([native, numpy], F64);
+    expect(f32).toContain(`| ${key} | 160 | 100 |`);
+    expect(f32).not.toContain('80');
+    expect(f64).toContain(`| ${key} | 80.0 | 50.0 |`);
+    expect(f64).not.toContain('160');
+    expect(nativeGflopsLines([native, numpy], F64).join('\n')).toContain('Native float64 matmul GFLOP/s');
+    expect(nativeGflopsLines([native, numpy], F64).join('\n')).toContain('1.60× to 1.60× over 1 shape');
+    expect(formatGflopsTable([row('chainrule wasm fit', 1, 1, { [key]: 40 })], F64)).toBe('');
+  });
+  it("with a peak, each figure shows its fraction of the peak of the row's cores", () => {
+    const key = MATMUL_SHAPES[0]!.key;
+    const t = formatGflopsTable([row('one', 1, null, { [key]: 100 }), row('two', 2, null, { [key]: 100 })], '', 200);
+    expect(t).toContain(`| ${key} | 100 (50%) | 100 (25%) |`);
+    const md = formatTable([row('one', 1, null, { [key]: 100, [F64 + key]: 50 })], { peak: { perCore32: 200, perCore64: 100, note: 'assumed' } });
+    expect(md).toContain('### Matmul GFLOP/s (float64)');
+    expect(md).toContain(`| ${key} | 50.0 (50%) |`);
+    expect(md).toContain('peak of the row\'s cores: assumed');
+  });
+  it('the per-op overhead table lists the rows that measured it, from the JSON field op_overhead_us', () => {
+    const r = toRow(parsePeerOutput('{"system":"chainrule native-avx512","threads":1,"seconds_per_epoch":0.5,"op_overhead_us":{"forward":0.41,"backward":1.6}}'));
+    expect(r.opMicros).toEqual({ forward: 0.41, backward: 1.6 });
+    const t = formatOverheadTable([r, row('NumPy', 1, 0.4)]);
+    expect(t).toContain('| chainrule native-avx512 | 1 | 0.41 | 1.60 |');
+    expect(t).not.toContain('NumPy');
+    expect(formatTable([r])).toContain('### Per-op overhead');
+    expect(formatOverheadTable([row('NumPy', 1, 0.4)])).toBe('');
   });
   it('reference falls back to TensorFlow.js wasm without chainrule rows', () => {
     const peers = rows.slice(1);
