@@ -6,9 +6,9 @@
 import { fromData, type Tensor } from '@chainrule/core';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { activationLayer, batchNorm, layerNorm } from '../src/layers/index.ts';
-import { defineLayer } from '../src/layers/define.ts';
-import { dense, fromTorchStateDict, mlp, sequential, toTorchStateDict, type TorchStateDict, type TorchTensor } from '../src/index.ts';
+import {
+  activationLayer, batchNorm, defineLayer, dense, fromTorchStateDict, layerNorm, mlp, sequential, toTorchStateDict, type TorchStateDict, type TorchTensor,
+} from '../src/index.ts';
 
 interface Fixture {
   readonly torch: string;
