@@ -27,7 +27,7 @@ CHAINRULE = r"""
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fromData, grad, type Tensor } from 'ROOT/packages/core/src/index.ts';
 import {
-  activationLayer, adamW, batchNorm, dense, dropout, fromTorchStateDict, layerNorm, mse, sequential, toTorchStateDict, type Params,
+  activationLayer, adamW, batchNorm, dense, dropout, flatten, fromTorchStateDict, layerNorm, mse, sequential, toTorchStateDict, type Params,
 } from 'ROOT/packages/nn/src/index.ts';
 
 const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8'));
@@ -39,8 +39,8 @@ for (const c of job.cases) {
   const layers = c.layers.map(([kind, arg, act, useBias]: [string, number | string, string, boolean]) =>
     kind === 'dense' ? dense(arg as number, { activation: (act ?? 'linear') as never, useBias: useBias ?? true })
       : kind === 'batchNorm' ? batchNorm() : kind === 'layerNorm' ? layerNorm()
-      : kind === 'dropout' ? dropout({ rate: arg as number }) : activationLayer(arg as never));
-  const model = sequential(layers, { inputs: c.inputs, dtype: c.dtype });
+      : kind === 'dropout' ? dropout({ rate: arg as number }) : kind === 'flatten' ? flatten() : activationLayer(arg as never));
+  const model = sequential(layers, { inputShape: c.shape, dtype: c.dtype });
   const { params, state } = fromTorchStateDict(model, c.state_dict);
   const x = asTensor(c.x, c.dtype), target = asTensor(c.target, c.dtype);
   const r: Record<string, unknown> = { eval: plain(model.apply(params, x, { state })) };
@@ -54,7 +54,7 @@ for (const c of job.cases) {
     };
     r.grads = toTorchStateDict(model, grad(loss(params, state).value, params) as Params, state);
     const opt = adamW({ lr: 1e-2, weightDecay: 0.1, groups: [{ params: /\/(b|gamma|beta)$/, weightDecay: 0 }] });
-    const frozen = new Set([model.layers[0]!.name + '/w']);
+    const frozen = new Set([[...params.keys()].find((k) => k.endsWith('/w'))!]); // the first dense layer's W
     let p = params, s = state, o = opt.init(params);
     for (let i = 0; i < 3; i++) {
       const l = loss(p, s);
@@ -77,7 +77,7 @@ def dict_json(d):
     return {k: tensor_json(t) for k, t in d.items()}
 
 
-# name, torch modules, chainrule layers, dtype, whether training is compared (dropout's masks differ by design)
+# name, torch modules, chainrule layers, dtype, whether training is compared (dropout's masks differ by design), sample shape
 CASES = [
     ('relu mlp', lambda: [nn.Linear(5, 16), nn.ReLU(), nn.Linear(16, 3)], [['dense', 16, 'relu'], ['dense', 3]], 'float32', True),
     ('tanh sigmoid gelu', lambda: [nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 8), nn.Sigmoid(), nn.Linear(8, 8), nn.GELU(approximate='tanh'), nn.Linear(8, 2)],
@@ -89,10 +89,12 @@ CASES = [
      [['dense', 12], ['layerNorm'], ['activation', 'tanh'], ['dense', 2]], 'float64', True),
     ('dropout (eval)', lambda: [nn.Linear(5, 16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 3)],
      [['dense', 16, 'relu'], ['dropout', 0.3], ['dense', 3]], 'float32', False),
+    ('flatten [2, 3, 4]', lambda: [nn.Flatten(), nn.Linear(24, 8), nn.ReLU(), nn.Linear(8, 2)],
+     [['flatten'], ['dense', 8, 'relu'], ['dense', 2]], 'float32', True, [2, 3, 4]),
 ]
 
 
-def torch_side(make, dtype, seed):
+def torch_side(make, dtype, seed, shape):
     torch.manual_seed(seed)
     net = nn.Sequential(*make()).to(getattr(torch, dtype))
     with torch.no_grad():  # norms away from their identity start
@@ -100,7 +102,7 @@ def torch_side(make, dtype, seed):
             if isinstance(m, (nn.BatchNorm1d, nn.LayerNorm)):
                 m.weight.uniform_(0.5, 1.5)
                 m.bias.uniform_(-0.5, 0.5)
-    x = torch.randn(12, 5, dtype=net[0].weight.dtype) * 1.5 + 0.5
+    x = torch.randn(12, *shape, dtype=getattr(torch, dtype)) * 1.5 + 0.5
     target = torch.randn(12, net[-1].out_features, dtype=x.dtype)
     start = dict_json(net.state_dict())
     net.eval()
@@ -116,7 +118,7 @@ def torch_side(make, dtype, seed):
     r['grads'] = {k: p.grad.clone() for k, p in net.named_parameters()}
     net.load_state_dict({k: torch.tensor(v['data'], dtype=getattr(torch, v['dtype'])).reshape(v['shape']) for k, v in start.items()})
     net.zero_grad(set_to_none=True)
-    net[0].weight.requires_grad_(False)
+    next(m for m in net if isinstance(m, nn.Linear)).weight.requires_grad_(False)  # the first Linear's weight
     named = list(net.named_parameters())
     opt = torch.optim.AdamW([
         {'params': [p for k, p in named if k.endswith('weight') and p.dim() >= 2], 'weight_decay': 0.1},
@@ -144,9 +146,10 @@ def main():
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args()
     cases, expected = [], {}
-    for i, (name, make, layers, dtype, train) in enumerate(CASES):
-        start, x, target, r = torch_side(make, dtype, args.seed + i)
-        cases.append({'name': name, 'layers': layers, 'inputs': 5, 'dtype': dtype, 'train': train,
+    for i, (name, make, layers, dtype, train, *shape) in enumerate(CASES):
+        shape = shape[0] if shape else [5]
+        start, x, target, r = torch_side(make, dtype, args.seed + i, shape)
+        cases.append({'name': name, 'layers': layers, 'shape': shape, 'dtype': dtype, 'train': train,
                       'state_dict': start, 'x': tensor_json(x), 'target': tensor_json(target)})
         expected[name] = (dtype, train, r)
     with tempfile.TemporaryDirectory() as tmp:
