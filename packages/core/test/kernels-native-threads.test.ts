@@ -255,7 +255,8 @@ describe('training with 1 and 2 threads', () => {
     const one = train(1);
     expect(addon.parallelCalls(), 'split calls with 1 thread').toBe(before);
     const two = train(2);
-    expect(addon.parallelCalls() - before, 'split calls with 2 threads').toBeGreaterThan(20);
+    // At least one (the pool runs calls unsplit for a while after a split that did not pay).
+    expect(addon.parallelCalls() - before, 'split calls with 2 threads').toBeGreaterThan(0);
     expect(two.losses).toEqual(one.losses);
     expect(two.params.map(([name]) => name)).toEqual(one.params.map(([name]) => name));
     one.params.forEach(([name, t], i) => {

@@ -3,6 +3,9 @@
 // chunk of a job that is still running, and reads the job's function only after a claim succeeded (the
 // job cannot finish, and be replaced, before that chunk is done). Workers and a waiting caller spin
 // briefly, then sleep on a condition variable: no core is held busy between calls for longer than kSpin.
+// When a split call ends later than running all its chunks on the caller would have (the other core was
+// busy, so the worker's chunk waited), the next calls run on the caller alone, more of them each time
+// this repeats, until a split pays again: the pool backs off while the machine is busy.
 #include "pool.h"
 
 #include <atomic>
@@ -44,6 +47,8 @@ struct Pool {
   const void* ctx = nullptr;
   uint64_t jobs = 0;
   std::atomic<double> jobsRun{0};
+  int unpaidStreak = 0;  // split calls in a row that were slower than serial
+  int serialLeft = 0;    // calls to run on the caller before trying a split again
 
   std::mutex sleepLock;
   std::condition_variable wake, finished;
@@ -105,7 +110,13 @@ struct Pool {
       for (size_t i = 0; i < chunks; i++) f(c, i);
       return;
     }
+    if (serialLeft > 0) {
+      serialLeft--;
+      for (size_t i = 0; i < chunks; i++) f(c, i);
+      return;
+    }
     while (int(workers.size()) < n - 1) workers.emplace_back([this] { work(); });
+    const auto start = std::chrono::steady_clock::now();
     jobsRun.store(jobsRun.load() + 1);
     fn = f;
     ctx = c;
@@ -116,8 +127,10 @@ struct Pool {
       std::lock_guard<std::mutex> hold(sleepLock);
       wake.notify_all();
     }
-    while (runOne()) {}
-    const auto until = std::chrono::steady_clock::now() + kSpin;
+    size_t ranHere = 0;
+    while (runOne()) ranHere++;
+    const auto ownDone = std::chrono::steady_clock::now();
+    const auto until = ownDone + kSpin;
     while (done.load(std::memory_order_acquire) != chunks && std::chrono::steady_clock::now() < until) {
       for (int i = 0; i < 64 && done.load(std::memory_order_acquire) != chunks; i++) relax();
     }
@@ -127,11 +140,20 @@ struct Pool {
       finished.wait(hold, [&] { return done.load(std::memory_order_acquire) == chunks; });
       callerSleeping = false;
     }
+    // Paid: done sooner than our own pace over every chunk (all chunks are of about one size).
+    const auto own = ownDone - start, all = std::chrono::steady_clock::now() - start;
+    if (ranHere == 0 || all * ranHere <= own * chunks) {
+      unpaidStreak = 0;
+    } else {
+      unpaidStreak = unpaidStreak < 8 ? unpaidStreak + 1 : 8;
+      serialLeft = 4 << unpaidStreak;
+    }
   }
 
   void setThreads(int n) {
     std::lock_guard<std::mutex> mine(jobLock);
     stopWorkers();
+    unpaidStreak = serialLeft = 0;
     threads.store(n < 1 ? 1 : n > kMaxThreads ? kMaxThreads : n);
   }
 };
