@@ -205,8 +205,7 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
       const rate = lr(step);
       const scalars = groups.list.map((o) => stepScalars(rate * o.lrScale, step + 1, o));
       // Frozen gradients take no part, in the update or in the global norm clipping measures.
-      const trained = frozen.size ? grads.filter((_, key) => !frozen.has(key)) : grads;
-      const g = clip ? clipGradients(trained, config) : trained;
+      const g = clip ? clipGradients(frozen.size ? grads.filter((_, key) => !frozen.has(key)) : grads, config) : grads;
       const slots = slotNames.map((s) => {
         const slot = state.slots.get(s);
         if (!slot) throw new Error(`${name}.update: the optimiser state has no '${s}' slot; make it with ${name}.init(params)`);
