@@ -150,11 +150,14 @@ struct Pool {
     }
   }
 
+  // Also forgets the back-off; the workers stop only when the count changes.
   void setThreads(int n) {
+    n = n < 1 ? 1 : n > kMaxThreads ? kMaxThreads : n;
     std::lock_guard<std::mutex> mine(jobLock);
-    stopWorkers();
     unpaidStreak = serialLeft = 0;
-    threads.store(n < 1 ? 1 : n > kMaxThreads ? kMaxThreads : n);
+    if (n == threads.load()) return;
+    stopWorkers();
+    threads.store(n);
   }
 };
 

@@ -11,7 +11,8 @@ namespace chainrule {
 
 // Threads a parallel call uses, the caller's included (1: everything on the caller's thread, no pool).
 int poolThreads();
-// Sets it (clamped to 1..kMaxThreads); stops the workers, which start again lazily on the next parallel call.
+// Sets it (clamped to 1..kMaxThreads) and forgets the back-off; on a change the workers stop, and start again
+// lazily on the next parallel call.
 void setPoolThreads(int n);
 constexpr int kMaxThreads = 64;
 
