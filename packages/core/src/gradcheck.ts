@@ -1,12 +1,15 @@
 /**
- * gradcheck: compares reverse-mode gradients with central differences in float64.
+ * gradcheck: compares reverse-mode gradients (and, when asked, forward-mode JVPs) with central
+ * differences in float64.
  * Small problems get the full Jacobian; large ones a random direction u and random cotangent c:
  * ⟨u, vjp(c)⟩ ≈ ⟨(f(x+εu) − f(x−εu)) / 2ε, c⟩, whose cost does not grow with the input.
  * u and c are random unit vectors, so a trial checks one entry of the Jacobian in a random basis and
  * atol means what it means in full mode (where u and c are unit vectors e_i, e_j): a cotangent that
- * happens to be tiny would make an absolute atol check almost nothing.
+ * happens to be tiny would make an absolute atol check almost nothing. Forward mode checks the same
+ * columns (full) or J·u along the same random directions (random) by `jvp`, element by element.
  */
 import { grad } from './autodiff/grad.ts';
+import { jvp } from './autodiff/jvp.ts';
 import { describeValue } from './describe-value.ts';
 import { cast } from './ops/elementwise.ts';
 import { checkSeed, Rng } from './random.ts';
@@ -31,9 +34,14 @@ export interface GradcheckOptions {
   readonly seed?: number;
   /** Name used in the failure message; defaults to the op that made f's output. */
   readonly name?: string;
+  /**
+   * Which derivatives to check: 'rev' the gradients by `grad` (VJPs, the default), 'fwd' the
+   * Jacobian-vector products by `jvp` (forward mode, through each op's jvp rule), or 'both'.
+   */
+  readonly autodiff?: 'rev' | 'fwd' | 'both';
 }
 
-const DEFAULTS = { eps: 1e-6, atol: 1e-5, rtol: 1e-3, mode: 'auto', maxJacobian: 4096, trials: 3, seed: 0 } as const;
+const DEFAULTS = { eps: 1e-6, atol: 1e-5, rtol: 1e-3, mode: 'auto', maxJacobian: 4096, trials: 3, seed: 0, autodiff: 'rev' } as const;
 
 const close = (a: number, n: number, atol: number, rtol: number) => Math.abs(a - n) <= atol + rtol * Math.abs(n);
 
@@ -59,6 +67,7 @@ function checkArguments(f: unknown, inputs: unknown, o: Required<Omit<GradcheckO
   nonNegative('atol', o.atol);
   nonNegative('rtol', o.rtol);
   if (!['auto', 'full', 'random'].includes(o.mode)) throw new Error(`gradcheck: mode must be 'auto', 'full' or 'random', got ${String(o.mode)}`);
+  if (!['rev', 'fwd', 'both'].includes(o.autodiff)) throw new Error(`gradcheck: autodiff must be 'rev', 'fwd' or 'both', got ${describeValue(o.autodiff)}`);
   if (!(Number.isInteger(o.trials) && o.trials >= 1)) throw new Error(`gradcheck: trials must be a positive integer, got ${o.trials}`);
   if (!(Number.isInteger(o.maxJacobian) && o.maxJacobian >= 0)) throw new Error(`gradcheck: maxJacobian must be an integer ≥ 0, got ${o.maxJacobian}`);
   checkSeed('gradcheck', o.seed);
@@ -76,7 +85,9 @@ function unitVector(rng: Rng, size: number): Float64Array {
 /**
  * Checks the reverse-mode gradients of `f` at `inputs` against central differences, all in float64 (the
  * inputs are cast to float64 first and `f` must keep that dtype). Small problems compare the full
- * Jacobian; large ones random directions (see `GradcheckOptions.mode`). Returns true when they agree.
+ * Jacobian; large ones random directions (see `GradcheckOptions.mode`). With `{ autodiff: 'fwd' }` it
+ * checks forward mode instead (J·u by `jvp`: the Jacobian's columns, or random directions u), with
+ * 'both' both. Returns true when they agree.
  *
  * @param f - Computes a tensor (of any shape) from the inputs, with ops chainrule can differentiate.
  * @param inputs - The point to check at: the tensors to differentiate with respect to, one per argument of `f`.
@@ -88,6 +99,7 @@ function unitVector(rng: Rng, size: number): Float64Array {
  * import { gradcheck, tensor } from '@chainrule/core';
  * const x = tensor([[0.5, -1], [2, 0.3]]);
  * gradcheck((a) => a.mul(a).tanh().sum(), [x]);   // true, or throws
+ * gradcheck((a) => a.sin(), [x], { autodiff: 'both' });   // forward mode (jvp) too
  * ```
  */
 export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): true {
@@ -104,6 +116,10 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tenso
   const evalAt = (k: number, data: Float64Array) => f(...xs.map((x, i) => (i === k ? withData(x, data) : x))).data;
   const inSize = xs.reduce((n, x) => n + x.size, 0);
   const full = o.mode === 'full' || (o.mode === 'auto' && inSize * y.size <= o.maxJacobian);
+  const [reverse, forward] = [o.autodiff !== 'fwd', o.autodiff !== 'rev'];
+  // J·u for a direction u on input k only (zeros on the others), by forward mode.
+  const jvpAlong = (k: number, u: Float64Array) =>
+    jvp((ys: Tensor[]) => f(...ys), xs, xs.map((x, i) => withData(x, i === k ? u : new Float64Array(x.size))))[1].data;
 
   const fail = (check: string, detail: string, analytic: number, numeric: number): never => {
     throw new Error(`gradcheck failed for '${name}' (${check}): ${detail}: analytic ${analytic}, numeric ${numeric} ` +
@@ -112,26 +128,32 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tenso
 
   if (full) {
     // Row j of the Jacobian from one VJP with the unit cotangent e_j; columns from perturbing each element.
-    const analytic = Array.from({ length: y.size }, (_, j) => {
+    const analytic = reverse ? Array.from({ length: y.size }, (_, j) => {
       const seed = new Float64Array(y.size);
       seed[j] = 1;
       return grad(y, xs, { seed: withData(y, seed) }).map((g) => g.data);
-    });
+    }) : [];
     xs.forEach((x, k) => {
-      let worst = { err: -1, detail: '', a: 0, n: 0 };
+      // The worst disagreement per check, so the message shows the largest one, not the first.
+      const worst = new Map<string, { err: number; detail: string; a: number; n: number }>();
+      const compare = (check: string, a: number, n: number, detail: string) => {
+        const err = Math.abs(a - n) - o.rtol * Math.abs(n);
+        if (!close(a, n, o.atol, o.rtol) && err > (worst.get(check)?.err ?? -1)) worst.set(check, { err, detail, a, n });
+        if (Number.isNaN(a) !== Number.isNaN(n)) fail(check, `${detail} is NaN on one side`, a, n);
+      };
       for (let e = 0; e < x.size; e++) {
         const plus = Float64Array.from(x.data); plus[e]! += o.eps;
         const minus = Float64Array.from(x.data); minus[e]! -= o.eps;
         const [fp, fm] = [evalAt(k, plus), evalAt(k, minus)];
+        const column = forward ? jvpAlong(k, Float64Array.from({ length: x.size }, (_, i) => (i === e ? 1 : 0))) : undefined;
         for (let j = 0; j < y.size; j++) {
           const n = (fp[j]! - fm[j]!) / (2 * o.eps);
-          const a = analytic[j]![k]![e]!;
-          const err = Math.abs(a - n) - o.rtol * Math.abs(n);
-          if (!close(a, n, o.atol, o.rtol) && err > worst.err) worst = { err, detail: `input ${k}, d out[${j}] / d in[${e}]`, a, n };
-          if (Number.isNaN(a) !== Number.isNaN(n)) fail('full Jacobian', `input ${k}, d out[${j}] / d in[${e}] is NaN on one side`, a, n);
+          const detail = `input ${k}, d out[${j}] / d in[${e}]`;
+          if (reverse) compare('full Jacobian', analytic[j]![k]![e]!, n, detail);
+          if (column) compare('full Jacobian, forward mode', column[j]!, n, detail);
         }
       }
-      if (worst.err >= 0) fail('full Jacobian', worst.detail, worst.a, worst.n);
+      for (const [check, w] of worst) fail(check, w.detail, w.a, w.n);
     });
     return true;
   }
@@ -139,16 +161,27 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tenso
   const rng = new Rng(o.seed);
   for (let t = 0; t < o.trials; t++) {
     const c = unitVector(rng, y.size);
-    const gs = grad(y, xs, { seed: withData(y, c) });
+    const gs = reverse ? grad(y, xs, { seed: withData(y, c) }) : [];
     xs.forEach((x, k) => {
       const u = unitVector(rng, x.size);
-      let analytic = 0;
-      for (let i = 0; i < u.length; i++) analytic += u[i]! * gs[k]!.data[i]!;
       const fp = evalAt(k, x.data.map((v, i) => v + o.eps * u[i]!) as Float64Array);
       const fm = evalAt(k, x.data.map((v, i) => v - o.eps * u[i]!) as Float64Array);
-      let numeric = 0;
-      for (let j = 0; j < y.size; j++) numeric += ((fp[j]! - fm[j]!) / (2 * o.eps)) * c[j]!;
-      if (!close(analytic, numeric, o.atol, o.rtol)) fail('random direction', `input ${k}, trial ${t} (seed ${o.seed})`, analytic, numeric);
+      const trial = `input ${k}, trial ${t} (seed ${o.seed})`;
+      if (reverse) {
+        let analytic = 0;
+        for (let i = 0; i < u.length; i++) analytic += u[i]! * gs[k]!.data[i]!;
+        let numeric = 0;
+        for (let j = 0; j < y.size; j++) numeric += ((fp[j]! - fm[j]!) / (2 * o.eps)) * c[j]!;
+        if (!close(analytic, numeric, o.atol, o.rtol)) fail('random direction', trial, analytic, numeric);
+      }
+      if (forward) {
+        // J·u element by element: each is a directional derivative along a unit vector, like a Jacobian entry.
+        const ju = jvpAlong(k, u);
+        for (let j = 0; j < y.size; j++) {
+          const numeric = (fp[j]! - fm[j]!) / (2 * o.eps);
+          if (!close(ju[j]!, numeric, o.atol, o.rtol)) fail('random direction, forward mode', `${trial}, out[${j}]`, ju[j]!, numeric);
+        }
+      }
     });
   }
   return true;

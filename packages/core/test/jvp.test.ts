@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  add, defineOp, exp, grad, jvp, mul, noGrad, scalar, sigmoid, sin, sub, sum, tensor, zeros, type DType, type Tensor,
+  add, defineOp, exp, grad, gradcheck, jvp, mul, noGrad, randn, scalar, sigmoid, sin, sub, sum, tensor, zeros, type DType, type Tensor,
 } from '@chainrule/core';
+import { cubeWrongJvp } from './fixtures/jvp-ops.ts';
 import { swish, swishOp } from './fixtures/user-ops.ts';
 import { expectClose } from './helpers.ts';
 
@@ -212,5 +213,29 @@ describe('sigmoid through jvp', () => {
     const x = tensor([-2, 0, 1.5]);
     const [, d] = jvp(sigmoid, x, tensor([1, 1, 1]));
     expectClose(d.data, grad(sum(sigmoid(x)), x).data, 1e-7, 1e-6);
+  });
+});
+
+describe("gradcheck's forward mode", () => {
+  const x = randn([3, 2], { seed: 1, dtype: 'float64' });
+  const wrong = (a: Tensor) => cubeWrongJvp.run([a], {});
+
+  it('passes correct derivatives, full Jacobian and random directions, forward and both', () => {
+    for (const mode of ['full', 'random'] as const) {
+      expect(gradcheck((a) => mul(a!, a!).sin(), [x], { mode, autodiff: 'fwd' })).toBe(true);
+      expect(gradcheck((a, b) => mul(swish(a!), b!).sum(0), [x, randn([2], { seed: 2, dtype: 'float64' })], { mode, autodiff: 'both' })).toBe(true);
+    }
+  });
+
+  it('catches a wrong jvp rule that reverse mode cannot see', () => {
+    expect(gradcheck(wrong, [x], { mode: 'full' })).toBe(true); // its VJP is right
+    expect(() => gradcheck(wrong, [x], { mode: 'full', autodiff: 'fwd' }))
+      .toThrow(/gradcheck failed for 'cubeWrongJvp' \(full Jacobian, forward mode\): input 0, d out\[\d\] \/ d in\[\d\]: analytic/);
+    expect(() => gradcheck((a) => sum(wrong(a!)), [x], { mode: 'random', autodiff: 'both', name: 'sum∘cubeWrongJvp' }))
+      .toThrow(/gradcheck failed for 'sum∘cubeWrongJvp' \(random direction, forward mode\): input 0, trial 0 \(seed 0\), out\[0\]/);
+  });
+
+  it('names a bad autodiff option', () => {
+    expect(() => gradcheck((a) => a!, [x], { autodiff: 'forward' as never })).toThrow(`gradcheck: autodiff must be 'rev', 'fwd' or 'both', got the string "forward"`);
   });
 });
