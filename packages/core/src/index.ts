@@ -27,6 +27,8 @@ export * from './ops/linalg.ts';
 export * from './ops/cross-entropy.ts';
 export * from './ops/shape.ts';
 export * from './ops/indexing.ts';
+export * from './ops/conv.ts';
+export * from './ops/pool.ts';
 export type { TensorLike } from './ops/util.ts';
 export { grad, valueAndGrad, gradientTarget, sumToShape, type GradOptions } from './autodiff/grad.ts';
 export { jvp } from './autodiff/jvp.ts';

@@ -6,7 +6,7 @@
  * values of gather, scatterAdd and crossEntropy are checked by their ops (that is a loop over the indices).
  */
 import { describeValue } from '../describe-value.ts';
-import type { Kernels } from './kernels.ts';
+import type { Kernels, Window2d } from './kernels.ts';
 import { programError } from './program.ts';
 
 type Say = (message: string) => Error;
@@ -175,7 +175,60 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
     });
   },
   sumSquares: (say, x) => { array(say, 'x', x); },
+  im2col: (say, x, win, out) => {
+    const w = windowOf(say, win);
+    length(say, 'x', x, w.batch * w.channels * w.height * w.width, () => imageSize(w));
+    length(say, 'out', out, w.channels * w.kernelH * w.kernelW * w.batch * w.outH * w.outW, () => `channels·kernelH·kernelW·batch·outH·outW = ${w.channels}·${w.kernelH}·${w.kernelW}·${w.batch}·${w.outH}·${w.outW}`);
+  },
+  col2im: (say, cols, win, out) => {
+    const w = windowOf(say, win);
+    length(say, 'cols', cols, w.channels * w.kernelH * w.kernelW * w.batch * w.outH * w.outW, () => `channels·kernelH·kernelW·batch·outH·outW = ${w.channels}·${w.kernelH}·${w.kernelW}·${w.batch}·${w.outH}·${w.outW}`);
+    length(say, 'out', out, w.batch * w.channels * w.height * w.width, () => imageSize(w));
+  },
+  maxPool2d: (say, x, win, out, argmax) => {
+    const w = pooling(say, x, 'x', windowOf(say, win, true), out, 'out');
+    if (!(argmax instanceof Int32Array)) throw say(`argmax must be an Int32Array, got ${describeValue(argmax)}`);
+    if (argmax.length !== w.batch * w.channels * w.outH * w.outW) throw say(`argmax has ${argmax.length} values, expected ${w.batch * w.channels * w.outH * w.outW} (${pooledSize(w)})`);
+  },
+  avgPool2d: (say, x, win, out) => { pooling(say, x, 'x', win, out, 'out'); },
+  avgPool2dBackward: (say, g, win, out) => {
+    const w = windowOf(say, win);
+    length(say, 'g', g, w.batch * w.channels * w.outH * w.outW, () => pooledSize(w));
+    length(say, 'out', out, w.batch * w.channels * w.height * w.width, () => imageSize(w));
+  },
 };
+
+const WINDOW_SIZES = ['batch', 'channels', 'height', 'width', 'kernelH', 'kernelW', 'strideH', 'strideW', 'padH', 'padW', 'dilationH', 'dilationW', 'outH', 'outW'] as const;
+const imageSize = (w: Window2d) => `batch·channels·height·width = ${w.batch}·${w.channels}·${w.height}·${w.width}`;
+const pooledSize = (w: Window2d) => `batch·channels·outH·outW = ${w.batch}·${w.channels}·${w.outH}·${w.outW}`;
+
+/**
+ * A window's sizes are whole numbers (kernel, stride and dilation ≥ 1). With `overlapping` (max pooling,
+ * whose maximum must be some value of the image), every window overlaps the image too.
+ */
+function windowOf(say: Say, win: unknown, overlapping = false): Window2d {
+  if (win === null || typeof win !== 'object') throw say(`window must be an object of sizes (Window2d), got ${describeValue(win)}`);
+  const w = win as Record<string, unknown>;
+  for (const key of WINDOW_SIZES) count(say, `window.${key}`, w[key]);
+  const g = win as Window2d;
+  for (const key of ['kernelH', 'kernelW', 'strideH', 'strideW', 'dilationH', 'dilationW'] as const) {
+    if (g[key] < 1) throw say(`window.${key} must be at least 1, got ${g[key]}`);
+  }
+  const overlaps = (pad: number, taps: number, dilation: number, stride: number, out: number, size: number) =>
+    out === 0 || (pad <= (taps - 1) * dilation && (out - 1) * stride - pad < size);
+  if (overlapping && (!overlaps(g.padH, g.kernelH, g.dilationH, g.strideH, g.outH, g.height) || !overlaps(g.padW, g.kernelW, g.dilationW, g.strideW, g.outW, g.width))) {
+    throw say(`a window falls wholly in the padding: ${g.outH}×${g.outW} windows of ${g.kernelH}×${g.kernelW} (stride ${g.strideH},${g.strideW}, padding ${g.padH},${g.padW}, dilation ${g.dilationH},${g.dilationW}) over a ${g.height}×${g.width} image`);
+  }
+  return g;
+}
+
+/** A pooling call's sizes: the image in, one value per window out. */
+function pooling(say: Say, x: unknown, xName: string, win: unknown, out: unknown, outName: string): Window2d {
+  const w = windowOf(say, win);
+  length(say, xName, x, w.batch * w.channels * w.height * w.width, () => imageSize(w));
+  length(say, outName, out, w.batch * w.channels * w.outH * w.outW, () => pooledSize(w));
+  return w;
+}
 
 function rowsOfIndices(say: Say, indices: unknown, rows: number): asserts indices is Int32Array {
   if (!(indices instanceof Int32Array)) throw say(`indices must be an Int32Array, got ${describeValue(indices)}`);

@@ -12,7 +12,7 @@
  * @module @chainrule/core/backend
  */
 export { kernels, backend, setBackend, loadKernels, ready, referenceKernels, loadWasmKernels, type BackendName } from './active.ts';
-export type { Kernels, UnaryKernel, BinaryKernel, ReduceKernel } from './kernels.ts';
+export type { Kernels, UnaryKernel, BinaryKernel, ReduceKernel, Window2d } from './kernels.ts';
 export { FUSED_OPS, FUSED_UNARY, FUSED_BINARY, FLUSH_BELOW, INSTRUCTION_WORDS, programError, registerKind, type FusedOp, type FusedProgram } from './program.ts';
 export type { KernelBinary, LoadKernelsOptions } from './wasm/index.ts';
 export { bufferStats, bufferGeneration, type BufferStats } from './pool.ts';

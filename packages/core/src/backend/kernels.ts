@@ -20,6 +20,44 @@ export type BinaryKernel =
 export type ReduceKernel = 'sum' | 'max' | 'min';
 
 /**
+ * The geometry of a 2-D sliding window over images x [batch, channels, height, width] (NCHW), as the
+ * convolution and pooling kernels read it. Window (oy, ox) covers rows oy·strideH − padH + ky·dilationH for
+ * ky < kernelH (columns alike); positions outside the image are padding (zeros for im2col and average
+ * pooling, −∞ for max pooling). `outH`×`outW` windows are taken (the op computes them, so padding may be
+ * larger at the bottom and right than at the top and left, as PyTorch's `'same'` pads an even kernel).
+ */
+export interface Window2d {
+  /** Images in the batch (N). */
+  readonly batch: number;
+  /** Channels per image (C). */
+  readonly channels: number;
+  /** Image height (H). */
+  readonly height: number;
+  /** Image width (W). */
+  readonly width: number;
+  /** Window height (KH). */
+  readonly kernelH: number;
+  /** Window width (KW). */
+  readonly kernelW: number;
+  /** Rows between windows. */
+  readonly strideH: number;
+  /** Columns between windows. */
+  readonly strideW: number;
+  /** Padding rows above the image. */
+  readonly padH: number;
+  /** Padding columns left of the image. */
+  readonly padW: number;
+  /** Rows between a window's taps (1: adjacent). */
+  readonly dilationH: number;
+  /** Columns between a window's taps (1: adjacent). */
+  readonly dilationW: number;
+  /** Windows down (OH). */
+  readonly outH: number;
+  /** Windows across (OW). */
+  readonly outW: number;
+}
+
+/**
  * A kernel set: every loop over tensor data the engine runs. Ops call the active set's kernels
  * (`kernels()`), never loop themselves, so a set can be swapped with `setBackend`: the reference set
  * (plain TypeScript), the WebAssembly sets, or your own, in which any kernel left out is the reference
@@ -214,6 +252,73 @@ export interface Kernels {
    * ```
    */
   fused(program: FusedProgram, inputs: readonly TypedArray[], scalars: Float64Array, outputs: readonly TypedArray[]): void;
+  /**
+   * Unfolds image patches into columns for convolution as one matrix product: out is
+   * [channels·kernelH·kernelW, batch·outH·outW], row (c, ky, kx), column (n, oy, ox), holding the image value
+   * that tap (ky, kx) of window (oy, ox) reads in channel c of image n (0 in the padding).
+   *
+   * @example
+   * ```ts
+   * const win = { batch: 1, channels: 1, height: 2, width: 2, kernelH: 2, kernelW: 2, strideH: 1, strideW: 1,
+   *   padH: 0, padW: 0, dilationH: 1, dilationW: 1, outH: 1, outW: 1 };
+   * const out = new Float32Array(4);
+   * kernels().im2col(Float32Array.of(1, 2, 3, 4), win, out);   // [1, 2, 3, 4]: one window, four taps
+   * ```
+   */
+  im2col(x: TypedArray, window: Window2d, out: TypedArray): void;
+  /**
+   * The adjoint of im2col: each column entry added back to the image value it was read from (padding
+   * entries dropped); out [batch, channels, height, width] is overwritten.
+   *
+   * @example
+   * ```ts
+   * const win = { batch: 1, channels: 1, height: 1, width: 3, kernelH: 1, kernelW: 2, strideH: 1, strideW: 1,
+   *   padH: 0, padW: 0, dilationH: 1, dilationW: 1, outH: 1, outW: 2 };
+   * const out = new Float32Array(3);   // columns [[1, 1], [1, 1]]: the middle pixel is read twice
+   * kernels().col2im(Float32Array.of(1, 1, 1, 1), win, out);   // [1, 2, 1]
+   * ```
+   */
+  col2im(cols: TypedArray, window: Window2d, out: TypedArray): void;
+  /**
+   * Max pooling: out [batch, channels, outH, outW] is each window's largest value (padding never wins; NaN
+   * does), and `argmax` (out's length) where it is, as an index y·width + x into its image's channel plane.
+   * Every window must overlap the image.
+   *
+   * @example
+   * ```ts
+   * const win = { batch: 1, channels: 1, height: 2, width: 2, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2,
+   *   padH: 0, padW: 0, dilationH: 1, dilationW: 1, outH: 1, outW: 1 };
+   * const out = new Float32Array(1), argmax = new Int32Array(1);
+   * kernels().maxPool2d(Float32Array.of(1, 4, 3, 2), win, out, argmax);   // out = [4], argmax = [1]
+   * ```
+   */
+  maxPool2d(x: TypedArray, window: Window2d, out: TypedArray, argmax: Int32Array): void;
+  /**
+   * Average pooling: out [batch, channels, outH, outW] is each window's sum over kernelH·kernelW (padding
+   * counts as zeros in the divisor, PyTorch's `count_include_pad=True`).
+   *
+   * @example
+   * ```ts
+   * const win = { batch: 1, channels: 1, height: 2, width: 2, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2,
+   *   padH: 0, padW: 0, dilationH: 1, dilationW: 1, outH: 1, outW: 1 };
+   * const out = new Float32Array(1);
+   * kernels().avgPool2d(Float32Array.of(1, 4, 3, 2), win, out);   // [2.5]
+   * ```
+   */
+  avgPool2d(x: TypedArray, window: Window2d, out: TypedArray): void;
+  /**
+   * The adjoint of avgPool2d: each of g's values [batch, channels, outH, outW] spread over its window,
+   * divided by kernelH·kernelW; out [batch, channels, height, width] is overwritten.
+   *
+   * @example
+   * ```ts
+   * const win = { batch: 1, channels: 1, height: 2, width: 2, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2,
+   *   padH: 0, padW: 0, dilationH: 1, dilationW: 1, outH: 1, outW: 1 };
+   * const out = new Float32Array(4);
+   * kernels().avgPool2dBackward(Float32Array.of(8), win, out);   // [2, 2, 2, 2]
+   * ```
+   */
+  avgPool2dBackward(g: TypedArray, window: Window2d, out: TypedArray): void;
   /**
    * Σ x[i]², accumulated in float64 (gradient norms).
    *

@@ -5,19 +5,21 @@
  */
 import { activationComposites, activationOps } from './activation.ts';
 import { compareOps } from './compare.ts';
+import { convOps } from './conv.ts';
 import { crossEntropyOps } from './cross-entropy.ts';
 import { elementwiseOps } from './elementwise.ts';
 import { indexingComposites, indexingOps } from './indexing.ts';
 import { linalgOps } from './linalg.ts';
+import { poolComposites, poolOps } from './pool.ts';
 import { reduceComposites, reduceOps } from './reduce.ts';
 import { shapeComposites, shapeOps } from './shape.ts';
 import type { Tensor } from '../tensor.ts';
 import type { CompositeRow, MethodsOf, OpRow, OpsOf } from './table.ts';
 
 /** Every family's op table, in the order `builtinOps` lists them. */
-export const opTables = [elementwiseOps, compareOps, activationOps, reduceOps, linalgOps, crossEntropyOps, shapeOps, indexingOps] as const;
+export const opTables = [elementwiseOps, compareOps, activationOps, reduceOps, linalgOps, crossEntropyOps, shapeOps, indexingOps, convOps, poolOps] as const;
 /** Every family's table of public functions that are not ops. */
-export const compositeTables = [activationComposites, reduceComposites, shapeComposites, indexingComposites] as const;
+export const compositeTables = [activationComposites, reduceComposites, shapeComposites, indexingComposites, poolComposites] as const;
 
 type Union<T extends readonly unknown[]> = T[number];
 type Merge<U> = (U extends unknown ? (u: U) => void : never) extends (m: infer M) => void ? M : never;

@@ -127,9 +127,11 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
     else addon.crossEntropyGrad(probs, rows, len, labels, scale, out);
   };
 
-  // Every kernel in C++ (packages/native/src); each hands small or unplannable calls to the reference set.
+  // Every kernel but the window ones in C++ (packages/native/src); each hands small or unplannable calls to the reference set.
   return {
     name, matmul, linear, binary, unary, reduce, softmax, logsumexp, sumSquares, fused,
     select, copyStrided, pad, gather, scatterAdd, concat, clip, crossEntropy, crossEntropyGrad,
+    // From the reference set until the addon has them: the convolution and pooling windows.
+    im2col: ref.im2col, col2im: ref.col2im, maxPool2d: ref.maxPool2d, avgPool2d: ref.avgPool2d, avgPool2dBackward: ref.avgPool2dBackward,
   };
 }

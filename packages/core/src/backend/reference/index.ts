@@ -6,6 +6,7 @@ import { crossEntropy, crossEntropyGrad } from './cross-entropy.ts';
 import { linear, matmul } from './matmul.ts';
 import { logsumexp, reduce, softmax, sumSquares } from './reduce.ts';
 import { fused } from './fused.ts';
+import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './window.ts';
 
 /**
  * The reference kernel set, named 'reference': every kernel as a plain TypeScript loop, in float64
@@ -21,5 +22,5 @@ import { fused } from './fused.ts';
 export const referenceKernels: Kernels = {
   name: 'reference',
   unary, binary, select, reduce, matmul, linear, copyStrided, pad, softmax, logsumexp, gather, scatterAdd, concat, clip,
-  fused, sumSquares, crossEntropy, crossEntropyGrad,
+  fused, sumSquares, crossEntropy, crossEntropyGrad, im2col, col2im, maxPool2d, avgPool2d, avgPool2dBackward,
 };

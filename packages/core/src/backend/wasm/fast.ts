@@ -164,6 +164,7 @@ function makeKernels(name: string, w: Exports, io: Adapter, helper: HelperThread
     // From the reference set: no wasm version (yet).
     select: ref.select, copyStrided: ref.copyStrided, pad: ref.pad, gather: ref.gather, scatterAdd: ref.scatterAdd,
     concat: ref.concat, clip: ref.clip, crossEntropy: ref.crossEntropy, crossEntropyGrad: ref.crossEntropyGrad,
+    im2col: ref.im2col, col2im: ref.col2im, maxPool2d: ref.maxPool2d, avgPool2d: ref.avgPool2d, avgPool2dBackward: ref.avgPool2dBackward,
   };
 }
 
