@@ -47,8 +47,8 @@ struct Pool {
   const void* ctx = nullptr;
   uint64_t jobs = 0;
   std::atomic<double> jobsRun{0};
-  int unpaidStreak = 0;  // split calls in a row that were slower than serial
-  int serialLeft = 0;    // calls to run on the caller before trying a split again
+  int unpaidStreak = 0;              // split calls in a row that were slower than serial
+  std::atomic<int> serialLeft{0};    // calls to run whole on the caller before trying a split again
 
   std::mutex sleepLock;
   std::condition_variable wake, finished;
@@ -110,11 +110,8 @@ struct Pool {
       for (size_t i = 0; i < chunks; i++) f(c, i);
       return;
     }
-    if (serialLeft > 0) {
-      serialLeft--;
-      for (size_t i = 0; i < chunks; i++) f(c, i);
-      return;
-    }
+    // A worker just started is slow to its first chunk: that call does not judge whether splits pay.
+    const bool judge = int(workers.size()) >= n - 1;
     while (int(workers.size()) < n - 1) workers.emplace_back([this] { work(); });
     const auto start = std::chrono::steady_clock::now();
     jobsRun.store(jobsRun.load() + 1);
@@ -142,11 +139,12 @@ struct Pool {
     }
     // Paid: done sooner than our own pace over every chunk (all chunks are of about one size).
     const auto own = ownDone - start, all = std::chrono::steady_clock::now() - start;
+    if (!judge) return;
     if (ranHere == 0 || all * ranHere <= own * chunks) {
       unpaidStreak = 0;
     } else {
-      unpaidStreak = unpaidStreak < 8 ? unpaidStreak + 1 : 8;
-      serialLeft = 4 << unpaidStreak;
+      unpaidStreak = unpaidStreak < 5 ? unpaidStreak + 1 : 5;
+      serialLeft.store(4 << unpaidStreak);  // 8 to 128 calls
     }
   }
 
@@ -154,7 +152,8 @@ struct Pool {
   void setThreads(int n) {
     n = n < 1 ? 1 : n > kMaxThreads ? kMaxThreads : n;
     std::lock_guard<std::mutex> mine(jobLock);
-    unpaidStreak = serialLeft = 0;
+    unpaidStreak = 0;
+    serialLeft.store(0);
     if (n == threads.load()) return;
     stopWorkers();
     threads.store(n);
@@ -173,5 +172,11 @@ int poolThreads() { return pool().threads.load(std::memory_order_relaxed); }
 void setPoolThreads(int n) { pool().setThreads(n); }
 void parallelRun(size_t chunks, ChunkFn fn, const void* ctx) { pool().run(chunks, fn, ctx); }
 double poolJobs() { return pool().jobsRun.load(); }
+bool poolSplits() {
+  std::atomic<int>& left = pool().serialLeft;
+  if (left.load(std::memory_order_relaxed) <= 0) return true;
+  left.fetch_sub(1, std::memory_order_relaxed);
+  return false;
+}
 
 }  // namespace chainrule

@@ -22,6 +22,9 @@ using ChunkFn = void (*)(const void* ctx, size_t chunk);
 void parallelRun(size_t chunks, ChunkFn fn, const void* ctx);
 // How many calls have been split across the pool since the addon loaded (for tests: a gate was crossed).
 double poolJobs();
+// Whether a call that could split should: false while the pool backs off after splits that did not pay
+// (each false counts down the back-off). Asked only when a call is about to split.
+bool poolSplits();
 
 template <typename F> void parallelFor(size_t chunks, const F& f) {
   if (chunks == 0) return;
@@ -38,7 +41,7 @@ template <typename F> void parallelFor(size_t chunks, const F& f) {
 // chunks' worth or there is one thread: `minChunk` is the size gate.
 template <typename F> void parallelRanges(size_t n, size_t align, size_t minChunk, const F& f, size_t perThread = 4) {
   const size_t threads = size_t(poolThreads()), most = n / (minChunk < 1 ? 1 : minChunk);
-  if (threads <= 1 || most < 2 || n < 2 * align) {
+  if (threads <= 1 || most < 2 || n < 2 * align || !poolSplits()) {
     f(size_t(0), n);
     return;
   }
