@@ -6,7 +6,7 @@
  * float64 one.
  */
 import { describe, expect, it } from 'vitest';
-import { builtinOps, registeredOps } from '@chainrule/core';
+import { builtinOps, gradcheck, randn, registeredOps } from '@chainrule/core';
 import { checkOpFloat32, checkOpGradients, checkOpJvp, checkOpJvpTranspose } from '@chainrule/core/testing';
 import './fixtures/user-ops.ts';
 import { cubeWrongJvp } from './fixtures/jvp-ops.ts';
@@ -34,6 +34,14 @@ describe('op registry', () => {
   it('checks forward mode for user ops, with and without a jvp rule of their own', () => {
     expect(differentiable.find((op) => op.name === 'swish')?.spec.jvp).toBeUndefined();
     expect(differentiable.find((op) => op.name === 'cubeWithJvp')?.spec.jvp).toBeTypeOf('function');
+  });
+
+  it('checks the forward mode of the ops without a sampler (cast, scatterAdd) on hand-picked cases, against central differences', () => {
+    const g = randn([2, 3], { seed: 3, dtype: 'float64' });
+    // into a [2, 4] result at columns 0, 2, 2 (row 0) and 3, 1, 3 (row 1): repeated indices accumulate
+    const scatter = { axis: 1, indices: Int32Array.from([0, 2, 2, 3, 1, 3]), indicesShape: [2, 3], shape: [2, 4] };
+    expect(gradcheck((t) => builtinOps.scatterAdd.run([t!], scatter), [g], { autodiff: 'both' })).toBe(true);
+    expect(gradcheck((t) => builtinOps.cast.run([t!], { dtype: 'float64' }), [g], { autodiff: 'both' })).toBe(true);
   });
 
   it('catches a wrong jvp rule with both forward-mode checks', () => {
