@@ -24,8 +24,9 @@ export interface LoadNativeOptions {
 }
 
 /**
- * One thread unless asked: on the 2-core VMs this was measured on, the second core is often busy, and a
- * worker that must wait for it makes a parallel call slower than a serial one (see packages/native/README.md).
+ * One thread unless asked: on the 2-core VM this was measured on, two threads ran large matmuls 1.4-1.7×
+ * faster while the second core was free, but slower while it was busy (as it usually is there), and the
+ * MNIST MLP's batch-64 training step gained nothing either way (see packages/native/README.md).
  */
 export const DEFAULT_THREADS = 1;
 const MAX_THREADS = 64;
