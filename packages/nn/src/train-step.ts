@@ -102,7 +102,10 @@ export function makeTrainStep(model: Model, options: { loss: LossSpec; optimizer
 function stepFunction(model: Model, options: { loss: LossSpec; optimizer: OptimizerName | Optimizer }) {
   const f = objective(model, options.loss);
   const opt = getOptimizer(options.optimizer);
-  const update = reusing((p: Params, g: Params, s: OptState) => opt.update(p, g, s), { pure: opt.pure === true });
+  // Layers built with `trainable: false`: the optimiser leaves their params and slots alone (no step, no decay).
+  const frozen = new Set(model.layers.filter((l) => !l.trainable).flatMap((l) => l.params.map((p) => p.key)));
+  const updateOptions = frozen.size > 0 ? { frozen } : undefined;
+  const update = reusing((p: Params, g: Params, s: OptState) => opt.update(p, g, s, undefined, updateOptions), { pure: opt.pure === true });
   return function trainStep(params: Params, optState: OptState, batch: { x: Tensor; y: Target }, run: StepRun = {}): StepResult {
     const { loss, output, logits, state } = f(params, batch.x, batch.y, { training: true, ...run });
     const grads = grad(loss, params) as OrderedMap<string, Tensor>;

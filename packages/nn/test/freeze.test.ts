@@ -6,7 +6,7 @@
 import { randn, type Tensor } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { describe, expect, it } from 'vitest';
-import { adam, adamW, fit, lion, mlp, rmsprop, sgd, type Optimizer, type OptState, type Params, type UpdateOptions } from '../src/index.ts';
+import { adam, adamW, dense, fit, lion, mlp, rmsprop, sequential, sgd, type Optimizer, type OptState, type Params, type UpdateOptions } from '../src/index.ts';
 import { sameBits, spiral } from './helpers.ts';
 
 const SHAPES: Record<string, number[]> = { 'dense0/w': [3, 4], 'dense0/b': [4], 'dense1/w': [4, 2], 'dense1/b': [2] };
@@ -96,6 +96,15 @@ describe('frozen parameters through fit', () => {
     }
     expect(sameBits(r.params.get('dense1/w')!, params.get('dense1/w')!)).toBe(false);
     expect(r.optState.step).toBe(3 * Math.ceil(90 / 16));
+  });
+  it('a layer built with trainable: false is left alone by fit (every optimiser), the others train', () => {
+    for (const [name, make] of optimizers) {
+      const model = sequential([dense(16, { activation: 'tanh', trainable: false }), dense(3, { activation: 'softmax' })], { inputs: 2 });
+      const params = model.init(0);
+      const r = fit(model, params, spiral(30, 0), { loss: 'crossEntropy', optimizer: make(), epochs: 2, batchSize: 16, progress: false });
+      for (const key of ['dense0/w', 'dense0/b']) expect(sameBits(r.params.get(key)!, params.get(key)!), `${name} ${key}`).toBe(true);
+      expect(sameBits(r.params.get('dense1/w')!, params.get('dense1/w')!), name).toBe(false);
+    }
   });
 });
 
