@@ -187,8 +187,14 @@ describe.each(cases)('%s kernels agree with the reference', (_name, ks: Kernels,
     expectAgree('logsumexp', out, want, exact);
   });
 
-  it('sumSquares: the same bits', () => {
-    for (const n of [0, 1, 33, 100001]) expect(ks.sumSquares(values(C, n, n, 3))).toBe(ref.sumSquares(values(C, n, n, 3)));
+  it('sumSquares: the reference\'s sum to float64 rounding (sixteen lanes, not left to right), exact for one element', () => {
+    for (const n of [0, 1]) expect(ks.sumSquares(values(C, n, n, 3))).toBe(ref.sumSquares(values(C, n, n, 3)));
+    for (const n of [15, 16, 33, 100001]) {
+      const got = ks.sumSquares(values(C, n, n, 3)), want = ref.sumSquares(values(C, n, n, 3));
+      expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-12 * want);
+    }
+    expect(ks.sumSquares(C.from([1, 2, NaN, ...new Array(40).fill(1)]))).toBeNaN();
+    expect(ks.sumSquares(C.from([1, Infinity, ...new Array(40).fill(1)]))).toBe(Infinity);
   });
 
   it('every binary op on transposed operands (strides of neither 0 nor 1 in the last dim)', () => {

@@ -135,10 +135,37 @@ template <typename T> void logsumexp(const T* x, size_t outer, size_t len, size_
   }
 }
 
+// Sixteen running sums in float64 (element i goes to sum i % 16), combined pairwise in a fixed order:
+// the same bits at every level and thread count, and no chain of dependent adds (the monitor sums every
+// gradient each step). Not the reference's left-to-right order, so it agrees with it to rounding only.
+constexpr size_t kSquareLanes = 16;
+template <typename T> inline double sumSquaresLanes(const T* x, size_t n) {
+  double acc[kSquareLanes] = {};
+  size_t i = 0;
+  for (; i + kSquareLanes <= n; i += kSquareLanes) {
+    for (size_t l = 0; l < kSquareLanes; l++) acc[l] += double(x[i + l]) * double(x[i + l]);
+  }
+  for (size_t l = 0; i + l < n; l++) acc[l] += double(x[i + l]) * double(x[i + l]);
+  for (size_t width = kSquareLanes / 2; width > 0; width /= 2) {
+    for (size_t l = 0; l < width; l++) acc[l] += acc[l + width];
+  }
+  return acc[0];
+}
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+template <typename T> __attribute__((target("avx512f"))) double sumSquaresAvx512(const T* x, size_t n) { return sumSquaresLanes(x, n); }
+template <typename T> __attribute__((target("avx2"))) double sumSquaresAvx2(const T* x, size_t n) { return sumSquaresLanes(x, n); }
+#endif
+
 template <typename T> double sumSquares(const T* x, size_t n) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += double(x[i]) * double(x[i]);
-  return s;
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+  static const int level = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+  }();
+  if (level == 2) return sumSquaresAvx512(x, n);
+  if (level == 1) return sumSquaresAvx2(x, n);
+#endif
+  return sumSquaresLanes(x, n);
 }
 
 #define CHAINRULE_INSTANTIATE(T)                                                                              \

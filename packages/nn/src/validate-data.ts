@@ -20,10 +20,17 @@ export const dataNames = (where: string, prefix = ''): DataNames => ({ where, x:
 const firstLayer = (model: Model) => `layer '${model.layers[0]!.name}'`;
 const lastLayer = (model: Model) => `layer '${model.layers[model.layers.length - 1]!.name}'`;
 
+/**
+ * Data tensors already found finite: tensors are immutable, so a data set passed to fit epoch after epoch
+ * (or to fit, then evaluate) is scanned once.
+ */
+const knownFinite = new WeakSet<Tensor>();
+
 /** Names the first NaN or ±Inf of a data tensor by sample and column (`part`: 'feature' for x). */
 export function checkFinite(where: string, name: string, t: Tensor, part = 'feature'): void {
+  if (knownFinite.has(t)) return;
   const i = firstNonFinite(t.data);
-  if (i < 0) return;
+  if (i < 0) { knownFinite.add(t); return; }
   const width = t.rank > 1 ? t.size / t.shape[0]! : 1;
   const at = t.rank > 1 ? `sample ${Math.floor(i / width)}, ${part} ${i % width}` : `sample ${i}`;
   throw new Error(`${where}: ${name} has ${t.data[i]} at ${at}`);
