@@ -108,6 +108,16 @@ describe('jvp nested with grad', () => {
     expectClose(g.data, [0.4, -1.2].map((a, i) => 2 * Math.cos(a) * Math.exp(a) * [1, 2][i]!), 1e-12, 1e-12);
   });
 
+  it('nests in itself: the jvp of a jvp is vᵀ H w, also under noGrad', () => {
+    // f = x₀² x₁: H = [[2x₁, 2x₀], [2x₀, 0]]
+    const f = (t: Tensor) => mul(mul(t.slice([0], [1]), t.slice([0], [1])), t.slice([1], [1])).sum();
+    const x = f64([0.5, 1.5]), v = f64([1, 2]), w = f64([-1, 3]);
+    const second = (t: Tensor) => jvp(f, t, v)[1];
+    const expected = 1 * (3 * -1 + 1 * 3) + 2 * (1 * -1 + 0 * 3);
+    expect(jvp(second, x, w)[1].item()).toBeCloseTo(expected, 12);
+    expect(noGrad(() => jvp(second, x, w))[1].item()).toBeCloseTo(expected, 12);
+  });
+
   it('works under noGrad, and its tangent then records no graph', () => {
     const x = f64([0.5]);
     const [y, d] = noGrad(() => jvp((t) => mul(t, exp(t)), x, f64([1])));
