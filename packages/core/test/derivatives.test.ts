@@ -195,6 +195,14 @@ describe('hessian', () => {
     expectClose(H.b.b.data, [2 * (0.16 + 0.04)], 1e-14);
   });
 
+  it('works under noGrad, giving the same Hessian and H·v', () => {
+    const x = tensor([0.5, -0.3, 1.1], f64), v = tensor([1, 2, -1], f64);
+    const [H, Hv] = noGrad(() => [hessian(rosenbrock, x), hvp(rosenbrock, x, v)] as const);
+    expectClose(H.data, rosenbrockHessian([0.5, -0.3, 1.1]).flat(), 1e-10, 1e-13);
+    expectClose(Hv.data, hvp(rosenbrock, x, v).data, 1e-13);
+    expect(H.node).toBeUndefined();
+  });
+
   it('works in float32', () => {
     const x = tensor([-1.2, 1]);
     const H = hessian(rosenbrock, x);
