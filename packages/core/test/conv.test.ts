@@ -9,7 +9,7 @@ import {
   avgPool2d, concat, conv2d, globalAvgPool2d, grad, matmul, maxPool2d, mul, pad, randn, reshape, slice, stack, sum, tensor, zeros,
   type Conv2dOptions, type Tensor,
 } from '@chainrule/core';
-import { kernels } from '@chainrule/core/backend';
+import { backend, kernels, setBackend, type BackendName } from '@chainrule/core/backend';
 import fixture from './fixtures/torch-conv.json' with { type: 'json' };
 import { expectClose } from './helpers.ts';
 
@@ -194,6 +194,31 @@ describe('higher derivatives', () => {
     const [dx] = grad(sum(mul(maxPool2d(x, 2), v).square()), [x], { createGraph: true });
     expect(dx!.toArray()).toEqual([[[[0, 490], [0, 0]]]]);
     expect(grad(dx!.sum(), [x])[0]!.toArray()).toEqual([[[[0, 98], [0, 0]]]]);
+  });
+});
+
+describe('every kernel set', () => {
+  // The wasm and native sets take the window kernels from the reference set for now and their own matmul:
+  // a float32 CNN layer and its gradients agree with the reference set's to float32 rounding.
+  const sets: BackendName[] = ['wasm-simd', 'native'];
+  const layer = () => {
+    const x = randn([3, 4, 9, 8], { seed: 7 }), w = randn([6, 2, 3, 3], { seed: 8 }), b = randn([6], { seed: 9 });
+    const y = maxPool2d(conv2d(x, w, b, { padding: 1, groups: 2 }).relu(), 2);
+    const z = avgPool2d(y, { kernel: 2, stride: 1 });
+    return [z, ...grad(sum(mul(z, z)), [x, w, b])];
+  };
+
+  it.each(sets)('%s: conv2d, maxPool2d and avgPool2d with their gradients equal the reference set', (name) => {
+    const before = backend();
+    try {
+      setBackend('reference');
+      const expected = layer();
+      setBackend(name);
+      const actual = layer();
+      actual.forEach((t, i) => expectClose(t.data, expected[i]!.data, 1e-5, 1e-5));
+    } finally {
+      setBackend(before as BackendName);
+    }
   });
 });
 

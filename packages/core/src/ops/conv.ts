@@ -162,13 +162,13 @@ function describeConv({ stride, padding, dilation, groups }: ConvGeometry): stri
 
 /**
  * A small random convolution for the property suite: batch 1–2, 1–2 groups of 1–2 channels in and out,
- * kernels 1–3 (dilated 1–2), strides 1–2, padding 0–2 or 'same' (stride 1), images just big enough plus 0–2.
+ * kernels 1–3 (dilated 1–2), strides 1–2, padding 0–2 or 'same' (stride 1), images just big enough plus 0–1.
  */
 function convCase(fc: FC) {
   const int = (min: number, max: number) => fc.integer({ min, max });
   return fc.record({
     n: int(1, 2), groups: int(1, 2), cg: int(1, 2), og: int(1, 2), kh: int(1, 3), kw: int(1, 3),
-    sh: int(1, 2), sw: int(1, 2), dh: int(1, 2), dw: int(1, 2), ph: int(0, 2), pw: int(0, 2), same: fc.boolean(), eh: int(0, 2), ew: int(0, 2),
+    sh: int(1, 2), sw: int(1, 2), dh: int(1, 2), dw: int(1, 2), ph: int(0, 2), pw: int(0, 2), same: fc.boolean(), eh: int(0, 1), ew: int(0, 1),
   }).map((r) => {
     const same = r.same && r.sh === 1 && r.sw === 1;
     const padding = same ? samePadding([r.kh, r.kw], [r.dh, r.dw]) : [r.ph, r.ph, r.pw, r.pw] as const;
