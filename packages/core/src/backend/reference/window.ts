@@ -50,49 +50,56 @@ export function col2im(cols: TypedArray, w: Window2d, out: TypedArray): void {
   }
 }
 
-/** Calls visit(outIndex, planeOffset, tapIndex) for every tap of every window that lands inside the image. */
-function eachTap(w: Window2d, start: (o: number) => void, visit: (o: number, plane: number, at: number) => void): void {
-  const { batch, channels, height, width, kernelH, kernelW, outH, outW } = w;
+/**
+ * Calls `pool(o, plane, y0, y1, x0, x1)` for every window o, in out's order: rows y0..y1−1 and columns
+ * x0..x1−1 of the image plane starting at `plane` are its taps inside the image (pooling is not dilated).
+ */
+function eachWindow(w: Window2d, pool: (o: number, plane: number, y0: number, y1: number, x0: number, x1: number) => void): void {
+  const { height, width, kernelH, kernelW, outH, outW } = w;
   let o = 0;
-  for (let p = 0; p < batch * channels; p++) {
+  for (let p = 0; p < w.batch * w.channels; p++) {
     const plane = p * height * width;
     for (let oy = 0; oy < outH; oy++) {
+      const top = oy * w.strideH - w.padH;
+      const y0 = Math.max(top, 0), y1 = Math.min(top + kernelH, height);
       for (let ox = 0; ox < outW; ox++, o++) {
-        start(o);
-        for (let ky = 0; ky < kernelH; ky++) {
-          const iy = oy * w.strideH - w.padH + ky * w.dilationH;
-          if (iy < 0 || iy >= height) continue;
-          for (let kx = 0; kx < kernelW; kx++) {
-            const ix = ox * w.strideW - w.padW + kx * w.dilationW;
-            if (ix >= 0 && ix < width) visit(o, plane, iy * width + ix);
-          }
-        }
+        const left = ox * w.strideW - w.padW;
+        pool(o, plane, y0, y1, Math.max(left, 0), Math.min(left + kernelW, width));
       }
     }
   }
 }
 
 export function maxPool2d(x: TypedArray, w: Window2d, out: TypedArray, argmax: Int32Array): void {
-  let best = -Infinity, at = -1;
-  const finish = (o: number) => { out[o] = best; argmax[o] = at; };
-  eachTap(w, (o) => { if (o > 0) finish(o - 1); best = -Infinity; at = -1; }, (_o, plane, i) => {
-    const v = x[plane + i]!;
-    // The first NaN wins, as in PyTorch; otherwise the first of equal maxima.
-    if (at < 0 || v > best || (v !== v && best === best)) { best = v; at = i; }
+  const width = w.width;
+  eachWindow(w, (o, plane, y0, y1, x0, x1) => {
+    let best = -Infinity, at = -1;
+    for (let y = y0; y < y1; y++) {
+      for (let i = y * width + x0, end = y * width + x1; i < end; i++) {
+        const v = x[plane + i]!;
+        // The first NaN wins, as in PyTorch; otherwise the first of equal maxima.
+        if (at < 0 || v > best || (v !== v && best === best)) { best = v; at = i; }
+      }
+    }
+    out[o] = best;
+    argmax[o] = at;
   });
-  if (out.length > 0) finish(out.length - 1);
 }
 
 export function avgPool2d(x: TypedArray, w: Window2d, out: TypedArray): void {
-  const area = w.kernelH * w.kernelW;
-  let total = 0;
-  const finish = (o: number) => { out[o] = total / area; };
-  eachTap(w, (o) => { if (o > 0) finish(o - 1); total = 0; }, (_o, plane, i) => { total += x[plane + i]!; });
-  if (out.length > 0) finish(out.length - 1);
+  const width = w.width, area = w.kernelH * w.kernelW;
+  eachWindow(w, (o, plane, y0, y1, x0, x1) => {
+    let total = 0;
+    for (let y = y0; y < y1; y++) for (let i = plane + y * width + x0, end = plane + y * width + x1; i < end; i++) total += x[i]!;
+    out[o] = total / area;
+  });
 }
 
 export function avgPool2dBackward(g: TypedArray, w: Window2d, out: TypedArray): void {
-  const area = w.kernelH * w.kernelW;
+  const width = w.width, area = w.kernelH * w.kernelW;
   out.fill(0);
-  eachTap(w, () => {}, (o, plane, i) => { out[plane + i] = out[plane + i]! + g[o]! / area; });
+  eachWindow(w, (o, plane, y0, y1, x0, x1) => {
+    const share = g[o]! / area;
+    for (let y = y0; y < y1; y++) for (let i = plane + y * width + x0, end = plane + y * width + x1; i < end; i++) out[i] = out[i]! + share;
+  });
 }
