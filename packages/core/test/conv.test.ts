@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  avgPool2d, concat, conv2d, globalAvgPool2d, grad, matmul, maxPool2d, mul, pad, randn, reshape, slice, stack, sum, tensor, zeros,
+  avgPool2d, builtinOps, concat, conv2d, globalAvgPool2d, grad, matmul, maxPool2d, mul, pad, randn, reshape, slice, stack, sum, tensor, zeros,
   type Conv2dOptions, type Tensor,
 } from '@chainrule/core';
 import { backend, kernels, setBackend, type BackendName } from '@chainrule/core/backend';
@@ -139,6 +139,17 @@ describe('small cases worked by hand', () => {
     expect(img.conv2d(tensor([[[[1]]]]), { stride: 2 }).toArray()).toEqual([[[[1, 3], [7, 9]]]]);
     expect(img.maxPool2d({ kernel: 3 }).toArray()).toEqual([[[[9]]]]);
     expect(img.avgPool2d(3).toArray()).toEqual([[[[5]]]]);
+  });
+});
+
+describe('graph drawings', () => {
+  it('show the sizes that are not the defaults', () => {
+    const conv = (a: object) => builtinOps.conv2d.spec.describe!({ stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1, ...a } as never);
+    expect(conv({})).toBe('');
+    expect(conv({ stride: [2, 2], padding: [1, 1, 1, 1], groups: 2 })).toBe('stride=2 padding=1 groups=2');
+    expect(conv({ padding: [0, 1, 1, 2], dilation: [2, 1] })).toBe('padding=[0,1,1,2] dilation=2×1');
+    expect(builtinOps.maxPool2d.spec.describe!({ kernel: [2, 2], stride: [2, 2], padding: [0, 0] })).toBe('kernel=2');
+    expect(builtinOps.avgPool2d.spec.describe!({ kernel: [3, 3], stride: [1, 2], padding: [1, 0] })).toBe('kernel=3 stride=1×2 padding=1×0');
   });
 });
 

@@ -157,7 +157,9 @@ function checkOutput(where: string, gShape: Shape, win: Window2d, o: number): vo
 }
 
 function describeConv({ stride, padding, dilation, groups }: ConvGeometry): string {
-  return describeWindow({ stride, padding, dilation, groups }, { stride: 1, padding: 0, dilation: 1, groups: 1 });
+  const [top, bottom, left, right] = padding;
+  const sides = top === bottom && left === right ? [top, left] : padding; // [rows, columns] when symmetric
+  return describeWindow({ stride, padding: sides, dilation, groups }, { stride: 1, padding: 0, dilation: 1, groups: 1 });
 }
 
 /**

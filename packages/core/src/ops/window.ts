@@ -58,10 +58,10 @@ export function checkKernelFits(where: string, x: Shape, kernel: Pair, padding: 
   }
 }
 
-/** Short text for a graph drawing: the sizes that are not the default. */
+/** Short text for a graph drawing: the sizes that are not the default (a pair as 2×1, other lists as [0,1,1,2]). */
 export function describeWindow(parts: Record<string, readonly number[] | number>, defaults: Record<string, number>): string {
   return Object.entries(parts)
     .filter(([k, v]) => (typeof v === 'number' ? [v] : v).some((n) => n !== defaults[k]))
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? v : v.every((n) => n === v[0]) ? v[0] : v.join('×')}`)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? v : v.every((n) => n === v[0]) ? v[0] : v.length === 2 ? v.join('×') : `[${v.join(',')}]`}`)
     .join(' ');
 }
