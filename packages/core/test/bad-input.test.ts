@@ -314,6 +314,8 @@ describe('kernels check lengths: every kernel of every set refuses a too-short a
   const rms = { lr: 0.1, rho: 0.9, eps: 1e-8, momentum: 0, weightDecay: 0 };
   /** outputs[0] = inputs[0]: one copy instruction (opcode 0). */
   const copyProgram = { inputs: 1, scalars: 0, temps: 0, outputs: 1, code: Int32Array.of(0, 1, 0, -1, -1) };
+  /** 1×1 windows over an 8×8 image: 64 values in and out. */
+  const win8 = { batch: 1, channels: 1, height: 8, width: 8, kernelH: 1, kernelW: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1, outH: 8, outW: 8 };
   /** One call per kernel with one array too short (64 values: past the wasm sets' thresholds), and what the message says. */
   const calls: { readonly [K in Exclude<keyof Kernels, 'name'>]: [unknown[], RegExp] } = {
     unary: [['relu', f(64), f(63), 0], /out has 63 values, expected 64 \(x's length\)/],
@@ -328,6 +330,11 @@ describe('kernels check lengths: every kernel of every set refuses a too-short a
     pad: [[f(64), [8, 8], [1, 1], [9, 9], f(80)], /out has 80 values, expected 81/],
     gather: [[f(63), 8, 8, 1, i32(64), f(64)], /x has 63 values, expected 64/],
     scatterAdd: [[f(64), 8, 8, 1, i32(64), f(63)], /out has 63 values, expected 64/],
+    im2col: [[f(64), win8, f(63)], /out has 63 values, expected 64 \(channels·kernelH·kernelW·batch·outH·outW = 1·1·1·1·8·8\)/],
+    col2im: [[f(63), win8, f(64)], /cols has 63 values, expected 64/],
+    maxPool2d: [[f(64), win8, f(64), new Int32Array(63)], /argmax has 63 values, expected 64 \(batch·channels·outH·outW = 1·1·8·8\)/],
+    avgPool2d: [[f(63), win8, f(64)], /x has 63 values, expected 64 \(batch·channels·height·width = 1·1·8·8\)/],
+    avgPool2dBackward: [[f(64), win8, f(63)], /out has 63 values, expected 64/],
     concat: [[[f(32), f(31)], [4, 4], 8, f(64)], /parts\[1\] has 31 values, expected 32/],
     clip: [[f(64), 0, 1, f(63)], /out has 63 values, expected 64/],
     crossEntropy: [[f(64), 8, 8, i32(7), f(64)], /labels has 7 values, expected one per row \(8\)/],
