@@ -1,5 +1,5 @@
 /**
- * The WebAssembly kernels are the default set, a helper thread shares big matmuls, and float64 stays with
+ * The WebAssembly kernels load (the default set in browsers, and in Node without the native addon), a helper thread shares big matmuls, and float64 stays with
  * the reference kernels. If the kernels did not load, these tests fail saying why: build them with
  * `pnpm --filter @chainrule/core build`. How they load (bytes, files, names, errors): kernels-loader.test.ts;
  * agreement with the reference: kernels-wasm.test.ts; the ring of kept copies: kernels-wasm-ring.test.ts.
@@ -13,9 +13,9 @@ import { expectAgree } from './kernel-agreement.ts';
 const sets = (() => { try { return fastSets(); } catch { return []; } })();
 
 describe('fast kernels: loading', () => {
-  it('installs a WebAssembly kernel set by default (CHAINRULE_KERNELS=reference forces the reference set)', async () => {
+  it('installs a fast kernel set by default, native or WebAssembly (CHAINRULE_KERNELS=reference forces the reference set), and the WebAssembly sets load', async () => {
     if (process.env.CHAINRULE_KERNELS === 'reference') expect(await ready()).toBe('reference');
-    else expect(await ready(), notLoaded()).toMatch(/^wasm-(relaxed-)?simd(-2threads)?$/);
+    else expect(await ready(), notLoaded()).toMatch(/^(native-(avx512|avx2|portable)|wasm-(relaxed-)?simd(-2threads)?)$/);
     expect(sets.length, notLoaded()).toBeGreaterThan(0);
   });
 
