@@ -81,7 +81,12 @@ export interface Model {
    */
   apply(params: Params, x: Tensor, options?: ApplyOptions): Tensor;
   /** As apply, and the layer state after the pass (updated in training: batchNorm's running statistics). */
-  forward(params: Params, x: Tensor, options?: ApplyOptions): { y: Tensor; state: ModelState };
+  forward(params: Params, x: Tensor, options?: ApplyOptions): {
+    /** The output, [batch, ...outputShape]. */
+    y: Tensor;
+    /** Every layer's state after this pass (unchanged outside training). */
+    state: ModelState;
+  };
   /** Applies the last layer's activation to what `apply(…, { logits: true })` returned. */
   activateOutput(logits: Tensor): Tensor;
   /** A text table of the layers: name, kind, activation, output shape and parameter count, with the total. */

@@ -198,7 +198,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'
  * __metadata__.spec, so the bytes load on their own (what saveModel writes; in a browser, store or
  * download these bytes yourself).
  *
- * @param source Starts every error (default 'encodeModel').
+ * @param options Where errors start (a string, default 'encodeModel'), or { source, state }: the layer state to store beside the params.
  * @throws Error when the params are not exactly the model's names, shapes and dtype.
  * @example
  * ```ts

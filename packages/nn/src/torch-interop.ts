@@ -183,7 +183,12 @@ export function toTorchStateDict(model: Model, params: Params, state?: ModelStat
  * const { params, state } = fromTorchStateDict(model, toTorchStateDict(model, model.init(0)));
  * ```
  */
-export function fromTorchStateDict(model: Model, dict: TorchStateDict, options: TorchOptions = {}): { params: Params; state: ModelState } {
+export function fromTorchStateDict(model: Model, dict: TorchStateDict, options: TorchOptions = {}): {
+  /** The model's params, in its names and layouts. */
+  params: Params;
+  /** The layers' state (batchNorm's running statistics). */
+  state: ModelState;
+} {
   const where = 'fromTorchStateDict';
   if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) {
     throw new Error(`${where}: give the state_dict as an object of { shape, dtype, data } by torch name (JSON.parse of the file Python wrote), got ${describeValue(dict)}`);

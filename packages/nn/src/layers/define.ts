@@ -31,12 +31,15 @@ export interface LayerContext<C> {
 
 /** What a definition's `init` is given. */
 export interface LayerInitArgs<C> {
+  /** The layer's validated config. */
   readonly config: C;
+  /** The shape of one sample it takes (no batch axis). */
   readonly inputShape: Shape;
   /** The parameter shapes `params` gave. */
   readonly shapes: Readonly<Record<string, Shape>>;
   /** The layer's own stream (split from the model's seed). */
   readonly rng: Rng;
+  /** The model's dtype, for the tensors it makes. */
   readonly dtype: DType;
 }
 
@@ -78,7 +81,12 @@ export interface LayerDefinition<C extends object> {
    * differentiates, and the new state (leave it out when the state does not change). Compute the new
    * state from detached values: it is not trained.
    */
-  apply(params: Tensors, state: Tensors, x: Tensor, context: LayerContext<C>): { y: Tensor; state?: Tensors };
+  apply(params: Tensors, state: Tensors, x: Tensor, context: LayerContext<C>): {
+    /** The output, [batch, ...outputShape]. */
+    y: Tensor;
+    /** The new state (training only; left out: unchanged). */
+    state?: Tensors;
+  };
   /** The activation the layer applies last (default 'linear'): a final softmax or sigmoid lets the losses fuse. */
   activation?(config: C): ActivationName;
   /** A short description for errors and summaries, e.g. '3 units, relu'; default the config as JSON. */
@@ -116,7 +124,14 @@ export type LayerSpec = RecordOf<LayerSpecConfig>;
 export const LayerSpec = ImmutableRecord<LayerSpecConfig>({ kind: '', config: ImmutableMap(), name: null, trainable: true }, 'LayerSpec');
 
 /** A layer's JSON in a model file: its kind, its config's fields, its name, and `trainable: false` when frozen. */
-export type LayerJSON = { kind: string; name?: string | null; trainable?: boolean } & Record<string, unknown>;
+export type LayerJSON = {
+  /** The layer kind it was defined under (defineLayer's `kind`). */
+  kind: string;
+  /** Its name in the model (null or left out: `<kind><index>`). */
+  name?: string | null;
+  /** False when the layer is frozen. */
+  trainable?: boolean;
+} & Record<string, unknown>;
 
 /**
  * A registered layer kind, as {@link defineLayer} returns it: call it with options to get a

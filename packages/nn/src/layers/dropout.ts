@@ -14,7 +14,10 @@ export interface DropoutConfig {
 }
 
 /** The dropout layer kind: `dropout({ rate: 0.2 })`. */
-export const dropout = defineLayer<DropoutConfig, { rate?: number } & CommonLayerOptions>({
+export const dropout = defineLayer<DropoutConfig, {
+  /** The probability of zeroing each value in training (default 0.5). */
+  rate?: number;
+} & CommonLayerOptions>({
   kind: 'dropout',
   config: (o) => {
     onlyKnown(o, ['rate']);

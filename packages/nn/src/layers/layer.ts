@@ -53,5 +53,10 @@ export interface Layer {
    * x [batch, ...inputShape] → y [batch, ...outputShape] and the layer's new state (unchanged outside
    * training); the output's shape and the state's shapes are checked.
    */
-  apply(params: Params, state: ModelState, x: Tensor, options?: RunOptions): { y: Tensor; state: [string, Tensor][] };
+  apply(params: Params, state: ModelState, x: Tensor, options?: RunOptions): {
+    /** The output, [batch, ...outputShape]. */
+    y: Tensor;
+    /** The layer's new state entries (its old ones outside training). */
+    state: [string, Tensor][];
+  };
 }

@@ -5,11 +5,15 @@ import { defineLayer, type CommonLayerOptions } from './define.ts';
 
 /** The reshape layer's config: the target shape of one sample. */
 export interface ReshapeConfig {
+  /** The shape of one output sample (no batch axis). */
   readonly shape: number[];
 }
 
 /** The reshape layer kind: [batch, ...inputShape] → [batch, ...shape]; `reshape({ shape: [1, 28, 28] })`. */
-export const reshape = defineLayer<ReshapeConfig, { shape: number[] } & CommonLayerOptions>({
+export const reshape = defineLayer<ReshapeConfig, {
+  /** The shape of one output sample (no batch axis), of the input sample's size. */
+  shape: number[];
+} & CommonLayerOptions>({
   kind: 'reshape',
   config: (o) => {
     onlyKnown(o, ['shape']);

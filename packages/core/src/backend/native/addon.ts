@@ -60,7 +60,7 @@ export const LEVEL_NAMES = ['portable', 'avx2', 'avx512'] as const;
 
 const FIX = 'install @chainrule/native beside @chainrule/core and let it build (it needs g++, make and python3; '
   + 'pnpm users approve its build script with `allowBuilds: { "@chainrule/native": true }` in pnpm-workspace.yaml), '
-  + "or use the default kernels: setBackend('wasm-relaxed-simd')";
+  + "or use the WebAssembly kernels: setBackend('wasm-relaxed-simd')";
 
 const EXPORTS: readonly (keyof NativeAddon)[] = ['level', 'threads', 'parallelCalls', 'unary', 'binary', 'sum3', 'logsumexp', 'softmax', 'sumSquares', 'fused', 'gemm',
   'copyStrided', 'select', 'binaryNd', 'pad', 'gather', 'scatterAdd', 'concat', 'clip', 'extreme3', 'crossEntropy', 'crossEntropyGrad'];
