@@ -530,6 +530,100 @@ Napi::Value CrossEntropyGrad(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
+// ---- Window kernels ----
+// The window comes as an array of its 14 sizes in core's Window2d order (batch, channels, height, width,
+// kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW), each at most 2^31 - 1
+// (so window.cc's int64 positions cannot overflow), kernel, stride and dilation at least 1.
+// Sizes of the arrays a window kernel touches: the image, im2col's columns, the pooled planes.
+struct WindowSizes {
+  chainrule::Window2d w;
+  size_t image, cols, pooled;
+};
+
+bool windowArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, WindowSizes& out) {
+  size_t v[14], count;
+  if (!sizesArg(info, i, kernel, "window", 14, v, count)) return false;
+  if (count != 14) return fail(info.Env(), kernel, "window has " + std::to_string(count) + " sizes, needs 14");
+  static const char* names[14] = {"batch", "channels", "height", "width", "kernelH", "kernelW", "strideH", "strideW",
+                                  "padH", "padW", "dilationH", "dilationW", "outH", "outW"};
+  for (size_t d = 0; d < 14; d++) {
+    if (v[d] > 0x7fffffff) return fail(info.Env(), kernel, std::string("window.") + names[d] + " = " + std::to_string(v[d]) + " is over 2^31 - 1");
+    const bool atLeastOne = (d >= 4 && d <= 7) || d == 10 || d == 11;
+    if (atLeastOne && v[d] < 1) return fail(info.Env(), kernel, std::string("window.") + names[d] + " must be at least 1, got 0");
+  }
+  out.w = {int64_t(v[0]), int64_t(v[1]), int64_t(v[2]), int64_t(v[3]), int64_t(v[4]), int64_t(v[5]), int64_t(v[6]),
+           int64_t(v[7]), int64_t(v[8]), int64_t(v[9]), int64_t(v[10]), int64_t(v[11]), int64_t(v[12]), int64_t(v[13])};
+  size_t planes, windows, batchWindows, taps, rows;
+  if (__builtin_mul_overflow(v[0], v[1], &planes) || __builtin_mul_overflow(v[2], v[3], &out.image) ||
+      __builtin_mul_overflow(planes, out.image, &out.image) || __builtin_mul_overflow(v[12], v[13], &windows) ||
+      __builtin_mul_overflow(planes, windows, &out.pooled) || __builtin_mul_overflow(v[0], windows, &batchWindows) ||
+      __builtin_mul_overflow(v[4], v[5], &taps) || __builtin_mul_overflow(v[1], taps, &rows) ||
+      __builtin_mul_overflow(rows, batchWindows, &out.cols) || __builtin_mul_overflow(out.pooled, taps, &taps)) {
+    return fail(info.Env(), kernel, "the window's sizes overflow");
+  }
+  return true;
+}
+
+bool sizeIs(Napi::Env env, const char* kernel, const char* what, size_t length, size_t need, const char* as) {
+  if (length == need) return true;
+  return fail(env, kernel, std::string(what) + " has " + std::to_string(length) + " elements, " + as + " = " + std::to_string(need));
+}
+
+// im2col(x, window, out) and col2im(cols, window, out): out is overwritten.
+template <bool adjoint> Napi::Value Im2col(const Napi::CallbackInfo& info) {
+  const char* k = adjoint ? "col2im" : "im2col";
+  Napi::Env env = info.Env();
+  int dt = -1; Arr in, out; WindowSizes s;
+  if (!floatArg(info, 0, k, dt, in) || !windowArg(info, 1, k, s) || !floatArg(info, 2, k, dt, out)) return Napi::Value();
+  const char* image = "batch·channels·height·width";
+  const char* cols = "channels·kernelH·kernelW·batch·outH·outW";
+  if (!sizeIs(env, k, adjoint ? "cols" : "x", in.length, adjoint ? s.cols : s.image, adjoint ? cols : image) ||
+      !sizeIs(env, k, "out", out.length, adjoint ? s.image : s.cols, adjoint ? image : cols)) return Napi::Value();
+  const chainrule::Window2d& w = s.w;
+  const size_t windows = size_t(w.batch * w.outH * w.outW);
+  // im2col by rows (channel, ky, kx) of its columns; col2im by channels, never splitting one pixel's sum.
+  const size_t units = adjoint ? size_t(w.channels) : size_t(w.channels * w.kernelH * w.kernelW);
+  const size_t unitCost = adjoint ? size_t(w.kernelH * w.kernelW) * windows : windows;
+  splitRows(units, unitCost, kMinCheapChunk, [&](size_t u0, size_t u1) {
+    if (adjoint && dt == 0) chainrule::col2im(static_cast<const float*>(in.data), w, static_cast<float*>(out.data), u0, u1);
+    else if (adjoint) chainrule::col2im(static_cast<const double*>(in.data), w, static_cast<double*>(out.data), u0, u1);
+    else if (dt == 0) chainrule::im2col(static_cast<const float*>(in.data), w, static_cast<float*>(out.data), u0, u1);
+    else chainrule::im2col(static_cast<const double*>(in.data), w, static_cast<double*>(out.data), u0, u1);
+  });
+  return Napi::Value();
+}
+
+// maxPool2d(x, window, out, argmax), avgPool2d(x, window, out) and avgPool2dBackward(g, window, out): split by image planes.
+enum class Pool { kMax, kAvg, kAvgBackward };
+template <Pool kind> Napi::Value Pool2d(const Napi::CallbackInfo& info) {
+  const char* k = kind == Pool::kMax ? "maxPool2d" : kind == Pool::kAvg ? "avgPool2d" : "avgPool2dBackward";
+  Napi::Env env = info.Env();
+  int dt = -1; Arr in, out, argmax; WindowSizes s;
+  if (!floatArg(info, 0, k, dt, in) || !windowArg(info, 1, k, s) || !floatArg(info, 2, k, dt, out)) return Napi::Value();
+  if (kind == Pool::kMax && !int32Arg(info, 3, k, argmax)) return Napi::Value();
+  const char* image = "batch·channels·height·width";
+  const char* pooled = "batch·channels·outH·outW";
+  const bool back = kind == Pool::kAvgBackward;
+  if (!sizeIs(env, k, back ? "g" : "x", in.length, back ? s.pooled : s.image, back ? pooled : image) ||
+      !sizeIs(env, k, "out", out.length, back ? s.image : s.pooled, back ? image : pooled) ||
+      (kind == Pool::kMax && !sizeIs(env, k, "argmax", argmax.length, s.pooled, pooled))) return Napi::Value();
+  const chainrule::Window2d& w = s.w;
+  splitRows(size_t(w.batch * w.channels), size_t(w.outH * w.outW * w.kernelH * w.kernelW), kMinCheapChunk, [&](size_t p0, size_t p1) {
+    if (kind == Pool::kMax) {
+      int32_t* at = static_cast<int32_t*>(argmax.data);
+      if (dt == 0) chainrule::maxPool2d(static_cast<const float*>(in.data), w, static_cast<float*>(out.data), at, p0, p1);
+      else chainrule::maxPool2d(static_cast<const double*>(in.data), w, static_cast<double*>(out.data), at, p0, p1);
+    } else if (kind == Pool::kAvg) {
+      if (dt == 0) chainrule::avgPool2d(static_cast<const float*>(in.data), w, static_cast<float*>(out.data), p0, p1);
+      else chainrule::avgPool2d(static_cast<const double*>(in.data), w, static_cast<double*>(out.data), p0, p1);
+    } else {
+      if (dt == 0) chainrule::avgPool2dBackward(static_cast<const float*>(in.data), w, static_cast<float*>(out.data), p0, p1);
+      else chainrule::avgPool2dBackward(static_cast<const double*>(in.data), w, static_cast<double*>(out.data), p0, p1);
+    }
+  });
+  return Napi::Value();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("level", Napi::Function::New(env, Level));
   exports.Set("threads", Napi::Function::New(env, Threads));
@@ -553,6 +647,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("extreme3", Napi::Function::New(env, Extreme3));
   exports.Set("crossEntropy", Napi::Function::New(env, CrossEntropy));
   exports.Set("crossEntropyGrad", Napi::Function::New(env, CrossEntropyGrad));
+  exports.Set("im2col", Napi::Function::New(env, Im2col<false>));
+  exports.Set("col2im", Napi::Function::New(env, Im2col<true>));
+  exports.Set("maxPool2d", Napi::Function::New(env, Pool2d<Pool::kMax>));
+  exports.Set("avgPool2d", Napi::Function::New(env, Pool2d<Pool::kAvg>));
+  exports.Set("avgPool2dBackward", Napi::Function::New(env, Pool2d<Pool::kAvgBackward>));
   return exports;
 }
 

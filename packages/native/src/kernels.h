@@ -60,6 +60,18 @@ template <typename T> void extreme3(bool max, const T* x, size_t outer, size_t l
 template <typename T> double crossEntropy(const T* x, size_t rows, size_t len, const int32_t* labels, T* probs);
 template <typename T> void crossEntropyGrad(const T* probs, size_t rows, size_t len, const int32_t* labels, double scale, T* out);
 
+// window.cc: the reference's sliding-window kernels over NCHW images (core's Window2d, the same fields), each
+// over a range of its independent units so that callers can split it: im2col over rows (channel, ky, kx) of
+// its [C·KH·KW, N·OH·OW] out, col2im over channels, the pooling kernels over the N·C image planes.
+struct Window2d {
+  int64_t batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW;
+};
+template <typename T> void im2col(const T* x, const Window2d& w, T* out, size_t r0, size_t r1);
+template <typename T> void col2im(const T* cols, const Window2d& w, T* out, size_t c0, size_t c1);
+template <typename T> void maxPool2d(const T* x, const Window2d& w, T* out, int32_t* argmax, size_t p0, size_t p1);
+template <typename T> void avgPool2d(const T* x, const Window2d& w, T* out, size_t p0, size_t p1);
+template <typename T> void avgPool2dBackward(const T* g, const Window2d& w, T* out, size_t p0, size_t p1);
+
 // A fused elementwise program (core's backend/program.ts) over arrays of n elements.
 struct Program {
   const int32_t* code;

@@ -4,7 +4,7 @@
  * package is reached through `createRequire`, never a static import, so core bundles for browsers as it is.
  */
 import type { TypedArray } from '../../dtype.ts';
-import type { BinaryKernel, UnaryKernel } from '../kernels.ts';
+import type { BinaryKernel, UnaryKernel, Window2d } from '../kernels.ts';
 import { nodeBuiltin } from '../wasm/runtime.ts';
 
 /** The addon's exports (packages/native/src/addon.cc); each checks its sizes and throws a RangeError naming itself. */
@@ -42,6 +42,25 @@ export interface NativeAddon {
   extreme3(max: boolean, x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
   crossEntropy(x: TypedArray, rows: number, len: number, labels: Int32Array, probs: TypedArray): number;
   crossEntropyGrad(probs: TypedArray, rows: number, len: number, labels: Int32Array, scale: number, out: TypedArray): void;
+  /** The window kernels take the Window2d as its 14 sizes in WINDOW_FIELDS order (see windowSizes). */
+  im2col(x: TypedArray, window: readonly number[], out: TypedArray): void;
+  col2im(cols: TypedArray, window: readonly number[], out: TypedArray): void;
+  maxPool2d(x: TypedArray, window: readonly number[], out: TypedArray, argmax: Int32Array): void;
+  avgPool2d(x: TypedArray, window: readonly number[], out: TypedArray): void;
+  avgPool2dBackward(g: TypedArray, window: readonly number[], out: TypedArray): void;
+}
+
+/** Window2d's fields in the order the addon's window kernels read them (windowArg in src/addon.cc). */
+export const WINDOW_FIELDS = ['batch', 'channels', 'height', 'width', 'kernelH', 'kernelW', 'strideH', 'strideW',
+  'padH', 'padW', 'dilationH', 'dilationW', 'outH', 'outW'] as const satisfies readonly (keyof Window2d)[];
+
+/** One array reused by every call (kernels run synchronously): no allocation per window kernel call. */
+const windowArray: number[] = WINDOW_FIELDS.map(() => 0);
+
+/** The window's sizes as the addon takes them (the same array each call: use it before the next). */
+export function windowSizes(w: Window2d): readonly number[] {
+  for (let i = 0; i < WINDOW_FIELDS.length; i++) windowArray[i] = w[WINDOW_FIELDS[i]!];
+  return windowArray;
 }
 
 /** The most dims the addon's strided kernels (copyStrided, select, binaryNd, pad) take (kMaxRank in src/kernels.h). */
@@ -63,7 +82,8 @@ const FIX = 'install @chainrule/native beside @chainrule/core and let it build (
   + "or use the WebAssembly kernels: setBackend('wasm-relaxed-simd')";
 
 const EXPORTS: readonly (keyof NativeAddon)[] = ['level', 'threads', 'parallelCalls', 'unary', 'binary', 'sum3', 'logsumexp', 'softmax', 'sumSquares', 'fused', 'gemm',
-  'copyStrided', 'select', 'binaryNd', 'pad', 'gather', 'scatterAdd', 'concat', 'clip', 'extreme3', 'crossEntropy', 'crossEntropyGrad'];
+  'copyStrided', 'select', 'binaryNd', 'pad', 'gather', 'scatterAdd', 'concat', 'clip', 'extreme3', 'crossEntropy', 'crossEntropyGrad',
+  'im2col', 'col2im', 'maxPool2d', 'avgPool2d', 'avgPool2dBackward'];
 
 /**
  * Loads the addon (by package name, or another module id: tests name a missing one).

@@ -7,7 +7,7 @@
 import type { Kernels } from '../kernels.ts';
 import { referenceKernels as ref } from '../reference/index.ts';
 import { plan2d, reduceBlock } from '../wasm/plan.ts';
-import { BINARY_CODES, LEVEL_NAMES, MAX_RANK, UNARY_CODES, type NativeAddon } from './addon.ts';
+import { BINARY_CODES, LEVEL_NAMES, MAX_RANK, UNARY_CODES, windowSizes, type NativeAddon } from './addon.ts';
 
 /**
  * Calls smaller than these go to the reference set: V8 keeps typed arrays of up to 64 bytes inside its
@@ -127,11 +127,36 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
     else addon.crossEntropyGrad(probs, rows, len, labels, scale, out);
   };
 
-  // Every kernel but the window ones in C++ (packages/native/src); each hands small or unplannable calls to the reference set.
+  // The window kernels: gated on the larger of their arrays (the columns, the image).
+  const im2col: Kernels['im2col'] = (x, w, out) => {
+    if (out.length < minElements) ref.im2col(x, w, out);
+    else addon.im2col(x, windowSizes(w), out);
+  };
+
+  const col2im: Kernels['col2im'] = (cols, w, out) => {
+    if (cols.length < minElements) ref.col2im(cols, w, out);
+    else addon.col2im(cols, windowSizes(w), out);
+  };
+
+  const maxPool2d: Kernels['maxPool2d'] = (x, w, out, argmax) => {
+    if (x.length < minElements) ref.maxPool2d(x, w, out, argmax);
+    else addon.maxPool2d(x, windowSizes(w), out, argmax);
+  };
+
+  const avgPool2d: Kernels['avgPool2d'] = (x, w, out) => {
+    if (x.length < minElements) ref.avgPool2d(x, w, out);
+    else addon.avgPool2d(x, windowSizes(w), out);
+  };
+
+  const avgPool2dBackward: Kernels['avgPool2dBackward'] = (g, w, out) => {
+    if (out.length < minElements) ref.avgPool2dBackward(g, w, out);
+    else addon.avgPool2dBackward(g, windowSizes(w), out);
+  };
+
+  // Every kernel in C++ (packages/native/src); each hands small or unplannable calls to the reference set.
   return {
     name, matmul, linear, binary, unary, reduce, softmax, logsumexp, sumSquares, fused,
     select, copyStrided, pad, gather, scatterAdd, concat, clip, crossEntropy, crossEntropyGrad,
-    // From the reference set until the addon has them: the convolution and pooling windows.
-    im2col: ref.im2col, col2im: ref.col2im, maxPool2d: ref.maxPool2d, avgPool2d: ref.avgPool2d, avgPool2dBackward: ref.avgPool2dBackward,
+    im2col, col2im, maxPool2d, avgPool2d, avgPool2dBackward,
   };
 }
