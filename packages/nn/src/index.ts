@@ -13,8 +13,9 @@ export {
   type LayerDefinition, type LayerDef, type LayerContext, type LayerInitArgs, type LayerSample, type LayerJSON, type CommonLayerOptions, type Tensors,
 } from './layers/define.ts';
 export {
-  dense, flatten, reshape, dropout, batchNorm, layerNorm, activationLayer,
+  dense, flatten, reshape, dropout, batchNorm, layerNorm, activationLayer, conv2d, maxPool2d, avgPool2d, globalAvgPool2d,
   type DenseConfig, type DenseOptions, type ReshapeConfig, type DropoutConfig, type BatchNormConfig, type LayerNormConfig, type ActivationConfig,
+  type Conv2dConfig, type Conv2dOptions, type Pool2dConfig, type Pool2dLayerOptions,
 } from './layers/index.ts';
 export type { Layer, ParamInfo, RunOptions, Shape } from './layers/layer.ts';
 export type { ModelState } from './model-state.ts';

@@ -39,7 +39,7 @@ export interface TorchEntry {
 /** A layer kind's tensors, by their name inside the layer ('w', 'runningMean'), as torch attributes. */
 export type TorchLayout = Readonly<Record<string, string | TorchEntry>>;
 
-/** The torch layouts of the built-in layers with tensors: dense as Linear, batchNorm as BatchNorm1d/2d, layerNorm as LayerNorm. */
+/** The torch layouts of the built-in layers with tensors: dense as Linear, batchNorm as BatchNorm1d/2d, layerNorm as LayerNorm, conv2d as Conv2d. */
 export const TORCH_LAYOUTS: Readonly<Record<string, TorchLayout>> = {
   dense: { w: { name: 'weight', transpose: true }, b: 'bias' },
   batchNorm: {
@@ -47,6 +47,8 @@ export const TORCH_LAYOUTS: Readonly<Record<string, TorchLayout>> = {
     numBatchesTracked: { name: 'num_batches_tracked', dtype: 'int64' },
   },
   layerNorm: { gamma: 'weight', beta: 'bias' },
+  // The same layout as torch's Conv2d ([out, in/groups, kh, kw]): no transpose.
+  conv2d: { w: 'weight', b: 'bias' },
 };
 
 /** Options of {@link toTorchStateDict} and {@link fromTorchStateDict}. */

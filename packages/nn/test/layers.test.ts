@@ -20,7 +20,7 @@ const BATCH = 3;
 describe('layer registry', () => {
   it('holds every built-in and the user fixtures, each with a sampler', () => {
     const kinds = registeredLayers().map((l) => l.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['dense', 'flatten', 'reshape', 'dropout', 'batchNorm', 'layerNorm', 'activation', 'scaleShift', 'runningCentre']));
+    expect(kinds).toEqual(expect.arrayContaining(['dense', 'flatten', 'reshape', 'dropout', 'batchNorm', 'layerNorm', 'activation', 'conv2d', 'maxPool2d', 'avgPool2d', 'globalAvgPool2d', 'scaleShift', 'runningCentre']));
     expect(registeredLayers().filter((l) => !l.definition.sample).map((l) => l.kind)).toEqual([]);
   });
 });

@@ -6,3 +6,7 @@ export { dropout, type DropoutConfig } from './dropout.ts';
 export { batchNorm, type BatchNormConfig } from './batch-norm.ts';
 export { layerNorm, type LayerNormConfig } from './layer-norm.ts';
 export { activationLayer, activationKind, type ActivationConfig } from './activation.ts';
+export { conv2d, type Conv2dConfig, type Conv2dOptions } from './conv2d.ts';
+export { maxPool2d, type Pool2dConfig, type Pool2dLayerOptions } from './max-pool2d.ts';
+export { avgPool2d } from './avg-pool2d.ts';
+export { globalAvgPool2d } from './global-avg-pool2d.ts';
