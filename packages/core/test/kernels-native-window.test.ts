@@ -112,8 +112,15 @@ describe.each(cases)('%s window kernels give the reference\'s bits', (_name, ks:
   it('a [64, 8, 28, 28] batch, 5×5 windows (large enough to split across threads): the same bits', () => {
     const conv: Window2d = { batch: 64, channels: 8, height: 28, width: 28, kernelH: 5, kernelW: 5, strideH: 1, strideW: 1,
       padH: 2, padW: 2, dilationH: 1, dilationW: 1, outH: 28, outW: 28 };
-    expectWindowKernelsAgree(ks, C, conv, 1, false);
-    expectWindowKernelsAgree(ks, C, { ...conv, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, outH: 14, outW: 14 }, 2, true);
+    const addon = loadAddon(), threads = addon.threads(), splits = addon.parallelCalls();
+    addon.threads(2);   // a new count forgets the pool's back-off: the first large call splits
+    try {
+      expectWindowKernelsAgree(ks, C, conv, 1, false);
+      expectWindowKernelsAgree(ks, C, { ...conv, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, outH: 14, outW: 14 }, 2, true);
+    } finally {
+      addon.threads(threads);
+    }
+    expect(addon.parallelCalls(), 'calls split across threads').toBeGreaterThan(splits);
   });
 });
 
