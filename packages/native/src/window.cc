@@ -92,8 +92,11 @@ template <typename T> void maxPool2d(const T* x, const Window2d& w, T* out, int3
     for (int64_t y = y0; y < y1; y++) {
       for (int64_t i = y * w.width + x0, end = y * w.width + x1; i < end; i++) {
         const T v = x[plane + i];
-        // The first NaN wins, as in PyTorch; otherwise the first of equal maxima.
-        if (at < 0 || v > best || (v != v && best == best)) { best = v; at = i; }
+        // The first NaN wins, as in PyTorch; otherwise the first of equal maxima. Without branches: which
+        // tap wins is data-dependent, and mispredicted branches cost more than the whole window.
+        const bool take = (at < 0) | (v > best) | ((v != v) & (best == best));
+        best = take ? v : best;
+        at = take ? i : at;
       }
     }
     out[o] = best;
