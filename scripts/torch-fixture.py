@@ -74,9 +74,21 @@ def layer_norm():
                              'state_dict': state_json(net), 'x': tensor_json(x), 'y': tensor_json(y)})
 
 
+def cnn():
+    """Conv2d-ReLU-MaxPool2d-Flatten-Linear on 2-channel 7×7 images ('same' padding) in eval mode."""
+    torch.manual_seed(3)
+    net = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 3 * 3, 3)).eval()
+    x = torch.randn(5, 2, 7, 7)
+    with torch.no_grad():
+        y = net(x)
+    write('cnn.json', {'model': 'Sequential(Conv2d(2, 4, 3, padding=1), ReLU(), MaxPool2d(2), Flatten(), Linear(36, 3))',
+                       'state_dict': state_json(net), 'x': tensor_json(x), 'y': tensor_json(y)})
+
+
 if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     mlp()
     batch_norm()
     layer_norm()
+    cnn()
     print('wrote', sorted(os.listdir(OUT)))
