@@ -40,6 +40,7 @@ describe('report in headless Chromium', () => {
   it('shows every figure of a short training run with no console errors', async () => {
     const started = performance.now();
     const run = shortTrainingRun();
+    // Shown in the report, not asserted: timings belong in `pnpm bench`.
     const trainingSeconds = (performance.now() - started) / 1000;
     const h = run.history;
     const accuracy = { train: h.metrics.get('accuracy')!.toArray(), validation: h.valMetrics.get('accuracy')!.toArray() };
@@ -49,7 +50,6 @@ describe('report in headless Chromium', () => {
     expect(h.loss.last()!).toBeLessThan(h.loss.first()! / 2);
     expect(accuracy.validation.at(-1)!).toBeGreaterThan(0.8);
     expect([...h.stepGradNorms.keys()]).toEqual(['dense0', 'dense1', 'dense2']);
-    expect(trainingSeconds).toBeLessThan(5);
 
     // Figures a classifier on 2-D points cannot make (a 1-D fit, a surface, digits) still come from the made-up data.
     const fake = fakeHistory();
