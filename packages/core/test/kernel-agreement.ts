@@ -37,3 +37,15 @@ export function expectMatmulAgrees(ks: Kernels, a: TypedArray, b: TypedArray, m:
     return eps * mag + floor;
   });
 }
+
+/** Seeded values: uniform in [-scale, scale] with some exact zeros. */
+export function seededValues(C: Float32ArrayConstructor | Float64ArrayConstructor, n: number, seed: number, scale = 1): TypedArray {
+  let s = (seed * 2654435761) >>> 0 || 1;
+  const out = new C(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    const u = s / 4294967296;
+    out[i] = u < 0.05 ? 0 : (u * 2 - 1) * scale;
+  }
+  return out;
+}

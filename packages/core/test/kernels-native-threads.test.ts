@@ -17,6 +17,7 @@ import { loadNativeKernels, nativeLevels } from '../src/backend/native/index.ts'
 import { loadAddon } from '../src/backend/native/addon.ts';
 import type { TypedArray } from '../src/dtype.ts';
 import { adam, fit, mlp } from '../../nn/src/index.ts';
+import { seededValues as values } from './kernel-agreement.ts';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 const DTYPES: readonly [string, Ctor][] = [['float32', Float32Array], ['float64', Float64Array]];
@@ -25,18 +26,6 @@ const THREADS = [1, 2, 3];
 const addon = loadAddon();
 const threadsBefore = addon.threads();
 afterAll(() => { addon.threads(threadsBefore); });
-
-/** Seeded values: uniform in [-scale, scale] with some exact zeros. */
-function values(C: Ctor, n: number, seed: number, scale = 1): TypedArray {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  const out = new C(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    const u = s / 4294967296;
-    out[i] = u < 0.05 ? 0 : (u * 2 - 1) * scale;
-  }
-  return out;
-}
 
 /** The bytes of a typed array, to compare bit for bit (NaN payloads and -0 included). */
 const bytes = (a: TypedArray) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);

@@ -31,23 +31,11 @@ import { loadAddon } from '../src/backend/native/addon.ts';
 import { broadcastStrides } from '../src/shape.ts';
 import type { TypedArray } from '../src/dtype.ts';
 import { fit, mlp } from '../../nn/src/index.ts';
-import { expectAgree, expectMatmulAgrees } from './kernel-agreement.ts';
+import { expectAgree, expectMatmulAgrees, seededValues as values } from './kernel-agreement.ts';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 const DTYPES: readonly [string, Ctor][] = [['float32', Float32Array], ['float64', Float64Array]];
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** Seeded values: uniform in [-scale, scale] with some exact zeros. */
-function values(C: Ctor, n: number, seed: number, scale = 1): TypedArray {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  const out = new C(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    const u = s / 4294967296;
-    out[i] = u < 0.05 ? 0 : (u * 2 - 1) * scale;
-  }
-  return out;
-}
 
 /** One unit in the last place near r, in the dtype. */
 const ulpOf = (C: Ctor) => (r: number) => (C === Float32Array ? Math.max(Math.abs(r) * 2 ** -23, 2 ** -149) : Math.max(Math.abs(r) * 2 ** -52, 2 ** -1074));
