@@ -493,6 +493,21 @@ Napi::Value Extreme3(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
+// reduceNd(op, x, shape, outStrides, out): op 0 sum, 1 max, 2 min.
+Napi::Value ReduceNd(const Napi::CallbackInfo& info) {
+  const char* k = "reduceNd";
+  Napi::Env env = info.Env();
+  int dt = -1; Arr x, out; size_t op, n, oS[chainrule::kMaxRank]; chainrule::Shape s;
+  if (!sizeArg(info, 0, k, op) || !floatArg(info, 1, k, dt, x) || !shapeArg(info, 2, k, "shape", s, n) ||
+      !stridesArg(info, 3, k, "outStrides", s, oS) || !floatArg(info, 4, k, dt, out)) return Napi::Value();
+  if (op > 2) return fail(env, k, "unknown op " + std::to_string(op)), Napi::Value();
+  if (n != x.length) return fail(env, k, "shape holds " + std::to_string(n) + " elements, x has " + std::to_string(x.length)), Napi::Value();
+  if (n > 0 && !fitsStrided(env, k, "out", 0, s, oS, out.length)) return Napi::Value();
+  if (dt == 0) chainrule::reduceStrided(int(op), static_cast<const float*>(x.data), s, oS, static_cast<float*>(out.data), out.length);
+  else chainrule::reduceStrided(int(op), static_cast<const double*>(x.data), s, oS, static_cast<double*>(out.data), out.length);
+  return Napi::Value();
+}
+
 // The [rows, len] and labels checks both cross-entropy kernels share.
 bool crossEntropyArgs(Napi::Env env, const char* k, size_t rows, size_t len, const Arr& in, const Arr& labels, const Arr& out) {
   size_t n;
@@ -645,6 +660,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("concat", Napi::Function::New(env, Concat));
   exports.Set("clip", Napi::Function::New(env, Clip));
   exports.Set("extreme3", Napi::Function::New(env, Extreme3));
+  exports.Set("reduceNd", Napi::Function::New(env, ReduceNd));
   exports.Set("crossEntropy", Napi::Function::New(env, CrossEntropy));
   exports.Set("crossEntropyGrad", Napi::Function::New(env, CrossEntropyGrad));
   exports.Set("im2col", Napi::Function::New(env, Im2col<false>));

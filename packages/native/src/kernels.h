@@ -56,6 +56,9 @@ template <typename T> void scatterAdd(const T* g, size_t outer, size_t len, size
 template <typename T> void concat(const T* const* parts, const size_t* blocks, size_t count, size_t outer, T* out);
 template <typename T> void clip(const T* x, double lo, double hi, T* out, size_t n);
 // Max (or min) over the middle axis of x viewed as [outer, len, inner].
+// A sum (op 0), max (1) or min (2) over any axes: x walked in order, each element folded into out at its
+// strides outS (0 along reduced dims), so every output sees its inputs in the reference's order.
+template <typename T> void reduceStrided(int op, const T* x, const Shape& s, const size_t* outS, T* out, size_t outN);
 template <typename T> void extreme3(bool max, const T* x, size_t outer, size_t len, size_t inner, T* out);
 template <typename T> double crossEntropy(const T* x, size_t rows, size_t len, const int32_t* labels, T* probs);
 template <typename T> void crossEntropyGrad(const T* probs, size_t rows, size_t len, const int32_t* labels, double scale, T* out);

@@ -151,6 +151,36 @@ template <typename T> void extreme3(bool max, const T* x, size_t outer, size_t l
   }
 }
 
+template <typename T> void reduceStrided(int op, const T* x, const Shape& s, const size_t* outS, T* out, size_t outN) {
+  const T init = op == 0 ? T(0) : op == 1 ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
+  std::fill(out, out + outN, init);
+  const size_t n = sizeOf(s);
+  if (n == 0) return;
+  const size_t last = s.rank - 1, len = s.rank ? s.dims[last] : 1, step = s.rank ? outS[last] : 0;
+  // The reference's fold: a sum in T; for max and min a value replaces the running one when beyond it, or NaN.
+  auto fold = [op](T acc, T v) -> T {
+    if (op == 0) return acc + v;
+    const bool beyond = op == 1 ? v > acc : v < acc;
+    return beyond || std::isnan(v) ? v : acc;
+  };
+  size_t idx[kMaxRank] = {}, o = 0;
+  for (size_t row = 0; row < n / len; row++, x += len) {
+    if (step == 0) {  // the last dim is reduced: keep the running value in a register
+      T acc = out[o];
+      for (size_t i = 0; i < len; i++) acc = fold(acc, x[i]);
+      out[o] = acc;
+    } else {
+      for (size_t i = 0; i < len; i++) out[o + i * step] = fold(out[o + i * step], x[i]);
+    }
+    for (size_t d = last; d-- > 0;) {
+      o += outS[d];
+      if (++idx[d] < s.dims[d]) break;
+      o -= outS[d] * s.dims[d];
+      idx[d] = 0;
+    }
+  }
+}
+
 template <typename T> double crossEntropy(const T* x, size_t rows, size_t len, const int32_t* labels, T* probs) {
   double total = 0;
   for (size_t r = 0; r < rows; r++) {
@@ -190,6 +220,7 @@ template <typename T> void crossEntropyGrad(const T* probs, size_t rows, size_t 
   template void concat<T>(const T* const*, const size_t*, size_t, size_t, T*);                                            \
   template void clip<T>(const T*, double, double, T*, size_t);                                                            \
   template void extreme3<T>(bool, const T*, size_t, size_t, size_t, T*);                                                  \
+  template void reduceStrided<T>(int, const T*, const Shape&, const size_t*, T*, size_t);                                 \
   template double crossEntropy<T>(const T*, size_t, size_t, const int32_t*, T*);                                          \
   template void crossEntropyGrad<T>(const T*, size_t, size_t, const int32_t*, double, T*);
 CHAINRULE_INSTANTIATE(float)

@@ -39,6 +39,8 @@ export interface NativeAddon {
   concat(parts: readonly TypedArray[], blocks: readonly number[], outer: number, out: TypedArray): void;
   clip(x: TypedArray, lo: number, hi: number, out: TypedArray): void;
   /** Max (or min, when `max` is false) over the middle axis of x viewed as [outer, len, inner]. */
+  /** A sum (op 0), max (1) or min (2) over any axes, in the reference's order: outStrides are 0 along reduced dims. */
+  reduceNd(op: number, x: TypedArray, shape: readonly number[], outStrides: readonly number[], out: TypedArray): void;
   extreme3(max: boolean, x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
   crossEntropy(x: TypedArray, rows: number, len: number, labels: Int32Array, probs: TypedArray): number;
   crossEntropyGrad(probs: TypedArray, rows: number, len: number, labels: Int32Array, scale: number, out: TypedArray): void;
@@ -82,7 +84,7 @@ const FIX = 'install @chainrule/native beside @chainrule/core and let it build (
   + "or use the WebAssembly kernels: setBackend('wasm-relaxed-simd')";
 
 const EXPORTS: readonly (keyof NativeAddon)[] = ['level', 'threads', 'parallelCalls', 'unary', 'binary', 'sum3', 'logsumexp', 'softmax', 'sumSquares', 'fused', 'gemm',
-  'copyStrided', 'select', 'binaryNd', 'pad', 'gather', 'scatterAdd', 'concat', 'clip', 'extreme3', 'crossEntropy', 'crossEntropyGrad',
+  'copyStrided', 'select', 'binaryNd', 'pad', 'gather', 'scatterAdd', 'concat', 'clip', 'extreme3', 'reduceNd', 'crossEntropy', 'crossEntropyGrad',
   'im2col', 'col2im', 'maxPool2d', 'avgPool2d', 'avgPool2dBackward'];
 
 /**

@@ -1,12 +1,11 @@
 /**
  * The native kernel set: the addon's C++ kernels (`@chainrule/native`) on the tensors' own typed arrays,
  * float32 and float64, no copies. Every kernel runs natively; a call hands over to the reference set
- * only when it is too small to gain, or its shapes are beyond the addon's loops (rank over 8, a reduction
- * over axes that are not one block).
+ * only when it is too small to gain, or its shapes are beyond the addon's loops (rank over 8).
  */
 import type { Kernels } from '../kernels.ts';
 import { referenceKernels as ref } from '../reference/index.ts';
-import { plan2d, reduceBlock } from '../wasm/plan.ts';
+import { outStrides, plan2d, reduceBlock } from '../wasm/plan.ts';
 import { BINARY_CODES, LEVEL_NAMES, MAX_RANK, UNARY_CODES, windowSizes, type NativeAddon } from './addon.ts';
 
 /**
@@ -15,6 +14,7 @@ import { BINARY_CODES, LEVEL_NAMES, MAX_RANK, UNARY_CODES, windowSizes, type Nat
  */
 const MIN_ELEMENTS = 32;
 const MIN_MATMUL_FLOPS = 512; // m·k·n
+const REDUCE_CODES = { sum: 0, max: 1, min: 2 } as const;
 
 /**
  * Fused programs' scalars come in a fresh Float64Array of a few values, which V8 keeps on its heap: handed
@@ -60,8 +60,9 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
   };
 
   const reduce: Kernels['reduce'] = (op, x, shape, axes, out) => {
-    const block = x.length >= minElements ? reduceBlock(shape, axes) : null;
-    if (!block) ref.reduce(op, x, shape, axes, out);
+    if (x.length < minElements || shape.length > MAX_RANK) { ref.reduce(op, x, shape, axes, out); return; }
+    const block = reduceBlock(shape, axes);
+    if (!block) addon.reduceNd(REDUCE_CODES[op], x, shape, outStrides(shape, axes), out);
     else if (op === 'sum') addon.sum3(x, block[0], block[1], block[2], out);
     else addon.extreme3(op === 'max', x, block[0], block[1], block[2], out);
   };

@@ -1,6 +1,7 @@
 /** Reference reductions: sum/max/min over any set of axes, softmax and logsumexp along one axis. */
 import type { TypedArray } from '../../dtype.ts';
 import type { ReduceKernel } from '../kernels.ts';
+import { outStrides } from '../wasm/plan.ts';
 
 const identity: Record<ReduceKernel, number> = { sum: 0, max: -Infinity, min: Infinity };
 
@@ -8,10 +9,7 @@ export function reduce(op: ReduceKernel, x: TypedArray, shape: readonly number[]
   out.fill(identity[op]);
   const rank = shape.length;
   // Output strides for the kept dims, 0 for the reduced ones: each input element adds into one output.
-  const oStrides = new Array<number>(rank).fill(0);
-  for (let d = rank - 1, s = 1; d >= 0; d--) {
-    if (!axes.includes(d)) { oStrides[d] = s; s *= shape[d]!; }
-  }
+  const oStrides = outStrides(shape, axes);
   const idx = new Array<number>(rank).fill(0);
   let o = 0;
   for (let i = 0; i < x.length; i++) {

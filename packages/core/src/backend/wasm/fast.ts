@@ -14,7 +14,8 @@ import { BINARY_CODES, BINARY_EXPORTS, UNARY_EXPORTS, type Exports } from './abi
 import { Adapter } from './adapter.ts';
 import { Arena } from './arena.ts';
 import { compileFused, type CompiledFused, type MemoryType } from './compile-fused.ts';
-import { plan2d, reduceBlock, type Plan2d } from './plan.ts';
+import { plan2d, reduceInSteps, type Plan2d } from './plan.ts';
+import { giveBack, take } from '../pool.ts';
 import { CONTROL_BYTES, HelperThread, MAX_CHUNKS } from './thread.ts';
 
 /**
@@ -109,11 +110,14 @@ function makeKernels(name: string, w: Exports, io: Adapter, helper: HelperThread
   };
 
   const reduce: Kernels['reduce'] = (op, x, shape, axes, out) => {
-    const block = op === 'sum' && wasmTakes(x.length, MIN_ELEMENTWISE, x, out) ? reduceBlock(shape, axes) : null;
-    if (!block) { ref.reduce(op, x, shape, axes, out); return; }
-    const at = io.copyIn(out as Float32Array, x as Float32Array);
-    w.sum3(at.a, block[0], block[1], block[2], at.out);
-    io.copyOut(out as Float32Array);
+    const block = (a: Float32Array, outer: number, len: number, inner: number, o: Float32Array) => {
+      const at = io.copyIn(o, a);
+      w.sum3(at.a, outer, len, inner, at.out);
+      io.copyOut(o);
+    };
+    const ran = op === 'sum' && wasmTakes(x.length, MIN_ELEMENTWISE, x, out) &&
+      reduceInSteps(shape, axes, x as Float32Array, out as Float32Array, block, (n) => take('float32', n, 'overwritten') as Float32Array, giveBack);
+    if (!ran) ref.reduce(op, x, shape, axes, out);
   };
 
   const softmax: Kernels['softmax'] = (x, outer, len, inner, out, log) => {

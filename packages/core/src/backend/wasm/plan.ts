@@ -30,18 +30,55 @@ export function plan2d(shape: readonly number[], aS: readonly number[], bS: read
   return (a1 === 0 || a1 === 1) && (b1 === 0 || b1 === 1) ? { outer: s0, inner: s1, aRow: a0, aInner: a1, bRow: b0, bInner: b1 } : null;
 }
 
-/** [outer, len, inner] for a sum over one block of consecutive axes (unit dims may sit anywhere), or null. */
+/** [outer, len, inner] for a reduction over one block of consecutive axes (unit dims may sit anywhere), or null. */
 export function reduceBlock(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
-  const reduced = shape.map((s, d) => axes.includes(d) && s !== 1);
-  const first = reduced.indexOf(true);
-  if (first < 0) return null;
-  const last = reduced.lastIndexOf(true);
-  let outer = 1, len = 1, inner = 1;
-  for (let d = 0; d < shape.length; d++) {
-    if (d < first) outer *= shape[d]!;
-    else if (d > last) inner *= shape[d]!;
-    else if (reduced[d] || shape[d] === 1) len *= shape[d]!;
-    else return null; // a kept dim between reduced ones
+  const steps = reduceSteps(shape, axes);
+  return steps?.length === 1 ? steps[0]! : null;
+}
+
+/** The output's strides against the input's dims: 0 along reduced axes, row-major over the kept ones. */
+export function outStrides(shape: readonly number[], axes: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length).fill(0);
+  for (let d = shape.length - 1, s = 1; d >= 0; d--) {
+    if (!axes.includes(d)) { strides[d] = s; s *= shape[d]!; }
   }
-  return [outer, len, inner];
+  return strides;
+}
+
+/**
+ * A reduction as blocks run one after another, each on the previous one's result: [outer, len, inner]
+ * for the last run of reduced axes, then the next run before it, and so on. A conv bias's gradient
+ * (axes 0, 2, 3 of [n, c, h, w]) is two: [n·c, h·w, 1], then [1, n, c]. Null when nothing is reduced.
+ */
+export function reduceSteps(shape: readonly number[], axes: readonly number[]): [number, number, number][] | null {
+  const dims = shape.slice();
+  const steps: [number, number, number][] = [];
+  for (;;) {
+    let last = dims.length - 1;
+    while (last >= 0 && !(axes.includes(last) && dims[last]! !== 1)) last--;
+    if (last < 0) return steps.length ? steps : null;
+    let first = last;
+    while (first > 0 && (axes.includes(first - 1) || dims[first - 1] === 1)) first--;
+    const product = (from: number, to: number) => dims.slice(from, to).reduce((a, b) => a * b, 1);
+    steps.push([product(0, first), product(first, last + 1), product(last + 1, dims.length)]);
+    for (let d = first; d <= last; d++) dims[d] = 1;
+  }
+}
+
+/**
+ * Runs `block` over each of reduceSteps' blocks, through scratch arrays between them (`scratch(n)` makes
+ * one of n values, `done` gives it back). False when nothing is reduced, so the caller takes another path.
+ */
+export function reduceInSteps<T>(shape: readonly number[], axes: readonly number[], x: T, out: T,
+  block: (x: T, outer: number, len: number, inner: number, out: T) => void, scratch: (n: number) => T, done: (t: T) => void): boolean {
+  const steps = reduceSteps(shape, axes);
+  if (!steps) return false;
+  let from = x;
+  steps.forEach(([outer, len, inner], i) => {
+    const to = i === steps.length - 1 ? out : scratch(outer * inner);
+    block(from, outer, len, inner, to);
+    if (from !== x) done(from);
+    from = to;
+  });
+  return true;
 }
