@@ -9,6 +9,10 @@ export { parseIdx, parseIdxHeader, encodeIdx, IdxError, type IdxArray, type IdxH
 export { sampleFunction, functions, sincValue, type SyntheticFunction, type FunctionName, type SampleOptions, type SyntheticData, type Range } from './synthetic.ts';
 export { meshgrid, type MeshgridOptions } from './meshgrid.ts';
 export { spiral, type SpiralOptions } from './spiral.ts';
+export { circles, type CirclesOptions } from './circles.ts';
+export { xor, type XorOptions } from './xor.ts';
+export { blobs, type BlobsOptions } from './blobs.ts';
+export type { LabelledPoints } from './labelled-points.ts';
 export { trainTestSplit, type Split, type SplitOptions } from './split.ts';
 /** Row selection lives in core (one implementation for splits and batches); re-exported for convenience. */
 export { takeRows } from '@chainrule/core';
