@@ -2,7 +2,7 @@
  * The interface between the kernel binaries (./assembly/) and this side: its version, and the exports
  * ./fast.ts calls. A binary of another version, or without one of these exports, is refused by ./load.ts.
  */
-import type { BinaryKernel, UnaryKernel } from '../kernels.ts';
+import type { BinaryKernel, UnaryKernel, Window2d } from '../kernels.ts';
 
 /** The version of this interface (KERNELS_ABI in ./assembly/kernels.ts). */
 export const KERNELS_ABI = 3;
@@ -22,8 +22,21 @@ export interface Exports {
   logsumexpRows(x: number, rows: number, len: number, out: number): void;
   addRowVector(c: number, bias: number, m: number, n: number): void;
   sumSquares(x: number, len: number): number;
+  im2col(x: number, out: number, ...window: WindowSizes): void;
+  col2im(cols: number, out: number, ...window: WindowSizes): void;
+  maxPool2d(x: number, out: number, argmax: number, ...window: WindowSizes): void;
+  avgPool2d(x: number, out: number, ...window: WindowSizes): void;
+  avgPool2dBackward(g: number, out: number, ...window: WindowSizes): void;
   heapBase(): number;
 }
+
+/** A window as the window kernels of ./assembly/window.ts take it: its 14 sizes, in Window2d's order. */
+export type WindowSizes = [batch: number, channels: number, height: number, width: number, kernelH: number, kernelW: number,
+  strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number];
+
+/** The sizes of `w`, in the order the window exports take them. */
+export const windowSizes = (w: Window2d): WindowSizes => [w.batch, w.channels, w.height, w.width, w.kernelH, w.kernelW,
+  w.strideH, w.strideW, w.padH, w.padW, w.dilationH, w.dilationW, w.outH, w.outW];
 
 /** The binary ops with a wasm kernel, by code (the index into BINARY_EXPORTS; binaryJs switches on it too). */
 export const BINARY_CODES: Partial<Record<BinaryKernel, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
@@ -36,5 +49,6 @@ export const UNARY_EXPORTS: Partial<Record<UnaryKernel, `unary${string}`>> = {
 /** Every export a binary must have: the ones above, and the two globals that describe it. */
 export const REQUIRED_EXPORTS: readonly string[] = [
   'KERNELS_ABI', 'RELAXED_SIMD', 'PACK_A_BYTES', 'PACK_B_BYTES', 'TILE_BYTES', 'matmulBlock', ...BINARY_EXPORTS,
-  ...Object.values(UNARY_EXPORTS), 'sum3', 'softmaxRows', 'logsumexpRows', 'addRowVector', 'sumSquares', 'heapBase',
+  ...Object.values(UNARY_EXPORTS), 'sum3', 'softmaxRows', 'logsumexpRows', 'addRowVector', 'sumSquares',
+  'im2col', 'col2im', 'maxPool2d', 'avgPool2d', 'avgPool2dBackward', 'heapBase',
 ];

@@ -22,6 +22,8 @@ export class Adapter {
   b = 0;
   c = 0;
   out = 0;
+  /** The byte address of the call's int32 output block (maxPool2d's argmax; 0 for none). */
+  indices = 0;
 
   constructor(readonly arena: Arena) {}
 
@@ -43,6 +45,25 @@ export class Adapter {
   /** Ends the call copyIn started: its output block copied out into `out` (the array given to copyIn), and remembered. */
   copyOut(out: Float32Array): void {
     this.arena.finish(this.out, out);
+  }
+
+  /**
+   * copyIn for a kernel that also writes int32s (maxPool2d's argmax): x in, out's block, and a block for
+   * `indices` after it, at `this.indices`. End the call with copyOut(out), then copyOutIndices(indices).
+   */
+  copyInWithIndices(out: Float32Array, x: Float32Array, indices: Int32Array): this {
+    const arena = this.arena;
+    arena.begin(x.length + out.length + indices.length);
+    this.a = arena.input(x);
+    this.out = arena.output(out.length);
+    this.indices = arena.output(indices.length); // int32s in a float32-sized block: the same 4 bytes each
+    return this;
+  }
+
+  /** Copies the int32 block copyInWithIndices reserved out into `indices` (not remembered: only float32 copies are kept). */
+  copyOutIndices(indices: Int32Array): void {
+    const from = this.indices >> 2;
+    indices.set(this.arena.i32.subarray(from, from + indices.length));
   }
 
   /**

@@ -10,7 +10,7 @@ import type { Kernels } from '../kernels.ts';
 import type { FusedProgram } from '../program.ts';
 import { referenceKernels as ref } from '../reference/index.ts';
 import { uncheckedOf } from '../checked.ts';
-import { BINARY_CODES, BINARY_EXPORTS, UNARY_EXPORTS, type Exports } from './abi.ts';
+import { BINARY_CODES, BINARY_EXPORTS, UNARY_EXPORTS, windowSizes, type Exports } from './abi.ts';
 import { Adapter } from './adapter.ts';
 import { Arena } from './arena.ts';
 import { compileFused, type CompiledFused, type MemoryType } from './compile-fused.ts';
@@ -28,6 +28,8 @@ const MIN_ELEMENTWISE = 32;
 const MIN_BINARY = 64; // below it, float32 binary ops take a plain JS loop (binaryJs), not the reference
 const MIN_MATMUL_FLOPS = 125; // m·k·n
 const MIN_FUSED = 16;
+/** Window kernels: elements written (not measured apart; each window call is a loop nest like an elementwise op's). */
+const MIN_WINDOW = 32;
 
 const isF32 = (x: TypedArray): x is Float32Array => x instanceof Float32Array;
 
@@ -140,6 +142,44 @@ function makeKernels(name: string, w: Exports, io: Adapter, helper: HelperThread
     return w.sumSquares(io.copyIn(null, x as Float32Array).a, x.length);
   };
 
+  // The window kernels (./assembly/window.ts) give the reference's bits, so routing never changes a result.
+
+  const im2col: Kernels['im2col'] = (x, win, out) => {
+    if (!wasmTakes(out.length, MIN_WINDOW, x, out)) { ref.im2col(x, win, out); return; }
+    const at = io.copyIn(out as Float32Array, x as Float32Array);
+    w.im2col(at.a, at.out, ...windowSizes(win));
+    io.copyOut(out as Float32Array);
+  };
+
+  const col2im: Kernels['col2im'] = (cols, win, out) => {
+    if (!wasmTakes(cols.length, MIN_WINDOW, cols, out)) { ref.col2im(cols, win, out); return; }
+    const at = io.copyIn(out as Float32Array, cols as Float32Array);
+    w.col2im(at.a, at.out, ...windowSizes(win));
+    io.copyOut(out as Float32Array);
+  };
+
+  const maxPool2d: Kernels['maxPool2d'] = (x, win, out, argmax) => {
+    if (!wasmTakes(x.length, MIN_WINDOW, x, out)) { ref.maxPool2d(x, win, out, argmax); return; }
+    const at = io.copyInWithIndices(out as Float32Array, x as Float32Array, argmax);
+    w.maxPool2d(at.a, at.out, at.indices, ...windowSizes(win));
+    io.copyOut(out as Float32Array);
+    io.copyOutIndices(argmax);
+  };
+
+  const avgPool2d: Kernels['avgPool2d'] = (x, win, out) => {
+    if (!wasmTakes(x.length, MIN_WINDOW, x, out)) { ref.avgPool2d(x, win, out); return; }
+    const at = io.copyIn(out as Float32Array, x as Float32Array);
+    w.avgPool2d(at.a, at.out, ...windowSizes(win));
+    io.copyOut(out as Float32Array);
+  };
+
+  const avgPool2dBackward: Kernels['avgPool2dBackward'] = (g, win, out) => {
+    if (!wasmTakes(out.length, MIN_WINDOW, g, out)) { ref.avgPool2dBackward(g, win, out); return; }
+    const at = io.copyIn(out as Float32Array, g as Float32Array);
+    w.avgPool2dBackward(at.a, at.out, ...windowSizes(win));
+    io.copyOut(out as Float32Array);
+  };
+
   /** The program's compiled function, compiled on its first run here; null if that failed (then never retried). */
   const compiledFor = (program: FusedProgram): CompiledFused | null => {
     let run = cache.get(program);
@@ -165,10 +205,10 @@ function makeKernels(name: string, w: Exports, io: Adapter, helper: HelperThread
     name,
     // In WebAssembly, for the calls routed to it (wasmTakes); the others go to the reference set.
     matmul, linear, binary, unary, reduce, softmax, logsumexp, sumSquares, fused,
+    im2col, col2im, maxPool2d, avgPool2d, avgPool2dBackward,
     // From the reference set: no wasm version (yet).
     select: ref.select, copyStrided: ref.copyStrided, pad: ref.pad, gather: ref.gather, scatterAdd: ref.scatterAdd,
     concat: ref.concat, clip: ref.clip, crossEntropy: ref.crossEntropy, crossEntropyGrad: ref.crossEntropyGrad,
-    im2col: ref.im2col, col2im: ref.col2im, maxPool2d: ref.maxPool2d, avgPool2d: ref.avgPool2d, avgPool2dBackward: ref.avgPool2dBackward,
   };
 }
 

@@ -6,6 +6,8 @@
 
 // matmul and the bias row of a dense layer: ./matmul.ts.
 export { matmulBlock, addRowVector, PACK_A_BYTES, PACK_B_BYTES, TILE_BYTES } from './matmul';
+// im2col, col2im and pooling over NCHW images: ./window.ts.
+export { im2col, col2im, maxPool2d, avgPool2d, avgPool2dBackward } from './window';
 import { fma } from './simd';
 
 // What the loader checks before it trusts a binary (../index.ts): the version of the interface between
