@@ -5,6 +5,9 @@
  * across threads, and the addon's checks of the window and the arrays' sizes.
  * They can give the same bits: im2col and max pooling copy values, col2im adds in the reference's order
  * (float32 in float, the same as JavaScript's double rounded each time), average pooling sums in double.
+ * Max pooling by windows that tile the image (2×2 and 3×3, stride = kernel, no padding) has vector paths at
+ * each level: they are checked on geometries that fill, split and mask their lanes, with NaN, ±Infinity, -0
+ * and ties in every tap position.
  */
 import { describe, expect, it } from 'vitest';
 import { referenceKernels as ref, type Kernels, type Window2d } from '../src/backend/index.ts';
@@ -47,6 +50,40 @@ function randomWindow(seed: number, pooling: boolean): Window2d {
   const outW = Math.floor((width + padW + r.int(0, padW) - spanW) / strideW) + 1;
   return { batch: r.int(1, 3), channels: r.int(1, 4), height, width, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
     outH: Math.max(outH, 1), outW: Math.max(outW, 1) };
+}
+
+/**
+ * Values for max pooling's edge cases: NaN, ±Infinity, -0 and +0, and ties (0.5 and -1 repeat), among values
+ * in [-1, 1]; `rare` makes the specials rare enough that ordinary maxima win most windows.
+ */
+function specialValues(C: Ctor, n: number, seed: number, rare = 1): TypedArray {
+  const r = random(seed), out = new C(n);
+  const specials = [NaN, Infinity, -Infinity, -0, 0, 0.5, 0.5, -1];
+  for (let i = 0; i < n; i++) {
+    const pick = r.int(0, 8 * rare + 7);
+    out[i] = pick < specials.length ? specials[pick]! : r.int(-1000, 1000) / 1000;
+  }
+  return out;
+}
+
+/** k×k windows at stride k without padding (the tile path); `roundUp` counts a last clipped window when the size is no multiple of k. */
+function tileWindow(batch: number, channels: number, height: number, width: number, k: number, roundUp = false): Window2d {
+  const count = (size: number) => (roundUp ? Math.ceil((size - k) / k) : Math.floor((size - k) / k)) + 1;
+  return { batch, channels, height, width, kernelH: k, kernelW: k, strideH: k, strideW: k, padH: 0, padW: 0,
+    dilationH: 1, dilationW: 1, outH: count(height), outW: count(width) };
+}
+
+/** ks.maxPool2d against the reference's on x: the same values (bits, NaN as NaN) and the same argmax. */
+function expectMaxPoolAgrees(ks: Kernels, C: Ctor, w: Window2d, x: TypedArray, what: string): void {
+  const n = pooledSize(w), out = new C(n).fill(7), want = new C(n), argmax = new Int32Array(n).fill(-7), argmaxWant = new Int32Array(n);
+  ks.maxPool2d(x, w, out, argmax);
+  ref.maxPool2d(x, w, want, argmaxWant);
+  const at = `${what} ${describeWindow(w)}`;
+  expectAgree(`maxPool2d ${at}`, out, want, exact);
+  for (let i = 0; i < n; i++) {
+    if (argmax[i] !== argmaxWant[i]) throw new Error(`maxPool2d ${at}: argmax ${i}: got ${argmax[i]}, reference ${argmaxWant[i]}`);
+    if (Object.is(out[i], -0) !== Object.is(want[i], -0)) throw new Error(`maxPool2d ${at}: element ${i}: got ${out[i]}, reference ${want[i]} (signed zeros)`);
+  }
 }
 
 const describeWindow = (w: Window2d) => JSON.stringify(w);
@@ -109,6 +146,47 @@ describe.each(cases)('%s window kernels give the reference\'s bits', (_name, ks:
     expect([...argmax]).toEqual([1, 6, 5, 6, 0, 7, 8, 7]);
   });
 
+  it('maxPool2d by 2×2 and 3×3 tiles: full, split and masked vector rows, odd sizes, clipped last windows', () => {
+    // Rows of 1..40 windows cover every lane count of every level (16 floats or 8 doubles at most), with a
+    // masked last chunk; sizes that are no multiple of k leave columns and rows unused, or clip the last window.
+    for (const k of [2, 3]) {
+      for (const [height, width] of [[k, k], [24, 24], [8, 8], [25, 23], [k + 1, 40 * k + 1], [17, 16 * k], [3 * k, 33 * k - 1]] as const) {
+        for (const roundUp of [false, true]) {
+          const w = tileWindow(2, 3, height, width, k, roundUp);
+          expectMaxPoolAgrees(ks, C, w, random(height * width + k).values(C, imageSize(w)), 'random values');
+          expectMaxPoolAgrees(ks, C, w, specialValues(C, imageSize(w), height + width + k), 'specials');
+          expectMaxPoolAgrees(ks, C, w, specialValues(C, imageSize(w), height * k + width, 8), 'rare specials');
+        }
+      }
+    }
+  });
+
+  it('maxPool2d by tiles on 200 random geometries, with NaN, ±Infinity, -0 and ties', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const r = random(seed + 3000), k = r.int(2, 3);
+      const w = tileWindow(r.int(1, 3), r.int(1, 4), r.int(k, 40), r.int(k, 70), k, r.int(0, 1) === 1);
+      expectMaxPoolAgrees(ks, C, w, specialValues(C, imageSize(w), seed, r.int(0, 8)), `seed ${seed}`);
+    }
+  });
+
+  it('maxPool2d by tiles: every arrangement of NaN, Infinity and a tie in a 2×2 and a 3×3 window, side by side', () => {
+    // Window j of a row gets the specials at the taps given by j's digits, so every order in which NaN, +Inf,
+    // a tie and -Inf can meet is some lane's case.
+    for (const k of [2, 3]) {
+      const taps = k * k, windows = taps ** 3, w = tileWindow(1, 1, k, windows * k, k);
+      const x = new C(imageSize(w)).fill(-2);
+      for (let j = 0; j < windows; j++) {
+        const nan = j % taps, inf = Math.floor(j / taps) % taps, tie = Math.floor(j / taps ** 2) % taps;
+        const put = (tap: number, v: number) => { x[Math.floor(tap / k) * w.width + j * k + (tap % k)] = v; };
+        put(tie, 0.25);
+        put((tie + 1) % taps, 0.25);
+        put(inf, j % 2 === 0 ? Infinity : -Infinity);
+        if (j % 3 !== 0) put(nan, NaN);
+      }
+      expectMaxPoolAgrees(ks, C, w, x, 'arrangements');
+    }
+  });
+
   it('a [64, 8, 28, 28] batch, 5×5 windows (large enough to split across threads): the same bits', () => {
     const conv: Window2d = { batch: 64, channels: 8, height: 28, width: 28, kernelH: 5, kernelW: 5, strideH: 1, strideW: 1,
       padH: 2, padW: 2, dilationH: 1, dilationW: 1, outH: 28, outW: 28 };
@@ -117,6 +195,8 @@ describe.each(cases)('%s window kernels give the reference\'s bits', (_name, ks:
     try {
       expectWindowKernelsAgree(ks, C, conv, 1, false);
       expectWindowKernelsAgree(ks, C, { ...conv, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, outH: 14, outW: 14 }, 2, true);
+      const tiles = tileWindow(64, 16, 25, 24, 2);
+      expectMaxPoolAgrees(ks, C, tiles, specialValues(C, imageSize(tiles), 3, 4), 'split across threads');
     } finally {
       addon.threads(threads);
     }
@@ -147,14 +227,16 @@ describe('the native addon checks the window kernels\' arguments', () => {
     ['im2col with a short x', () => addon.im2col(new Float32Array(17), sizes(), new Float32Array(32)), /^chainrule native im2col: x has 17 elements, batch·channels·height·width = 18/],
     ['col2im mixing dtypes', () => addon.col2im(new Float32Array(32), sizes(), new Float64Array(18)), /^chainrule native col2im: argument 2 has another dtype/],
     ['col2im with short columns', () => addon.col2im(new Float64Array(30), sizes(), new Float64Array(18)), /^chainrule native col2im: cols has 30 elements, channels·kernelH·kernelW·batch·outH·outW = 32/],
-    ['maxPool2d with a short argmax', () => addon.maxPool2d(new Float32Array(18), sizes(), new Float32Array(8), new Int32Array(7)), /^chainrule native maxPool2d: argmax has 7 elements, batch·channels·outH·outW = 8/],
-    ['maxPool2d with a float argmax', () => addon.maxPool2d(new Float32Array(18), sizes(), new Float32Array(8), new Float32Array(8) as unknown as Int32Array), /^chainrule native maxPool2d: argument 3 is not an Int32Array/],
+    ['maxPool2d with a short argmax', () => addon.maxPool2d(new Float32Array(18), sizes(), new Float32Array(8), new Int32Array(7), 0), /^chainrule native maxPool2d: argmax has 7 elements, batch·channels·outH·outW = 8/],
+    ['maxPool2d with a float argmax', () => addon.maxPool2d(new Float32Array(18), sizes(), new Float32Array(8), new Float32Array(8) as unknown as Int32Array, 0), /^chainrule native maxPool2d: argument 3 is not an Int32Array/],
+    ['maxPool2d with no level', () => (addon.maxPool2d as (...args: unknown[]) => void)(new Float32Array(18), sizes(), new Float32Array(8), new Int32Array(8)), /^chainrule native maxPool2d: argument 4 is not a number/],
+    ['maxPool2d at a level above the CPU\'s', () => addon.maxPool2d(new Float32Array(18), sizes(), new Float32Array(8), new Int32Array(8), addon.level() + 1), /^chainrule native maxPool2d: level \d is above this CPU's \d/],
     ['avgPool2d with a long out', () => addon.avgPool2d(new Float32Array(18), sizes(), new Float32Array(9)), /^chainrule native avgPool2d: out has 9 elements, batch·channels·outH·outW = 8/],
     ['avgPool2dBackward with a short out', () => addon.avgPool2dBackward(new Float32Array(8), sizes(), new Float32Array(17)), /^chainrule native avgPool2dBackward: out has 17 elements, batch·channels·height·width = 18/],
     ['a window of 13 sizes', () => addon.im2col(new Float32Array(18), sizes().slice(1), new Float32Array(32)), /^chainrule native im2col: window has 13 sizes, needs 14/],
     ['a stride of 0', () => addon.avgPool2d(new Float32Array(18), withField(6, 0), new Float32Array(8)), /^chainrule native avgPool2d: window.strideH must be at least 1, got 0/],
     ['a negative padding', () => addon.im2col(new Float32Array(18), withField(8, -1), new Float32Array(32)), /^chainrule native im2col: window\[8\] is not a size/],
-    ['a height over 2^31 - 1', () => addon.maxPool2d(new Float32Array(18), withField(2, 2 ** 31), new Float32Array(8), new Int32Array(8)), /^chainrule native maxPool2d: window.height = 2147483648 is over 2\^31 - 1/],
+    ['a height over 2^31 - 1', () => addon.maxPool2d(new Float32Array(18), withField(2, 2 ** 31), new Float32Array(8), new Int32Array(8), 0), /^chainrule native maxPool2d: window.height = 2147483648 is over 2\^31 - 1/],
     ['sizes whose product overflows', () => addon.col2im(new Float32Array(1), [2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1], new Float32Array(1)), /^chainrule native col2im: the window's sizes overflow/],
   ])('%s is a RangeError naming the kernel and sizes', (_what, call, message) => {
     expect(call).toThrow(RangeError);

@@ -608,14 +608,17 @@ template <bool adjoint> Napi::Value Im2col(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
-// maxPool2d(x, window, out, argmax), avgPool2d(x, window, out) and avgPool2dBackward(g, window, out): split by image planes.
+// maxPool2d(x, window, out, argmax, level), avgPool2d(x, window, out) and avgPool2dBackward(g, window, out): split by
+// image planes. maxPool2d's level (0..2, at most this CPU's) picks its vector code path, as gemm's does.
 enum class Pool { kMax, kAvg, kAvgBackward };
 template <Pool kind> Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   const char* k = kind == Pool::kMax ? "maxPool2d" : kind == Pool::kAvg ? "avgPool2d" : "avgPool2dBackward";
   Napi::Env env = info.Env();
   int dt = -1; Arr in, out, argmax; WindowSizes s;
   if (!floatArg(info, 0, k, dt, in) || !windowArg(info, 1, k, s) || !floatArg(info, 2, k, dt, out)) return Napi::Value();
-  if (kind == Pool::kMax && !int32Arg(info, 3, k, argmax)) return Napi::Value();
+  size_t level = 0;
+  if (kind == Pool::kMax && (!int32Arg(info, 3, k, argmax) || !sizeArg(info, 4, k, level))) return Napi::Value();
+  if (level > size_t(supportedLevel())) return fail(env, k, "level " + std::to_string(level) + " is above this CPU's " + std::to_string(supportedLevel())), Napi::Value();
   const char* image = "batch·channels·height·width";
   const char* pooled = "batch·channels·outH·outW";
   const bool back = kind == Pool::kAvgBackward;
@@ -626,8 +629,8 @@ template <Pool kind> Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   splitRows(size_t(w.batch * w.channels), size_t(w.outH * w.outW * w.kernelH * w.kernelW), kMinCheapChunk, [&](size_t p0, size_t p1) {
     if (kind == Pool::kMax) {
       int32_t* at = static_cast<int32_t*>(argmax.data);
-      if (dt == 0) chainrule::maxPool2d(static_cast<const float*>(in.data), w, static_cast<float*>(out.data), at, p0, p1);
-      else chainrule::maxPool2d(static_cast<const double*>(in.data), w, static_cast<double*>(out.data), at, p0, p1);
+      if (dt == 0) chainrule::maxPool2d(int(level), static_cast<const float*>(in.data), w, static_cast<float*>(out.data), at, p0, p1);
+      else chainrule::maxPool2d(int(level), static_cast<const double*>(in.data), w, static_cast<double*>(out.data), at, p0, p1);
     } else if (kind == Pool::kAvg) {
       if (dt == 0) chainrule::avgPool2d(static_cast<const float*>(in.data), w, static_cast<float*>(out.data), p0, p1);
       else chainrule::avgPool2d(static_cast<const double*>(in.data), w, static_cast<double*>(out.data), p0, p1);

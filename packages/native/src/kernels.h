@@ -71,7 +71,9 @@ struct Window2d {
 };
 template <typename T> void im2col(const T* x, const Window2d& w, T* out, size_t r0, size_t r1);
 template <typename T> void col2im(const T* cols, const Window2d& w, T* out, size_t c0, size_t c1);
-template <typename T> void maxPool2d(const T* x, const Window2d& w, T* out, int32_t* argmax, size_t p0, size_t p1);
+// maxPool2d's `level` picks the code path of its vector loops as gemm's does (0 portable, 1 AVX2, 2 AVX-512);
+// every level gives the same bits.
+template <typename T> void maxPool2d(int level, const T* x, const Window2d& w, T* out, int32_t* argmax, size_t p0, size_t p1);
 template <typename T> void avgPool2d(const T* x, const Window2d& w, T* out, size_t p0, size_t p1);
 template <typename T> void avgPool2dBackward(const T* g, const Window2d& w, T* out, size_t p0, size_t p1);
 

@@ -47,7 +47,8 @@ export interface NativeAddon {
   /** The window kernels take the Window2d as its 14 sizes in WINDOW_FIELDS order (see windowSizes). */
   im2col(x: TypedArray, window: readonly number[], out: TypedArray): void;
   col2im(cols: TypedArray, window: readonly number[], out: TypedArray): void;
-  maxPool2d(x: TypedArray, window: readonly number[], out: TypedArray, argmax: Int32Array): void;
+  /** `level` picks its vector code path as gemm's does (at most `level()`); every level gives the same bits. */
+  maxPool2d(x: TypedArray, window: readonly number[], out: TypedArray, argmax: Int32Array, level: number): void;
   avgPool2d(x: TypedArray, window: readonly number[], out: TypedArray): void;
   avgPool2dBackward(g: TypedArray, window: readonly number[], out: TypedArray): void;
 }

@@ -141,7 +141,7 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
 
   const maxPool2d: Kernels['maxPool2d'] = (x, w, out, argmax) => {
     if (x.length < minElements) ref.maxPool2d(x, w, out, argmax);
-    else addon.maxPool2d(x, windowSizes(w), out, argmax);
+    else addon.maxPool2d(x, windowSizes(w), out, argmax, level);
   };
 
   const avgPool2d: Kernels['avgPool2d'] = (x, w, out) => {
