@@ -37,24 +37,25 @@ export const defaults: MnistConfig = {
   schedule: 'cosine', shift: 2, seed: 1,
 };
 
-function learningRate(c: MnistConfig, stepsPerEpoch: number): LearningRate {
+/** The peak rate under the chosen schedule (cosine: half an epoch of warmup, then decay to 1% by the last step). */
+export function learningRate(c: Pick<MnistConfig, 'epochs' | 'lr' | 'schedule'>, stepsPerEpoch: number): LearningRate {
   const total = c.epochs * stepsPerEpoch;
   switch (c.schedule) {
     case 'constant': return c.lr;
     case 'cosine': return warmup(cosineDecay(c.lr, { decaySteps: total, alpha: 0.01 }), { steps: Math.ceil(stepsPerEpoch / 2) });
     case 'step': return stepDecay(c.lr, { every: stepsPerEpoch * 3, factor: 0.3 });
     case 'exponential': return exponentialDecay(c.lr, { rate: 0.8, decaySteps: stepsPerEpoch });
-    default: throw new Error(`mnist: unknown --schedule '${c.schedule}'; choose constant, cosine, step or exponential`);
+    default: throw new Error(`unknown --schedule '${c.schedule}'; choose constant, cosine, step or exponential`);
   }
 }
 
-function optimizerFor(c: MnistConfig, lr: LearningRate): Optimizer {
+export function optimizerFor(c: Pick<MnistConfig, 'optimizer'>, lr: LearningRate): Optimizer {
   switch (c.optimizer) {
     case 'adam': return adam({ lr });
     case 'adamW': return adamW({ lr, weightDecay: 1e-4 });
     case 'sgd': return sgd({ lr, momentum: 0.9, nesterov: true });
     case 'rmsprop': return rmsprop({ lr });
-    default: throw new Error(`mnist: unknown --optimizer '${c.optimizer}'; choose adam, adamW, sgd or rmsprop`);
+    default: throw new Error(`unknown --optimizer '${c.optimizer}'; choose adam, adamW, sgd or rmsprop`);
   }
 }
 

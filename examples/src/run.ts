@@ -1,5 +1,5 @@
 /** `pnpm example <name> [flags]`: runs examples/src/<name>.ts. */
-const examples = ['exp', 'sinc', 'surface', 'mnist', 'custom-op', 'graph', 'calculus', 'demo'];
+const examples = ['exp', 'sinc', 'surface', 'mnist', 'mnist-cnn', 'custom-op', 'graph', 'calculus', 'demo'];
 const [name, ...argv] = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
 
 if (!name || !examples.includes(name)) {

@@ -5,4 +5,5 @@ export { fit1dChart, type Fit1dData } from './fit1d.ts';
 export { surfaceChart, type SurfaceData } from './surface.ts';
 export { confusionChart, type ConfusionData } from './confusion.ts';
 export { digitsChart, type DigitsData } from './digits.ts';
+export { imagesChart, type ImagesData } from './images.ts';
 export { jacobianChart, type JacobianData } from './jacobian.ts';
