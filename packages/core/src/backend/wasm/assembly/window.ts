@@ -229,6 +229,40 @@ export function avgPool2d(x: usize, out: usize, batch: i32, channels: i32, heigh
   pool(AVG, x, out, 0, batch * channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, outH, outW);
 }
 
+/** One window's share added to its taps: each pixel = float32(pixel + share), the sum in float64. */
+@inline function spreadWindow(image: usize, width: i32, y0: i32, y1: i32, x0: i32, x1: i32, share: f64): void {
+  for (let y = y0; y < y1; y++) {
+    for (let i = y * width + x0, end = y * width + x1; i < end; i++) {
+      const at = image + (<usize>i << 2);
+      store<f32>(at, <f32>(<f64>load<f32>(at) + share));
+    }
+  }
+}
+
+/** Two pixels plus a float64 share each (lanes 0 and 1 of `pixels`), rounded back to float32 (in lanes 0, 1). */
+@inline function addShares(pixels: v128, shares: v128): v128 {
+  return f32x4.demote_f64x2_zero(f64x2.add(f64x2.promote_low_f32x4(pixels), shares));
+}
+
+/**
+ * spreadWindow for windows ox..ox+3 of a row of 2-wide windows at stride 2: together they cover 8
+ * adjacent columns, each pixel in one window only, so adding the four shares a row at a time keeps every
+ * pixel's order of additions (windows of other rows come before or after, in out's order).
+ */
+@inline function spreadWindows4(image: usize, width: i32, y0: i32, y1: i32, left: i32, g: v128, area: f64): void {
+  const a = f64x2.splat(area);
+  const s01 = f64x2.div(f64x2.promote_low_f32x4(g), a), s23 = f64x2.div(f64x2.promote_low_f32x4(v128.shuffle<f32>(g, g, 2, 3, 0, 1)), a);
+  // The share of each pixel pair: [s0, s0], [s1, s1], [s2, s2], [s3, s3].
+  const p0 = v128.shuffle<f64>(s01, s01, 0, 0), p1 = v128.shuffle<f64>(s01, s01, 1, 1);
+  const p2 = v128.shuffle<f64>(s23, s23, 0, 0), p3 = v128.shuffle<f64>(s23, s23, 1, 1);
+  for (let y = y0; y < y1; y++) {
+    const at = image + (<usize>(y * width + left) << 2);
+    const u = v128.load(at), v = v128.load(at, 16);
+    v128.store(at, v128.shuffle<f32>(addShares(u, p0), addShares(v128.shuffle<f32>(u, u, 2, 3, 0, 1), p1), 0, 1, 4, 5));
+    v128.store(at, v128.shuffle<f32>(addShares(v, p2), addShares(v128.shuffle<f32>(v, v, 2, 3, 0, 1), p3), 0, 1, 4, 5), 16);
+  }
+}
+
 /**
  * The adjoint of avgPool2d: out [batch, channels, height, width] = 0, then each window's g / area added to
  * its taps, window by window, in float64 rounded at each store as the reference does.
@@ -238,22 +272,27 @@ export function avgPool2dBackward(g: usize, out: usize, batch: i32, channels: i3
   const area = <f64>(kernelH * kernelW);
   const planes = batch * channels;
   zero(out, 0, planes * height * width);
+  // 2-wide windows at stride 2 (the common 2×2 pooling) four at a time where all their columns are inside.
+  const simd = kernelW == 2 && strideW == 2;
+  const inLo = firstInside(-padW, strideW, outW);
+  const inHi = endInside(kernelW - 1 - padW, strideW, width, outW, inLo);
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const image = out + (<usize>(p * height * width) << 2);
     for (let oy = 0; oy < outH; oy++) {
       const top = oy * strideH - padH;
       const y0 = max(top, 0), y1 = min(top + kernelH, height);
-      for (let ox = 0; ox < outW; ox++, o++) {
-        const left = ox * strideW - padW;
-        const x0 = max(left, 0), x1 = min(left + kernelW, width);
-        const share = <f64>load<f32>(g + (<usize>o << 2)) / area;
-        for (let y = y0; y < y1; y++) {
-          for (let i = y * width + x0, end = y * width + x1; i < end; i++) {
-            const at = image + (<usize>i << 2);
-            store<f32>(at, <f32>(<f64>load<f32>(at) + share));
-          }
+      let ox = 0;
+      if (simd) {
+        for (; ox < inLo; ox++, o++) {
+          const left = ox * strideW - padW;
+          spreadWindow(image, width, y0, y1, max(left, 0), min(left + kernelW, width), <f64>load<f32>(g + (<usize>o << 2)) / area);
         }
+        for (; ox + 4 <= inHi; ox += 4, o += 4) spreadWindows4(image, width, y0, y1, ox * strideW - padW, v128.load(g + (<usize>o << 2)), area);
+      }
+      for (; ox < outW; ox++, o++) {
+        const left = ox * strideW - padW;
+        spreadWindow(image, width, y0, y1, max(left, 0), min(left + kernelW, width), <f64>load<f32>(g + (<usize>o << 2)) / area);
       }
     }
   }
