@@ -16,4 +16,5 @@ export type { LabelledPoints } from './labelled-points.ts';
 export { trainTestSplit, type Split, type SplitOptions } from './split.ts';
 /** Row selection lives in core (one implementation for splits and batches); re-exported for convenience. */
 export { takeRows } from '@chainrule/core';
+export { mnistSubsetFromBytes, fetchMnistSubset, type MnistSubset, type MnistDigits, type MnistSubsetOptions } from './mnist-subset.ts';
 export { shiftImages, type ShiftOptions } from './augment.ts';
