@@ -1,4 +1,4 @@
-"""Shared by torch_mlp.py and numpy_mlp.py: arguments, thread env vars, shapes, data pool, timing, output.
+"""Shared by torch_mlp.py, numpy_mlp.py and torch_cnn.py: arguments, thread env vars, shapes, data pool, timing, output.
 
 Import this module BEFORE numpy/torch: it sets the BLAS/OpenMP thread counts from --threads, which the
 libraries read when they load.
@@ -18,13 +18,16 @@ SAMPLES = 60_000
 POOL = 6400  # random samples of MNIST's shape, cycled; a multiple of BATCH
 
 
-def parse_args(description):
+def parse_args(description, batches_default=None, kernel_flag="--no-matmul"):
+    """--threads, --batches (default batches_default: None is the whole epoch), --warmup, --round-seconds and
+    kernel_flag (skip the kernel timings: --no-matmul for the MLP peers, --no-conv for the CNN's)."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--batches", type=int, default=None, help="batches to time (default: the whole epoch, 938)")
+    p.add_argument("--batches", type=int, default=batches_default,
+                   help="batches to time (default: %s)" % ("the whole epoch, 938" if batches_default is None else batches_default))
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--round-seconds", type=float, default=0.2)
-    p.add_argument("--no-matmul", action="store_true")
+    p.add_argument(kernel_flag, action="store_true", dest="no_kernels")
     args = p.parse_args()
     n = str(args.threads)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -54,23 +57,30 @@ def log(*a):
     print("[%s]" % os.path.basename(sys.argv[0]), *a, file=sys.stderr, flush=True)
 
 
+def best_seconds(call, round_seconds):
+    """Seconds per call(): one warm-up call, then the best of up to 3 rounds of reps filling round_seconds
+    (none when a call takes over 1 s, one over 0.3 s). Returns (seconds, reps, rounds)."""
+    t0 = time.perf_counter()
+    call()
+    one = max(time.perf_counter() - t0, 1e-7)
+    reps = max(1, int(round_seconds / one + 0.999))
+    rounds = 0 if one > 1 else 1 if one > 0.3 else 3
+    best = one
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            call()
+        best = min(best, (time.perf_counter() - t0) / reps)
+    return best, reps, rounds
+
+
 def time_matmuls(np, make, call, round_seconds, prefix=""):
     """GFLOP/s per shape key (prefix + key: 'f64 ' for float64). make(shape) -> (a, b) with a stored k×m if ta,
-    b stored n×k if tb; call(a, b, ta, tb) -> result. Warm-up call, then rounds of reps filling round_seconds; best round."""
+    b stored n×k if tb; call(a, b, ta, tb) -> result. Timed by best_seconds."""
     out = {}
     for s in load_shapes():
         a, b = make(s)
-        t0 = time.perf_counter()
-        call(a, b, s["ta"], s["tb"])
-        one = max(time.perf_counter() - t0, 1e-7)
-        reps = max(1, int(round_seconds / one + 0.999))
-        rounds = 0 if one > 1 else 1 if one > 0.3 else 3
-        best = one
-        for _ in range(rounds):
-            t0 = time.perf_counter()
-            for _ in range(reps):
-                call(a, b, s["ta"], s["tb"])
-            best = min(best, (time.perf_counter() - t0) / reps)
+        best, reps, rounds = best_seconds(lambda: call(a, b, s["ta"], s["tb"]), round_seconds)
         key = prefix + s["key"]
         out[key] = 2.0 * s["m"] * s["k"] * s["n"] / best / 1e9
         log("%s: %.2f GFLOP/s (%d x %d)" % (key, out[key], reps, rounds))
@@ -141,8 +151,10 @@ def reference_blas_warning(libs):
     return None
 
 
-def emit(result):
+def emit(result, flop=None):
+    """Logs the epoch (effective GFLOP/s from flop per epoch, the MLP's by default) and prints the JSON line."""
+    flop = epoch_flop() if flop is None else flop
     log("epoch: %.3f s, %.2f effective GFLOP/s, loss %.4f"
-        % (result["seconds_per_epoch"], epoch_flop() / result["seconds_per_epoch"] / 1e9, result.get("final_loss", float("nan"))))
+        % (result["seconds_per_epoch"], flop / result["seconds_per_epoch"] / 1e9, result.get("final_loss", float("nan"))))
     sys.stdout.write("\n" + json.dumps(result) + "\n")
     sys.stdout.flush()

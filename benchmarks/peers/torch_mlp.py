@@ -69,7 +69,7 @@ def train():
     return result
 
 
-gflops = {} if args.no_matmul else matmuls()
+gflops = {} if args.no_kernels else matmuls()
 seconds, batches, loss = train()
 libs = blas_libraries()
 notes = ["python %s (%s)" % (sys.version.split()[0], sys.executable),

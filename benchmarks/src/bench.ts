@@ -1,10 +1,11 @@
 /**
- * `pnpm bench`: runs every row source, prints one Markdown report (MNIST epoch table, matmul GFLOP/s table),
- * and writes it to benchmarks/RESULTS.md with the date and machine.
+ * `pnpm bench`: runs every row source, prints one Markdown report (MNIST MLP epoch table, matmul GFLOP/s table,
+ * MNIST CNN epoch table, conv GFLOP/s table), and writes it to benchmarks/RESULTS.md with the date and machine.
  *
  *   pnpm --filter @chainrule/benchmarks bench                 # everything, best of two rounds (~4 min on 2 cores)
  *   pnpm --filter @chainrule/benchmarks bench -- --quick      # partial epochs, short rounds: plumbing check
  *   … bench -- --sources peers --peers tfjs-wasm,torch-1 --no-write
+ *   … bench -- --sources cnn --rounds 1 --no-write               # the CNN rows only
  *   … bench -- --json rows.json                               # also dump the raw rows
  *   … bench -- --rounds 1                                     # one pass instead of the best of two
  *
@@ -13,10 +14,11 @@
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { runChainrule } from './chainrule.ts';
+import { runCnn } from './cnn.ts';
 import { ALL_PEERS, runPeers, type PeerId } from './peers.ts';
 import { machinePeak } from './peak.ts';
 import { formatTable, loadWarning, machineHeader, machineInfo, writeResults } from './report.ts';
-import type { BenchRow, SourceResult } from './rows.ts';
+import { isMlpRow, type BenchRow, type SourceResult } from './rows.ts';
 
 export interface BenchContext {
   /** Short runs: partial epochs, short matmul rounds. */
@@ -32,17 +34,19 @@ export interface RowSource {
   readonly run: (ctx: BenchContext) => Promise<SourceResult>;
 }
 
-/** The row sources, run in this order: chainrule's own rows first, then the peers. */
+/** The row sources, run in this order: chainrule's own MLP rows first, then the peers', then the CNN's (chainrule and PyTorch). */
 export const SOURCES: RowSource[] = [
   { name: 'chainrule', run: (ctx) => runChainrule({ quick: ctx.quick, log: ctx.log }) },
   { name: 'peers', run: (ctx) => runPeers({ quick: ctx.quick, only: ctx.peers, log: ctx.log }) },
+  { name: 'cnn', run: (ctx) => runCnn({ quick: ctx.quick, peers: ctx.peers, log: ctx.log }) },
 ];
 
 /**
- * The row epoch ratios are shown against: chainrule's first WebAssembly row doing the peers' work (what browsers
- * get), else its first row doing it, else its first row, else TensorFlow.js wasm.
+ * The row the MLP's epoch ratios are shown against: chainrule's first WebAssembly row doing the peers' work (what
+ * browsers get), else its first row doing it, else its first row, else TensorFlow.js wasm. CNN rows are never it.
  */
-export function pickReference(rows: readonly BenchRow[]): ((r: BenchRow) => boolean) | undefined {
+export function pickReference(allRows: readonly BenchRow[]): ((r: BenchRow) => boolean) | undefined {
+  const rows = allRows.filter(isMlpRow);
   const ours = rows.filter((r) => r.system.toLowerCase().startsWith('chainrule') && r.secondsPerEpoch !== null);
   const peersLoop = ours.filter((r) => !r.system.endsWith(' fit') && !r.system.includes('reference'));
   const ref =
@@ -54,14 +58,14 @@ export function pickReference(rows: readonly BenchRow[]): ((r: BenchRow) => bool
 }
 
 /**
- * One row per system and thread count: the fastest epoch any round measured and, per matmul shape, the
+ * One row per workload, system and thread count: the fastest epoch any round measured and, per kernel shape, the
  * highest GFLOP/s (with that epoch's note). Rows keep the order of their first appearance.
  */
 export function bestOfRounds(rounds: readonly (readonly BenchRow[])[]): BenchRow[] {
   const best = new Map<string, BenchRow>();
   for (const rows of rounds) {
     for (const r of rows) {
-      const key = `${r.system}\u0000${r.threads}`;
+      const key = `${r.workload ?? 'mlp'}\u0000${r.system}\u0000${r.threads}`;
       const old = best.get(key);
       if (!old) { best.set(key, r); continue; }
       const faster = r.secondsPerEpoch !== null && (old.secondsPerEpoch === null || r.secondsPerEpoch < old.secondsPerEpoch);
@@ -109,7 +113,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (k === '--no-write') a.write = false;
     else if (k === '--out') a.out = val();
     else if (k === '--json') a.json = val();
-    else if (k === '--sources') a.sources = val().split(',');
+    else if (k === '--sources') {
+      a.sources = val().split(',');
+      for (const s of a.sources) if (!SOURCES.some((src) => src.name === s)) throw new Error(`unknown source ${s}; one of ${SOURCES.map((src) => src.name).join(', ')}`);
+    }
     else if (k === '--peers') {
       const ps = val().split(',');
       for (const p of ps) if (!(ALL_PEERS as readonly string[]).includes(p)) throw new Error(`unknown peer ${p}; one of ${ALL_PEERS.join(', ')}`);

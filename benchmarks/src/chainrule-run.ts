@@ -23,6 +23,7 @@ import { bufferStats } from '@chainrule/core/backend';
 import { loadMnist } from '@chainrule/datasets/node';
 import { fit, makeTrainStep, mlp, sgd } from '@chainrule/nn';
 import { MATMUL_SHAPES, matmulFlop, MLP } from './shapes.ts';
+import { bestSecondsPerCall, warmUp } from './steady-timing.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -69,18 +70,8 @@ function matmulGflops(): Record<string, number> {
       const a = randUniform(s.ta ? [s.k, s.m] : [s.m, s.k], { low: -1, high: 1, seed: 3, dtype });
       const b = randUniform(s.tb ? [s.n, s.k] : [s.k, s.n], { low: -1, high: 1, seed: 4, dtype });
       const call = reusing(() => { noGrad(() => matmul(a, b, { transA: s.ta, transB: s.tb })); }, { pure: true });
-      let t0 = performance.now();
-      call();
-      const one = Math.max((performance.now() - t0) / 1000, 1e-7);
-      const reps = Math.max(1, Math.ceil(roundSeconds / one));
-      const rounds = one > 1 ? 0 : one > 0.3 ? 1 : 3;
-      let best = one;
-      for (let r = 0; r < rounds; r++) {
-        t0 = performance.now();
-        for (let i = 0; i < reps; i++) call();
-        best = Math.min(best, (performance.now() - t0) / 1000 / reps);
-      }
-      out[key] = matmulFlop(s) / best / 1e9;
+      const { seconds, reps, rounds } = bestSecondsPerCall(call, roundSeconds);
+      out[key] = matmulFlop(s) / seconds / 1e9;
       log(`${key}: ${out[key]!.toFixed(2)} GFLOP/s (${reps} × ${rounds})`);
     }
   }
@@ -108,17 +99,6 @@ function opOverheadMicros(): { forward: number; backward: number } {
 
 interface Epoch { seconds: number; loss: number; freshKBPerStep: number }
 
-/**
- * Runs `step` at least five times and for at least WARM_UP_MS. V8 starts wasm code on its baseline
- * compiler and swaps in optimised code once a function is hot; the peers (Python, XNNPACK) have no
- * such warm-up, so it is left out of the time, like JIT warm-up in any steady-state benchmark.
- */
-const WARM_UP_MS = 300;
-function warmUp(step: (i: number) => void): void {
-  const t0 = performance.now();
-  for (let i = 0; i < 5 || performance.now() - t0 < WARM_UP_MS; i++) step(i);
-}
-
 /** The peers' loop: sequential batches of a random pool through makeTrainStep (see the header). */
 function peersEpoch(): Epoch {
   const [inDim, classes] = [MLP.layers[0]!, MLP.layers[MLP.layers.length - 1]!];
@@ -143,7 +123,7 @@ function peersEpoch(): Epoch {
     state = r.optState;
     return r.loss;
   };
-  // Warm-up: five batches, as the peers do, and on until WARM_UP_MS have passed (see warmUp); then
+  // Warm-up: five batches, as the peers do, and on until WARM_UP_MS have passed (see steady-timing.ts); then
   // the timed epoch starts again from the initial weights, so its loss does not depend on the clock.
   warmUp((i) => run(i % 5));
   params = model.init(1);

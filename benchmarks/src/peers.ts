@@ -41,11 +41,13 @@ interface PeerJson {
   missing?: string;
   /** chainrule's per-op overhead in µs (see BenchRow.opMicros). */
   op_overhead_us?: { forward: number; backward: number };
+  /** 'cnn' for a CNN row (see BenchRow.workload); absent for the MLP. */
+  workload?: 'cnn';
 }
 
 /** A row for a system that could not run here: no numbers, and why. */
-export const missingRow = (system: string, threads: number, why: string): BenchRow =>
-  ({ system, threads, secondsPerEpoch: null, samplesPerSec: null, gflops: {}, missing: why });
+export const missingRow = (system: string, threads: number, why: string, workload?: 'cnn'): BenchRow =>
+  ({ system, threads, secondsPerEpoch: null, samplesPerSec: null, gflops: {}, missing: why, ...(workload ? { workload } : {}) });
 
 export function toRow(j: PeerJson): BenchRow {
   const s = j.seconds_per_epoch;
@@ -59,6 +61,7 @@ export function toRow(j: PeerJson): BenchRow {
     ...(j.note ? { note: j.note } : {}),
     ...(j.missing ? { missing: j.missing } : {}),
     ...(j.op_overhead_us ? { opMicros: { forward: j.op_overhead_us.forward, backward: j.op_overhead_us.backward } } : {}),
+    ...(j.workload === 'cnn' ? { workload: 'cnn' as const } : {}),
   };
 }
 

@@ -4,7 +4,9 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { MATMUL_SHAPES, MLP_EPOCH_FLOP } from './shapes.ts';
-import { rowLabel, type BenchRow } from './rows.ts';
+import { fmt, mdTable, num, esc } from './markdown.ts';
+import { formatCnnSection } from './cnn-report.ts';
+import { isCnnRow, isMlpRow, rowLabel, type BenchRow } from './rows.ts';
 
 export interface TableOptions {
   /**
@@ -18,28 +20,6 @@ export interface TableOptions {
 
 /** float64 matmul keys start with this (dgemm); the others are float32. */
 export const F64 = 'f64 ';
-
-const fmt = (x: number | null | undefined, digits: number): string =>
-  x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
-
-/** Significant-ish formatting: 0.352, 7.24, 38.4, 1 234. */
-function num(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
-  const a = Math.abs(x);
-  if (a >= 1000) return Math.round(x).toLocaleString('en-US');
-  if (a >= 100) return x.toFixed(0);
-  if (a >= 10) return x.toFixed(1);
-  if (a >= 1) return x.toFixed(2);
-  return x.toFixed(3);
-}
-
-const esc = (s: string): string => s.replace(/\|/g, '\\|');
-
-function mdTable(header: readonly string[], align: readonly ('l' | 'r')[], body: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]): string => `| ${cells.map(esc).join(' | ')} |`;
-  const sep = `| ${align.map((a) => (a === 'r' ? '---:' : ':---')).join(' | ')} |`;
-  return [line(header), sep, ...body.map(line)].join('\n');
-}
 
 /**
  * The rows the epoch ratios are also taken against, for issue 16's targets: PyTorch on one thread and the fastest
@@ -202,11 +182,13 @@ export function nativeGflopsLines(rows: readonly BenchRow[], prefix = ''): strin
 }
 
 /**
- * Both tables as Markdown, with each row's measurement note underneath:
- * MNIST MLP epoch (seconds, samples/s, ratios) and matmul GFLOP/s per shape.
+ * The report's tables as Markdown, with each row's measurement note underneath: MNIST MLP epoch (seconds,
+ * samples/s, ratios), matmul GFLOP/s per shape, per-op overhead, then the MNIST CNN's epoch and conv GFLOP/s
+ * tables (cnn-report.ts) from the rows whose workload is 'cnn'.
  */
-export function formatTable(rows: readonly BenchRow[], opts: TableOptions = {}): string {
+export function formatTable(allRows: readonly BenchRow[], opts: TableOptions = {}): string {
   const parts: string[] = [];
+  const rows = allRows.filter(isMlpRow);
   const epoch = formatEpochTable(rows, opts);
   if (epoch) {
     parts.push(
@@ -247,9 +229,11 @@ export function formatTable(rows: readonly BenchRow[], opts: TableOptions = {}):
   if (overhead) {
     parts.push('### Per-op overhead', '', 'What an op costs besides its arithmetic, on tiny tensors ([2,3]; goal ≤ 1 µs): checks, broadcasting, recording the graph node and dispatching to the kernel set.', '', overhead, '');
   }
-  const noted = rows.filter((r) => r.note);
+  parts.push(...formatCnnSection(allRows.filter(isCnnRow), peak));
+  const noted = allRows.filter((r) => r.note);
   if (noted.length) {
-    parts.push('### How each row was measured', '', ...noted.map((r) => `- **${esc(rowLabel(r))}**: ${r.note}`), '');
+    const label = (r: BenchRow): string => `${isCnnRow(r) ? 'CNN: ' : ''}${rowLabel(r)}`;
+    parts.push('### How each row was measured', '', ...noted.map((r) => `- **${esc(label(r))}**: ${r.note}`), '');
   }
   return parts.join('\n');
 }

@@ -21,6 +21,11 @@ export interface BenchRow {
    * on [2,3]); `backward` is a small graph's forward and grad divided by the ops it records.
    */
   readonly opMicros?: { readonly forward: number; readonly backward: number };
+  /**
+   * What the epoch trains: absent for the MNIST MLP, 'cnn' for the MNIST CNN of peers/cnn.json (its gflops are
+   * then keyed by conv pass, 'conv2 dw', …). Rows of the two never share a table.
+   */
+  readonly workload?: 'cnn';
 }
 
 /** What a source of rows hands back: its rows, and remarks for the reader (peers missing, how to install). */
@@ -28,5 +33,10 @@ export interface SourceResult {
   readonly rows: readonly BenchRow[];
   readonly notes: readonly string[];
 }
+
+/** Rows of the MNIST MLP's tables. */
+export const isMlpRow = (r: BenchRow): boolean => r.workload === undefined;
+/** Rows of the MNIST CNN's tables. */
+export const isCnnRow = (r: BenchRow): boolean => r.workload === 'cnn';
 
 export const rowLabel = (r: BenchRow): string => `${r.system} (${r.threads} thread${r.threads === 1 ? '' : 's'})`;
