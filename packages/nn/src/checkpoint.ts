@@ -12,13 +12,16 @@
  *                  `epochsDone`                 epochs completed: where a resumed fit starts
  *                  `rng`                        fit's streams (shuffling, augmentation, dropout) as Rng states (JSON)
  *                  `history`                    the History so far (JSON)
+ *                  `position`                   only when taken inside an epoch (Trainer.checkpoint): the
+ *                                               steps already run in it and their numbers (JSON), with the
+ *   tensor         `position/outputs`           model outputs so far for the epoch's training metrics
  *
  * Later versions may add tensors and keys: a reader ignores metadata keys it does not know, and refuses a
  * file whose format number is newer than it reads. Layer state and the dropout stream came later within
  * format 1: a file without them is a model without stateful layers, and its dropout stream starts where
  * a fresh run's would.
  */
-import { describeValue, type Tensor } from '@chainrule/core';
+import { describeValue, Rng, Tensor, type RngState } from '@chainrule/core';
 import { List, OrderedMap } from 'immutable';
 import { History } from './history.ts';
 import { fromSpec, type Model, type SequentialJSON } from './model.ts';
@@ -33,6 +36,7 @@ import { streamsFromStates, type FitRngState, type FitStreams } from './fit-stre
 export const CHECKPOINT_FORMAT = 1;
 const VERSION_KEY = 'chainrule.checkpoint';
 const SLOT_PREFIX = 'optimizer/';
+const POSITION_OUTPUTS = 'position/outputs';
 
 /** What a fit run needs to continue where another stopped (pass it as fit's `resume`). */
 export interface ResumeState {
@@ -44,6 +48,30 @@ export interface ResumeState {
   readonly epochsDone: number;
   /** Where fit's random streams stood, so shuffling and augmentation go on as if never stopped. */
   readonly rng: FitRngState;
+  /**
+   * Set when the state was taken inside an epoch (`trainer.checkpoint()` between its steps): the run
+   * goes on from the next step of epoch `epochsDone`, not from the next epoch.
+   */
+  readonly position?: EpochPosition;
+}
+
+/**
+ * Where a run stands inside an epoch: the epoch's batch order is drawn again from `shuffle`, the steps
+ * already run are skipped, and their numbers go into the epoch's History entry as if it had never stopped.
+ */
+export interface EpochPosition {
+  /** Steps already run in the epoch (at least 1: an epoch with none is not open). */
+  readonly batch: number;
+  /** The shuffle stream's state when the epoch began, before it drew the epoch's batch order. */
+  readonly shuffle: RngState;
+  /** The loss of each of those steps. */
+  readonly stepLoss: readonly number[];
+  /** The learning rate of each of those steps. */
+  readonly stepLr: readonly number[];
+  /** Each layer's gradient norm at each of those steps (empty with the monitor off). */
+  readonly stepGradNorms: Readonly<Record<string, readonly number[]>>;
+  /** The model's output rows so far, [samples, outputs] in sample order, for the epoch's training metrics; absent without metrics. */
+  readonly outputs?: Tensor;
 }
 
 /** A run's whole state: FitResult is one, so `saveCheckpoint(path, model, fit(...))` needs nothing else. */
@@ -72,14 +100,35 @@ const wholeNumber = (v: unknown): v is number => typeof v === 'number' && Number
  * as live values: the optimiser state, the history, the first epoch and fresh streams at the saved
  * positions. `where` starts every error (e.g. 'fit: resume').
  */
-export function resumeFrom(where: string, model: Model, state: ResumeState): { optState: OptState; history: History; epoch: number } & FitStreams {
+export function resumeFrom(where: string, model: Model, state: ResumeState): { optState: OptState; history: History; epoch: number; position?: EpochPosition } & FitStreams {
   if (state === null || typeof state !== 'object') {
     throw new Error(`${where} must be { optState, history, epochsDone, rng }: a FitResult or a loaded checkpoint, got ${describeValue(state)}`);
   }
   if (!wholeNumber(state.epochsDone)) throw new Error(`${where}.epochsDone must be a whole number ≥ 0, got ${describeValue(state.epochsDone)}`);
   if (!(state.history instanceof History)) throw new Error(`${where}.history must be a History (FitResult.history), got ${describeValue(state.history)}`);
   checkSlots(`${where}.optState`, model, state.optState);
-  return { optState: state.optState, history: state.history, epoch: state.epochsDone, ...streamsFromStates(where, state.rng) };
+  if (state.position !== undefined) checkPosition(`${where}.position`, state.position);
+  return { optState: state.optState, history: state.history, epoch: state.epochsDone, position: state.position, ...streamsFromStates(where, state.rng) };
+}
+
+/** A position's own consistency; whether it fits the data is the Trainer's check, which has the data. */
+function checkPosition(where: string, position: EpochPosition): void {
+  if (position === null || typeof position !== 'object') throw new Error(`${where} must be what trainer.checkpoint() gives inside an epoch, got ${describeValue(position)}`);
+  const { batch, shuffle, stepLoss, stepLr, stepGradNorms, outputs } = position;
+  if (!wholeNumber(batch) || batch < 1) throw new Error(`${where}.batch must be a whole number ≥ 1 (steps run in the epoch), got ${describeValue(batch)}`);
+  Rng.fromState(shuffle, `${where}.shuffle`);
+  const steps = (name: string, v: unknown) => {
+    if (!Array.isArray(v) || v.length !== batch || !v.every((x) => typeof x === 'number')) {
+      throw new Error(`${where}.${name} must hold one number per step run (${batch}), got ${describeValue(v)}`);
+    }
+  };
+  steps('stepLoss', stepLoss);
+  steps('stepLr', stepLr);
+  if (stepGradNorms === null || typeof stepGradNorms !== 'object') throw new Error(`${where}.stepGradNorms must map layer names to their norms, got ${describeValue(stepGradNorms)}`);
+  for (const [layer, norms] of Object.entries(stepGradNorms)) steps(`stepGradNorms['${layer}']`, norms);
+  if (outputs !== undefined && !(outputs instanceof Tensor && outputs.shape.length === 2)) {
+    throw new Error(`${where}.outputs must be a [samples, outputs] tensor, got ${describeValue(outputs)}`);
+  }
 }
 
 /** An OptState whose every slot holds a tensor per parameter, as the params do. */
@@ -115,6 +164,7 @@ export function encodeCheckpoint(model: Model, state: TrainingState, where = 'en
     for (const [k, t] of state.params) m.set(k, t);
     for (const [k, t] of layerState) m.set(`${STATE_PREFIX}${k}`, t);
     for (const [slot, values] of state.optState.slots) for (const [k, t] of values) m.set(`${SLOT_PREFIX}${slot}/${k}`, t);
+    if (state.position?.outputs) m.set(POSITION_OUTPUTS, state.position.outputs);
   });
   return encodeSafetensors(tensors, {
     [VERSION_KEY]: String(CHECKPOINT_FORMAT),
@@ -125,6 +175,7 @@ export function encodeCheckpoint(model: Model, state: TrainingState, where = 'en
     epochsDone: String(state.epochsDone),
     rng: JSON.stringify(state.rng),
     history: JSON.stringify(historyToJSON(state.history)),
+    ...(state.position && { position: JSON.stringify(positionToJSON(state.position)) }),
   });
 }
 
@@ -177,7 +228,7 @@ export function decodeCheckpoint(bytes: Uint8Array, options: DecodeCheckpointOpt
 
   // Tensors in the model's order, whatever order the bytes had; names, shapes and dtypes checked.
   const inModelOrder = (where: string, prefix: string): Params => {
-    const found = tensors.filter((_, k) => (prefix ? k.startsWith(prefix) : !k.startsWith(SLOT_PREFIX) && !k.startsWith(STATE_PREFIX))).mapKeys((k) => k.slice(prefix.length));
+    const found = tensors.filter((_, k) => (prefix ? k.startsWith(prefix) : !k.startsWith(SLOT_PREFIX) && !k.startsWith(STATE_PREFIX) && k !== POSITION_OUTPUTS)).mapKeys((k) => k.slice(prefix.length));
     checkAgainstSpec(where, model, found);
     return OrderedMap<string, Tensor>(model.paramShapes.keySeq().map((k) => [k, found.get(k)!] as const));
   };
@@ -187,7 +238,11 @@ export function decodeCheckpoint(bytes: Uint8Array, options: DecodeCheckpointOpt
   const rng = json('rng') as FitRngState;
   streamsFromStates(source, rng); // checks the states
   const history = historyFromJSON(source, json('history'));
-  return { model, params, state: stateInFile(source, model, tensors), optState, history, epochsDone: count('epochsDone'), rng };
+  const position = metadata.position === undefined ? undefined : positionFromJSON(source, json('position'), tensors.get(POSITION_OUTPUTS));
+  const state = { model, params, state: stateInFile(source, model, tensors), optState, history, epochsDone: count('epochsDone'), rng };
+  if (position === undefined) return state;
+  checkPosition(`${source}: __metadata__['position']`, position);
+  return { ...state, position };
 }
 
 function modelOf(source: string, spec: unknown): Model {
@@ -260,4 +315,34 @@ function historyFromJSON(source: string, json: unknown): History {
     stepLr: numbers('stepLr', h.stepLr),
     stepGradNorms: pairs('stepGradNorms', h.stepGradNorms, (x) => numbers('stepGradNorms', x)),
   });
+}
+
+// A position inside an epoch, as JSON: its per-step numbers as History's are, its layer norms as pairs.
+
+function positionToJSON(p: EpochPosition) {
+  return {
+    batch: p.batch, shuffle: p.shuffle, stepLoss: numbersToJSON(p.stepLoss), stepLr: numbersToJSON(p.stepLr),
+    stepGradNorms: Object.entries(p.stepGradNorms).map(([k, v]) => [k, numbersToJSON(v)]),
+  };
+}
+
+function positionFromJSON(source: string, json: unknown, outputs: Tensor | undefined): EpochPosition {
+  const where = `${source}: __metadata__['position']`;
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${where} must be an object, got ${describeValue(json)}`);
+  const p = json as Record<string, unknown>;
+  const numbers = (field: string, v: unknown): number[] => {
+    const ok = Array.isArray(v) && v.every((x) => typeof x === 'number' || (typeof x === 'string' && x in SPECIAL));
+    if (!ok) throw new Error(`${where}.${field} must be a list of numbers, got ${describeValue(v)}`);
+    return (v as JsonNumber[]).map((x) => (typeof x === 'number' ? x : SPECIAL[x]!));
+  };
+  const pairs = p.stepGradNorms;
+  if (!Array.isArray(pairs) || !pairs.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string')) {
+    throw new Error(`${where}.stepGradNorms must be a list of [layer, norms] pairs, got ${describeValue(pairs)}`);
+  }
+  const stepGradNorms: Record<string, number[]> = {};
+  for (const [k, v] of pairs as [string, unknown][]) stepGradNorms[k] = numbers(`stepGradNorms['${k}']`, v);
+  return {
+    batch: p.batch as number, shuffle: p.shuffle as RngState, stepLoss: numbers('stepLoss', p.stepLoss), stepLr: numbers('stepLr', p.stepLr),
+    stepGradNorms, ...(outputs && { outputs }),
+  };
 }

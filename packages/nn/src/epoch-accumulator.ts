@@ -1,6 +1,8 @@
 /**
  * One epoch as fit trains it: each step's loss, learning rate and gradient norms, and the model's
- * output rows for the training metrics; at the epoch's end, its loss, metrics and History entry.
+ * output rows for the training metrics; at the epoch's end, its loss, metrics and History entry. An
+ * epoch left half-way (a Trainer's checkpoint) is taken as a snapshot and replayed step by step, so
+ * its sums are added in the same order and come out the same to the last bit.
  */
 import { fromData, takeRows, type Tensor, type TypedArray } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
@@ -15,6 +17,15 @@ export interface EpochSummary {
   readonly metrics: Record<string, number>;
   /** What History records of the epoch. */
   readonly entry: EpochEntry;
+}
+
+/** An epoch's numbers so far (what a checkpoint's position holds besides where the epoch stands). */
+export interface EpochSnapshot {
+  readonly stepLoss: readonly number[];
+  readonly stepLr: readonly number[];
+  readonly stepGradNorms: Readonly<Record<string, readonly number[]>>;
+  /** The output rows so far in sample order, [samples, outputs]; only with metrics. */
+  readonly outputs?: Tensor;
 }
 
 export class EpochAccumulator {
@@ -57,6 +68,27 @@ export class EpochAccumulator {
       (this.stepNorms[k] ??= []).push(v);
       this.normSum.set(k, (this.normSum.get(k) ?? 0) + v);
     }
+  }
+
+  /** What the epoch holds so far, copied: a checkpoint's position inside it. */
+  snapshot(): EpochSnapshot {
+    const stepGradNorms: Record<string, number[]> = {};
+    for (const [k, v] of Object.entries(this.stepNorms)) stepGradNorms[k] = [...v];
+    const outputs = this.outRows && fromData(this.outRows.slice(), [this.n, this.outputs]);
+    return { stepLoss: [...this.stepLoss], stepLr: [...this.stepLr], stepGradNorms, ...(outputs && { outputs }) };
+  }
+
+  /**
+   * Records again the steps a snapshot holds, which ran on `rows[0]`, `rows[1]`, …; the output rows
+   * come from `snapshot.outputs` (needed when there are metrics).
+   */
+  replay(rows: readonly Int32Array[], snapshot: EpochSnapshot): void {
+    const layers = Object.keys(snapshot.stepGradNorms);
+    snapshot.stepLoss.forEach((loss, i) => {
+      const norms = OrderedMap(layers.map((k) => [k, snapshot.stepGradNorms[k]![i]!] as const));
+      this.recordStep(rows[i]!, loss, snapshot.stepLr[i]!, norms);
+    });
+    if (this.outRows && snapshot.outputs) this.outRows.set(snapshot.outputs.data);
   }
 
   /** The epoch's numbers, its metrics scored against `target` (the training targets, in sample order), with the validation score if any. */

@@ -7,14 +7,14 @@ import type { FitRngState } from './fit-streams.ts';
 import type { History } from './history.ts';
 import type { MetricName } from './metrics.ts';
 import type { ModelState } from './model-state.ts';
-import type { MonitorOptions } from './monitor.ts';
+import type { GradientWarning, MonitorOptions } from './monitor.ts';
 import type { Optimizer, OptimizerName, OptState } from './optimizers/index.ts';
 import type { Params } from './params.ts';
 import type { ProgressOptions } from './progress.ts';
 import type { Target } from './targets.ts';
 import type { LossSpec } from './train-step.ts';
 
-/** What a {@link Callbacks.onStep} callback is shown after each training step. */
+/** What a {@link Callbacks.onStep} callback is shown after each training step, and what `trainer.step()` returns. */
 export interface StepInfo {
   /** The step's number over the whole run, counting resumed steps (0 for the first update). */
   readonly step: number;
@@ -28,6 +28,8 @@ export interface StepInfo {
   readonly lr: number;
   /** Each layer's gradient L2 norm, keyed by layer name in parameter order (empty with `monitor: false`). */
   readonly gradNorms: OrderedMap<string, number>;
+  /** The gradient monitor's warnings that this step gave (usually none; empty with `monitor: false`). */
+  readonly warnings: readonly GradientWarning[];
   /** The params after the update; a callback may keep them. */
   readonly params: Params;
 }
@@ -101,7 +103,10 @@ export interface FitOptions extends ProgressOptions {
   readonly loss: LossSpec;
   /** An optimiser by name (with its default options) or one made by sgd(), adam(), … (default 'adam', lr 0.001). */
   readonly optimizer?: OptimizerName | Optimizer;
-  /** Passes over the training data, a whole number ≥ 0 (default 1). With `resume`, the total, counting earlier runs. */
+  /**
+   * Passes over the training data, a whole number ≥ 0 (default 1). With `resume`, the total, counting
+   * earlier runs. A {@link Trainer} never stops on its own: for it, this is only the total its progress shows.
+   */
   readonly epochs?: number;
   /** Samples per training step (default 32); the last batch of an epoch holds what is left. */
   readonly batchSize?: number;
@@ -146,7 +151,8 @@ export interface FitOptions extends ProgressOptions {
    * Continue a run: a FitResult or a loaded checkpoint (`resume: ckpt`, with `ckpt.params` as the
    * params). Its optimiser state (whose step drives the schedule), history and random streams pick up
    * where they stopped, and training starts at epoch `epochsDone` of the `epochs` in total (Keras's
-   * initial_epoch). A run stopped mid-epoch resumes at the next epoch.
+   * initial_epoch). A run stopped mid-epoch by a callback resumes at the next epoch; a checkpoint a
+   * {@link Trainer} took between the steps of an epoch goes on from its next step.
    */
   readonly resume?: ResumeState;
 }

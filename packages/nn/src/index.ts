@@ -31,6 +31,7 @@ export { takeRows, type Labels } from '@chainrule/core';
 export { gradientMonitor, layerNorms, NonFiniteError, defaultMonitorOptions, type NonFiniteCause, type GradientMonitor, type GradientWarning, type MonitorOptions, type WarningKind } from './monitor.ts';
 export { makeTrainStep, objective, usesLogits, type LossSpec, type StepResult, type StepRun } from './train-step.ts';
 export { fit } from './fit.ts';
+export { Trainer } from './trainer.ts';
 export type { FitOptions, FitResult, TransformContext, Callbacks, StepInfo, EpochInfo } from './fit-types.ts';
 export type { EarlyStopping } from './early-stopping.ts';
 export { evaluate, predict, type Evaluation, type EvaluateOptions, type PredictOptions } from './evaluate.ts';
@@ -49,6 +50,6 @@ export {
 export { checkAgainstSpec, MAX_PARAM_BYTES } from './validate-state.ts';
 export {
   encodeCheckpoint, decodeCheckpoint, CHECKPOINT_FORMAT,
-  type Checkpoint, type TrainingState, type ResumeState, type DecodeCheckpointOptions,
+  type Checkpoint, type TrainingState, type ResumeState, type DecodeCheckpointOptions, type EpochPosition,
 } from './checkpoint.ts';
 export type { FitRngState } from './fit-streams.ts';
