@@ -88,7 +88,8 @@ describe('CNN tables', () => {
     expect(mlp).not.toContain('| 12.0 |');
     expect(mlp).not.toContain('the addon did not load');
     const cnn = md.slice(md.indexOf('### MNIST CNN epoch'));
-    expect(cnn).toContain('each row times the last 200 of 938 batches (12,768 images');
+    expect(cnn).toContain('each row times 200 of the 938 batches of an epoch');
+    expect(cnn).toContain('the last 200 batches (12,768 images, the 32-sample tail included); "fit" runs `fit` on the first 12,800 images');
     expect(cnn).toContain('### Conv GFLOP/s (float32)');
     expect(cnn).toContain('- chainrule native (1 thread): the addon did not load');
     expect(cnn).toContain('| chainrule native | 1 | not run | – | – | – |');
