@@ -25,10 +25,14 @@ export interface BlobsOptions {
 /** Radius of the circle a count of centres is spread on: blobs of std 0.15 stay inside the unit square. */
 const CENTER_RADIUS = 0.5;
 
-/** The centres a count or a list gives, checked: a count spreads them on a circle; a list must be points of one length. */
-function centerPoints(centers: unknown): readonly (readonly number[])[] {
+/**
+ * The centres a count or a list gives, checked: a count spreads them on a circle (after checking the
+ * set's size, so a huge count fails before any allocation); a list must be points of one length.
+ */
+function centerPoints(centers: unknown, perClass: number): readonly (readonly number[])[] {
   if (typeof centers === 'number') {
     wholeNumber('blobs', 'centers (a count)', centers, 1);
+    checkSize('blobs', `x of ${perClass}·${centers} points of 2 coordinates`, perClass * centers * 2, 4);
     return Array.from({ length: centers }, (_, k) => {
       const theta = Math.PI / 4 + (2 * Math.PI * k) / centers;
       return [CENTER_RADIUS * Math.cos(theta), CENTER_RADIUS * Math.sin(theta)];
@@ -68,7 +72,7 @@ export function blobs(options: BlobsOptions = {}): LabelledPoints {
   checkOptions('blobs', options, '{ perClass: 100, centers: 3, seed: 0 }');
   const { perClass = 100, centers = 2, std = 0.15, seed = 0 } = options;
   wholeNumber('blobs', 'perClass', perClass, 1);
-  const points = centerPoints(centers);
+  const points = centerPoints(centers, perClass);
   finiteNonNegative('blobs', 'std', std);
   const d = points[0]!.length;
   const n = perClass * points.length;

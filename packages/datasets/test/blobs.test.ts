@@ -72,6 +72,7 @@ describe('blobs', () => {
     expect(() => blobs({ centers: [[0, '1']] as never })).toThrow('blobs: centers[0] must be a point of 2 finite numbers like centers[0], got [0, the string "1"]');
     expect(() => blobs({ centers: [[]] })).toThrow('blobs: centers[0] must be a point of one or more finite numbers like centers[0], got []');
     expect(() => blobs({ std: -1 })).toThrow('blobs: std must be a finite number ≥ 0, got the number -1');
+    expect(() => blobs({ centers: 1e9 })).toThrow(/^blobs: x of 100·1000000000 points of 2 coordinates would need 800000000000 bytes/);
     expect(() => blobs({ perClass: 0 })).toThrow('blobs: perClass must be a whole number ≥ 1, got the number 0');
   });
 });
