@@ -18,10 +18,13 @@ SAMPLES = 60_000
 POOL = 6400  # random samples of MNIST's shape, cycled; a multiple of BATCH
 
 
-def parse_args(description, batches_default=None, kernel_flag="--no-matmul"):
-    """--threads, --batches (default batches_default: None is the whole epoch), --warmup, --round-seconds and
-    kernel_flag (skip the kernel timings: --no-matmul for the MLP peers, --no-conv for the CNN's)."""
+def parse_args(description, batches_default=None, kernel_flag="--no-matmul", more=None):
+    """--threads, --batches (default batches_default: None is the whole epoch), --warmup, --round-seconds,
+    kernel_flag (skip the kernel timings: --no-matmul for the MLP peers, --no-conv for the CNN's), and what
+    more(parser) adds."""
     p = argparse.ArgumentParser(description=description)
+    if more is not None:
+        more(p)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--batches", type=int, default=batches_default,
                    help="batches to time (default: %s)" % ("the whole epoch, 938" if batches_default is None else batches_default))

@@ -9,17 +9,30 @@ input gradient and weight gradient.
 
 Logs go to stderr; the last stdout line is JSON:
     {"system", "threads", "seconds_per_epoch", "gflops": {"conv1 forward": GFLOP/s, ...}, "note", "workload": "cnn"}
+
+glibc's malloc is told to keep freed memory (see KEEP_FREED; --stock-malloc runs without): PyTorch's CPU
+allocator does not cache, and glibc hands large freed blocks back to the kernel, so every step faults in its
+multi-MB activations again. On a loaded VM a 2.4 MB oneDNN reorder then takes ~40 ms instead of ~0.1 ms. chainrule
+keeps its buffers in a pool; PyTorch's CPU tuning guides advise a caching allocator (jemalloc, tcmalloc) for
+the same reason.
 """
 import json
 import os
 import sys
 
-from peer_common import HERE, emit, log, make_pool, parse_args, require, run_epoch, best_seconds
+KEEP_FREED = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
+if "--stock-malloc" not in sys.argv and any(os.environ.get(k) != v for k, v in KEEP_FREED.items()):
+    # glibc reads these when the process starts: run again with them set.
+    os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, **KEEP_FREED})
+
+from peer_common import HERE, emit, log, make_pool, parse_args, require, run_epoch, best_seconds  # noqa: E402
 
 with open(os.path.join(HERE, "cnn.json"), encoding="utf-8") as f:
     CNN = json.load(f)
 
-args = parse_args(__doc__.splitlines()[0], batches_default=CNN["timed_batches"], kernel_flag="--no-conv")
+args = parse_args(__doc__.splitlines()[0], batches_default=CNN["timed_batches"], kernel_flag="--no-conv",
+                  more=lambda p: p.add_argument("--stock-malloc", action="store_true",
+                                                help="leave glibc's malloc as it is (freed large blocks go back to the kernel)"))
 
 torch = require("torch", "python3-torch")
 import numpy as np  # noqa: E402  (after the thread env vars are set)
@@ -112,7 +125,9 @@ per_epoch = -(-60_000 // CNN["batch"])
 timed_images = 60_000 - (per_epoch - batches) * CNN["batch"]
 notes = ["python %s (%s)" % (sys.version.split()[0], sys.executable),
          "torch.get_num_threads() = %d" % torch.get_num_threads(),
-         "mkldnn %s" % ("available" if torch.backends.mkldnn.is_available() else "not available")]
+         "mkldnn %s" % ("available" if torch.backends.mkldnn.is_available() else "not available"),
+         "glibc malloc as it is (--stock-malloc)" if args.stock_malloc else
+         "glibc malloc keeps freed memory (MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ = 1 GiB)"]
 if conv_backends:
     notes.append("conv backend " + ", ".join(conv_backends))
 notes.append("timed %d of %d batches (%d images), scaled to 60 000 samples" % (batches, per_epoch, timed_images)
