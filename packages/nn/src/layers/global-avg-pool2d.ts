@@ -1,7 +1,7 @@
 /** globalAvgPool2d: each channel's mean over the image, [C, H, W] → [C] per sample (a CNN's last maps before its classifier). */
 import { globalAvgPool2d as globalAvgPool } from '@chainrule/core';
 import { onlyKnown } from './checks.ts';
-import { expectImage } from './conv2d.ts';
+import { expectImage } from './window.ts';
 import { defineLayer, type CommonLayerOptions } from './define.ts';
 
 /**

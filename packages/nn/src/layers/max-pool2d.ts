@@ -3,7 +3,7 @@
  * per sample. Also the window config it shares with avgPool2d.
  */
 import { maxPool2d as maxPool } from '@chainrule/core';
-import { expectImage, pairOf, windowOutput, type Pair } from './conv2d.ts';
+import { expectImage, pairOf, windowOutput, type Pair } from './window.ts';
 import { onlyKnown } from './checks.ts';
 import { defineLayer, type CommonLayerOptions } from './define.ts';
 
