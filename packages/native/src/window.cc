@@ -165,50 +165,49 @@ template <typename T> void maxTilesPortable(int k, const T* x, const Window2d& w
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 // ---- maxTileRow in vector registers: N windows side by side, the last ones masked (no scalar tail, no
-// branch on the data). A lane trait S holds N lanes of T (V), a lane mask (M) and N int32 positions (P);
-// SimdRow is written once over it. Each level's entry point (maxTilesAvx512, maxTilesAvx2) carries its
-// target and `flatten`, which inlines SimdRow and the trait's functions (each with the same target) into it:
-// GCC will not inline a function with a wider target into one without, so SimdRow itself has none.
-// GCC 12 warns that vector arguments of such untargeted templates change the ABI (they are never called
-// out of line) and trips -Wmaybe-uninitialized on its own AVX-512 headers (see gemm.cc). ----
+// branch on the data). A lane trait S (below) holds N lanes of T (V), a lane mask (M) and N int32 positions
+// (P). The row loop over a trait is written once, in CHAINRULE_SIMD_ROW, and defined once per target: a
+// target's vectors may only live in functions compiled for it (GCC will not inline its functions into
+// others, Clang rejects vector arguments across the boundary), so the code between a row's pointers and
+// its vectors carries the target. ----
+// GCC 12 trips -Wmaybe-uninitialized on its own AVX-512 headers (see gemm.cc).
 #pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpsabi"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 #define CHAINRULE_AVX512 __attribute__((target("avx512f"))) inline
 #define CHAINRULE_AVX2 __attribute__((target("avx2"))) inline
 
-template <class S, int K> struct SimdRow {
-  using T = typename S::T;
-  using V = typename S::V;
-  typename S::Pick pick[K];  // how tap dx of N side-by-side windows is gathered from K·N consecutive values
-  typename S::P columns;     // K·i in lane i: each window's first column
-
-  SimdRow() : columns(S::columns(K)) {
-    for (int dx = 0; dx < K; dx++) pick[dx] = S::pick(K, dx);
+// maxTileRow's arguments and results with N windows per step: for each row of taps, the K·n values under the
+// n windows (zero past them) are loaded in K vectors, and tap dx of every window is picked out of them.
+#define CHAINRULE_SIMD_ROW(NAME, TARGET)                                                                             \
+  template <class S, int K>                                                                                          \
+  __attribute__((target(TARGET))) void NAME(const typename S::T* top, int32_t width, int32_t count, int32_t base,    \
+                                            typename S::T* out, int32_t* argmax) {                                  \
+    typename S::Pick pick[K];                                                                                        \
+    for (int dx = 0; dx < K; dx++) pick[dx] = S::pick(K, dx);                                                        \
+    const typename S::P columns = S::columns(K); /* K·i in lane i: each window's first column */                     \
+    for (int32_t ox = 0; ox < count; ox += S::N) {                                                                   \
+      const int n = count - ox < S::N ? count - ox : S::N;                                                           \
+      typename S::V best = S::zero();                                                                                \
+      typename S::P at = S::position(0);                                                                             \
+      for (int dy = 0; dy < K; dy++) {                                                                               \
+        typename S::V raw[K];                                                                                        \
+        for (int j = 0; j < K; j++) raw[j] = S::load(top + dy * width + K * ox + j * S::N, K * n - j * S::N);        \
+        for (int dx = 0; dx < K; dx++) {                                                                             \
+          const typename S::V v = S::template tap<K>(pick[dx], raw);                                                 \
+          if (dy == 0 && dx == 0) { best = v; continue; } /* the first tap always wins */                            \
+          const typename S::M take = S::takes(v, best);                                                              \
+          best = S::blend(take, best, v);                                                                            \
+          at = S::blendPosition(take, at, S::position(dy * width + dx));                                             \
+        }                                                                                                            \
+      }                                                                                                              \
+      S::store(out + ox, best, n);                                                                                   \
+      S::storePositions(argmax + ox, at, columns, base + K * ox, n);                                                 \
+    }                                                                                                                \
   }
-
-  void operator()(const T* top, int32_t width, int32_t count, int32_t base, T* out, int32_t* argmax) const {
-    for (int32_t ox = 0; ox < count; ox += S::N) {
-      const int n = count - ox < S::N ? count - ox : S::N;
-      V best = S::zero();
-      typename S::P at = S::position(0);
-      for (int dy = 0; dy < K; dy++) {
-        V raw[K];  // the K·n values under this row of the windows (zero past them)
-        for (int j = 0; j < K; j++) raw[j] = S::load(top + dy * width + K * ox + j * S::N, K * n - j * S::N);
-        for (int dx = 0; dx < K; dx++) {
-          const V v = S::template tap<K>(pick[dx], raw);
-          if (dy == 0 && dx == 0) { best = v; continue; }  // the first tap always wins, as in fold's caller
-          const typename S::M take = S::takes(v, best);
-          best = S::blend(take, best, v);
-          at = S::blendPosition(take, at, S::position(dy * width + dx));
-        }
-      }
-      S::store(out + ox, best, n);
-      S::storePositions(argmax + ox, at, columns, base + K * ox, n);
-    }
-  }
-};
+CHAINRULE_SIMD_ROW(simdRowAvx512, "avx512f")
+CHAINRULE_SIMD_ROW(simdRowAvx2, "avx2")
+#undef CHAINRULE_SIMD_ROW
 
 // Each trait's `takes` is fold's rule in two compares: not (v ≤ best) is v > best or v NaN, and it counts only
 // while best is not NaN (an earlier NaN keeps winning). Loads and stores touch lanes [0, n) only.
@@ -335,15 +334,21 @@ struct Avx2Double {
 template <typename T> using Avx512Lanes = std::conditional_t<std::is_same_v<T, float>, Avx512Float, Avx512Double>;
 template <typename T> using Avx2Lanes = std::conditional_t<std::is_same_v<T, float>, Avx2Float, Avx2Double>;
 
+// Each level's entry point: maxTiles with that level's rows. `flatten` inlines the loops over planes and
+// rows and the clipped windows into it (measured: half the time of [64,16,24,24] without it).
 template <typename T> __attribute__((target("avx512f"), flatten))
 void maxTilesAvx512(int k, const T* x, const Window2d& w, T* out, int32_t* argmax, size_t p0, size_t p1) {
-  if (k == 2) maxTiles<T, 2>(x, w, out, argmax, p0, p1, SimdRow<Avx512Lanes<T>, 2>());
-  else maxTiles<T, 3>(x, w, out, argmax, p0, p1, SimdRow<Avx512Lanes<T>, 3>());
+  const auto row2 = [](auto... args) { simdRowAvx512<Avx512Lanes<T>, 2>(args...); };
+  const auto row3 = [](auto... args) { simdRowAvx512<Avx512Lanes<T>, 3>(args...); };
+  if (k == 2) maxTiles<T, 2>(x, w, out, argmax, p0, p1, row2);
+  else maxTiles<T, 3>(x, w, out, argmax, p0, p1, row3);
 }
 template <typename T> __attribute__((target("avx2"), flatten))
 void maxTilesAvx2(int k, const T* x, const Window2d& w, T* out, int32_t* argmax, size_t p0, size_t p1) {
-  if (k == 2) maxTiles<T, 2>(x, w, out, argmax, p0, p1, SimdRow<Avx2Lanes<T>, 2>());
-  else maxTiles<T, 3>(x, w, out, argmax, p0, p1, SimdRow<Avx2Lanes<T>, 3>());
+  const auto row2 = [](auto... args) { simdRowAvx2<Avx2Lanes<T>, 2>(args...); };
+  const auto row3 = [](auto... args) { simdRowAvx2<Avx2Lanes<T>, 3>(args...); };
+  if (k == 2) maxTiles<T, 2>(x, w, out, argmax, p0, p1, row2);
+  else maxTiles<T, 3>(x, w, out, argmax, p0, p1, row3);
 }
 #undef CHAINRULE_AVX512
 #undef CHAINRULE_AVX2
