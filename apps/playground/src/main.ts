@@ -1,0 +1,130 @@
+/**
+ * The page: it keeps the current state (and the URL that stands for it), sends it to the training worker,
+ * and draws the worker's snapshots once per animation frame. Bad settings, typed or linked, are shown and
+ * the last good state stays in force.
+ */
+import { settingsForm } from './controls/form.ts';
+import type { Command, Report, RunInfo, Snapshot } from './protocol.ts';
+import { decodeState, encodeState } from './state/url.ts';
+import { checkState } from './state/validate.ts';
+import type { PlaygroundState } from './state/state.ts';
+import { drawCurve } from './views/curve.ts';
+import { drawLossChart, type LossCurves } from './views/loss-chart.ts';
+import { drawPlane } from './views/plane.ts';
+import { addWarnings, setNumber, showStatus } from './views/status.ts';
+
+const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const view = byId<HTMLCanvasElement>('view');
+const chart = byId<HTMLCanvasElement>('loss-chart');
+const playButton = byId<HTMLButtonElement>('play');
+
+const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+const send = (c: Command) => worker.postMessage(c);
+
+let current: PlaygroundState;
+/** Configure commands sent: the worker numbers runs the same way, so reports of an older run are dropped. */
+let runId = 0;
+let run: RunInfo | undefined;
+let latest: Snapshot | undefined;
+let curves: { steps: number[]; train: [number, number][]; validation: [number, number][] } = { steps: [], train: [], validation: [] };
+let lastStepLoss: number | undefined;
+let playing = false;
+let drawPending = false;
+const speed = { frames: 0, since: performance.now() };
+
+function showProblems(problems: readonly string[], heading = 'Not applied (the last good settings stay in force):'): void {
+  const box = byId<HTMLDivElement>('problems');
+  box.hidden = problems.length === 0;
+  box.replaceChildren();
+  if (problems.length === 0) return;
+  const title = document.createElement('strong');
+  title.textContent = heading;
+  const list = document.createElement('ul');
+  list.append(...problems.map((p) => Object.assign(document.createElement('li'), { textContent: p })));
+  box.append(title, list);
+}
+
+/** Makes `state` the page's, writes it to the URL (unless it came from there) and starts a fresh run. */
+function apply(state: PlaygroundState, fromUrl = false): void {
+  current = state;
+  form.show(state);
+  if (!fromUrl || location.search !== encodeState(state)) history.replaceState(null, '', encodeState(state));
+  reset();
+}
+
+function reset(): void {
+  runId++;
+  run = undefined;
+  latest = undefined;
+  curves = { steps: [], train: [], validation: [] };
+  lastStepLoss = undefined;
+  byId('warnings').replaceChildren();
+  byId('failure').hidden = true;
+  setPlaying(false);
+  send({ type: 'configure', state: current });
+}
+
+function setPlaying(on: boolean): void {
+  playing = on;
+  playButton.textContent = on ? 'Pause' : 'Play';
+  playButton.setAttribute('aria-pressed', String(on));
+  speed.frames = 0;
+  speed.since = performance.now();
+}
+
+const form = settingsForm((candidate) => {
+  const checked = checkState(candidate);
+  if (checked.state) { showProblems([]); apply(checked.state); } else showProblems(checked.problems);
+});
+
+worker.onmessage = (e: MessageEvent<Report>) => {
+  const r = e.data;
+  if (r.run !== runId) return;
+  if (r.type === 'run') { run = r; byId('summary').textContent = `${r.paramCount} parameters\n${r.summary}`; return; }
+  if (r.type === 'failed') {
+    const box = byId('failure');
+    box.textContent = `Training stopped: ${r.message}. Change a setting or press Reset.`;
+    box.hidden = false;
+    setPlaying(false);
+    return;
+  }
+  curves.steps.push(...r.stepLosses);
+  lastStepLoss = r.stepLosses.at(-1) ?? lastStepLoss;
+  curves.train.push([r.step, r.trainLoss]);
+  curves.validation.push([r.step, r.validationLoss]);
+  addWarnings(r.warnings);
+  if (r.playing !== playing) setPlaying(r.playing);
+  latest = r;
+  if (!drawPending) { drawPending = true; requestAnimationFrame(draw); }
+};
+
+/** One frame: the newest snapshot in every view (older ones that arrived within the frame are skipped). */
+function draw(): void {
+  drawPending = false;
+  if (!latest || !run) return;
+  if (run.task === 'curve') drawCurve(view, run, latest.prediction); else drawPlane(view, run, latest.prediction);
+  drawLossChart(chart, curves as LossCurves);
+  showStatus(latest, lastStepLoss);
+  speed.frames++;
+  const seconds = (performance.now() - speed.since) / 1000;
+  if (playing && seconds >= 1) {
+    setNumber('frames-per-second', speed.frames / seconds, 3);
+    setNumber('steps-per-second', latest.stepsPerSecond, 4);
+    speed.frames = 0;
+    speed.since = performance.now();
+  }
+  view.dataset.step = String(latest.step);
+}
+
+playButton.addEventListener('click', () => { send({ type: playing ? 'pause' : 'play' }); setPlaying(!playing); });
+byId('step').addEventListener('click', () => { setPlaying(false); send({ type: 'step', count: 1 }); });
+byId('reset').addEventListener('click', reset);
+window.addEventListener('popstate', () => {
+  const { state, problems } = decodeState(location.search, current);
+  showProblems(problems, 'The link\'s settings were not used:');
+  apply(state, true);
+});
+
+const start = decodeState(location.search);
+apply(start.state, true);
+showProblems(start.problems, 'The link\'s settings were not used (the page kept its defaults):');

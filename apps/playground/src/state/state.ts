@@ -1,0 +1,77 @@
+/**
+ * What the page is set to: the data set, the hidden layers, the loss, the optimiser and its learning rate,
+ * the batch size, the seed and the kernel set. It is a plain value: the URL holds it (./url.ts), the worker
+ * builds a run from it (../train/run.ts), and nothing else decides a run.
+ */
+import type { OptimizerName } from '@chainrule/nn';
+
+/** The data sets the page offers, and what kind of problem each is. */
+export const DATASETS = {
+  spiral: { task: 'classification', label: 'spiral (3 classes)' },
+  exp: { task: 'curve', label: 'e^x' },
+  sinc: { task: 'curve', label: 'sin(x)/x' },
+  sinPlusCos: { task: 'surface', label: 'sin x + cos y' },
+} as const;
+export type DatasetName = keyof typeof DATASETS;
+/** classification: 2-D points in classes; curve: y = f(x); surface: z = f(x, y). */
+export type Task = (typeof DATASETS)[DatasetName]['task'];
+export const datasetNames = Object.keys(DATASETS) as DatasetName[];
+
+/** Hidden-layer activations offered per layer (the output layer's follows from the task). */
+export const ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'leakyRelu', 'gelu', 'linear'] as const;
+export type HiddenActivation = (typeof ACTIVATIONS)[number];
+
+/** Losses per task: classes are scored by cross-entropy or by mse on one-hot rows; values by mse or mae. */
+export const LOSSES = { classification: ['crossEntropy', 'mse'], curve: ['mse', 'mae'], surface: ['mse', 'mae'] } as const satisfies Record<Task, readonly string[]>;
+export type LossChoice = 'crossEntropy' | 'mse' | 'mae';
+
+/** nn's optimisers (a test checks the list against nn's optimizerNames): named here so the page's main thread loads no nn. */
+export const OPTIMIZERS = ['sgd', 'adam', 'adamW', 'rmsprop', 'lion'] as const satisfies readonly OptimizerName[];
+
+/**
+ * Kernel sets: 'fastest' is what the browser loads by default; the others pin one, so a link reproduces a
+ * run bit for bit on another machine too ('wasm-simd' computes the same bits everywhere).
+ */
+export const KERNELS = ['fastest', 'wasm-simd', 'wasm-relaxed-simd', 'reference'] as const;
+export type KernelChoice = (typeof KERNELS)[number];
+
+/** Bounds the page keeps a run inside, so it stays live in a browser tab. */
+export const LIMITS = {
+  width: [1, 256],
+  layers: [0, 8],
+  lr: [1e-6, 10],
+  batchSize: [1, 1024],
+  seed: [0, 2 ** 31 - 2],
+} as const;
+
+/** One hidden layer: its units and activation. */
+export interface LayerState {
+  readonly width: number;
+  readonly activation: HiddenActivation;
+}
+
+/** The whole page state: what a link carries. */
+export interface PlaygroundState {
+  readonly dataset: DatasetName;
+  readonly layers: readonly LayerState[];
+  readonly loss: LossChoice;
+  readonly optimizer: OptimizerName;
+  readonly lr: number;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly kernels: KernelChoice;
+}
+
+/** Where the page starts: the spiral with two hidden layers of 16 (the problem TensorFlow Playground made known). */
+export const DEFAULT_STATE: PlaygroundState = {
+  dataset: 'spiral',
+  layers: [{ width: 16, activation: 'tanh' }, { width: 16, activation: 'tanh' }],
+  loss: 'crossEntropy',
+  optimizer: 'adam',
+  lr: 0.01,
+  batchSize: 32,
+  seed: 0,
+  kernels: 'fastest',
+};
+
+export const taskOf = (state: Pick<PlaygroundState, 'dataset'>): Task => DATASETS[state.dataset].task;

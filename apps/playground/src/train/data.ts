@@ -1,0 +1,74 @@
+/**
+ * The data of a run, from the page state: training and validation sets (the validation set drawn with the
+ * next seed, so it is new points from the same distribution), the points to draw, and the grid of inputs
+ * the view shows the model's prediction on.
+ */
+import { fromData, type Tensor } from '@chainrule/core';
+import { functions, sampleFunction, spiral } from '@chainrule/datasets';
+import { toOneHot, type Target } from '@chainrule/nn';
+import { taskOf, type PlaygroundState, type Task } from '../state/state.ts';
+
+/** A rectangle of the input plane: [low, high] per axis (one axis for a curve). */
+export type Bounds = readonly (readonly [number, number])[];
+
+/** Everything about a run's data that the trainer and the views need. */
+export interface RunData {
+  readonly task: Task;
+  readonly train: { readonly x: Tensor; readonly y: Target };
+  readonly validation: { readonly x: Tensor; readonly y: Target };
+  /** Inputs per sample (1 or 2) and outputs (classes for classification). */
+  readonly inputs: number;
+  readonly outputs: number;
+  /** The training points to draw: inputs row by row, and each point's class or target value. */
+  readonly points: { readonly x: Float32Array; readonly value: Float32Array };
+  readonly bounds: Bounds;
+  /** Grid points per axis; `grid` holds them row by row, x fastest. */
+  readonly gridSize: number;
+  readonly grid: Tensor;
+}
+
+/** Points per axis of the prediction grid: 2-D views are drawn as a gridSize² heatmap, a curve with gridSize points. */
+const GRID = { 1: 200, 2: 64 } as const;
+const SPIRAL = { perClass: 100, classes: 3 } as const;
+
+export function runData(state: PlaygroundState): RunData {
+  const task = taskOf(state);
+  const seed = state.seed;
+  if (state.dataset === 'spiral') {
+    const train = spiral({ ...SPIRAL, seed });
+    const validation = spiral({ ...SPIRAL, perClass: 50, seed: seed + 1 });
+    // mse scores the class as a one-hot row; cross-entropy takes the labels.
+    const target = (labels: Int32Array): Target => (state.loss === 'mse' ? toOneHot(labels, SPIRAL.classes) : labels);
+    return {
+      task, inputs: 2, outputs: SPIRAL.classes,
+      train: { x: train.x, y: target(train.y) },
+      validation: { x: validation.x, y: target(validation.y) },
+      points: { x: train.x.data as Float32Array, value: Float32Array.from(train.y) },
+      ...gridOver([[-1.1, 1.1], [-1.1, 1.1]]),
+    };
+  }
+  const fn = functions[state.dataset];
+  const train = sampleFunction(fn, { n: fn.inputs === 1 ? 200 : 500, noise: 0.05, seed });
+  const validation = sampleFunction(fn, { n: fn.inputs === 1 ? 100 : 250, noise: 0.05, seed: seed + 1 });
+  return {
+    task, inputs: fn.inputs, outputs: 1,
+    train: { x: train.x, y: train.y },
+    validation: { x: validation.x, y: validation.y },
+    points: { x: train.x.data as Float32Array, value: train.y.data as Float32Array },
+    ...gridOver(fn.domain),
+  };
+}
+
+/** The grid of inputs over `bounds`, row by row with x varying fastest. */
+function gridOver(bounds: Bounds): { bounds: Bounds; gridSize: number; grid: Tensor } {
+  const d = bounds.length as 1 | 2;
+  const size = GRID[d];
+  const at = (axis: number, i: number) => bounds[axis]![0] + ((bounds[axis]![1] - bounds[axis]![0]) * i) / (size - 1);
+  const xs = new Float32Array(size ** d * d);
+  if (d === 1) for (let i = 0; i < size; i++) xs[i] = at(0, i);
+  else {
+    // Row 0 is the top of the picture: y from high to low.
+    for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) { const k = r * size + c; xs[2 * k] = at(0, c); xs[2 * k + 1] = at(1, size - 1 - r); }
+  }
+  return { bounds, gridSize: size, grid: fromData(xs, [size ** d, d]) };
+}

@@ -1,0 +1,74 @@
+/**
+ * One training run of the page: the data, model and trainer a state asks for, stepped on demand, and
+ * snapshots of where it stands for the views. The worker owns one at a time; nothing here touches the DOM.
+ */
+import { backend } from '@chainrule/core';
+import { countParams, evaluate, predict, type FitOptions, type Model, type Params } from '@chainrule/nn';
+import type { PlaygroundState } from '../state/state.ts';
+import type { RunInfo, Snapshot } from '../protocol.ts';
+import { runData, type RunData } from './data.ts';
+import { Trainer } from './local-trainer.ts';
+import { modelFromState, optimizerFromState } from './model-from-state.ts';
+
+export class Run {
+  readonly data: RunData;
+  readonly model: Model;
+  private readonly trainer: Trainer;
+  private readonly options: FitOptions;
+  private stepLosses: number[] = [];
+  private warnings: string[] = [];
+  private lastStep?: { lr: number; gradNorms: readonly (readonly [string, number])[] };
+
+  constructor(readonly id: number, readonly state: PlaygroundState) {
+    this.data = runData(state);
+    this.model = modelFromState(state, this.data);
+    this.options = {
+      loss: state.loss,
+      optimizer: optimizerFromState(state),
+      batchSize: state.batchSize,
+      seed: state.seed,
+      monitor: { onWarning: (w) => this.warnings.push(w.message) },
+    };
+    this.trainer = new Trainer(this.model, this.model.init(state.seed), this.data.train, this.options);
+  }
+
+  get params(): Params { return this.trainer.params; }
+  get stepCount(): number { return this.trainer.stepCount; }
+
+  /** One optimiser step; throws what the trainer throws (NonFiniteError when the loss or a gradient is NaN or Inf). */
+  step(): void {
+    const info = this.trainer.step();
+    this.stepLosses.push(info.loss);
+    this.lastStep = { lr: info.lr, gradNorms: [...info.gradNorms.entries()] };
+  }
+
+  info(): RunInfo {
+    const d = this.data;
+    return {
+      type: 'run', run: this.id, backend: backend(), task: d.task, outputs: d.outputs, bounds: d.bounds, gridSize: d.gridSize,
+      points: d.points, summary: this.model.summary(), paramCount: countParams(this.params),
+    };
+  }
+
+  /** Where the run stands; the step losses and warnings it reports are not reported again. */
+  snapshot(playing: boolean, stepsPerSecond: number): Snapshot {
+    const classes = this.data.task === 'classification';
+    // One batch each: these sets are small, and a batch is cheaper than several.
+    const score = (set: RunData['train']) => evaluate(this.model, this.params, set, { loss: this.state.loss, metrics: classes ? ['accuracy'] : [], batchSize: set.x.shape[0] });
+    const train = score(this.data.train);
+    const validation = score(this.data.validation);
+    const prediction = predict(this.model, this.params, this.data.grid, { batchSize: this.data.grid.shape[0] }).data as Float32Array;
+    const snap: Snapshot = {
+      type: 'snapshot', run: this.id, backend: backend(), playing,
+      step: this.trainer.stepCount, epoch: this.trainer.epochCount,
+      stepLosses: this.stepLosses, lr: this.lastStep?.lr,
+      trainLoss: train.loss!, validationLoss: validation.loss!,
+      trainAccuracy: train.metrics.accuracy, validationAccuracy: validation.metrics.accuracy,
+      gradNorms: this.lastStep?.gradNorms ?? [], warnings: this.warnings,
+      prediction: Float32Array.from(prediction), stepsPerSecond,
+    };
+    this.stepLosses = [];
+    this.warnings = [];
+    return snap;
+  }
+}

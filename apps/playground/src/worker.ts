@@ -1,0 +1,91 @@
+/**
+ * The training worker: it owns the run, so training never blocks the page's input. Play trains in slices,
+ * posting a snapshot after each and yielding to the message queue, so Pause and new settings are seen
+ * within one slice. A slice trains for SLICE_MS, or as long as the last snapshot took if that was longer:
+ * at least half the time goes to training, however costly the views' predictions get.
+ */
+import { ready, setBackend, type BackendName } from '@chainrule/core';
+import type { Command, Report } from './protocol.ts';
+import type { PlaygroundState } from './state/state.ts';
+import { Run } from './train/run.ts';
+
+/** Training time between snapshots: about one frame at 60 Hz. */
+const SLICE_MS = 16;
+
+const scope = self as unknown as { postMessage(m: Report, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<Command>) => void) | null };
+const post = (m: Report) => scope.postMessage(m, m.type === 'snapshot' ? [m.prediction.buffer as ArrayBuffer] : []);
+
+let run: Run | undefined;
+let runs = 0;
+let playing = false;
+let lastSnapshot = { at: 0, step: 0, cost: 0 };
+const fastest = ready();
+
+async function configure(state: PlaygroundState): Promise<void> {
+  playing = false;
+  const best = await fastest;
+  setBackend((state.kernels === 'fastest' ? best : state.kernels) as BackendName);
+  const id = ++runs;
+  try {
+    run = new Run(id, state);
+  } catch (e) {
+    run = undefined;
+    post({ type: 'failed', run: id, message: (e as Error).message });
+    return;
+  }
+  post(run.info());
+  snapshot(0);
+}
+
+function snapshot(stepsPerSecond: number): void {
+  if (!run) return;
+  const started = performance.now();
+  post(run.snapshot(playing, stepsPerSecond));
+  const at = performance.now();
+  lastSnapshot = { at, step: run.stepCount, cost: at - started };
+}
+
+/** Steps until `more()` says stop; on a failed step, stops playing and says why. */
+function train(more: (done: number) => boolean): boolean {
+  if (!run) return false;
+  let done = 0;
+  try {
+    while (more(done)) { run.step(); done++; }
+    return true;
+  } catch (e) {
+    playing = false;
+    snapshot(0);
+    post({ type: 'failed', run: run.id, message: (e as Error).message });
+    return false;
+  }
+}
+
+function slice(): void {
+  if (!playing || !run) return;
+  const until = performance.now() + Math.max(SLICE_MS, lastSnapshot.cost);
+  if (!train(() => performance.now() < until)) return;
+  const seconds = (performance.now() - lastSnapshot.at) / 1000;
+  snapshot((run.stepCount - lastSnapshot.step) / seconds);
+  setTimeout(slice, 0);
+}
+
+/** Commands run one after another: a step sent while a configure awaits the kernels waits for it. */
+let queue = Promise.resolve();
+scope.onmessage = (e) => {
+  const command = e.data;
+  queue = queue.then(() => {
+    switch (command.type) {
+      case 'configure': return configure(command.state);
+      case 'step':
+        playing = false;
+        if (train((done) => done < command.count)) snapshot(0);
+        return;
+      case 'play':
+        if (!playing && run) { playing = true; lastSnapshot = { ...lastSnapshot, at: performance.now(), step: run.stepCount }; setTimeout(slice, 0); }
+        return;
+      case 'pause':
+        if (playing) { playing = false; snapshot(0); }
+        return;
+    }
+  });
+};
