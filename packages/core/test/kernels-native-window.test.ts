@@ -133,6 +133,13 @@ describe.each(cases)('%s window kernels give the reference\'s bits', (_name, ks:
     for (let seed = 1; seed <= 300; seed++) expectWindowKernelsAgree(ks, C, randomWindow(seed, true), seed + 2000, true);
   });
 
+  it('maxPool2d on 300 random geometries with NaN, ±Infinity, -0 and ties (the general path, some tiles)', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const w = randomWindow(seed, true);
+      expectMaxPoolAgrees(ks, C, w, specialValues(C, imageSize(w), seed + 4000, seed % 4), `seed ${seed}`);
+    }
+  });
+
   it('maxPool2d: the first NaN wins, else the first of equal maxima; -Infinity windows point at their first tap', () => {
     const w: Window2d = { batch: 1, channels: 2, height: 3, width: 4, kernelH: 2, kernelW: 2, strideH: 1, strideW: 2,
       padH: 0, padW: 0, dilationH: 1, dilationW: 1, outH: 2, outW: 2 };
