@@ -1,0 +1,193 @@
+/**
+ * The playground in a real browser: the app is built with Vite, dist/ is served by a tiny static server and
+ * opened in Debian's Chromium (driven by playwright-core, as viz's browser test does). The page must load
+ * with no console errors on a WebAssembly kernel set; Step must be exactly one step of nn's fit with the
+ * same settings, with the loss Node's fit computes on the same kernel set; Play then Pause must change the
+ * boundary; a link must restore the same run; bad settings, typed or linked, must be reported while the
+ * last good run goes on. The frame and step rates of the spiral with two hidden layers of 16 are printed
+ * (not asserted: the machine may be shared), and a screenshot is saved to test-output/playground.png.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { backend, setBackend, type BackendName } from '@chainrule/core';
+import { spiral } from '@chainrule/datasets';
+import { fit, mlp, optimizerNames, sgd } from '@chainrule/nn';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPTIMIZERS } from '../src/state/state.ts';
+import { serveStatic } from './static-server.ts';
+
+const app = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(app, 'test-output');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const INSTALL = 'apt-get update && apt-get -o DPkg::Lock::Timeout=900 install -y chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** A non-default run, so the test sees every setting travel from the URL to the worker. */
+const LINK = '?data=spiral&layers=12:relu,8:tanh&loss=crossEntropy&opt=sgd&lr=0.1&batch=16&seed=3';
+
+let browser: Browser;
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  await build({ root: app, logLevel: 'warn' });
+  ({ server, url: base } = await serveStatic(join(app, 'dist')));
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}. Install it with: ${INSTALL} (or set CHROMIUM_PATH)`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 60_000 });
+});
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A page at `query`, with every console error, warning and page error collected, once its first run is shown. */
+async function open(query: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  await page.goto(base + query);
+  await stepIs(page, 0);
+  return { page, problems };
+}
+
+const value = (page: Page, id: string) => page.getAttribute(`#${id}`, 'data-value');
+const stepIs = (page: Page, n: number) => page.waitForSelector(`#step-count[data-value="${n}"]`, { timeout: 30_000 });
+const pixels = (page: Page) => page.$eval('#view', (c) => (c as HTMLCanvasElement).toDataURL());
+const problemsShown = (page: Page) => page.$eval('#problems', (el) => (el.hidden ? '' : el.textContent ?? ''));
+
+/** Types into a text field and commits it (Enter), as a user does. */
+async function typeInto(page: Page, selector: string, text: string): Promise<void> {
+  await page.fill(selector, text);
+  await page.press(selector, 'Enter');
+}
+
+describe('playground in headless Chromium', () => {
+  it('names nn\'s optimisers (the main thread lists them without loading nn)', () => {
+    expect([...OPTIMIZERS]).toEqual(optimizerNames);
+  });
+
+  it('loads with no console errors on a WebAssembly kernel set and writes its state to the URL', async () => {
+    const { page, problems } = await open('');
+    expect(await page.textContent('#backend')).toMatch(/^wasm-(relaxed-)?simd$/);
+    expect(new URL(page.url()).search).toBe('?data=spiral&layers=16:tanh,16:tanh&loss=crossEntropy&opt=adam&lr=0.01&batch=32&seed=0');
+    expect(await problemsShown(page)).toBe('');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('Step is exactly one step of fit with the same settings: the loss Node computes on the same kernels', async () => {
+    const { page, problems } = await open(LINK);
+    const kernels = (await page.textContent('#backend'))!;
+    const shown: number[] = [];
+    for (const n of [1, 2, 3]) {
+      await page.click('#step');
+      await stepIs(page, n);
+      shown.push(Number(await value(page, 'step-loss')));
+    }
+    // Node: fit, written out here from the link's settings, stopped after three steps.
+    const before = backend();
+    setBackend(kernels as BackendName);
+    try {
+      const { x, y } = spiral({ perClass: 100, classes: 3, seed: 3 });
+      const model = mlp([2, 12, 8, 3], { hidden: ['relu', 'tanh'], output: 'softmax' });
+      const losses: number[] = [];
+      fit(model, model.init(3), { x, y }, {
+        loss: 'crossEntropy', optimizer: sgd({ lr: 0.1 }), batchSize: 16, seed: 3, epochs: 1, progress: false,
+        callbacks: { onStep: (info) => { losses.push(info.loss); return losses.length === 3 ? 'stop' : undefined; } },
+      });
+      expect(shown).toEqual(losses);
+    } finally {
+      setBackend(before as BackendName);
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('Play then Pause trains and changes the boundary; the spiral with two hidden layers of 16 reports its rates', async () => {
+    const { page, problems } = await open('');
+    const before = await pixels(page);
+    await page.click('#play');
+    // Three seconds of play: the rates are shown once a second.
+    await page.waitForTimeout(3_000);
+    await page.waitForFunction(() => Number(document.getElementById('step-count')!.dataset.value) >= 20, null, { timeout: 30_000 });
+    const rates = { stepsPerSecond: await value(page, 'steps-per-second'), framesPerSecond: await value(page, 'frames-per-second') };
+    await page.click('#play');
+    await page.waitForSelector('#play[aria-pressed="false"]');
+    await page.waitForTimeout(300);
+    const paused = await value(page, 'step-count');
+    await page.waitForTimeout(500);
+    expect(await value(page, 'step-count')).toBe(paused);
+    expect(await pixels(page)).not.toBe(before);
+    console.log(`[playground] spiral 2-16-16-3 (adam, batch 32) on ${await page.textContent('#backend')}: ${Number(rates.stepsPerSecond).toFixed(0)} steps/s, ${Number(rates.framesPerSecond).toFixed(1)} frames/s, ${paused} steps, validation accuracy ${await value(page, 'validation-accuracy')}`);
+    mkdirSync(out, { recursive: true });
+    await page.screenshot({ path: join(out, 'playground.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('a link made by the controls restores the same run', async () => {
+    const { page, problems } = await open('');
+    await typeInto(page, '#lr', '0.03');
+    await page.click('#add-layer');
+    await page.selectOption('#layers li:nth-child(3) .activation', 'relu');
+    await typeInto(page, '#layers li:nth-child(3) .width', '5');
+    await page.selectOption('#optimizer', 'rmsprop');
+    await stepIs(page, 0);
+    const link = new URL(page.url()).search;
+    expect(link).toBe('?data=spiral&layers=16:tanh,16:tanh,5:relu&loss=crossEntropy&opt=rmsprop&lr=0.03&batch=32&seed=0');
+    expect(await page.textContent('#summary')).toContain('dense2  dense  relu');
+    await page.click('#step');
+    await stepIs(page, 1);
+    const again = await open(link);
+    expect(new URL(again.page.url()).search).toBe(link);
+    expect(await again.page.inputValue('#layers li:nth-child(3) .width')).toBe('5');
+    expect(await again.page.inputValue('#optimizer')).toBe('rmsprop');
+    await again.page.click('#step');
+    await stepIs(again.page, 1);
+    expect(await value(again.page, 'step-loss')).toBe(await value(page, 'step-loss'));
+    expect([...problems, ...again.problems]).toEqual([]);
+    await page.close();
+    await again.page.close();
+  });
+
+  it('bad settings are reported, the last good run goes on, and a good edit clears the report', async () => {
+    const { page, problems } = await open('');
+    const good = page.url();
+    await typeInto(page, '#layers li:nth-child(1) .width', '0');
+    expect(await problemsShown(page)).toContain('hidden layer 1: width 0 is not a whole number of units ≥ 1; give a whole number from 1 to 256');
+    await typeInto(page, '#layers li:nth-child(1) .width', '10000');
+    expect(await problemsShown(page)).toContain('hidden layer 1: width 10000 is too wide to train live');
+    await typeInto(page, '#layers li:nth-child(1) .width', '16');
+    await typeInto(page, '#lr', 'fast');
+    expect(await problemsShown(page)).toContain("learning rate 'fast' is not a number; give one such as 0.01");
+    expect(page.url()).toBe(good);
+    // The run still stands and trains.
+    await page.click('#step');
+    await stepIs(page, 1);
+    await typeInto(page, '#lr', '0.02');
+    expect(await problemsShown(page)).toBe('');
+    expect(new URL(page.url()).searchParams.get('lr')).toBe('0.02');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('a malformed link is reported item by item and the page runs on its defaults', async () => {
+    const { page, problems } = await open('?data=moons&layers=16:tanh,10000:relu,8&lr=abc');
+    const shown = await problemsShown(page);
+    expect(shown).toContain("data set 'moons' is not one the page has");
+    expect(shown).toContain('hidden layer 2: width 10000 is too wide to train live');
+    expect(shown).toContain("layers: item 3 '8' is not width:activation");
+    expect(shown).toContain("learning rate 'abc' is not a number");
+    expect(new URL(page.url()).search).toBe('?data=spiral&layers=16:tanh,16:tanh&loss=crossEntropy&opt=adam&lr=0.01&batch=32&seed=0');
+    await page.click('#step');
+    await stepIs(page, 1);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
