@@ -130,7 +130,7 @@ notes = ["python %s (%s)" % (sys.version.split()[0], sys.executable),
          "glibc malloc keeps freed memory (MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ = 1 GiB)"]
 if conv_backends:
     notes.append("conv backend " + ", ".join(conv_backends))
-notes.append("timed %d of %d batches (%d images), scaled to 60 000 samples" % (batches, per_epoch, timed_images)
+notes.append("timed %d of %d batches (%s images), scaled to 60 000 samples" % (batches, per_epoch, "{:,}".format(timed_images))
              if batches < per_epoch else "one full epoch")
 emit({
     "system": "PyTorch %s CPU" % torch.__version__,

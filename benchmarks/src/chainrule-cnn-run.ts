@@ -148,7 +148,7 @@ log(`epoch (scaled from ${batches} batches): ${e.seconds.toFixed(2)} s, final lo
 const note = [
   `kernels ${backend()}`,
   loop === 'fit' ? 'fit on real MNIST (shuffled, gradient monitor on)' : "the peers' loop: makeTrainStep on sequential batches of a 6 400-sample random pool, no monitor",
-  batches < perEpoch ? `timed ${batches} of ${perEpoch} batches (${loop === 'fit' ? batches * CNN.batch : CNN.samples - (perEpoch - batches) * CNN.batch} images), scaled to 60 000 samples` : 'one full epoch',
+  batches < perEpoch ? `timed ${batches} of ${perEpoch} batches (${(loop === 'fit' ? batches * CNN.batch : CNN.samples - (perEpoch - batches) * CNN.batch).toLocaleString('en-US')} images), scaled to 60 000 samples` : 'one full epoch',
   `train loss ${e.loss.toFixed(3)}`,
   `fresh buffers ${e.freshKBPerStep.toFixed(1)} KB per step`,
   `peak RSS ${rssMB.toFixed(0)} MB`,
