@@ -62,8 +62,9 @@ export interface EpochInfo {
 }
 
 /**
- * Functions fit calls as it trains; return 'stop' to end training after this step or epoch (a stop
- * mid-epoch still ends that epoch: its numbers cover the steps that ran).
+ * Functions fit (or a {@link Trainer}) calls as it trains; return 'stop' to end training after this
+ * step or epoch (a stop mid-epoch still ends that epoch: its numbers cover the steps that ran; a
+ * Trainer then only sets `stopped`).
  *
  * @example
  * ```ts

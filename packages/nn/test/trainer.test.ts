@@ -135,6 +135,20 @@ describe('Trainer', () => {
     expect(copies[0]).not.toEqual(copies.at(-1));
   });
 
+  it('a callback\'s stop closes the epoch and sets stopped, as fit ends there; stepping on opens the next epoch', () => {
+    const model = mlp([2, 8, 3], { hidden: 'tanh', output: 'softmax' }), data = points('float32'), params = model.init(3);
+    const options: FitOptions = { ...quiet, loss: 'crossEntropy', batchSize: 16, callbacks: { onStep: (s) => (s.step === 1 ? 'stop' : undefined) } };
+    const fitted = fit(model, params, data, { ...options, epochs: 3 });
+    const trainer = new Trainer(model, params, data, options);
+    trainer.step();
+    expect(trainer.stopped).toBe(false);
+    trainer.step();
+    expect([trainer.stopped, trainer.epochCount, trainer.stepInEpoch, trainer.history.stepLoss.size]).toEqual([true, 1, 0, 2]);
+    expectSameRun(fitted, trainer.result());
+    trainer.step();
+    expect([trainer.epochCount, trainer.stepInEpoch, trainer.stepCount]).toEqual([1, 1, 3]);
+  });
+
   it('each step carries the monitor\'s warnings from that step', () => {
     const model = mlp([2, 8, 3], { hidden: 'tanh', output: 'softmax' }), data = points('float32');
     const heard: string[] = [];
