@@ -12,6 +12,7 @@
 import { allocate, kernels } from './backend/index.ts';
 import { FUSED_OPS, INSTRUCTION_WORDS, programError, type FusedOp, type FusedProgram } from './backend/program.ts';
 import { describeValue } from './describe-value.ts';
+import type { TypedArray } from './dtype.ts';
 import { fmt } from './shape.ts';
 import { Tensor } from './tensor.ts';
 
@@ -143,10 +144,11 @@ export function fuse<A extends string, S extends string = never, O extends strin
   if (outputs.length === 0) throw new Error('fuse: the body returned no outputs');
   for (const o of outputs) if (!(result[o] instanceof Expr)) throw new Error(`fuse: output '${o}' is ${describeValue(result[o])}, not an expression`);
   const { program, constants } = compile(arrays.length, scalars.length, outputs.map((o) => result[o]));
-  const scalarValues = (values: Readonly<Record<S, number>>) => scalarRegisters(program, constants, scalars, values);
+  const registers = new ScalarRegisters(program, constants, scalars);
   return {
-    arrays, scalars, outputs, program, scalarValues,
-    run: (given, values) => run(program, arrays, outputs, given, scalarValues(values)) as Record<O, Tensor>,
+    arrays, scalars, outputs, program,
+    scalarValues: (values) => registers.fresh(values),
+    run: (given, values) => run(program, arrays, outputs, given, registers.current(values)) as Record<O, Tensor>,
   };
 }
 
@@ -197,32 +199,62 @@ function compile(nArrays: number, nScalars: number, results: readonly Expr[]): {
   return { program, constants };
 }
 
-function scalarRegisters(program: FusedProgram, constants: readonly number[], scalarNames: readonly string[], values: Readonly<Record<string, number>>): Float64Array {
-  const scalars = new Float64Array(program.scalars);
-  scalarNames.forEach((name, i) => {
-    const v = values?.[name];
-    if (typeof v !== 'number') throw new Error(`fused run: scalar '${name}' is ${describeValue(v)}, not a number`);
-    scalars[i] = v;
-  });
-  scalars.set(constants, scalarNames.length);
-  return scalars;
+/**
+ * A program's scalar registers: the named scalars, then the constants. `run` keeps the last ones it
+ * made and makes new ones only when a value changed: an optimiser runs one program per parameter with
+ * the same step scalars, and a fresh Float64Array per run was a measurable part of a training step.
+ */
+class ScalarRegisters {
+  private last: Float64Array | undefined;
+  constructor(private readonly program: FusedProgram, private readonly constants: readonly number[], private readonly names: readonly string[]) {}
+
+  /** New registers for these values (`scalarValues` hands them to callers, who may keep or change them). */
+  fresh(values: Readonly<Record<string, number>>): Float64Array {
+    const scalars = new Float64Array(this.program.scalars);
+    for (let i = 0; i < this.names.length; i++) scalars[i] = scalarValue(this.names[i]!, values);
+    scalars.set(this.constants, this.names.length);
+    return scalars;
+  }
+
+  /** Registers for these values, the last ones when every value is the same (Object.is: -0 is not 0); only `run` reads them. */
+  current(values: Readonly<Record<string, number>>): Float64Array {
+    const last = this.last;
+    if (last) {
+      let same = true;
+      for (let i = 0; i < this.names.length && same; i++) same = Object.is(scalarValue(this.names[i]!, values), last[i]);
+      if (same) return last;
+    }
+    return (this.last = this.fresh(values));
+  }
+}
+
+function scalarValue(name: string, values: Readonly<Record<string, number>>): number {
+  const v = values?.[name];
+  if (typeof v !== 'number') throw new Error(`fused run: scalar '${name}' is ${describeValue(v)}, not a number`);
+  return v;
 }
 
 function run(program: FusedProgram, arrayNames: readonly string[], outputNames: readonly string[],
   given: Readonly<Record<string, Tensor>>, scalars: Float64Array): Record<string, Tensor> {
   if (given === null || typeof given !== 'object') throw new Error(`fused run: arrays must be an object of tensors named ${arrayNames.join(', ')}, got ${describeValue(given)}`);
+  // Plain loops: an optimiser runs this once per parameter per step.
   const first = given[arrayNames[0]!];
-  const inputs = arrayNames.map((name) => {
+  const inputs = new Array<TypedArray>(arrayNames.length);
+  for (let i = 0; i < arrayNames.length; i++) {
+    const name = arrayNames[i]!;
     const t = given[name];
     if (!(t instanceof Tensor)) throw new Error(`fused run: array '${name}' is ${describeValue(t)}, not a Tensor`);
     if (t.size !== first!.size || t.dtype !== first!.dtype) {
       throw new Error(`fused run: array '${name}' is ${t.dtype} ${fmt(t.shape)}, but '${arrayNames[0]}' is ${first!.dtype} ${fmt(first!.shape)}; all arrays need the same size and dtype`);
     }
-    return t.data;
-  });
+    inputs[i] = t.data;
+  }
   const { dtype, size, shape } = first!;
   // Every output value is written by the program.
-  const outputs = outputNames.map(() => allocate(dtype, size, 'overwritten'));
+  const outputs = new Array<TypedArray>(outputNames.length);
+  for (let i = 0; i < outputs.length; i++) outputs[i] = allocate(dtype, size, 'overwritten');
   kernels().fused(program, inputs, scalars, outputs);
-  return Object.fromEntries(outputNames.map((name, i) => [name, new Tensor(outputs[i]!, shape)]));
+  const result: Record<string, Tensor> = {};
+  for (let i = 0; i < outputs.length; i++) result[outputNames[i]!] = new Tensor(outputs[i]!, shape);
+  return result;
 }

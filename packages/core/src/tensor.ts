@@ -141,7 +141,8 @@ export class Tensor {
     checkData(data, shape);
     this.id = nextId++;
     this.data = data;
-    this.shape = Object.freeze([...shape]);
+    // A frozen shape (another tensor's, as withName and the shape ops pass) cannot change: shared, not copied.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.dtype = dtypeOf(data);
     this.node = node;
     this.name = name;

@@ -20,11 +20,11 @@ import type { DType, TypedArray } from '../dtype.ts';
 import { isImmutable, isRecord } from 'immutable';
 import { Tensor } from '../tensor.ts';
 import { describeValue } from '../describe-value.ts';
-import { giveBack, isPoolable, take } from './pool.ts';
+import { giveBackRecord, isPooledSize, recordOf, take, takeRecord, type PooledBuffer } from './pool.ts';
 
 /** One running call of a `reusing` function: the buffers made while it ran. */
 class Scope {
-  readonly made: TypedArray[] = [];
+  readonly made: PooledBuffer[] = [];
   constructor(readonly pure: boolean) {}
 }
 /** The function that handed a buffer out: it alone may take it back, when it is donated to it. */
@@ -32,8 +32,11 @@ interface Handout { readonly by: string }
 
 /** Running calls, innermost last. */
 const open: Scope[] = [];
-/** A buffer's owner: the call that made it, or the function that returned it. No owner: escaped. */
-const owner = new WeakMap<TypedArray, Scope | Handout>();
+/**
+ * A buffer's owner is kept in its pool record (`owner`): the call that made it, or the function that
+ * returned it (a Handout). No owner: escaped. Records, not a WeakMap of buffers: a step makes dozens of
+ * buffers, and each lookup was a measurable part of it.
+ */
 
 /**
  * A buffer of `size` values for an op's output (zeroed unless `'overwritten'`: the caller writes every
@@ -47,13 +50,12 @@ const owner = new WeakMap<TypedArray, Scope | Handout>();
  * ```
  */
 export function allocate(dtype: DType, size: number, contents: 'zeros' | 'overwritten' = 'zeros'): TypedArray {
-  const buf = take(dtype, size, contents);
   const scope = open[open.length - 1];
-  if (scope && isPoolable(buf)) {
-    owner.set(buf, scope);
-    scope.made.push(buf);
-  }
-  return buf;
+  if (scope === undefined || !isPooledSize(size)) return take(dtype, size, contents);
+  const record = takeRecord(dtype, size, contents);
+  record.owner = scope;
+  scope.made.push(record);
+  return record.buf;
 }
 
 /** What `reusing` may assume about the function it wraps. */
@@ -114,10 +116,11 @@ export function reusing<A extends unknown[], R>(fn: (...args: A) => R, options: 
     settle(scope, (buf) => kept.has(buf.buffer), handout);
     for (const i of donate) {
       for (const buf of buffersOf(args[i], false).values()) {
-        const o = owner.get(buf);
-        if ((o === handout || (o instanceof Scope && open.includes(o))) && !kept.has(buf.buffer)) {
-          owner.delete(buf);
-          giveBack(buf);
+        const record = recordOf(buf);
+        const o = record?.owner;
+        if (record && (o === handout || (o instanceof Scope && open.includes(o))) && !kept.has(buf.buffer)) {
+          record.owner = undefined;
+          giveBackRecord(record);
         }
       }
     }
@@ -129,16 +132,16 @@ export function reusing<A extends unknown[], R>(fn: (...args: A) => R, options: 
 function settle(scope: Scope, keeps: (buf: TypedArray) => boolean, handout: Handout): void {
   open.pop();
   const parent = open[open.length - 1];
-  for (const buf of scope.made) {
-    if (owner.get(buf) !== scope) continue; // exposed or donated meanwhile
-    if (!keeps(buf)) {
-      owner.delete(buf);
-      giveBack(buf);
+  for (const record of scope.made) {
+    if (record.owner !== scope) continue; // exposed or donated meanwhile
+    if (!keeps(record.buf)) {
+      record.owner = undefined;
+      giveBackRecord(record);
     } else if (parent) {
-      owner.set(buf, parent);
-      parent.made.push(buf);
+      record.owner = parent;
+      parent.made.push(record);
     } else {
-      owner.set(buf, handout);
+      record.owner = handout;
     }
   }
 }
@@ -152,7 +155,7 @@ function runForeign<A extends unknown[], R>(fn: (...args: A) => R, args: A): R {
     return fn(...args);
   } finally {
     open.pop();
-    for (const buf of scope.made) owner.delete(buf);
+    for (const record of scope.made) record.owner = undefined;
   }
 }
 
@@ -169,7 +172,10 @@ function runForeign<A extends unknown[], R>(fn: (...args: A) => R, args: A): R {
  * ```
  */
 export function expose<T>(value: T): T {
-  for (const buf of buffersOf(value, true).values()) owner.delete(buf);
+  for (const buf of buffersOf(value, true).values()) {
+    const record = recordOf(buf);
+    if (record) record.owner = undefined;
+  }
   return value;
 }
 
@@ -178,32 +184,40 @@ export function expose<T>(value: T): T {
  * `graphs`, also those behind each tensor's recorded inputs and saved values.
  */
 function buffersOf(value: unknown, graphs: boolean): Map<ArrayBufferLike, TypedArray> {
-  const found = new Map<ArrayBufferLike, TypedArray>();
-  const seen = new Set<object>();
-  const visit = (x: unknown): void => {
-    if (x === null || typeof x !== 'object' || seen.has(x)) return;
-    seen.add(x);
-    if (x instanceof Float32Array || x instanceof Float64Array) {
-      found.set(x.buffer, x);
-    } else if (x instanceof Tensor) {
-      visit(x.data);
-      if (graphs && x.node) {
-        x.node.inputs.forEach(visit);
-        visit(x.node.saved);
-      }
-    } else if (ArrayBuffer.isView(x)) {
-      // other typed arrays (indices) hold no float buffer
-    } else if (Array.isArray(x)) {
-      for (let i = 0; i < x.length; i++) visit(x[i]);
-    } else if (isImmutable(x) || x instanceof Map || x instanceof Set) {
-      // Their values only (a Record's through its Seq): iterating entries would make a pair per entry.
-      for (const v of (isRecord(x) ? x.toSeq() : x as Map<unknown, unknown>).values()) visit(v);
-    } else if (Symbol.iterator in x) {
-      for (const item of x as Iterable<unknown>) visit(item); // arrays, Maps (their [key, value] pairs), Immutable collections
-    } else {
-      for (const key of Object.keys(x)) visit((x as Record<string, unknown>)[key]);
+  const walk: Walk = { found: new Map(), seen: new Set(), graphs };
+  visit(value, walk);
+  return walk.found;
+}
+
+/** One walk's state. A module-level visitor, not a closure per walk: tsx names every closure it makes, at ~1 µs each. */
+interface Walk {
+  readonly found: Map<ArrayBufferLike, TypedArray>;
+  readonly seen: Set<object>;
+  readonly graphs: boolean;
+}
+
+function visit(x: unknown, walk: Walk): void {
+  if (x === null || typeof x !== 'object' || walk.seen.has(x)) return;
+  walk.seen.add(x);
+  if (x instanceof Float32Array || x instanceof Float64Array) {
+    walk.found.set(x.buffer, x);
+  } else if (x instanceof Tensor) {
+    visit(x.data, walk);
+    if (walk.graphs && x.node) {
+      const inputs = x.node.inputs;
+      for (let i = 0; i < inputs.length; i++) visit(inputs[i], walk);
+      visit(x.node.saved, walk);
     }
-  };
-  visit(value);
-  return found;
+  } else if (ArrayBuffer.isView(x)) {
+    // other typed arrays (indices) hold no float buffer
+  } else if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) visit(x[i], walk);
+  } else if (isImmutable(x) || x instanceof Map || x instanceof Set) {
+    // Their values only (a Record's through its Seq): iterating entries would make a pair per entry.
+    for (const v of (isRecord(x) ? x.toSeq() : x as Map<unknown, unknown>).values()) visit(v, walk);
+  } else if (Symbol.iterator in x) {
+    for (const item of x as Iterable<unknown>) visit(item, walk); // arrays, Maps (their [key, value] pairs), Immutable collections
+  } else {
+    for (const key of Object.keys(x)) visit((x as Record<string, unknown>)[key], walk);
+  }
 }

@@ -14,20 +14,32 @@ const MIN_POOLED = 64;
 const MAX_PER_SIZE = 32;
 const MAX_POOLED_BYTES = 512 * 2 ** 20;
 
-const free = new Map<number, TypedArray[]>();
+const free = new Map<number, PooledBuffer[]>();
 let pooledBytes = 0;
 /** Counters since the process started: buffers (of at least MIN_POOLED values) made fresh or reused. */
 const counts = { fresh: 0, freshBytes: 0, reused: 0, reusedBytes: 0 };
-/** Buffers in the pool now: given back once, until taken again (giving one back twice would hand it out twice). */
-const pooled = new WeakSet<TypedArray>();
 
 /**
- * Pooled-size buffers made by allocate(), and how many times each has been handed out again since. A
- * kernel set may keep a copy of such a buffer (the wasm set keeps recent inputs and outputs in its
- * own memory): the copy stays current while the generation is unchanged, because the engine writes
- * a buffer only right after allocate() hands it out.
+ * What the backend knows of a pooled-size buffer that take() made: one record per buffer, found once
+ * when it is made, so that a buffer's trip (take, owned by a call, given back) costs no weak-map lookup.
+ * ./ownership.ts keeps the buffer's owner here; the pool only clears it when the buffer comes back.
  */
-const generations = new WeakMap<TypedArray, number>();
+export interface PooledBuffer {
+  /** The buffer itself. */
+  readonly buf: TypedArray;
+  /**
+   * How many times take() has handed it out again since making it. A kernel set may keep a copy of
+   * the buffer (the wasm set keeps recent inputs and outputs in its own memory): the copy stays
+   * current while the generation is unchanged, because the engine writes a buffer only right after
+   * take() hands it out.
+   */
+  generation: number;
+  /** In the free lists now: given back once, until taken again (giving one back twice would hand it out twice). */
+  pooled: boolean;
+  /** Who may reuse it (./ownership.ts's business): a running call, a function's handout, or undefined (escaped, or in the pool). */
+  owner: unknown;
+}
+const records = new WeakMap<TypedArray, PooledBuffer>();
 
 /**
  * The buffer's generation: how many times allocate() has handed it out again since making it, or -1
@@ -41,7 +53,10 @@ const generations = new WeakMap<TypedArray, number>();
  * bufferGeneration(new Float32Array(1024));   // -1: not made by allocate()
  * ```
  */
-export const bufferGeneration = (buf: TypedArray): number => generations.get(buf) ?? -1;
+export const bufferGeneration = (buf: TypedArray): number => records.get(buf)?.generation ?? -1;
+
+/** The record of a buffer take() made, or undefined for any other buffer. */
+export const recordOf = (buf: TypedArray): PooledBuffer | undefined => records.get(buf);
 
 const keyOf = (dtype: DType, size: number) => size * 2 + (dtype === 'float64' ? 1 : 0);
 
@@ -57,33 +72,53 @@ export function take(dtype: DType, size: number, contents: 'zeros' | 'overwritte
   // The backstop behind the boundary checks: a size no typed array takes is an Error saying so, not a RangeError.
   if (!(size >= 0 && size <= MAX_ELEMENTS && Number.isInteger(size))) throw badSize(dtype, size);
   if (size < MIN_POOLED) return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-  let buf = free.get(keyOf(dtype, size))?.pop();
-  if (buf) {
-    pooled.delete(buf);
-    pooledBytes -= buf.byteLength;
-    generations.set(buf, (generations.get(buf) ?? 0) + 1); // new contents: kept copies are stale
-    if (contents === 'zeros') buf.fill(0);
-    counts.reused++;
-    counts.reusedBytes += buf.byteLength;
-  } else {
-    buf = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-    generations.set(buf, 0);
+  return takeRecord(dtype, size, contents).buf;
+}
+
+/** Whether take() pools buffers of this many values (and keeps a record of them): a whole number from MIN_POOLED to MAX_ELEMENTS. */
+export const isPooledSize = (size: number): boolean => size >= MIN_POOLED && size <= MAX_ELEMENTS && Number.isInteger(size);
+
+/** take() for a pooled size (see isPooledSize), returning the buffer's record. */
+export function takeRecord(dtype: DType, size: number, contents: 'zeros' | 'overwritten'): PooledBuffer {
+  const record = free.get(keyOf(dtype, size))?.pop();
+  if (record === undefined) {
+    const buf = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+    const made: PooledBuffer = { buf, generation: 0, pooled: false, owner: undefined };
+    records.set(buf, made);
     counts.fresh++;
     counts.freshBytes += buf.byteLength;
+    return made;
   }
-  return buf;
+  const buf = record.buf;
+  record.pooled = false;
+  record.generation++; // new contents: kept copies are stale
+  pooledBytes -= buf.byteLength;
+  if (contents === 'zeros') buf.fill(0);
+  counts.reused++;
+  counts.reusedBytes += buf.byteLength;
+  return record;
 }
 
 /** Gives a buffer back for reuse. The caller guarantees nothing will read or write it again. */
 export function giveBack(buf: TypedArray): void {
-  if (!isPoolable(buf) || pooled.has(buf)) return;
+  if (!isPoolable(buf)) return;
+  let record = records.get(buf);
+  if (record === undefined) records.set(buf, (record = { buf, generation: 0, pooled: false, owner: undefined }));
+  giveBackRecord(record);
+}
+
+/** giveBack() for a buffer take() made, by its record. */
+export function giveBackRecord(record: PooledBuffer): void {
+  if (record.pooled) return;
+  const buf = record.buf;
   if (pooledBytes + buf.byteLength > MAX_POOLED_BYTES) return;
   const key = keyOf(buf instanceof Float64Array ? 'float64' : 'float32', buf.length);
   let list = free.get(key);
   if (!list) free.set(key, (list = []));
   if (list.length >= MAX_PER_SIZE) return;
-  list.push(buf);
-  pooled.add(buf);
+  list.push(record);
+  record.pooled = true;
+  record.owner = undefined;
   pooledBytes += buf.byteLength;
 }
 
