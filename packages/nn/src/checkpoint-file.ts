@@ -11,10 +11,10 @@ import type { Model } from './model.ts';
 import { positiveInt } from './names.ts';
 
 /**
- * Saves a run's state (a FitResult, `info.trainingState()` in a callback, or `trainer.checkpoint()`, mid-epoch
- * too) as one safetensors file. With
- * early stopping's restoreBest a FitResult holds the best epoch's params beside the last epoch's
- * optimiser state: to resume exactly, checkpoint from a callback (checkpointEvery) instead.
+ * Saves a run's state (a FitResult, `info.trainingState()` in a callback, or `trainer.checkpoint()`,
+ * mid-epoch too) as one safetensors file. With early stopping's restoreBest a FitResult holds the best
+ * epoch's params beside the last epoch's optimiser state: to resume exactly, checkpoint from a
+ * callback (checkpointEvery) instead.
  *
  * @throws Error as encodeCheckpoint does, or when the file cannot be written.
  * @example
