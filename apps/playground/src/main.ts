@@ -30,7 +30,8 @@ let curves: { steps: number[]; train: [number, number][]; validation: [number, n
 let lastStepLoss: number | undefined;
 let playing = false;
 let drawPending = false;
-const speed = { frames: 0, since: performance.now() };
+/** Frames drawn and the step count since the rates were last shown (once a second while playing). */
+const speed = { frames: 0, since: performance.now(), step: 0 };
 
 function showProblems(problems: readonly string[], heading = 'Not applied (the last good settings stay in force):'): void {
   const box = byId<HTMLDivElement>('problems');
@@ -70,6 +71,7 @@ function setPlaying(on: boolean): void {
   playButton.setAttribute('aria-pressed', String(on));
   speed.frames = 0;
   speed.since = performance.now();
+  speed.step = latest?.step ?? 0;
 }
 
 const form = settingsForm((candidate) => {
@@ -109,9 +111,10 @@ function draw(): void {
   const seconds = (performance.now() - speed.since) / 1000;
   if (playing && seconds >= 1) {
     setNumber('frames-per-second', speed.frames / seconds, 3);
-    setNumber('steps-per-second', latest.stepsPerSecond, 4);
+    setNumber('steps-per-second', (latest.step - speed.step) / seconds, 4);
     speed.frames = 0;
     speed.since = performance.now();
+    speed.step = latest.step;
   }
   view.dataset.step = String(latest.step);
 }

@@ -36,8 +36,6 @@ export interface Snapshot {
   readonly warnings: readonly string[];
   /** The model's output on the data's grid, row by row ([grid points, outputs]). */
   readonly prediction: Float32Array;
-  /** Steps per second over the last slice of play (0 when not playing). */
-  readonly stepsPerSecond: number;
 }
 
 /** A run's fixed facts, sent once per configure before its first snapshot. */

@@ -18,7 +18,8 @@ const post = (m: Report) => scope.postMessage(m, m.type === 'snapshot' ? [m.pred
 let run: Run | undefined;
 let runs = 0;
 let playing = false;
-let lastSnapshot = { at: 0, step: 0, cost: 0 };
+/** How long the last snapshot took: a slice of play trains at least as long. */
+let snapshotCost = 0;
 const fastest = ready();
 
 async function configure(state: PlaygroundState): Promise<void> {
@@ -34,15 +35,14 @@ async function configure(state: PlaygroundState): Promise<void> {
     return;
   }
   post(run.info());
-  snapshot(0);
+  snapshot();
 }
 
-function snapshot(stepsPerSecond: number): void {
+function snapshot(): void {
   if (!run) return;
   const started = performance.now();
-  post(run.snapshot(playing, stepsPerSecond));
-  const at = performance.now();
-  lastSnapshot = { at, step: run.stepCount, cost: at - started };
+  post(run.snapshot(playing));
+  snapshotCost = performance.now() - started;
 }
 
 /** Steps until `more()` says stop; on a failed step, stops playing and says why. */
@@ -54,7 +54,7 @@ function train(more: (done: number) => boolean): boolean {
     return true;
   } catch (e) {
     playing = false;
-    snapshot(0);
+    snapshot();
     post({ type: 'failed', run: run.id, message: (e as Error).message });
     return false;
   }
@@ -62,10 +62,9 @@ function train(more: (done: number) => boolean): boolean {
 
 function slice(): void {
   if (!playing || !run) return;
-  const until = performance.now() + Math.max(SLICE_MS, lastSnapshot.cost);
+  const until = performance.now() + Math.max(SLICE_MS, snapshotCost);
   if (!train(() => performance.now() < until)) return;
-  const seconds = (performance.now() - lastSnapshot.at) / 1000;
-  snapshot((run.stepCount - lastSnapshot.step) / seconds);
+  snapshot();
   setTimeout(slice, 0);
 }
 
@@ -78,13 +77,13 @@ scope.onmessage = (e) => {
       case 'configure': return configure(command.state);
       case 'step':
         playing = false;
-        if (train((done) => done < command.count)) snapshot(0);
+        if (train((done) => done < command.count)) snapshot();
         return;
       case 'play':
-        if (!playing && run) { playing = true; lastSnapshot = { ...lastSnapshot, at: performance.now(), step: run.stepCount }; setTimeout(slice, 0); }
+        if (!playing && run) { playing = true; setTimeout(slice, 0); }
         return;
       case 'pause':
-        if (playing) { playing = false; snapshot(0); }
+        if (playing) { playing = false; snapshot(); }
         return;
     }
   });

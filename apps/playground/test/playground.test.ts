@@ -59,7 +59,7 @@ async function open(query: string): Promise<{ page: Page; problems: string[] }> 
 const value = (page: Page, id: string) => page.getAttribute(`#${id}`, 'data-value');
 const stepIs = (page: Page, n: number) => page.waitForSelector(`#step-count[data-value="${n}"]`, { timeout: 30_000 });
 const pixels = (page: Page) => page.$eval('#view', (c) => (c as HTMLCanvasElement).toDataURL());
-const problemsShown = (page: Page) => page.$eval('#problems', (el) => (el.hidden ? '' : el.textContent ?? ''));
+const problemsShown = (page: Page) => page.$eval('#problems', (el) => ((el as HTMLElement).hidden ? '' : el.textContent ?? ''));
 
 /** Types into a text field and commits it (Enter), as a user does. */
 async function typeInto(page: Page, selector: string, text: string): Promise<void> {
@@ -154,6 +154,45 @@ describe('playground in headless Chromium', () => {
     expect([...problems, ...again.problems]).toEqual([]);
     await page.close();
     await again.page.close();
+  });
+
+  it('every data set trains a step, and removing a layer rebuilds the model', async () => {
+    const { page, problems } = await open('');
+    const names = await page.$$eval('#dataset option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(names).toEqual(['spiral', 'circles', 'xor', 'blobs', 'exp', 'sinc', 'sinPlusCos']);
+    for (const name of names.slice(1)) {
+      await page.selectOption('#dataset', name);
+      await stepIs(page, 0);
+      await page.click('#step');
+      await stepIs(page, 1);
+      expect(new URL(page.url()).searchParams.get('data')).toBe(name);
+      expect(Number(await value(page, 'step-loss'))).toBeGreaterThan(0);
+    }
+    expect(await page.textContent('#summary')).toMatch(/^337 parameters/);
+    await page.click('#layers li:nth-child(2) .remove');
+    await stepIs(page, 0);
+    expect(await page.textContent('#summary')).toMatch(/^65 parameters/);
+    expect(new URL(page.url()).searchParams.get('layers')).toBe('16:tanh');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('a learning rate that blows the loss up shows the monitor\'s messages and the failure; Reset recovers', async () => {
+    const { page, problems } = await open('?data=exp&layers=16:tanh,16:tanh&loss=mse&opt=sgd&lr=10&batch=32&seed=0');
+    await page.click('#play');
+    await page.waitForSelector('#failure:not([hidden])', { timeout: 30_000 });
+    expect(await page.textContent('#failure')).toMatch(/^Training stopped: training stopped at step \d+: loss is .*the learning rate is likely too large/);
+    expect(await page.textContent('#warnings')).toContain('exploding gradient');
+    expect(await page.getAttribute('#play', 'aria-pressed')).toBe('false');
+    await page.click('#reset');
+    await stepIs(page, 0);
+    expect(await page.isHidden('#failure')).toBe(true);
+    expect(await page.textContent('#warnings')).toBe('');
+    await page.click('#step');
+    await stepIs(page, 1);
+    expect(Number.isFinite(Number(await value(page, 'step-loss')))).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
   });
 
   it('bad settings are reported, the last good run goes on, and a good edit clears the report', async () => {

@@ -8,6 +8,9 @@ import type { OptimizerName } from '@chainrule/nn';
 /** The data sets the page offers, and what kind of problem each is. */
 export const DATASETS = {
   spiral: { task: 'classification', label: 'spiral (3 classes)' },
+  circles: { task: 'classification', label: 'circles (2 classes)' },
+  xor: { task: 'classification', label: 'xor (2 classes)' },
+  blobs: { task: 'classification', label: 'Gaussian blobs (2 classes)' },
   exp: { task: 'curve', label: 'e^x' },
   sinc: { task: 'curve', label: 'sin(x)/x' },
   sinPlusCos: { task: 'surface', label: 'sin x + cos y' },

@@ -4,7 +4,7 @@
  * the view shows the model's prediction on.
  */
 import { fromData, type Tensor } from '@chainrule/core';
-import { functions, sampleFunction, spiral } from '@chainrule/datasets';
+import { blobs, circles, functions, sampleFunction, spiral, xor, type LabelledPoints } from '@chainrule/datasets';
 import { toOneHot, type Target } from '@chainrule/nn';
 import { taskOf, type PlaygroundState, type Task } from '../state/state.ts';
 
@@ -29,25 +29,33 @@ export interface RunData {
 
 /** Points per axis of the prediction grid: 2-D views are drawn as a gridSize² heatmap, a curve with gridSize points. */
 const GRID = { 1: 200, 2: 64 } as const;
-const SPIRAL = { perClass: 100, classes: 3 } as const;
+
+/** The classification sets: how to draw `perClass` points per class from a seed, their classes, and the square they lie in. */
+const CLASSES = {
+  spiral: { make: (perClass: number, seed: number) => spiral({ perClass, classes: 3, seed }), classes: 3, reach: 1.1 },
+  circles: { make: (perClass: number, seed: number) => circles({ perClass, noise: 0.05, seed }), classes: 2, reach: 1.25 },
+  xor: { make: (perClass: number, seed: number) => xor({ perClass, noise: 0.05, seed }), classes: 2, reach: 1.15 },
+  blobs: { make: (perClass: number, seed: number) => blobs({ perClass, seed }), classes: 2, reach: 1.1 },
+} as const satisfies Record<string, { make: (perClass: number, seed: number) => LabelledPoints; classes: number; reach: number }>;
 
 export function runData(state: PlaygroundState): RunData {
   const task = taskOf(state);
   const seed = state.seed;
-  if (state.dataset === 'spiral') {
-    const train = spiral({ ...SPIRAL, seed });
-    const validation = spiral({ ...SPIRAL, perClass: 50, seed: seed + 1 });
+  if (state.dataset in CLASSES) {
+    const set = CLASSES[state.dataset as keyof typeof CLASSES];
+    const train = set.make(100, seed);
+    const validation = set.make(50, seed + 1);
     // mse scores the class as a one-hot row; cross-entropy takes the labels.
-    const target = (labels: Int32Array): Target => (state.loss === 'mse' ? toOneHot(labels, SPIRAL.classes) : labels);
+    const target = (labels: Int32Array): Target => (state.loss === 'mse' ? toOneHot(labels, set.classes) : labels);
     return {
-      task, inputs: 2, outputs: SPIRAL.classes,
+      task, inputs: 2, outputs: set.classes,
       train: { x: train.x, y: target(train.y) },
       validation: { x: validation.x, y: target(validation.y) },
       points: { x: train.x.data as Float32Array, value: Float32Array.from(train.y) },
-      ...gridOver([[-1.1, 1.1], [-1.1, 1.1]]),
+      ...gridOver([[-set.reach, set.reach], [-set.reach, set.reach]]),
     };
   }
-  const fn = functions[state.dataset];
+  const fn = functions[state.dataset as keyof typeof functions];
   const train = sampleFunction(fn, { n: fn.inputs === 1 ? 200 : 500, noise: 0.05, seed });
   const validation = sampleFunction(fn, { n: fn.inputs === 1 ? 100 : 250, noise: 0.05, seed: seed + 1 });
   return {

@@ -3,11 +3,10 @@
  * snapshots of where it stands for the views. The worker owns one at a time; nothing here touches the DOM.
  */
 import { backend } from '@chainrule/core';
-import { countParams, evaluate, predict, type FitOptions, type Model, type Params } from '@chainrule/nn';
+import { countParams, evaluate, predict, Trainer, type FitOptions, type Model, type Params } from '@chainrule/nn';
 import type { PlaygroundState } from '../state/state.ts';
 import type { RunInfo, Snapshot } from '../protocol.ts';
 import { runData, type RunData } from './data.ts';
-import { Trainer } from './local-trainer.ts';
 import { modelFromState, optimizerFromState } from './model-from-state.ts';
 
 export class Run {
@@ -27,7 +26,8 @@ export class Run {
       optimizer: optimizerFromState(state),
       batchSize: state.batchSize,
       seed: state.seed,
-      monitor: { onWarning: (w) => this.warnings.push(w.message) },
+      // The page lists each step's warnings (StepInfo.warnings); the console stays quiet.
+      monitor: { onWarning: () => {} },
     };
     this.trainer = new Trainer(this.model, this.model.init(state.seed), this.data.train, this.options);
   }
@@ -39,6 +39,7 @@ export class Run {
   step(): void {
     const info = this.trainer.step();
     this.stepLosses.push(info.loss);
+    this.warnings.push(...info.warnings.map((w) => w.message));
     this.lastStep = { lr: info.lr, gradNorms: [...info.gradNorms.entries()] };
   }
 
@@ -51,7 +52,7 @@ export class Run {
   }
 
   /** Where the run stands; the step losses and warnings it reports are not reported again. */
-  snapshot(playing: boolean, stepsPerSecond: number): Snapshot {
+  snapshot(playing: boolean): Snapshot {
     const classes = this.data.task === 'classification';
     // One batch each: these sets are small, and a batch is cheaper than several.
     const score = (set: RunData['train']) => evaluate(this.model, this.params, set, { loss: this.state.loss, metrics: classes ? ['accuracy'] : [], batchSize: set.x.shape[0] });
@@ -65,7 +66,7 @@ export class Run {
       trainLoss: train.loss!, validationLoss: validation.loss!,
       trainAccuracy: train.metrics.accuracy, validationAccuracy: validation.metrics.accuracy,
       gradNorms: this.lastStep?.gradNorms ?? [], warnings: this.warnings,
-      prediction: Float32Array.from(prediction), stepsPerSecond,
+      prediction: Float32Array.from(prediction),
     };
     this.stepLosses = [];
     this.warnings = [];

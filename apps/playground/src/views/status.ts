@@ -10,7 +10,7 @@ const field = (id: string) => document.getElementById(id)!;
 /** Shows `v` (to 5 significant digits) in #id and its exact value in data-value; '–' when undefined. */
 export function setNumber(id: string, v: number | undefined, digits = 5): void {
   const el = field(id);
-  el.textContent = v === undefined ? '–' : Number.isInteger(v) ? String(v) : v.toPrecision(digits);
+  el.textContent = v === undefined ? '–' : String(Number(v.toPrecision(digits)));
   el.dataset.value = v === undefined ? '' : String(v);
 }
 
