@@ -25,9 +25,10 @@ const fastest = ready();
 async function configure(state: PlaygroundState): Promise<void> {
   playing = false;
   const best = await fastest;
-  setBackend((state.kernels === 'fastest' ? best : state.kernels) as BackendName);
   const id = ++runs;
   try {
+    // A pinned set this browser cannot run (no relaxed SIMD) is refused with setBackend's reason.
+    setBackend((state.kernels === 'fastest' ? best : state.kernels) as BackendName);
     run = new Run(id, state);
   } catch (e) {
     run = undefined;
@@ -72,6 +73,7 @@ function slice(): void {
 let queue = Promise.resolve();
 scope.onmessage = (e) => {
   const command = e.data;
+  // A command that throws is reported and the queue goes on: a rejected link would skip every later command.
   queue = queue.then(() => {
     switch (command.type) {
       case 'configure': return configure(command.state);
@@ -86,5 +88,8 @@ scope.onmessage = (e) => {
         if (playing) { playing = false; snapshot(); }
         return;
     }
+  }).catch((err: unknown) => {
+    playing = false;
+    post({ type: 'failed', run: runs, message: (err as Error).message ?? String(err) });
   });
 };

@@ -3,7 +3,7 @@
  * A link reproduces a run. A malformed link is reported field by field and the last good state kept whole:
  * half of a link's settings would be a run nobody asked for.
  */
-import { DEFAULT_STATE, type PlaygroundState } from './state.ts';
+import { ACTIVATIONS, DEFAULT_STATE, type PlaygroundState } from './state.ts';
 import { checkState, numberOf, type Candidate } from './validate.ts';
 
 /** The query string (with its '?') that stands for `s`; the default kernel set is left out. */
@@ -24,7 +24,11 @@ export function encodeState(s: PlaygroundState): string {
 /** One hidden layer from 'width:activation'. */
 function layerOf(text: string, i: number, problems: string[]): Candidate['layers'][number] {
   const [width = '', activation = '', ...rest] = text.split(':');
-  if (rest.length > 0 || activation === '') problems.push(`layers: item ${i + 1} '${text}' is not width:activation, e.g. 16:tanh`);
+  if (rest.length > 0 || activation === '') {
+    problems.push(`layers: item ${i + 1} '${text}' is not width:activation, e.g. 16:tanh`);
+    // Said once: not again as an unknown activation '' (the link is refused either way).
+    return { width: numberOf(width), activation: ACTIVATIONS[0] };
+  }
   return { width: numberOf(width), activation };
 }
 
