@@ -71,7 +71,9 @@ function axes(ctx: CanvasRenderingContext2D, width: number, height: number, lo: 
   ctx.strokeStyle = '#eee';
   ctx.fillStyle = '#666';
   ctx.font = '10px sans-serif';
-  for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) {
+  // At most about five labelled decades, however far the loss has run.
+  const every = Math.max(1, Math.ceil((hi - lo) / 5));
+  for (let e = Math.ceil(lo / every) * every; e <= Math.floor(hi); e += every) {
     const y = py(10 ** e);
     ctx.beginPath();
     ctx.moveTo(PAD.left, y);
