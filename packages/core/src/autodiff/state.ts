@@ -21,15 +21,6 @@ export const isRecording = (): boolean => recording;
 export const currentPhase = (): 'forward' | 'backward' => phase;
 export const currentScope = (): string => scopeName;
 
-function withState<T>(set: () => () => void, fn: () => T): T {
-  const restore = set();
-  try {
-    return fn();
-  } finally {
-    restore();
-  }
-}
-
 /**
  * Runs `fn` without recording any op and returns its result: nothing computed inside has a graph, so it
  * costs no memory for the backward pass and cannot be differentiated (evaluation, optimiser updates).
@@ -42,21 +33,27 @@ function withState<T>(set: () => () => void, fn: () => T): T {
  * ```
  */
 export function noGrad<T>(fn: () => T): T {
-  return withState(() => {
-    const before = recording;
-    recording = false;
-    return () => { recording = before; };
-  }, fn);
+  // try/finally in each function, not a helper taking closures: these run several times per training step.
+  const before = recording;
+  recording = false;
+  try {
+    return fn();
+  } finally {
+    recording = before;
+  }
 }
 
 /** Runs `fn` with recording forced on (used for `createGraph` backward passes). */
 export function withRecording<T>(on: boolean, pass: 'forward' | 'backward', fn: () => T): T {
-  return withState(() => {
-    const [r, p] = [recording, phase];
-    recording = on;
-    phase = pass;
-    return () => { recording = r; phase = p; };
-  }, fn);
+  const r = recording, p = phase;
+  recording = on;
+  phase = pass;
+  try {
+    return fn();
+  } finally {
+    recording = r;
+    phase = p;
+  }
 }
 
 /**
@@ -71,9 +68,13 @@ export function withRecording<T>(on: boolean, pass: 'forward' | 'backward', fn: 
  * ```
  */
 export function nameScope<T>(name: string, fn: () => T): T {
-  return withState(() => {
-    scopes.push(name);
-    scopeName = scopes.join('/');
-    return () => { scopes.pop(); scopeName = scopes.join('/'); };
-  }, fn);
+  const outer = scopeName;
+  scopes.push(name);
+  scopeName = scopes.join('/');
+  try {
+    return fn();
+  } finally {
+    scopes.pop();
+    scopeName = outer;
+  }
 }

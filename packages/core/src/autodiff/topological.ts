@@ -16,22 +16,27 @@ import type { Tensor } from '../tensor.ts';
 export function topologicalOrder(roots: readonly Tensor[], stop: ReadonlySet<number> = new Set()): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<number>();
+  // Two parallel stacks (a tensor, and the next of its inputs to enter), not a pair per tensor: grad runs this every step.
+  const tensors: Tensor[] = [];
+  const next: number[] = [];
   for (const root of roots) {
     if (seen.has(root.id) || stop.has(root.id)) continue;
     seen.add(root.id);
-    const stack: [Tensor, number][] = [[root, 0]];
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const inputs = top[0].node?.inputs ?? [];
-      if (top[1] < inputs.length) {
-        const next = inputs[top[1]++]!;
-        if (!seen.has(next.id) && !stop.has(next.id)) {
-          seen.add(next.id);
-          stack.push([next, 0]);
+    tensors.push(root);
+    next.push(0);
+    while (tensors.length) {
+      const top = tensors.length - 1;
+      const inputs = tensors[top]!.node?.inputs;
+      if (inputs !== undefined && next[top]! < inputs.length) {
+        const input = inputs[next[top]!++]!;
+        if (!seen.has(input.id) && !stop.has(input.id)) {
+          seen.add(input.id);
+          tensors.push(input);
+          next.push(0);
         }
       } else {
-        order.push(top[0]);
-        stack.pop();
+        order.push(tensors.pop()!);
+        next.pop();
       }
     }
   }

@@ -213,8 +213,8 @@ function visit(x: unknown, walk: Walk): void {
   } else if (Array.isArray(x)) {
     for (let i = 0; i < x.length; i++) visit(x[i], walk);
   } else if (isImmutable(x) || x instanceof Map || x instanceof Set) {
-    // Their values only (a Record's through its Seq): iterating entries would make a pair per entry.
-    for (const v of (isRecord(x) ? x.toSeq() : x as Map<unknown, unknown>).values()) visit(v, walk);
+    // Their values only (a Record's through its Seq), by forEach: an iterator costs twice as much, and entries a pair each.
+    (isRecord(x) ? x.toSeq() : x as Map<unknown, unknown>).forEach((v: unknown) => { visit(v, walk); });
   } else if (Symbol.iterator in x) {
     for (const item of x as Iterable<unknown>) visit(item, walk); // arrays, Maps (their [key, value] pairs), Immutable collections
   } else {

@@ -233,7 +233,7 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
           if (s.size !== p.size) throw new Error(`${name}.update: the '${slotNames[i]}' slot holds [${s.shape}] for '${key}', the parameter [${p.shape}]; make the state with ${name}.init(params) for these params`);
           arrays[slotNames[i]!] = s;
         });
-        const out = program.run(arrays, scalars[groups.index.get(key)!]!);
+        const out = program.run(arrays, scalars[groups.index.get(key) ?? 0]!);
         slotNames.forEach((s, i) => newSlots[i]!.set(key, out[s]!));
         return out.p!.withName(key);
       });

@@ -76,7 +76,10 @@ export function checkNamesExist(where: string, names: Iterable<string>, params: 
 export interface ParamPlan {
   /** The frozen parameter names: the optimiser's `frozen` option's and the update's. */
   frozen(params: Params, extra: ReadonlySet<string> | undefined): ReadonlySet<string>;
-  /** Each parameter's options: its first group's, or the optimiser's; the list holds each distinct entry once. */
+  /**
+   * Each parameter's options: its first group's, or the optimiser's; the list holds each distinct entry
+   * once, and `index` gives a parameter's entry (a parameter it does not name takes entry 0, the optimiser's).
+   */
   optionsOf(params: Params): { readonly list: readonly ParamOptions[]; readonly index: ReadonlyMap<string, number> };
 }
 
@@ -92,6 +95,7 @@ export function paramPlan(name: string, config: { readonly groups?: unknown; rea
   const listed = (where: string, selector: ParamSelector, params: Params) => {
     if (Array.isArray(selector)) checkNamesExist(where, selector, params);
   };
+  const ungrouped = { list, index: new Map<string, number>() };
   return {
     frozen(params, extra) {
       if (extra !== undefined && (extra === null || typeof (extra as ReadonlySet<string>).has !== 'function' || typeof (extra as ReadonlySet<string>)[Symbol.iterator] !== 'function')) {
@@ -105,6 +109,8 @@ export function paramPlan(name: string, config: { readonly groups?: unknown; rea
       return out;
     },
     optionsOf(params) {
+      // No groups: every parameter takes the optimiser's options, with no map to build each update.
+      if (groups.length === 0) return ungrouped;
       groups.forEach((g, i) => listed(`${name}: groups[${i}].params`, g.params, params));
       const index = new Map<string, number>();
       for (const key of params.keys()) index.set(key, groups.findIndex((g) => selects(g.params, key)) + 1);
