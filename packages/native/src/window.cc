@@ -100,8 +100,8 @@ template <typename T> inline __attribute__((always_inline)) void fold(T v, int32
 }
 
 // fold for one window at a time. GCC compiles fold's selects on scalars into branches on the compares (which
-// mispredict on data), so on x86 the compares are SSE masks and the selects bitwise: the same rule, in
-// `takes`' two compares below.
+// mispredict on data), so on x86 the compares are SSE masks and the selects bitwise, with the vector
+// traits' two compares (`takes`, below).
 inline void foldOne(float v, int32_t i, float& best, int32_t& at) {
 #if defined(__SSE2__)
   const __m128 vv = _mm_set_ss(v), bb = _mm_set_ss(best);
@@ -141,7 +141,7 @@ inline void maxWindow(const T* plane, int64_t width, int64_t y0, int64_t y1, int
 
 // K×K windows that tile the plane (stride K, no padding): `count` whole windows side by side whose top-left
 // tap is top[0], at plane index `base`, each window's taps in the reference's order (row by row). The
-// portable path; SimdRow below is the same in vector registers.
+// portable path; CHAINRULE_SIMD_ROW below is the same in vector registers.
 template <typename T, int K>
 inline __attribute__((always_inline)) void maxTileRow(const T* __restrict top, int32_t width, int32_t count, int32_t base,
                                                       T* __restrict out, int32_t* __restrict argmax) {
