@@ -9,7 +9,7 @@ import { decodeState, encodeState } from './state/url.ts';
 import { checkState } from './state/validate.ts';
 import type { PlaygroundState } from './state/state.ts';
 import { drawCurve } from './views/curve.ts';
-import { drawLossChart, type LossCurves } from './views/loss-chart.ts';
+import { drawLossChart } from './views/loss-chart.ts';
 import { drawPlane } from './views/plane.ts';
 import { addWarnings, setNumber, showStatus } from './views/status.ts';
 
@@ -100,12 +100,19 @@ worker.onmessage = (e: MessageEvent<Report>) => {
   if (!drawPending) { drawPending = true; requestAnimationFrame(draw); }
 };
 
+// A worker that cannot start (a module that does not load) would otherwise leave the page silent.
+worker.onerror = (e) => {
+  const box = byId('failure');
+  box.textContent = `The training worker failed: ${e.message || 'it could not load'}. Reload the page; if it persists, the browser may lack WebAssembly SIMD or module workers.`;
+  box.hidden = false;
+};
+
 /** One frame: the newest snapshot in every view (older ones that arrived within the frame are skipped). */
 function draw(): void {
   drawPending = false;
   if (!latest || !run) return;
   if (run.task === 'curve') drawCurve(view, run, latest.prediction); else drawPlane(view, run, latest.prediction);
-  drawLossChart(chart, curves as LossCurves);
+  drawLossChart(chart, curves);
   showStatus(latest, lastStepLoss);
   speed.frames++;
   const seconds = (performance.now() - speed.since) / 1000;
