@@ -10,13 +10,14 @@ import { backend, grad, noGrad, slice, Rng, type Tensor } from '@chainrule/core'
 import { shiftImages } from '@chainrule/datasets';
 import { loadMnist } from '@chainrule/datasets/node';
 import {
-  confusionMatrix, conv2d, countParams, dense, dropout, evaluate, fit, flatten, maxPool2d, objective, predict, predictedClasses, reshape, sequential,
+  confusionMatrix, conv2d, countParams, dense, dropout, evaluate, fit, flatten, maxPool2d, predict, predictedClasses, reshape, sequential,
   type Model, type Params,
 } from '@chainrule/nn';
 import { saveModel } from '@chainrule/nn/node';
 import { confusionChart, digitsChart, gradMap, imagesChart, toDot } from '@chainrule/viz';
 import { writeReport, type Figure } from '@chainrule/viz/node';
 import { commandLine, flags, listFlag, numberFlag } from './cli.ts';
+import { epochTimer, firstImagesLoss, logResults, meanSeconds } from './classifier-run.ts';
 import { trainingFigures } from './figures.ts';
 import { learningRate, optimizerFor } from './mnist.ts';
 
@@ -76,21 +77,14 @@ export function trainCnn(c: CnnConfig, log: (line: string) => void = console.log
   log(`kernels: ${backend()}; ${trainImages} training, ${c.validation} validation and ${test.n} test images`);
   const stepsPerEpoch = Math.ceil(trainImages / c.batchSize);
   const rng = new Rng(c.seed + 1000);
-  const seconds: number[] = [];
-  let started = performance.now();
+  const { seconds, callbacks } = epochTimer();
   const result = fit(model, model.init(c.seed), { x: train.x, y: train.labels }, {
     loss: 'crossEntropy', optimizer: optimizerFor(c, learningRate(c, stepsPerEpoch)), epochs: c.epochs, batchSize: c.batchSize, seed: c.seed,
     // Declared pure (it keeps nothing it is given or makes), so fit reuses each batch's buffers.
     transform: c.shift > 0 ? Object.assign((x: Tensor) => shiftImages(x, { maxShift: c.shift, rng }), { pure: true }) : undefined,
     ...(c.validation > 0 ? { validationSplit: c.validation / train.n } : {}),
     metrics: ['accuracy'], log,
-    callbacks: {
-      onEpochEnd: () => {
-        const now = performance.now();
-        seconds.push((now - started) / 1000);
-        started = now;
-      },
-    },
+    callbacks,
   });
   // The test set, once.
   const probs = predict(model, result.params, test.x);
@@ -139,10 +133,7 @@ export async function runCnn(c: CnnConfig, o: CnnOptions) {
   const log = o.log ?? console.log;
   const started = performance.now();
   const { model, params, run, history, test, probs } = trainCnn(c, log);
-  log(`test accuracy ${(run.testAccuracy * 100).toFixed(2)}%`);
-  log(`seconds per epoch ${run.secondsPerEpoch.map((s) => s.toFixed(1)).join(' ')}; ${Math.round(run.samplesPerSecond)} samples/s`);
-  log('confusion matrix (rows: true digit, columns: predicted)');
-  run.confusion.forEach((row, i) => log(`${i}: ${row.map((v) => String(v).padStart(5)).join('')}`));
+  logResults(run, log, 1);
   const modelFile = join(o.out, 'mnist-cnn.safetensors');
   saveModel(modelFile, model, params);
   log(`model saved to ${modelFile}`);
@@ -151,8 +142,7 @@ export async function runCnn(c: CnnConfig, o: CnnOptions) {
   const labels = Array.from(test.labels);
   const mistakes = labels.flatMap((t, i) => (t !== predicted[i] ? [i] : [])).slice(0, 30);
   const batch = Math.min(8, test.n);
-  const xSmall = noGrad(() => slice(test.x, [0, 0], [batch, 784]));
-  const { loss } = objective(model, 'crossEntropy')(params, xSmall, test.labels.subarray(0, batch));
+  const loss = firstImagesLoss(model, params, test, batch);
   const figures: Figure[] = [
     ...trainingFigures(history),
     ...firstLayerFigures(model, params, noGrad(() => slice(test.x, [0, 0], [1, 784])), labels[0]!),
@@ -170,7 +160,7 @@ export async function runCnn(c: CnnConfig, o: CnnOptions) {
     settings: { ...settings, 'training images': run.trainImages, 'validation images': run.validationImages, 'test images': test.n, kernels: backend(), parameters: countParams(params) },
     metrics: {
       'test accuracy': `${(run.testAccuracy * 100).toFixed(2)}%`,
-      'seconds per epoch (mean)': (run.secondsPerEpoch.reduce((a, b) => a + b, 0) / run.secondsPerEpoch.length).toFixed(1),
+      'seconds per epoch (mean)': meanSeconds(run, 1),
       'samples per second': Math.round(run.samplesPerSecond),
       'total seconds': ((performance.now() - started) / 1000).toFixed(1),
     },

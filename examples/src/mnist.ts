@@ -5,17 +5,18 @@
  * 97.5–97.9% that plain SGD, momentum or Adam reach in 10 epochs.
  */
 import { join } from 'node:path';
-import { backend, grad, noGrad, Rng, slice, type Tensor } from '@chainrule/core';
+import { backend, grad, Rng, type Tensor } from '@chainrule/core';
 import { shiftImages } from '@chainrule/datasets';
 import { loadMnist } from '@chainrule/datasets/node';
 import {
-  adam, adamW, confusionMatrix, countParams, objective, predictedClasses, cosineDecay, evaluate, exponentialDecay, fit, mlp, predict, rmsprop, sgd,
+  adam, adamW, confusionMatrix, countParams, predictedClasses, cosineDecay, evaluate, exponentialDecay, fit, mlp, predict, rmsprop, sgd,
   stepDecay, warmup, type ActivationName, type LearningRate, type Optimizer,
 } from '@chainrule/nn';
 import { saveModel } from '@chainrule/nn/node';
 import { confusionChart, digitsChart, gradMap, toDot } from '@chainrule/viz';
 import { writeReport, type Figure } from '@chainrule/viz/node';
 import { commandLine, flags, listFlag, numberFlag } from './cli.ts';
+import { epochTimer, firstImagesLoss, logResults, meanSeconds } from './classifier-run.ts';
 import { trainingFigures } from './figures.ts';
 
 export interface MnistConfig {
@@ -76,20 +77,13 @@ export function trainMnist(c: MnistConfig, log: (line: string) => void = console
   const stepsPerEpoch = Math.ceil(train.n / c.batchSize);
   const lr = learningRate(c, stepsPerEpoch);
   const rng = new Rng(c.seed + 1000);
-  const seconds: number[] = [];
-  let started = performance.now();
+  const { seconds, callbacks } = epochTimer();
   const result = fit(model, model.init(c.seed), { x: train.x, y: train.labels }, {
     loss: 'crossEntropy', optimizer: optimizerFor(c, lr), epochs: c.epochs, batchSize: c.batchSize, seed: c.seed,
     // Declared pure (it keeps nothing it is given or makes), so fit reuses each batch's buffers.
     transform: c.shift > 0 ? Object.assign((x: Tensor) => shiftImages(x, { maxShift: c.shift, rng }), { pure: true }) : undefined,
     validation: { x: test.x, y: test.labels }, metrics: ['accuracy'], log,
-    callbacks: {
-      onEpochEnd: () => {
-        const now = performance.now();
-        seconds.push((now - started) / 1000);
-        started = now;
-      },
-    },
+    callbacks,
   });
   const probs = predict(model, result.params, test.x);
   const testAccuracy = evaluate(model, result.params, { x: test.x, y: test.labels }, { metrics: ['accuracy'] }).metrics.accuracy!;
@@ -113,10 +107,7 @@ export async function runMnist(c: MnistConfig, o: MnistOptions) {
   const log = o.log ?? console.log;
   const started = performance.now();
   const { model, params, run, history, test, probs } = trainMnist(c, log);
-  log(`test accuracy ${(run.testAccuracy * 100).toFixed(2)}%`);
-  log(`seconds per epoch ${run.secondsPerEpoch.map((s) => s.toFixed(2)).join(' ')}; ${Math.round(run.samplesPerSecond)} samples/s`);
-  log('confusion matrix (rows: true digit, columns: predicted)');
-  run.confusion.forEach((row, i) => log(`${i}: ${row.map((v) => String(v).padStart(5)).join('')}`));
+  logResults(run, log);
   const modelFile = join(o.out, 'mnist.safetensors');
   saveModel(modelFile, model, params);
   log(`model saved to ${modelFile}`);
@@ -127,8 +118,7 @@ export async function runMnist(c: MnistConfig, o: MnistOptions) {
   const mistakes = labels.flatMap((t, i) => (t !== predicted[i] ? [i] : [])).slice(0, 20);
   const shown = [...Array.from({ length: Math.min(20, test.n) }, (_, i) => i), ...mistakes];
   const batch = Math.min(8, test.n);
-  const xSmall = noGrad(() => slice(test.x, [0, 0], [batch, 784])); // a fresh input, not a view of the test set
-  const { loss } = objective(model, 'crossEntropy')(params, xSmall, test.labels.subarray(0, batch));
+  const loss = firstImagesLoss(model, params, test, batch);
   const figures: Figure[] = [
     ...trainingFigures(history),
     { title: 'Confusion matrix (test set)', spec: confusionChart({ matrix: run.confusion, title: 'Confusion matrix (test set)' }) },
@@ -146,7 +136,7 @@ export async function runMnist(c: MnistConfig, o: MnistOptions) {
     settings: { ...settings, 'training images': run.trainImages, 'test images': test.n, kernels: backend(), parameters: countParams(params) },
     metrics: {
       'test accuracy': `${(run.testAccuracy * 100).toFixed(2)}%`,
-      'seconds per epoch (mean)': (run.secondsPerEpoch.reduce((a, b) => a + b, 0) / run.secondsPerEpoch.length).toFixed(2),
+      'seconds per epoch (mean)': meanSeconds(run),
       'samples per second': Math.round(run.samplesPerSecond),
       'total seconds': ((performance.now() - started) / 1000).toFixed(1),
     },
