@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backend, setBackend, type BackendName } from '@chainrule/core';
 import { spiral } from '@chainrule/datasets';
-import { fit, mlp, optimizerNames, sgd } from '@chainrule/nn';
+import { cosineDecay, fit, mlp, optimizerNames, sgd, warmup, type LearningRate } from '@chainrule/nn';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,19 +29,27 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 /** A non-default run, so the test sees every setting travel from the URL to the worker. */
 const LINK = '?data=spiral&layers=12:relu,8:tanh&loss=crossEntropy&opt=sgd&lr=0.1&batch=16&seed=3';
 
-/** The first `steps` step losses of nn's fit in Node with LINK's settings, written out here, on the kernel set `kernels`. */
-function nodeLosses(kernels: BackendName, steps: number): number[] {
+/** LINK with a schedule (two warmup steps, then a cosine over 20) and weight decay: what nodeRun writes out for `scheduled`. */
+const SCHEDULED = '&sched=warmupCosine&decay=20&wd=0.001';
+
+/**
+ * The first `steps` step losses and learning rates of nn's fit in Node with LINK's settings, written out here, on the
+ * kernel set `kernels`; with `scheduled`, also SCHEDULED's schedule and weight decay.
+ */
+function nodeRun(kernels: BackendName, steps: number, scheduled = false): { losses: number[]; lrs: number[] } {
   const before = backend();
   setBackend(kernels);
   try {
     const { x, y } = spiral({ perClass: 100, classes: 3, seed: 3 });
     const model = mlp([2, 12, 8, 3], { hidden: ['relu', 'tanh'], output: 'softmax' });
     const losses: number[] = [];
+    const lrs: number[] = [];
+    const lr: LearningRate = scheduled ? warmup(cosineDecay(0.1, { decaySteps: 20, alpha: 0.01 }), { steps: 2 }) : 0.1;
     fit(model, model.init(3), { x, y }, {
-      loss: 'crossEntropy', optimizer: sgd({ lr: 0.1 }), batchSize: 16, seed: 3, epochs: 1, progress: false,
-      callbacks: { onStep: (info) => { losses.push(info.loss); return losses.length === steps ? 'stop' : undefined; } },
+      loss: 'crossEntropy', optimizer: sgd({ lr, weightDecay: scheduled ? 0.001 : 0 }), batchSize: 16, seed: 3, epochs: 1, progress: false,
+      callbacks: { onStep: (info) => { losses.push(info.loss); lrs.push(info.lr); return losses.length === steps ? 'stop' : undefined; } },
     });
-    return losses;
+    return { losses, lrs };
   } finally {
     setBackend(before as BackendName);
   }
@@ -100,19 +108,27 @@ describe('playground in headless Chromium', () => {
   });
 
   it.each([
-    ['the fastest set the browser has', ''],
-    ['a set pinned by the link', '&kernels=wasm-simd'],
-  ])('Step is exactly one step of fit with the same settings on %s: the losses Node computes on the same kernels', async (_, pin) => {
-    const { page, problems } = await open(LINK + pin);
+    ['the fastest set the browser has', '', false],
+    ['a set pinned by the link', '&kernels=wasm-simd', false],
+    ['a link with a warmup-cosine schedule and weight decay', SCHEDULED, true],
+  ])('Step is exactly one step of fit with the same settings on %s: the losses Node computes on the same kernels', async (_, extra, scheduled) => {
+    const { page, problems } = await open(LINK + extra);
     const kernels = (await page.textContent('#backend'))!;
-    if (pin) expect(kernels).toBe('wasm-simd');
+    if (extra.includes('kernels')) expect(kernels).toBe('wasm-simd');
     const shown: number[] = [];
-    for (const n of [1, 2, 3]) {
+    const lrs: number[] = [];
+    for (const n of [1, 2, 3, 4]) {
       await page.click('#step');
       await stepIs(page, n);
       shown.push(Number(await value(page, 'step-loss')));
+      lrs.push(Number(await value(page, 'lr-value')));
     }
-    expect(shown).toEqual(nodeLosses(kernels as BackendName, 3));
+    expect({ losses: shown, lrs }).toEqual(nodeRun(kernels as BackendName, 4, scheduled));
+    if (scheduled) {
+      expect(await page.inputValue('#schedule')).toBe('warmupCosine');
+      expect(await page.inputValue('#decay-steps')).toBe('20');
+      expect(await page.inputValue('#weight-decay')).toBe('0.001');
+    }
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -146,9 +162,14 @@ describe('playground in headless Chromium', () => {
     await page.selectOption('#layers li:nth-child(3) .activation', 'relu');
     await typeInto(page, '#layers li:nth-child(3) .width', '5');
     await page.selectOption('#optimizer', 'rmsprop');
+    expect(await page.isDisabled('#decay-steps')).toBe(true);
+    await page.selectOption('#schedule', 'cosine');
+    expect(await page.isDisabled('#decay-steps')).toBe(false);
+    await typeInto(page, '#decay-steps', '300');
+    await typeInto(page, '#weight-decay', '0.0001');
     await stepIs(page, 0);
     const link = new URL(page.url()).search;
-    expect(link).toBe('?data=spiral&layers=16:tanh,16:tanh,5:relu&loss=crossEntropy&opt=rmsprop&lr=0.03&batch=32&seed=0');
+    expect(link).toBe('?data=spiral&layers=16:tanh,16:tanh,5:relu&loss=crossEntropy&opt=rmsprop&lr=0.03&sched=cosine&decay=300&wd=0.0001&batch=32&seed=0');
     expect(await page.textContent('#summary')).toContain('dense2  dense  relu');
     await page.click('#step');
     await stepIs(page, 1);
@@ -156,6 +177,7 @@ describe('playground in headless Chromium', () => {
     expect(new URL(again.page.url()).search).toBe(link);
     expect(await again.page.inputValue('#layers li:nth-child(3) .width')).toBe('5');
     expect(await again.page.inputValue('#optimizer')).toBe('rmsprop');
+    expect(await again.page.inputValue('#schedule')).toBe('cosine');
     await again.page.click('#step');
     await stepIs(again.page, 1);
     expect(await value(again.page, 'step-loss')).toBe(await value(page, 'step-loss'));

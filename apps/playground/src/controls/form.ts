@@ -3,7 +3,9 @@
  * (text as typed, never a silently clamped number). Adding or removing a layer rebuilds the layer rows;
  * every other edit is read when it is committed (change: Enter or leaving the field).
  */
-import { ACTIVATIONS, DATASETS, datasetNames, KERNELS, LOSSES, OPTIMIZERS, taskOf, type PlaygroundState } from '../state/state.ts';
+import {
+  ACTIVATIONS, DATASETS, datasetNames, KERNELS, LOSSES, OPTIMIZERS, SCHEDULES, scheduleNames, taskOf, type PlaygroundState,
+} from '../state/state.ts';
 import { numberOf, type Candidate } from '../state/validate.ts';
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -19,6 +21,9 @@ export function settingsForm(onEdit: (candidate: Candidate) => void) {
   const optimizer = byId<HTMLSelectElement>('optimizer');
   const kernels = byId<HTMLSelectElement>('kernels');
   const lr = byId<HTMLInputElement>('lr');
+  const schedule = byId<HTMLSelectElement>('schedule');
+  const decaySteps = byId<HTMLInputElement>('decay-steps');
+  const weightDecay = byId<HTMLInputElement>('weight-decay');
   const batch = byId<HTMLInputElement>('batch-size');
   const seed = byId<HTMLInputElement>('seed');
   const layers = byId<HTMLOListElement>('layers');
@@ -26,6 +31,7 @@ export function settingsForm(onEdit: (candidate: Candidate) => void) {
   fillSelect(dataset, datasetNames, (v) => DATASETS[v as PlaygroundState['dataset']].label);
   fillSelect(optimizer, OPTIMIZERS);
   fillSelect(kernels, KERNELS);
+  fillSelect(schedule, scheduleNames, (v) => SCHEDULES[v as PlaygroundState['schedule']]);
 
   const layerRow = (width: number | string, activation: string): HTMLLIElement => {
     const li = document.createElement('li');
@@ -49,6 +55,9 @@ export function settingsForm(onEdit: (candidate: Candidate) => void) {
     loss: loss.value,
     optimizer: optimizer.value,
     lr: numberOf(lr.value),
+    schedule: schedule.value,
+    decaySteps: numberOf(decaySteps.value),
+    weightDecay: numberOf(weightDecay.value),
     batchSize: numberOf(batch.value),
     seed: numberOf(seed.value),
     kernels: kernels.value,
@@ -66,7 +75,7 @@ export function settingsForm(onEdit: (candidate: Candidate) => void) {
     layers.append(layerRow(last?.querySelector<HTMLInputElement>('.width')!.value ?? 8, last?.querySelector<HTMLSelectElement>('.activation')!.value ?? 'tanh'));
     edited();
   });
-  for (const el of [loss, optimizer, kernels, lr, batch, seed, layers]) el.addEventListener('change', edited);
+  for (const el of [loss, optimizer, kernels, lr, schedule, decaySteps, weightDecay, batch, seed, layers]) el.addEventListener('change', edited);
 
   return {
     /** Shows `s` in every control. */
@@ -77,6 +86,11 @@ export function settingsForm(onEdit: (candidate: Candidate) => void) {
       optimizer.value = s.optimizer;
       kernels.value = s.kernels;
       lr.value = String(s.lr);
+      schedule.value = s.schedule;
+      decaySteps.value = String(s.decaySteps);
+      // A constant rate has no pace: the field stays, greyed, so a link keeps its value.
+      decaySteps.disabled = s.schedule === 'constant';
+      weightDecay.value = String(s.weightDecay);
       batch.value = String(s.batchSize);
       seed.value = String(s.seed);
       layers.replaceChildren(...s.layers.map((l) => layerRow(l.width, l.activation)));

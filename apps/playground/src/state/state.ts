@@ -1,7 +1,7 @@
 /**
- * What the page is set to: the data set, the hidden layers, the loss, the optimiser and its learning rate,
- * the batch size, the seed and the kernel set. It is a plain value: the URL holds it (./url.ts), the worker
- * builds a run from it (../train/run.ts), and nothing else decides a run.
+ * What the page is set to: the data set, the hidden layers, the loss, the optimiser with its learning rate,
+ * schedule and weight decay, the batch size, the seed and the kernel set. It is a plain value: the URL holds
+ * it (./url.ts), the worker builds a run from it (../train/run.ts), and nothing else decides a run.
  */
 import type { OptimizerName } from '@chainrule/nn';
 
@@ -32,6 +32,21 @@ export type LossChoice = 'crossEntropy' | 'mse' | 'mae';
 export const OPTIMIZERS = ['sgd', 'adam', 'adamW', 'rmsprop', 'lion'] as const satisfies readonly OptimizerName[];
 
 /**
+ * Learning-rate schedules, each from the learning rate down over the decay steps (../train/schedule-from-state.ts
+ * holds their fixed parameters): the same rate throughout, halved every decay steps, a tenth after decay steps,
+ * half a cosine to a hundredth, and that cosine after a linear warmup over a tenth of the decay steps.
+ */
+export const SCHEDULES = {
+  constant: 'constant',
+  step: 'step decay (halved every decay steps)',
+  exponential: 'exponential (a tenth after decay steps)',
+  cosine: 'cosine (to 1 % over decay steps)',
+  warmupCosine: 'cosine with warmup (a tenth of decay steps)',
+} as const;
+export type ScheduleName = keyof typeof SCHEDULES;
+export const scheduleNames = Object.keys(SCHEDULES) as ScheduleName[];
+
+/**
  * Kernel sets: 'fastest' is what the browser loads by default; the others pin one, so a link reproduces a
  * run bit for bit on another machine too ('wasm-simd' computes the same bits everywhere).
  */
@@ -45,6 +60,8 @@ export const LIMITS = {
   lr: [1e-6, 10],
   batchSize: [1, 1024],
   seed: [0, 2 ** 31 - 2],
+  decaySteps: [1, 1_000_000],
+  weightDecay: [0, 1],
 } as const;
 
 /** One hidden layer: its units and activation. */
@@ -60,6 +77,11 @@ export interface PlaygroundState {
   readonly loss: LossChoice;
   readonly optimizer: OptimizerName;
   readonly lr: number;
+  /** How the learning rate changes with the step; `decaySteps` sets its pace (unused by 'constant'). */
+  readonly schedule: ScheduleName;
+  readonly decaySteps: number;
+  /** The optimiser's weight decay λ (0 = off): L2 on the gradient for sgd, adam, rmsprop; decoupled for adamW, lion. */
+  readonly weightDecay: number;
   readonly batchSize: number;
   readonly seed: number;
   readonly kernels: KernelChoice;
@@ -72,6 +94,9 @@ export const DEFAULT_STATE: PlaygroundState = {
   loss: 'crossEntropy',
   optimizer: 'adam',
   lr: 0.01,
+  schedule: 'constant',
+  decaySteps: 1000,
+  weightDecay: 0,
   batchSize: 32,
   seed: 0,
   kernels: 'fastest',

@@ -1,12 +1,16 @@
 /**
- * The page state as a URL query, and back: `?data=spiral&layers=16:tanh,16:tanh&loss=crossEntropy&opt=adam&lr=0.01&batch=32&seed=0`.
+ * The page state as a URL query, and back: `?data=spiral&layers=16:tanh,16:tanh&loss=crossEntropy&opt=adam&lr=0.01&batch=32&seed=0`,
+ * plus `sched=cosine&decay=500&wd=0.0001` when those differ from the defaults.
  * A link reproduces a run. A malformed link is reported field by field and the last good state kept whole:
  * half of a link's settings would be a run nobody asked for.
  */
 import { ACTIVATIONS, DEFAULT_STATE, type PlaygroundState } from './state.ts';
 import { checkState, numberOf, type Candidate } from './validate.ts';
 
-/** The query string (with its '?') that stands for `s`; the default kernel set is left out. */
+/**
+ * The query string (with its '?') that stands for `s`. The kernel set, schedule, decay steps and weight decay
+ * are left out when they are the defaults, so links made before those controls existed mean what they meant.
+ */
 export function encodeState(s: PlaygroundState): string {
   const q = new URLSearchParams();
   q.set('data', s.dataset);
@@ -14,6 +18,9 @@ export function encodeState(s: PlaygroundState): string {
   q.set('loss', s.loss);
   q.set('opt', s.optimizer);
   q.set('lr', String(s.lr));
+  if (s.schedule !== DEFAULT_STATE.schedule) q.set('sched', s.schedule);
+  if (s.decaySteps !== DEFAULT_STATE.decaySteps) q.set('decay', String(s.decaySteps));
+  if (s.weightDecay !== DEFAULT_STATE.weightDecay) q.set('wd', String(s.weightDecay));
   q.set('batch', String(s.batchSize));
   q.set('seed', String(s.seed));
   if (s.kernels !== DEFAULT_STATE.kernels) q.set('kernels', s.kernels);
@@ -48,6 +55,10 @@ export function decodeState(search: string, fallback: PlaygroundState = DEFAULT_
     loss: text('loss') ?? fallback.loss,
     optimizer: text('opt') ?? fallback.optimizer,
     lr: number('lr', fallback.lr),
+    // Left out of a link means the default (encodeState drops defaults), as for the kernel set.
+    schedule: text('sched') ?? DEFAULT_STATE.schedule,
+    decaySteps: number('decay', DEFAULT_STATE.decaySteps),
+    weightDecay: number('wd', DEFAULT_STATE.weightDecay),
     batchSize: number('batch', fallback.batchSize),
     seed: number('seed', fallback.seed),
     kernels: text('kernels') ?? DEFAULT_STATE.kernels,

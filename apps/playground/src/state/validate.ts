@@ -4,7 +4,7 @@
  * through here once; the page applies a state only when the list is empty and keeps the last good one otherwise.
  */
 import {
-  ACTIVATIONS, DATASETS, datasetNames, KERNELS, LIMITS, LOSSES, OPTIMIZERS, taskOf, type PlaygroundState,
+  ACTIVATIONS, DATASETS, datasetNames, KERNELS, LIMITS, LOSSES, OPTIMIZERS, scheduleNames, taskOf, type PlaygroundState,
 } from './state.ts';
 
 const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : String(v));
@@ -50,6 +50,10 @@ export function problemsOf(s: Candidate): string[] {
   const [lrLo, lrHi] = LIMITS.lr;
   if (typeof s.lr !== 'number' || !Number.isFinite(s.lr)) problems.push(`learning rate ${show(s.lr)} is not a number; give one such as 0.01`);
   else if (!(s.lr >= lrLo && s.lr <= lrHi)) problems.push(`learning rate ${s.lr} is outside ${lrLo} to ${lrHi}; give one such as 0.01`);
+  if (!(scheduleNames as readonly string[]).includes(s.schedule)) problems.push(`learning-rate schedule ${show(s.schedule)} is unknown; choose ${list(scheduleNames)}`);
+  if (!wholeIn(s.decaySteps, LIMITS.decaySteps)) problems.push(`decay steps ${show(s.decaySteps)} is not a whole number from ${LIMITS.decaySteps[0]} to ${LIMITS.decaySteps[1]}`);
+  const [wdLo, wdHi] = LIMITS.weightDecay;
+  if (typeof s.weightDecay !== 'number' || !(s.weightDecay >= wdLo && s.weightDecay <= wdHi)) problems.push(`weight decay ${show(s.weightDecay)} is not a number from ${wdLo} to ${wdHi}; give 0 for none or one such as 0.0001`);
   if (!wholeIn(s.batchSize, LIMITS.batchSize)) problems.push(`batch size ${show(s.batchSize)} is not a whole number from ${LIMITS.batchSize[0]} to ${LIMITS.batchSize[1]}`);
   if (!wholeIn(s.seed, LIMITS.seed)) problems.push(`seed ${show(s.seed)} is not a whole number from ${LIMITS.seed[0]} to ${LIMITS.seed[1]}`);
   if (!(KERNELS as readonly string[]).includes(s.kernels)) problems.push(`kernel set ${show(s.kernels)} is unknown; choose ${list(KERNELS)}`);

@@ -1,10 +1,12 @@
 /**
  * The model and optimiser a page state asks for: an MLP from the data's inputs through the hidden layers to
- * the data's outputs (softmax for classes, linear for values), and the optimiser with the chosen learning rate.
+ * the data's outputs (softmax for classes, linear for values), and the optimiser with the chosen learning rate,
+ * schedule and weight decay.
  */
 import { adam, adamW, lion, mlp, rmsprop, sgd, type Model, type Optimizer } from '@chainrule/nn';
 import type { PlaygroundState } from '../state/state.ts';
 import type { RunData } from './data.ts';
+import { scheduleFromState } from './schedule-from-state.ts';
 
 export function modelFromState(state: PlaygroundState, data: Pick<RunData, 'inputs' | 'outputs' | 'task'>): Model {
   return mlp([data.inputs, ...state.layers.map((l) => l.width), data.outputs], {
@@ -15,6 +17,7 @@ export function modelFromState(state: PlaygroundState, data: Pick<RunData, 'inpu
 
 const MAKERS = { sgd, adam, adamW, rmsprop, lion } as const;
 
-export function optimizerFromState(state: Pick<PlaygroundState, 'optimizer' | 'lr'>): Optimizer {
-  return MAKERS[state.optimizer]({ lr: state.lr });
+/** The weight decay is always passed, 0 too: adamW's own default (0.01) would make 0 mean something else there. */
+export function optimizerFromState(state: Pick<PlaygroundState, 'optimizer' | 'lr' | 'schedule' | 'decaySteps' | 'weightDecay'>): Optimizer {
+  return MAKERS[state.optimizer]({ lr: scheduleFromState(state), weightDecay: state.weightDecay });
 }
