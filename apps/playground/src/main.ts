@@ -9,6 +9,7 @@ import { decodeState, encodeState } from './state/url.ts';
 import { checkState } from './state/validate.ts';
 import type { PlaygroundState } from './state/state.ts';
 import { drawCurve } from './views/curve.ts';
+import { drawDigits } from './views/digits.ts';
 import { drawLossChart } from './views/loss-chart.ts';
 import { drawPlane } from './views/plane.ts';
 import { addWarnings, setNumber, showStatus } from './views/status.ts';
@@ -111,7 +112,9 @@ worker.onerror = (e) => {
 function draw(): void {
   drawPending = false;
   if (!latest || !run) return;
-  if (run.task === 'curve') drawCurve(view, run, latest.prediction); else drawPlane(view, run, latest.prediction);
+  if (run.task === 'curve') drawCurve(view, run, latest.prediction);
+  else if (run.task === 'digits') drawDigits(view, run, latest.prediction);
+  else drawPlane(view, run, latest.prediction);
   drawLossChart(chart, curves);
   showStatus(latest, lastStepLoss);
   speed.frames++;

@@ -7,6 +7,7 @@
 import { ready, setBackend, type BackendName } from '@chainrule/core';
 import type { Command, Report } from './protocol.ts';
 import type { PlaygroundState } from './state/state.ts';
+import { loadRunData } from './train/data.ts';
 import { Run } from './train/run.ts';
 
 /** Training time between snapshots: about one frame at 60 Hz. */
@@ -29,7 +30,7 @@ async function configure(state: PlaygroundState): Promise<void> {
   try {
     // A pinned set this browser cannot run (no relaxed SIMD) is refused with setBackend's reason.
     setBackend((state.kernels === 'fastest' ? best : state.kernels) as BackendName);
-    run = new Run(id, state);
+    run = new Run(id, state, await loadRunData(state));
   } catch (e) {
     run = undefined;
     post({ type: 'failed', run: id, message: (e as Error).message });

@@ -189,7 +189,7 @@ describe('playground in headless Chromium', () => {
   it('every data set trains a step, and removing a layer rebuilds the model', async () => {
     const { page, problems } = await open('');
     const names = await page.$$eval('#dataset option', (os) => os.map((o) => (o as HTMLOptionElement).value));
-    expect(names).toEqual(['spiral', 'circles', 'xor', 'blobs', 'exp', 'sinc', 'sinPlusCos']);
+    expect(names).toEqual(['spiral', 'circles', 'xor', 'blobs', 'mnist', 'exp', 'sinc', 'sinPlusCos']);
     for (const name of names.slice(1)) {
       await page.selectOption('#dataset', name);
       await stepIs(page, 0);
@@ -203,6 +203,28 @@ describe('playground in headless Chromium', () => {
     await stepIs(page, 0);
     expect(await page.textContent('#summary')).toMatch(/^65 parameters/);
     expect(new URL(page.url()).searchParams.get('layers')).toBe('16:tanh');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('MNIST trains a 784-32-10 softmax on the shipped digits and draws test digits and the confusion matrix', async () => {
+    const { page, problems } = await open('?data=mnist&layers=32:relu&loss=crossEntropy&opt=adam&lr=0.003&batch=64&seed=0');
+    expect(await page.textContent('#summary')).toMatch(/^25450 parameters/);
+    const blank = Number(await page.getAttribute('#view', 'data-accuracy'));
+    await page.click('#play');
+    await page.waitForFunction(() => Number(document.getElementById('step-count')!.dataset.value) >= 100, null, { timeout: 60_000 });
+    await page.click('#play');
+    await page.waitForSelector('#play[aria-pressed="false"]');
+    await page.waitForTimeout(300);
+    // The view counts its matrix from the predictions; the table's accuracy is nn's evaluate on the same snapshot.
+    const counted = Number(await page.getAttribute('#view', 'data-accuracy'));
+    expect(counted).toBeCloseTo(Number(await value(page, 'validation-accuracy')), 10);
+    const confusion = JSON.parse((await page.getAttribute('#view', 'data-confusion'))!) as number[][];
+    expect(confusion.map((row) => row.reduce((a, b) => a + b, 0))).toEqual(new Array(10).fill(100));
+    expect(counted).toBeGreaterThan(Math.max(blank, 0.5));
+    console.log(`[playground] mnist 784-32-10 (adam, batch 64) on ${await page.textContent('#backend')}: test accuracy ${counted} after ${await value(page, 'step-count')} steps`);
+    mkdirSync(out, { recursive: true });
+    await page.screenshot({ path: join(out, 'playground-mnist.png') });
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -57,10 +57,11 @@ describe('page state in the URL', () => {
     ['?wd=lots', "weight decay 'lots' is not a number from 0 to 1; give 0 for none or one such as 0.0001"],
     ['?batch=2.5', 'batch size 2.5 is not a whole number from 1 to 1024'],
     ['?seed=-1', 'seed -1 is not a whole number from 0 to 2147483646'],
+    ['?data=mnist&loss=mae', "loss 'mae' does not fit MNIST digits (3000 to train, 1000 to test); choose crossEntropy, mse"],
     ['?data=exp&loss=crossEntropy', "loss 'crossEntropy' does not fit e^x; choose mse, mae"],
     ['?opt=adagrad', "optimiser 'adagrad' is unknown; choose sgd, adam, adamW, rmsprop, lion"],
     ['?kernels=gpu', "kernel set 'gpu' is unknown; choose fastest, wasm-simd, wasm-relaxed-simd, reference"],
-    ['?data=moons', "data set 'moons' is not one the page has; choose spiral, circles, xor, blobs, exp, sinc, sinPlusCos"],
+    ['?data=moons', "data set 'moons' is not one the page has; choose spiral, circles, xor, blobs, mnist, exp, sinc, sinPlusCos"],
   ])('%s is refused, naming the setting and the fix, and the last good state is kept', (query, problem) => {
     const before = { ...DEFAULT_STATE, seed: 11 };
     expect(decodeState(query, before)).toEqual({ state: before, problems: [problem] });

@@ -11,12 +11,13 @@ export const DATASETS = {
   circles: { task: 'classification', label: 'circles (2 classes)' },
   xor: { task: 'classification', label: 'xor (2 classes)' },
   blobs: { task: 'classification', label: 'Gaussian blobs (2 classes)' },
+  mnist: { task: 'digits', label: 'MNIST digits (3000 to train, 1000 to test)' },
   exp: { task: 'curve', label: 'e^x' },
   sinc: { task: 'curve', label: 'sin(x)/x' },
   sinPlusCos: { task: 'surface', label: 'sin x + cos y' },
 } as const;
 export type DatasetName = keyof typeof DATASETS;
-/** classification: 2-D points in classes; curve: y = f(x); surface: z = f(x, y). */
+/** classification: 2-D points in classes; digits: 28×28 images of 0–9; curve: y = f(x); surface: z = f(x, y). */
 export type Task = (typeof DATASETS)[DatasetName]['task'];
 export const datasetNames = Object.keys(DATASETS) as DatasetName[];
 
@@ -25,7 +26,7 @@ export const ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'leakyRelu', 'gelu', 'lin
 export type HiddenActivation = (typeof ACTIVATIONS)[number];
 
 /** Losses per task: classes are scored by cross-entropy or by mse on one-hot rows; values by mse or mae. */
-export const LOSSES = { classification: ['crossEntropy', 'mse'], curve: ['mse', 'mae'], surface: ['mse', 'mae'] } as const satisfies Record<Task, readonly string[]>;
+export const LOSSES = { classification: ['crossEntropy', 'mse'], digits: ['crossEntropy', 'mse'], curve: ['mse', 'mae'], surface: ['mse', 'mae'] } as const satisfies Record<Task, readonly string[]>;
 export type LossChoice = 'crossEntropy' | 'mse' | 'mae';
 
 /** nn's optimisers (a test checks the list against nn's optimizerNames): named here so the page's main thread loads no nn. */
@@ -103,3 +104,5 @@ export const DEFAULT_STATE: PlaygroundState = {
 };
 
 export const taskOf = (state: Pick<PlaygroundState, 'dataset'>): Task => DATASETS[state.dataset].task;
+/** Whether a task's outputs are class probabilities (a softmax, scored by accuracy). */
+export const hasClasses = (task: Task): boolean => task === 'classification' || task === 'digits';

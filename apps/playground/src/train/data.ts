@@ -7,6 +7,7 @@ import { fromData, type Tensor } from '@chainrule/core';
 import { blobs, circles, functions, sampleFunction, spiral, xor, type LabelledPoints } from '@chainrule/datasets';
 import { toOneHot, type Target } from '@chainrule/nn';
 import { taskOf, type PlaygroundState, type Task } from '../state/state.ts';
+import { digitsData, loadDigits } from './digits.ts';
 
 /** A rectangle of the input plane: [low, high] per axis (one axis for a curve). */
 export type Bounds = readonly (readonly [number, number])[];
@@ -19,10 +20,10 @@ export interface RunData {
   /** Inputs per sample (1 or 2) and outputs (classes for classification). */
   readonly inputs: number;
   readonly outputs: number;
-  /** The training points to draw: inputs row by row, and each point's class or target value. */
+  /** The training points to draw: inputs row by row, and each point's class or target value (for digits: the test images and labels). */
   readonly points: { readonly x: Float32Array; readonly value: Float32Array };
   readonly bounds: Bounds;
-  /** Grid points per axis; `grid` holds them row by row, x fastest. */
+  /** Grid points per axis; `grid` holds them row by row, x fastest (for digits: no axes, 0, and the test images). */
   readonly gridSize: number;
   readonly grid: Tensor;
 }
@@ -38,6 +39,12 @@ const CLASSES = {
   blobs: { make: (perClass: number, seed: number) => blobs({ perClass, seed }), classes: 2, reach: 1.1 },
 } as const satisfies Record<string, { make: (perClass: number, seed: number) => LabelledPoints; classes: number; reach: number }>;
 
+/** The data of any data set: MNIST's is fetched (once per worker), the others are drawn from the seed. */
+export async function loadRunData(state: PlaygroundState): Promise<RunData> {
+  return state.dataset === 'mnist' ? digitsData(state, await loadDigits()) : runData(state);
+}
+
+/** The data of a data set drawn from the seed (every one but MNIST). */
 export function runData(state: PlaygroundState): RunData {
   const task = taskOf(state);
   const seed = state.seed;
@@ -55,6 +62,7 @@ export function runData(state: PlaygroundState): RunData {
       ...gridOver([[-set.reach, set.reach], [-set.reach, set.reach]]),
     };
   }
+  if (!(state.dataset in functions)) throw new Error(`runData: data set '${state.dataset}' is not drawn from a seed; use loadRunData`);
   const fn = functions[state.dataset as keyof typeof functions];
   const train = sampleFunction(fn, { n: fn.inputs === 1 ? 200 : 500, noise: 0.05, seed });
   const validation = sampleFunction(fn, { n: fn.inputs === 1 ? 100 : 250, noise: 0.05, seed: seed + 1 });

@@ -1,17 +1,17 @@
 /**
  * The model and optimiser a page state asks for: an MLP from the data's inputs through the hidden layers to
- * the data's outputs (softmax for classes, linear for values), and the optimiser with the chosen learning rate,
+ * the data's outputs (softmax for classes and digits, linear for values), and the optimiser with the chosen learning rate,
  * schedule and weight decay.
  */
 import { adam, adamW, lion, mlp, rmsprop, sgd, type Model, type Optimizer } from '@chainrule/nn';
-import type { PlaygroundState } from '../state/state.ts';
+import { hasClasses, type PlaygroundState } from '../state/state.ts';
 import type { RunData } from './data.ts';
 import { scheduleFromState } from './schedule-from-state.ts';
 
 export function modelFromState(state: PlaygroundState, data: Pick<RunData, 'inputs' | 'outputs' | 'task'>): Model {
   return mlp([data.inputs, ...state.layers.map((l) => l.width), data.outputs], {
     hidden: state.layers.map((l) => l.activation),
-    output: data.task === 'classification' ? 'softmax' : 'linear',
+    output: hasClasses(data.task) ? 'softmax' : 'linear',
   });
 }
 

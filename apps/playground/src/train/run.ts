@@ -4,9 +4,9 @@
  */
 import { backend } from '@chainrule/core';
 import { countParams, evaluate, predict, Trainer, type FitOptions, type Model, type Params } from '@chainrule/nn';
-import type { PlaygroundState } from '../state/state.ts';
+import { hasClasses, type PlaygroundState } from '../state/state.ts';
 import type { RunInfo, Snapshot } from '../protocol.ts';
-import { runData, type RunData } from './data.ts';
+import type { RunData } from './data.ts';
 import { modelFromState, optimizerFromState } from './model-from-state.ts';
 
 export class Run {
@@ -18,8 +18,9 @@ export class Run {
   private warnings: string[] = [];
   private lastStep?: { lr: number; gradNorms: readonly (readonly [string, number])[] };
 
-  constructor(readonly id: number, readonly state: PlaygroundState) {
-    this.data = runData(state);
+  /** `data` is runData(state)'s (./data.ts's loadRunData: MNIST's is fetched, so it comes in built). */
+  constructor(readonly id: number, readonly state: PlaygroundState, data: RunData) {
+    this.data = data;
     this.model = modelFromState(state, this.data);
     this.options = {
       loss: state.loss,
@@ -53,8 +54,8 @@ export class Run {
 
   /** Where the run stands; the step losses and warnings it reports are not reported again. */
   snapshot(playing: boolean): Snapshot {
-    const classes = this.data.task === 'classification';
-    // One batch each: these sets are small, and a batch is cheaper than several.
+    const classes = hasClasses(this.data.task);
+    // One batch each: these sets are small (MNIST's 3000 digits too), and a batch is cheaper than several.
     const score = (set: RunData['train']) => evaluate(this.model, this.params, set, { loss: this.state.loss, metrics: classes ? ['accuracy'] : [], batchSize: set.x.shape[0] });
     const train = score(this.data.train);
     const validation = score(this.data.validation);
