@@ -14,12 +14,10 @@
  * - fit: `fit` on the first samples of the real MNIST training set (shuffled, gradient monitor on).
  * Unless --no-conv, it first times each convolution of the net alone (forward, input and weight gradient).
  */
-import { backend, conv2d, fromData, grad, noGrad, randUniform, reusing, Rng, setBackend } from '@chainrule/core';
-import { bufferStats } from '@chainrule/core/backend';
-import { loadMnist } from '@chainrule/datasets/node';
-import { fit, makeTrainStep, sgd } from '@chainrule/nn';
+import { backend, conv2d, grad, noGrad, randUniform, reusing, setBackend } from '@chainrule/core';
 import { mnistCnn } from './mnist-cnn-model.ts';
 import { CNN, CONV_PASSES, CONV_SHAPES, convFlop, convKey, convOut } from './cnn-shapes.ts';
+import { fitEpoch, peersEpoch } from './epochs.ts';
 import { bestSecondsPerCall, warmUp } from './steady-timing.ts';
 
 const argv = process.argv.slice(2);
@@ -48,10 +46,6 @@ if (kernelsFlag === 'native') {
   }
 }
 const threads = backend().endsWith('-2threads') ? 2 : 1;
-/** Samples in the peers' pool of random data (peers/peer_common.py's POOL). */
-const POOL = 6400;
-const PIXELS = 784;
-const CLASSES = CNN.dense[CNN.dense.length - 1]!;
 
 /**
  * GFLOP/s of each convolution's three passes, measured like the matmuls (op overhead included, each result's
@@ -83,66 +77,8 @@ function convGflops(): Record<string, number> {
   return out;
 }
 
-interface Epoch { seconds: number; loss: number; freshKBPerStep: number }
-
-/** The peers' loop: sequential batches of a random pool through makeTrainStep, the last `batches` of the epoch timed. */
-function peersEpoch(): Epoch {
-  const x = randUniform([POOL, PIXELS], { low: 0, high: 1, seed: 1 }).data as Float32Array;
-  const rng = new Rng(2);
-  const labels = Int32Array.from({ length: POOL }, () => rng.int(CLASSES));
-  const model = mnistCnn();
-  const optimizer = sgd({ lr: CNN.lr });
-  const trainStep = makeTrainStep(model, { loss: 'crossEntropy', optimizer });
-  // Old parameters and state are never read again: donated, their buffers serve the next step.
-  const step = reusing((p: typeof params, s: typeof state, batch: Parameters<typeof trainStep>[2]) => {
-    const r = trainStep(p, s, batch);
-    return { params: r.params, optState: r.optState, loss: r.loss };
-  }, { pure: true, donate: [0, 1] });
-  let params = model.init(1), state = optimizer.init(params);
-  const run = (i: number): number => {
-    const n = Math.min(CNN.batch, CNN.samples - i * CNN.batch), start = (i * CNN.batch) % POOL;
-    const batch = { x: fromData(x.subarray(start * PIXELS, (start + n) * PIXELS), [n, PIXELS]), y: labels.subarray(start, start + n) };
-    const r = step(params, state, batch);
-    params = r.params;
-    state = r.optState;
-    return r.loss;
-  };
-  // Warm-up as the MLP runner's; then the timed batches start again from the initial weights.
-  warmUp((i) => run(i % 5));
-  params = model.init(1);
-  state = optimizer.init(params);
-  const first = perEpoch - batches; // the last batches, so the 32-sample tail is included
-  const before = bufferStats();
-  const t0 = performance.now();
-  let loss = NaN;
-  for (let i = first; i < perEpoch; i++) loss = run(i);
-  const seconds = (performance.now() - t0) / 1000;
-  const after = bufferStats();
-  const timed = CNN.samples - first * CNN.batch;
-  return { seconds: (seconds * CNN.samples) / timed, loss, freshKBPerStep: (after.freshBytes - before.freshBytes) / 1024 / batches };
-}
-
-/** `fit` on the first batches·64 images of real MNIST (shuffled, gradient monitor on), scaled to 60 000. */
-function fitEpoch(): Epoch {
-  const train = loadMnist({ split: 'train' });
-  const model = mnistCnn();
-  const params = model.init(1);
-  const optimizer = sgd({ lr: CNN.lr });
-  const options = { loss: 'crossEntropy' as const, optimizer, epochs: 1, batchSize: CNN.batch, seed: 1, progress: false as const };
-  const warm = { x: train.x.slice([0, 0], [5 * CNN.batch, PIXELS]), y: train.labels.subarray(0, 5 * CNN.batch) };
-  warmUp(() => fit(model, params, warm, options)); // five batches per call
-  const n = Math.min(CNN.samples, batches * CNN.batch);
-  const data = { x: train.x.slice([0, 0], [n, PIXELS]), y: train.labels.subarray(0, n) };
-  const before = bufferStats();
-  const t0 = performance.now();
-  const r = fit(model, params, data, options);
-  const seconds = (performance.now() - t0) / 1000;
-  const after = bufferStats();
-  return { seconds: (seconds * CNN.samples) / n, loss: r.history.loss.last()!, freshKBPerStep: (after.freshBytes - before.freshBytes) / 1024 / batches };
-}
-
 const gflops = argv.includes('--no-conv') ? {} : convGflops();
-const e = loop === 'fit' ? fitEpoch() : peersEpoch();
+const e = (loop === 'fit' ? fitEpoch : peersEpoch)(mnistCnn, CNN, batches);
 const rssMB = process.resourceUsage().maxRSS / 1024;
 log(`epoch (scaled from ${batches} batches): ${e.seconds.toFixed(2)} s, final loss ${e.loss.toFixed(4)}, peak RSS ${rssMB.toFixed(0)} MB`);
 const note = [

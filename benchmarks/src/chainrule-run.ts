@@ -18,11 +18,10 @@
  *   `makeTrainStep` call trains on it (no monitor, no shuffle).
  * A partial run (--batches) times that many batches and scales to 938.
  */
-import { add, backend, type DType, fromData, setBackend, grad, matmul, mul, noGrad, randUniform, relu, reusing, Rng, sum, tensor } from '@chainrule/core';
-import { bufferStats } from '@chainrule/core/backend';
-import { loadMnist } from '@chainrule/datasets/node';
-import { fit, makeTrainStep, mlp, sgd } from '@chainrule/nn';
+import { add, backend, type DType, setBackend, grad, matmul, mul, noGrad, randUniform, relu, reusing, sum, tensor } from '@chainrule/core';
+import { mlp } from '@chainrule/nn';
 import { MATMUL_SHAPES, matmulFlop, MLP } from './shapes.ts';
+import { fitEpoch, peersEpoch } from './epochs.ts';
 import { bestSecondsPerCall, warmUp } from './steady-timing.ts';
 
 const argv = process.argv.slice(2);
@@ -49,8 +48,6 @@ if (kernelsFlag === 'native') {
   }
 }
 const threads = backend().endsWith('-2threads') ? 2 : 1;
-/** Samples in the peers' pool of random data (peers/peer_common.py's POOL). */
-const POOL = 6400;
 
 /**
  * GFLOP/s of `matmul` on tensors (op overhead and copies included), measured like the peers measure
@@ -97,75 +94,11 @@ function opOverheadMicros(): { forward: number; backward: number } {
   return { forward, backward };
 }
 
-interface Epoch { seconds: number; loss: number; freshKBPerStep: number }
-
-/** The peers' loop: sequential batches of a random pool through makeTrainStep (see the header). */
-function peersEpoch(): Epoch {
-  const [inDim, classes] = [MLP.layers[0]!, MLP.layers[MLP.layers.length - 1]!];
-  const x = randUniform([POOL, inDim], { low: 0, high: 1, seed: 1 }).data as Float32Array;
-  const rng = new Rng(2);
-  const labels = Int32Array.from({ length: POOL }, () => rng.int(classes));
-  const model = mlp([...MLP.layers], { hidden: 'relu', output: 'softmax' });
-  const optimizer = sgd({ lr: MLP.lr });
-  const trainStep = makeTrainStep(model, { loss: 'crossEntropy', optimizer });
-  // The loop never uses the old parameters and state again: donated, their buffers serve the next step
-  // (and the gradients and output, which it does not return, too).
-  const step = reusing((p: typeof params, s: typeof state, batch: Parameters<typeof trainStep>[2]) => {
-    const r = trainStep(p, s, batch);
-    return { params: r.params, optState: r.optState, loss: r.loss };
-  }, { pure: true, donate: [0, 1] });
-  let params = model.init(1), state = optimizer.init(params);
-  const run = (i: number): number => {
-    const n = Math.min(MLP.batch, MLP.samples - i * MLP.batch), start = (i * MLP.batch) % POOL;
-    const batch = { x: fromData(x.subarray(start * inDim, (start + n) * inDim), [n, inDim]), y: labels.subarray(start, start + n) };
-    const r = step(params, state, batch);
-    params = r.params;
-    state = r.optState;
-    return r.loss;
-  };
-  // Warm-up: five batches, as the peers do, and on until WARM_UP_MS have passed (see steady-timing.ts); then
-  // the timed epoch starts again from the initial weights, so its loss does not depend on the clock.
-  warmUp((i) => run(i % 5));
-  params = model.init(1);
-  state = optimizer.init(params);
-  const first = perEpoch - batches; // the last batches, so a partial run includes the 32-sample tail
-  const before = bufferStats();
-  const t0 = performance.now();
-  let loss = NaN;
-  for (let i = first; i < perEpoch; i++) loss = run(i);
-  const seconds = (performance.now() - t0) / 1000;
-  const after = bufferStats();
-  const timed = MLP.samples - first * MLP.batch;
-  return { seconds: (seconds * MLP.samples) / timed, loss, freshKBPerStep: (after.freshBytes - before.freshBytes) / 1024 / batches };
-}
-
-function epoch(): Epoch {
-  const train = loadMnist({ split: 'train' });
-  const model = mlp([...MLP.layers], { hidden: 'relu', output: 'softmax' });
-  const params = model.init(1);
-  const optimizer = sgd({ lr: MLP.lr });
-  const options = { loss: 'crossEntropy' as const, optimizer, epochs: 1, batchSize: MLP.batch, seed: 1, progress: false as const };
-  // Warm-up: five batches (JIT, wasm memory growth, the buffer pool's first fill).
-  const warm = { x: train.x.slice([0, 0], [5 * MLP.batch, 784]), y: train.labels.subarray(0, 5 * MLP.batch) };
-  warmUp(() => fit(model, params, warm, options)); // five batches per call
-  const n = batches === perEpoch ? MLP.samples : batches * MLP.batch;
-  const data = n === MLP.samples ? { x: train.x, y: train.labels } : { x: train.x.slice([0, 0], [n, 784]), y: train.labels.subarray(0, n) };
-  const before = bufferStats();
-  const t0 = performance.now();
-  const r = fit(model, params, data, options);
-  const seconds = (performance.now() - t0) / 1000;
-  const after = bufferStats();
-  return {
-    seconds: (seconds * MLP.samples) / n,
-    loss: r.history.loss.last()!,
-    freshKBPerStep: (after.freshBytes - before.freshBytes) / 1024 / batches,
-  };
-}
-
 const gflops = argv.includes('--no-matmul') ? {} : matmulGflops();
 const overhead = opOverheadMicros();
 log(`op overhead: ${overhead.forward.toFixed(2)} µs per op, ${overhead.backward.toFixed(2)} µs per op with its backward`);
-const e = loop === 'fit' ? epoch() : peersEpoch();
+const mlpModel = () => mlp([...MLP.layers], { hidden: 'relu', output: 'softmax' });
+const e = (loop === 'fit' ? fitEpoch : peersEpoch)(mlpModel, MLP, batches);
 const rssMB = process.resourceUsage().maxRSS / 1024;
 log(`epoch: ${e.seconds.toFixed(3)} s, final loss ${e.loss.toFixed(4)}, peak RSS ${rssMB.toFixed(0)} MB`);
 const note = [
