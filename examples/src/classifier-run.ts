@@ -18,6 +18,15 @@ export function epochTimer(): { seconds: number[]; callbacks: Callbacks } {
   };
 }
 
+/** Where an MNIST example writes and how it logs (`pnpm example mnist` and `mnist-cnn` alike). */
+export interface ExampleOptions {
+  /** Folder for the model and the report. */
+  readonly out: string;
+  /** The command line shown in the report. */
+  readonly command?: string;
+  readonly log?: (line: string) => void;
+}
+
 /** What a classifier's run reports. */
 export interface ClassifierRun {
   readonly testAccuracy: number;

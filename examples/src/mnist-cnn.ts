@@ -17,7 +17,7 @@ import { saveModel } from '@chainrule/nn/node';
 import { confusionChart, digitsChart, gradMap, imagesChart, toDot } from '@chainrule/viz';
 import { writeReport, type Figure } from '@chainrule/viz/node';
 import { commandLine, flags, listFlag, numberFlag } from './cli.ts';
-import { epochTimer, firstImagesLoss, logResults, meanSeconds } from './classifier-run.ts';
+import { epochTimer, firstImagesLoss, logResults, meanSeconds, type ExampleOptions } from './classifier-run.ts';
 import { trainingFigures } from './figures.ts';
 import { learningRate, optimizerFor } from './mnist.ts';
 
@@ -120,13 +120,7 @@ function firstLayerFigures(model: Model, params: Params, image: Tensor, label: n
   ];
 }
 
-export interface CnnOptions {
-  /** Folder for the model and the report. */
-  readonly out: string;
-  /** The command line shown in the report. */
-  readonly command?: string;
-  readonly log?: (line: string) => void;
-}
+export type CnnOptions = ExampleOptions;
 
 /** Trains, prints the results, saves the model and writes the report: everything `pnpm example mnist-cnn` does. */
 export async function runCnn(c: CnnConfig, o: CnnOptions) {

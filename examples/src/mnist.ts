@@ -16,7 +16,7 @@ import { saveModel } from '@chainrule/nn/node';
 import { confusionChart, digitsChart, gradMap, toDot } from '@chainrule/viz';
 import { writeReport, type Figure } from '@chainrule/viz/node';
 import { commandLine, flags, listFlag, numberFlag } from './cli.ts';
-import { epochTimer, firstImagesLoss, logResults, meanSeconds } from './classifier-run.ts';
+import { epochTimer, firstImagesLoss, logResults, meanSeconds, type ExampleOptions } from './classifier-run.ts';
 import { trainingFigures } from './figures.ts';
 
 export interface MnistConfig {
@@ -94,13 +94,7 @@ export function trainMnist(c: MnistConfig, log: (line: string) => void = console
   };
 }
 
-export interface MnistOptions {
-  /** Folder for the model and the report. */
-  readonly out: string;
-  /** The command line shown in the report. */
-  readonly command?: string;
-  readonly log?: (line: string) => void;
-}
+export type MnistOptions = ExampleOptions;
 
 /** Trains, prints the results, saves the model and writes the report: everything `pnpm example mnist` does. */
 export async function runMnist(c: MnistConfig, o: MnistOptions) {
