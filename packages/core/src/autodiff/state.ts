@@ -43,6 +43,15 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/**
+ * Sets whether ops are recorded and which pass they belong to. For code that cannot wrap its work in one
+ * closure: the backward iterator sets the mode for each step and puts the caller's back after it.
+ */
+export function setRecordingMode(on: boolean, pass: 'forward' | 'backward'): void {
+  recording = on;
+  phase = pass;
+}
+
 /** Runs `fn` with recording forced on (used for `createGraph` backward passes). */
 export function withRecording<T>(on: boolean, pass: 'forward' | 'backward', fn: () => T): T {
   const r = recording, p = phase;
