@@ -31,6 +31,7 @@ export * from './ops/conv.ts';
 export * from './ops/pool.ts';
 export type { TensorLike } from './ops/util.ts';
 export { grad, valueAndGrad, gradientTarget, sumToShape, type GradOptions } from './autodiff/grad.ts';
+export { backwardPass, BackwardPass, type BackwardStep } from './autodiff/backward.ts';
 export { jvp } from './autodiff/jvp.ts';
 export { jacobian, hessian, hvp, type JacobianOptions } from './autodiff/derivatives.ts';
 export { noGrad, nameScope, isRecording } from './autodiff/state.ts';
