@@ -362,6 +362,51 @@ describe.each(cases)('%s kernels agree with the reference', (_name, ks: Kernels,
   });
 });
 
+describe('softmax, logsumexp and crossEntropy take their exps from one vector routine', () => {
+  // Rows whose shifted values x − max sweep e^x's whole range: the vector path's [-708, 709], its edges, and
+  // beyond them (subnormal and zero results, which the routine leaves to libm), with NaN and ±Infinity rows.
+  const rows = 40, len = 37;
+  const sweep = (C: Ctor) => {
+    const x = new C(rows * len);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < len; j++) x[r * len + j] = -((r * 41 + j * 23) % 800) - j / 7 + (j === 0 ? 800 : 0);
+    }
+    x.set([NaN], 3 * len + 2);
+    x.set([Infinity], 5 * len + 1);
+    x.fill(-Infinity, 7 * len, 8 * len);
+    x.set([-708, -708.0001, 0, -745, -746], 9 * len);
+    return x;
+  };
+  const labels = Int32Array.from({ length: rows }, (_, r) => (r * 5) % len);
+
+  it.each(DTYPES)('%s: the same bits at every level, within the reference\'s tolerances', (_dtype, C) => {
+    const ulp = ulpOf(C), x = sweep(C);
+    const results = sets.map((ks) => {
+      const soft = new C(x.length), logSoft = new C(x.length), lse = new C(rows), probs = new C(x.length);
+      ks.softmax(x, rows, len, 1, soft, false);
+      ks.softmax(x, rows, len, 1, logSoft, true);
+      ks.logsumexp(x, rows, len, 1, lse);
+      const loss = ks.crossEntropy(x, rows, len, labels, probs);
+      return { soft, logSoft, lse, probs, loss };
+    });
+    for (const r of results.slice(1)) {
+      expectAgree('softmax across levels', r.soft, results[0]!.soft, exact);
+      expectAgree('log-softmax across levels', r.logSoft, results[0]!.logSoft, exact);
+      expectAgree('logsumexp across levels', r.lse, results[0]!.lse, exact);
+      expectAgree('crossEntropy probs across levels', r.probs, results[0]!.probs, exact);
+      expect(Object.is(r.loss, results[0]!.loss), `loss ${r.loss} against ${results[0]!.loss}`).toBe(true);
+    }
+    const want = new C(x.length), wantLse = new C(rows), wantProbs = new C(x.length);
+    ref.softmax(x, rows, len, 1, want, false);
+    expectAgree('softmax', results[0]!.soft, want, (_i, r) => 2 * ulp(r) + (C === Float64Array ? 1e-15 : 0));
+    ref.logsumexp(x, rows, len, 1, wantLse);
+    expectAgree('logsumexp', results[0]!.lse, wantLse, (_i, r) => 2 * ulp(r));
+    const lossWant = ref.crossEntropy(x, rows, len, labels, wantProbs);
+    expectAgree('crossEntropy probs', results[0]!.probs, wantProbs, (_i, r) => 4 * ulp(r) + (C === Float64Array ? 1e-15 : 0));
+    expect(Number.isNaN(results[0]!.loss) && Number.isNaN(lossWant), `losses ${results[0]!.loss} and ${lossWant} (a NaN row)`).toBe(true);
+  });
+});
+
 describe('the default native set (tiny calls in JavaScript, where V8 keeps their arrays on its heap)', () => {
   const ks = loadNativeKernels();
   it.each([1, 31, 32, 33, 300])('agrees with the reference on %i elements and matmuls around 512 flops', (n) => {
@@ -404,6 +449,8 @@ describe('the native addon checks what it is handed', () => {
     ['concat with a part of the wrong length', () => addon.concat([new Float32Array(2), new Float32Array(3)], [1, 2], 2, new Float32Array(6)), /^chainrule native concat: part 1 has 3 elements, outer·block = 2·2/],
     ['clip with a short out', () => addon.clip(new Float32Array(3), 0, 1, new Float32Array(2)), /^chainrule native clip: x has 3 elements, out 2/],
     ['crossEntropy with a label out of range', () => addon.crossEntropy(new Float32Array(4), 2, 2, Int32Array.of(1, -1), new Float32Array(4)), /^chainrule native crossEntropy: index -1 at 1 is outside \[0, 2\)/],
+    ['softmax at a level above the CPU\'s', () => addon.softmax(new Float32Array(4), 2, 2, 1, new Float32Array(4), false, addon.level() + 1), /^chainrule native softmax: level \d is above this CPU's \d/],
+    ['crossEntropy at a level that is not a size', () => addon.crossEntropy(new Float32Array(4), 2, 2, Int32Array.of(1, 0), new Float32Array(4), -1), /^chainrule native crossEntropy: argument 5 = -1.* is not a size/],
     ['crossEntropyGrad with too few labels', () => addon.crossEntropyGrad(new Float32Array(4), 2, 2, Int32Array.of(1), 1, new Float32Array(4)), /^chainrule native crossEntropyGrad: for rows=2 len=2 the arrays have 4, 1 \(labels\), 4 elements/],
   ])('%s is a RangeError naming the kernel and sizes', (_what, call, message) => {
     expect(call).toThrow(RangeError);

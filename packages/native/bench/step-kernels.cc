@@ -2,7 +2,7 @@
 // (784-128-64-32-10, batch 64) calls them with: the fused SGD update per parameter, ReLU and its mask, the
 // masks of the backward pass, the bias gradients' sums, softmax and the cross-entropy pair. Each figure is
 // the best of 7 trials (the minimum resists a shared machine). Build and run (from packages/native):
-//   g++ -O3 -std=c++17 -ffp-contract=off -fno-math-errno -o /tmp/step-kernels bench/step-kernels.cc src/elementwise.cc src/fused.cc src/layout.cc && /tmp/step-kernels
+//   g++ -O3 -std=c++17 -ffp-contract=off -fno-math-errno -o /tmp/step-kernels bench/step-kernels.cc src/elementwise.cc src/exp.cc src/fused.cc src/layout.cc && /tmp/step-kernels
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -83,8 +83,8 @@ int main() {
   std::vector<float> x = randomFloats(logits), p(logits), d(logits);
   std::vector<int32_t> labels(batch);
   for (int r = 0; r < batch; ++r) labels[r] = r % 10;
-  row("softmax", logits, micros([&] { chainrule::softmax(x.data(), size_t(batch), 10, 1, p.data(), false); }));
-  row("crossEntropy", logits, micros([&] { chainrule::crossEntropy(x.data(), size_t(batch), 10, labels.data(), p.data()); }));
+  row("softmax", logits, micros([&] { chainrule::softmax(2, x.data(), size_t(batch), 10, 1, p.data(), false); }));
+  row("crossEntropy", logits, micros([&] { chainrule::crossEntropy(2, x.data(), size_t(batch), 10, labels.data(), p.data()); }));
   row("crossEntropyGrad", logits, micros([&] { chainrule::crossEntropyGrad(p.data(), size_t(batch), 10, labels.data(), 1.0 / batch, d.data()); }));
   std::printf("  total %.1f us per step; x938 steps = %.3f s per epoch\n", total, total * 938e-6);
   return 0;

@@ -140,6 +140,17 @@ bool indicesIn(Napi::Env env, const char* kernel, const Arr& idx, size_t len) {
   return true;
 }
 
+// An optional code path argument (0..2, at most this CPU's; the CPU's best when absent or undefined).
+bool levelArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, int& level) {
+  level = supportedLevel();
+  if (i >= info.Length() || info[i].IsUndefined()) return true;
+  size_t v;
+  if (!sizeArg(info, i, kernel, v)) return false;
+  if (v > size_t(level)) return fail(info.Env(), kernel, "level " + std::to_string(v) + " is above this CPU's " + std::to_string(level));
+  level = int(v);
+  return true;
+}
+
 Napi::Value Level(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), supportedLevel()); }
 
 // ---- Threads ----
@@ -221,7 +232,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
-// The [outer, len, inner] kernels: sum3(x, outer, len, inner, out), logsumexp(same), softmax(same, log).
+// The [outer, len, inner] kernels: sum3(x, outer, len, inner, out), logsumexp(same, level?), softmax(same, log, level?).
 enum class Rows { kSum, kLogsumexp, kSoftmax };
 template <Rows kind> Napi::Value RowKernel(const Napi::CallbackInfo& info) {
   const char* k = kind == Rows::kSum ? "sum3" : kind == Rows::kLogsumexp ? "logsumexp" : "softmax";
@@ -233,20 +244,22 @@ template <Rows kind> Napi::Value RowKernel(const Napi::CallbackInfo& info) {
   if (n != x.length) return fail(env, k, "outer·len·inner = " + std::to_string(n) + " but x has " + std::to_string(x.length)), Napi::Value();
   const size_t need = kind == Rows::kSoftmax ? n : outer * inner;
   if (need != out.length) return fail(env, k, "out needs " + std::to_string(need) + " elements, has " + std::to_string(out.length)), Napi::Value();
-  const bool log = info.Length() > 5 && info[5].ToBoolean().Value();
+  const bool log = kind == Rows::kSoftmax && info.Length() > 5 && info[5].ToBoolean().Value();
+  int level;
+  if (kind != Rows::kSum && !levelArg(info, kind == Rows::kSoftmax ? 6 : 5, k, level)) return Napi::Value();
   // By outer rows: each output's sum stays in one chunk, in its order.
   const size_t outRow = kind == Rows::kSoftmax ? len * inner : inner;
   splitRows(outer, len * inner, kind == Rows::kSum ? kMinCheapChunk : kMinCostlyChunk, [&](size_t o0, size_t o1) {
     if (dt == 0) {
       auto px = static_cast<const float*>(x.data) + o0 * len * inner; auto po = static_cast<float*>(out.data) + o0 * outRow;
       if (kind == Rows::kSum) chainrule::sum3(px, o1 - o0, len, inner, po);
-      else if (kind == Rows::kLogsumexp) chainrule::logsumexp(px, o1 - o0, len, inner, po);
-      else chainrule::softmax(px, o1 - o0, len, inner, po, log);
+      else if (kind == Rows::kLogsumexp) chainrule::logsumexp(level, px, o1 - o0, len, inner, po);
+      else chainrule::softmax(level, px, o1 - o0, len, inner, po, log);
     } else {
       auto px = static_cast<const double*>(x.data) + o0 * len * inner; auto po = static_cast<double*>(out.data) + o0 * outRow;
       if (kind == Rows::kSum) chainrule::sum3(px, o1 - o0, len, inner, po);
-      else if (kind == Rows::kLogsumexp) chainrule::logsumexp(px, o1 - o0, len, inner, po);
-      else chainrule::softmax(px, o1 - o0, len, inner, po, log);
+      else if (kind == Rows::kLogsumexp) chainrule::logsumexp(level, px, o1 - o0, len, inner, po);
+      else chainrule::softmax(level, px, o1 - o0, len, inner, po, log);
     }
   });
   return Napi::Value();
@@ -518,15 +531,17 @@ bool crossEntropyArgs(Napi::Env env, const char* k, size_t rows, size_t len, con
   return indicesIn(env, k, labels, len);
 }
 
-// crossEntropy(x, rows, len, labels, probs) → the mean loss
+// crossEntropy(x, rows, len, labels, probs, level?) → the mean loss
 Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   const char* k = "crossEntropy";
   int dt = -1; Arr x, labels, probs; size_t rows, len;
   if (!floatArg(info, 0, k, dt, x) || !sizeArg(info, 1, k, rows) || !sizeArg(info, 2, k, len) || !int32Arg(info, 3, k, labels) ||
       !floatArg(info, 4, k, dt, probs) || !crossEntropyArgs(info.Env(), k, rows, len, x, labels, probs)) return Napi::Value();
+  int level;
+  if (!levelArg(info, 5, k, level)) return Napi::Value();
   const int32_t* pl = static_cast<const int32_t*>(labels.data);
-  const double loss = dt == 0 ? chainrule::crossEntropy(static_cast<const float*>(x.data), rows, len, pl, static_cast<float*>(probs.data))
-                              : chainrule::crossEntropy(static_cast<const double*>(x.data), rows, len, pl, static_cast<double*>(probs.data));
+  const double loss = dt == 0 ? chainrule::crossEntropy(level, static_cast<const float*>(x.data), rows, len, pl, static_cast<float*>(probs.data))
+                              : chainrule::crossEntropy(level, static_cast<const double*>(x.data), rows, len, pl, static_cast<double*>(probs.data));
   return Napi::Number::New(info.Env(), loss);
 }
 

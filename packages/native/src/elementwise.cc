@@ -1,5 +1,6 @@
 // Elementwise kernels and reductions. Float32 results are computed in double and rounded once, as the
 // reference kernels do in JavaScript, so basic operations give the same bits and the others within an ulp.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -95,44 +96,80 @@ template <typename T> void sum3(const T* x, size_t outer, size_t len, size_t inn
   }
 }
 
-// Softmax and logsumexp accumulate in double, like the reference's JavaScript numbers. Softmax keeps each
-// exp it sums (a per-thread scratch row) and divides those, rather than taking every exp twice: same values.
-template <typename T> void softmax(const T* x, size_t outer, size_t len, size_t inner, T* out, bool log) {
-  thread_local std::vector<double> exps;
-  if (exps.size() < len) exps.resize(len);
-  double* const e = exps.data();
-  for (size_t o = 0; o < outer; o++) {
-    for (size_t i = 0; i < inner; i++) {
-      const T* px = x + o * len * inner + i;
-      T* po = out + o * len * inner + i;
-      double m = -std::numeric_limits<double>::infinity();
-      for (size_t j = 0; j < len; j++) m = std::fmax(m, double(px[j * inner]));
-      double s = 0;
-      for (size_t j = 0; j < len; j++) s += (e[j] = std::exp(double(px[j * inner]) - m));
-      if (log) {
-        const double logS = std::log(s);
-        for (size_t j = 0; j < len; j++) po[j * inner] = static_cast<T>((double(px[j * inner]) - m) - logS);
-      } else {
-        for (size_t j = 0; j < len; j++) po[j * inner] = static_cast<T>(e[j] / s);
-      }
+// Softmax and logsumexp accumulate in double, like the reference's JavaScript numbers. Each output row's
+// shifted values x − max go to a per-thread scratch, contiguous, and their exps are taken in one vector
+// pass (expArray); softmax divides the exps it summed rather than taking them twice: same values.
+namespace {
+
+// Rows of `len` values at stride `inner` (the rows o·len·inner + i, for i in [0, inner)) gathered, shifted
+// by their max, into scratch; `rowFn(row, shifted, exps)` then sees each row's shifted values and exps.
+// Rows are handled in batches of about kExpBatch values, so one exp pass serves many short rows.
+constexpr size_t kExpBatch = 2048;
+template <typename T, typename Max, typename Row>
+void shiftedExpRows(int level, const T* x, size_t outer, size_t len, size_t inner, Max rowMax, Row rowFn) {
+  thread_local std::vector<double> scratch;
+  const size_t rows = outer * inner, batch = len == 0 ? rows : std::max<size_t>(1, kExpBatch / len);
+  if (scratch.size() < 2 * batch * len) scratch.resize(2 * batch * len);
+  double* const shifted = scratch.data();
+  double* const exps = shifted + batch * len;
+  for (size_t r0 = 0; r0 < rows; r0 += batch) {
+    const size_t r1 = std::min(rows, r0 + batch);
+    for (size_t r = r0; r < r1; r++) {
+      const T* px = x + (r / inner) * len * inner + r % inner;
+      double* row = shifted + (r - r0) * len;
+      for (size_t j = 0; j < len; j++) row[j] = double(px[j * inner]);
+      const double m = rowMax(row, len);
+      for (size_t j = 0; j < len; j++) row[j] -= m;
     }
+    expArray(level, shifted, exps, (r1 - r0) * len);
+    for (size_t r = r0; r < r1; r++) rowFn(r, shifted + (r - r0) * len, exps + (r - r0) * len);
   }
 }
 
-template <typename T> void logsumexp(const T* x, size_t outer, size_t len, size_t inner, T* out) {
-  for (size_t o = 0; o < outer; o++) {
-    for (size_t i = 0; i < inner; i++) {
-      const T* px = x + o * len * inner + i;
-      double m = -std::numeric_limits<double>::infinity();
-      bool nan = false;
-      for (size_t j = 0; j < len; j++) { const double v = px[j * inner]; nan |= std::isnan(v); m = std::fmax(m, v); }
-      if (nan) m = std::numeric_limits<double>::quiet_NaN();  // Math.max propagates NaN, fmax does not
-      if (!std::isfinite(m)) { out[o * inner + i] = static_cast<T>(m); continue; }
-      double s = 0;
-      for (size_t j = 0; j < len; j++) s += std::exp(double(px[j * inner]) - m);
-      out[o * inner + i] = static_cast<T>(m + std::log(s));
+// std::fmax's max: NaN is passed over (the reference's Math.max would give NaN, and then so does every exp).
+double fmaxOf(const double* row, size_t len) {
+  double m = -std::numeric_limits<double>::infinity();
+  for (size_t j = 0; j < len; j++) m = std::fmax(m, row[j]);
+  return m;
+}
+
+}  // namespace
+
+template <typename T> void softmax(int level, const T* x, size_t outer, size_t len, size_t inner, T* out, bool log) {
+  shiftedExpRows(level, x, outer, len, inner, fmaxOf, [&](size_t r, const double* shifted, const double* e) {
+    T* po = out + (r / inner) * len * inner + r % inner;
+    double s = 0;
+    for (size_t j = 0; j < len; j++) s += e[j];
+    if (log) {
+      const double logS = std::log(s);
+      for (size_t j = 0; j < len; j++) po[j * inner] = static_cast<T>(shifted[j] - logS);
+    } else {
+      for (size_t j = 0; j < len; j++) po[j * inner] = static_cast<T>(e[j] / s);
     }
-  }
+  });
+}
+
+template <typename T> void logsumexp(int level, const T* x, size_t outer, size_t len, size_t inner, T* out) {
+  // Math.max's max: NaN wins. A row whose max is not finite (NaN, ±Infinity) gives that max itself; it is
+  // kept per row, and the row is shifted by 0 meanwhile.
+  thread_local std::vector<double> maxes;
+  if (maxes.size() < outer * inner) maxes.resize(outer * inner);
+  size_t next = 0;
+  auto rowMax = [&](const double* row, size_t n) {
+    double m = -std::numeric_limits<double>::infinity();
+    bool nan = false;
+    for (size_t j = 0; j < n; j++) { nan |= std::isnan(row[j]); m = std::fmax(m, row[j]); }
+    if (nan) m = std::numeric_limits<double>::quiet_NaN();
+    maxes[next++] = m;
+    return std::isfinite(m) ? m : 0.0;
+  };
+  shiftedExpRows(level, x, outer, len, inner, rowMax, [&](size_t r, const double*, const double* e) {
+    const double m = maxes[r];
+    if (!std::isfinite(m)) { out[r] = static_cast<T>(m); return; }
+    double s = 0;
+    for (size_t j = 0; j < len; j++) s += e[j];
+    out[r] = static_cast<T>(m + std::log(s));
+  });
 }
 
 // Sixteen running sums in float64 (element i goes to sum i % 16), combined pairwise in a fixed order:
@@ -172,8 +209,8 @@ template <typename T> double sumSquares(const T* x, size_t n) {
   template void unary<T>(int, const T*, T*, size_t, double);                                                  \
   template void binary<T>(int, const T*, size_t, size_t, const T*, size_t, size_t, T*, size_t, size_t);       \
   template void sum3<T>(const T*, size_t, size_t, size_t, T*);                                                \
-  template void softmax<T>(const T*, size_t, size_t, size_t, T*, bool);                                       \
-  template void logsumexp<T>(const T*, size_t, size_t, size_t, T*);                                           \
+  template void softmax<T>(int, const T*, size_t, size_t, size_t, T*, bool);                                  \
+  template void logsumexp<T>(int, const T*, size_t, size_t, size_t, T*);                                      \
   template double sumSquares<T>(const T*, size_t);
 CHAINRULE_INSTANTIATE(float)
 CHAINRULE_INSTANTIATE(double)

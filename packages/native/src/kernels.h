@@ -21,8 +21,12 @@ template <typename T> void binary(int op, const T* a, size_t aRow, size_t aInner
                                   T* out, size_t outer, size_t inner);
 // Sum over the middle axis of x viewed as [outer, len, inner], in the reference's order.
 template <typename T> void sum3(const T* x, size_t outer, size_t len, size_t inner, T* out);
-template <typename T> void softmax(const T* x, size_t outer, size_t len, size_t inner, T* out, bool log);
-template <typename T> void logsumexp(const T* x, size_t outer, size_t len, size_t inner, T* out);
+// Softmax, logsumexp and crossEntropy take their exps from expArray at `level` (every level gives the same bits).
+template <typename T> void softmax(int level, const T* x, size_t outer, size_t len, size_t inner, T* out, bool log);
+template <typename T> void logsumexp(int level, const T* x, size_t outer, size_t len, size_t inner, T* out);
+// exp.cc: out[i] = e^x[i] within 1 ulp, vectorised at `level` (0 portable, 1 AVX2, 2 AVX-512, at most the
+// CPU's); every level gives the same bits. x and out must not overlap.
+void expArray(int level, const double* x, double* out, size_t n);
 template <typename T> double sumSquares(const T* x, size_t n);
 
 // Math.min / Math.max: NaN wins, and -0 is below +0.
@@ -60,7 +64,7 @@ template <typename T> void clip(const T* x, double lo, double hi, T* out, size_t
 // strides outS (0 along reduced dims), so every output sees its inputs in the reference's order.
 template <typename T> void reduceStrided(int op, const T* x, const Shape& s, const size_t* outS, T* out, size_t outN);
 template <typename T> void extreme3(bool max, const T* x, size_t outer, size_t len, size_t inner, T* out);
-template <typename T> double crossEntropy(const T* x, size_t rows, size_t len, const int32_t* labels, T* probs);
+template <typename T> double crossEntropy(int level, const T* x, size_t rows, size_t len, const int32_t* labels, T* probs);
 template <typename T> void crossEntropyGrad(const T* probs, size_t rows, size_t len, const int32_t* labels, double scale, T* out);
 
 // window.cc: the reference's sliding-window kernels over NCHW images (core's Window2d, the same fields), each

@@ -1,9 +1,10 @@
 // Data movement (strided copies, select, pad, gather/scatter, concat), clip, max/min reductions and the
 // softmax cross-entropy pair, with the reference kernels' semantics and order (core's backend/reference),
-// so every result has the reference's bits except crossEntropy's exp/log (libm). Callers (addon.cc)
+// so every result has the reference's bits except crossEntropy's exp (exp.cc's) and log (libm's). Callers (addon.cc)
 // check every size, stride and index first.
 #include <cmath>
 #include <limits>
+#include <vector>
 #include "kernels.h"
 
 namespace chainrule {
@@ -181,22 +182,35 @@ template <typename T> void reduceStrided(int op, const T* x, const Shape& s, con
   }
 }
 
-template <typename T> double crossEntropy(const T* x, size_t rows, size_t len, const int32_t* labels, T* probs) {
-  double total = 0;
+// Each row's shifted logits and their exps go to a per-thread scratch, so the exps of all rows are one vector
+// pass (expArray), as softmax's are.
+template <typename T> double crossEntropy(int level, const T* x, size_t rows, size_t len, const int32_t* labels, T* probs) {
+  thread_local std::vector<double> scratch;
+  if (scratch.size() < 2 * rows * len) scratch.resize(2 * rows * len);
+  double* const shifted = scratch.data();
+  double* const exps = shifted + rows * len;
+  thread_local std::vector<double> maxes;
+  if (maxes.size() < rows) maxes.resize(rows);
   for (size_t r = 0; r < rows; r++) {
     const T* px = x + r * len;
-    T* pp = probs + r * len;
     double m = -std::numeric_limits<double>::infinity();
     for (size_t j = 0; j < len; j++) m = jsMax(m, double(px[j]));
+    maxes[r] = m;
+    for (size_t j = 0; j < len; j++) shifted[r * len + j] = double(px[j]) - m;
+  }
+  expArray(level, shifted, exps, rows * len);
+  double total = 0;
+  for (size_t r = 0; r < rows; r++) {
+    const double* e = exps + r * len;
+    T* pp = probs + r * len;
     double s = 0;
     for (size_t j = 0; j < len; j++) {
-      const double e = std::exp(double(px[j]) - m);
-      pp[j] = static_cast<T>(e);
-      s += e;
+      pp[j] = static_cast<T>(e[j]);
+      s += e[j];
     }
     const double inv = 1 / s;
     for (size_t j = 0; j < len; j++) pp[j] = static_cast<T>(double(pp[j]) * inv);
-    total += std::log(s) - (double(px[labels[r]]) - m);
+    total += std::log(s) - (double(x[r * len + size_t(labels[r])]) - maxes[r]);
   }
   return total / double(rows);
 }
@@ -221,7 +235,7 @@ template <typename T> void crossEntropyGrad(const T* probs, size_t rows, size_t 
   template void clip<T>(const T*, double, double, T*, size_t);                                                            \
   template void extreme3<T>(bool, const T*, size_t, size_t, size_t, T*);                                                  \
   template void reduceStrided<T>(int, const T*, const Shape&, const size_t*, T*, size_t);                                 \
-  template double crossEntropy<T>(const T*, size_t, size_t, const int32_t*, T*);                                          \
+  template double crossEntropy<T>(int, const T*, size_t, size_t, const int32_t*, T*);                                     \
   template void crossEntropyGrad<T>(const T*, size_t, size_t, const int32_t*, double, T*);
 CHAINRULE_INSTANTIATE(float)
 CHAINRULE_INSTANTIATE(double)

@@ -21,8 +21,9 @@ export interface NativeAddon {
   unary(op: number, x: TypedArray, out: TypedArray, alpha: number): void;
   binary(op: number, a: TypedArray, aRow: number, aInner: number, b: TypedArray, bRow: number, bInner: number, out: TypedArray, outer: number, inner: number): void;
   sum3(x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
-  logsumexp(x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
-  softmax(x: TypedArray, outer: number, len: number, inner: number, out: TypedArray, log: boolean): void;
+  /** `level` picks the code path of their exps as gemm's does (default: the CPU's best); every level gives the same bits. */
+  logsumexp(x: TypedArray, outer: number, len: number, inner: number, out: TypedArray, level?: number): void;
+  softmax(x: TypedArray, outer: number, len: number, inner: number, out: TypedArray, log: boolean, level?: number): void;
   sumSquares(x: TypedArray): number;
   fused(code: Int32Array, inputs: number, scalars: number, temps: number, outputs: number,
     inputArrays: readonly TypedArray[], scalarValues: Float64Array, outputArrays: readonly TypedArray[]): void;
@@ -42,7 +43,7 @@ export interface NativeAddon {
   /** A sum (op 0), max (1) or min (2) over any axes, in the reference's order: outStrides are 0 along reduced dims. */
   reduceNd(op: number, x: TypedArray, shape: readonly number[], outStrides: readonly number[], out: TypedArray): void;
   extreme3(max: boolean, x: TypedArray, outer: number, len: number, inner: number, out: TypedArray): void;
-  crossEntropy(x: TypedArray, rows: number, len: number, labels: Int32Array, probs: TypedArray): number;
+  crossEntropy(x: TypedArray, rows: number, len: number, labels: Int32Array, probs: TypedArray, level?: number): number;
   crossEntropyGrad(probs: TypedArray, rows: number, len: number, labels: Int32Array, scale: number, out: TypedArray): void;
   /** The window kernels take the Window2d as its 14 sizes in WINDOW_FIELDS order (see windowSizes). */
   im2col(x: TypedArray, window: readonly number[], out: TypedArray): void;

@@ -69,12 +69,12 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
 
   const softmax: Kernels['softmax'] = (x, outer, len, inner, out, log) => {
     if (x.length < minElements) ref.softmax(x, outer, len, inner, out, log);
-    else addon.softmax(x, outer, len, inner, out, log);
+    else addon.softmax(x, outer, len, inner, out, log, level);
   };
 
   const logsumexp: Kernels['logsumexp'] = (x, outer, len, inner, out) => {
     if (x.length < minElements) ref.logsumexp(x, outer, len, inner, out);
-    else addon.logsumexp(x, outer, len, inner, out);
+    else addon.logsumexp(x, outer, len, inner, out, level);
   };
 
   const sumSquares: Kernels['sumSquares'] = (x) => (x.length < minElements ? ref.sumSquares(x) : addon.sumSquares(x));
@@ -121,7 +121,7 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
   };
 
   const crossEntropy: Kernels['crossEntropy'] = (x, rows, len, labels, probs) =>
-    (x.length < minElements ? ref.crossEntropy(x, rows, len, labels, probs) : addon.crossEntropy(x, rows, len, labels, probs));
+    (x.length < minElements ? ref.crossEntropy(x, rows, len, labels, probs) : addon.crossEntropy(x, rows, len, labels, probs, level));
 
   const crossEntropyGrad: Kernels['crossEntropyGrad'] = (probs, rows, len, labels, scale, out) => {
     if (out.length < minElements) ref.crossEntropyGrad(probs, rows, len, labels, scale, out);
