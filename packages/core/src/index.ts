@@ -16,7 +16,7 @@ export type { Shape } from './shape.ts';
 export { broadcastShapes, sizeOf, formatShape, sameShape } from './shape.ts';
 export * from './creation.ts';
 export { Rng, rng, randn, randUniform, type RandomOptions, type RngState } from './random.ts';
-export { defineOp, registeredOps, getOp, type OpDef, type OpSpec, type Allocate, type OpSample, type SamplerTypes, type Computed, type Vjp, type Jvp } from './ops/define.ts';
+export { defineOp, registeredOps, getOp, formulaOf, type OpDef, type OpFormula, type OpSpec, type Allocate, type OpSample, type SamplerTypes, type Computed, type Vjp, type Jvp } from './ops/define.ts';
 export { builtinOps, type BuiltinOpName } from './ops/builtins.ts';
 // Each family file exports its public functions and its tables (ops/table.ts), nothing else: an op added there is exported here.
 export * from './ops/elementwise.ts';

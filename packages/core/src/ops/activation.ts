@@ -7,6 +7,7 @@ import { axisArb, sampleUnary } from '../testing/sample.ts';
 import { greater, heaviside } from './compare.ts';
 import type { FC } from '../testing/sample.ts';
 import { defineOp } from './define.ts';
+import { texNumber } from './formula.ts';
 import { add, exp, mul, sub, tanh, where } from './elementwise.ts';
 import { sum } from './reduce.ts';
 import { unaryKernel } from './util.ts';
@@ -16,6 +17,7 @@ import { expectTensor } from '../validate.ts';
 
 const sigmoidOp = defineOp({
   name: 'sigmoid', arity: 1,
+  formula: { text: 'y = σ(x) = 1 / (1 + e^(−x));  x̄ = ȳ · y · (1 − y)', tex: String.raw`y = \sigma(x) = \frac{1}{1 + e^{-x}} \qquad \bar{x} = \bar{y} \odot y \odot (1 - y)` },
   forward: ([x]) => unaryKernel('sigmoid', x),
   vjp: (_, out, g) => [mul(g, mul(out, sub(1, out)))],
   // d σ(x) = σ(x)·(1 − σ(x))·dx
@@ -25,6 +27,7 @@ const sigmoidOp = defineOp({
 
 const reluOp = defineOp({
   name: 'relu', arity: 1,
+  formula: { text: 'y = max(x, 0);  x̄ = ȳ · 𝟙[x > 0]', tex: String.raw`y = \max(x, 0) \qquad \bar{x} = \bar{y} \odot \mathbb{1}[x > 0]` },
   forward: ([x]) => unaryKernel('relu', x),
   vjp: ([x], _, g) => [mul(g, heaviside(x))],
   // d relu(x) = dx where x > 0, else 0
@@ -34,6 +37,10 @@ const reluOp = defineOp({
 
 const leakyReluOp = defineOp({
   name: 'leakyRelu', arity: 1,
+  formula: ({ alpha }: { alpha: number }) => ({
+    text: `y = x where x > 0, else ${alpha}·x;  x̄ = ȳ where x > 0, else ${alpha}·ȳ`,
+    tex: String.raw`y = \operatorname{where}(x > 0,\ x,\ ${texNumber(alpha)}\,x) \qquad \bar{x} = \operatorname{where}(x > 0,\ \bar{y},\ ${texNumber(alpha)}\,\bar{y})`,
+  }),
   forward: ([x], { alpha }: { alpha: number }) => {
     if (typeof alpha !== 'number') throw new Error(`leakyRelu: alpha must be a number, got ${JSON.stringify(alpha) ?? String(alpha)}`);
     return unaryKernel('leakyRelu', x, alpha);
@@ -47,6 +54,7 @@ const leakyReluOp = defineOp({
 
 const softplusOp = defineOp({
   name: 'softplus', arity: 1,
+  formula: { text: 'y = log(1 + eˣ);  x̄ = ȳ · σ(x)', tex: String.raw`y = \log(1 + e^{x}) \qquad \bar{x} = \bar{y} \odot \sigma(x)` },
   forward: ([x]) => unaryKernel('softplus', x),
   vjp: ([x], _, g) => [mul(g, sigmoid(x))],
   // d log(1 + eˣ) = eˣ/(1 + eˣ)·dx = σ(x)·dx
@@ -71,6 +79,10 @@ function around(x: Tensor, axis: number): [number, number, number] {
 
 const softmaxOp = defineOp({
   name: 'softmax', arity: 1,
+  formula: ({ axis }: AxisAttrs) => ({
+    text: `y = softmax(x) along axis ${axis};  x̄ = y · (ȳ − sum(ȳ · y, axis ${axis}))`,
+    tex: String.raw`y = \frac{e^{x}}{\sum_{\text{axis } ${axis}} e^{x}} \qquad \bar{x} = y \odot \Big(\bar{y} - \sum_{\text{axis } ${axis}} \bar{y} \odot y\Big)`,
+  }),
   forward: ([x], { axis }: AxisAttrs) => {
     const out = allocate(x.dtype, x.size);
     kernels().softmax(x.data, ...around(x, axis), out, false);
@@ -86,6 +98,10 @@ const softmaxOp = defineOp({
 
 const logSoftmaxOp = defineOp({
   name: 'logSoftmax', arity: 1,
+  formula: ({ axis }: AxisAttrs) => ({
+    text: `y = x − log sum(eˣ, axis ${axis});  x̄ = ȳ − eʸ · sum(ȳ, axis ${axis})  (eʸ = softmax(x))`,
+    tex: String.raw`y = x - \log \sum_{\text{axis } ${axis}} e^{x} \qquad \bar{x} = \bar{y} - e^{y} \odot \sum_{\text{axis } ${axis}} \bar{y}`,
+  }),
   forward: ([x], { axis }: AxisAttrs) => {
     const out = allocate(x.dtype, x.size);
     kernels().softmax(x.data, ...around(x, axis), out, true);

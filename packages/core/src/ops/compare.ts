@@ -1,24 +1,41 @@
 /** Comparisons and sign: piecewise-constant, so they record no gradient (they return 0/1 masks). */
 import type { Tensor } from '../tensor.ts';
 import { defineOp } from './define.ts';
+import type { OpFormula } from './formula.ts';
 import { binaryKernel, liftPair, unaryKernel, type TensorLike } from './util.ts';
 import type { BinaryKernel } from '../backend/index.ts';
 import { opRow, opTable, type SelfMethod } from './table.ts';
 
-const comparison = <N extends BinaryKernel>(name: N) => defineOp({
+/** A piecewise-constant op's formula: its output, and that no gradient flows back. */
+const noGradient = (text: string, tex: string): OpFormula => ({
+  text: `${text};  no gradient flows (piecewise constant)`,
+  tex: String.raw`${tex} \qquad \text{no gradient flows (piecewise constant)}`,
+});
+
+/** `text` and `tex` spell the comparison, e.g. '≥' and '\ge'. */
+const comparison = <N extends BinaryKernel>(name: N, text: string, tex: string) => defineOp({
   name, arity: 2, differentiable: false,
+  formula: noGradient(`y = 𝟙[a ${text} b]`, String.raw`y = \mathbb{1}[a ${tex} b]`),
   forward: ([a, b]) => binaryKernel(name, name, a, b),
 });
 
-const equalOp = comparison('equal');
-const notEqualOp = comparison('notEqual');
-const greaterOp = comparison('greater');
-const greaterEqualOp = comparison('greaterEqual');
-const lessOp = comparison('less');
-const lessEqualOp = comparison('lessEqual');
-const signOp = defineOp({ name: 'sign', arity: 1, differentiable: false, forward: ([x]) => unaryKernel('sign', x) });
+const equalOp = comparison('equal', '=', '=');
+const notEqualOp = comparison('notEqual', '≠', String.raw`\neq`);
+const greaterOp = comparison('greater', '>', '>');
+const greaterEqualOp = comparison('greaterEqual', '≥', String.raw`\ge`);
+const lessOp = comparison('less', '<', '<');
+const lessEqualOp = comparison('lessEqual', '≤', String.raw`\le`);
+const signOp = defineOp({
+  name: 'sign', arity: 1, differentiable: false,
+  formula: noGradient('y = sign(x)', String.raw`y = \operatorname{sign}(x)`),
+  forward: ([x]) => unaryKernel('sign', x),
+});
 /** The Heaviside step: 1 where x > 0, else 0 (relu's derivative, as one fast unary kernel). */
-const heavisideOp = defineOp({ name: 'heaviside', arity: 1, differentiable: false, forward: ([x]) => unaryKernel('step', x) });
+const heavisideOp = defineOp({
+  name: 'heaviside', arity: 1, differentiable: false,
+  formula: noGradient('y = 𝟙[x > 0]', String.raw`y = \mathbb{1}[x > 0]`),
+  forward: ([x]) => unaryKernel('step', x),
+});
 
 /**
  * 1 where a = b, else 0, elementwise with broadcasting; the mask has the inputs' dtype.

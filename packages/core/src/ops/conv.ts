@@ -14,6 +14,7 @@ import { Tensor } from '../tensor.ts';
 import { sampleFrom, type FC } from '../testing/sample.ts';
 import { expectTensor } from '../validate.ts';
 import { defineOp, type OpDef } from './define.ts';
+import { texAttrs } from './formula.ts';
 import { add } from './elementwise.ts';
 import { reshape } from './shape.ts';
 import { opRow, opTable, type SelfMethod } from './table.ts';
@@ -57,8 +58,16 @@ function swapLeading(t: TypedArray, a: number, b: number, p: number, out: TypedA
   kernels().copyStrided(t, 0, [p, b * p, 1], [b, a, p], out);
 }
 
+/** The geometry that is not the default, for a formula: '; stride=2' in text, after the call in TeX (empty when all default). */
+const withGeometry = (attrs: ConvGeometry): string => (describeConv(attrs) ? `; ${describeConv(attrs)}` : '');
+const texGeometry = (attrs: ConvGeometry): string => (describeConv(attrs) ? String.raw`\;\; ${texAttrs(describeConv(attrs))}` : '');
+
 const convOp: OpDef<ConvGeometry, 'conv2d'> = defineOp({
   name: 'conv2d', arity: 2,
+  formula: (attrs: ConvGeometry) => ({
+    text: `y = conv2d(x, w${withGeometry(attrs)});  x̄ = conv2dInputGrad(ȳ, w) (the transposed convolution),  w̄ = conv2dWeightGrad(x, ȳ) (x correlated with ȳ)`,
+    tex: String.raw`y = \operatorname{conv2d}(x, w)${texGeometry(attrs)} \qquad \bar{x} = \operatorname{conv2dInputGrad}(\bar{y}, w),\; \bar{w} = \operatorname{conv2dWeightGrad}(x, \bar{y})`,
+  }),
   forward: ([x, w], attrs: ConvGeometry, alloc) => {
     const { win, out: o, rows, cols: n } = sizesOf('conv2d', x.shape, w.shape, attrs);
     const g = attrs.groups, og = o / g, plane = win.outH * win.outW;
@@ -88,6 +97,10 @@ const convOp: OpDef<ConvGeometry, 'conv2d'> = defineOp({
 /** The transposed convolution: dx [n, c, h, w] = col2im(w_gᵀ · g_g) for g [n, o, outH, outW]. */
 const inputGradOp: OpDef<InputGradAttrs, 'conv2dInputGrad'> = defineOp({
   name: 'conv2dInputGrad', arity: 2,
+  formula: (attrs: InputGradAttrs) => ({
+    text: `y = conv2dInputGrad(g, w${withGeometry(attrs)}), the transposed convolution;  ḡ = conv2d(ȳ, w),  w̄ = conv2dWeightGrad(ȳ, g)`,
+    tex: String.raw`y = \operatorname{conv2dInputGrad}(g, w)${texGeometry(attrs)} \qquad \bar{g} = \operatorname{conv2d}(\bar{y}, w),\; \bar{w} = \operatorname{conv2dWeightGrad}(\bar{y}, g)`,
+  }),
   forward: ([g, w], attrs: InputGradAttrs, alloc) => {
     const xShape = [g.shape[0], w.shape[1] * attrs.groups, ...attrs.inputSize];
     const { win, out: o, rows, cols: n } = sizesOf('conv2dInputGrad', xShape, w.shape, attrs);
@@ -119,6 +132,10 @@ const inputGradOp: OpDef<InputGradAttrs, 'conv2dInputGrad'> = defineOp({
 /** The weight gradient: dw_g [o/groups, rows] = g_g · cols_gᵀ, a correlation of x with g. */
 const weightGradOp: OpDef<WeightGradAttrs, 'conv2dWeightGrad'> = defineOp({
   name: 'conv2dWeightGrad', arity: 2,
+  formula: (attrs: WeightGradAttrs) => ({
+    text: `y = conv2dWeightGrad(x, g${withGeometry(attrs)}), x correlated with g;  x̄ = conv2dInputGrad(g, ȳ),  ḡ = conv2d(x, ȳ)`,
+    tex: String.raw`y = \operatorname{conv2dWeightGrad}(x, g)${texGeometry(attrs)} \qquad \bar{x} = \operatorname{conv2dInputGrad}(g, \bar{y}),\; \bar{g} = \operatorname{conv2d}(x, \bar{y})`,
+  }),
   forward: ([x, g], attrs: WeightGradAttrs, alloc) => {
     const o = g.shape[1]!, wShape = [o, x.shape[1]! / attrs.groups, ...attrs.kernelSize];
     if (!Number.isInteger(wShape[1])) throw new Error(`conv2dWeightGrad: x ${fmt(x.shape)} has channels not divisible by groups = ${attrs.groups}`);

@@ -33,6 +33,10 @@ function crossEntropySample(fc: FC) {
 
 const softmaxCrossEntropyOp = defineOp({
   name: 'softmaxCrossEntropy', arity: 1,
+  formula: ({ labels }: CrossEntropyAttrs) => ({
+    text: `y = mean over ${labels.length} rows r of (logsumexp(xᵣ) − xᵣ[labelᵣ]);  x̄ = ȳ · (softmax(x) − oneHot(labels)) / ${labels.length}`,
+    tex: String.raw`y = \frac{1}{${labels.length}} \sum_{r} \Big(\log \sum_{j} e^{x_{rj}} - x_{r \ell_r}\Big) \qquad \bar{x} = \frac{\bar{y}}{${labels.length}} \big(\operatorname{softmax}(x) - \operatorname{oneHot}(\ell)\big)`,
+  }),
   forward: ([x], { labels }: CrossEntropyAttrs) => {
     if (x.rank !== 2) throw new Error(`softmaxCrossEntropy: logits must have shape [rows, classes], got ${fmt(x.shape)}`);
     const [rows, len] = x.shape as [number, number];

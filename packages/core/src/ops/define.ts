@@ -11,7 +11,10 @@ import { fmt, type Shape } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
 import { notATensor } from '../validate.ts';
 import { checkSpec } from './check-spec.ts';
+import { checkFormula, formulaFor, type FormulaSpec, type OpFormula } from './formula.ts';
 import { inUserWords } from './failure.ts';
+
+export type { OpFormula } from './formula.ts';
 
 /**
  * What a forward pass returns: the output values, and anything its VJP needs that is not a tensor.
@@ -134,6 +137,11 @@ interface SpecBase<A> {
   /** Short text for attributes in graph drawings, e.g. 'axis=1'. */
   readonly describe?: (attrs: A) => string;
   /**
+   * The op's rule as a formula (see {@link OpFormula}), for pages that show backprop step by step: a fixed
+   * `{ text, tex }`, or a function of the attributes when the rule depends on them (matmul's transposes).
+   */
+  readonly formula?: FormulaSpec<A>;
+  /**
    * The op's forward-mode rule (see {@link Jvp}); optional: without it, forward mode goes through the
    * VJP. Only for differentiable ops.
    */
@@ -143,7 +151,7 @@ interface SpecBase<A> {
 /**
  * What {@link defineOp} takes: the op's `name`, its `arity` (number of tensor inputs; omitted for a variadic
  * op), its `forward` pass, its `vjp`, and optionally a `jvp` for forward mode, a `sample` for the property
- * suite and a `describe` for graph drawings. `A` is the type of its attributes (the non-tensor arguments, such as an axis).
+ * suite, a `describe` for graph drawings and a `formula` stating its rule. `A` is the type of its attributes (the non-tensor arguments, such as an axis).
  * A differentiable op must give a VJP; leaving it out is a compile error unless it says
  * `differentiable: false` (comparisons, which record no gradient).
  * @example
@@ -198,6 +206,12 @@ export interface OpDef<A = any, N extends string = string> {
    * buffer that does not fit its shape; each names the op.
    */
   run(inputs: readonly Tensor[], attrs: A): Tensor;
+  /**
+   * The op's rule for these attributes (see {@link OpFormula}), or undefined when its spec gives no formula.
+   * @throws Error when the spec's formula is a function and returns something other than `{ text, tex }`
+   * with two non-empty strings, naming the op.
+   */
+  formula(attrs: A): OpFormula | undefined;
 }
 
 const registry = new Map<string, OpDef>();
@@ -212,7 +226,8 @@ const registry = new Map<string, OpDef>();
  *
  * @throws Error when the spec is not an object, has no name, no forward, no vjp (unless it says
  * `differentiable: false`), both `differentiable: false` and a vjp or a jvp, an arity that is not a whole
- * number, or a jvp, sample or describe that is not a function; or when an op of that name is already registered.
+ * number, a jvp, sample or describe that is not a function, or a formula that is neither `{ text, tex }` (two
+ * non-empty strings) nor a function; or when an op of that name is already registered.
  * @example
  * ```ts
  * import { defineOp, grad, mul, tensor, type Tensor } from '@chainrule/core';
@@ -224,6 +239,7 @@ const registry = new Map<string, OpDef>();
  *     return { shape: x.shape, data };
  *   },
  *   vjp: ([x], _out, g) => [mul(g, mul(mul(x, x), 3))], // d(x³) = 3x²
+ *   formula: { text: 'y = x³;  x̄ = ȳ · 3x²', tex: String.raw`y = x^3 \qquad \bar{x} = 3\,\bar{y} \odot x^2` },
  * });
  * const cube = (x: Tensor): Tensor => cubeOp.run([x], {});
  * const x = tensor([1, 2]);
@@ -232,12 +248,14 @@ const registry = new Map<string, OpDef>();
  */
 export function defineOp<A = Record<string, never>, N extends string = string>(spec: OpSpec<A> & { readonly name: N }): OpDef<A, N> {
   checkSpec(spec);
+  checkFormula(spec.name, spec.formula);
   if (registry.has(spec.name)) throw new Error(`defineOp: an op named '${spec.name}' is already registered`);
   const op: OpDef<A, N> = {
     name: spec.name,
     spec,
     differentiable: spec.differentiable !== false,
     run: (inputs, attrs) => runOp(op, inputs, attrs),
+    formula: (attrs) => formulaFor(spec.name, spec.formula, attrs),
   };
   registry.set(spec.name, op);
   return op;
@@ -263,6 +281,27 @@ export const registeredOps = (): OpDef[] => [...registry.values()];
  * ```
  */
 export const getOp = (name: string): OpDef | undefined => registry.get(name);
+
+/**
+ * The formula of the op that made t, with the attributes it ran with (see {@link OpFormula}): what the
+ * cotangent arriving at t becomes for each of the op's inputs. Undefined when t was not recorded (a
+ * tensor made directly, one computed under `noGrad` or by a comparison, which records no gradient) or
+ * its op gives no formula.
+ * @throws Error when t is not a Tensor.
+ * @example
+ * ```ts
+ * import { formulaOf, matmul, tensor } from '@chainrule/core';
+ * const a = tensor([[1, 2]]), b = tensor([[3, 4]]);
+ * formulaOf(matmul(a, b, { transB: true }))?.text; // 'y = a @ bᵀ;  ā = ȳ @ b,  b̄ = ȳᵀ @ a'
+ * formulaOf(a); // undefined: a was not made by an op
+ * ```
+ */
+export function formulaOf(t: Tensor): OpFormula | undefined {
+  if (!(t instanceof Tensor)) throw notATensor('formulaOf', 't', t);
+  const node = t.node;
+  // The node holds the op that ran; the registry, keyed by its unique name, gives its full definition.
+  return node ? registry.get(node.op.name)?.formula(node.attrs) : undefined;
+}
 
 /** The number of values a shape holds, or NaN when a dimension is not a non-negative whole number. */
 function outputSize(shape: readonly number[]): number {

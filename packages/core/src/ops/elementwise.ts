@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor.ts';
 import { sampleBinary, sampleFrom, broadcastGroup, sampleUnary } from '../testing/sample.ts';
 import { greater, less, sign } from './compare.ts';
 import { defineOp, type OpSample } from './define.ts';
+import { texNumber, type OpFormula } from './formula.ts';
 import { opRow, opTable, type SelfMethod } from './table.ts';
 import { binaryKernel, liftPair, unaryKernel, type TensorLike } from './util.ts';
 import { scaled, sumTerms } from './tangents.ts';
@@ -14,8 +15,15 @@ import { expectTensor } from '../validate.ts';
 
 // ---- binary arithmetic (broadcasting; the engine sums each cotangent back to its input's shape)
 
+/** A broadcasting op's formula, saying that each cotangent is summed back to its input's shape. */
+const sumsBack = ({ text, tex }: OpFormula): OpFormula => ({
+  text: `${text}  (each summed back to its input's shape)`,
+  tex: String.raw`${tex} \quad \text{(each summed back to its input's shape)}`,
+});
+
 const addOp = defineOp({
   name: 'add', arity: 2,
+  formula: sumsBack({ text: 'y = a + b;  ā = ȳ,  b̄ = ȳ', tex: String.raw`y = a + b \qquad \bar{a} = \bar{y},\; \bar{b} = \bar{y}` }),
   forward: ([a, b]) => binaryKernel('add', 'add', a, b),
   vjp: (_, __, g) => [g, g],
   // d(a + b) = da + db
@@ -25,6 +33,7 @@ const addOp = defineOp({
 
 const subOp = defineOp({
   name: 'sub', arity: 2,
+  formula: sumsBack({ text: 'y = a − b;  ā = ȳ,  b̄ = −ȳ', tex: String.raw`y = a - b \qquad \bar{a} = \bar{y},\; \bar{b} = -\bar{y}` }),
   forward: ([a, b]) => binaryKernel('sub', 'sub', a, b),
   vjp: (_, __, g) => [g, neg(g)],
   // d(a − b) = da − db
@@ -34,6 +43,7 @@ const subOp = defineOp({
 
 const mulOp = defineOp({
   name: 'mul', arity: 2,
+  formula: sumsBack({ text: 'y = a · b;  ā = ȳ · b,  b̄ = ȳ · a', tex: String.raw`y = a \odot b \qquad \bar{a} = \bar{y} \odot b,\; \bar{b} = \bar{y} \odot a` }),
   forward: ([a, b]) => binaryKernel('mul', 'mul', a, b),
   vjp: ([a, b], _, g) => [mul(g, b), mul(g, a)],
   // d(a·b) = da·b + a·db
@@ -43,6 +53,7 @@ const mulOp = defineOp({
 
 const divOp = defineOp({
   name: 'div', arity: 2,
+  formula: sumsBack({ text: 'y = a / b;  ā = ȳ / b,  b̄ = −ȳ · y / b', tex: String.raw`y = \frac{a}{b} \qquad \bar{a} = \frac{\bar{y}}{b},\; \bar{b} = -\frac{\bar{y} \odot y}{b}` }),
   forward: ([a, b]) => binaryKernel('div', 'div', a, b),
   // d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
   vjp: ([, b], out, g) => [div(g, b), neg(div(mul(g, out), b))],
@@ -56,6 +67,10 @@ const divOp = defineOp({
 
 const powOp = defineOp({
   name: 'pow', arity: 2,
+  formula: sumsBack({
+    text: 'y = a^b;  ā = ȳ · b · a^(b − 1),  b̄ = ȳ · y · log a (0 where a ≤ 0)',
+    tex: String.raw`y = a^{b} \qquad \bar{a} = \bar{y} \odot b \odot a^{b-1},\; \bar{b} = \bar{y} \odot y \odot \log a \;\; (0 \text{ where } a \le 0)`,
+  }),
   forward: ([a, b]) => binaryKernel('pow', 'pow', a, b),
   // d(a^b)/da = b·a^(b-1); d(a^b)/db = a^b·log a, defined only for a > 0 (0 elsewhere, as in JAX).
   vjp: ([a, b], out, g) => [
@@ -72,6 +87,10 @@ const powOp = defineOp({
 
 const maximumOp = defineOp({
   name: 'maximum', arity: 2,
+  formula: sumsBack({
+    text: 'y = max(a, b);  ā = ȳ · 𝟙[a > b],  b̄ = ȳ · (1 − 𝟙[a > b]) (a tie goes to b)',
+    tex: String.raw`y = \max(a, b) \qquad \bar{a} = \bar{y} \odot \mathbb{1}[a > b],\; \bar{b} = \bar{y} \odot (1 - \mathbb{1}[a > b])`,
+  }),
   forward: ([a, b]) => binaryKernel('maximum', 'maximum', a, b),
   vjp: ([a, b], _, g) => { const m = greater(a, b); return [mul(g, m), mul(g, sub(1, m))]; },
   // d max(a, b) = da where a > b, else db (ties go to b, as in the VJP)
@@ -81,6 +100,10 @@ const maximumOp = defineOp({
 
 const minimumOp = defineOp({
   name: 'minimum', arity: 2,
+  formula: sumsBack({
+    text: 'y = min(a, b);  ā = ȳ · 𝟙[a < b],  b̄ = ȳ · (1 − 𝟙[a < b]) (a tie goes to b)',
+    tex: String.raw`y = \min(a, b) \qquad \bar{a} = \bar{y} \odot \mathbb{1}[a < b],\; \bar{b} = \bar{y} \odot (1 - \mathbb{1}[a < b])`,
+  }),
   forward: ([a, b]) => binaryKernel('minimum', 'minimum', a, b),
   vjp: ([a, b], _, g) => { const m = less(a, b); return [mul(g, m), mul(g, sub(1, m))]; },
   // d min(a, b) = da where a < b, else db (ties go to b, as in the VJP)
@@ -93,43 +116,53 @@ const minimumOp = defineOp({
 // Each unary op's jvp is its derivative times the tangent: d f(x) = f'(x)·dx.
 const negOp = defineOp({
   name: 'neg', arity: 1, forward: ([x]) => unaryKernel('neg', x), vjp: (_, __, g) => [neg(g)], sample: sampleUnary(),
+  formula: { text: 'y = −x;  x̄ = −ȳ', tex: String.raw`y = -x \qquad \bar{x} = -\bar{y}` },
   jvp: (_, __, [dx]) => dx && neg(dx), // d(−x) = −dx
 });
 const expOp = defineOp({
   name: 'exp', arity: 1, forward: ([x]) => unaryKernel('exp', x), vjp: (_, out, g) => [mul(g, out)], sample: sampleUnary(),
+  formula: { text: 'y = eˣ;  x̄ = ȳ · y', tex: String.raw`y = e^{x} \qquad \bar{x} = \bar{y} \odot y` },
   jvp: (_, out, [dx]) => scaled(dx, () => out), // d eˣ = eˣ·dx
 });
 const logOp = defineOp({
   name: 'log', arity: 1, forward: ([x]) => unaryKernel('log', x), vjp: ([x], _, g) => [div(g, x)], sample: sampleUnary({ min: 0.2, max: 5 }),
+  formula: { text: 'y = log x;  x̄ = ȳ / x', tex: String.raw`y = \log x \qquad \bar{x} = \frac{\bar{y}}{x}` },
   jvp: ([x], _, [dx]) => dx && div(dx, x), // d log x = dx / x
 });
 // log(1 + x) by its own kernel: log(add(1, x)) loses x's digits when x is near 0.
 const log1pOp = defineOp({
   name: 'log1p', arity: 1, forward: ([x]) => unaryKernel('log1p', x), vjp: ([x], _, g) => [div(g, add(x, 1))], sample: sampleUnary({ min: -0.8, max: 5 }),
+  formula: { text: 'y = log(1 + x);  x̄ = ȳ / (1 + x)', tex: String.raw`y = \log(1 + x) \qquad \bar{x} = \frac{\bar{y}}{1 + x}` },
   jvp: ([x], _, [dx]) => dx && div(dx, add(x, 1)), // d log(1 + x) = dx / (1 + x)
 });
 const sqrtOp = defineOp({
   name: 'sqrt', arity: 1, forward: ([x]) => unaryKernel('sqrt', x), vjp: (_, out, g) => [div(g, mul(out, 2))], sample: sampleUnary({ min: 0.2, max: 5 }),
+  formula: { text: 'y = √x;  x̄ = ȳ / (2y)', tex: String.raw`y = \sqrt{x} \qquad \bar{x} = \frac{\bar{y}}{2y}` },
   jvp: (_, out, [dx]) => dx && div(dx, mul(out, 2)), // d √x = dx / (2√x)
 });
 const absOp = defineOp({
   name: 'abs', arity: 1, forward: ([x]) => unaryKernel('abs', x), vjp: ([x], _, g) => [mul(g, sign(x))], sample: sampleUnary({ avoid: [0] }),
+  formula: { text: 'y = |x|;  x̄ = ȳ · sign(x)', tex: String.raw`y = \lvert x \rvert \qquad \bar{x} = \bar{y} \odot \operatorname{sign}(x)` },
   jvp: ([x], _, [dx]) => scaled(dx, () => sign(x)), // d |x| = sign(x)·dx
 });
 const sinOp = defineOp({
   name: 'sin', arity: 1, forward: ([x]) => unaryKernel('sin', x), vjp: ([x], _, g) => [mul(g, cos(x))], sample: sampleUnary(),
+  formula: { text: 'y = sin x;  x̄ = ȳ · cos x', tex: String.raw`y = \sin x \qquad \bar{x} = \bar{y} \odot \cos x` },
   jvp: ([x], _, [dx]) => scaled(dx, () => cos(x)), // d sin x = cos x·dx
 });
 const cosOp = defineOp({
   name: 'cos', arity: 1, forward: ([x]) => unaryKernel('cos', x), vjp: ([x], _, g) => [neg(mul(g, sin(x)))], sample: sampleUnary(),
+  formula: { text: 'y = cos x;  x̄ = −ȳ · sin x', tex: String.raw`y = \cos x \qquad \bar{x} = -\bar{y} \odot \sin x` },
   jvp: ([x], _, [dx]) => scaled(dx, () => neg(sin(x))), // d cos x = −sin x·dx
 });
 const tanhOp = defineOp({
   name: 'tanh', arity: 1, forward: ([x]) => unaryKernel('tanh', x), vjp: (_, out, g) => [mul(g, sub(1, mul(out, out)))], sample: sampleUnary(),
+  formula: { text: 'y = tanh x;  x̄ = ȳ · (1 − y²)', tex: String.raw`y = \tanh x \qquad \bar{x} = \bar{y} \odot (1 - y^2)` },
   jvp: (_, out, [dx]) => scaled(dx, () => sub(1, mul(out, out))), // d tanh x = (1 − tanh²x)·dx
 });
 const squareOp = defineOp({
   name: 'square', arity: 1, forward: ([x]) => unaryKernel('square', x), vjp: ([x], _, g) => [mul(g, mul(x, 2))], sample: sampleUnary(),
+  formula: { text: 'y = x²;  x̄ = ȳ · 2x', tex: String.raw`y = x^2 \qquad \bar{x} = 2\,\bar{y} \odot x` },
   jvp: ([x], _, [dx]) => scaled(dx, () => mul(x, 2)), // d x² = 2x·dx
 });
 
@@ -143,6 +176,10 @@ const conditionAsMask = <S extends OpSample<unknown>>(s: S): S => {
 
 const whereOp = defineOp({
   name: 'where', arity: 3,
+  formula: sumsBack({
+    text: 'y = a where c ≠ 0, else b;  ā = ȳ where c ≠ 0, else 0,  b̄ = ȳ where c = 0, else 0;  c gets no gradient',
+    tex: String.raw`y = \operatorname{where}(c, a, b) \qquad \bar{a} = \operatorname{where}(c, \bar{y}, 0),\; \bar{b} = \operatorname{where}(c, 0, \bar{y}),\; c \text{ gets no gradient}`,
+  }),
   forward: ([c, a, b]) => {
     const shape = broadcastShapes('where', c.shape, a.shape, b.shape);
     const out = allocate(a.dtype, sizeOf(shape));
@@ -158,6 +195,10 @@ const whereOp = defineOp({
 type ClipAttrs = { min: number; max: number };
 const clipOp = defineOp({
   name: 'clip', arity: 1,
+  formula: ({ min, max }: ClipAttrs) => ({
+    text: `y = clip(x, ${min}, ${max});  x̄ = ȳ · 𝟙[${min} < x < ${max}]`,
+    tex: String.raw`y = \min(\max(x, ${texNumber(min)}), ${texNumber(max)}) \qquad \bar{x} = \bar{y} \odot \mathbb{1}[${texNumber(min)} < x < ${texNumber(max)}]`,
+  }),
   forward: ([x], { min, max }: ClipAttrs) => {
     if (typeof min !== 'number' || typeof max !== 'number' || !(min <= max)) {
       throw new Error(`clip: min and max must be numbers with min ≤ max, got min ${JSON.stringify(min) ?? min} and max ${JSON.stringify(max) ?? max}`);
@@ -175,6 +216,10 @@ const clipOp = defineOp({
 
 const castOp = defineOp({
   name: 'cast', arity: 1,
+  formula: ({ dtype }: { dtype: DType }) => ({
+    text: `y = cast(x, ${dtype});  x̄ = cast(ȳ, dtype of x)`,
+    tex: String.raw`y = \operatorname{cast}(x, \text{${dtype}}) \qquad \bar{x} = \operatorname{cast}(\bar{y}, \operatorname{dtype}(x))`,
+  }),
   forward: ([x], { dtype }: { dtype: DType }) => {
     const out = allocate(assertDType('cast', dtype), x.size);
     out.set(x.data);

@@ -39,6 +39,10 @@ const gatherSample = (fc: FC) => shapeArb(fc, { minRank: 1, maxRank: 3 }).chain(
 // gather and scatterAdd are each other's VJP, so their types are written out (neither can be inferred first).
 const gatherOp: OpDef<GatherAttrs, 'gather'> = defineOp({
   name: 'gather', arity: 1,
+  formula: ({ axis }: GatherAttrs) => ({
+    text: `y = gather(x, indices, axis ${axis});  x̄ = scatterAdd(ȳ, indices, axis ${axis}) into zeros of shape(x) (repeated indices add up)`,
+    tex: String.raw`y = \operatorname{gather}(x, \text{indices}, ${axis}) \qquad \bar{x} = \operatorname{scatterAdd}(\bar{y}, \text{indices}, ${axis}) \text{ into zeros of } \operatorname{shape}(x)`,
+  }),
   forward: ([x], { axis, indices, indicesShape }: GatherAttrs) => {
     const [outer, len, inner] = aroundAxis(x.shape, axis);
     checkIndices('gather', indices, axis, len);
@@ -56,6 +60,10 @@ const gatherOp: OpDef<GatherAttrs, 'gather'> = defineOp({
 /** gather's adjoint: g added into zeros of `shape` at the indices. Checked through gather's second-order gradients. */
 const scatterAddOp: OpDef<ScatterAttrs, 'scatterAdd'> = defineOp({
   name: 'scatterAdd', arity: 1,
+  formula: ({ axis, shape }: ScatterAttrs) => ({
+    text: `y = zeros [${shape.join(', ')}] with x added at indices along axis ${axis};  x̄ = gather(ȳ, indices, axis ${axis})`,
+    tex: String.raw`y = \operatorname{scatterAdd}(x, \text{indices}, ${axis}) \text{ into zeros } [${shape.join(', ')}] \qquad \bar{x} = \operatorname{gather}(\bar{y}, \text{indices}, ${axis})`,
+  }),
   forward: ([g], { axis, indices, shape }: ScatterAttrs) => {
     const [outer, len, inner] = aroundAxis(shape, axis);
     checkIndices('scatterAdd', indices, axis, len);

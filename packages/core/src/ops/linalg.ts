@@ -5,6 +5,7 @@ import { broadcastShapes, broadcastStrides, fmt, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { sampleFrom, type FC } from '../testing/sample.ts';
 import { defineOp, type OpDef } from './define.ts';
+import type { OpFormula } from './formula.ts';
 import { opRow, opTable, type SelfMethod } from './table.ts';
 import { sum } from './reduce.ts';
 import { reshape } from './shape.ts';
@@ -40,8 +41,25 @@ function linearSample(fc: FC) {
   return dims.chain(({ m, k, n }) => sampleFrom(fc, fc.constant([[m, k], [k, n], [n]]), [{}, {}, {}], () => fc.constant({})));
 }
 
+/** matmul's formula: ā and b̄ as its VJP computes them for each pair of flags (ᵀ transposes the last two axes). */
+function matmulFormula({ transA, transB }: MatmulAttrs): OpFormula {
+  // Each product as [left, right], a trailing ' marking a transpose.
+  const [da, db] = !transA && !transB ? [["ȳ", "b'"], ["a'", 'ȳ']]
+    : !transA ? [['ȳ', 'b'], ["ȳ'", 'a']]
+    : !transB ? [['b', "ȳ'"], ['a', 'ȳ']]
+    : [["b'", "ȳ'"], ["ȳ'", "a'"]];
+  const text = (f: string) => f.replace("'", 'ᵀ');
+  const tex = (f: string) => f.replace('ȳ', String.raw`\bar{y}`).replace("'", String.raw`^{\top}`);
+  const y = [transA ? "a'" : 'a', transB ? "b'" : 'b'];
+  return {
+    text: `y = ${text(y[0])} @ ${text(y[1])};  ā = ${text(da[0])} @ ${text(da[1])},  b̄ = ${text(db[0])} @ ${text(db[1])}`,
+    tex: String.raw`y = ${tex(y[0])}\, ${tex(y[1])} \qquad \bar{a} = ${tex(da[0])}\, ${tex(da[1])},\; \bar{b} = ${tex(db[0])}\, ${tex(db[1])}`,
+  };
+}
+
 const matmulOp: OpDef<MatmulAttrs, 'matmul'> = defineOp({
   name: 'matmul', arity: 2,
+  formula: matmulFormula,
   forward: ([a, b], { transA, transB }: MatmulAttrs) => {
     const [m, k] = matrixDims(a, transA);
     const [k2, n] = matrixDims(b, transB);
@@ -131,6 +149,10 @@ export function matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB
  */
 const linearOp = defineOp({
   name: 'linear', arity: 3,
+  formula: {
+    text: 'y = x @ W + b;  x̄ = ȳ @ Wᵀ,  W̄ = xᵀ @ ȳ,  b̄ = sum(ȳ, axis 0)',
+    tex: String.raw`y = x W + b \qquad \bar{x} = \bar{y} W^{\top},\; \bar{W} = x^{\top} \bar{y},\; \bar{b} = \sum_{\text{rows}} \bar{y}`,
+  },
   forward: ([x, w, b]) => {
     if (x.rank !== 2 || w.rank !== 2 || b.rank !== 1 || x.shape[1] !== w.shape[0] || b.shape[0] !== w.shape[1]) {
       throw new Error(`linear: expected x [m,k], W [k,n] and b [n], got ${fmt(x.shape)}, ${fmt(w.shape)} and ${fmt(b.shape)}`);

@@ -12,6 +12,7 @@ import type { Tensor } from '../tensor.ts';
 import { sampleFrom, type FC } from '../testing/sample.ts';
 import { expectTensor } from '../validate.ts';
 import { defineOp, type OpDef } from './define.ts';
+import { texAttrs } from './formula.ts';
 import { indexingOps } from './indexing.ts';
 import { mean } from './reduce.ts';
 import { reshape } from './shape.ts';
@@ -34,8 +35,15 @@ function positions(xShape: Shape, outShape: Shape, argmax: Int32Array) {
   return { axis: 1, indices: argmax, indicesShape: [planes, outShape[2]! * outShape[3]!], shape: [planes, xShape[2]! * xShape[3]!] };
 }
 
+/** The number of values in a window (average pooling divides by it, padding included). */
+const windowArea = ({ kernel }: PoolAttrs): number => kernel[0] * kernel[1];
+
 const maxPoolOp: OpDef<PoolAttrs, 'maxPool2d'> = defineOp({
   name: 'maxPool2d', arity: 1,
+  formula: (attrs: PoolAttrs) => ({
+    text: `y = maxPool2d(x; ${describePool(attrs)});  x̄ = each ȳ added at its window's maximum (the first of ties), 0 elsewhere`,
+    tex: String.raw`y = \operatorname{maxPool2d}(x)\;\; ${texAttrs(describePool(attrs))} \qquad \bar{x} = \text{each } \bar{y} \text{ added at its window's maximum, 0 elsewhere}`,
+  }),
   forward: ([x], attrs: PoolAttrs, alloc) => {
     const win = windowOf(x.shape, attrs);
     const shape = pooledShape(win);
@@ -62,6 +70,10 @@ const maxPoolOp: OpDef<PoolAttrs, 'maxPool2d'> = defineOp({
 
 const avgPoolOp: OpDef<PoolAttrs, 'avgPool2d'> = defineOp({
   name: 'avgPool2d', arity: 1,
+  formula: (attrs: PoolAttrs) => ({
+    text: `y = avgPool2d(x; ${describePool(attrs)});  x̄ = avgPool2dBackward(ȳ): each ȳ / ${windowArea(attrs)} spread over its window`,
+    tex: String.raw`y = \operatorname{avgPool2d}(x)\;\; ${texAttrs(describePool(attrs))} \qquad \bar{x} = \operatorname{avgPool2dBackward}(\bar{y}):\ \text{each } \bar{y} / ${windowArea(attrs)} \text{ spread over its window}`,
+  }),
   forward: ([x], attrs: PoolAttrs, alloc) => {
     const win = windowOf(x.shape, attrs);
     const shape = pooledShape(win);
@@ -78,6 +90,10 @@ const avgPoolOp: OpDef<PoolAttrs, 'avgPool2d'> = defineOp({
 /** avgPool2d's adjoint: each of g's values spread over its window, over kernel height·width. */
 const avgPoolSpreadOp: OpDef<SpreadAttrs, 'avgPool2dBackward'> = defineOp({
   name: 'avgPool2dBackward', arity: 1,
+  formula: (attrs: SpreadAttrs) => ({
+    text: `y = each g / ${windowArea(attrs)} spread over its window (${describePool(attrs)});  ḡ = avgPool2d(ȳ)`,
+    tex: String.raw`y = \text{each } g / ${windowArea(attrs)} \text{ spread over its window}\;\; ${texAttrs(describePool(attrs))} \qquad \bar{g} = \operatorname{avgPool2d}(\bar{y})`,
+  }),
   forward: ([g], attrs: SpreadAttrs, alloc) => {
     const xShape = [g.shape[0]!, g.shape[1]!, ...attrs.inputSize];
     const win = windowOf(xShape, attrs);

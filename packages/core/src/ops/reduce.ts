@@ -6,6 +6,7 @@ import { axisArb, sampleUnary } from '../testing/sample.ts';
 import { equal } from './compare.ts';
 import type { Domain, FC } from '../testing/sample.ts';
 import { defineOp } from './define.ts';
+import { axesText } from './formula.ts';
 import { compositeRow, compositeTable, opRow, opTable, type SelfMethod } from './table.ts';
 import { checkReducible } from './no-identity.ts';
 import { expectTensor } from '../validate.ts';
@@ -41,6 +42,10 @@ const describe = ({ axes, keepDims }: ReduceAttrs) => `axis=[${axes}]${keepDims 
 
 const sumOp = defineOp({
   name: 'sum', arity: 1,
+  formula: ({ axes }: ReduceAttrs) => ({
+    text: `y = sum(x) over ${axesText(axes)};  x̄ = ȳ broadcast back over ${axesText(axes)}`,
+    tex: String.raw`y = \sum_{\text{${axesText(axes)}}} x \qquad \bar{x} = \operatorname{broadcast}(\bar{y}) \text{ over ${axesText(axes)}}`,
+  }),
   forward: ([x], attrs: ReduceAttrs) => reduceKernel('sum', x, attrs),
   vjp: ([x], _, g, { axes }) => [expandBack(g, x, axes)],
   // sum is linear: its tangent is the tangent summed the same way.
@@ -63,14 +68,22 @@ const extremeJvp = ([x]: readonly Tensor[], out: Tensor, [dx]: readonly (Tensor 
   return div(sum(mul(atExtreme, dx), axes, keepDims), sum(atExtreme, axes, keepDims));
 };
 
+/** max's and min's formula: the cotangent goes to the extreme elements, split evenly between ties. */
+const extremeFormula = (name: 'max' | 'min') => ({ axes }: ReduceAttrs) => ({
+  text: `y = ${name}(x) over ${axesText(axes)};  x̄ = ȳ · 𝟙[x = y] / (number of ties), with y and ȳ broadcast back over ${axesText(axes)}`,
+  tex: String.raw`y = ${name === 'max' ? String.raw`\max` : String.raw`\min`}_{\text{${axesText(axes)}}} x \qquad \bar{x} = \frac{\bar{y} \odot \mathbb{1}[x = y]}{\sum_{\text{${axesText(axes)}}} \mathbb{1}[x = y]}`,
+});
+
 const maxOp = defineOp({
   name: 'max', arity: 1, vjp: extremeVjp, jvp: extremeJvp,
+  formula: extremeFormula('max'),
   forward: ([x], attrs: ReduceAttrs) => { checkReducible('max', x.shape, attrs.axes); return reduceKernel('max', x, attrs); },
   sample: reduceSample({ distinct: true }), describe,
 });
 
 const minOp = defineOp({
   name: 'min', arity: 1, vjp: extremeVjp, jvp: extremeJvp,
+  formula: extremeFormula('min'),
   forward: ([x], attrs: ReduceAttrs) => { checkReducible('min', x.shape, attrs.axes); return reduceKernel('min', x, attrs); },
   sample: reduceSample({ distinct: true }), describe,
 });
@@ -89,6 +102,10 @@ const logsumexpSample = (fc: FC) => {
  */
 const logsumexpOp = defineOp({
   name: 'logsumexp', arity: 1,
+  formula: ({ axis }: OneAxisAttrs) => ({
+    text: `y = log sum(eˣ, axis ${axis});  x̄ = ȳ · e^(x − y)`,
+    tex: String.raw`y = \log \sum_{\text{axis } ${axis}} e^{x} \qquad \bar{x} = \bar{y} \odot e^{x - y}`,
+  }),
   forward: ([x], { axis, keepDims }: OneAxisAttrs) => {
     const outer = sizeOf(x.shape.slice(0, axis));
     const inner = sizeOf(x.shape.slice(axis + 1));

@@ -76,6 +76,10 @@ type PadAttrs = { before: number[]; after: number[] };
 
 const reshapeOp = defineOp({
   name: 'reshape', arity: 1,
+  formula: ({ shape }: ShapeAttrs) => ({
+    text: `y = reshape(x, [${shape.join(', ')}]);  x̄ = reshape(ȳ, shape(x))`,
+    tex: String.raw`y = \operatorname{reshape}(x, [${shape.join(', ')}]) \qquad \bar{x} = \operatorname{reshape}(\bar{y}, \operatorname{shape}(x))`,
+  }),
   // Tensors are immutable, so a reshape shares the input's data.
   forward: ([x], { shape }: ShapeAttrs) => ({ shape, data: x.data }),
   vjp: ([x], _, g) => [reshape(g, x.shape)],
@@ -86,6 +90,13 @@ const reshapeOp = defineOp({
 
 const permuteOp = defineOp({
   name: 'permute', arity: 1,
+  formula: ({ perm }: PermuteAttrs) => {
+    const inverse = perm.map((_, i) => perm.indexOf(i)).join(', ');
+    return {
+      text: `y = permute(x, [${perm.join(', ')}]);  x̄ = permute(ȳ, [${inverse}]) (the inverse permutation)`,
+      tex: String.raw`y = \operatorname{permute}(x, [${perm.join(', ')}]) \qquad \bar{x} = \operatorname{permute}(\bar{y}, [${inverse}])`,
+    };
+  },
   forward: ([x], { perm }: PermuteAttrs) => {
     const strides = stridesOf(x.shape);
     const shape = perm.map((p) => x.shape[p]);
@@ -105,6 +116,10 @@ const permuteOp = defineOp({
 
 const broadcastToOp = defineOp({
   name: 'broadcastTo', arity: 1,
+  formula: ({ shape }: ShapeAttrs) => ({
+    text: `y = broadcastTo(x, [${shape.join(', ')}]);  x̄ = ȳ summed over the broadcast axes, back to shape(x)`,
+    tex: String.raw`y = \operatorname{broadcastTo}(x, [${shape.join(', ')}]) \qquad \bar{x} = \operatorname{sumToShape}(\bar{y}, \operatorname{shape}(x))`,
+  }),
   forward: ([x], { shape }: ShapeAttrs) => {
     const out = allocate(x.dtype, sizeOf(shape));
     kernels().copyStrided(x.data, 0, broadcastStrides(x.shape, shape), shape, out);
@@ -119,6 +134,10 @@ const broadcastToOp = defineOp({
 
 const sliceOp = defineOp({
   name: 'slice', arity: 1,
+  formula: ({ begin, size }: SliceAttrs) => ({
+    text: `y = slice(x, begin [${begin.join(', ')}], size [${size.join(', ')}]);  x̄ = ȳ placed at [${begin.join(', ')}] in zeros of shape(x)`,
+    tex: String.raw`y = \operatorname{slice}(x, [${begin.join(', ')}], [${size.join(', ')}]) \qquad \bar{x} = \bar{y} \text{ placed at } [${begin.join(', ')}] \text{ in zeros of } \operatorname{shape}(x)`,
+  }),
   forward: ([x], { begin, size }: SliceAttrs) => {
     const strides = stridesOf(x.shape);
     const out = allocate(x.dtype, sizeOf(size));
@@ -133,6 +152,10 @@ const sliceOp = defineOp({
 
 const padOp = defineOp({
   name: 'pad', arity: 1,
+  formula: ({ before, after }: PadAttrs) => ({
+    text: `y = x padded with zeros, [${before.join(', ')}] before and [${after.join(', ')}] after;  x̄ = slice(ȳ, begin [${before.join(', ')}], size shape(x))`,
+    tex: String.raw`y = \operatorname{pad}(x, [${before.join(', ')}], [${after.join(', ')}]) \qquad \bar{x} = \operatorname{slice}(\bar{y}, [${before.join(', ')}], \operatorname{shape}(x))`,
+  }),
   forward: ([x], { before, after }: PadAttrs) => {
     const shape = x.shape.map((d, i) => d + before[i] + after[i]);
     const out = allocate(x.dtype, sizeOf(shape));
@@ -147,6 +170,10 @@ const padOp = defineOp({
 
 const concatOp = defineOp({
   name: 'concat',
+  formula: ({ axis }: { axis: number }) => ({
+    text: `y = concat(x₁, …, xₙ) along axis ${axis};  x̄ᵢ = the slice of ȳ where xᵢ sits along axis ${axis}`,
+    tex: String.raw`y = \operatorname{concat}(x_1, \ldots, x_n) \text{ along axis } ${axis} \qquad \bar{x}_i = \text{the slice of } \bar{y} \text{ where } x_i \text{ sits}`,
+  }),
   forward: (xs, { axis }: { axis: number }) => {
     if (xs.length === 0) throw new Error('concat: needs at least one tensor');
     const first = xs[0];
