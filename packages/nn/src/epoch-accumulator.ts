@@ -9,6 +9,7 @@ import { OrderedMap } from 'immutable';
 import type { Evaluation } from './evaluate.ts';
 import type { EpochEntry } from './history.ts';
 import { getMetric, type MetricName } from './metrics.ts';
+import type { StepNorms } from './step-norms.ts';
 import type { Target } from './targets.ts';
 
 export interface EpochSummary {
@@ -57,14 +58,15 @@ export class EpochAccumulator {
   }
 
   /** A finished step on samples `rows`: its loss, the learning rate it used and each layer's gradient norm. */
-  recordStep(rows: Int32Array, loss: number, lr: number, norms: OrderedMap<string, number>): void {
+  recordStep(rows: Int32Array, loss: number, lr: number, { layers, norms }: StepNorms): void {
     this.seen.push(rows);
     this.samples += rows.length;
     this.lossSum += loss * rows.length;
     this.lr = lr;
     this.stepLoss.push(loss);
     this.stepLr.push(lr);
-    for (const [k, v] of norms) {
+    for (let i = 0; i < layers.length; i++) {
+      const k = layers[i]!, v = norms[i]!;
       (this.stepNorms[k] ??= []).push(v);
       this.normSum.set(k, (this.normSum.get(k) ?? 0) + v);
     }
@@ -85,8 +87,8 @@ export class EpochAccumulator {
   replay(rows: readonly Int32Array[], snapshot: EpochSnapshot): void {
     const layers = Object.keys(snapshot.stepGradNorms);
     snapshot.stepLoss.forEach((loss, i) => {
-      const norms = OrderedMap(layers.map((k) => [k, snapshot.stepGradNorms[k]![i]!] as const));
-      this.recordStep(rows[i]!, loss, snapshot.stepLr[i]!, norms);
+      const norms = layers.map((k) => snapshot.stepGradNorms[k]![i]!);
+      this.recordStep(rows[i]!, loss, snapshot.stepLr[i]!, { layers, norms });
     });
     if (this.outRows && snapshot.outputs) this.outRows.set(snapshot.outputs.data);
   }

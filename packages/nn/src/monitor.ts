@@ -4,11 +4,12 @@
  * layers drift too far apart; and a hard stop at the first NaN/Inf in the loss or a gradient, naming
  * the parameter and step.
  */
-import { firstNonFinite, sumOfSquares } from '@chainrule/core';
-import { OrderedMap } from 'immutable';
-import { layerOf, type Params } from './params.ts';
+import { firstNonFinite } from '@chainrule/core';
+import type { OrderedMap } from 'immutable';
+import type { Params } from './params.ts';
 import { nonNegative, positiveInt } from './names.ts';
 import { normHistory } from './norm-history.ts';
+import { LayerNormer, normsMap, type StepNorms } from './step-norms.ts';
 
 /** What a gradient warning is about: a vanishing or exploding layer norm, or first and last layers too far apart. */
 export type WarningKind = 'vanishing' | 'exploding' | 'ratio';
@@ -94,23 +95,9 @@ export class NonFiniteError extends Error {
 }
 
 /** The L2 norm of each layer's gradients together, keyed by layer name in parameter order. */
-export const layerNorms = (grads: Params): OrderedMap<string, number> => normsOf(sumsOfSquares(grads));
-
-/** Each parameter's Σ g², in parameter order (plain arrays: this runs every training step). */
-function sumsOfSquares(grads: Params): [string, number][] {
-  const out: [string, number][] = [];
-  for (const [key, g] of grads) out.push([key, sumOfSquares(g)]);
-  return out;
-}
-
-/** Per-layer L2 norms from each parameter's sum of squared gradients. */
-function normsOf(squares: readonly [string, number][]): OrderedMap<string, number> {
-  const perLayer = new Map<string, number>();
-  for (const [key, s] of squares) {
-    const layer = layerOf(key);
-    perLayer.set(layer, (perLayer.get(layer) ?? 0) + s);
-  }
-  return OrderedMap([...perLayer].map(([layer, s]) => [layer, Math.sqrt(s)] as const));
+export function layerNorms(grads: Params): OrderedMap<string, number> {
+  const normer = new LayerNormer();
+  return normsMap(normer.norms(normer.squares(grads)));
 }
 
 /** The first NaN or ±Inf among the gradients: which parameter's, where, and what it is. */
@@ -127,6 +114,12 @@ export interface GradientMonitor {
   /** Checks one step; returns the per-layer norms. Throws NonFiniteError on NaN/Inf. */
   check(step: number, loss: number, grads: Params): OrderedMap<string, number>;
   /** Every warning so far, in the order given. */
+  readonly warnings: readonly GradientWarning[];
+}
+
+/** The monitor as the Trainer runs it every step: check() with the norms as plain arrays. */
+export interface StepMonitor {
+  checkStep(step: number, loss: number, grads: Params): StepNorms;
   readonly warnings: readonly GradientWarning[];
 }
 
@@ -148,6 +141,16 @@ export interface GradientMonitor {
  * ```
  */
 export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
+  const monitor = stepMonitor(options);
+  return { warnings: monitor.warnings, check: (step, loss, grads) => normsMap(monitor.checkStep(step, loss, grads)) };
+}
+
+/**
+ * gradientMonitor's checks, for the Trainer: the same warnings and errors, the norms as {@link StepNorms}.
+ *
+ * @throws Error as gradientMonitor does.
+ */
+export function stepMonitor(options: MonitorOptions = {}): StepMonitor {
   const o = { ...defaultMonitorOptions, ...options };
   for (const k of ['vanishing', 'vanishingRelative', 'explodingFactor', 'ratio'] as const) nonNegative('gradientMonitor', k, o[k]);
   positiveInt('gradientMonitor', 'window', o.window);
@@ -165,13 +168,14 @@ export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
     warnings.push(w);
     onWarning(w);
   };
+  const normer = new LayerNormer();
   return {
     warnings,
-    check(step, loss, grads) {
+    checkStep(step, loss, grads) {
       // A sum of float32 squares in float64 cannot overflow, so it is finite exactly when every
       // value is: one fast pass per parameter serves both the NaN check and the norms.
-      const squares = sumsOfSquares(grads);
-      const bad = squares.some(([, s]) => !Number.isFinite(s)) ? firstNonFiniteGrad(grads) : undefined;
+      const squares = normer.squares(grads);
+      const bad = squares.every(Number.isFinite) ? undefined : firstNonFiniteGrad(grads);
       if (!Number.isFinite(loss) || bad) {
         const where = bad ? `gradient of '${bad.key}' is ${bad.value} at flat index ${bad.index}` : 'every gradient is finite';
         throw new NonFiniteError(
@@ -179,9 +183,11 @@ export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
             ' (look for log(0), division by zero or a learning rate that is too large)',
           step, bad?.key, bad ? bad.value : loss);
       }
-      const norms = normsOf(squares);
-      const largest = norms.max() ?? 0;
-      norms.forEach((norm, layer) => {
+      const result = normer.norms(squares), { layers, norms } = result;
+      let largest = 0;
+      for (const norm of norms) if (norm > largest) largest = norm;
+      for (let i = 0; i < layers.length; i++) {
+        const layer = layers[i]!, norm = norms[i]!;
         if (norm < o.vanishing) warn('vanishing', layer, step, norm, `vanishing gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step} (below ${o.vanishing})`);
         else if (norm < o.vanishingRelative * largest) {
           warn('vanishing', layer, step, norm, `vanishing gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step}, below ${o.vanishingRelative} of the largest layer norm (${largest.toExponential(2)})`);
@@ -191,16 +197,16 @@ export function gradientMonitor(options: MonitorOptions = {}): GradientMonitor {
         if (past && norm > o.explodingFactor * past.median && norm > past.largest) {
           warn('exploding', layer, step, norm, `exploding gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step}, ${times(norm / past.median)} the median of its last steps (${past.median.toExponential(2)}; bound ${o.explodingFactor}x) and above its largest before (${past.largest.toExponential(2)})`);
         }
-      });
-      if (norms.size > 1) {
-        const [first, last] = [norms.keySeq().first()!, norms.keySeq().last()!];
-        const [a, b] = [norms.get(first)!, norms.get(last)!];
+      }
+      if (layers.length > 1) {
+        const [first, last] = [layers[0]!, layers[layers.length - 1]!];
+        const [a, b] = [norms[0]!, norms[norms.length - 1]!];
         const r = Math.max(a, b) / Math.min(a, b);
         if (r > o.ratio) {
           warn('ratio', first, step, a, `gradient norms differ by ${r.toExponential(2)}x between the first layer '${first}' (${a.toExponential(2)}) and the last layer '${last}' (${b.toExponential(2)}) at step ${step} (bound ${o.ratio})`);
         }
       }
-      return norms;
+      return result;
     },
   };
 }

@@ -6,7 +6,6 @@
  * stopping): nothing about an epoch depends on whether step() or epoch() drove it.
  */
 import { describeValue, expose, reusing, Rng, takeRows, type RngState, type Tensor } from '@chainrule/core';
-import { OrderedMap } from 'immutable';
 import { batchIndices } from './batching.ts';
 import { resumeFrom, type EpochPosition, type TrainingState } from './checkpoint.ts';
 import { explainNonFinite } from './diagnose.ts';
@@ -21,10 +20,11 @@ import type { Loss } from './losses.ts';
 import type { MetricName } from './metrics.ts';
 import type { Model } from './model.ts';
 import type { ModelState } from './model-state.ts';
-import { gradientMonitor, NonFiniteError, type GradientMonitor, type GradientWarning } from './monitor.ts';
+import { NonFiniteError, stepMonitor, type GradientWarning, type StepMonitor } from './monitor.ts';
 import type { Optimizer, OptState } from './optimizers/index.ts';
 import type { Params } from './params.ts';
 import { progressReporter, type ProgressReporter } from './progress.ts';
+import { NO_NORMS, normsMap, type StepNorms } from './step-norms.ts';
 import type { Target } from './targets.ts';
 import { makeTrainStep } from './train-step.ts';
 import { checkFit } from './validate.ts';
@@ -50,11 +50,11 @@ interface StepOutcome {
   readonly optState: OptState;
   readonly state: ModelState;
   readonly loss: number;
-  readonly norms: OrderedMap<string, number>;
+  readonly norms: StepNorms;
 }
 
-/** A step as it ran, before anything is exposed (StepInfo without the params). */
-type StepRecord = Omit<StepInfo, 'params'>;
+/** A step as it ran (StepInfo without the params, and the norms not yet an OrderedMap): StepInfo is made from it when asked for. */
+type StepRecord = Omit<StepInfo, 'params' | 'gradNorms'> & { readonly norms: StepNorms };
 
 /** Who started a Trainer: the name its errors begin with, and whether progress is on by default. */
 interface Origin {
@@ -122,7 +122,7 @@ export class Trainer {
   readonly #optimizer: Optimizer;
   readonly #metricNames: readonly MetricName[];
   readonly #shuffle: boolean;
-  readonly #monitor?: GradientMonitor;
+  readonly #monitor?: StepMonitor;
   readonly #callbacks: readonly Callbacks[];
   readonly #stepCallbacks: boolean;
   readonly #early?: EarlyStopper;
@@ -168,7 +168,7 @@ export class Trainer {
       this.#optimizer = checked.optimizer;
       this.#metricNames = options.metrics ?? [];
       const step = makeTrainStep(model, { loss: checked.loss, optimizer: checked.optimizer });
-      this.#monitor = options.monitor === false ? undefined : gradientMonitor(options.monitor ?? {});
+      this.#monitor = options.monitor === false ? undefined : stepMonitor(options.monitor ?? {});
       this.#callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks as Callbacks];
       this.#stepCallbacks = this.#callbacks.some((cb) => cb.onStep !== undefined);
       this.#early = earlyStopper(options.earlyStopping, checked.validation !== undefined);
@@ -203,7 +203,7 @@ export class Trainer {
         if (transform) batch.x = transform(batch.x, { rng: streams.augment, epoch: open.epoch });
         this.#lastBatch = batch;
         const r = step(p, s, batch, { state: ls, rng: streams.dropout });
-        const norms = monitor ? monitor.check(stepNumber, r.loss, r.grads) : OrderedMap<string, number>();
+        const norms = monitor ? monitor.checkStep(stepNumber, r.loss, r.grads) : NO_NORMS;
         open.record.recordOutput(idx, r.output);
         return { params: r.params, optState: r.optState, state: r.state, loss: r.loss, norms };
       }, { pure: true, donate: [0, 1] });
@@ -273,7 +273,8 @@ export class Trainer {
     const last = this.#lastStep;
     if (!last) return undefined;
     // Built when asked for: its params are the current ones, which exposing keeps from reuse.
-    return (this.#lastStepInfo ??= { ...last, params: this.params });
+    const { norms, warnings, ...numbers } = last;
+    return (this.#lastStepInfo ??= { ...numbers, gradNorms: normsMap(norms), warnings, params: this.params });
   }
 
   /** The last closed epoch's numbers (what epoch() returned, or what the step that closed it produced); undefined before one closes. */
@@ -389,8 +390,9 @@ export class Trainer {
     open.record.recordStep(idx, r.loss, lr, r.norms);
     open.batch++;
     this.#progress?.onStep?.(r.loss);
-    const warnings = this.#monitor ? this.#monitor.warnings.slice(warnedBefore) : [];
-    this.#lastStep = { step: stepNumber, epoch: open.epoch, batch: b, loss: r.loss, lr, gradNorms: r.norms, warnings };
+    const warned = this.#monitor?.warnings ?? NO_WARNINGS;
+    const warnings = warned.length === warnedBefore ? NO_WARNINGS : warned.slice(warnedBefore);
+    this.#lastStep = { step: stepNumber, epoch: open.epoch, batch: b, loss: r.loss, lr, norms: r.norms, warnings };
     this.#lastStepInfo = undefined;
     if (this.#stepCallbacks) {
       // A callback may keep what it is shown: those params are never reused.
@@ -463,6 +465,9 @@ export class Trainer {
     if (this.#early?.observe(info) === 'stop') this.#stopped = true;
   }
 }
+
+/** A step's warnings when it gave none (frozen: a callback may keep the list). */
+const NO_WARNINGS: readonly GradientWarning[] = Object.freeze([]);
 
 /** The layer state a resume carries (a loaded checkpoint or a FitResult), if any. */
 const resumedState = (options: FitOptions): ModelState | undefined => (options.resume as { state?: ModelState } | undefined)?.state;

@@ -4,7 +4,7 @@
  * and the form its loss compares with the output. Errors name the argument as the user passed it
  * ('x', 'validation y'), the sample and feature, and the layer.
  */
-import { describeValue, firstNonFinite, formatShape, sameShape, Tensor } from '@chainrule/core';
+import { describeValue, firstNonFinite, formatShape, sameShape, sumOfSquares, Tensor, type TypedArray } from '@chainrule/core';
 import { isBuiltinLoss, type Loss } from './losses.ts';
 import type { Model } from './model.ts';
 import { sampleCount, type Target } from './targets.ts';
@@ -26,10 +26,28 @@ const lastLayer = (model: Model) => `layer '${model.layers[model.layers.length -
  */
 const knownFinite = new WeakSet<Tensor>();
 
+/** Values screened per call of the kernel set's sum of squares: a quarter megabyte, so wasm copies in little at a time. */
+const SCREEN_CHUNK = 1 << 16;
+
+/**
+ * The flat index of the first NaN or ±Inf in `data`, or -1. A whole data set is scanned (47 M values for
+ * MNIST), so the kernel set's Σx² screens it: the sum is finite exactly when every value is, unless
+ * float64 squares overflow, and only a chunk whose sum is not finite is searched value by value.
+ */
+function firstNonFiniteValue(data: TypedArray): number {
+  for (let start = 0; start < data.length; start += SCREEN_CHUNK) {
+    const chunk = data.subarray(start, Math.min(data.length, start + SCREEN_CHUNK));
+    if (Number.isFinite(sumOfSquares(new Tensor(chunk, [chunk.length])))) continue;
+    const i = firstNonFinite(chunk);
+    if (i >= 0) return start + i;
+  }
+  return -1;
+}
+
 /** Names the first NaN or ±Inf of a data tensor by sample and column (`part`: 'feature' for x). */
 export function checkFinite(where: string, name: string, t: Tensor, part = 'feature'): void {
   if (knownFinite.has(t)) return;
-  const i = firstNonFinite(t.data);
+  const i = firstNonFiniteValue(t.data);
   if (i < 0) { knownFinite.add(t); return; }
   const width = t.rank > 1 ? t.size / t.shape[0]! : 1;
   const at = t.rank > 1 ? `sample ${Math.floor(i / width)}, ${part} ${i % width}` : `sample ${i}`;

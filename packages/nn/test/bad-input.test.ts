@@ -187,3 +187,23 @@ describe('non-finite stops name the op, layer, parameter and step that produced 
     expect(() => fit(model, params, data, { ...ce, epochs: 2, batchSize: 5, validation: data, metrics: ['accuracy'], earlyStopping: { monitor: 'valAccuracy' } })).not.toThrow();
   });
 });
+
+describe('the finite check of large data (screened by the kernel set’s sum of squares, chunk by chunk)', () => {
+  const wide = mlp([1000, 2], { output: 'softmax' });
+  const rows = 200; // 200 000 values: the NaN below is in the fourth chunk of 65 536
+  const labels = new Int32Array(rows);
+
+  it('names a NaN past the first chunk by sample and feature', () => {
+    const d = new Float32Array(rows * 1000);
+    d[199_999] = Number.NaN;
+    expect(() => fit(wide, wide.init(0), { x: fromData(d, [rows, 1000]), y: labels }, { ...ce, epochs: 0 })).toThrow(/^fit: x has NaN at sample 199, feature 999$/);
+  });
+
+  it('lets float64 values whose squares overflow through: only a non-finite value is an error', () => {
+    const m = mlp([2, 3], { dtype: 'float64', output: 'softmax' });
+    const d = new Float64Array(200).fill(1e200);
+    expect(() => fit(m, m.init(0), { x: fromData(d, [100, 2]), y: new Int32Array(100) }, { ...ce, epochs: 0 })).not.toThrow();
+    d[151] = -Infinity;
+    expect(() => fit(m, m.init(0), { x: fromData(d, [100, 2]), y: new Int32Array(100) }, { ...ce, epochs: 0 })).toThrow(/^fit: x has -Infinity at sample 75, feature 1$/);
+  });
+});

@@ -109,3 +109,14 @@ describe('gradient health monitor', () => {
     expect(norms.toJS()).toEqual({ a: 5, b: 2 });
   });
 });
+
+describe('gradient monitor on grads of another layout', () => {
+  it('one monitor given the grads of two models names each model’s layers (its layer layout is worked out again)', () => {
+    const m = gradientMonitor({ onWarning: () => {} });
+    const one = m.check(0, 1, OrderedMap({ 'a/w': tensor([3]), 'a/b': tensor([4]) }));
+    const two = m.check(1, 1, OrderedMap({ 'x/w': tensor([6]), 'y/w': tensor([1, 1, 1, 1]), 'x/b': tensor([8]) }));
+    const three = m.check(2, 1, OrderedMap({ 'a/w': tensor([3]), 'a/b': tensor([4]) }));
+    expect([one.toJS(), two.toJS(), three.toJS()]).toEqual([{ a: 5 }, { x: 10, y: 2 }, { a: 5 }]);
+    expect([...two.keys()]).toEqual(['x', 'y']);
+  });
+});
