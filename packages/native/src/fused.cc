@@ -14,6 +14,10 @@ namespace {
 
 // The reference's block: a temporary read before it is written holds the previous block's values, as there.
 constexpr size_t kBlock = 256;
+// Programs that never read a temporary before writing it (every program `fuse` makes) give the same values
+// whatever the block, and run in longer ones: each instruction's loop has a fixed cost per block (its
+// alias checks, prologue and tail), which at 256 elements was as much as its arithmetic.
+constexpr size_t kLongBlock = 1024;
 constexpr int kUnaryOps = 6, kBinaryOps = 6, kOps = 13;  // FUSED_UNARY, FUSED_BINARY, then fma
 constexpr int kWords = 5;
 
@@ -60,15 +64,15 @@ namespace {
 // The program over [0, n): registers `constants` (the scalars, filled) and `temps` are kBlock-long blocks.
 template <typename T>
 inline __attribute__((always_inline)) void runBlocks(const Program& p, const T* const* in, T* const* out, size_t n,
-                                                     T* constants, T* temps) {
+                                                     size_t block, T* constants, T* temps) {
   const T tiny = T(1e-30);
   const int firstScalar = p.inputs, firstTemp = firstScalar + p.scalars, firstOutput = firstTemp + p.temps;
-  for (size_t start = 0; start < n; start += kBlock) {
-    const size_t len = n - start < kBlock ? n - start : kBlock;
+  for (size_t start = 0; start < n; start += block) {
+    const size_t len = n - start < block ? n - start : block;
     auto at = [&](int r) -> T* {
       if (r < firstScalar) return const_cast<T*>(in[r]) + start;
-      if (r < firstTemp) return constants + (r - firstScalar) * kBlock;
-      if (r < firstOutput) return temps + (r - firstTemp) * kBlock;
+      if (r < firstTemp) return constants + (r - firstScalar) * block;
+      if (r < firstOutput) return temps + (r - firstTemp) * block;
       return out[r - firstOutput] + start;
     };
     for (size_t pc = 0; pc < p.words; pc += kWords) {
@@ -80,17 +84,17 @@ inline __attribute__((always_inline)) void runBlocks(const Program& p, const T* 
 }
 
 template <typename T>
-void runPortable(const Program& p, const T* const* in, T* const* out, size_t n, T* constants, T* temps) {
-  runBlocks(p, in, out, n, constants, temps);
+void runPortable(const Program& p, const T* const* in, T* const* out, size_t n, size_t block, T* constants, T* temps) {
+  runBlocks(p, in, out, n, block, constants, temps);
 }
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 template <typename T> __attribute__((target("avx2")))
-void runAvx2(const Program& p, const T* const* in, T* const* out, size_t n, T* constants, T* temps) {
-  runBlocks(p, in, out, n, constants, temps);
+void runAvx2(const Program& p, const T* const* in, T* const* out, size_t n, size_t block, T* constants, T* temps) {
+  runBlocks(p, in, out, n, block, constants, temps);
 }
 template <typename T> __attribute__((target("avx512f")))
-void runAvx512(const Program& p, const T* const* in, T* const* out, size_t n, T* constants, T* temps) {
-  runBlocks(p, in, out, n, constants, temps);
+void runAvx512(const Program& p, const T* const* in, T* const* out, size_t n, size_t block, T* constants, T* temps) {
+  runBlocks(p, in, out, n, block, constants, temps);
 }
 // 2 = AVX-512, 1 = AVX2, 0 = neither (checked once).
 int vectorLevel() {
@@ -102,26 +106,46 @@ int vectorLevel() {
 }
 #endif
 
+// Whether an instruction may read a temporary that no earlier instruction has written (its value then depends
+// on the block: zero in the first, the previous block's after). Programs of over 64 temporaries are assumed to.
+bool readsTempBeforeWrite(const Program& p) {
+  if (p.temps > 64) return true;
+  const int firstTemp = p.inputs + p.scalars, firstOutput = firstTemp + p.temps;
+  uint64_t written = 0;
+  for (size_t at = 0; at < p.words; at += kWords) {
+    const int32_t* w = p.code + at;
+    const int arity = w[0] < kUnaryOps ? 1 : w[0] < kUnaryOps + kBinaryOps ? 2 : 3;
+    for (int k = 0; k < arity; k++) {
+      const int r = w[2 + k];
+      if (r >= firstTemp && r < firstOutput && !(written >> (r - firstTemp) & 1)) return true;
+    }
+    if (w[1] >= firstTemp && w[1] < firstOutput) written |= uint64_t(1) << (w[1] - firstTemp);
+  }
+  return false;
+}
+
 }  // namespace
 
 template <typename T> void fused(const Program& p, const T* const* in, const double* scalars, T* const* out, size_t n) {
+  const bool readsBeforeWrite = readsTempBeforeWrite(p);
+  const size_t block = readsBeforeWrite ? kBlock : kLongBlock;
   // Scalars as blocks filled with their value (rounded once to T), so every operand reads alike.
   // One scratch per thread and dtype, grown when a program needs more and then reused: no allocation per call.
   thread_local std::vector<T> scratch;
-  const size_t need = size_t(p.scalars + p.temps) * kBlock;
+  const size_t need = size_t(p.scalars + p.temps) * block;
   if (scratch.size() < need) scratch.resize(need);
   T* const constants = scratch.data();
-  T* const temps = constants + size_t(p.scalars) * kBlock;
+  T* const temps = constants + size_t(p.scalars) * block;
   // Only as much of each block as the arrays are long is ever read.
-  const size_t used = n < kBlock ? n : kBlock;
-  for (int s = 0; s < p.scalars; s++) std::fill(constants + s * kBlock, constants + s * kBlock + used, T(scalars[s]));
-  // Temporaries start at zero, as the reference's fresh arrays do (a program may read one before writing it).
-  for (int t = 0; t < p.temps; t++) std::fill(temps + t * kBlock, temps + t * kBlock + used, T(0));
+  const size_t used = n < block ? n : block;
+  for (int s = 0; s < p.scalars; s++) std::fill(constants + s * block, constants + s * block + used, T(scalars[s]));
+  // Temporaries start at zero, as the reference's fresh arrays do, when a program reads one before writing it.
+  if (readsBeforeWrite) for (int t = 0; t < p.temps; t++) std::fill(temps + t * block, temps + t * block + used, T(0));
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
-  if (vectorLevel() == 2) return runAvx512(p, in, out, n, constants, temps);
-  if (vectorLevel() == 1) return runAvx2(p, in, out, n, constants, temps);
+  if (vectorLevel() == 2) return runAvx512(p, in, out, n, block, constants, temps);
+  if (vectorLevel() == 1) return runAvx2(p, in, out, n, block, constants, temps);
 #endif
-  runPortable(p, in, out, n, constants, temps);
+  runPortable(p, in, out, n, block, constants, temps);
 }
 
 template void fused<float>(const Program&, const float* const*, const double*, float* const*, size_t);
