@@ -4,7 +4,9 @@
  * the last good state stays in force.
  */
 import { settingsForm } from './controls/form.ts';
-import type { Command, Report, RunInfo, Snapshot } from './protocol.ts';
+import type { GraphPanel } from './graph/panel.ts';
+import { graphQuery, readGraphView, type GraphView } from './graph/view-state.ts';
+import type { Command, GraphSource, Report, RunInfo, Snapshot } from './protocol.ts';
 import { decodeState, encodeState } from './state/url.ts';
 import { checkState } from './state/validate.ts';
 import type { PlaygroundState } from './state/state.ts';
@@ -31,6 +33,11 @@ let curves: { steps: number[]; train: [number, number][]; validation: [number, n
 let lastStepLoss: number | undefined;
 let playing = false;
 let drawPending = false;
+/** The graph panel's view (in the URL after the state) and the panel, loaded when first opened. */
+let graphView: GraphView = readGraphView(location.search);
+let graphPanel: GraphPanel | undefined;
+/** The panel's requests for the current params, answered by the worker's next graphSource report. */
+let sourceWaiters: ((s: GraphSource) => void)[] = [];
 /** Frames drawn and the step count since the rates were last shown (once a second while playing). */
 const speed = { frames: 0, since: performance.now(), step: 0 };
 
@@ -46,11 +53,14 @@ function showProblems(problems: readonly string[], heading = 'Not applied (the l
   box.append(title, list);
 }
 
+/** The URL query for a state, with the graph panel's part. */
+const linkOf = (state: PlaygroundState): string => encodeState(state) + graphQuery(graphView);
+
 /** Makes `state` the page's, writes it to the URL (unless it came from there) and starts a fresh run. */
 function apply(state: PlaygroundState, fromUrl = false): void {
   current = state;
   form.show(state);
-  if (!fromUrl || location.search !== encodeState(state)) history.replaceState(null, '', encodeState(state));
+  if (!fromUrl || location.search !== linkOf(state)) history.replaceState(null, '', linkOf(state));
   reset();
 }
 
@@ -83,7 +93,18 @@ const form = settingsForm((candidate) => {
 worker.onmessage = (e: MessageEvent<Report>) => {
   const r = e.data;
   if (r.run !== runId) return;
-  if (r.type === 'run') { run = r; byId('summary').textContent = `${r.paramCount} parameters\n${r.summary}`; return; }
+  if (r.type === 'run') {
+    run = r;
+    byId('summary').textContent = `${r.paramCount} parameters\n${r.summary}`;
+    graphPanel?.modelChanged();
+    return;
+  }
+  if (r.type === 'graphSource') {
+    const waiting = sourceWaiters;
+    sourceWaiters = [];
+    waiting.forEach((resolve) => resolve(r));
+    return;
+  }
   if (r.type === 'failed') {
     const box = byId('failure');
     box.textContent = `Training stopped: ${r.message}. Change a setting or press Reset.`;
@@ -132,6 +153,31 @@ function draw(): void {
 playButton.addEventListener('click', () => { send({ type: playing ? 'pause' : 'play' }); setPlaying(!playing); });
 byId('step').addEventListener('click', () => { setPlaying(false); send({ type: 'step', count: 1 }); });
 byId('reset').addEventListener('click', reset);
+
+/** Shows or hides the graph panel, loading it the first time it opens. */
+async function showGraphPanel(open: boolean): Promise<void> {
+  graphView = { ...graphView, open };
+  byId('graph-body').hidden = !open;
+  const toggle = byId('graph-toggle');
+  toggle.textContent = open ? 'Hide' : 'Show';
+  toggle.setAttribute('aria-expanded', String(open));
+  history.replaceState(null, '', linkOf(current));
+  if (!open || graphPanel) return;
+  try {
+    const { graphPanel: create } = await import('./graph/panel.ts');
+    graphPanel = create({
+      state: () => current,
+      backend: () => run?.backend,
+      graphSource: () => new Promise((resolve) => { sourceWaiters.push(resolve); send({ type: 'graphSource' }); }),
+      changed: (view) => { graphView = view; history.replaceState(null, '', linkOf(current)); },
+    }, graphView);
+  } catch (e) {
+    const box = byId('failure');
+    box.textContent = `The graph panel failed to load: ${(e as Error).message}. Reload the page.`;
+    box.hidden = false;
+  }
+}
+byId('graph-toggle').addEventListener('click', () => void showGraphPanel(!graphView.open));
 window.addEventListener('popstate', () => {
   const { state, problems } = decodeState(location.search, current);
   showProblems(problems, 'The link\'s settings were not used:');
@@ -140,4 +186,5 @@ window.addEventListener('popstate', () => {
 
 const start = decodeState(location.search);
 apply(start.state, true);
+if (graphView.open) void showGraphPanel(true);
 showProblems(start.problems, 'The link\'s settings were not used (the page kept its defaults):');

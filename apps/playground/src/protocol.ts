@@ -9,7 +9,35 @@ export type Command =
   | { readonly type: 'step'; readonly count: number }
   /** Train in slices until paused, a snapshot after each slice. */
   | { readonly type: 'play' }
-  | { readonly type: 'pause' };
+  | { readonly type: 'pause' }
+  /** The current params and the first GRAPH_BATCH training points, for the page's graph panel. */
+  | { readonly type: 'graphSource' };
+
+/** The training points the graph panel's forward pass runs on: the first ones, in order (never shuffled). */
+export const GRAPH_BATCH = 8;
+
+/** A tensor's values as it travels between threads. */
+export interface TensorData {
+  readonly shape: readonly number[];
+  readonly data: Float32Array | Float64Array;
+}
+
+/**
+ * What the graph panel rebuilds the model's loss from: the params as they stand (init params right after a
+ * configure or Reset), the first GRAPH_BATCH training points and their targets (labels or a tensor), and the
+ * kernel set the worker runs, so the page computes with the same one.
+ */
+export interface GraphSource {
+  readonly type: 'graphSource';
+  readonly run: number;
+  readonly step: number;
+  readonly backend: string;
+  readonly params: readonly (TensorData & { readonly key: string })[];
+  readonly x: TensorData;
+  readonly y: { readonly labels: Int32Array } | TensorData;
+  /** The model's outputs (classes, or 1 for a curve or surface). */
+  readonly outputs: number;
+}
 
 /** Where a run stands, sent after every step command and every slice of play. */
 export interface Snapshot {
@@ -56,5 +84,6 @@ export interface RunInfo {
 export type Report =
   | RunInfo
   | Snapshot
+  | GraphSource
   /** Training stopped (a NaN or Inf, a model that cannot be built): the message says why; the last snapshot stands. */
   | { readonly type: 'failed'; readonly run: number; readonly message: string };

@@ -88,6 +88,9 @@ scope.onmessage = (e) => {
       case 'pause':
         if (playing) { playing = false; snapshot(); }
         return;
+      case 'graphSource':
+        if (run) post(run.graphSource());
+        return;
     }
   }).catch((err: unknown) => {
     playing = false;

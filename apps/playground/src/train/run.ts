@@ -2,10 +2,10 @@
  * One training run of the page: the data, model and trainer a state asks for, stepped on demand, and
  * snapshots of where it stands for the views. The worker owns one at a time; nothing here touches the DOM.
  */
-import { backend } from '@chainrule/core';
+import { backend, takeRows, Tensor } from '@chainrule/core';
 import { countParams, evaluate, predict, Trainer, type FitOptions, type Model, type Params } from '@chainrule/nn';
 import { hasClasses, type PlaygroundState } from '../state/state.ts';
-import type { RunInfo, Snapshot } from '../protocol.ts';
+import { GRAPH_BATCH, type GraphSource, type RunInfo, type Snapshot, type TensorData } from '../protocol.ts';
 import type { RunData } from './data.ts';
 import { modelFromState, optimizerFromState } from './model-from-state.ts';
 
@@ -72,5 +72,19 @@ export class Run {
     this.stepLosses = [];
     this.warnings = [];
     return snap;
+  }
+
+  /** The params as they stand and the first GRAPH_BATCH training points: what the page's graph panel draws. */
+  graphSource(): GraphSource {
+    const { x, y } = this.data.train;
+    const rows = Int32Array.from({ length: Math.min(GRAPH_BATCH, x.shape[0]!) }, (_, i) => i);
+    const copy = (t: Tensor): TensorData => ({ shape: [...t.shape], data: t.data.slice() as Float32Array | Float64Array });
+    return {
+      type: 'graphSource', run: this.id, step: this.trainer.stepCount, backend: backend(),
+      params: [...this.params.entries()].map(([key, t]) => ({ key, ...copy(t) })),
+      x: copy(takeRows(x, rows)),
+      y: y instanceof Tensor ? copy(takeRows(y, rows)) : { labels: takeRows(y, rows) },
+      outputs: this.data.outputs,
+    };
   }
 }
