@@ -206,19 +206,22 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
       const scalars = groups.list.map((o) => stepScalars(rate * o.lrScale, step + 1, o));
       // Frozen gradients take no part, in the update or in the global norm clipping measures.
       const g = clip ? clipGradients(frozen.size ? grads.filter((_, key) => !frozen.has(key)) : grads, config) : grads;
-      const slots = slotNames.map((s) => {
+      const slots: Params[] = [];
+      for (const s of slotNames) {
         const slot = state.slots.get(s);
         if (!slot) throw new Error(`${name}.update: the optimiser state has no '${s}' slot; make it with ${name}.init(params)`);
-        return slot;
-      });
+        slots.push(slot);
+      }
       const newSlots = slotNames.map(() => OrderedMap<string, Tensor>().asMutable());
+      // Plain loops inside: this runs per parameter per step, and every closure made here was a measurable cost.
+      const slotOf = (i: number, key: string): Tensor => {
+        const s = slots[i]!.get(key);
+        if (!s) throw new Error(`${name}.update: the '${slotNames[i]}' slot has no entry for '${key}'`);
+        return s;
+      };
       const newParams = params.map((p, key) => {
         if (frozen.has(key)) {
-          slots.forEach((slot, i) => {
-            const s = slot.get(key);
-            if (!s) throw new Error(`${name}.update: the '${slotNames[i]}' slot has no entry for '${key}'`);
-            newSlots[i]!.set(key, s);
-          });
+          for (let i = 0; i < slots.length; i++) newSlots[i]!.set(key, slotOf(i, key));
           return p;
         }
         const gk = g.get(key);
@@ -226,15 +229,14 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
         if (gk.size !== p.size) throw new Error(`${name}.update: gradient of '${key}' has shape [${gk.shape}], the parameter [${p.shape}]`);
         if (gk.dtype !== p.dtype) throw new Error(`${name}.update: gradient of '${key}' is ${gk.dtype}, the parameter ${p.dtype}`);
         const arrays: globalThis.Record<string, Tensor> = { p, g: gk };
-        slots.forEach((slot, i) => {
-          const s = slot.get(key);
-          if (!s) throw new Error(`${name}.update: the '${slotNames[i]}' slot has no entry for '${key}'`);
+        for (let i = 0; i < slots.length; i++) {
+          const s = slotOf(i, key);
           // One size check per parameter per step: the program would otherwise be handed arrays of different lengths.
           if (s.size !== p.size) throw new Error(`${name}.update: the '${slotNames[i]}' slot holds [${s.shape}] for '${key}', the parameter [${p.shape}]; make the state with ${name}.init(params) for these params`);
           arrays[slotNames[i]!] = s;
-        });
+        }
         const out = program.run(arrays, scalars[groups.index.get(key) ?? 0]!);
-        slotNames.forEach((s, i) => newSlots[i]!.set(key, out[s]!));
+        for (let i = 0; i < slotNames.length; i++) newSlots[i]!.set(key, out[slotNames[i]!]!);
         return out.p!.withName(key);
       });
       return {

@@ -45,6 +45,13 @@ export function outStrides(shape: readonly number[], axes: readonly number[]): n
   return strides;
 }
 
+/** The product of dims[from..to). A module function, not a closure: tsx names each closure it makes, at a cost. */
+function product(dims: readonly number[], from: number, to: number): number {
+  let p = 1;
+  for (let d = from; d < to; d++) p *= dims[d]!;
+  return p;
+}
+
 /**
  * A reduction as blocks run one after another, each on the previous one's result: [outer, len, inner]
  * for the last run of reduced axes, then the next run before it, and so on. A conv bias's gradient
@@ -59,8 +66,7 @@ export function reduceSteps(shape: readonly number[], axes: readonly number[]): 
     if (last < 0) return steps.length ? steps : null;
     let first = last;
     while (first > 0 && (axes.includes(first - 1) || dims[first - 1] === 1)) first--;
-    const product = (from: number, to: number) => dims.slice(from, to).reduce((a, b) => a * b, 1);
-    steps.push([product(0, first), product(first, last + 1), product(last + 1, dims.length)]);
+    steps.push([product(dims, 0, first), product(dims, first, last + 1), product(dims, last + 1, dims.length)]);
     for (let d = first; d <= last; d++) dims[d] = 1;
   }
 }
