@@ -120,6 +120,7 @@ export class BackwardPass<T extends Tree = Tree> implements IterableIterator<Bac
     return step ? { done: false, value: step } : { done: true, value: undefined };
   }
 
+  /** The pass itself: a `for … of` loop takes its remaining steps. */
   [Symbol.iterator](): this {
     return this;
   }
