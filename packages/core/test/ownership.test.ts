@@ -5,7 +5,7 @@
  * and the reuse side (fresh allocations, from the pool's counters).
  */
 import { defineOp, expose, grad, matmul, noGrad, randn, relu, reusing, sum, tanh, type Tensor } from '@chainrule/core';
-import { bufferStats } from '@chainrule/core/backend';
+import { bufferStats, HOLDS } from '@chainrule/core/backend';
 import { describe, expect, it } from 'vitest';
 
 const freshDuring = (fn: () => void): number => {
@@ -111,6 +111,24 @@ describe('reusing', () => {
     const f = reusing((a: Tensor) => double.run([double.run([a], {})], {}).sum().item(), { pure: true });
     expect(f(x)).toBeCloseTo(4 * sum(x).item(), 2);
     expect(freshDuring(() => { for (let i = 0; i < 5; i++) f(x); })).toBe(0);
+  });
+
+  it('an object with HOLDS is walked through what it lists: its getters never run, and what it lists is kept', () => {
+    let reads = 0;
+    const f = reusing((a: Tensor) => {
+      const h = layer(a);
+      return { get doubled(): Tensor { reads++; return h.mul(2); }, [HOLDS]: [h] };
+    }, { pure: true });
+    const first = f(x);
+    const kept = snapshot(first.doubled);
+    for (let i = 0; i < 3; i++) f(x);
+    expect(snapshot(first.doubled)).toEqual(kept); // h was kept: later calls did not write over it
+    expect(reads).toBe(2); // only the two reads here, none by the walks
+    // What it lists is all it keeps: a tensor only its own keys reach is handed back.
+    const g = reusing((a: Tensor) => ({ t: layer(a), [HOLDS]: [] }), { pure: true });
+    const lost = g(x).t, lostValues = snapshot(lost);
+    g(randn([32, 64], { seed: 9 }));
+    expect(snapshot(lost)).not.toEqual(lostValues);
   });
 
   it('refuses options that do not say what it may do', () => {

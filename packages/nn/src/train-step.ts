@@ -4,6 +4,7 @@
  * binaryCrossEntropy), the loss sees the pre-activation: log(softmax) would underflow to log 0.
  */
 import { grad, nameScope, noGrad, reusing, type Rng, type Tensor } from '@chainrule/core';
+import { HOLDS } from '@chainrule/core/backend';
 import type { OrderedMap } from 'immutable';
 import type { ModelState } from './model-state.ts';
 import { getLoss, type Loss, type LossName } from './losses.ts';
@@ -67,7 +68,11 @@ export interface StepResult {
   readonly loss: number;
   /** The gradient of the loss for each parameter, keyed and shaped like the params. */
   readonly grads: Params;
-  /** The model's output for the batch (after its final activation), for metrics. */
+  /**
+   * The model's output for the batch (after its final activation), for metrics. When the loss took the
+   * logits, the activation (e.g. softmax) runs when this is read, each time: a loop that never reads it
+   * does not pay for it.
+   */
   readonly output: Tensor;
   /** The layer state after the step (batchNorm's running statistics updated); empty without stateful layers. */
   readonly state: ModelState;
@@ -111,14 +116,25 @@ function stepFunction(model: Model, options: { loss: LossSpec; optimizer: Optimi
     const grads = grad(loss, params) as OrderedMap<string, Tensor>;
     return noGrad(() => {
       const next = update(params, grads, optState);
-      return {
-        params: next.params,
-        optState: next.state,
-        loss: loss.item(),
-        grads,
-        output: (logits ? model.activateOutput(output) : output).detach(),
-        state,
-      };
+      const out = output.detach();
+      return logits ? lazyOutput(model, next.params, next.state, loss.item(), grads, out, state)
+        : { params: next.params, optState: next.state, loss: loss.item(), grads, output: out, state };
     });
   };
+}
+
+/**
+ * A step's result whose output is the model's final activation of `logits`, computed each time it is read
+ * (no cache: each read's tensor belongs to the caller, like any op's result). What the result holds is told
+ * to the buffer ownership walk (core's HOLDS), so walking it neither runs the activation nor loses the
+ * logits' buffer, which the activation reads.
+ */
+function lazyOutput(model: Model, params: Params, optState: OptState, loss: number, grads: Params, logits: Tensor, state: ModelState): StepResult {
+  return {
+    params, optState, loss, grads, state,
+    get output(): Tensor {
+      return noGrad(() => model.activateOutput(logits));
+    },
+    [HOLDS]: [params, optState, grads, logits, state],
+  } as StepResult;
 }

@@ -4,7 +4,7 @@
  * custom loss not declared pure (which turns the reuse of its intermediates off) gives the same bits,
  * and nothing the caller or a callback holds (initial params, optimiser state, earlier results) changes.
  */
-import { tensor, type Tensor } from '@chainrule/core';
+import { noGrad, reusing, tensor, type Tensor } from '@chainrule/core';
 import { bufferStats } from '@chainrule/core/backend';
 import { describe, expect, it } from 'vitest';
 import { adam, crossEntropy, evaluate, fit, makeTrainStep, mlp, predict, sgd, type Loss } from '../src/index.ts';
@@ -155,6 +155,27 @@ describe('buffer reuse in training', () => {
     for (const [k, g] of first.grads) expect(Array.from(g.data)).toEqual(Array.from(firstCopy.grads.get(k)!));
     expect(Array.from(first.output.data)).toEqual(Array.from(firstCopy.output));
     for (const slot of state.slots.values()) for (const t of slot.values()) expect(t.data.every((v) => v === 0)).toBe(true);
+  });
+
+  it("makeTrainStep's output is the softmax of the step's logits, run only when read: a loop that never reads it never runs it", () => {
+    const opt = sgd({ lr: 0.1 });
+    let activations = 0;
+    const counted = { ...model, activateOutput: (logits: Tensor) => { activations++; return model.activateOutput(logits); } };
+    const step = makeTrainStep(counted, { loss: 'crossEntropy', optimizer: opt });
+    // The peers' loop: last step's params and state donated, the output never read.
+    const loop = reusing((p: typeof params, s: ReturnType<typeof opt.init>) => {
+      const r = step(p, s, { x: data.x, y: data.y });
+      return { params: r.params, optState: r.optState };
+    }, { pure: true, donate: [0, 1] });
+    const params = model.init(3);
+    let r = loop(params, opt.init(params));
+    for (let i = 0; i < 3; i++) r = loop(r.params, r.optState);
+    expect(activations).toBe(0);
+    const last = step(r.params, r.optState, { x: data.x, y: data.y });
+    const want = noGrad(() => model.apply(r.params, data.x));
+    for (let i = 0; i < 2; i++) step(last.params, last.optState, { x: data.x, y: data.y }); // its logits stay, unreused
+    expect(sameBits(last.output, want)).toBe(true);
+    expect(activations).toBe(1);
   });
 
   it('a reused buffer starts zeroed, like a fresh one', () => {

@@ -16,4 +16,4 @@ export type { Kernels, UnaryKernel, BinaryKernel, ReduceKernel, Window2d } from 
 export { FUSED_OPS, FUSED_UNARY, FUSED_BINARY, FLUSH_BELOW, INSTRUCTION_WORDS, programError, registerKind, type FusedOp, type FusedProgram } from './program.ts';
 export type { KernelBinary, LoadKernelsOptions } from './wasm/index.ts';
 export { bufferStats, bufferGeneration, type BufferStats } from './pool.ts';
-export { allocate, reusing, expose, type ReuseOptions } from './ownership.ts';
+export { allocate, reusing, expose, HOLDS, type ReuseOptions } from './ownership.ts';

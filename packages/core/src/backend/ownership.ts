@@ -180,6 +180,21 @@ export function expose<T>(value: T): T {
 }
 
 /**
+ * An object's answer to the ownership walk: what it holds. An object with this key is walked through that
+ * value alone, not its own keys: a result whose property is computed when first read (a getter) says here
+ * what the getter reads, so finding its buffers neither runs the getter nor misses them.
+ *
+ * @example
+ * ```ts
+ * import { HOLDS } from '@chainrule/core/backend';
+ * import { tensor, type Tensor } from '@chainrule/core';
+ * const x = tensor([1, 2]), held: Tensor[] = [x];
+ * const result = { get doubled() { return x.mul(2); }, [HOLDS]: held };   // the walk sees x, and runs no getter
+ * ```
+ */
+export const HOLDS: unique symbol = Symbol('chainrule.holds');
+
+/**
  * The float buffers in a value, by their ArrayBuffer (a view shares its buffer's fate). With
  * `graphs`, also those behind each tensor's recorded inputs and saved values.
  */
@@ -215,6 +230,8 @@ function visit(x: unknown, walk: Walk): void {
   } else if (isImmutable(x) || x instanceof Map || x instanceof Set) {
     // Their values only (a Record's through its Seq), by forEach: an iterator costs twice as much, and entries a pair each.
     (isRecord(x) ? x.toSeq() : x as Map<unknown, unknown>).forEach((v: unknown) => { visit(v, walk); });
+  } else if (HOLDS in x) {
+    visit((x as { [HOLDS]: unknown })[HOLDS], walk);
   } else if (Symbol.iterator in x) {
     for (const item of x as Iterable<unknown>) visit(item, walk); // arrays, Maps (their [key, value] pairs), Immutable collections
   } else {
