@@ -15,7 +15,8 @@ export function formulaBlock(t: Tensor): HTMLElement {
   if (!t.node) block.textContent = 'a leaf: no op made it, so there is no rule to apply';
   else if (!f) block.textContent = `no formula for '${t.node.op.name}'`;
   else {
-    katex.render(f.tex, block, { throwOnError: false, displayMode: true });
+    // Inline mode: a long rule breaks after its operators instead of running out of its box.
+    katex.render(f.tex, block, { throwOnError: false });
     block.title = f.text;
   }
   return block;

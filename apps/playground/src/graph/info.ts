@@ -25,7 +25,7 @@ export function tensorInfo(box: HTMLElement, t: Tensor, gradient: Tensor | undef
   row(list, 'shape', `${shapeText(t)} ${t.dtype}`);
   row(list, 'value', valueText(t), true);
   row(list, 'gradient', gradient ? valueText(gradient) : 'not known yet (step backward)', !!gradient);
-  box.replaceChildren(el('h3', t.node ? `${t.node.op.name} → ${tensorLabel(t)}` : tensorLabel(t)), list, formulaBlock(t));
+  box.replaceChildren(el('h3', t.node && t.name ? `${t.node.op.name} → ${t.name}` : tensorLabel(t)), list, formulaBlock(t));
   box.dataset.tensorId = String(t.id);
   box.dataset.op = t.node?.op.name ?? '';
 }
@@ -46,7 +46,7 @@ export function layerInfo(box: HTMLElement, scope: string, members: readonly Ten
 /** What one backward step did: the cotangent that arrived, the rule, and per input what it sent and the gradient so far. */
 export function stepInfo(box: HTMLElement, step: BackwardStep): void {
   const t = step.tensor;
-  const head = el('h3', `step ${step.index + 1}: ${step.op} → ${tensorLabel(t)} ${shapeText(t)}${t.node?.scope ? ` (in ${t.node.scope})` : ''}`);
+  const head = el('h3', `step ${step.index + 1}: ${tensorLabel(t)} ${shapeText(t)}${t.node?.scope ? ` (in ${t.node.scope})` : ''}`);
   const arrived = el('dl');
   row(arrived, 'cotangent arrived ȳ', valueText(step.cotangent), true);
   const table = el('table', undefined, 'inputs');

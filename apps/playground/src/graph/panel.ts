@@ -103,8 +103,12 @@ export function graphPanel(host: GraphHost, initial: GraphView): GraphPanel {
     byId_ = new Map(topologicalOrder([subject.y]).map((t) => [t.id, t]));
     zoom?.destroy();
     view.replaceChildren(next.svg);
-    next.svg.removeAttribute('width');
-    next.svg.removeAttribute('height');
+    // The drawing fills the frame, but a small one is never drawn larger than its size (Graphviz gives it in pt).
+    for (const side of ['width', 'height'] as const) {
+      const natural = parseFloat(next.svg.getAttribute(side) ?? '');
+      if (natural > 0) next.svg.style[side === 'width' ? 'maxWidth' : 'maxHeight'] = `${natural}pt`;
+      next.svg.removeAttribute(side);
+    }
     zoom = panZoom(view, next.svg);
     view.dataset.nodes = String(next.nodes);
     view.dataset.fullNodes = String(next.fullNodes);
