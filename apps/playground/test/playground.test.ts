@@ -7,24 +7,15 @@
  * last good run goes on. The frame and step rates of the spiral with two hidden layers of 16 are printed
  * (not asserted: the machine may be shared), and a screenshot is saved to test-output/playground.png.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { backend, setBackend, type BackendName } from '@chainrule/core';
 import { spiral } from '@chainrule/datasets';
 import { cosineDecay, fit, mlp, optimizerNames, sgd, warmup, type LearningRate } from '@chainrule/nn';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPTIMIZERS } from '../src/state/state.ts';
-import { serveStatic } from './static-server.ts';
-
-const app = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(app, 'test-output');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const INSTALL = 'apt-get update && apt-get -o DPkg::Lock::Timeout=900 install -y chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { openPage, startApp, testOutput as out, type ServedApp } from './browser.ts';
 
 /** A non-default run, so the test sees every setting travel from the URL to the worker. */
 const LINK = '?data=spiral&layers=12:relu,8:tanh&loss=crossEntropy&opt=sgd&lr=0.1&batch=16&seed=3';
@@ -55,31 +46,15 @@ function nodeRun(kernels: BackendName, steps: number, scheduled = false): { loss
   }
 }
 
-let browser: Browser;
-let server: Server;
-let base: string;
-
-beforeAll(async () => {
-  await build({ root: app, logLevel: 'warn' });
-  ({ server, url: base } = await serveStatic(join(app, 'dist')));
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}. Install it with: ${INSTALL} (or set CHROMIUM_PATH)`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 60_000 });
-});
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-});
+let served: ServedApp;
+beforeAll(async () => { served = await startApp(); });
+afterAll(async () => { await served?.close(); });
 
 /** A page at `query`, with every console error, warning and page error collected, once its first run is shown. */
 async function open(query: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-  const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  await page.goto(base + query);
-  await stepIs(page, 0);
-  return { page, problems };
+  const opened = await openPage(served, query);
+  await stepIs(opened.page, 0);
+  return opened;
 }
 
 const value = (page: Page, id: string) => page.getAttribute(`#${id}`, 'data-value');
