@@ -138,6 +138,27 @@ describe('graph & backprop panel in headless Chromium', () => {
     await page.waitForSelector('#step-counter[data-taken="0"]');
     await page.click('#run-to-end');
     expect(await shownGradients(page)).toEqual(node.grads);
+
+    // Pan and zoom: the buttons scale the drawing, fit shows it whole again.
+    const scale = () => page.$eval('#graph-view svg', (svg) => new DOMMatrix(getComputedStyle(svg).transform).a);
+    await page.click('#zoom-in');
+    await page.waitForFunction(() => new DOMMatrix(getComputedStyle(document.querySelector('#graph-view svg')!).transform).a > 1);
+    await page.click('#zoom-fit');
+    await page.waitForFunction(() => new DOMMatrix(getComputedStyle(document.querySelector('#graph-view svg')!).transform).a === 1);
+    expect(await scale()).toBe(1);
+
+    // After a training step, Forward draws the loss with the params as they now stand.
+    await page.click('#step');
+    await page.waitForSelector('#step-count[data-value="1"]');
+    await redrawn(page, () => page.click('#forward'), 'mse loss of the model after 1 steps');
+    expect(Number(await page.getAttribute('#graph-caption', 'data-value'))).not.toBe(node.loss);
+
+    // Hide takes the panel out of the URL; Show puts it back.
+    await page.click('#graph-toggle');
+    expect(await page.isHidden('#graph-body')).toBe(true);
+    expect(new URL(page.url()).search).toBe(SMALL);
+    await page.click('#graph-toggle');
+    expect(new URL(page.url()).search).toBe(`${SMALL}&graph=model`);
     expect(problems).toEqual([]);
     await page.close();
   });
