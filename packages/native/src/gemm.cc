@@ -28,23 +28,26 @@ namespace {
 template <typename T>
 using MicroKernel = void (*)(int kc, const T* pa, long lda, const T* pb, long ldb, T* c, int ldc, bool accumulate, const T* bias);
 
-// Picks Family::run<rows, vecs> from a table built at compile time (rows in 1..MR, vecs in 1..2).
+// Picks Family::run<rows, vecs, rowA> from a table built at compile time (rows in 1..MR, vecs in 1..2). With rowA
+// the A panel is read in place from a row-major A: row i at pa + i·lda, step p at +p.
 template <class Family, typename T, int... R>
-MicroKernel<T> pickKernel(int rows, int vecs, std::integer_sequence<int, R...>) {
-  static const MicroKernel<T> one[] = {&Family::template run<R + 1, 1>...};
-  static const MicroKernel<T> two[] = {&Family::template run<R + 1, 2>...};
-  return (vecs == 1 ? one : two)[rows - 1];
+MicroKernel<T> pickKernel(int rows, int vecs, bool rowA, std::integer_sequence<int, R...>) {
+  static const MicroKernel<T> one[] = {&Family::template run<R + 1, 1, false>...};
+  static const MicroKernel<T> two[] = {&Family::template run<R + 1, 2, false>...};
+  static const MicroKernel<T> oneRow[] = {&Family::template run<R + 1, 1, true>...};
+  static const MicroKernel<T> twoRow[] = {&Family::template run<R + 1, 2, true>...};
+  return (rowA ? (vecs == 1 ? oneRow : twoRow) : (vecs == 1 ? one : two))[rows - 1];
 }
 template <class Family, typename T>
-MicroKernel<T> pickKernel(int rows, int vecs) {
-  return pickKernel<Family, T>(rows, vecs, std::make_integer_sequence<int, Family::MR>());
+MicroKernel<T> pickKernel(int rows, int vecs, bool rowA) {
+  return pickKernel<Family, T>(rows, vecs, rowA, std::make_integer_sequence<int, Family::MR>());
 }
 
 template <typename T>
 struct KernelShape {
   int mr, nr, lanes;   // register tile MR×NR, NR = 2 vectors of `lanes`
   int mc, kc, nc;      // cache blocks: A block mc×kc stays in L2, B slice kc×nc in L3
-  MicroKernel<T> (*pick)(int rows, int vecs);
+  MicroKernel<T> (*pick)(int rows, int vecs, bool rowA);
   // Optional SIMD packing of one full NR-wide panel of op(B) = Bᵀ (column j of the panel at b + j·ld).
   void (*packTransposedPanel)(int kc, const T* b, long ld, T* out);
   // Optional SIMD packing of one MR-tall panel of op(A) = A (row i at a + i·ld, `rows` ≤ MR of them).
@@ -148,13 +151,13 @@ thread_local Scratch scratchA, scratchB;
 template <typename T, int MR_, int LANES>
 struct Portable {
   static constexpr int MR = MR_;
-  template <int ROWS, int VECS>
+  template <int ROWS, int VECS, bool ROW_A>
   static void run(int kc, const T* pa, long lda, const T* pb, long ldb, T* c, int ldc, bool accumulate, const T* bias) {
     constexpr int COLS = VECS * LANES;
     T acc[ROWS][COLS] = {};
-    for (int p = 0; p < kc; ++p, pa += lda, pb += ldb)
+    for (int p = 0; p < kc; ++p, pa += ROW_A ? 1 : lda, pb += ldb)
       for (int i = 0; i < ROWS; ++i)
-        for (int j = 0; j < COLS; ++j) acc[i][j] += pa[i] * pb[j];
+        for (int j = 0; j < COLS; ++j) acc[i][j] += pa[ROW_A ? i * lda : i] * pb[j];
     for (int i = 0; i < ROWS; ++i)
       for (int j = 0; j < COLS; ++j) {
         T* out = c + i * ldc + j;
@@ -168,17 +171,17 @@ struct Portable {
 #define CHAINRULE_SIMD_FAMILY(NAME, TARGET, MR_, T, VEC, SET1, LOADU, STOREU, FMADD, ADD, ZERO, LANES)            \
   struct NAME {                                                                                                  \
     static constexpr int MR = MR_;                                                                               \
-    template <int ROWS, int VECS>                                                                                \
+    template <int ROWS, int VECS, bool ROW_A>                                                                    \
     __attribute__((target(TARGET))) static void run(int kc, const T* pa, long lda, const T* pb, long ldb, T* c,   \
                                                     int ldc, bool accumulate, const T* bias) {                   \
       VEC acc[ROWS][VECS];                                                                                       \
       _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i)                                                    \
         _Pragma("GCC unroll 2") for (int v = 0; v < VECS; ++v) acc[i][v] = ZERO();                               \
-      for (int p = 0; p < kc; ++p, pa += lda, pb += ldb) {                                                       \
+      for (int p = 0; p < kc; ++p, pa += ROW_A ? 1 : lda, pb += ldb) {                                           \
         VEC b[VECS];                                                                                             \
         _Pragma("GCC unroll 2") for (int v = 0; v < VECS; ++v) b[v] = LOADU(pb + v * LANES);                     \
         _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i) {                                                \
-          const VEC ai = SET1(pa[i]);                                                                            \
+          const VEC ai = SET1(pa[ROW_A ? i * lda : i]);                                                          \
           _Pragma("GCC unroll 2") for (int v = 0; v < VECS; ++v) acc[i][v] = FMADD(ai, b[v], acc[i][v]);         \
         }                                                                                                        \
       }                                                                                                          \
@@ -477,6 +480,9 @@ int supportedLevel() {
 
 // ---- the driver ----
 
+// The most column panels that may read an A block in place (see gemmRows).
+constexpr int kMaxInPlaceReuse = 8;
+
 template <typename T>
 void gemmRows(int level, int m, int n, int k, const T* a, bool transA, const T* b, bool transB, const T* bias, T* c,
               int row0, int row1) {
@@ -504,28 +510,32 @@ void gemmRows(int level, int m, int n, int k, const T* a, bool transA, const T* 
     for (int pc = 0; pc < k; pc += s.kc) {
       const int kc = std::min(s.kc, k - pc);
       const bool accumulate = pc > 0;
-      // op(B) row-major in whole panels: the micro-kernel reads its rows in place. The copy it saves (all of B,
-      // each call) cost more than the strided reads: the MLP's 64×784×128 forward ran ~15 % faster in a step.
-      const bool inPlace = csB == 1 && nc % s.nr == 0;
+      // op(B) row-major in whole panels, used by one block of rows: the micro-kernel reads B's rows in place.
+      // For the MLP's products (64 rows) the copy it saves cost more than the strided reads; a panel used by
+      // many blocks of rows (1024³) is worth its copy, which keeps it contiguous in cache.
+      const bool inPlace = csB == 1 && nc % s.nr == 0 && row1 - row0 <= s.mc;
       if (!inPlace) packB(kc, nc, b + pc * rsB + jc * csB, rsB, csB, s, packedB);
       const long ldb = inPlace ? rsB : s.nr;
       for (int ic = row0; ic < row1; ic += s.mc) {
         const int mc = std::min(s.mc, row1 - ic);
-        // op(A) = Aᵀ: a panel's values for step p lie together in A's row p, and are read there (the weight
-        // gradient xᵀ·g of the MLP's first layer ran 5-20 % faster without the copy).
-        const bool aInPlace = rsA == 1;
+        // Read in place when few column panels use the A block (its copy is then not paid back): from a row-major
+        // A (rowA), or from Aᵀ, where a panel's values for step p lie together in A's row p. The MLP's products
+        // ran 5-15 % faster without the copy (interleaved A/B); 1024³ keeps it.
+        const bool fewPanels = (n + s.nr - 1) / s.nr <= kMaxInPlaceReuse;
+        const bool aRows = csA == 1 && fewPanels;
+        const bool aInPlace = aRows || (rsA == 1 && fewPanels);
         if (!aInPlace) packA(mc, kc, a + ic * rsA + pc * csA, rsA, csA, s, packedA);
-        const long lda = aInPlace ? csA : s.mr;
+        const long lda = aRows ? rsA : aInPlace ? csA : s.mr;
         for (int jr = 0; jr < nc; jr += s.nr) {
           const int cols = std::min(s.nr, nc - jr);
           const T* pb = inPlace ? b + pc * rsB + jc + jr : packedB + long(jr) * kc;
           const T* tileBias = bias && !accumulate ? bias + jc + jr : nullptr;
           for (int ir = 0; ir < mc; ir += s.mr) {
             const int rows = std::min(s.mr, mc - ir);
-            const T* pa = aInPlace ? a + (ic + ir) + pc * csA : packedA + long(ir) * kc;
+            const T* pa = aInPlace ? a + (ic + ir) * rsA + pc * csA : packedA + long(ir) * kc;
             T* tile = c + long(ic + ir) * n + jc + jr;
             const int vecs = (cols + s.lanes - 1) / s.lanes;
-            const MicroKernel<T> micro = s.pick(rows, vecs);
+            const MicroKernel<T> micro = s.pick(rows, vecs, aRows);
             if (cols == vecs * s.lanes) {
               micro(kc, pa, lda, pb, ldb, tile, n, accumulate, tileBias);
               continue;
