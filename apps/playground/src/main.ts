@@ -37,7 +37,7 @@ let drawPending = false;
 let graphView: GraphView = readGraphView(location.search);
 let graphPanel: GraphPanel | undefined;
 /** The panel's requests for the current params, answered by the worker's next graphSource report. */
-let sourceWaiters: ((s: GraphSource) => void)[] = [];
+let sourceWaiters: { resolve: (s: GraphSource) => void; reject: (e: Error) => void }[] = [];
 /** Frames drawn and the step count since the rates were last shown (once a second while playing). */
 const speed = { frames: 0, since: performance.now(), step: 0 };
 
@@ -102,13 +102,17 @@ worker.onmessage = (e: MessageEvent<Report>) => {
   if (r.type === 'graphSource') {
     const waiting = sourceWaiters;
     sourceWaiters = [];
-    waiting.forEach((resolve) => resolve(r));
+    waiting.forEach((w) => w.resolve(r));
     return;
   }
   if (r.type === 'failed') {
     const box = byId('failure');
     box.textContent = `Training stopped: ${r.message}. Change a setting or press Reset.`;
     box.hidden = false;
+    // A run that could not be built has no params to send: the graph panel says so instead of waiting.
+    const waiting = sourceWaiters;
+    sourceWaiters = [];
+    waiting.forEach((w) => w.reject(new Error(r.message)));
     setPlaying(false);
     return;
   }
@@ -168,7 +172,7 @@ async function showGraphPanel(open: boolean): Promise<void> {
     graphPanel = create({
       state: () => current,
       backend: () => run?.backend,
-      graphSource: () => new Promise((resolve) => { sourceWaiters.push(resolve); send({ type: 'graphSource' }); }),
+      graphSource: () => new Promise((resolve, reject) => { sourceWaiters.push({ resolve, reject }); send({ type: 'graphSource' }); }),
       changed: (view) => { graphView = view; history.replaceState(null, '', linkOf(current)); },
     }, graphView);
   } catch (e) {

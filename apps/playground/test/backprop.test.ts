@@ -269,6 +269,11 @@ describe('graph & backprop panel in headless Chromium', () => {
     // Each step's node is its layer's (or the loss's own op, which stays visible).
     expect(seen.every((s) => /^layer_/.test(s.title) || s.step === 1)).toBe(true);
     expect(await shownGradients(page)).toEqual(node.grads);
+    // A layer's info lists its ops and parameters.
+    await page.locator('#graph-view g.node', { has: page.locator('title:text-is("layer_dense2")') }).hover({ force: true });
+    await page.waitForSelector('#node-info h3:text-is("layer dense2")');
+    expect(await page.textContent('#node-info dl')).toContain('dense2/w [64, 64]');
+    await page.screenshot({ path: join(app, 'test-output', 'backprop-collapsed.png'), fullPage: true });
     // "full" draws every node anyway.
     await page.selectOption('#drawing-mode', 'full');
     await page.waitForSelector('#graph-view[data-collapsed="false"]');
