@@ -21,6 +21,7 @@ import { FUNCTION_NAMES } from '../src/expression/index.ts';
 import { GRAPH_BATCH } from '../src/protocol.ts';
 import { decodeState } from '../src/state/url.ts';
 import { runData } from '../src/train/data.ts';
+import { CLOSED, graphQuery, readGraphView } from '../src/graph/view-state.ts';
 import { modelFromState } from '../src/train/model-from-state.ts';
 import { app, openPage, startApp, type ServedApp } from './browser.ts';
 
@@ -102,6 +103,17 @@ async function redrawn(page: Page, action: () => Promise<unknown>, caption: stri
 }
 
 const shownGradients = async (page: Page) => JSON.parse((await page.getAttribute('#gradients', 'data-values'))!) as Record<string, number[]>;
+
+describe('graph panel in the URL', () => {
+  it('round-trips its view, is left out when closed, and falls back to defaults on unknown values', () => {
+    const view = { open: true, source: 'expression', expression: 'tanh(a*b + sin(a)) & 1', drawing: 'layers' } as const;
+    expect(readGraphView(`${SMALL}${graphQuery(view)}`)).toEqual(view);
+    expect(graphQuery({ ...view, source: 'model' })).toBe('&graph=model&drawing=layers');
+    expect(graphQuery(CLOSED)).toBe('');
+    expect(readGraphView(SMALL)).toEqual(CLOSED);
+    expect(readGraphView('?graph=tree&drawing=huge')).toEqual(CLOSED);
+  });
+});
 
 describe('graph & backprop panel in headless Chromium', () => {
   it('2→3→1: Backward step k highlights the k-th node of core\'s backward pass; Run to end shows grad()\'s gradients; the drawing has toDot\'s nodes', async () => {
