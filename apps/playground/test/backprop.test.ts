@@ -87,6 +87,14 @@ async function stepThrough(page: Page, onStep?: (k: number) => Promise<void>): P
       shape: JSON.parse((await node.getAttribute('data-shape'))!) as number[], title: (await node.$eval('title', (t) => t.textContent))!,
     });
     expect(await page.getAttribute('#step-info', 'data-op')).toBe(seen.at(-1)!.op);
+    // The step's node is brought into the middle of the frame, at a size its text can be read at.
+    const followed = await page.$eval('#graph-view', (frame) => {
+      const f = frame.getBoundingClientRect(), r = frame.querySelector('g.node.current')!.getBoundingClientRect();
+      const x = r.left + r.width / 2, y = r.top + r.height / 2;
+      return { inside: x > f.left && x < f.right && y > f.top && y < f.bottom, height: r.height };
+    });
+    expect(followed.inside, `step ${k}'s node is in view`).toBe(true);
+    expect(followed.height, `step ${k}'s node is drawn readable`).toBeGreaterThanOrEqual(20);
     await onStep?.(k);
   }
   return seen;
@@ -106,9 +114,11 @@ const shownGradients = async (page: Page) => JSON.parse((await page.getAttribute
 
 describe('graph panel in the URL', () => {
   it('round-trips its view, is left out when closed, and falls back to defaults on unknown values', () => {
-    const view = { open: true, source: 'expression', expression: 'tanh(a*b + sin(a)) & 1', drawing: 'layers' } as const;
+    const view = { open: true, source: 'expression', expression: 'tanh(a*b + sin(a)) & 1', values: { a: -0.25, b: 1.5 }, drawing: 'layers' } as const;
     expect(readGraphView(`${SMALL}${graphQuery(view)}`)).toEqual(view);
     expect(graphQuery({ ...view, source: 'model' })).toBe('&graph=model&drawing=layers');
+    // A slider value that is not a name and a finite number is left out; the others stay.
+    expect(readGraphView('?graph=expression&expr=a*b&vars=a:0.5,b:x,:3,c:,d:Infinity,e:-2').values).toEqual({ a: 0.5, e: -2 });
     expect(graphQuery(CLOSED)).toBe('');
     expect(readGraphView(SMALL)).toEqual(CLOSED);
     expect(readGraphView('?graph=tree&drawing=huge')).toEqual(CLOSED);
@@ -203,8 +213,13 @@ describe('graph & backprop panel in headless Chromium', () => {
     expect(seen.map((s) => s.op)).toEqual(node.steps);
     expect(await shownGradients(page)).toEqual(node.grads);
     expect(new URL(page.url()).searchParams.get('expr')).toBe(text);
-    expect(problems).toEqual([]);
-    await page.close();
+    // The sliders travel in the link: opening it starts them where they were.
+    expect(new URL(page.url()).searchParams.get('vars')).toBe(`a:${values.a},b:0.73`);
+    const linked = await openPanel(new URL(page.url()).search);
+    expect(await linked.page.inputValue('#sliders input[data-variable="b"]')).toBe('0.73');
+    expect(Number(await linked.page.getAttribute('#graph-caption', 'data-value'))).toBe(node.y);
+    expect([...problems, ...linked.problems]).toEqual([]);
+    await Promise.all([page.close(), linked.page.close()]);
   });
 
   it('every op the page can meet shows its formula: each activation and loss, and every function and operator of the expression language', async () => {

@@ -6,7 +6,7 @@
  * @module @chainrule/viz
  * @document ../README.md
  */
-export { toDot, type ToDotOptions } from './graph/todot.ts';
+export { toDot, layerNodeId, type ToDotOptions } from './graph/todot.ts';
 export { allGrads, gradMap, parameterGrads, type GradsInput } from './graph/grads.ts';
 export { colors as graphColors } from './graph/style.ts';
 export { renderSvg, dotString } from './render/svg.ts';

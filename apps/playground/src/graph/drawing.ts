@@ -4,7 +4,7 @@
  * each tensor to the SVG node that stands for it.
  */
 import { topologicalOrder, type Tensor } from '@chainrule/core';
-import { renderSvg, toDot } from '@chainrule/viz';
+import { layerNodeId, renderSvg, toDot } from '@chainrule/viz';
 import type { DrawingMode } from './view-state.ts';
 
 /** The most nodes (tensors and ops) drawn in full when the drawing is 'auto': past it, one node per layer reads better. */
@@ -28,8 +28,6 @@ export interface GraphDrawing {
 interface Countable { readonly nodes: readonly unknown[]; readonly subgraphs: readonly Countable[] }
 const countNodes = (g: Countable): number => g.nodes.length + g.subgraphs.reduce((n, s) => n + countNodes(s), 0);
 
-/** toDot's id of the node a collapsed scope becomes (packages/viz/src/graph/todot.ts's layerId). */
-export const layerNodeId = (scope: string): string => `layer_${scope.replace(/[^A-Za-z0-9_]/g, '_')}`;
 
 export async function drawGraph(y: Tensor, mode: DrawingMode): Promise<GraphDrawing> {
   const options = { values: true, legend: true, rankdir: 'LR', maxNodes: Infinity } as const;

@@ -1,8 +1,8 @@
 /**
  * The expression box and its sliders: each edit is parsed (../expression); a refused one is shown under the
  * box (a caret where parsing stopped, the valid function names for an unknown one) and the last good
- * expression stays in force. One slider per variable, −3 to 3 in steps of 0.01; a variable keeps its value
- * while the expression around it is edited.
+ * expression stays in force. One slider per variable, −3 to 3 in steps of 0.01, starting at the value a link
+ * gave it; a variable keeps its value while the expression around it is edited.
  */
 import { ExpressionError, FUNCTION_NAMES, parseExpression, type ParsedExpression } from '../expression/index.ts';
 
@@ -17,11 +17,12 @@ export interface ExpressionEditor {
 }
 
 export function expressionEditor(
-  input: HTMLInputElement, errorBox: HTMLElement, sliders: HTMLElement,
+  input: HTMLInputElement, errorBox: HTMLElement, sliders: HTMLElement, linked: Readonly<Record<string, number>>,
   onChange: (what: 'expression' | 'value') => void,
 ): ExpressionEditor & { setText(text: string): void } {
   let parsed: ParsedExpression | undefined;
-  const values: Record<string, number> = {};
+  const clamp = (v: number) => Math.min(SLIDER.max, Math.max(SLIDER.min, v));
+  const values: Record<string, number> = Object.fromEntries(Object.entries(linked).map(([k, v]) => [k, clamp(v)]));
 
   const showError = (e: unknown): void => {
     errorBox.hidden = false;

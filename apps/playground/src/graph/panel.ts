@@ -58,12 +58,17 @@ export function graphPanel(host: GraphHost, initial: GraphView): GraphPanel {
   /** Counts forward passes begun: a slower one that finishes after a newer one began is dropped. */
   let generation = 0;
 
-  const editor = expressionEditor(byId('expression'), byId('expression-error'), byId('sliders'), (what) => {
-    if (what === 'expression') report();
+  const editor = expressionEditor(byId('expression'), byId('expression-error'), byId('sliders'), initial.values, () => {
+    report();
     if (source === 'expression') void forward();
   });
 
-  const report = () => host.changed({ open: true, source, expression: editor.parsed?.text ?? initial.expression, drawing });
+  /** The view for the URL: the sliders of the expression's own variables (not those of an earlier expression). */
+  const report = () => {
+    const variables = editor.parsed?.variables ?? Object.keys(initial.values);
+    const values = Object.fromEntries(variables.filter((v) => v in editor.values).map((v) => [v, editor.values[v]!]));
+    host.changed({ open: true, source, expression: editor.parsed?.text ?? initial.expression, values, drawing });
+  };
 
   async function subjectNow(): Promise<Subject | undefined> {
     if (source === 'expression') {
@@ -137,13 +142,14 @@ export function graphPanel(host: GraphHost, initial: GraphView): GraphPanel {
     for (const g of view.querySelectorAll('g.node.current')) { g.classList.remove('current'); g.classList.add('visited'); }
   };
 
-  /** Marks the node of step k as current (the one before keeps a lighter mark). */
-  function highlight(t: Tensor, k: number, op: string): void {
+  /** Marks the node of step k as current (the one before keeps a lighter mark), and with `follow` brings it into view. */
+  function highlight(t: Tensor, k: number, op: string, follow = true): void {
     markVisited();
     const g = drawn?.nodeOf(t);
     if (!g) return;
     g.classList.add('current');
     Object.assign(g.dataset, { step: String(k), op, tensorId: String(t.id), shape: JSON.stringify(t.shape) });
+    if (follow) zoom?.follow(g);
   }
 
   function backwardStep(): void {
@@ -163,8 +169,9 @@ export function graphPanel(host: GraphHost, initial: GraphView): GraphPanel {
     if (!stepper) return;
     while (!stepper.done) {
       const step = stepper.step();
-      if (step) highlight(step.tensor, step.index + 1, step.op);
+      if (step) highlight(step.tensor, step.index + 1, step.op, false);
     }
+    zoom?.fit();
     markVisited();
     if (stepper.last) stepInfo(stepBox, stepper.last);
     finish();

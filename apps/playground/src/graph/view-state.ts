@@ -1,5 +1,6 @@
 /**
- * The graph panel's part of the URL: `graph=model` (or `graph=expression&expr=…`) while it is open, and
+ * The graph panel's part of the URL: `graph=model` (or `graph=expression&expr=…&vars=a:0.5,b:-1.2`, the
+ * sliders' values) while it is open, and
  * `drawing=full|layers` when not 'auto'. Left out when closed, so links to the training alone stay as they were.
  * Loaded with the page (it is tiny); the panel itself is loaded when first opened.
  */
@@ -13,11 +14,13 @@ export interface GraphView {
   readonly open: boolean;
   readonly source: GraphSourceName;
   readonly expression: string;
+  /** The expression's variables' values (the sliders), by name. */
+  readonly values: Readonly<Record<string, number>>;
   readonly drawing: DrawingMode;
 }
 
 export const DEFAULT_EXPRESSION = 'tanh(a*b + sin(a))';
-export const CLOSED: GraphView = { open: false, source: 'model', expression: DEFAULT_EXPRESSION, drawing: 'auto' };
+export const CLOSED: GraphView = { open: false, source: 'model', expression: DEFAULT_EXPRESSION, values: {}, drawing: 'auto' };
 
 const oneOf = <T extends string>(values: readonly T[], v: string | null, fallback: T): T => (values.includes(v as T) ? (v as T) : fallback);
 
@@ -29,6 +32,7 @@ export function readGraphView(search: string): GraphView {
     open: graph !== null && (GRAPH_SOURCES as readonly string[]).includes(graph),
     source: oneOf(GRAPH_SOURCES, graph, 'model'),
     expression: q.get('expr') ?? DEFAULT_EXPRESSION,
+    values: readValues(q.get('vars') ?? ''),
     drawing: oneOf(DRAWING_MODES, q.get('drawing'), 'auto'),
   };
 }
@@ -37,7 +41,21 @@ export function readGraphView(search: string): GraphView {
 export function graphQuery(v: GraphView): string {
   if (!v.open) return '';
   const q = new URLSearchParams({ graph: v.source });
-  if (v.source === 'expression') q.set('expr', v.expression);
+  if (v.source === 'expression') {
+    q.set('expr', v.expression);
+    const vars = Object.entries(v.values).map(([name, value]) => `${name}:${value}`).join(',');
+    if (vars) q.set('vars', vars);
+  }
   if (v.drawing !== 'auto') q.set('drawing', v.drawing);
   return `&${q.toString()}`;
+}
+
+/** `a:0.5,b:-1.2` → { a: 0.5, b: -1.2 }; a pair that is not a name and a finite number is left out (its slider starts where it would). */
+function readValues(text: string): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const pair of text.split(',')) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*):(.+)$/.exec(pair);
+    if (m && m[2]!.trim() !== '' && Number.isFinite(Number(m[2]))) values[m[1]!] = Number(m[2]);
+  }
+  return values;
 }

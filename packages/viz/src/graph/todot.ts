@@ -52,8 +52,19 @@ interface Layer { readonly scope: string; params: Tensor[]; ops: string[]; last?
 const BACKWARD = '∇';
 const tensorId = (t: Tensor): string => `t${t.id}`;
 const opId = (t: Tensor): string => `op${t.id}`;
+/**
+ * The id of the node a name scope (layer) becomes in a collapsed drawing: its `<title>` in the SVG, so
+ * a page can find the node standing for a layer. The recorded backward pass's scope is 'layer_backward'.
+ *
+ * @example
+ * ```ts
+ * import { layerNodeId } from '@chainrule/viz';
+ * layerNodeId('dense0');   // 'layer_dense0'
+ * ```
+ */
 // No ':' in ids: Graphviz reads 'a:b' in an edge as node a, port b.
-const layerId = (scope: string): string => `layer_${scope === BACKWARD ? 'backward' : scope.replace(/[^A-Za-z0-9_]/g, '_')}`;
+export const layerNodeId = (scope: string): string => `layer_${scope === BACKWARD ? 'backward' : scope.replace(/[^A-Za-z0-9_]/g, '_')}`;
+const layerId = layerNodeId;
 
 /** The scope of a tensor: its op's scope, or for a parameter the prefix of its name ('dense0/w' → 'dense0'). */
 function scopeOf(t: Tensor, known: ReadonlySet<string>): string {
