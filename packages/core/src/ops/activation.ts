@@ -14,6 +14,8 @@ import { unaryKernel } from './util.ts';
 import { scaled } from './tangents.ts';
 import { compositeRow, compositeTable, opRow, opTable, type SelfMethod } from './table.ts';
 import { expectTensor } from '../validate.ts';
+import { isRecording } from '../autodiff/state.ts';
+import { fuse } from '../fuse.ts';
 
 const sigmoidOp = defineOp({
   name: 'sigmoid', arity: 1,
@@ -25,11 +27,15 @@ const sigmoidOp = defineOp({
   sample: sampleUnary(),
 });
 
+/** relu's VJP as one fused kernel: ȳ · sign(y), and y = relu(x) ≥ 0, so sign(y) = 𝟙[x > 0] (mul(g, heaviside(x))'s bits). */
+const reluBackward = fuse({ arrays: ['g', 'y'] }, ({ g, y }) => ({ dx: g.mul(y.sign()) }));
+
 const reluOp = defineOp({
   name: 'relu', arity: 1,
   formula: { text: 'y = max(x, 0);  x̄ = ȳ · 𝟙[x > 0]', tex: String.raw`y = \max(x, 0) \qquad \bar{x} = \bar{y} \odot \mathbb{1}[x > 0]` },
   forward: ([x]) => unaryKernel('relu', x),
-  vjp: ([x], _, g) => [mul(g, heaviside(x))],
+  // Recording (createGraph): with ops, so it can be differentiated again; else one kernel, not two.
+  vjp: ([x], y, g) => [isRecording() ? mul(g, heaviside(x)) : reluBackward.run({ g, y }, {}).dx!],
   // d relu(x) = dx where x > 0, else 0
   jvp: ([x], _, [dx]) => dx && where(greater(x, 0), dx, 0),
   sample: sampleUnary({ avoid: [0] }),
