@@ -6,13 +6,14 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { fma, fuse, tensor, Tensor } from '../src/index.ts';
-import { loadWasmKernels, referenceKernels as ref, type Kernels } from '../src/backend/index.ts';
+import { fma, fuse, grad, heaviside, mul, noGrad, relu, sum, tensor, Tensor } from '../src/index.ts';
+import { backend, loadWasmKernels, referenceKernels as ref, setBackend, type Kernels } from '../src/backend/index.ts';
 import { FUSED_BINARY, FUSED_OPS, FUSED_UNARY, INSTRUCTION_WORDS, programError, type FusedProgram } from '../src/backend/program.ts';
 import { fusedPath, wasmLoadError } from '../src/backend/wasm/index.ts';
 import { encodeFused } from '../src/backend/wasm/compile-fused.ts';
 import { giveBack, take } from '../src/backend/pool.ts';
 import { propertySeed } from './helpers.ts';
+import { loadNativeKernels } from '../src/backend/native/index.ts';
 
 const simd = loadWasmKernels({ relaxed: false });
 const relaxed = loadWasmKernels({ relaxed: true });
@@ -416,5 +417,37 @@ describe('wasm-relaxed-simd: the same, except fma, which may round once', () => 
         if (!(Math.abs(got![i]! - want![i]!) <= bound)) throw new Error(`element ${i}: relaxed ${got![i]}, reference ${want![i]}, allowed ${bound}`);
       }
     }), { seed, numRuns: 40 });
+  });
+});
+
+describe("relu's backward pass: one fused kernel when not recording", () => {
+  // Special values of x (NaN, ±0, subnormals, ±Infinity) and of the arriving gradient (−0, ±Infinity, NaN).
+  const xs = [NaN, -0, 0, 1e-45, -1e-45, 1e-38, -2, 3, Infinity, -Infinity, 0.5, -0.5];
+  const gs = [1, -1, -0, Infinity, -Infinity, NaN, 2.5, -3.5, 0, 1e-40, -7, 1e30];
+  const sets: [string, () => Kernels][] = [['reference', () => ref], ['wasm-simd', wasm], ['native', () => loadNativeKernels({ allNative: true })]];
+
+  it.each(sets)('on the %s kernels: the bits of mul(g, heaviside(x)), in float32 and float64, in one fused call; with createGraph, still differentiable', (_name, ks) => {
+    const before = backend();
+    try {
+      const set = ks();
+      let fusedCalls = 0;
+      setBackend({ ...set, name: `${set.name} (counting fused calls)`, fused: (...args: Parameters<Kernels['fused']>) => { fusedCalls++; set.fused(...args); } });
+      for (const dtype of ['float32', 'float64'] as const) {
+        const x = tensor(xs, { dtype }), w = tensor(gs, { dtype });
+        fusedCalls = 0;
+        const got = grad(sum(mul(relu(x), w)), x) as Tensor;
+        expect(fusedCalls).toBe(1);
+        const want = noGrad(() => mul(w, heaviside(x)));
+        expect(Array.from(got.data).map(String)).toEqual(Array.from(want.data).map(String)); // String: -0 and NaN compared as such
+        expect(Array.from(got.data).map((v) => Object.is(v, -0))).toEqual(Array.from(want.data).map((v) => Object.is(v, -0)));
+      }
+      // createGraph: the VJP is made of ops; d/dw of (d/dx Σ relu(x)·w) is heaviside(x).
+      const x = tensor([-1, 2, 3]), w = tensor([4, 5, 6]);
+      const dx = grad(sum(mul(relu(x), w)), x, { createGraph: true }) as Tensor;
+      const dw = grad(sum(dx), w) as Tensor;
+      expect(Array.from(dw.data)).toEqual([0, 1, 1]);
+    } finally {
+      setBackend(before as never);
+    }
   });
 });
