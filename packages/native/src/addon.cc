@@ -38,12 +38,11 @@ bool fail(Napi::Env env, const std::string& kernel, const std::string& why) {
 
 bool arrayArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, Arr& out) {
   napi_env env = info.Env();
-  bool is = false;
-  if (i >= info.Length() || napi_is_typedarray(env, info[i], &is) != napi_ok || !is) {
+  napi_typedarray_type type;
+  // One call: napi_get_typedarray_info fails on anything but a typed array.
+  if (i >= info.Length() || napi_get_typedarray_info(env, info[i], &type, &out.length, &out.data, nullptr, nullptr) != napi_ok) {
     return fail(info.Env(), kernel, "argument " + std::to_string(i) + " is not a typed array");
   }
-  napi_typedarray_type type;
-  napi_get_typedarray_info(env, info[i], &type, &out.length, &out.data, nullptr, nullptr);
   out.dtype = type == napi_float32_array ? 0 : type == napi_float64_array ? 1 : type == napi_int32_array ? 2 : -1;
   return true;
 }
@@ -58,8 +57,9 @@ bool floatArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, int&
 }
 
 bool sizeArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, size_t& out) {
-  if (i >= info.Length() || !info[i].IsNumber()) return fail(info.Env(), kernel, "argument " + std::to_string(i) + " is not a number");
-  const double v = info[i].As<Napi::Number>().DoubleValue();
+  // One call: napi_get_value_double fails on anything but a number.
+  double v;
+  if (i >= info.Length() || napi_get_value_double(info.Env(), info[i], &v) != napi_ok) return fail(info.Env(), kernel, "argument " + std::to_string(i) + " is not a number");
   if (!(v >= 0 && v <= 9007199254740991.0 && v == static_cast<double>(static_cast<size_t>(v)))) {
     return fail(info.Env(), kernel, "argument " + std::to_string(i) + " = " + std::to_string(v) + " is not a size");
   }
