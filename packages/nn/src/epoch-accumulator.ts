@@ -46,6 +46,11 @@ export class EpochAccumulator {
     this.outRows = metricNames.length ? new (like.constructor as Float32ArrayConstructor)(n * outputs) : undefined;
   }
 
+  /** Whether recordOutput keeps anything: only with metrics (reading a step's output runs the model's final activation). */
+  get keepsOutputs(): boolean {
+    return this.outRows !== undefined;
+  }
+
   /**
    * Copies a step's output rows (for samples `rows`) into place. Call it while the output is alive:
    * inside the step, before its buffers are reused.

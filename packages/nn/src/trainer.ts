@@ -205,7 +205,8 @@ export class Trainer {
         this.#lastBatch = batch;
         const r = step(p, s, batch, { state: ls, rng: streams.dropout });
         const norms = monitor ? monitor.checkStep(stepNumber, r.loss, r.grads) : NO_NORMS;
-        open.record.recordOutput(idx, r.output);
+        // The output's final activation runs when it is read (makeTrainStep): only the metrics read it.
+        if (open.record.keepsOutputs) open.record.recordOutput(idx, r.output);
         return { params: r.params, optState: r.optState, state: r.state, loss: r.loss, norms };
       }, { pure: true, donate: [0, 1] });
       if (resumed?.position) this.#open = this.#reopen(resumed.position);
