@@ -7,6 +7,7 @@
  * @document ../README.md
  */
 export { toDot, layerNodeId, type ToDotOptions } from './graph/todot.ts';
+export { formatNumber, summaryText } from './graph/format.ts';
 export { allGrads, gradMap, parameterGrads, type GradsInput } from './graph/grads.ts';
 export { colors as graphColors } from './graph/style.ts';
 export { renderSvg, dotString } from './render/svg.ts';

@@ -2,7 +2,7 @@ import { grad, tensor } from '@chainrule/core';
 import { dotString } from '../src/render/svg.ts';
 import { describe, expect, it } from 'vitest';
 import { allGrads, gradMap, graphColors, toDot } from '../src/index.ts';
-import { num } from '../src/graph/format.ts';
+import { formatNumber as num } from '../src/graph/format.ts';
 import { mlpLoss } from './fixtures/mlp.ts';
 import { allEdges, allNodes, attr, edgeEnds, nodeById } from './helpers/graph.ts';
 

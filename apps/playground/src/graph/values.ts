@@ -1,18 +1,9 @@
 /** Tensor contents as the panel shows them: small tensors in full, larger ones as min / mean / max. */
 import type { Tensor } from '@chainrule/core';
+import { formatNumber as num, summaryText } from '@chainrule/viz';
 
 /** Tensors with at most this many elements are shown in full. */
 export const FULL_VALUES = 24;
-
-/** Four significant digits, no trailing noise: 0.1235, -2, 1.2e-7. */
-export function num(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e5 || a < 1e-3) return x.toExponential(2).replace('e+', 'e');
-  return String(Number(x.toPrecision(4)));
-}
 
 export const shapeText = (t: Pick<Tensor, 'shape'>): string => `[${t.shape.join(', ')}]`;
 
@@ -30,14 +21,7 @@ export function valueText(t: Tensor): string {
     for (let i = 0; i < parts.length; i += width) rows.push(`[${parts.slice(i, i + width).join(', ')}]`);
     return rows.join('\n');
   }
-  let lo = Infinity, hi = -Infinity, sum = 0;
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-    sum += v;
-  }
-  return `min ${num(lo)}  mean ${num(sum / d.length)}  max ${num(hi)}`;
+  return summaryText(t);
 }
 
 /** A tensor's name for people: its own name, else the op that made it, else its id. */

@@ -1,8 +1,16 @@
 /** Short text for numbers and tensor contents in graph labels. */
 import type { Tensor } from '@chainrule/core';
 
-/** Four significant digits, no trailing noise: 0.1235, -2, 1.2e-7. */
-export function num(x: number): string {
+/**
+ * A number as graph labels print it: four significant digits, no trailing noise (0.1235, -2, 1.2e-7).
+ *
+ * @example
+ * ```ts
+ * import { formatNumber } from '@chainrule/viz';
+ * formatNumber(Math.PI);   // '3.142'
+ * ```
+ */
+export function formatNumber(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
   if (x === 0) return '0';
@@ -10,6 +18,8 @@ export function num(x: number): string {
   if (a >= 1e5 || a < 1e-3) return x.toExponential(2).replace('e+', 'e');
   return String(Number(x.toPrecision(4)));
 }
+
+const num = formatNumber;
 
 export const shapeText = (t: Tensor): string => `[${t.shape.join(', ')}]`;
 
@@ -29,6 +39,21 @@ export function valueLines(t: Tensor): string[] {
     lines[lines.length - 1] += ']';
     return lines;
   }
+  return [summaryText(t)];
+}
+
+/**
+ * A tensor too large to print, in one line: 'min -1.5  mean 0.02  max 2.3'.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from '@chainrule/core';
+ * import { summaryText } from '@chainrule/viz';
+ * summaryText(tensor([1, 2, 6]));   // 'min 1  mean 3  max 6'
+ * ```
+ */
+export function summaryText(t: Tensor): string {
+  const d = t.data;
   let lo = Infinity, hi = -Infinity, s = 0;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
@@ -36,5 +61,5 @@ export function valueLines(t: Tensor): string[] {
     if (v > hi) hi = v;
     s += v;
   }
-  return [`min ${num(lo)}  mean ${num(s / d.length)}  max ${num(hi)}`];
+  return `min ${num(lo)}  mean ${num(s / d.length)}  max ${num(hi)}`;
 }

@@ -7,7 +7,7 @@
  */
 import { topologicalOrder, type Tensor } from '@chainrule/core';
 import { Digraph, type SubgraphModel } from 'ts-graphviz';
-import { num, shapeText, valueLines } from './format.ts';
+import { formatNumber as num, shapeText, valueLines } from './format.ts';
 import { parameterGrads, resolveGrads, type GradsInput } from './grads.ts';
 import { table, type Cell } from './html.ts';
 import { titleAndLegend } from './legend.ts';
