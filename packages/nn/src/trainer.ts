@@ -6,7 +6,7 @@
  * stopping): nothing about an epoch depends on whether step() or epoch() drove it.
  */
 import { describeValue, expose, reusing, Rng, takeRows, type RngState, type Tensor } from '@chainrule/core';
-import { batchIndices, touchRows } from './batching.ts';
+import { batchIndices } from './batching.ts';
 import { resumeFrom, type EpochPosition, type TrainingState } from './checkpoint.ts';
 import { explainNonFinite } from './diagnose.ts';
 import { earlyStopper, type EarlyStopper } from './early-stopping.ts';
@@ -199,7 +199,6 @@ export class Trainer {
        */
       this.#trainOn = reusing((p: Params, s: OptState, ls: ModelState, idx: Int32Array, open: OpenEpoch, stepNumber: number) => {
         const whole = open.parts.length === 1 && !this.#shuffle;
-        if (!whole) touchRows(train.x, idx);
         const batch = whole ? { x: train.x, y: train.y } : { x: takeRows(train.x, idx), y: takeRows(train.y, idx) };
         if (transform) batch.x = transform(batch.x, { rng: streams.augment, epoch: open.epoch });
         this.#lastBatch = batch;
