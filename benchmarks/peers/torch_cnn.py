@@ -120,7 +120,7 @@ def train():
 
 
 gflops, conv_backends = ({}, []) if args.no_kernels else conv_gflops()
-seconds, batches, loss = train()
+seconds, batches, loss, first_seconds = train()
 per_epoch = -(-60_000 // CNN["batch"])
 timed_images = 60_000 - (per_epoch - batches) * CNN["batch"]
 notes = ["python %s (%s)" % (sys.version.split()[0], sys.executable),
@@ -132,6 +132,7 @@ if conv_backends:
     notes.append("conv backend " + ", ".join(conv_backends))
 notes.append("timed %d of %d batches (%s images), scaled to 60 000 samples" % (batches, per_epoch, "{:,}".format(timed_images))
              if batches < per_epoch else "one full epoch")
+notes.append("the second of two such epochs (the first took %.2f s)" % first_seconds)
 emit({
     "system": "PyTorch %s CPU" % torch.__version__,
     "threads": args.threads,

@@ -35,6 +35,7 @@ describe('TensorFlow.js peer', () => {
       expect(e.finalLoss).toBeGreaterThan(1);
       expect(e.finalLoss).toBeLessThan(4);
       expect(e.secondsPerEpoch).toBeGreaterThan(0);
+      expect(e.firstSecondsPerEpoch).toBeGreaterThan(0);
       expect(e.leakedTensors).toBe(0);
     });
   }
