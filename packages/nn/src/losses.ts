@@ -88,11 +88,13 @@ export const crossEntropy = makeLoss('crossEntropy', (logits, target) => {
   if (target instanceof Tensor && target.rank === 2 && target.shape[1] === k && k > 1) {
     return neg(mean(sum(mul(logSoftmax(logits, 1), floatTarget('crossEntropy', logits, target)), 1)));
   }
-  const labels = toLabels('crossEntropy', target);
+  // An Int32Array holds whole numbers already (fit's batches are ones): used as it is, not copied and checked again.
+  const labels = target instanceof Int32Array ? target : toLabels('crossEntropy', target);
   if (labels.length !== n) throw new Error(`crossEntropy: ${labels.length} labels for ${n} rows of logits`);
-  labels.forEach((v, i) => {
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i]!;
     if (v < 0 || v >= k) throw new Error(`crossEntropy: label ${v} at position ${i} is out of range for ${k} classes (valid labels 0..${k - 1})`);
-  });
+  }
   return softmaxCrossEntropy(logits, labels); // fused: one kernel each way
 }, 'softmax');
 

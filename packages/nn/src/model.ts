@@ -239,16 +239,27 @@ const unregistered = (where: string, kind: unknown) => new Error(
 
 /** x of shape [batch, ...inputShape] in the model's dtype, or an error naming the first layer and both shapes. */
 function checkInput(where: string, model: Model, x: unknown): asserts x is Tensor {
-  const want = `[batch, ${model.inputShape.join(', ')}]`;
-  const first = `layer '${model.layers[0]!.name}'`;
-  if (!(x instanceof Tensor)) throw new Error(`${where}: x must be a Tensor of shape ${want}, got ${describeValue(x)}`);
-  if (x.rank !== model.inputShape.length + 1) throw new Error(`${where}: ${first} expects x of shape ${want}, got ${formatShape(x.shape)}`);
+  // The messages are built only when one is thrown (module-level helpers: a closure made here would be named by tsx each call): this runs every step.
+  if (!(x instanceof Tensor)) throw new Error(`${where}: x must be a Tensor of shape ${wantInput(model)}, got ${describeValue(x)}`);
+  if (x.rank !== model.inputShape.length + 1) throw new Error(`${where}: ${firstLayerOf(model)} expects x of shape ${wantInput(model)}, got ${formatShape(x.shape)}`);
   if (model.inputShape.length === 1 && x.shape[1] !== model.inputs) {
-    throw new Error(`${where}: ${first} expects ${model.inputs} input features, but x has ${x.shape[1]} (x shape ${formatShape(x.shape)})`);
+    throw new Error(`${where}: ${firstLayerOf(model)} expects ${model.inputs} input features, but x has ${x.shape[1]} (x shape ${formatShape(x.shape)})`);
   }
-  if (!sameShape(x.shape.slice(1), model.inputShape)) throw new Error(`${where}: ${first} expects x of shape ${want}, got ${formatShape(x.shape)}`);
+  if (!sameInputShape(x.shape, model.inputShape)) throw new Error(`${where}: ${firstLayerOf(model)} expects x of shape ${wantInput(model)}, got ${formatShape(x.shape)}`);
   if (x.dtype !== model.dtype) throw new Error(`${where}: the model is ${model.dtype} but x is ${x.dtype}; cast x with x.cast('${model.dtype}')`);
 }
+
+const wantInput = (model: Model): string => `[batch, ${model.inputShape.join(', ')}]`;
+const firstLayerOf = (model: Model): string => `layer '${model.layers[0]!.name}'`;
+
+/** Whether x's shape after its batch axis is `inputShape` (x's rank already checked). */
+function sameInputShape(xShape: readonly number[], inputShape: readonly number[]): boolean {
+  for (let i = 0; i < inputShape.length; i++) if (xShape[i + 1] !== inputShape[i]) return false;
+  return true;
+}
+
+/** The layer state of a model without stateful layers. */
+const NO_STATE: ModelState = OrderedMap<string, Tensor>();
 
 /**
  * Rebuilds a model from its spec, or from the JSON `model.toJSON()` gave.
@@ -271,18 +282,18 @@ export function fromSpec(spec: ModelSpec | SequentialJSON): Model {
 
   const forward = (params: Params, x: Tensor, options: ApplyOptions = {}) => {
     checkInput('model.apply', model, x);
-    const state = options.state ?? (stateShapes.size === 0 ? OrderedMap<string, Tensor>() : undefined);
+    const state = options.state ?? (stateShapes.size === 0 ? NO_STATE : undefined);
     if (!state) {
       throw new Error(`model.apply: layers ${[...new Set(layers.filter((l) => l.state.length).map((l) => `'${l.name}'`))].join(', ')} keep state (${stateShapes.keySeq().join(', ')}); pass { state } (model.initState() or FitResult.state)`);
     }
     let h = x;
     const next: [string, Tensor][] = [];
-    layers.forEach((l, i) => {
-      const r = l.apply(params, state, h, { training: options.training, rng: options.rng, logits: options.logits === true && i === layers.length - 1 });
+    for (let i = 0; i < layers.length; i++) {
+      const r = layers[i]!.apply(params, state, h, { training: options.training, rng: options.rng, logits: options.logits === true && i === layers.length - 1 });
       h = r.y;
-      next.push(...r.state);
-    });
-    return { y: h, state: OrderedMap<string, Tensor>(next) };
+      for (let j = 0; j < r.state.length; j++) next.push(r.state[j]!);
+    }
+    return { y: h, state: next.length === 0 ? NO_STATE : OrderedMap<string, Tensor>(next) };
   };
 
   const model: Model = {

@@ -354,14 +354,20 @@ function resolveLayer<C extends object>(d: LayerDefinition<C>, spec: LayerSpec, 
         }
       });
       if (r === null || typeof r !== 'object' || !(r.y instanceof Tensor)) throw new Error(`${where}: apply() must return { y, state? } with y a Tensor, got ${describeValue(r)}`);
-      const want = [x.shape[0]!, ...outputShape];
-      if (!sameShape(r.y.shape, want)) {
-        throw new Error(`${where}: apply() returned y of shape ${formatShape(r.y.shape)} for x of shape ${formatShape(x.shape)}, but its outputShape() says ${formatShape(want)}; make the two agree`);
+      if (!batchOf(r.y.shape, x.shape[0]!, outputShape)) {
+        throw new Error(`${where}: apply() returned y of shape ${formatShape(r.y.shape)} for x of shape ${formatShape(x.shape)}, but its outputShape() says ${formatShape([x.shape[0]!, ...outputShape])}; make the two agree`);
       }
       const next = r.state === undefined ? state.map((i): [string, Tensor] => [i.key, s.get(i.key)!]) : checked('apply()\'s state', state, r.state, x.dtype);
       return { y: r.y, state: next };
     },
   };
+}
+
+/** Whether `shape` is [batch, ...rest], compared in place: this runs for every layer at every step. */
+function batchOf(shape: readonly number[], batch: number, rest: readonly number[]): boolean {
+  if (shape.length !== rest.length + 1 || shape[0] !== batch) return false;
+  for (let i = 0; i < rest.length; i++) if (shape[i + 1] !== rest[i]) return false;
+  return true;
 }
 
 /**

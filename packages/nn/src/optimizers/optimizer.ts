@@ -148,6 +148,25 @@ export interface BaseOptions extends ClipOptions {
   readonly frozen?: ParamSelector;
 }
 
+/** A slot's entry for a parameter, or an error naming both. */
+function slotEntry(name: string, slotNames: readonly string[], slots: readonly Params[], i: number, key: string): Tensor {
+  const s = slots[i]!.get(key);
+  if (!s) throw new Error(`${name}.update: the '${slotNames[i]}' slot has no entry for '${key}'`);
+  return s;
+}
+
+/** The slots of an optimiser that keeps none. */
+const NO_SLOTS: OptStateConfig['slots'] = OrderedMap();
+
+/**
+ * The state after an update: the given Record with its fields set (a tenth of what building a Record
+ * from an object costs), or a new OptState when it was given as something else.
+ */
+function nextState(state: OptState, step: number, slots: OptStateConfig['slots']): OptState {
+  if (!(state instanceof OptState)) return OptState({ step, slots });
+  return state.set('step', step).set('slots', slots);
+}
+
 /** The slots an update program keeps (its outputs besides p), after checking it reads p first, g, and each slot. */
 function slotsOf(name: string, program: UpdateProgram): string[] {
   const slots = program.outputs.filter((o) => o !== 'p');
@@ -212,17 +231,13 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
         if (!slot) throw new Error(`${name}.update: the optimiser state has no '${s}' slot; make it with ${name}.init(params)`);
         slots.push(slot);
       }
+      // Plain loops, no closures made here: this runs every step, and every closure made per call was a measurable cost.
       const newSlots = slotNames.map(() => OrderedMap<string, Tensor>().asMutable());
-      // Plain loops inside: this runs per parameter per step, and every closure made here was a measurable cost.
-      const slotOf = (i: number, key: string): Tensor => {
-        const s = slots[i]!.get(key);
-        if (!s) throw new Error(`${name}.update: the '${slotNames[i]}' slot has no entry for '${key}'`);
-        return s;
-      };
-      const newParams = params.map((p, key) => {
+      const newParams = params.asMutable();
+      for (const [key, p] of params) {
         if (frozen.has(key)) {
-          for (let i = 0; i < slots.length; i++) newSlots[i]!.set(key, slotOf(i, key));
-          return p;
+          for (let i = 0; i < slots.length; i++) newSlots[i]!.set(key, slotEntry(name, slotNames, slots, i, key));
+          continue;
         }
         const gk = g.get(key);
         if (!gk) throw new Error(`${name}.update: no gradient for parameter '${key}'`);
@@ -230,19 +245,17 @@ export function makeOptimizer(name: string, config: BaseOptions & globalThis.Rec
         if (gk.dtype !== p.dtype) throw new Error(`${name}.update: gradient of '${key}' is ${gk.dtype}, the parameter ${p.dtype}`);
         const arrays: globalThis.Record<string, Tensor> = { p, g: gk };
         for (let i = 0; i < slots.length; i++) {
-          const s = slotOf(i, key);
+          const s = slotEntry(name, slotNames, slots, i, key);
           // One size check per parameter per step: the program would otherwise be handed arrays of different lengths.
           if (s.size !== p.size) throw new Error(`${name}.update: the '${slotNames[i]}' slot holds [${s.shape}] for '${key}', the parameter [${p.shape}]; make the state with ${name}.init(params) for these params`);
           arrays[slotNames[i]!] = s;
         }
         const out = program.run(arrays, scalars[groups.index.get(key) ?? 0]!);
         for (let i = 0; i < slotNames.length; i++) newSlots[i]!.set(key, out[slotNames[i]!]!);
-        return out.p!.withName(key);
-      });
-      return {
-        params: newParams,
-        state: OptState({ step: step + 1, slots: OrderedMap(slotNames.map((s, i) => [s, newSlots[i]!.asImmutable()] as const)) }),
-      };
+        newParams.set(key, out.p!.withName(key));
+      }
+      const newSlotMaps = slotNames.length === 0 ? NO_SLOTS : OrderedMap(slotNames.map((s, i) => [s, newSlots[i]!.asImmutable()] as const));
+      return { params: newParams.asImmutable(), state: nextState(state, step + 1, newSlotMaps) };
     },
   };
 }

@@ -72,6 +72,9 @@ export function checkNamesExist(where: string, names: Iterable<string>, params: 
   }
 }
 
+/** No parameter frozen: one set for every update that freezes none (callers only read it). */
+const NONE_FROZEN: ReadonlySet<string> = new Set();
+
 /** What an optimiser needs from its groups and frozen options at each update. */
 export interface ParamPlan {
   /** The frozen parameter names: the optimiser's `frozen` option's and the update's. */
@@ -102,7 +105,7 @@ export function paramPlan(name: string, config: { readonly groups?: unknown; rea
         throw new Error(`${name}.update: frozen must be a Set of parameter names, got ${describeValue(extra)}`);
       }
       if (extra) checkNamesExist(`${name}.update: frozen`, extra, params);
-      if (frozenOption === undefined) return extra ?? new Set();
+      if (frozenOption === undefined) return extra ?? NONE_FROZEN;
       listed(`${name}: frozen`, frozenOption, params);
       const out = new Set(extra);
       for (const key of params.keys()) if (selects(frozenOption, key)) out.add(key);
