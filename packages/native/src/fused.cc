@@ -3,10 +3,12 @@
 // so every float32 result is rounded to float32. fma is a rounded product then a sum (built with
 // -ffp-contract=off, so the compiler never fuses them either). Each element's result is the same whatever
 // the vector width, so the loops are compiled for AVX-512 and AVX2 too and the CPU's widest runs.
+// Chains of a known shape (fused-chain.h: SGD's update, ReLU's backward…) skip the interpreter: one pass.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
+#include "fused-chain.h"
 #include "kernels.h"
 
 namespace chainrule {
@@ -21,22 +23,26 @@ constexpr size_t kLongBlock = 1024;
 constexpr int kUnaryOps = 6, kBinaryOps = 6, kOps = 13;  // FUSED_UNARY, FUSED_BINARY, then fma
 constexpr int kWords = 5;
 
+// No iteration of an instruction's loop reads what another wrote: an array may be an input and an output,
+// but element i then only meets element i. (Partly overlapping views are not supported, as in the reference.)
+#define IVDEP _Pragma("GCC ivdep")
+
 template <typename T> inline __attribute__((always_inline)) void step(int op, size_t len, T* o, const T* a, const T* b, const T* c, T tiny) {
   switch (op) {
-    case 0: for (size_t i = 0; i < len; i++) o[i] = a[i]; break;
-    case 1: for (size_t i = 0; i < len; i++) o[i] = -a[i]; break;
-    case 2: for (size_t i = 0; i < len; i++) o[i] = std::fabs(a[i]); break;
-    case 3: for (size_t i = 0; i < len; i++) o[i] = std::sqrt(a[i]); break;
+    case 0: IVDEP for (size_t i = 0; i < len; i++) o[i] = a[i]; break;
+    case 1: IVDEP for (size_t i = 0; i < len; i++) o[i] = -a[i]; break;
+    case 2: IVDEP for (size_t i = 0; i < len; i++) o[i] = std::fabs(a[i]); break;
+    case 3: IVDEP for (size_t i = 0; i < len; i++) o[i] = std::sqrt(a[i]); break;
     // Math.sign: keeps -0 and NaN.
-    case 4: for (size_t i = 0; i < len; i++) { const T x = a[i]; o[i] = x > 0 ? T(1) : x < 0 ? T(-1) : x; } break;
-    case 5: for (size_t i = 0; i < len; i++) { const T x = a[i]; o[i] = x < tiny && x > -tiny ? T(0) : x; } break;
-    case 6: for (size_t i = 0; i < len; i++) o[i] = a[i] + b[i]; break;
-    case 7: for (size_t i = 0; i < len; i++) o[i] = a[i] - b[i]; break;
-    case 8: for (size_t i = 0; i < len; i++) o[i] = a[i] * b[i]; break;
-    case 9: for (size_t i = 0; i < len; i++) o[i] = a[i] / b[i]; break;
-    case 10: for (size_t i = 0; i < len; i++) o[i] = jsMin(a[i], b[i]); break;
-    case 11: for (size_t i = 0; i < len; i++) o[i] = jsMax(a[i], b[i]); break;
-    case 12: for (size_t i = 0; i < len; i++) { const T p = a[i] * b[i]; o[i] = p + c[i]; } break;
+    case 4: IVDEP for (size_t i = 0; i < len; i++) { const T x = a[i]; o[i] = x > 0 ? T(1) : x < 0 ? T(-1) : x; } break;
+    case 5: IVDEP for (size_t i = 0; i < len; i++) { const T x = a[i]; o[i] = x < tiny && x > -tiny ? T(0) : x; } break;
+    case 6: IVDEP for (size_t i = 0; i < len; i++) o[i] = a[i] + b[i]; break;
+    case 7: IVDEP for (size_t i = 0; i < len; i++) o[i] = a[i] - b[i]; break;
+    case 8: IVDEP for (size_t i = 0; i < len; i++) o[i] = a[i] * b[i]; break;
+    case 9: IVDEP for (size_t i = 0; i < len; i++) o[i] = a[i] / b[i]; break;
+    case 10: IVDEP for (size_t i = 0; i < len; i++) o[i] = jsMin(a[i], b[i]); break;
+    case 11: IVDEP for (size_t i = 0; i < len; i++) o[i] = jsMax(a[i], b[i]); break;
+    case 12: IVDEP for (size_t i = 0; i < len; i++) { const T p = a[i] * b[i]; o[i] = p + c[i]; } break;
   }
 }
 
@@ -61,14 +67,15 @@ const char* programError(const Program& p) {
 
 namespace {
 
-// The program over [0, n): registers `constants` (the scalars, filled) and `temps` are kBlock-long blocks.
-template <typename T>
+// The program over [0, n): registers `constants` (the scalars, filled) and `temps` are `block`-long blocks.
+// Whole blocks run loops of the constant length kLen (when `block` is kLen), which the compiler vectorises
+// with no prologue or tail; the last, partial block runs the same loops with its length.
+template <typename T, size_t kLen>
 inline __attribute__((always_inline)) void runBlocks(const Program& p, const T* const* in, T* const* out, size_t n,
                                                      size_t block, T* constants, T* temps) {
   const T tiny = T(1e-30);
   const int firstScalar = p.inputs, firstTemp = firstScalar + p.scalars, firstOutput = firstTemp + p.temps;
-  for (size_t start = 0; start < n; start += block) {
-    const size_t len = n - start < block ? n - start : block;
+  auto run = [&](size_t start, size_t len) __attribute__((always_inline)) {
     auto at = [&](int r) -> T* {
       if (r < firstScalar) return const_cast<T*>(in[r]) + start;
       if (r < firstTemp) return constants + (r - firstScalar) * block;
@@ -80,21 +87,32 @@ inline __attribute__((always_inline)) void runBlocks(const Program& p, const T* 
       T* a = at(w[2]);
       step<T>(w[0], len, at(w[1]), a, w[3] >= 0 ? at(w[3]) : a, w[4] >= 0 ? at(w[4]) : a, tiny);
     }
-  }
+  };
+  size_t start = 0;
+  if (block == kLen) for (; start + kLen <= n; start += kLen) run(start, kLen);
+  for (; start < n; start += block) run(start, n - start < block ? n - start : block);
 }
+
+template <typename T> void chainPortable(int shape, const chain::Chain<T>& c, size_t n) { chain::run<T, 16 / sizeof(T)>(shape, c, n); }
 
 template <typename T>
 void runPortable(const Program& p, const T* const* in, T* const* out, size_t n, size_t block, T* constants, T* temps) {
-  runBlocks(p, in, out, n, block, constants, temps);
+  runBlocks<T, kLongBlock>(p, in, out, n, block, constants, temps);
 }
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 template <typename T> __attribute__((target("avx2")))
 void runAvx2(const Program& p, const T* const* in, T* const* out, size_t n, size_t block, T* constants, T* temps) {
-  runBlocks(p, in, out, n, block, constants, temps);
+  runBlocks<T, kLongBlock>(p, in, out, n, block, constants, temps);
 }
 template <typename T> __attribute__((target("avx512f")))
 void runAvx512(const Program& p, const T* const* in, T* const* out, size_t n, size_t block, T* constants, T* temps) {
-  runBlocks(p, in, out, n, block, constants, temps);
+  runBlocks<T, kLongBlock>(p, in, out, n, block, constants, temps);
+}
+template <typename T> __attribute__((target("avx2"))) void chainAvx2(int shape, const chain::Chain<T>& c, size_t n) {
+  chain::run<T, 32 / sizeof(T)>(shape, c, n);
+}
+template <typename T> __attribute__((target("avx512f"))) void chainAvx512(int shape, const chain::Chain<T>& c, size_t n) {
+  chain::run<T, 64 / sizeof(T)>(shape, c, n);
 }
 // 2 = AVX-512, 1 = AVX2, 0 = neither (checked once).
 int vectorLevel() {
@@ -127,6 +145,7 @@ bool readsTempBeforeWrite(const Program& p) {
 }  // namespace
 
 template <typename T> void fused(const Program& p, const T* const* in, const double* scalars, T* const* out, size_t n) {
+  if (n == 0) return;
   const bool readsBeforeWrite = readsTempBeforeWrite(p);
   const size_t block = readsBeforeWrite ? kBlock : kLongBlock;
   // Scalars as blocks filled with their value (rounded once to T), so every operand reads alike.
@@ -141,6 +160,17 @@ template <typename T> void fused(const Program& p, const T* const* in, const dou
   for (int s = 0; s < p.scalars; s++) std::fill(constants + s * block, constants + s * block + used, T(scalars[s]));
   // Temporaries start at zero, as the reference's fresh arrays do, when a program reads one before writing it.
   if (readsBeforeWrite) for (int t = 0; t < p.temps; t++) std::fill(temps + t * block, temps + t * block + used, T(0));
+  // A chain of a known shape runs in one pass.
+  chain::Chain<T> c;
+  if (!readsBeforeWrite && chain::chainOf(p, in, out, constants, block, c)) {
+    if (const int shape = chain::shapeOf(c); shape >= 0) {
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+      if (vectorLevel() == 2) return chainAvx512(shape, c, n);
+      if (vectorLevel() == 1) return chainAvx2(shape, c, n);
+#endif
+      return chainPortable(shape, c, n);
+    }
+  }
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
   if (vectorLevel() == 2) return runAvx512(p, in, out, n, block, constants, temps);
   if (vectorLevel() == 1) return runAvx2(p, in, out, n, block, constants, temps);
