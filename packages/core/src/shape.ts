@@ -28,7 +28,7 @@ export const formatShape = (shape: Shape): string =>
  */
 export function sizeOf(shape: Shape): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
   return n;
 }
 
@@ -141,9 +141,9 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 /** The shape left after reducing `axes`, keeping them as 1s when `keepDims`. */
 export function reducedShape(shape: Shape, axes: readonly number[], keepDims: boolean): number[] {
   const out: number[] = [];
-  shape.forEach((d, i) => {
-    if (!axes.includes(i)) out.push(d);
+  for (let i = 0; i < shape.length; i++) {
+    if (!axes.includes(i)) out.push(shape[i]!);
     else if (keepDims) out.push(1);
-  });
+  }
   return out;
 }

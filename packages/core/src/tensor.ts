@@ -58,6 +58,19 @@ function checkData(data: unknown, shape: Shape): void {
   if (data.length !== n) throw new Error(`Tensor: ${data.length} values do not fill shape ${fmt(shape)} (${n} needed)`);
 }
 
+/** Set by {@link checkedTensor} for the one construction it asks for: its caller has checked data and shape. */
+let checkedByCaller = false;
+
+/**
+ * A tensor whose data and shape its caller has already checked as strictly as the constructor would (runOp
+ * checks every op's output): the constructor's check is then not done a second time. One class, one
+ * construction path, so every tensor keeps one hidden class.
+ */
+export function checkedTensor(data: TypedArray, shape: Shape, node: Node | undefined): Tensor {
+  checkedByCaller = true;
+  return new Tensor(data, shape, node);
+}
+
 /**
  * An immutable n-dimensional array of float32 or float64 values that remembers the op that made it, so
  * `grad` can walk back from it. Every op returns a new tensor; none changes its inputs. Make tensors
@@ -138,7 +151,8 @@ export class Tensor {
    * ```
    */
   constructor(data: TypedArray, shape: Shape, node?: Node, name?: string) {
-    checkData(data, shape);
+    if (checkedByCaller) checkedByCaller = false;
+    else checkData(data, shape);
     this.id = nextId++;
     this.data = data;
     // A frozen shape (another tensor's, as withName and the shape ops pass) cannot change: shared, not copied.

@@ -180,7 +180,7 @@ export class BackwardPass<T extends Tree = Tree> implements IterableIterator<Bac
       throw inUserWords(e, () => `grad: the VJP of '${node.op.name}' failed on inputs ${inputs.map((x) => fmt(x.shape)).join(', ')}`);
     }
     const cotangents = checkCotangentList(node.op.name, inputs, returned);
-    const sent: (Tensor | null)[] = describe ? new Array(inputs.length).fill(null) : [];
+    const sent: (Tensor | null)[] = describe ? new Array(inputs.length).fill(null) : NOTHING_SENT;
     for (let i = 0; i < inputs.length; i++) {
       const c = cotangents[i];
       const input = inputs[i]!;
@@ -198,6 +198,9 @@ export class BackwardPass<T extends Tree = Tree> implements IterableIterator<Bac
     };
   }
 }
+
+/** `sent` when no step record is made: never written (runVjp writes it only when describing). */
+const NOTHING_SENT: (Tensor | null)[] = [];
 
 /** What `advance(false)` returns for a step taken: grad's loop needs to know a step ran, not what it was. */
 const NO_RECORD = {} as BackwardStep;

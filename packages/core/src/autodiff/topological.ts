@@ -1,6 +1,9 @@
 /** The tensors a graph is made of, inputs before the tensors computed from them: what grad walks backwards and viz draws. */
 import type { Tensor } from '../tensor.ts';
 
+/** No tensor to stop at: grad's walk, every training step. */
+const NO_STOP: ReadonlySet<number> = new Set();
+
 /**
  * Every tensor the roots depend on, the roots included, each listed after its inputs. An iterative
  * DFS, so a long chain cannot overflow the stack. Tensors in `stop` are neither listed nor entered
@@ -13,7 +16,7 @@ import type { Tensor } from '../tensor.ts';
  * topologicalOrder([x.exp().sum()]).map((t) => t.node?.op.name ?? 'leaf');   // ['leaf', 'exp', 'sum']
  * ```
  */
-export function topologicalOrder(roots: readonly Tensor[], stop: ReadonlySet<number> = new Set()): Tensor[] {
+export function topologicalOrder(roots: readonly Tensor[], stop: ReadonlySet<number> = NO_STOP): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<number>();
   // Two parallel stacks (a tensor, and the next of its inputs to enter), not a pair per tensor: grad runs this every step.

@@ -13,19 +13,28 @@ export type Tree = Tensor | readonly Tree[] | { readonly [key: string]: Tree } |
 
 type Rebuild = (leaves: Tensor[], at: { i: number }) => unknown;
 
+/** A leaf's rebuild: the next leaf. One function for every leaf, not a closure each. */
+const nextLeaf: Rebuild = (ls, at) => ls[at.i++];
+
 function build(tree: Tree, leaves: Tensor[]): Rebuild {
   if (tree instanceof Tensor) {
     leaves.push(tree);
-    return (ls, at) => ls[at.i++];
+    return nextLeaf;
   }
   if (Array.isArray(tree)) {
     const parts = tree.map((t) => build(t, leaves));
     return (ls, at) => parts.map((p) => p(ls, at));
   }
   if (isKeyed(tree)) {
+    // The parts in the collection's order, and one map over the collection itself to rebuild it (its
+    // forEach and map visit values in one order): one new collection per grad, not two (Params, every step).
     const keyed = tree as Collection.Keyed<string, Tree>;
-    const parts = keyed.map((t) => build(t, leaves));
-    return (ls, at) => parts.map((p) => p(ls, at));
+    const parts: Rebuild[] = [];
+    keyed.forEach((t) => { parts.push(build(t, leaves)); });
+    return (ls, at) => {
+      let j = 0;
+      return keyed.map(() => parts[j++]!(ls, at));
+    };
   }
   if (tree && typeof tree === 'object') {
     const entries = Object.entries(tree).map(([k, t]) => [k, build(t as Tree, leaves)] as const);

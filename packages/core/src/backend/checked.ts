@@ -13,9 +13,11 @@ type Say = (message: string) => Error;
 type Check = (say: Say, ...args: any[]) => void;
 
 function array(say: Say, name: string, x: unknown): number {
-  if (!(x instanceof Float32Array || x instanceof Float64Array)) throw say(`${name} is ${describeValue(x)}, not a Float32Array or Float64Array`);
+  if (!(x instanceof Float32Array || x instanceof Float64Array)) throw notFloats(say, name, x);
   return x.length;
 }
+
+const notFloats = (say: Say, name: string, x: unknown): Error => say(`${name} is ${describeValue(x)}, not a Float32Array or Float64Array`);
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
 
@@ -24,10 +26,19 @@ function count(say: Say, name: string, n: unknown): number {
   return n;
 }
 
-/** `why` says where n comes from; a template is passed as a function, so no string is built unless the check fails. */
-function length(say: Say, name: string, x: unknown, n: number, why: string | (() => string)): void {
-  const have = array(say, name, x);
-  if (have !== n) throw say(`${name} has ${have} values, expected ${n} (${typeof why === 'string' ? why : why()})`);
+/** `why` says where n comes from (a fixed string: sizes go in through {@link fits} and {@link wrongLength}). */
+function length(say: Say, name: string, x: unknown, n: number, why: string): void {
+  if (array(say, name, x) !== n) throw wrongLength(say, name, x as ArrayLike<number>, n, why);
+}
+
+/**
+ * Whether x, a float array (else the check throws), holds n values. The caller builds its message only
+ * when this is false: a template or a closure per call was most of what the checks allocated.
+ */
+const fits = (say: Say, name: string, x: unknown, n: number): boolean => array(say, name, x) === n;
+
+function wrongLength(say: Say, name: string, x: ArrayLike<number>, n: number, why: string): Error {
+  return say(`${name} has ${x.length} values, expected ${n} (${why})`);
 }
 
 function sizeOfShape(say: Say, name: string, shape: unknown): number {
@@ -59,6 +70,20 @@ function strided(say: Say, name: string, x: unknown, strides: unknown, shape: re
   if (last >= have) throw say(`reading ${name} (${have} values) with strides ${fmt(strides)}${offset ? ` from ${offset}` : ''} over ${fmt(shape)} reaches index ${last}`);
 }
 
+/** out holds as many values as outShape (checked to be a shape). */
+function outOfShape(say: Say, out: unknown, outShape: unknown): void {
+  const n = sizeOfShape(say, 'outShape', outShape);
+  if (!fits(say, 'out', out, n)) throw wrongLength(say, 'out', out as ArrayLike<number>, n, `the size of ${fmt(outShape as number[])}`);
+}
+
+/** arrays[i] of a fused call has the first array's length and kind. */
+function sameArrays(say: Say, arrays: readonly unknown[], which: string, i: number, n: number, kind: unknown): void {
+  const x = arrays[i];
+  if (!(x instanceof Float32Array || x instanceof Float64Array)) throw notFloats(say, `${which}[${i}]`, x);
+  if (x.length !== n) throw wrongLength(say, `${which}[${i}]`, x, n, 'all arrays of a fused program have one length');
+  if (x.constructor !== kind) throw say(`${which}[${i}] is a ${x.constructor.name}, the other arrays ${(kind as Function).name}s`);
+}
+
 /** Programs already found well formed. */
 const wellFormed = new WeakSet<object>();
 
@@ -66,57 +91,61 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
   unary: (say, _op, x, out) => length(say, 'out', out, array(say, 'x', x), "x's length"),
   clip: (say, x, _lo, _hi, out) => length(say, 'out', out, array(say, 'x', x), "x's length"),
   binary: (say, _op, a, aS, b, bS, outShape, out) => {
-    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), () => `the size of ${fmt(outShape)}`);
+    outOfShape(say, out, outShape);
     strided(say, 'a', a, aS, outShape);
     strided(say, 'b', b, bS, outShape);
   },
   select: (say, c, cS, a, aS, b, bS, outShape, out) => {
-    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), () => `the size of ${fmt(outShape)}`);
+    outOfShape(say, out, outShape);
     strided(say, 'cond', c, cS, outShape);
     strided(say, 'a', a, aS, outShape);
     strided(say, 'b', b, bS, outShape);
   },
   reduce: (say, _op, x, shape, axes, out) => {
-    length(say, 'x', x, sizeOfShape(say, 'shape', shape), () => `the size of ${fmt(shape)}`);
+    const n = sizeOfShape(say, 'shape', shape);
+    if (!fits(say, 'x', x, n)) throw wrongLength(say, 'x', x, n, `the size of ${fmt(shape)}`);
     if (!Array.isArray(axes)) throw say(`axes must be an array, got ${describeValue(axes)}`);
     let kept = 1;
     for (let d = 0; d < shape.length; d++) if (!axes.includes(d)) kept *= shape[d];
-    axes.forEach((a: unknown, i: number) => {
+    for (let i = 0; i < axes.length; i++) {
+      const a: unknown = axes[i];
       if (typeof a !== 'number' || !Number.isInteger(a) || a < 0 || a >= shape.length || axes.indexOf(a) !== i) {
         throw say(`axes ${fmt(axes)} are not distinct axes of ${fmt(shape)}`);
       }
-    });
-    length(say, 'out', out, kept, () => `the kept dimensions of ${fmt(shape)} without axes ${fmt(axes)}`);
+    }
+    if (!fits(say, 'out', out, kept)) throw wrongLength(say, 'out', out, kept, `the kept dimensions of ${fmt(shape)} without axes ${fmt(axes)}`);
   },
   matmul: (say, a, b, out, m, k, n) => {
-    const [M, K, N] = [count(say, 'm', m), count(say, 'k', k), count(say, 'n', n)];
-    length(say, 'a', a, M * K, () => `m·k = ${M}·${K}`);
-    length(say, 'b', b, K * N, () => `k·n = ${K}·${N}`);
-    length(say, 'out', out, M * N, () => `m·n = ${M}·${N}`);
+    const M = count(say, 'm', m), K = count(say, 'k', k), N = count(say, 'n', n);
+    if (!fits(say, 'a', a, M * K)) throw wrongLength(say, 'a', a, M * K, `m·k = ${M}·${K}`);
+    if (!fits(say, 'b', b, K * N)) throw wrongLength(say, 'b', b, K * N, `k·n = ${K}·${N}`);
+    if (!fits(say, 'out', out, M * N)) throw wrongLength(say, 'out', out, M * N, `m·n = ${M}·${N}`);
   },
   linear: (say, x, w, bias, out, m, k, n) => {
-    const [M, K, N] = [count(say, 'm', m), count(say, 'k', k), count(say, 'n', n)];
-    length(say, 'x', x, M * K, () => `m·k = ${M}·${K}`);
-    length(say, 'w', w, K * N, () => `k·n = ${K}·${N}`);
-    length(say, 'bias', bias, N, () => `n = ${N}`);
-    length(say, 'out', out, M * N, () => `m·n = ${M}·${N}`);
+    const M = count(say, 'm', m), K = count(say, 'k', k), N = count(say, 'n', n);
+    if (!fits(say, 'x', x, M * K)) throw wrongLength(say, 'x', x, M * K, `m·k = ${M}·${K}`);
+    if (!fits(say, 'w', w, K * N)) throw wrongLength(say, 'w', w, K * N, `k·n = ${K}·${N}`);
+    if (!fits(say, 'bias', bias, N)) throw wrongLength(say, 'bias', bias, N, `n = ${N}`);
+    if (!fits(say, 'out', out, M * N)) throw wrongLength(say, 'out', out, M * N, `m·n = ${M}·${N}`);
   },
   copyStrided: (say, x, offset, strides, outShape, out) => {
-    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), () => `the size of ${fmt(outShape)}`);
+    outOfShape(say, out, outShape);
     strided(say, 'x', x, strides, outShape, offset);
   },
   softmax: (say, x, outer, len, inner, out) => {
     const n = count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner);
-    length(say, 'x', x, n, () => `outer·len·inner = ${outer}·${len}·${inner}`);
-    length(say, 'out', out, n, () => `outer·len·inner = ${outer}·${len}·${inner}`);
+    if (!fits(say, 'x', x, n)) throw wrongLength(say, 'x', x, n, `outer·len·inner = ${outer}·${len}·${inner}`);
+    if (!fits(say, 'out', out, n)) throw wrongLength(say, 'out', out, n, `outer·len·inner = ${outer}·${len}·${inner}`);
   },
   logsumexp: (say, x, outer, len, inner, out) => {
-    length(say, 'x', x, count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner), () => `outer·len·inner = ${outer}·${len}·${inner}`);
-    length(say, 'out', out, outer * inner, () => `outer·inner = ${outer}·${inner}`);
+    const n = count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner);
+    if (!fits(say, 'x', x, n)) throw wrongLength(say, 'x', x, n, `outer·len·inner = ${outer}·${len}·${inner}`);
+    if (!fits(say, 'out', out, outer * inner)) throw wrongLength(say, 'out', out, outer * inner, `outer·inner = ${outer}·${inner}`);
   },
   pad: (say, x, shape, before, outShape, out) => {
-    length(say, 'x', x, sizeOfShape(say, 'shape', shape), () => `the size of ${fmt(shape)}`);
-    length(say, 'out', out, sizeOfShape(say, 'outShape', outShape), () => `the size of ${fmt(outShape)}`);
+    const n = sizeOfShape(say, 'shape', shape);
+    if (!fits(say, 'x', x, n)) throw wrongLength(say, 'x', x, n, `the size of ${fmt(shape)}`);
+    outOfShape(say, out, outShape);
     if (!Array.isArray(before) || before.length !== shape.length || outShape.length !== shape.length) {
       throw say(`shape ${fmt(shape)}, before ${Array.isArray(before) ? fmt(before) : describeValue(before)} and outShape ${fmt(outShape)} must have one entry per axis`);
     }
@@ -125,12 +154,14 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
     });
   },
   gather: (say, x, outer, len, inner, indices, out) => {
-    length(say, 'x', x, count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner), () => `outer·len·inner = ${outer}·${len}·${inner}`);
+    const n = count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner);
+    if (!fits(say, 'x', x, n)) throw wrongLength(say, 'x', x, n, `outer·len·inner = ${outer}·${len}·${inner}`);
     rowsOfIndices(say, indices, outer * inner);
     length(say, 'out', out, indices.length, "the indices' length");
   },
   scatterAdd: (say, g, outer, len, inner, indices, out) => {
-    length(say, 'out', out, count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner), () => `outer·len·inner = ${outer}·${len}·${inner}`);
+    const n = count(say, 'outer', outer) * count(say, 'len', len) * count(say, 'inner', inner);
+    if (!fits(say, 'out', out, n)) throw wrongLength(say, 'out', out, n, `outer·len·inner = ${outer}·${len}·${inner}`);
     rowsOfIndices(say, indices, outer * inner);
     length(say, 'g', g, indices.length, "the indices' length");
   },
@@ -139,22 +170,22 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
     let total = 0;
     parts.forEach((p: unknown, i: number) => {
       const block = count(say, `blocks[${i}]`, blocks[i]);
-      length(say, `parts[${i}]`, p, block * count(say, 'outer', outer), () => `blocks[${i}]·outer = ${block}·${outer}`);
+      if (!fits(say, `parts[${i}]`, p, block * count(say, 'outer', outer))) throw wrongLength(say, `parts[${i}]`, p as ArrayLike<number>, block * outer, `blocks[${i}]·outer = ${block}·${outer}`);
       total += block;
     });
-    length(say, 'out', out, total * outer, () => `outer·Σblocks = ${outer}·${total}`);
+    if (!fits(say, 'out', out, total * outer)) throw wrongLength(say, 'out', out, total * outer, `outer·Σblocks = ${outer}·${total}`);
   },
   crossEntropy: (say, x, rows, len, labels, probs) => {
     const n = count(say, 'rows', rows) * count(say, 'len', len);
-    length(say, 'x', x, n, () => `rows·len = ${rows}·${len}`);
+    if (!fits(say, 'x', x, n)) throw wrongLength(say, 'x', x, n, `rows·len = ${rows}·${len}`);
     labelsFor(say, labels, rows);
-    length(say, 'probs', probs, n, () => `rows·len = ${rows}·${len}`);
+    if (!fits(say, 'probs', probs, n)) throw wrongLength(say, 'probs', probs, n, `rows·len = ${rows}·${len}`);
   },
   crossEntropyGrad: (say, probs, rows, len, labels, _scale, out) => {
     const n = count(say, 'rows', rows) * count(say, 'len', len);
-    length(say, 'probs', probs, n, () => `rows·len = ${rows}·${len}`);
+    if (!fits(say, 'probs', probs, n)) throw wrongLength(say, 'probs', probs, n, `rows·len = ${rows}·${len}`);
     labelsFor(say, labels, rows);
-    length(say, 'out', out, n, () => `rows·len = ${rows}·${len}`);
+    if (!fits(say, 'out', out, n)) throw wrongLength(say, 'out', out, n, `rows·len = ${rows}·${len}`);
   },
   fused: (say, program, inputs, scalars, outputs) => {
     if (!wellFormed.has(program)) {
@@ -165,25 +196,23 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
     if (!Array.isArray(inputs) || inputs.length !== program.inputs) throw say(`inputs must be an array of ${program.inputs} arrays, got ${describeValue(inputs)}`);
     if (!Array.isArray(outputs) || outputs.length !== program.outputs) throw say(`outputs must be an array of ${program.outputs} arrays, got ${describeValue(outputs)}`);
     if (!(scalars instanceof Float64Array) || scalars.length !== program.scalars) throw say(`scalars must be a Float64Array of ${program.scalars} values, got ${describeValue(scalars)}`);
-    const arrays = [...inputs, ...outputs] as unknown[];
-    const n = array(say, inputs.length ? 'inputs[0]' : 'outputs[0]', arrays[0]);
-    const kind = arrays[0]!.constructor;
-    arrays.forEach((x, i) => {
-      const name = i < inputs.length ? `inputs[${i}]` : `outputs[${i - inputs.length}]`;
-      length(say, name, x, n, 'all arrays of a fused program have one length');
-      if (x!.constructor !== kind) throw say(`${name} is a ${x!.constructor.name}, the other arrays ${kind.name}s`);
-    });
+    // Plain loops, and names built only for a message: this runs for every fused call (a dozen a training step).
+    const first: unknown = inputs.length ? inputs[0] : outputs[0];
+    const n = array(say, inputs.length ? 'inputs[0]' : 'outputs[0]', first);
+    const kind = (first as Float32Array | Float64Array).constructor;
+    for (let i = 0; i < inputs.length; i++) sameArrays(say, inputs, 'inputs', i, n, kind);
+    for (let i = 0; i < outputs.length; i++) sameArrays(say, outputs, 'outputs', i, n, kind);
   },
   sumSquares: (say, x) => { array(say, 'x', x); },
   im2col: (say, x, win, out) => {
     const w = windowOf(say, win);
-    length(say, 'x', x, w.batch * w.channels * w.height * w.width, () => imageSize(w));
-    length(say, 'out', out, w.channels * w.kernelH * w.kernelW * w.batch * w.outH * w.outW, () => `channels·kernelH·kernelW·batch·outH·outW = ${w.channels}·${w.kernelH}·${w.kernelW}·${w.batch}·${w.outH}·${w.outW}`);
+    image(say, 'x', x, w);
+    columns(say, 'out', out, w);
   },
   col2im: (say, cols, win, out) => {
     const w = windowOf(say, win);
-    length(say, 'cols', cols, w.channels * w.kernelH * w.kernelW * w.batch * w.outH * w.outW, () => `channels·kernelH·kernelW·batch·outH·outW = ${w.channels}·${w.kernelH}·${w.kernelW}·${w.batch}·${w.outH}·${w.outW}`);
-    length(say, 'out', out, w.batch * w.channels * w.height * w.width, () => imageSize(w));
+    columns(say, 'cols', cols, w);
+    image(say, 'out', out, w);
   },
   maxPool2d: (say, x, win, out, argmax) => {
     const w = pooling(say, x, 'x', windowOf(say, win, true), out, 'out');
@@ -193,8 +222,8 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
   avgPool2d: (say, x, win, out) => { pooling(say, x, 'x', win, out, 'out'); },
   avgPool2dBackward: (say, g, win, out) => {
     const w = windowOf(say, win);
-    length(say, 'g', g, w.batch * w.channels * w.outH * w.outW, () => pooledSize(w));
-    length(say, 'out', out, w.batch * w.channels * w.height * w.width, () => imageSize(w));
+    pooled(say, 'g', g, w);
+    image(say, 'out', out, w);
   },
 };
 
@@ -225,9 +254,23 @@ function windowOf(say: Say, win: unknown, overlapping = false): Window2d {
 /** A pooling call's sizes: the image in, one value per window out. */
 function pooling(say: Say, x: unknown, xName: string, win: unknown, out: unknown, outName: string): Window2d {
   const w = windowOf(say, win);
-  length(say, xName, x, w.batch * w.channels * w.height * w.width, () => imageSize(w));
-  length(say, outName, out, w.batch * w.channels * w.outH * w.outW, () => pooledSize(w));
+  image(say, xName, x, w);
+  pooled(say, outName, out, w);
   return w;
+}
+
+/** x holds the window's image, its pooled values, or its columns (im2col's layout). */
+function image(say: Say, name: string, x: unknown, w: Window2d): void {
+  const n = w.batch * w.channels * w.height * w.width;
+  if (!fits(say, name, x, n)) throw wrongLength(say, name, x as ArrayLike<number>, n, imageSize(w));
+}
+function pooled(say: Say, name: string, x: unknown, w: Window2d): void {
+  const n = w.batch * w.channels * w.outH * w.outW;
+  if (!fits(say, name, x, n)) throw wrongLength(say, name, x as ArrayLike<number>, n, pooledSize(w));
+}
+function columns(say: Say, name: string, x: unknown, w: Window2d): void {
+  const n = w.channels * w.kernelH * w.kernelW * w.batch * w.outH * w.outW;
+  if (!fits(say, name, x, n)) throw wrongLength(say, name, x as ArrayLike<number>, n, `channels·kernelH·kernelW·batch·outH·outW = ${w.channels}·${w.kernelH}·${w.kernelW}·${w.batch}·${w.outH}·${w.outW}`);
 }
 
 function rowsOfIndices(say: Say, indices: unknown, rows: number): asserts indices is Int32Array {

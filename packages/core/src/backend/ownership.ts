@@ -17,7 +17,7 @@
  * values, which a later `grad` needs), inside arrays, plain objects, Maps and Immutable collections.
  */
 import type { DType, TypedArray } from '../dtype.ts';
-import { isImmutable, isRecord } from 'immutable';
+import { isImmutable, isRecord, isSeq } from 'immutable';
 import { Tensor } from '../tensor.ts';
 import { describeValue } from '../describe-value.ts';
 import { giveBackRecord, isPooledSize, recordOf, take, takeRecord, type PooledBuffer } from './pool.ts';
@@ -51,7 +51,7 @@ const open: Scope[] = [];
  */
 export function allocate(dtype: DType, size: number, contents: 'zeros' | 'overwritten' = 'zeros'): TypedArray {
   const scope = open[open.length - 1];
-  if (scope === undefined || !isPooledSize(size)) return take(dtype, size, contents);
+  if (scope === undefined || !isPooledSize(dtype, size)) return take(dtype, size, contents);
   const record = takeRecord(dtype, size, contents);
   record.owner = scope;
   scope.made.push(record);
@@ -212,24 +212,34 @@ interface Walk {
 }
 
 function visit(x: unknown, walk: Walk): void {
-  if (x === null || typeof x !== 'object' || walk.seen.has(x)) return;
+  if (x === null || typeof x !== 'object') return;
+  if (x instanceof Tensor) {
+    // The commonest value, first. Its data (a float array) is noted directly: finding a buffer twice is
+    // harmless, so only a tensor whose graph is walked goes in `seen` (shared inputs are walked once).
+    const data = x.data, node = x.node;
+    walk.found.set(data.buffer, data);
+    if (walk.graphs && node !== undefined && !walk.seen.has(x)) {
+      walk.seen.add(x);
+      const inputs = node.inputs;
+      for (let i = 0; i < inputs.length; i++) visit(inputs[i], walk);
+      visit(node.saved, walk);
+    }
+    return;
+  }
+  if (walk.seen.has(x)) return;
   walk.seen.add(x);
   if (x instanceof Float32Array || x instanceof Float64Array) {
     walk.found.set(x.buffer, x);
-  } else if (x instanceof Tensor) {
-    visit(x.data, walk);
-    if (walk.graphs && x.node) {
-      const inputs = x.node.inputs;
-      for (let i = 0; i < inputs.length; i++) visit(inputs[i], walk);
-      visit(x.node.saved, walk);
-    }
   } else if (ArrayBuffer.isView(x)) {
     // other typed arrays (indices) hold no float buffer
   } else if (Array.isArray(x)) {
     for (let i = 0; i < x.length; i++) visit(x[i], walk);
-  } else if (isImmutable(x) || x instanceof Map || x instanceof Set) {
-    // Their values only (a Record's through its Seq), by forEach: an iterator costs twice as much, and entries a pair each.
-    (isRecord(x) ? x.toSeq() : x as Map<unknown, unknown>).forEach((v: unknown) => { visit(v, walk); });
+  } else if (isImmutable(x)) {
+    const values = immutableValues(x);
+    for (let i = 0; i < values.length; i++) visit(values[i], walk);
+  } else if (x instanceof Map || x instanceof Set) {
+    // Their values only, by forEach: an iterator costs twice as much, and entries a pair each.
+    x.forEach((v: unknown) => { visit(v, walk); });
   } else if (HOLDS in x) {
     visit((x as { [HOLDS]: unknown })[HOLDS], walk);
   } else if (Symbol.iterator in x) {
@@ -237,4 +247,31 @@ function visit(x: unknown, walk: Walk): void {
   } else {
     for (const key of Object.keys(x)) visit((x as Record<string, unknown>)[key], walk);
   }
+}
+
+/**
+ * The values of an Immutable collection (a Record's through its Seq), kept for the collection's life: it
+ * never changes, and a training step's results are walked twice (when returned, then when donated to the
+ * next step), so the second walk reads an array instead of iterating the collection again. Not kept for a
+ * lazy Seq, whose values are computed anew on each pass, nor for a collection being mutated.
+ */
+const valuesOf = new WeakMap<object, readonly unknown[]>();
+/** Where `collect` puts values: a module function for forEach, not a closure per collection. */
+let collecting: unknown[] = [];
+const collect = (v: unknown): void => { collecting.push(v); };
+
+function immutableValues(x: object): readonly unknown[] {
+  const known = valuesOf.get(x);
+  if (known !== undefined) return known;
+  const values: unknown[] = [], outer = collecting;
+  collecting = values;
+  try {
+    // forEach, not an iterator: an iterator costs twice as much, and a Map's entries a pair each.
+    (isRecord(x) ? x.toSeq() : x as unknown as Map<unknown, unknown>).forEach(collect);
+  } finally {
+    collecting = outer; // a lazy Seq's functions may run another walk meanwhile
+  }
+  // A collection inside withMutations (an owner set) may still change: not kept either.
+  if (!isSeq(x) && (x as { __ownerID?: unknown }).__ownerID === undefined) valuesOf.set(x, values);
+  return values;
 }

@@ -8,7 +8,7 @@ import { checkFinite, isDebug } from '../debug.ts';
 import type { DType, TypedArray } from '../dtype.ts';
 import { allocate } from '../backend/index.ts';
 import { fmt, type Shape } from '../shape.ts';
-import { Tensor } from '../tensor.ts';
+import { checkedTensor, Tensor } from '../tensor.ts';
 import { notATensor } from '../validate.ts';
 import { checkSpec } from './check-spec.ts';
 import { checkFormula, formulaFor, type FormulaSpec, type OpFormula } from './formula.ts';
@@ -347,5 +347,6 @@ function runOp<A>(op: OpDef<A, string>, inputs: readonly Tensor[], attrs: A): Te
   const node = isRecording() && op.differentiable
     ? { op, attrs, inputs, saved: result.saved, scope: currentScope(), phase: currentPhase() }
     : undefined;
-  return new Tensor(result.data, result.shape, node);
+  // Checked above as the constructor would check it (more strictly: whole dimensions), so not again.
+  return checkedTensor(result.data, result.shape, node);
 }

@@ -16,7 +16,7 @@ type MatmulAttrs = { transA: boolean; transB: boolean };
 
 /** The [rows, cols] of op(x) for the last two dims of x. */
 const matrixDims = (x: Tensor, trans: boolean): [number, number] => {
-  const [r, c] = [x.shape[x.rank - 2], x.shape[x.rank - 1]];
+  const r = x.shape[x.rank - 2]!, c = x.shape[x.rank - 1]!;
   return trans ? [c, r] : [r, c];
 };
 
@@ -65,6 +65,12 @@ const matmulOp: OpDef<MatmulAttrs, 'matmul'> = defineOp({
     const [k2, n] = matrixDims(b, transB);
     if (k !== k2) {
       throw new Error(`matmul: inner dimensions differ: ${fmt(a.shape)}${transA ? 'ᵀ' : ''} × ${fmt(b.shape)}${transB ? 'ᵀ' : ''} (${k} ≠ ${k2})`);
+    }
+    if (a.rank === 2 && b.rank === 2) {
+      // No batch: what every dense layer runs, forward and backward, without the batch bookkeeping below.
+      const out = allocate(a.dtype, m * n, 'overwritten');
+      kernels().matmul(a.data, b.data, out, m, k, n, transA, transB);
+      return { shape: [m, n], data: out };
     }
     const aBatch = a.shape.slice(0, -2);
     const bBatch = b.shape.slice(0, -2);
@@ -157,8 +163,7 @@ const linearOp = defineOp({
     if (x.rank !== 2 || w.rank !== 2 || b.rank !== 1 || x.shape[1] !== w.shape[0] || b.shape[0] !== w.shape[1]) {
       throw new Error(`linear: expected x [m,k], W [k,n] and b [n], got ${fmt(x.shape)}, ${fmt(w.shape)} and ${fmt(b.shape)}`);
     }
-    const [m, k] = x.shape as [number, number];
-    const n = w.shape[1];
+    const m = x.shape[0]!, k = x.shape[1]!, n = w.shape[1]!;
     const out = allocate(x.dtype, m * n, 'overwritten');
     kernels().linear(x.data, w.data, b.data, out, m, k, n);
     return { shape: [m, n], data: out };

@@ -1,6 +1,6 @@
 /** Reductions over one axis, a list of axes, or all: sum, mean, max, min, logsumexp. */
 import { allocate, kernels, type ReduceKernel } from '../backend/index.ts';
-import { normalizeAxes, reducedShape, sizeOf } from '../shape.ts';
+import { normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { axisArb, sampleUnary } from '../testing/sample.ts';
 import { equal } from './compare.ts';
@@ -125,7 +125,8 @@ const logsumexpOp = defineOp({
 function reduceAttrs(op: string, x: Tensor, axis: Axis, keepDims: boolean): ReduceAttrs {
   expectTensor(op, 'x', x);
   if (typeof keepDims !== 'boolean') throw new Error(`${op}: keepDims must be true or false, got ${JSON.stringify(keepDims) ?? String(keepDims)}`);
-  return { axes: normalizeAxes(op, axis, x.rank), keepDims };
+  // One axis (a bias gradient's sum over the batch, every step) needs no list handling.
+  return { axes: typeof axis === 'number' ? [normalizeAxis(op, axis, x.rank)] : normalizeAxes(op, axis, x.rank), keepDims };
 }
 
 /**

@@ -32,8 +32,15 @@ export function plan2d(shape: readonly number[], aS: readonly number[], bS: read
 
 /** [outer, len, inner] for a reduction over one block of consecutive axes (unit dims may sit anywhere), or null. */
 export function reduceBlock(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
-  const steps = reduceSteps(shape, axes);
-  return steps?.length === 1 ? steps[0]! : null;
+  // reduceSteps' first step, found in place (no copy of the shape, no list of steps: this runs on every
+  // reduce call), and null when a reduced axis of size > 1 is left before it (a second step).
+  let last = shape.length - 1;
+  while (last >= 0 && !(axes.includes(last) && shape[last]! !== 1)) last--;
+  if (last < 0) return null;
+  let first = last;
+  while (first > 0 && (axes.includes(first - 1) || shape[first - 1] === 1)) first--;
+  for (let d = 0; d < first; d++) if (axes.includes(d) && shape[d]! !== 1) return null;
+  return [product(shape, 0, first), product(shape, first, last + 1), product(shape, last + 1, shape.length)];
 }
 
 /** The output's strides against the input's dims: 0 along reduced axes, row-major over the kept ones. */
