@@ -176,6 +176,11 @@ describe('buffer reuse in training', () => {
     for (let i = 0; i < 2; i++) step(last.params, last.optState, { x: data.x, y: data.y }); // its logits stay, unreused
     expect(sameBits(last.output, want)).toBe(true);
     expect(activations).toBe(1);
+    // Each read runs the activation again and gives a tensor of its own; the other fields are plain properties.
+    const again = last.output;
+    expect(activations).toBe(2);
+    expect(sameBits(again, want)).toBe(true);
+    expect(Object.keys(last)).toEqual(expect.arrayContaining(['params', 'optState', 'loss', 'grads', 'state']));
   });
 
   it('a reused buffer starts zeroed, like a fresh one', () => {

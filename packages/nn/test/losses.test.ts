@@ -58,6 +58,11 @@ describe('losses', () => {
     expect(() => crossEntropy(tensor([[1, 2, 3]]), [-1])).toThrow(/label -1/);
     expect(() => crossEntropy(tensor([[1, 2, 3]]), [0.5])).toThrow(/label 0.5 at position 0 is not an integer/);
     expect(() => crossEntropy(tensor([[1, 2, 3]]), [0, 1])).toThrow(/2 labels for 1 rows/);
+    // Int32Array labels are taken as they are (no copy), and checked all the same.
+    expect(() => crossEntropy(tensor([[1, 2, 3], [1, 2, 3]]), Int32Array.of(0, 3))).toThrow(/label 3 at position 1 is out of range for 3 classes \(valid labels 0..2\)/);
+    expect(() => crossEntropy(tensor([[1, 2, 3]]), Int32Array.of(-1))).toThrow(/label -1 at position 0/);
+    expect(() => crossEntropy(tensor([[1, 2, 3]]), Int32Array.of(0, 1))).toThrow(/2 labels for 1 rows/);
+    expect(() => crossEntropy(tensor([[1, 2, 3]]), tensor([2.5]))).toThrow(/label 2.5 at position 0 is not an integer/);
   });
 
   it('an unknown loss name lists the valid ones', () => {

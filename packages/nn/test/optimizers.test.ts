@@ -1,7 +1,7 @@
 import { tensor, type Tensor } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { describe, expect, it } from 'vitest';
-import { adam, adamW, clipGradients, exponentialDecay, getOptimizer, globalNorm, rmsprop, sgd, type Params } from '../src/index.ts';
+import { adam, adamW, clipGradients, exponentialDecay, getOptimizer, globalNorm, OptState, rmsprop, sgd, type Params } from '../src/index.ts';
 
 const P = (entries: Record<string, number[]>): Params =>
   OrderedMap(Object.entries(entries).map(([k, v]) => [k, tensor(v, { dtype: 'float64' })] as [string, Tensor]));
@@ -19,6 +19,26 @@ describe('optimisers', () => {
     expect(values(params, 'a/w')).toEqual([1, -2]);
     expect(state.step).toBe(1);
     expect(next.get('a/w')!.name).toBe('a/w');
+  });
+
+  it('update returns an OptState one step on, the params in their order and the slots per parameter, and leaves the state given as it was', () => {
+    const opt = adam({ lr: 0.1 });
+    const before = opt.init(params);
+    const { params: next, state } = opt.update(params, grads, before);
+    expect(state).toBeInstanceOf(OptState);
+    expect(state.step).toBe(1);
+    expect([...next.keys()]).toEqual(['a/w', 'a/b']);
+    expect([...state.slots.keys()]).toEqual(['m', 'v']);
+    expect([...state.slots.get('m')!.keys()]).toEqual(['a/w', 'a/b']);
+    expect(values(state.slots.get('m')!, 'a/w')).toEqual([expect.closeTo(0.05, 12), expect.closeTo(-0.1, 12)]);
+    expect(before.step).toBe(0);
+    expect(values(before.slots.get('m')!, 'a/w')).toEqual([0, 0]);
+    // A state given as a plain object of the same fields (not made by OptState) still gives an OptState back.
+    const plain = { step: 4, slots: OrderedMap<string, Params>() } as unknown as ReturnType<typeof opt.init>;
+    const fromPlain = sgd({ lr: 0.1 }).update(params, grads, plain).state;
+    expect(fromPlain).toBeInstanceOf(OptState);
+    expect(fromPlain.step).toBe(5);
+    expect(fromPlain.slots.size).toBe(0);
   });
 
   it('sgd momentum accumulates velocity; nesterov looks ahead', () => {

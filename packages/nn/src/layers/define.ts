@@ -314,12 +314,14 @@ function resolveLayer<C extends object>(d: LayerDefinition<C>, spec: LayerSpec, 
       return [p.key, t];
     });
   };
-  const local = (source: Params | ModelState, infos: readonly ParamInfo[], what: string): Tensors => {
+  // Each entry's name inside the layer ('w' of 'dense0/w'), cut once: local() runs for every layer at every step.
+  const paramNames = params.map((p) => p.key.slice(name.length + 1)), stateNames = state.map((p) => p.key.slice(name.length + 1));
+  const local = (source: Params | ModelState, infos: readonly ParamInfo[], names: readonly string[], what: string): Tensors => {
     const out: Record<string, Tensor> = {};
-    for (const p of infos) {
-      const t = source.get(p.key);
-      if (!t) throw new Error(`${where}: the ${what} have no '${p.key}' (keys: ${[...source.keys()].join(', ') || 'none'})`);
-      out[p.key.slice(name.length + 1)] = t;
+    for (let i = 0; i < infos.length; i++) {
+      const key = infos[i]!.key, t = source.get(key);
+      if (!t) throw new Error(`${where}: the ${what} have no '${key}' (keys: ${[...source.keys()].join(', ') || 'none'})`);
+      out[names[i]!] = t;
     }
     return out;
   };
@@ -342,7 +344,7 @@ function resolveLayer<C extends object>(d: LayerDefinition<C>, spec: LayerSpec, 
       return checked('initialState()', state, Object.fromEntries(stateShapes(dtype)), dtype);
     },
     apply(p, s, x, options: RunOptions = {}) {
-      const ps = local(p, params, 'params'), ss = local(s, state, 'state');
+      const ps = local(p, params, paramNames, 'params'), ss = local(s, state, stateNames, 'state');
       const context: LayerContext<C> = { config, training: options.training ?? false, rng: options.rng, logits: options.logits ?? false, inputShape };
       const r = nameScope(name, () => {
         try {
