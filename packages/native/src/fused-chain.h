@@ -98,11 +98,13 @@ CHAIN_INLINE V load(const T* array, size_t i, size_t count) {
   return v;
 }
 
-// A vector of x in every lane (not V{} + x, which makes -0 into +0).
+// A vector of x in every lane, through its bits (V{} + x would make -0 into +0).
 template <typename V, typename T> CHAIN_INLINE V splat(T x) {
-  V v;
-  for (size_t l = 0; l < sizeof(V) / sizeof(T); l++) v[l] = x;
-  return v;
+  typedef std::conditional_t<sizeof(T) == 4, int32_t, int64_t> I;
+  typedef I IV __attribute__((vector_size(sizeof(V))));
+  I bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return (V)(IV{} + bits);
 }
 
 template <typename V> CHAIN_INLINE V sqrtLanes(V a) {

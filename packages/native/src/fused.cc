@@ -155,12 +155,8 @@ template <typename T> void fused(const Program& p, const T* const* in, const dou
   if (scratch.size() < need) scratch.resize(need);
   T* const constants = scratch.data();
   T* const temps = constants + size_t(p.scalars) * block;
-  // Only as much of each block as the arrays are long is ever read.
-  const size_t used = n < block ? n : block;
-  for (int s = 0; s < p.scalars; s++) std::fill(constants + s * block, constants + s * block + used, T(scalars[s]));
-  // Temporaries start at zero, as the reference's fresh arrays do, when a program reads one before writing it.
-  if (readsBeforeWrite) for (int t = 0; t < p.temps; t++) std::fill(temps + t * block, temps + t * block + used, T(0));
-  // A chain of a known shape runs in one pass.
+  for (int s = 0; s < p.scalars; s++) constants[s * block] = T(scalars[s]);
+  // A chain of a known shape runs in one pass (reading each scalar's first element only).
   chain::Chain<T> c;
   if (!readsBeforeWrite && chain::chainOf(p, in, out, constants, block, c)) {
     if (const int shape = chain::shapeOf(c); shape >= 0) {
@@ -171,6 +167,11 @@ template <typename T> void fused(const Program& p, const T* const* in, const dou
       return chainPortable(shape, c, n);
     }
   }
+  // Only as much of each block as the arrays are long is ever read.
+  const size_t used = n < block ? n : block;
+  for (int s = 0; s < p.scalars; s++) std::fill(constants + s * block + 1, constants + s * block + used, T(scalars[s]));
+  // Temporaries start at zero, as the reference's fresh arrays do, when a program reads one before writing it.
+  if (readsBeforeWrite) for (int t = 0; t < p.temps; t++) std::fill(temps + t * block, temps + t * block + used, T(0));
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
   if (vectorLevel() == 2) return runAvx512(p, in, out, n, block, constants, temps);
   if (vectorLevel() == 1) return runAvx2(p, in, out, n, block, constants, temps);
