@@ -285,6 +285,44 @@ function labelsFor(say: Say, labels: unknown, rows: number): void {
   if (labels.length !== rows) throw say(`labels has ${labels.length} values, expected one per row (${rows})`);
 }
 
+type Fn = (...args: any[]) => unknown;
+type Wrap = (check: Check, kernel: Fn, set: Kernels, say: Say) => Fn;
+
+/**
+ * Each kernel's checked call: its check, then the kernel, with the kernel's own parameters. One function
+ * literal per kernel, not one for all: closures made from one literal share their type feedback in V8, so
+ * a single wrapper saw every check and every kernel at its two calls (megamorphic: never inlined, slower
+ * to optimise). This runs on every kernel call.
+ */
+const wrappers: { readonly [K in keyof typeof checks]: Wrap } = {
+  unary: (c, k, s, say) => (op, x, out, alpha) => { c(say, op, x, out, alpha); return k.call(s, op, x, out, alpha); },
+  clip: (c, k, s, say) => (x, lo, hi, out) => { c(say, x, lo, hi, out); return k.call(s, x, lo, hi, out); },
+  binary: (c, k, s, say) => (op, a, aS, b, bS, outShape, out) => { c(say, op, a, aS, b, bS, outShape, out); return k.call(s, op, a, aS, b, bS, outShape, out); },
+  select: (c, k, s, say) => (cond, cS, a, aS, b, bS, outShape, out) => {
+    c(say, cond, cS, a, aS, b, bS, outShape, out);
+    return k.call(s, cond, cS, a, aS, b, bS, outShape, out);
+  },
+  reduce: (c, k, s, say) => (op, x, shape, axes, out) => { c(say, op, x, shape, axes, out); return k.call(s, op, x, shape, axes, out); },
+  matmul: (c, k, s, say) => (a, b, out, m, kk, n, tA, tB) => { c(say, a, b, out, m, kk, n, tA, tB); return k.call(s, a, b, out, m, kk, n, tA, tB); },
+  linear: (c, k, s, say) => (x, w, bias, out, m, kk, n) => { c(say, x, w, bias, out, m, kk, n); return k.call(s, x, w, bias, out, m, kk, n); },
+  copyStrided: (c, k, s, say) => (x, offset, strides, outShape, out) => { c(say, x, offset, strides, outShape, out); return k.call(s, x, offset, strides, outShape, out); },
+  softmax: (c, k, s, say) => (x, outer, len, inner, out, log) => { c(say, x, outer, len, inner, out, log); return k.call(s, x, outer, len, inner, out, log); },
+  logsumexp: (c, k, s, say) => (x, outer, len, inner, out) => { c(say, x, outer, len, inner, out); return k.call(s, x, outer, len, inner, out); },
+  pad: (c, k, s, say) => (x, shape, before, outShape, out) => { c(say, x, shape, before, outShape, out); return k.call(s, x, shape, before, outShape, out); },
+  gather: (c, k, s, say) => (x, outer, len, inner, indices, out) => { c(say, x, outer, len, inner, indices, out); return k.call(s, x, outer, len, inner, indices, out); },
+  scatterAdd: (c, k, s, say) => (g, outer, len, inner, indices, out) => { c(say, g, outer, len, inner, indices, out); return k.call(s, g, outer, len, inner, indices, out); },
+  concat: (c, k, s, say) => (parts, blocks, outer, out) => { c(say, parts, blocks, outer, out); return k.call(s, parts, blocks, outer, out); },
+  crossEntropy: (c, k, s, say) => (x, rows, len, labels, probs) => { c(say, x, rows, len, labels, probs); return k.call(s, x, rows, len, labels, probs); },
+  crossEntropyGrad: (c, k, s, say) => (probs, rows, len, labels, scale, out) => { c(say, probs, rows, len, labels, scale, out); return k.call(s, probs, rows, len, labels, scale, out); },
+  fused: (c, k, s, say) => (program, inputs, scalars, outputs) => { c(say, program, inputs, scalars, outputs); return k.call(s, program, inputs, scalars, outputs); },
+  sumSquares: (c, k, s, say) => (x) => { c(say, x); return k.call(s, x); },
+  im2col: (c, k, s, say) => (x, win, out) => { c(say, x, win, out); return k.call(s, x, win, out); },
+  col2im: (c, k, s, say) => (cols, win, out) => { c(say, cols, win, out); return k.call(s, cols, win, out); },
+  maxPool2d: (c, k, s, say) => (x, win, out, argmax) => { c(say, x, win, out, argmax); return k.call(s, x, win, out, argmax); },
+  avgPool2d: (c, k, s, say) => (x, win, out) => { c(say, x, win, out); return k.call(s, x, win, out); },
+  avgPool2dBackward: (c, k, s, say) => (g, win, out) => { c(say, g, win, out); return k.call(s, g, win, out); },
+};
+
 /** The unchecked set behind each checked one, and the checked one made for each set (so installing a set twice gives the same object). */
 const unchecked = new WeakMap<Kernels, Kernels>();
 const made = new WeakMap<Kernels, Kernels>();
@@ -298,15 +336,10 @@ export function checkedKernels(set: Kernels): Kernels {
   if (have) return have;
   const out: Record<string, unknown> = { name: set.name };
   for (const key of Object.keys(checks) as (keyof typeof checks)[]) {
-    const kernel = set[key] as (...args: unknown[]) => unknown;
-    const check = checks[key];
+    const kernel = set[key] as Fn;
     const say: Say = (message) => new Error(`kernel ${key} (${set.name}): ${message}`);
     if (typeof kernel !== 'function') throw new Error(`the kernel set '${set.name}' has no ${key} kernel (got ${describeValue(kernel)})`);
-    // Eight fixed parameters (the most any kernel takes), not rest arguments: this runs on every op.
-    out[key] = (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => {
-      check(say, a, b, c, d, e, f, g, h);
-      return kernel.call(set, a, b, c, d, e, f, g, h);
-    };
+    out[key] = wrappers[key](checks[key], kernel, set, say);
   }
   const checked = out as unknown as Kernels;
   unchecked.set(checked, set);
