@@ -39,7 +39,12 @@ void map2(const T* a, size_t aRow, size_t aInner, const T* b, size_t bRow, size_
 
 }  // namespace
 
-template <typename T> void unary(int op, const T* x, T* out, size_t n, double alpha) {
+// The elementwise loops and sum3 are compiled for AVX-512 and AVX2 too, and the CPU's widest runs: each
+// element's operations are the same at every width (sum3 still adds each output's terms in order of j), so
+// every path gives the same bits. Functions that call libm (exp, log, sin…) stay scalar at every width.
+namespace {
+
+template <typename T> inline __attribute__((always_inline)) void unaryLoops(int op, const T* x, T* out, size_t n, double alpha) {
   switch (op) {
     case kNeg: return map(x, out, n, [](double v) { return -v; });
     case kExp: return map(x, out, n, [](double v) { return std::exp(v); });
@@ -62,8 +67,8 @@ template <typename T> void unary(int op, const T* x, T* out, size_t n, double al
 }
 
 template <typename T>
-void binary(int op, const T* a, size_t aRow, size_t aInner, const T* b, size_t bRow, size_t bInner, T* out, size_t outer,
-            size_t inner) {
+inline __attribute__((always_inline)) void binaryLoops(int op, const T* a, size_t aRow, size_t aInner, const T* b, size_t bRow,
+                                                       size_t bInner, T* out, size_t outer, size_t inner) {
 #define CHAINRULE_MAP2(expr) \
   return map2(a, aRow, aInner, b, bRow, bInner, out, outer, inner, [](double x, double y) { return expr; })
   switch (op) {
@@ -84,7 +89,7 @@ void binary(int op, const T* a, size_t aRow, size_t aInner, const T* b, size_t b
 #undef CHAINRULE_MAP2
 }
 
-template <typename T> void sum3(const T* x, size_t outer, size_t len, size_t inner, T* out) {
+template <typename T> inline __attribute__((always_inline)) void sum3Loops(const T* x, size_t outer, size_t len, size_t inner, T* out) {
   for (size_t o = 0; o < outer; o++) {
     T* po = out + o * inner;
     for (size_t i = 0; i < inner; i++) po[i] = 0;
@@ -94,6 +99,64 @@ template <typename T> void sum3(const T* x, size_t outer, size_t len, size_t inn
       for (size_t i = 0; i < inner; i++) po[i] += px[i];
     }
   }
+}
+
+// 2 = AVX-512, 1 = AVX2, 0 = neither (checked once).
+int vectorLevel() {
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+  static const int level = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+  }();
+  return level;
+#else
+  return 0;
+#endif
+}
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define CHAINRULE_WIDE(attributes, suffix)                                                                                 \
+  template <typename T> attributes void unary##suffix(int op, const T* x, T* out, size_t n, double alpha) {              \
+    unaryLoops(op, x, out, n, alpha);                                                                                   \
+  }                                                                                                                     \
+  template <typename T> attributes void binary##suffix(int op, const T* a, size_t aRow, size_t aInner, const T* b,       \
+                                                      size_t bRow, size_t bInner, T* out, size_t outer, size_t inner) { \
+    binaryLoops(op, a, aRow, aInner, b, bRow, bInner, out, outer, inner);                                               \
+  }                                                                                                                     \
+  template <typename T> attributes void sum3##suffix(const T* x, size_t outer, size_t len, size_t inner, T* out) {        \
+    sum3Loops(x, outer, len, inner, out);                                                                               \
+  }
+CHAINRULE_WIDE(__attribute__((target("avx512f"))), Avx512)
+CHAINRULE_WIDE(__attribute__((target("avx2"))), Avx2)
+#undef CHAINRULE_WIDE
+#endif
+
+}  // namespace
+
+template <typename T> void unary(int op, const T* x, T* out, size_t n, double alpha) {
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+  if (vectorLevel() == 2) return unaryAvx512(op, x, out, n, alpha);
+  if (vectorLevel() == 1) return unaryAvx2(op, x, out, n, alpha);
+#endif
+  unaryLoops(op, x, out, n, alpha);
+}
+
+template <typename T>
+void binary(int op, const T* a, size_t aRow, size_t aInner, const T* b, size_t bRow, size_t bInner, T* out, size_t outer,
+            size_t inner) {
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+  if (vectorLevel() == 2) return binaryAvx512(op, a, aRow, aInner, b, bRow, bInner, out, outer, inner);
+  if (vectorLevel() == 1) return binaryAvx2(op, a, aRow, aInner, b, bRow, bInner, out, outer, inner);
+#endif
+  binaryLoops(op, a, aRow, aInner, b, bRow, bInner, out, outer, inner);
+}
+
+template <typename T> void sum3(const T* x, size_t outer, size_t len, size_t inner, T* out) {
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+  if (vectorLevel() == 2) return sum3Avx512(x, outer, len, inner, out);
+  if (vectorLevel() == 1) return sum3Avx2(x, outer, len, inner, out);
+#endif
+  sum3Loops(x, outer, len, inner, out);
 }
 
 // Softmax and logsumexp accumulate in double, like the reference's JavaScript numbers. Each output row's
