@@ -58,6 +58,38 @@ function checkData(data: unknown, shape: Shape): void {
   if (data.length !== n) throw new Error(`Tensor: ${data.length} values do not fill shape ${fmt(shape)} (${n} needed)`);
 }
 
+/** A trie of frozen shapes by their dimensions: `next` by the following dimension, `shape` ending here. */
+interface ShapeNode { readonly next: Map<number, ShapeNode>; shape: Shape | undefined }
+const shapes: ShapeNode = { next: new Map(), shape: undefined };
+/** How many shapes the trie holds at most: a program with ever new shapes freezes copies past that. */
+const MAX_SHAPES = 4096;
+let shapeCount = 0;
+
+/**
+ * A frozen copy of `shape`, one per distinct shape: every op makes a tensor, Object.freeze costs ~100 ns
+ * (measured), a lookup here ~30. Tensors of one shape share it (it is frozen, so nothing can tell).
+ * Dimensions other than whole numbers ≥ 1 get a copy of their own.
+ */
+function frozenShape(shape: Shape): Shape {
+  let node = shapes;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
+    if (!(Number.isInteger(d) && d >= 1)) return Object.freeze(shape.slice());
+    let next = node.next.get(d);
+    if (next === undefined) {
+      if (shapeCount >= MAX_SHAPES) return Object.freeze(shape.slice());
+      node.next.set(d, (next = { next: new Map(), shape: undefined }));
+    }
+    node = next;
+  }
+  if (node.shape === undefined) {
+    if (shapeCount >= MAX_SHAPES) return Object.freeze(shape.slice());
+    shapeCount++;
+    node.shape = Object.freeze(shape.slice());
+  }
+  return node.shape;
+}
+
 /** Set by {@link checkedTensor} for the one construction it asks for: its caller has checked data and shape. */
 let checkedByCaller = false;
 
@@ -156,7 +188,7 @@ export class Tensor {
     this.id = nextId++;
     this.data = data;
     // A frozen shape (another tensor's, as withName and the shape ops pass) cannot change: shared, not copied.
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    this.shape = Object.isFrozen(shape) ? shape : frozenShape(shape);
     this.dtype = dtypeOf(data);
     this.node = node;
     this.name = name;
@@ -190,6 +222,7 @@ export class Tensor {
    * ```
    */
   withName(name: string): Tensor {
+    checkedByCaller = true; // this tensor's data and shape
     return new Tensor(this.data, this.shape, this.node, name);
   }
 
@@ -203,6 +236,7 @@ export class Tensor {
    * ```
    */
   detach(): Tensor {
+    checkedByCaller = true; // this tensor's data and shape
     return new Tensor(this.data, this.shape, undefined, this.name);
   }
 

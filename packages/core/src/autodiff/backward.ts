@@ -100,18 +100,22 @@ export class BackwardPass<T extends Tree = Tree> implements IterableIterator<Bac
     this.rebuild = rebuild;
     this.createGraph = options.createGraph === true;
     const order = topologicalOrder([y]);
-    // Only tensors on a path to some x need a gradient.
+    // Only tensors on a path to some x need a gradient; a node runs its VJP when one of its inputs does
+    // (an x made by an op is needed either way, but runs only then). One pass, inputs first.
     const needed = new Set<number>();
     for (let i = 0; i < leaves.length; i++) needed.add(leaves[i]!.id);
-    for (const t of order) if (!needed.has(t.id) && t.node && someNeeded(t.node.inputs, needed)) needed.add(t.id);
     const planned: Tensor[] = [];
-    for (let k = order.length - 1; k >= 0; k--) {
+    for (let k = 0; k < order.length; k++) {
       const t = order[k]!;
-      if (t.node && needed.has(t.id) && someNeeded(t.node.inputs, needed)) planned.push(t);
+      if (t.node === undefined || !someNeeded(t.node.inputs, needed)) continue;
+      needed.add(t.id);
+      planned.push(t);
     }
+    planned.reverse();
     this.planned = planned;
     this.needed = needed;
-    this.grads = new Map([[y.id, seed]]);
+    this.grads = new Map();
+    this.grads.set(y.id, seed);
   }
 
   /** The next step, after running it; done when every planned node has sent its cotangents. */

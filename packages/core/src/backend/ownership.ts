@@ -109,32 +109,45 @@ export function reusing<A extends unknown[], R>(fn: (...args: A) => R, options: 
       result = fn(...args);
     } catch (e) {
       // What it made may be looked at while the error is handled: nothing is reused.
-      settle(scope, () => true, handout);
+      settle(scope, undefined, handout);
       throw e;
     }
     const kept = buffersOf(result, true);
-    settle(scope, (buf) => kept.has(buf.buffer), handout);
-    for (const i of donate) {
-      for (const buf of buffersOf(args[i], false).values()) {
-        const record = recordOf(buf);
-        const o = record?.owner;
-        if (record && (o === handout || (o instanceof Scope && open.includes(o))) && !kept.has(buf.buffer)) {
-          record.owner = undefined;
-          giveBackRecord(record);
-        }
-      }
-    }
+    settle(scope, kept, handout);
+    if (donate.length > 0) giveBackDonated(args, donate, kept, handout);
     return result;
   };
 }
 
-/** Ends a call: buffers it keeps go to the enclosing call (or become its handout); the rest go back to the pool. */
-function settle(scope: Scope, keeps: (buf: TypedArray) => boolean, handout: Handout): void {
+/**
+ * The buffers of the donated arguments that this function handed out (or that the running calls made),
+ * and that the result does not hold, go back to the pool. One walk over all of them.
+ */
+function giveBackDonated(args: readonly unknown[], donate: readonly number[], kept: Map<ArrayBufferLike, TypedArray>, handout: Handout): void {
+  const walk: Walk = { found: new Map(), seen: new Set(), graphs: false };
+  for (let j = 0; j < donate.length; j++) visit(args[donate[j]!], walk);
+  for (const buf of walk.found.values()) {
+    const record = recordOf(buf);
+    const o = record?.owner;
+    if (record && (o === handout || (o instanceof Scope && open.includes(o))) && !kept.has(buf.buffer)) {
+      record.owner = undefined;
+      giveBackRecord(record);
+    }
+  }
+}
+
+/**
+ * Ends a call: buffers it keeps (those in `kept`; all of them without it) go to the enclosing call (or
+ * become its handout); the rest go back to the pool.
+ */
+function settle(scope: Scope, kept: Map<ArrayBufferLike, TypedArray> | undefined, handout: Handout): void {
   open.pop();
   const parent = open[open.length - 1];
-  for (const record of scope.made) {
+  const made = scope.made;
+  for (let i = 0; i < made.length; i++) {
+    const record = made[i]!;
     if (record.owner !== scope) continue; // exposed or donated meanwhile
-    if (!keeps(record.buf)) {
+    if (kept !== undefined && !kept.has(record.buf.buffer)) {
       record.owner = undefined;
       giveBackRecord(record);
     } else if (parent) {
@@ -234,6 +247,11 @@ function visit(x: unknown, walk: Walk): void {
     // other typed arrays (indices) hold no float buffer
   } else if (Array.isArray(x)) {
     for (let i = 0; i < x.length; i++) visit(x[i], walk);
+  } else if (isPlainObject(x)) {
+    // A result object (the commonest after tensors), without the collection tests below; in their order.
+    if (HOLDS in x) visit((x as { [HOLDS]: unknown })[HOLDS], walk);
+    else if (Symbol.iterator in x) for (const item of x as Iterable<unknown>) visit(item, walk);
+    else for (const key of Object.keys(x)) visit((x as Record<string, unknown>)[key], walk);
   } else if (isImmutable(x)) {
     const values = immutableValues(x);
     for (let i = 0; i < values.length; i++) visit(values[i], walk);
@@ -247,6 +265,12 @@ function visit(x: unknown, walk: Walk): void {
   } else {
     for (const key of Object.keys(x)) visit((x as Record<string, unknown>)[key], walk);
   }
+}
+
+/** An object made by `{ … }` or Object.create(null): no collection, whatever keys it has. */
+function isPlainObject(x: object): boolean {
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
 }
 
 /**

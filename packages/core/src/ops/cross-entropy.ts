@@ -94,10 +94,12 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array | readonl
   if (logits.rank !== 2) throw new Error(`softmaxCrossEntropy: logits must have shape [rows, classes], got ${fmt(logits.shape)}`);
   const [rows, len] = logits.shape as [number, number];
   if (labels.length !== rows) throw new Error(`softmaxCrossEntropy: ${labels.length} labels for ${rows} rows of logits`);
-  const ints = Int32Array.from(labels);
-  ints.forEach((v, i) => {
+  // A copy (the op keeps it), by slice when it is one already: Int32Array.from walks an iterator.
+  const ints = labels instanceof Int32Array ? labels.slice() : Int32Array.from(labels);
+  for (let i = 0; i < ints.length; i++) {
+    const v = ints[i]!;
     if (!(v >= 0 && v < len) || v !== labels[i]) throw new Error(`softmaxCrossEntropy: label ${labels[i]} at position ${i} is out of range for ${len} classes (valid labels 0..${len - 1})`);
-  });
+  }
   return softmaxCrossEntropyOp.run([logits], { labels: ints });
 }
 
