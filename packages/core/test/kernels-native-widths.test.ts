@@ -1,9 +1,9 @@
 /**
  * The addon runs its fused, unary, binary and sum3 kernels at the CPU's widest vector width only, so core's
- * kernel tests (packages/core/test/kernels-native*.test.ts) check that width against the reference. These build
- * and run the C++ checks in ../bench that compare every width this CPU runs (AVX-512, AVX2, portable) bit for
+ * kernel tests (kernels-native*.test.ts) check that width against the reference. These build and run the C++
+ * checks in packages/native/bench that compare every width this CPU runs (AVX-512, AVX2, portable) bit for
  * bit: fused programs against a per-element evaluation, the elementwise kernels against their portable loops.
- * They need g++, as building the addon from source does.
+ * They need g++, as building the addon from source does. (Here, not in packages/native/test: that package is CommonJS.)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const nativeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../native');
 const out = mkdtempSync(path.join(tmpdir(), 'chainrule-native-check-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
