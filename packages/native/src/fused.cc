@@ -23,26 +23,22 @@ constexpr size_t kLongBlock = 1024;
 constexpr int kUnaryOps = 6, kBinaryOps = 6, kOps = 13;  // FUSED_UNARY, FUSED_BINARY, then fma
 constexpr int kWords = 5;
 
-// No iteration of an instruction's loop reads what another wrote: an array may be an input and an output,
-// but element i then only meets element i. (Partly overlapping views are not supported, as in the reference.)
-#define IVDEP _Pragma("GCC ivdep")
-
 template <typename T> inline __attribute__((always_inline)) void step(int op, size_t len, T* o, const T* a, const T* b, const T* c, T tiny) {
   switch (op) {
-    case 0: IVDEP for (size_t i = 0; i < len; i++) o[i] = a[i]; break;
-    case 1: IVDEP for (size_t i = 0; i < len; i++) o[i] = -a[i]; break;
-    case 2: IVDEP for (size_t i = 0; i < len; i++) o[i] = std::fabs(a[i]); break;
-    case 3: IVDEP for (size_t i = 0; i < len; i++) o[i] = std::sqrt(a[i]); break;
+    case 0: for (size_t i = 0; i < len; i++) o[i] = a[i]; break;
+    case 1: for (size_t i = 0; i < len; i++) o[i] = -a[i]; break;
+    case 2: for (size_t i = 0; i < len; i++) o[i] = std::fabs(a[i]); break;
+    case 3: for (size_t i = 0; i < len; i++) o[i] = std::sqrt(a[i]); break;
     // Math.sign: keeps -0 and NaN.
-    case 4: IVDEP for (size_t i = 0; i < len; i++) { const T x = a[i]; o[i] = x > 0 ? T(1) : x < 0 ? T(-1) : x; } break;
-    case 5: IVDEP for (size_t i = 0; i < len; i++) { const T x = a[i]; o[i] = x < tiny && x > -tiny ? T(0) : x; } break;
-    case 6: IVDEP for (size_t i = 0; i < len; i++) o[i] = a[i] + b[i]; break;
-    case 7: IVDEP for (size_t i = 0; i < len; i++) o[i] = a[i] - b[i]; break;
-    case 8: IVDEP for (size_t i = 0; i < len; i++) o[i] = a[i] * b[i]; break;
-    case 9: IVDEP for (size_t i = 0; i < len; i++) o[i] = a[i] / b[i]; break;
-    case 10: IVDEP for (size_t i = 0; i < len; i++) o[i] = jsMin(a[i], b[i]); break;
-    case 11: IVDEP for (size_t i = 0; i < len; i++) o[i] = jsMax(a[i], b[i]); break;
-    case 12: IVDEP for (size_t i = 0; i < len; i++) { const T p = a[i] * b[i]; o[i] = p + c[i]; } break;
+    case 4: for (size_t i = 0; i < len; i++) { const T x = a[i]; o[i] = x > 0 ? T(1) : x < 0 ? T(-1) : x; } break;
+    case 5: for (size_t i = 0; i < len; i++) { const T x = a[i]; o[i] = x < tiny && x > -tiny ? T(0) : x; } break;
+    case 6: for (size_t i = 0; i < len; i++) o[i] = a[i] + b[i]; break;
+    case 7: for (size_t i = 0; i < len; i++) o[i] = a[i] - b[i]; break;
+    case 8: for (size_t i = 0; i < len; i++) o[i] = a[i] * b[i]; break;
+    case 9: for (size_t i = 0; i < len; i++) o[i] = a[i] / b[i]; break;
+    case 10: for (size_t i = 0; i < len; i++) o[i] = jsMin(a[i], b[i]); break;
+    case 11: for (size_t i = 0; i < len; i++) o[i] = jsMax(a[i], b[i]); break;
+    case 12: for (size_t i = 0; i < len; i++) { const T p = a[i] * b[i]; o[i] = p + c[i]; } break;
   }
 }
 
