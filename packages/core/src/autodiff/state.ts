@@ -79,7 +79,8 @@ export function withRecording<T>(on: boolean, pass: 'forward' | 'backward', fn: 
 export function nameScope<T>(name: string, fn: () => T): T {
   const outer = scopeName;
   scopes.push(name);
-  scopeName = scopes.join('/');
+  // scopes.join('/'), from the outer name: one concatenation per layer and step, not a join.
+  scopeName = scopes.length === 1 ? `${name}` : `${outer}/${name}`;
   try {
     return fn();
   } finally {
