@@ -55,6 +55,19 @@ export interface EpochEntry {
   readonly stepGradNorms: Readonly<globalThis.Record<string, readonly number[]>>;
 }
 
+/**
+ * The list with `values` after its own. Not List.concat: that pushes an array one value at a time through a
+ * sequence, ~2 ms for an MNIST epoch's 938 step losses, where sizing the list once and setting each is ~50 µs.
+ */
+function appended(list: List<number>, values: readonly number[]): List<number> {
+  if (values.length === 0) return list;
+  const start = list.size;
+  return list.withMutations((l) => {
+    l.setSize(start + values.length);
+    for (let i = 0; i < values.length; i++) l.set(start + i, values[i]!);
+  });
+}
+
 /** The history with one more epoch. */
 export function addEpoch(h: History, e: EpochEntry): History {
   return h.withMutations((r) => {
@@ -64,8 +77,8 @@ export function addEpoch(h: History, e: EpochEntry): History {
     if (e.valMetrics) r.set('valMetrics', push(r.valMetrics, e.valMetrics));
     r.set('lr', r.lr.push(e.lr));
     r.set('gradNorms', r.gradNorms.push(e.gradNorms));
-    r.set('stepLoss', r.stepLoss.concat(e.stepLoss));
-    r.set('stepLr', r.stepLr.concat(e.stepLr));
-    r.set('stepGradNorms', Object.entries(e.stepGradNorms).reduce((acc, [k, v]) => acc.update(k, List<number>(), (l) => l.concat(v)), r.stepGradNorms));
+    r.set('stepLoss', appended(r.stepLoss, e.stepLoss));
+    r.set('stepLr', appended(r.stepLr, e.stepLr));
+    r.set('stepGradNorms', Object.entries(e.stepGradNorms).reduce((acc, [k, v]) => acc.update(k, List<number>(), (l) => appended(l, v)), r.stepGradNorms));
   });
 }
