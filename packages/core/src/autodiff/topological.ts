@@ -22,8 +22,9 @@ export function topologicalOrder(roots: readonly Tensor[], stop: ReadonlySet<num
   // Two parallel stacks (a tensor, and the next of its inputs to enter), not a pair per tensor: grad runs this every step.
   const tensors: Tensor[] = [];
   const next: number[] = [];
+  const stopping = stop.size > 0; // grad's walk stops nowhere: no lookup per edge
   for (const root of roots) {
-    if (seen.has(root.id) || stop.has(root.id)) continue;
+    if (seen.has(root.id) || (stopping && stop.has(root.id))) continue;
     seen.add(root.id);
     tensors.push(root);
     next.push(0);
@@ -32,7 +33,7 @@ export function topologicalOrder(roots: readonly Tensor[], stop: ReadonlySet<num
       const inputs = tensors[top]!.node?.inputs;
       if (inputs !== undefined && next[top]! < inputs.length) {
         const input = inputs[next[top]!++]!;
-        if (!seen.has(input.id) && !stop.has(input.id)) {
+        if (!seen.has(input.id) && !(stopping && stop.has(input.id))) {
           seen.add(input.id);
           tensors.push(input);
           next.push(0);

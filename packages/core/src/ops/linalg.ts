@@ -14,12 +14,6 @@ import { sumTerms } from './tangents.ts';
 
 type MatmulAttrs = { transA: boolean; transB: boolean };
 
-/** The [rows, cols] of op(x) for the last two dims of x. */
-const matrixDims = (x: Tensor, trans: boolean): [number, number] => {
-  const r = x.shape[x.rank - 2]!, c = x.shape[x.rank - 1]!;
-  return trans ? [c, r] : [r, c];
-};
-
 /** Matrix sizes 1–4, up to two batch dims (the first possibly 1 on one side, or absent on B), and both transpose flags. */
 function matmulSample(fc: FC) {
   const dims = fc.record({
@@ -61,8 +55,10 @@ const matmulOp: OpDef<MatmulAttrs, 'matmul'> = defineOp({
   name: 'matmul', arity: 2,
   formula: matmulFormula,
   forward: ([a, b], { transA, transB }: MatmulAttrs) => {
-    const [m, k] = matrixDims(a, transA);
-    const [k2, n] = matrixDims(b, transB);
+    // op(x)'s [rows, cols] from x's last two dimensions (indices, not pairs: this runs for every matmul).
+    const ar = a.rank, br = b.rank;
+    const m = a.shape[transA ? ar - 1 : ar - 2]!, k = a.shape[transA ? ar - 2 : ar - 1]!;
+    const k2 = b.shape[transB ? br - 1 : br - 2]!, n = b.shape[transB ? br - 2 : br - 1]!;
     if (k !== k2) {
       throw new Error(`matmul: inner dimensions differ: ${fmt(a.shape)}${transA ? 'ᵀ' : ''} × ${fmt(b.shape)}${transB ? 'ᵀ' : ''} (${k} ≠ ${k2})`);
     }
@@ -149,6 +145,10 @@ export function matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB
   return reshape(c, shape);
 }
 
+/** The flags linear's VJP runs matmul with (frozen: a recorded node keeps its attributes). */
+const TRANS_A: MatmulAttrs = Object.freeze({ transA: true, transB: false });
+const TRANS_B: MatmulAttrs = Object.freeze({ transA: false, transB: true });
+
 /**
  * A dense layer's affine map x·W + b as one op (PyTorch's addmm): x [m,k], W [k,n], b [n]. One kernel
  * call forward; the VJP skips what nobody asked for (the input batch's gradient).
@@ -170,8 +170,8 @@ const linearOp = defineOp({
   },
   // dx = g·Wᵀ, dW = xᵀ·g, db = Σ_rows g
   vjp: ([x, w], _, g, _attrs, _saved, [needX, needW, needB]) => [
-    needX === false ? null : matmulOp.run([g, w], { transA: false, transB: true }),
-    needW === false ? null : matmulOp.run([x, g], { transA: true, transB: false }),
+    needX === false ? null : matmulOp.run([g, w], TRANS_B),
+    needW === false ? null : matmulOp.run([x, g], TRANS_A),
     needB === false ? null : sum(g, 0),
   ],
   // d(x·W + b) = dx·W + x·dW + db (db [n] broadcasts over the rows; the engine broadcasts it alone)
