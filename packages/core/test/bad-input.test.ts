@@ -330,6 +330,7 @@ describe('kernels check lengths: every kernel of every set refuses a too-short a
     pad: [[f(64), [8, 8], [1, 1], [9, 9], f(80)], /out has 80 values, expected 81/],
     gather: [[f(63), 8, 8, 1, i32(64), f(64)], /x has 63 values, expected 64/],
     scatterAdd: [[f(64), 8, 8, 1, i32(64), f(63)], /out has 63 values, expected 64/],
+    takeRows: [[f(64), 8, i32(8), f(63)], /out has 63 values, expected 64 \(rows·rowLength = 8·8\)/],
     im2col: [[f(64), win8, f(63)], /out has 63 values, expected 64 \(channels·kernelH·kernelW·batch·outH·outW = 1·1·1·1·8·8\)/],
     col2im: [[f(63), win8, f(64)], /cols has 63 values, expected 64/],
     maxPool2d: [[f(64), win8, f(64), new Int32Array(63)], /argmax has 63 values, expected 64 \(batch·channels·outH·outW = 1·1·8·8\)/],

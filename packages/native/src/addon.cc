@@ -442,6 +442,24 @@ template <bool scatter> Napi::Value GatherScatter(const Napi::CallbackInfo& info
   return Napi::Value();
 }
 
+// takeRows(x, rowLength, rows, out)
+Napi::Value TakeRows(const Napi::CallbackInfo& info) {
+  const char* k = "takeRows";
+  Napi::Env env = info.Env();
+  int dt = -1; Arr x, rows, out; size_t rowLength, need;
+  if (!floatArg(info, 0, k, dt, x) || !sizeArg(info, 1, k, rowLength) || !int32Arg(info, 2, k, rows) || !floatArg(info, 3, k, dt, out)) return Napi::Value();
+  if (__builtin_mul_overflow(rows.length, rowLength, &need) || out.length != need || (rowLength == 0 ? x.length != 0 : x.length % rowLength != 0)) {
+    return fail(env, k, "for rowLength=" + std::to_string(rowLength) + " the arrays have " + std::to_string(x.length) + ", " +
+      std::to_string(rows.length) + " (rows), " + std::to_string(out.length) + " elements"), Napi::Value();
+  }
+  if (rowLength == 0) return Napi::Value();  // nothing to copy (and x's row count is unknown)
+  if (!indicesIn(env, k, rows, x.length / rowLength)) return Napi::Value();
+  const int32_t* pr = static_cast<const int32_t*>(rows.data);
+  if (dt == 0) chainrule::takeRows(static_cast<const float*>(x.data), rowLength, pr, rows.length, static_cast<float*>(out.data));
+  else chainrule::takeRows(static_cast<const double*>(x.data), rowLength, pr, rows.length, static_cast<double*>(out.data));
+  return Napi::Value();
+}
+
 // concat(parts, blocks, outer, out)
 Napi::Value Concat(const Napi::CallbackInfo& info) {
   const char* k = "concat";
@@ -675,6 +693,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pad", Napi::Function::New(env, Pad));
   exports.Set("gather", Napi::Function::New(env, GatherScatter<false>));
   exports.Set("scatterAdd", Napi::Function::New(env, GatherScatter<true>));
+  exports.Set("takeRows", Napi::Function::New(env, TakeRows));
   exports.Set("concat", Napi::Function::New(env, Concat));
   exports.Set("clip", Napi::Function::New(env, Clip));
   exports.Set("extreme3", Napi::Function::New(env, Extreme3));

@@ -56,6 +56,8 @@ template <typename T> void binaryNd(int op, const T* a, const size_t* aS, const 
 template <typename T> void pad(const T* x, const Shape& shape, const size_t* before, const Shape& outShape, T* out);
 // x is [outer, len, inner], idx and out [outer, m, inner]; every index is in [0, len).
 template <typename T> void gather(const T* x, size_t outer, size_t len, size_t inner, const int32_t* idx, size_t m, T* out);
+// out's row i = x's row rows[i], rows of rowLength values; every row index is inside x (the caller checked).
+template <typename T> void takeRows(const T* x, size_t rowLength, const int32_t* rows, size_t count, T* out);
 template <typename T> void scatterAdd(const T* g, size_t outer, size_t len, size_t inner, const int32_t* idx, size_t m, T* out);
 template <typename T> void concat(const T* const* parts, const size_t* blocks, size_t count, size_t outer, T* out);
 template <typename T> void clip(const T* x, double lo, double hi, T* out, size_t n);

@@ -3,6 +3,7 @@
 // so every result has the reference's bits except crossEntropy's exp (exp.cc's) and log (libm's). Callers (addon.cc)
 // check every size, stride and index first.
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 #include "kernels.h"
@@ -108,6 +109,28 @@ template <typename T> void gather(const T* x, size_t outer, size_t len, size_t i
       const size_t at = (o * m + j) * inner;
       for (size_t i = 0; i < inner; i++) out[at + i] = x[(o * len + size_t(idx[at + i])) * inner + i];
     }
+  }
+}
+
+// A shuffled batch's rows lie far apart (MNIST's: 3 KB rows scattered over 188 MB), so a plain copy waits
+// on each row's cache and TLB misses in turn. Prefetching each row's first and last line (its pages, for
+// rows up to a page long) kTakeAhead rows ahead starts those misses together; the hardware prefetcher then
+// streams the rest of each row. Measured on the project's VM (64 rows of 784 floats, caches flushed):
+// 41 µs per batch without prefetching, 21 µs with this; prefetching every line of each row 2 to 64 rows
+// ahead gave 28 to 34 µs (too many requests in flight), the first line alone 24 µs.
+constexpr size_t kTakeAhead = 64;
+
+template <typename T> void takeRows(const T* x, size_t rowLength, const int32_t* rows, size_t count, T* out) {
+  const size_t bytes = rowLength * sizeof(T);
+  const auto prefetch = [&](size_t i) {
+    const char* row = reinterpret_cast<const char*>(x + size_t(rows[i]) * rowLength);
+    __builtin_prefetch(row);
+    __builtin_prefetch(row + bytes - 1);
+  };
+  for (size_t i = 0; i < count && i < kTakeAhead; i++) prefetch(i);
+  for (size_t i = 0; i < count; i++) {
+    if (i + kTakeAhead < count) prefetch(i + kTakeAhead);
+    std::memcpy(out + i * rowLength, x + size_t(rows[i]) * rowLength, bytes);
   }
 }
 
@@ -230,6 +253,7 @@ template <typename T> void crossEntropyGrad(const T* probs, size_t rows, size_t 
   template void binaryNd<T>(int, const T*, const size_t*, const T*, const size_t*, const Shape&, T*);                     \
   template void pad<T>(const T*, const Shape&, const size_t*, const Shape&, T*);                                          \
   template void gather<T>(const T*, size_t, size_t, size_t, const int32_t*, size_t, T*);                                  \
+  template void takeRows<T>(const T*, size_t, const int32_t*, size_t, T*);                                         \
   template void scatterAdd<T>(const T*, size_t, size_t, size_t, const int32_t*, size_t, T*);                              \
   template void concat<T>(const T* const*, const size_t*, size_t, size_t, T*);                                            \
   template void clip<T>(const T*, double, double, T*, size_t);                                                            \

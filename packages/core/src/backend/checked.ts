@@ -3,7 +3,7 @@
  * which checks each call's sizes and lengths before the kernel runs, so no kernel of any set (reference,
  * WebAssembly, a user's) reads or writes outside its arrays. A bad call is an Error naming the kernel, the
  * set and the sizes. Each check is O(rank) or O(number of arrays), never a loop over the data; the index
- * values of gather, scatterAdd and crossEntropy are checked by their ops (that is a loop over the indices).
+ * values of gather, scatterAdd, takeRows and crossEntropy are checked by their ops (that is a loop over the indices).
  */
 import { describeValue } from '../describe-value.ts';
 import type { Kernels, Window2d } from './kernels.ts';
@@ -165,6 +165,13 @@ const checks: { readonly [K in Exclude<keyof Kernels, 'name'>]: Check } = {
     rowsOfIndices(say, indices, outer * inner);
     length(say, 'g', g, indices.length, "the indices' length");
   },
+  takeRows: (say, x, rowLength, rows, out) => {
+    const n = array(say, 'x', x), row = count(say, 'rowLength', rowLength);
+    if (row === 0 ? n !== 0 : n % row !== 0) throw say(`x has ${n} values, not a whole number of rows of rowLength = ${row}`);
+    if (!(rows instanceof Int32Array)) throw say(`rows must be an Int32Array, got ${describeValue(rows)}`);
+    if (!fits(say, 'out', out, rows.length * row)) throw wrongLength(say, 'out', out, rows.length * row, `rows·rowLength = ${rows.length}·${row}`);
+    if (out.constructor !== x.constructor) throw say(`out is a ${out.constructor.name}, x a ${x.constructor.name}`);
+  },
   concat: (say, parts, blocks, outer, out) => {
     if (!Array.isArray(parts) || !Array.isArray(blocks) || parts.length !== blocks.length) throw say('parts and blocks must be arrays of the same length');
     let total = 0;
@@ -311,6 +318,7 @@ const wrappers: { readonly [K in keyof typeof checks]: Wrap } = {
   pad: (c, k, s, say) => (x, shape, before, outShape, out) => { c(say, x, shape, before, outShape, out); return k.call(s, x, shape, before, outShape, out); },
   gather: (c, k, s, say) => (x, outer, len, inner, indices, out) => { c(say, x, outer, len, inner, indices, out); return k.call(s, x, outer, len, inner, indices, out); },
   scatterAdd: (c, k, s, say) => (g, outer, len, inner, indices, out) => { c(say, g, outer, len, inner, indices, out); return k.call(s, g, outer, len, inner, indices, out); },
+  takeRows: (c, k, s, say) => (x, rowLength, rows, out) => { c(say, x, rowLength, rows, out); return k.call(s, x, rowLength, rows, out); },
   concat: (c, k, s, say) => (parts, blocks, outer, out) => { c(say, parts, blocks, outer, out); return k.call(s, parts, blocks, outer, out); },
   crossEntropy: (c, k, s, say) => (x, rows, len, labels, probs) => { c(say, x, rows, len, labels, probs); return k.call(s, x, rows, len, labels, probs); },
   crossEntropyGrad: (c, k, s, say) => (probs, rows, len, labels, scale, out) => { c(say, probs, rows, len, labels, scale, out); return k.call(s, probs, rows, len, labels, scale, out); },

@@ -189,6 +189,18 @@ export interface Kernels {
    */
   gather(x: TypedArray, outer: number, len: number, inner: number, indices: Int32Array, out: TypedArray): void;
   /**
+   * out[i·rowLength + j] = x[rows[i]·rowLength + j]: the rows `rows` (in that order, repeats allowed) of x
+   * viewed as rows of `rowLength` values, as a shuffled batch is cut from a data set. Rows are in range:
+   * the caller checks them (`takeRows` of '@chainrule/core').
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(4);   // rows 2 and 0 of [[1, 2], [3, 4], [5, 6]]
+   * kernels().takeRows(Float32Array.of(1, 2, 3, 4, 5, 6), 2, Int32Array.of(2, 0), out);   // [5, 6, 1, 2]
+   * ```
+   */
+  takeRows(x: TypedArray, rowLength: number, rows: Int32Array, out: TypedArray): void;
+  /**
    * out[o, idx[o, j, i], i] += g[o, j, i]: the adjoint of gather (out is zeroed first; repeated indices add up).
    *
    * @example

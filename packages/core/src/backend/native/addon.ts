@@ -37,6 +37,7 @@ export interface NativeAddon {
   pad(x: TypedArray, shape: readonly number[], before: readonly number[], outShape: readonly number[], out: TypedArray): void;
   gather(x: TypedArray, outer: number, len: number, inner: number, indices: Int32Array, out: TypedArray): void;
   scatterAdd(g: TypedArray, outer: number, len: number, inner: number, indices: Int32Array, out: TypedArray): void;
+  takeRows(x: TypedArray, rowLength: number, rows: Int32Array, out: TypedArray): void;
   concat(parts: readonly TypedArray[], blocks: readonly number[], outer: number, out: TypedArray): void;
   clip(x: TypedArray, lo: number, hi: number, out: TypedArray): void;
   /** Max (or min, when `max` is false) over the middle axis of x viewed as [outer, len, inner]. */
@@ -86,7 +87,7 @@ const FIX = 'install @chainrule/native beside @chainrule/core and let it build (
   + "or use the WebAssembly kernels: setBackend('wasm-relaxed-simd')";
 
 const EXPORTS: readonly (keyof NativeAddon)[] = ['level', 'threads', 'parallelCalls', 'unary', 'binary', 'sum3', 'logsumexp', 'softmax', 'sumSquares', 'fused', 'gemm',
-  'copyStrided', 'select', 'binaryNd', 'pad', 'gather', 'scatterAdd', 'concat', 'clip', 'extreme3', 'reduceNd', 'crossEntropy', 'crossEntropyGrad',
+  'copyStrided', 'select', 'binaryNd', 'pad', 'gather', 'scatterAdd', 'takeRows', 'concat', 'clip', 'extreme3', 'reduceNd', 'crossEntropy', 'crossEntropyGrad',
   'im2col', 'col2im', 'maxPool2d', 'avgPool2d', 'avgPool2dBackward'];
 
 /**

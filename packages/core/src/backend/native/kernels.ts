@@ -110,6 +110,11 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
     else addon.scatterAdd(g, outer, len, inner, indices, out);
   };
 
+  const takeRows: Kernels['takeRows'] = (x, rowLength, rows, out) => {
+    if (out.length < minElements) ref.takeRows(x, rowLength, rows, out);
+    else addon.takeRows(x, rowLength, rows, out);
+  };
+
   const concat: Kernels['concat'] = (parts, blocks, outer, out) => {
     if (out.length < minElements) ref.concat(parts, blocks, outer, out);
     else addon.concat(parts, blocks, outer, out);
@@ -157,7 +162,7 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
   // Every kernel in C++ (packages/native/src); each hands small or unplannable calls to the reference set.
   return {
     name, matmul, linear, binary, unary, reduce, softmax, logsumexp, sumSquares, fused,
-    select, copyStrided, pad, gather, scatterAdd, concat, clip, crossEntropy, crossEntropyGrad,
+    select, copyStrided, pad, gather, scatterAdd, takeRows, concat, clip, crossEntropy, crossEntropyGrad,
     im2col, col2im, maxPool2d, avgPool2d, avgPool2dBackward,
   };
 }

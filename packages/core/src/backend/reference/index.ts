@@ -1,7 +1,7 @@
 /** The reference kernel set: plain TypeScript, the oracle every faster set is tested against. */
 import type { Kernels } from '../kernels.ts';
 import { binary, clip, select, unary } from './elementwise.ts';
-import { concat, copyStrided, gather, pad, scatterAdd } from './layout.ts';
+import { concat, copyStrided, gather, pad, scatterAdd, takeRows } from './layout.ts';
 import { crossEntropy, crossEntropyGrad } from './cross-entropy.ts';
 import { linear, matmul } from './matmul.ts';
 import { logsumexp, reduce, softmax, sumSquares } from './reduce.ts';
@@ -21,6 +21,6 @@ import { avgPool2d, avgPool2dBackward, col2im, im2col, maxPool2d } from './windo
  */
 export const referenceKernels: Kernels = {
   name: 'reference',
-  unary, binary, select, reduce, matmul, linear, copyStrided, pad, softmax, logsumexp, gather, scatterAdd, concat, clip,
+  unary, binary, select, reduce, matmul, linear, copyStrided, pad, softmax, logsumexp, gather, scatterAdd, takeRows, concat, clip,
   fused, sumSquares, crossEntropy, crossEntropyGrad, im2col, col2im, maxPool2d, avgPool2d, avgPool2dBackward,
 };

@@ -1,4 +1,4 @@
-/** Reference data-movement kernels: strided copy, gather/scatter along an axis, concat. */
+/** Reference data-movement kernels: strided copy, gather/scatter along an axis, row selection, concat. */
 import type { TypedArray } from '../../dtype.ts';
 
 export function copyStrided(x: TypedArray, offset: number, strides: readonly number[], outShape: readonly number[], out: TypedArray): void {
@@ -43,6 +43,13 @@ export function gather(x: TypedArray, outer: number, len: number, inner: number,
         out[at] = x[(o * len + indices[at]!) * inner + i]!;
       }
     }
+  }
+}
+
+export function takeRows(x: TypedArray, rowLength: number, rows: Int32Array, out: TypedArray): void {
+  for (let i = 0; i < rows.length; i++) {
+    const from = rows[i]! * rowLength;
+    out.set(x.subarray(from, from + rowLength), i * rowLength);
   }
 }
 

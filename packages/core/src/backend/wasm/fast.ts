@@ -9,6 +9,7 @@ import type { TypedArray } from '../../dtype.ts';
 import type { Kernels } from '../kernels.ts';
 import type { FusedProgram } from '../program.ts';
 import { referenceKernels as ref } from '../reference/index.ts';
+import { takeRows } from './take-rows.ts';
 import { uncheckedOf } from '../checked.ts';
 import { BINARY_CODES, BINARY_EXPORTS, UNARY_EXPORTS, windowSizes, type Exports } from './abi.ts';
 import { Adapter } from './adapter.ts';
@@ -206,6 +207,8 @@ function makeKernels(name: string, w: Exports, io: Adapter, helper: HelperThread
     // In WebAssembly, for the calls routed to it (wasmTakes); the others go to the reference set.
     matmul, linear, binary, unary, reduce, softmax, logsumexp, sumSquares, fused,
     im2col, col2im, maxPool2d, avgPool2d, avgPool2dBackward,
+    // In JavaScript: the reference copy after a pass that overlaps the rows' cache misses.
+    takeRows,
     // From the reference set: no wasm version (yet).
     select: ref.select, copyStrided: ref.copyStrided, pad: ref.pad, gather: ref.gather, scatterAdd: ref.scatterAdd,
     concat: ref.concat, clip: ref.clip, crossEntropy: ref.crossEntropy, crossEntropyGrad: ref.crossEntropyGrad,
