@@ -198,7 +198,8 @@ export function formatTable(allRows: readonly BenchRow[], opts: TableOptions = {
         `(${(MLP_EPOCH_FLOP / 1e9).toFixed(1)} GFLOP of matmuls). The peers train on random data of MNIST's shape, ` +
         'batches read in order from a pool of 6 400 samples. chainrule rows ending in "fit" run `fit` on the real, ' +
         'shuffled MNIST training set with the gradient monitor on, as a user does; the other chainrule rows run the ' +
-        "peers' loop on the same random data (see how each row was measured, below).",
+        "peers' loop on the same random data (see how each row was measured, below). Every system runs two epochs and is " +
+        "timed on the second; each row's note gives the first's time.",
       '',
       epoch,
       '',
