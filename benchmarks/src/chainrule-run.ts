@@ -47,7 +47,8 @@ if (kernelsFlag === 'native') {
     process.exit(0);
   }
 }
-const threads = backend().endsWith('-2threads') ? 2 : 1;
+// The WebAssembly sets name their helper thread; the native set's pool has CHAINRULE_THREADS threads (checked when it loaded).
+const threads = backend().endsWith('-2threads') ? 2 : backend().startsWith('native') ? Number(process.env.CHAINRULE_THREADS ?? 1) : 1;
 
 /**
  * GFLOP/s of `matmul` on tensors (op overhead and copies included), measured like the peers measure

@@ -1,7 +1,8 @@
 /**
  * chainrule's rows: the WebAssembly kernels on one thread, running `fit` on real MNIST (what a user runs) and
  * the peers' loop (the same work the peers time); the WebAssembly kernels with the helper thread for big
- * matmuls; the native addon's kernels (Node's default) on one thread, both loops (rows saying why, when the addon cannot load); and
+ * matmuls; the native addon's kernels (Node's default) on one thread, both loops (rows saying why, when the addon cannot load),
+ * and on two threads, the peers' loop; and
  * the reference kernels (plain TypeScript; a partial epoch, scaled). Each runs src/chainrule-run.ts in its
  * own process, since the kernel set is picked when core loads.
  */
@@ -25,6 +26,8 @@ export async function runChainrule(opts: { quick: boolean; log: (line: string) =
     // The native addon (opt-in), one thread: when it cannot load, its rows come back empty with the loading error.
     { label: 'native kernels, 1 thread, fit', env: { CHAINRULE_THREADS: '1' }, args: [...native, ...quick] },
     { label: "native kernels, 1 thread, the peers' loop", env: { CHAINRULE_THREADS: '1' }, args: [...native, ...peers, '--no-matmul', ...quick] },
+    // Two threads: a report against PyTorch on two, not a target (the second core is often busy here).
+    { label: "native kernels, 2 threads, the peers' loop", env: { CHAINRULE_THREADS: '2' }, args: [...native, ...peers, '--no-matmul', ...quick] },
     // The reference matmul runs at ~1 GFLOP/s: 20 batches are enough to time it (~0.5 min for the 1024³ shapes).
     { label: "reference kernels, the peers' loop", env: { CHAINRULE_KERNELS: 'reference' }, args: [...peers, '--batches', '20', '--round-seconds', opts.quick ? '0.05' : '0.2'] },
   ];

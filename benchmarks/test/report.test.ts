@@ -119,6 +119,12 @@ describe('tables', () => {
     expect(md).toContain("fastest row doing the peers' work, chainrule wasm-relaxed-simd (1 thread): 1.00 s per epoch");
     const withTorch = nativeTargetLines([row('chainrule native-avx2', 1, 0.3), row('PyTorch 1.13 CPU', 1, 0.6), row('PyTorch 1.13 CPU', 2, 0.2)]).join('\n');
     expect(withTorch).toContain('0.500× the time of PyTorch 1.13 CPU (1 thread) (goal ≤ 0.6×); NumPy MLP not in this run (goal ≤ 1.0×)');
+    // A native row on two threads is reported against PyTorch on two, with no goal, and not held to the 1-thread targets.
+    const twoThreads = nativeTargetLines([row('chainrule native-avx2', 1, 0.3), row('chainrule native-avx2', 2, 0.25), row('PyTorch 1.13 CPU', 1, 0.6), row('PyTorch 1.13 CPU', 2, 0.5)]);
+    expect(twoThreads).toContain('- chainrule native-avx2 (2 threads), 0.250 s per epoch: 0.500× the time of PyTorch 1.13 CPU (2 threads) (a report, no goal)');
+    expect(twoThreads.filter((l) => l.includes('(2 threads)') && l.includes('goal ≤'))).toEqual([]);
+    expect(nativeTargetLines([row('chainrule native-avx2', 1, 0.3), row('chainrule native-avx2', 2, 0.25)])).toContain(
+      '- chainrule native-avx2 (2 threads), 0.250 s per epoch: PyTorch (2 threads) not in this run');
     const noNative = nativeTargetLines([{ ...row('chainrule native fit', 1, null), missing: 'the addon did not load' }, row('PyTorch', 1, 0.6)]);
     expect(noNative[0]).toBe('Native targets: not measured, the native kernels did not run (the addon did not load)');
   });
