@@ -7,7 +7,7 @@
  * after the first of a training run costs. The first is reported beside it. Why: V8 optimises the engine's
  * functions one by one as they get hot, and `node --trace-opt` on the MLP's step showed it still compiling
  * them for the first time ~1 300 steps in (1.4 epochs), with a 300 ms warm-up covering ~250 of them; the
- * first epoch in a process ran 20–40 % slower than the next. The Python peers have no such warm-up, and
+ * first epoch in a process ran 13–33 % slower than the next. The Python peers have no such warm-up, and
  * their two epochs differ by a few per cent.
  */
 import { fromData, randUniform, reusing, Rng } from '@chainrule/core';
