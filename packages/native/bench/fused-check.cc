@@ -10,23 +10,15 @@
 #include <random>
 #include <vector>
 
+#include "check-values.h"
 #include "../src/fused.cc"  // the whole file: its per-width functions are in an anonymous namespace
-
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
-#define CHAINRULE_X86 1
-#endif
 
 namespace {
 
 using namespace chainrule;
 std::mt19937 rng(20261130);
 
-template <typename T> T anyValue() {
-  const T special[] = {T(NAN), T(0), T(-0.0), T(INFINITY), T(-INFINITY), std::numeric_limits<T>::denorm_min(),
-                       -std::numeric_limits<T>::denorm_min() * 3, std::numeric_limits<T>::max(), T(1e-31), T(-1e-31), T(1), T(-1)};
-  const unsigned u = rng();
-  return u % 4 == 0 ? special[(u / 4) % 12] : T(std::uniform_real_distribution<double>(-4, 4)(rng));
-}
+template <typename T> T anyValue() { return check_values::anyValue<T>(rng, 4, 4, {T(1e-31), T(-1e-31), T(1), T(-1)}); }
 
 // The program element by element, each instruction rounded to T: what the reference computes. Arrays are read
 // and written in memory (an output may be an input), temporaries and scalars are values.
