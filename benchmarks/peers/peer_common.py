@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import sys
+import statistics
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -99,12 +100,16 @@ def make_pool(np, seed=1):
     return x, labels, onehot
 
 
+# Epochs timed after the first: every system in the bench trains one epoch, then EPOCHS_TIMED more, and
+# gives the median of those (benchmarks/src/epoch-count.ts, TIMED_EPOCHS, says why).
+EPOCHS_TIMED = 3
+
+
 def run_epoch(step, batches, warmup):
     """step(i, start, n, want_loss) runs batch i (samples [start, start + n) of the pool).
-    Runs two epochs after the warm-up and times the last `batches` batches of each (so a partial run
-    includes the 32-sample tail), scaled to 60 000 samples: every system in the bench is timed on its
-    second epoch (chainrule's V8 is still optimising through the first; see benchmarks/src/epochs.ts).
-    Returns (seconds_per_epoch of the second, batches_timed, final_loss, seconds of the first)."""
+    Runs 1 + EPOCHS_TIMED epochs after the warm-up and times the last `batches` batches of each (so a partial
+    run includes the 32-sample tail), scaled to 60 000 samples.
+    Returns (the median of the timed epochs' seconds, batches_timed, final_loss, the first's seconds, the timed ones)."""
     per_epoch = -(-SAMPLES // BATCH)
     batches = per_epoch if batches is None else min(batches, per_epoch)
 
@@ -118,14 +123,21 @@ def run_epoch(step, batches, warmup):
     timed_samples = SAMPLES - first * BATCH
     loss = float("nan")
     seconds = []
-    for _ in range(2):
+    for _ in range(1 + EPOCHS_TIMED):
         t0 = time.perf_counter()
         for i in range(first, per_epoch):
             r = run(i, i == per_epoch - 1)
             if r is not None:
                 loss = r
         seconds.append((time.perf_counter() - t0) * SAMPLES / timed_samples)
-    return seconds[1], batches, loss, seconds[0]
+    timed = seconds[1:]
+    return statistics.median(timed), batches, loss, seconds[0], timed
+
+
+def epochs_note(first, timed, digits=3):
+    """What a row's note says of its epochs (as epoch-count.ts's epochsNote)."""
+    f = "%%.%df" % digits
+    return "the median of epochs 2\u2013%d (%s s; the first took %s s)" % (len(timed) + 1, ", ".join(f % t for t in timed), f % first)
 
 
 def epoch_flop():

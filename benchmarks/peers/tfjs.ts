@@ -19,6 +19,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import { registerTfjsGradients } from './tfjs-gradients.ts';
 import { MATMUL_SHAPES, MLP, MLP_EPOCH_FLOP, matmulFlop, type MatmulShape } from '../src/shapes.ts';
+import { epochsNote, median, TIMED_EPOCHS } from '../src/epoch-count.ts';
 
 export type TfjsBackend = 'wasm' | 'cpu';
 
@@ -152,8 +153,10 @@ export interface EpochOptions {
 
 export interface EpochResult {
   secondsPerEpoch: number;
-  /** The first of the two epochs run (the timed one is the second), scaled alike. */
+  /** The first epoch run (untimed in secondsPerEpoch, the median of the timed ones), scaled alike. */
   firstSecondsPerEpoch: number;
+  /** Each timed epoch's seconds, scaled alike. */
+  timedSecondsPerEpoch: number[];
   batchesTimed: number;
   batchesPerEpoch: number;
   scaled: boolean;
@@ -222,8 +225,8 @@ export function mlpEpoch(opts: EpochOptions = {}): EpochResult {
   for (let i = 0; i < warmup; i++) step(i, false);
   let finalLoss = NaN;
   const timedSamples = MLP.samples - (batchesPerEpoch - batches) * B;
-  // Time the last `batches` batches of the epoch, so a partial run includes the 32-sample tail; two epochs,
-  // timed on the second, as every system in the bench is (benchmarks/src/epochs.ts says why).
+  // Time the last `batches` batches of the epoch, so a partial run includes the 32-sample tail; a first epoch,
+  // then TIMED_EPOCHS more and their median, as every system in the bench (benchmarks/src/epoch-count.ts says why).
   const epoch = (): number => {
     const t0 = now();
     for (let i = batchesPerEpoch - batches; i < batchesPerEpoch; i++) {
@@ -232,12 +235,13 @@ export function mlpEpoch(opts: EpochOptions = {}): EpochResult {
     return ((now() - t0) * MLP.samples) / timedSamples;
   };
   const firstSecondsPerEpoch = epoch();
-  const secondsPerEpoch = epoch();
+  const timedSecondsPerEpoch = Array.from({ length: TIMED_EPOCHS }, epoch);
+  const secondsPerEpoch = median(timedSecondsPerEpoch);
 
   opt.dispose();
   for (const v of [...ws, ...bs]) v.dispose();
   const leakedTensors = tf.memory().numTensors - before;
-  return { secondsPerEpoch, firstSecondsPerEpoch, batchesTimed: batches, batchesPerEpoch, scaled: batches < batchesPerEpoch, finalLoss, leakedTensors };
+  return { secondsPerEpoch, firstSecondsPerEpoch, timedSecondsPerEpoch, batchesTimed: batches, batchesPerEpoch, scaled: batches < batchesPerEpoch, finalLoss, leakedTensors };
 }
 
 export interface RunOptions {
@@ -262,7 +266,7 @@ export async function runTfjs(backend: TfjsBackend, opts: RunOptions = {}): Prom
   if (!Number.isFinite(e.finalLoss)) throw new Error(`tfjs ${backend}: non-finite loss ${e.finalLoss}`);
   const notes: string[] = [`tfjs ${tf.version_core} ${desc}`, opts.fused === false ? 'unfused matMul+add+relu' : 'fused matMul+bias+relu'];
   if (e.scaled) notes.push(`timed ${e.batchesTimed} of ${e.batchesPerEpoch} batches, scaled to 60 000 samples`);
-  notes.push(`the second of two such epochs (the first took ${e.firstSecondsPerEpoch.toFixed(2)} s)`);
+  notes.push(epochsNote(e.firstSecondsPerEpoch, e.timedSecondsPerEpoch, 2));
   if (e.leakedTensors !== 0) notes.push(`${e.leakedTensors} tensors leaked`);
   return {
     system: `TensorFlow.js ${tf.version_core} ${backend}`,

@@ -25,7 +25,7 @@ if "--stock-malloc" not in sys.argv and any(os.environ.get(k) != v for k, v in K
     # glibc reads these when the process starts: run again with them set.
     os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, **KEEP_FREED})
 
-from peer_common import HERE, emit, log, make_pool, parse_args, require, run_epoch, best_seconds  # noqa: E402
+from peer_common import HERE, emit, log, make_pool, parse_args, require, run_epoch, epochs_note, best_seconds  # noqa: E402
 
 with open(os.path.join(HERE, "cnn.json"), encoding="utf-8") as f:
     CNN = json.load(f)
@@ -120,7 +120,7 @@ def train():
 
 
 gflops, conv_backends = ({}, []) if args.no_kernels else conv_gflops()
-seconds, batches, loss, first_seconds = train()
+seconds, batches, loss, first_seconds, timed_seconds = train()
 per_epoch = -(-60_000 // CNN["batch"])
 timed_images = 60_000 - (per_epoch - batches) * CNN["batch"]
 notes = ["python %s (%s)" % (sys.version.split()[0], sys.executable),
@@ -132,7 +132,7 @@ if conv_backends:
     notes.append("conv backend " + ", ".join(conv_backends))
 notes.append("timed %d of %d batches (%s images), scaled to 60 000 samples" % (batches, per_epoch, "{:,}".format(timed_images))
              if batches < per_epoch else "one full epoch")
-notes.append("the second of two such epochs (the first took %.2f s)" % first_seconds)
+notes.append(epochs_note(first_seconds, timed_seconds, 2))
 emit({
     "system": "PyTorch %s CPU" % torch.__version__,
     "threads": args.threads,

@@ -13,7 +13,7 @@ torch runs its matmuls on the reference BLAS, ~6 GFLOP/s).
 import sys
 
 from peer_common import (require, LAYERS, LR, blas_libraries, emit, log, make_pool, parse_args,
-                         reference_blas_warning, run_epoch, time_matmuls)
+                         reference_blas_warning, run_epoch, epochs_note, time_matmuls)
 
 args = parse_args(__doc__.splitlines()[0])
 
@@ -70,7 +70,7 @@ def train():
 
 
 gflops = {} if args.no_kernels else matmuls()
-seconds, batches, loss, first_seconds = train()
+seconds, batches, loss, first_seconds, timed_seconds = train()
 libs = blas_libraries()
 notes = ["python %s (%s)" % (sys.version.split()[0], sys.executable),
          "torch.get_num_threads() = %d" % torch.get_num_threads(),
@@ -81,7 +81,7 @@ if warn:
     log(warn)
 if batches < 938:
     notes.append("timed %d of 938 batches, scaled to 60 000 samples" % batches)
-notes.append("the second of two such epochs (the first took %.3f s)" % first_seconds)
+notes.append(epochs_note(first_seconds, timed_seconds))
 emit({
     "system": "PyTorch %s CPU" % torch.__version__,
     "threads": args.threads,

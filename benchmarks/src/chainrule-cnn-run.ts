@@ -17,6 +17,7 @@
 import { backend, conv2d, grad, noGrad, randUniform, reusing, setBackend } from '@chainrule/core';
 import { mnistCnn } from './mnist-cnn-model.ts';
 import { CNN, CONV_PASSES, CONV_SHAPES, convFlop, convKey, convOut } from './cnn-shapes.ts';
+import { epochsNote } from './epoch-count.ts';
 import { fitEpoch, peersEpoch } from './epochs.ts';
 import { bestSecondsPerCall, warmUp } from './steady-timing.ts';
 
@@ -80,12 +81,12 @@ function convGflops(): Record<string, number> {
 const gflops = argv.includes('--no-conv') ? {} : convGflops();
 const e = (loop === 'fit' ? fitEpoch : peersEpoch)(mnistCnn, CNN, batches);
 const rssMB = process.resourceUsage().maxRSS / 1024;
-log(`epoch (scaled from ${batches} batches): ${e.seconds.toFixed(2)} s (the first: ${e.firstSeconds.toFixed(2)} s), final loss ${e.loss.toFixed(4)}, peak RSS ${rssMB.toFixed(0)} MB`);
+log(`epoch (scaled from ${batches} batches): ${e.seconds.toFixed(2)} s (median of ${e.timedSeconds.map((s) => s.toFixed(2)).join(', ')}; the first: ${e.firstSeconds.toFixed(2)} s), final loss ${e.loss.toFixed(4)}, peak RSS ${rssMB.toFixed(0)} MB`);
 const note = [
   `kernels ${backend()}`,
   loop === 'fit' ? 'fit on real MNIST (shuffled, gradient monitor on)' : "the peers' loop: makeTrainStep on sequential batches of a 6 400-sample random pool, no monitor",
   batches < perEpoch ? `timed ${batches} of ${perEpoch} batches (${(loop === 'fit' ? batches * CNN.batch : CNN.samples - (perEpoch - batches) * CNN.batch).toLocaleString('en-US')} images), scaled to 60 000 samples` : 'one full epoch',
-  `the second of two such epochs (the first took ${e.firstSeconds.toFixed(3)} s)`,
+  epochsNote(e.firstSeconds, e.timedSeconds),
   `train loss ${e.loss.toFixed(3)}`,
   `fresh buffers ${e.freshKBPerStep.toFixed(1)} KB per step`,
   `peak RSS ${rssMB.toFixed(0)} MB`,

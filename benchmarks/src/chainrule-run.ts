@@ -21,6 +21,7 @@
 import { add, backend, type DType, setBackend, grad, matmul, mul, noGrad, randUniform, relu, reusing, sum, tensor } from '@chainrule/core';
 import { mlp } from '@chainrule/nn';
 import { MATMUL_SHAPES, matmulFlop, MLP } from './shapes.ts';
+import { epochsNote } from './epoch-count.ts';
 import { fitEpoch, peersEpoch } from './epochs.ts';
 import { bestSecondsPerCall, warmUp } from './steady-timing.ts';
 
@@ -101,12 +102,12 @@ log(`op overhead: ${overhead.forward.toFixed(2)} µs per op, ${overhead.backward
 const mlpModel = () => mlp([...MLP.layers], { hidden: 'relu', output: 'softmax' });
 const e = (loop === 'fit' ? fitEpoch : peersEpoch)(mlpModel, MLP, batches);
 const rssMB = process.resourceUsage().maxRSS / 1024;
-log(`epoch: ${e.seconds.toFixed(3)} s (the first: ${e.firstSeconds.toFixed(3)} s), final loss ${e.loss.toFixed(4)}, peak RSS ${rssMB.toFixed(0)} MB`);
+log(`epoch: ${e.seconds.toFixed(3)} s (median of ${e.timedSeconds.map((s) => s.toFixed(3)).join(', ')}; the first: ${e.firstSeconds.toFixed(3)} s), final loss ${e.loss.toFixed(4)}, peak RSS ${rssMB.toFixed(0)} MB`);
 const note = [
   `kernels ${backend()}`,
   loop === 'fit' ? 'fit on real MNIST (shuffled, gradient monitor on)' : "the peers' loop: makeTrainStep on sequential batches of a 6 400-sample random pool, no monitor",
   batches < perEpoch ? `timed ${batches} of ${perEpoch} batches, scaled to 60 000 samples` : 'one full epoch',
-  `the second of two such epochs (the first took ${e.firstSeconds.toFixed(3)} s)`,
+  epochsNote(e.firstSeconds, e.timedSeconds),
   `train loss ${e.loss.toFixed(3)}`,
   `fresh buffers ${e.freshKBPerStep.toFixed(1)} KB per step`,
   `peak RSS ${rssMB.toFixed(0)} MB`,

@@ -1,19 +1,14 @@
 /**
  * The two ways a chainrule row times an epoch of an MNIST model (the MLP's and the CNN's runners share
  * them): the peers' loop, the same work the Python peers time, and `fit` as a user runs it. A partial
- * run times `batches` of the epoch and scales the time to the whole of it.
- *
- * Every system in the bench, peers included, runs two epochs and is timed on its second: what each epoch
- * after the first of a training run costs. The first is reported beside it. Why: V8 optimises the engine's
- * functions one by one as they get hot, and `node --trace-opt` on the MLP's step showed it still compiling
- * them for the first time ~1 300 steps in (1.4 epochs), with a 300 ms warm-up covering ~250 of them; the
- * first epoch in a process ran 13–33 % slower than the next. The Python peers have no such warm-up, and
- * their two epochs differ by a few per cent.
+ * run times `batches` of the epoch and scales the time to the whole of it. Both train a first epoch and
+ * TIMED_EPOCHS more, and give the median of those, as every system in the bench does (epoch-count.ts says why).
  */
 import { fromData, randUniform, reusing, Rng } from '@chainrule/core';
 import { bufferStats } from '@chainrule/core/backend';
 import { loadMnist } from '@chainrule/datasets/node';
 import { fit, makeTrainStep, sgd, type Model } from '@chainrule/nn';
+import { median, TIMED_EPOCHS } from './epoch-count.ts';
 import { warmUp } from './steady-timing.ts';
 
 /** What an epoch trains: batch size, SGD's learning rate and the samples of a whole epoch. */
@@ -24,10 +19,10 @@ export interface Workload {
 }
 
 /**
- * One timed epoch, the second of two: its seconds (scaled to the whole epoch), the first epoch's seconds
- * (scaled alike), the last loss, and the fresh buffers per step of the second.
+ * An epoch's time: the median of the timed epochs (each scaled to the whole epoch), each of them, the first
+ * epoch's seconds (scaled alike), the last loss, and the fresh buffers per step of the last epoch.
  */
-export interface Epoch { seconds: number; firstSeconds: number; loss: number; freshKBPerStep: number }
+export interface Epoch { seconds: number; timedSeconds: number[]; firstSeconds: number; loss: number; freshKBPerStep: number }
 
 /** Samples in the peers' pool of random data (peers/peer_common.py's POOL). */
 const POOL = 6400;
@@ -75,15 +70,19 @@ export function peersEpoch(makeModel: () => Model, w: Workload, batches: number)
     return ((performance.now() - t0) / 1000) * w.samples / timed;
   };
   const firstSeconds = epoch();
-  const before = bufferStats();
-  const seconds = epoch();
-  return { seconds, firstSeconds, loss, freshKBPerStep: freshKB(before, batches) };
+  const timedSeconds: number[] = [];
+  let before = bufferStats();
+  for (let k = 0; k < TIMED_EPOCHS; k++) {
+    before = bufferStats();
+    timedSeconds.push(epoch());
+  }
+  return { seconds: median(timedSeconds), timedSeconds, firstSeconds, loss, freshKBPerStep: freshKB(before, batches) };
 }
 
 /**
- * `fit` for two epochs on the first batches·batch images of real MNIST (shuffled, gradient monitor on), each
- * scaled to the whole epoch; the epochs are told apart by an onEpochEnd callback. fit's once-per-call work
- * (checking the data) falls in the first.
+ * One `fit` of 1 + TIMED_EPOCHS epochs on the first batches·batch images of real MNIST (shuffled, gradient
+ * monitor on), each scaled to the whole epoch; the epochs are told apart by an onEpochEnd callback. fit's
+ * once-per-call work (checking the data) falls in the first.
  */
 export function fitEpoch(makeModel: () => Model, w: Workload, batches: number): Epoch {
   const train = loadMnist({ split: 'train' });
@@ -102,8 +101,8 @@ export function fitEpoch(makeModel: () => Model, w: Workload, batches: number): 
     before = bufferStats();
   };
   const t0 = performance.now();
-  const r = fit(model, params, data, { ...options, epochs: 2, callbacks: { onEpochEnd } });
-  const [end1, end2] = ends as [number, number];
+  const r = fit(model, params, data, { ...options, epochs: 1 + TIMED_EPOCHS, callbacks: { onEpochEnd } });
   const scaled = (ms: number) => (ms / 1000) * w.samples / n;
-  return { seconds: scaled(end2 - end1), firstSeconds: scaled(end1 - t0), loss: r.history.loss.last()!, freshKBPerStep: freshKB(before, batches) };
+  const timedSeconds = ends.slice(1).map((end, k) => scaled(end - ends[k]!));
+  return { seconds: median(timedSeconds), timedSeconds, firstSeconds: scaled(ends[0]! - t0), loss: r.history.loss.last()!, freshKBPerStep: freshKB(before, batches) };
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { findPythons, parsePeerOutput } from '../src/peers.ts';
 import { initBackend, matmulGflops, mlpEpoch } from '../peers/tfjs.ts';
 import { MATMUL_SHAPES } from '../src/shapes.ts';
+import { median, TIMED_EPOCHS } from '../src/epoch-count.ts';
 
 describe('TensorFlow.js peer', () => {
   it('registers gradients: d/dW sum(x·W) = xᵀ·1', async () => {
@@ -36,6 +37,8 @@ describe('TensorFlow.js peer', () => {
       expect(e.finalLoss).toBeLessThan(4);
       expect(e.secondsPerEpoch).toBeGreaterThan(0);
       expect(e.firstSecondsPerEpoch).toBeGreaterThan(0);
+      expect(e.timedSecondsPerEpoch).toHaveLength(TIMED_EPOCHS);
+      expect(e.secondsPerEpoch).toBe(median(e.timedSecondsPerEpoch));
       expect(e.leakedTensors).toBe(0);
     });
   }
@@ -75,6 +78,10 @@ describe('Python peers', () => {
       expect(j.threads).toBe(1);
       expect(j.seconds_per_epoch).toBeGreaterThan(0);
       expect(j.note).toContain(p.note);
+      // The row's time is the median of the three timed epochs its note lists.
+      const listed = /the median of epochs 2–4 \(([\d.]+), ([\d.]+), ([\d.]+) s; the first took [\d.]+ s\)/.exec(j.note!);
+      expect(listed, j.note).not.toBeNull();
+      expect(j.seconds_per_epoch).toBeCloseTo(median(listed!.slice(1).map(Number)), 2);
     });
   }
 });
