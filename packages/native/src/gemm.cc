@@ -21,12 +21,15 @@
 namespace chainrule {
 namespace {
 
-// A micro-kernel: the C tile (ROWS×(VECS·lanes), leading dimension ldc) = acc (+ C when accumulate, else
+// A micro-kernel: the C tile (ROWS×cols, leading dimension ldc) = acc (+ C when accumulate, else
 // + bias[j] when bias). Step p of A's panel is at pa + p·lda and of B's at pb + p·ldb: MR and NR apart when
 // packed, the row length of A or B when read in place. Each family is instantiated for every ROWS ≤ MR and VECS ∈ {1, 2}, so edge tiles cost only the FMAs
 // they need; a packed A panel is always MR tall, whatever ROWS reads of it.
+// `cols` (1..VECS·lanes) is how many columns of the tile C holds: the last vector's loads and stores are
+// masked past it, so an edge tile is written in place with the same arithmetic as a whole one.
 template <typename T>
-using MicroKernel = void (*)(int kc, const T* pa, long lda, const T* pb, long ldb, T* c, int ldc, bool accumulate, const T* bias);
+using MicroKernel = void (*)(int kc, const T* pa, long lda, const T* pb, long ldb, T* c, int ldc, bool accumulate,
+                             const T* bias, int cols);
 
 // Picks Family::run<rows, vecs, rowA> from a table built at compile time (rows in 1..MR, vecs in 1..2). With rowA
 // the A panel is read in place from a row-major A: row i at pa + i·lda, step p at +p.
@@ -54,6 +57,9 @@ struct KernelShape {
   void (*packRowPanel)(int kc, const T* a, long ld, int rows, T* out);
   // Optional SIMD packing of one MR-tall panel of op(A) = Aᵀ (step p's values contiguous at a + p·ld).
   void (*packColumnPanel)(int kc, const T* a, long ld, int rows, T* out);
+  // Optional SIMD packing of a last, partial NR-wide panel of a row-major op(B): `cols` < NR values per step
+  // (step p at b + p·ld), zero-padded to NR.
+  void (*packPartialPanel)(int kc, const T* b, long ld, int cols, T* out);
 };
 
 // ---- packing: strides make every transpose the same portable code; a level's SIMD panel packers (further
@@ -115,6 +121,11 @@ void packB(int kc, int nc, const T* b, long rs, long cs, const Shape& s, T* out)
       out += long(kc) * nr;
       continue;
     }
+    if (cs == 1 && s.packPartialPanel) {
+      s.packPartialPanel(kc, b + j0, rs, cols, out);
+      out += long(kc) * nr;
+      continue;
+    }
     for (int p = 0; p < kc; ++p) {
       const T* src = b + p * rs + j0 * cs;
       for (int j = 0; j < cols; ++j) out[j] = src[j * cs];
@@ -152,14 +163,15 @@ template <typename T, int MR_, int LANES>
 struct Portable {
   static constexpr int MR = MR_;
   template <int ROWS, int VECS, bool ROW_A>
-  static void run(int kc, const T* pa, long lda, const T* pb, long ldb, T* c, int ldc, bool accumulate, const T* bias) {
+  static void run(int kc, const T* pa, long lda, const T* pb, long ldb, T* c, int ldc, bool accumulate, const T* bias,
+                  int cols) {
     constexpr int COLS = VECS * LANES;
     T acc[ROWS][COLS] = {};
     for (int p = 0; p < kc; ++p, pa += ROW_A ? 1 : lda, pb += ldb)
       for (int i = 0; i < ROWS; ++i)
         for (int j = 0; j < COLS; ++j) acc[i][j] += pa[ROW_A ? i * lda : i] * pb[j];
     for (int i = 0; i < ROWS; ++i)
-      for (int j = 0; j < COLS; ++j) {
+      for (int j = 0; j < cols; ++j) {
         T* out = c + i * ldc + j;
         *out = accumulate ? *out + acc[i][j] : bias ? acc[i][j] + bias[j] : acc[i][j];
       }
@@ -168,12 +180,14 @@ struct Portable {
 
 #ifdef CHAINRULE_X86
 // One SIMD family: MR rows × 2 vectors, one broadcast of A and two loads of B per step of k.
-#define CHAINRULE_SIMD_FAMILY(NAME, TARGET, MR_, T, VEC, SET1, LOADU, STOREU, FMADD, ADD, ZERO, LANES)            \
+// MASK(n) makes the mask of the first n lanes for MLOAD(p, mask) (zero past it) and MSTORE(p, mask, v).
+#define CHAINRULE_SIMD_FAMILY(NAME, TARGET, MR_, T, VEC, SET1, LOADU, STOREU, FMADD, ADD, ZERO, LANES, MASK, MLOAD,  \
+                              MSTORE)                                                                            \
   struct NAME {                                                                                                  \
     static constexpr int MR = MR_;                                                                               \
     template <int ROWS, int VECS, bool ROW_A>                                                                    \
     __attribute__((target(TARGET))) static void run(int kc, const T* pa, long lda, const T* pb, long ldb, T* c,   \
-                                                    int ldc, bool accumulate, const T* bias) {                   \
+                                                    int ldc, bool accumulate, const T* bias, int cols) {         \
       VEC acc[ROWS][VECS];                                                                                       \
       _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i)                                                    \
         _Pragma("GCC unroll 2") for (int v = 0; v < VECS; ++v) acc[i][v] = ZERO();                               \
@@ -185,27 +199,64 @@ struct Portable {
           _Pragma("GCC unroll 2") for (int v = 0; v < VECS; ++v) acc[i][v] = FMADD(ai, b[v], acc[i][v]);         \
         }                                                                                                        \
       }                                                                                                          \
+      if (cols == VECS * LANES) {                                                                                \
+        _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i)                                                  \
+          _Pragma("GCC unroll 2") for (int v = 0; v < VECS; ++v) {                                               \
+            T* out = c + i * ldc + v * LANES;                                                                    \
+            VEC r = acc[i][v];                                                                                   \
+            if (accumulate) r = ADD(LOADU(out), r);                                                              \
+            else if (bias) r = ADD(r, LOADU(bias + v * LANES));                                                  \
+            STOREU(out, r);                                                                                      \
+          }                                                                                                      \
+        return;                                                                                                  \
+      }                                                                                                          \
+      const auto mask = MASK(cols - (VECS - 1) * LANES); /* the last vector's valid lanes */                     \
       _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; ++i)                                                    \
         _Pragma("GCC unroll 2") for (int v = 0; v < VECS; ++v) {                                                 \
           T* out = c + i * ldc + v * LANES;                                                                      \
+          const bool last = v == VECS - 1;                                                                       \
           VEC r = acc[i][v];                                                                                     \
-          if (accumulate) r = ADD(LOADU(out), r);                                                                \
-          else if (bias) r = ADD(r, LOADU(bias + v * LANES));                                                    \
-          STOREU(out, r);                                                                                        \
+          if (accumulate) r = ADD(last ? MLOAD(out, mask) : LOADU(out), r);                                      \
+          else if (bias) r = ADD(r, last ? MLOAD(bias + v * LANES, mask) : LOADU(bias + v * LANES));             \
+          if (last) MSTORE(out, mask, r);                                                                        \
+          else STOREU(out, r);                                                                                   \
         }                                                                                                        \
     }                                                                                                            \
   };
 
+// Lane masks of the first n lanes and masked loads/stores, for the families above and the packers below (AVX2
+// has no mask registers: its masks are lanes of -1).
+__attribute__((target("avx512f"))) inline __mmask16 lanes16(int n) { return __mmask16((1u << n) - 1); }
+__attribute__((target("avx512f"))) inline __mmask8 lanes8(int n) { return __mmask8((1u << n) - 1); }
+__attribute__((target("avx2,fma"))) inline __m256i lanes32x8(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+__attribute__((target("avx2,fma"))) inline __m256i lanes64x4(int n) {
+  return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+#define CHAINRULE_AVX2_MLOAD_PS(p, mask) _mm256_maskload_ps(p, mask)
+#define CHAINRULE_AVX2_MSTORE_PS(p, mask, v) _mm256_maskstore_ps(p, mask, v)
+#define CHAINRULE_AVX2_MLOAD_PD(p, mask) _mm256_maskload_pd(p, mask)
+#define CHAINRULE_AVX2_MSTORE_PD(p, mask, v) _mm256_maskstore_pd(p, mask, v)
+#define CHAINRULE_AVX512_MLOAD_PS(p, mask) _mm512_maskz_loadu_ps(mask, p)
+#define CHAINRULE_AVX512_MSTORE_PS(p, mask, v) _mm512_mask_storeu_ps(p, mask, v)
+#define CHAINRULE_AVX512_MLOAD_PD(p, mask) _mm512_maskz_loadu_pd(mask, p)
+#define CHAINRULE_AVX512_MSTORE_PD(p, mask, v) _mm512_mask_storeu_pd(p, mask, v)
+
 // AVX2 + FMA: 6×16 floats / 6×8 doubles, 12 ymm accumulators.
 CHAINRULE_SIMD_FAMILY(Avx2F, "avx2,fma", 6, float, __m256, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps,
-                      _mm256_fmadd_ps, _mm256_add_ps, _mm256_setzero_ps, 8)
+                      _mm256_fmadd_ps, _mm256_add_ps, _mm256_setzero_ps, 8, lanes32x8,
+                      CHAINRULE_AVX2_MLOAD_PS, CHAINRULE_AVX2_MSTORE_PS)
 CHAINRULE_SIMD_FAMILY(Avx2D, "avx2,fma", 6, double, __m256d, _mm256_set1_pd, _mm256_loadu_pd, _mm256_storeu_pd,
-                      _mm256_fmadd_pd, _mm256_add_pd, _mm256_setzero_pd, 4)
+                      _mm256_fmadd_pd, _mm256_add_pd, _mm256_setzero_pd, 4, lanes64x4,
+                      CHAINRULE_AVX2_MLOAD_PD, CHAINRULE_AVX2_MSTORE_PD)
 // AVX-512: 14×32 floats / 14×16 doubles, 28 zmm accumulators.
 CHAINRULE_SIMD_FAMILY(Avx512F, "avx512f", 14, float, __m512, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps,
-                      _mm512_fmadd_ps, _mm512_add_ps, _mm512_setzero_ps, 16)
+                      _mm512_fmadd_ps, _mm512_add_ps, _mm512_setzero_ps, 16, lanes16,
+                      CHAINRULE_AVX512_MLOAD_PS, CHAINRULE_AVX512_MSTORE_PS)
 CHAINRULE_SIMD_FAMILY(Avx512D, "avx512f", 14, double, __m512d, _mm512_set1_pd, _mm512_loadu_pd, _mm512_storeu_pd,
-                      _mm512_fmadd_pd, _mm512_add_pd, _mm512_setzero_pd, 8)
+                      _mm512_fmadd_pd, _mm512_add_pd, _mm512_setzero_pd, 8, lanes8,
+                      CHAINRULE_AVX512_MLOAD_PD, CHAINRULE_AVX512_MSTORE_PD)
 #endif
 
 #ifdef CHAINRULE_X86
@@ -269,6 +320,14 @@ __attribute__((target("avx512f"))) void packColumnPanelAvx512F(int kc, const flo
   const __mmask16 valid = __mmask16((1u << rows) - 1), panel = __mmask16((1u << 14) - 1);
   for (int p = 0; p < kc; ++p) _mm512_mask_storeu_ps(out + p * 14, panel, _mm512_maskz_loadu_ps(valid, a + p * ld));
 }
+
+__attribute__((target("avx512f"))) void packPartialPanelAvx512F(int kc, const float* b, long ld, int cols, float* out) {
+  const __mmask16 low = lanes16(std::min(cols, 16)), high = lanes16(std::max(cols - 16, 0));
+  for (int p = 0; p < kc; ++p, b += ld, out += 32) {
+    _mm512_storeu_ps(out, _mm512_maskz_loadu_ps(low, b));
+    _mm512_storeu_ps(out + 16, _mm512_maskz_loadu_ps(high, b + 16));
+  }
+}
 // Transposes 8 rows of 8 doubles in registers.
 __attribute__((target("avx512f"))) inline void transpose8x8(__m512d r[8]) {
   __m512d t[8], u[8];
@@ -326,6 +385,15 @@ __attribute__((target("avx512f"))) void packColumnPanelAvx512D(int kc, const dou
     _mm512_mask_storeu_pd(out + p * 14 + 8, 0x3F, _mm512_maskz_loadu_pd(high, a + p * ld + 8));
   }
 }
+
+__attribute__((target("avx512f"))) void packPartialPanelAvx512D(int kc, const double* b, long ld, int cols,
+                                                                 double* out) {
+  const __mmask8 low = lanes8(std::min(cols, 8)), high = lanes8(std::max(cols - 8, 0));
+  for (int p = 0; p < kc; ++p, b += ld, out += 16) {
+    _mm512_storeu_pd(out, _mm512_maskz_loadu_pd(low, b));
+    _mm512_storeu_pd(out + 8, _mm512_maskz_loadu_pd(high, b + 8));
+  }
+}
 // ---- AVX2 float packing: the same ideas with 8×8 transposes and maskload/maskstore ----
 
 __attribute__((target("avx2,fma"))) inline void transpose8x8(__m256 r[8]) {
@@ -346,15 +414,10 @@ __attribute__((target("avx2,fma"))) inline void transpose8x8(__m256 r[8]) {
   }
 }
 
-// Lanes [0, count) set, as maskload/maskstore want them.
-__attribute__((target("avx2,fma"))) inline __m256i firstLanes(int count) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 // count ≤ 8 rows contiguous in p (row j at src + j·ld) into kc steps of `width` ≤ 8 values, zero past count.
 __attribute__((target("avx2,fma"))) void packRowsTransposedAvx2F(int kc, const float* src, long ld, int count,
                                                                   int width, float* out, int outStride) {
-  const __m256i lanes = firstLanes(width);
+  const __m256i lanes = lanes32x8(width);
   int p0 = 0;
   for (; p0 + 8 <= kc; p0 += 8) {
     __m256 r[8];
@@ -381,8 +444,16 @@ __attribute__((target("avx2,fma"))) void packRowPanelAvx2F(int kc, const float* 
 }
 
 __attribute__((target("avx2,fma"))) void packColumnPanelAvx2F(int kc, const float* a, long ld, int rows, float* out) {
-  const __m256i valid = firstLanes(rows), panel = firstLanes(6);
+  const __m256i valid = lanes32x8(rows), panel = lanes32x8(6);
   for (int p = 0; p < kc; ++p) _mm256_maskstore_ps(out + p * 6, panel, _mm256_maskload_ps(a + p * ld, valid));
+}
+
+__attribute__((target("avx2,fma"))) void packPartialPanelAvx2F(int kc, const float* b, long ld, int cols, float* out) {
+  const __m256i low = lanes32x8(std::min(cols, 8)), high = lanes32x8(std::max(cols - 8, 0));
+  for (int p = 0; p < kc; ++p, b += ld, out += 16) {
+    _mm256_storeu_ps(out, _mm256_maskload_ps(b, low));
+    _mm256_storeu_ps(out + 8, _mm256_maskload_ps(b + 8, high));
+  }
 }
 __attribute__((target("avx2,fma"))) inline void transpose4x4(__m256d r[4]) {
   const __m256d t0 = _mm256_unpacklo_pd(r[0], r[1]), t1 = _mm256_unpackhi_pd(r[0], r[1]);
@@ -393,14 +464,10 @@ __attribute__((target("avx2,fma"))) inline void transpose4x4(__m256d r[4]) {
   r[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
 }
 
-__attribute__((target("avx2,fma"))) inline __m256i firstLanes64(int count) {
-  return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3));
-}
-
 // count ≤ 4 rows contiguous in p into kc steps of `width` ≤ 4 values, zero past count.
 __attribute__((target("avx2,fma"))) void packRowsTransposedAvx2D(int kc, const double* src, long ld, int count,
                                                                   int width, double* out, int outStride) {
-  const __m256i lanes = firstLanes64(width);
+  const __m256i lanes = lanes64x4(width);
   int p0 = 0;
   for (; p0 + 4 <= kc; p0 += 4) {
     __m256d r[4];
@@ -425,11 +492,19 @@ __attribute__((target("avx2,fma"))) void packRowPanelAvx2D(int kc, const double*
 
 __attribute__((target("avx2,fma"))) void packColumnPanelAvx2D(int kc, const double* a, long ld, int rows,
                                                                double* out) {
-  const __m256i low = firstLanes64(std::min(rows, 4)), high = firstLanes64(std::max(rows - 4, 0));
-  const __m256i highPanel = firstLanes64(2);
+  const __m256i low = lanes64x4(std::min(rows, 4)), high = lanes64x4(std::max(rows - 4, 0));
+  const __m256i highPanel = lanes64x4(2);
   for (int p = 0; p < kc; ++p) {
     _mm256_storeu_pd(out + p * 6, _mm256_maskload_pd(a + p * ld, low));
     _mm256_maskstore_pd(out + p * 6 + 4, highPanel, _mm256_maskload_pd(a + p * ld + 4, high));
+  }
+}
+
+__attribute__((target("avx2,fma"))) void packPartialPanelAvx2D(int kc, const double* b, long ld, int cols, double* out) {
+  const __m256i low = lanes64x4(std::min(cols, 4)), high = lanes64x4(std::max(cols - 4, 0));
+  for (int p = 0; p < kc; ++p, b += ld, out += 8) {
+    _mm256_storeu_pd(out, _mm256_maskload_pd(b, low));
+    _mm256_storeu_pd(out + 4, _mm256_maskload_pd(b + 4, high));
   }
 }
 #pragma GCC diagnostic pop
@@ -444,24 +519,24 @@ template <>
 KernelShape<float> shapeFor<float>(int level) {
 #ifdef CHAINRULE_X86
   if (level >= 2) return {14, 32, 16, 14 * 12, 384, 4096, pickKernel<Avx512F, float>, packTransposedPanelAvx512F,
-                             packRowPanelAvx512F, packColumnPanelAvx512F};
+                             packRowPanelAvx512F, packColumnPanelAvx512F, packPartialPanelAvx512F};
   if (level == 1) return {6, 16, 8, 6 * 24, 256, 4096, pickKernel<Avx2F, float>, packTransposedPanelAvx2F,
-                             packRowPanelAvx2F, packColumnPanelAvx2F};
+                             packRowPanelAvx2F, packColumnPanelAvx2F, packPartialPanelAvx2F};
 #endif
   (void)level;
-  return {4, 8, 4, 64, 256, 2048, pickKernel<Portable<float, 4, 4>, float>, nullptr, nullptr, nullptr};
+  return {4, 8, 4, 64, 256, 2048, pickKernel<Portable<float, 4, 4>, float>, nullptr, nullptr, nullptr, nullptr};
 }
 
 template <>
 KernelShape<double> shapeFor<double>(int level) {
 #ifdef CHAINRULE_X86
   if (level >= 2) return {14, 16, 8, 14 * 8, 256, 2048, pickKernel<Avx512D, double>, packTransposedPanelAvx512D,
-                             packRowPanelAvx512D, packColumnPanelAvx512D};
+                             packRowPanelAvx512D, packColumnPanelAvx512D, packPartialPanelAvx512D};
   if (level == 1) return {6, 8, 4, 6 * 16, 256, 2048, pickKernel<Avx2D, double>, packTransposedPanelAvx2D,
-                             packRowPanelAvx2D, packColumnPanelAvx2D};
+                             packRowPanelAvx2D, packColumnPanelAvx2D, packPartialPanelAvx2D};
 #endif
   (void)level;
-  return {4, 4, 2, 64, 256, 2048, pickKernel<Portable<double, 4, 2>, double>, nullptr, nullptr, nullptr};
+  return {4, 4, 2, 64, 256, 2048, pickKernel<Portable<double, 4, 2>, double>, nullptr, nullptr, nullptr, nullptr};
 }
 
 // The best level this CPU (and OS) can run: a caller asking for more gets this instead of an illegal instruction.
@@ -503,7 +578,6 @@ void gemmRows(int level, int m, int n, int k, const T* a, bool transA, const T* 
   const int mcMax = std::min(s.mc, (row1 - row0 + s.mr - 1) / s.mr * s.mr);
   T* packedA = static_cast<T*>(scratchA.get(sizeof(T) * size_t(mcMax + s.mr) * kcMax));
   T* packedB = static_cast<T*>(scratchB.get(sizeof(T) * size_t(ncMax + s.nr) * kcMax));
-  alignas(64) T edge[16 * 32];  // one MR×NR tile when it overhangs C (MR ≤ 16, NR ≤ 32)
 
   for (int jc = 0; jc < n; jc += s.nc) {
     const int nc = std::min(s.nc, n - jc);
@@ -535,19 +609,7 @@ void gemmRows(int level, int m, int n, int k, const T* a, bool transA, const T* 
             const T* pa = aInPlace ? a + (ic + ir) * rsA + pc * csA : packedA + long(ir) * kc;
             T* tile = c + long(ic + ir) * n + jc + jr;
             const int vecs = (cols + s.lanes - 1) / s.lanes;
-            const MicroKernel<T> micro = s.pick(rows, vecs, aRows);
-            if (cols == vecs * s.lanes) {
-              micro(kc, pa, lda, pb, ldb, tile, n, accumulate, tileBias);
-              continue;
-            }
-            // Columns overhang the vectors: same arithmetic (acc, then C + acc or acc + bias) via a local tile.
-            micro(kc, pa, lda, pb, ldb, edge, s.nr, false, nullptr);
-            for (int i = 0; i < rows; ++i)
-              for (int j = 0; j < cols; ++j) {
-                T* out = tile + long(i) * n + j;
-                const T v = edge[i * s.nr + j];
-                *out = accumulate ? *out + v : tileBias ? v + tileBias[j] : v;
-              }
+            s.pick(rows, vecs, aRows)(kc, pa, lda, pb, ldb, tile, n, accumulate, tileBias, cols);
           }
         }
       }
