@@ -102,7 +102,8 @@ int checkLevel(int level) {
   const int before = failures;
   std::vector<int> shapes[] = {{1, 1, 1}, {1, 7, 3},    {5, 1, 11},   {13, 17, 1},   {7, 13, 29},    {31, 37, 41},
                                {15, 33, 16}, {29, 65, 400}, {97, 131, 257}, {64, 784, 128}, {64, 128, 64},
-                               {256, 784, 128}, {17, 4099, 3}, {3, 5, 1031}};
+                               {256, 784, 128}, {17, 4099, 3}, {3, 5, 1031},
+                               {64, 128, 784}, {50, 64, 800}};  // the last two: tiles run their k slices back to back
   int count = 0;
   for (const auto& s : shapes)
     for (int t = 0; t < 4; ++t)

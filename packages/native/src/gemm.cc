@@ -576,6 +576,25 @@ void gemmRows(int level, int m, int n, int k, const T* a, bool transA, const T* 
   const int kcMax = std::min(s.kc, k);
   const int ncMax = std::min(s.nc, (n + s.nr - 1) / s.nr * s.nr);
   const int mcMax = std::min(s.mc, (row1 - row0 + s.mr - 1) / s.mr * s.mr);
+  // Both operands read in place (see below) and k in several slices: each tile runs its k slices back to back,
+  // so the tile stays in L1 between them and a panel of B streams once per tile instead of once per slice.
+  // The same sums in the same order (slice by slice, C + slice), so the same bits as the slice-outer order.
+  const bool wholeInPlace = k > s.kc && csB == 1 && n % s.nr == 0 && n <= s.nc && row1 - row0 <= s.mc &&
+                            (n + s.nr - 1) / s.nr <= kMaxInPlaceReuse;
+  if (wholeInPlace) {
+    const bool aRows = csA == 1;
+    const long lda = aRows ? rsA : csA;
+    for (int jr = 0; jr < n; jr += s.nr)
+      for (int ir = row0; ir < row1; ir += s.mr) {
+        const int rows = std::min(s.mr, row1 - ir);
+        const MicroKernel<T> micro = s.pick(rows, 2, aRows);
+        T* tile = c + long(ir) * n + jr;
+        for (int pc = 0; pc < k; pc += s.kc)
+          micro(std::min(s.kc, k - pc), a + ir * rsA + pc * csA, lda, b + pc * rsB + jr, rsB, tile, n, pc > 0,
+                bias && pc == 0 ? bias + jr : nullptr, s.nr);
+      }
+    return;
+  }
   T* packedA = static_cast<T*>(scratchA.get(sizeof(T) * size_t(mcMax + s.mr) * kcMax));
   T* packedB = static_cast<T*>(scratchB.get(sizeof(T) * size_t(ncMax + s.nr) * kcMax));
 
