@@ -8,7 +8,7 @@ import { firstNonFinite } from '@chainrule/core';
 import type { OrderedMap } from 'immutable';
 import type { Params } from './params.ts';
 import { nonNegative, positiveInt } from './names.ts';
-import { normHistory } from './norm-history.ts';
+import { NormHistory, type LayerHistory } from './norm-history.ts';
 import { LayerNormer, normsMap, type StepNorms } from './step-norms.ts';
 
 /** What a gradient warning is about: a vanishing or exploding layer norm, or first and last layers too far apart. */
@@ -97,7 +97,8 @@ export class NonFiniteError extends Error {
 /** The L2 norm of each layer's gradients together, keyed by layer name in parameter order. */
 export function layerNorms(grads: Params): OrderedMap<string, number> {
   const normer = new LayerNormer();
-  return normsMap(normer.norms(normer.squares(grads)));
+  normer.measure(grads);
+  return normsMap(normer.norms());
 }
 
 /** The first NaN or ±Inf among the gradients: which parameter's, where, and what it is. */
@@ -159,23 +160,26 @@ export function stepMonitor(options: MonitorOptions = {}): StepMonitor {
   const onWarning = options.onWarning ?? ((w: GradientWarning) => console.warn(w.message));
   const warned = new Set<string>();
   const warnings: GradientWarning[] = [];
-  const recent = normHistory(o.window, o.warmup);
-  const warn = (kind: WarningKind, layer: string, step: number, norm: number, message: string) => {
+  // The message is made only when the warning is given: a layer may be vanishing at every step.
+  const warn = (kind: WarningKind, layer: string, step: number, norm: number, message: () => string) => {
     const key = `${kind}:${layer}`;
     if (warned.has(key)) return;
     warned.add(key);
-    const w = { kind, layer, step, norm, message };
+    const w = { kind, layer, step, norm, message: message() };
     warnings.push(w);
     onWarning(w);
   };
-  const normer = new LayerNormer();
+  const normer = new LayerNormer(), recent = new NormHistory(o.window);
+  // Each layer's history, in the order of `historyLayers` (the normer's layers, the same array while the layout holds).
+  let historyLayers: readonly string[] = [], histories: LayerHistory[] = [];
   return {
     warnings,
     checkStep(step, loss, grads) {
-      // A sum of float32 squares in float64 cannot overflow, so it is finite exactly when every
-      // value is: one fast pass per parameter serves both the NaN check and the norms.
-      const squares = normer.squares(grads);
-      const bad = squares.every(Number.isFinite) ? undefined : firstNonFiniteGrad(grads);
+      // The sum of all float32 squares in float64 cannot overflow, so it is finite exactly when every
+      // value is: one fast pass per parameter serves both the NaN check and the norms (float64
+      // grads that overflow it are searched, found finite, and go on).
+      const total = normer.measure(grads);
+      const bad = Number.isFinite(total) ? undefined : firstNonFiniteGrad(grads);
       if (!Number.isFinite(loss) || bad) {
         const where = bad ? `gradient of '${bad.key}' is ${bad.value} at flat index ${bad.index}` : 'every gradient is finite';
         throw new NonFiniteError(
@@ -183,27 +187,32 @@ export function stepMonitor(options: MonitorOptions = {}): StepMonitor {
             ' (look for log(0), division by zero or a learning rate that is too large)',
           step, bad?.key, bad ? bad.value : loss);
       }
-      const result = normer.norms(squares), { layers, norms } = result;
+      const result = normer.norms(), { layers, norms } = result;
+      if (layers !== historyLayers) {
+        historyLayers = layers;
+        histories = layers.map((layer) => recent.of(layer));
+      }
       let largest = 0;
       for (const norm of norms) if (norm > largest) largest = norm;
       for (let i = 0; i < layers.length; i++) {
         const layer = layers[i]!, norm = norms[i]!;
-        if (norm < o.vanishing) warn('vanishing', layer, step, norm, `vanishing gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step} (below ${o.vanishing})`);
+        if (norm < o.vanishing) warn('vanishing', layer, step, norm, () => `vanishing gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step} (below ${o.vanishing})`);
         else if (norm < o.vanishingRelative * largest) {
-          warn('vanishing', layer, step, norm, `vanishing gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step}, below ${o.vanishingRelative} of the largest layer norm (${largest.toExponential(2)})`);
+          warn('vanishing', layer, step, norm, () => `vanishing gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step}, below ${o.vanishingRelative} of the largest layer norm (${largest.toExponential(2)})`);
         }
         // Exploding: far above the layer's recent median, and above anything it has had before.
-        const past = recent.pastThenAdd(layer, norm);
-        if (past && norm > o.explodingFactor * past.median && norm > past.largest) {
-          warn('exploding', layer, step, norm, `exploding gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step}, ${times(norm / past.median)} the median of its last steps (${past.median.toExponential(2)}; bound ${o.explodingFactor}x) and above its largest before (${past.largest.toExponential(2)})`);
+        const h = histories[i]!, seen = h.count >= o.warmup, median = seen ? h.median() : 0, largestBefore = h.largest;
+        h.add(norm);
+        if (seen && norm > o.explodingFactor * median && norm > largestBefore) {
+          warn('exploding', layer, step, norm, () => `exploding gradient: layer '${layer}' has gradient norm ${norm.toExponential(2)} at step ${step}, ${times(norm / median)} the median of its last steps (${median.toExponential(2)}; bound ${o.explodingFactor}x) and above its largest before (${largestBefore.toExponential(2)})`);
         }
       }
       if (layers.length > 1) {
-        const [first, last] = [layers[0]!, layers[layers.length - 1]!];
-        const [a, b] = [norms[0]!, norms[norms.length - 1]!];
+        const first = layers[0]!, last = layers[layers.length - 1]!;
+        const a = norms[0]!, b = norms[norms.length - 1]!;
         const r = Math.max(a, b) / Math.min(a, b);
         if (r > o.ratio) {
-          warn('ratio', first, step, a, `gradient norms differ by ${r.toExponential(2)}x between the first layer '${first}' (${a.toExponential(2)}) and the last layer '${last}' (${b.toExponential(2)}) at step ${step} (bound ${o.ratio})`);
+          warn('ratio', first, step, a, () => `gradient norms differ by ${r.toExponential(2)}x between the first layer '${first}' (${a.toExponential(2)}) and the last layer '${last}' (${b.toExponential(2)}) at step ${step} (bound ${o.ratio})`);
         }
       }
       return result;

@@ -3,36 +3,65 @@
  * its own last steps, not large in absolute terms (unscaled regression targets make every norm large
  * from the first step, and nothing is wrong). Its largest norm so far is kept too: late in training,
  * when norms have settled low, one noisy batch can be many times the median and still be nothing new.
+ *
+ * This runs every step for every layer, so nothing is allocated per step: the last `window` norms sit
+ * in a ring, and the same norms are kept sorted as the window slides (the new norm takes the oldest
+ * one's slot, which moves to its place), instead of sorting a copy each time.
  */
-/** A layer's norms before the current step. */
-export interface PastNorms {
-  /** The median of its last `window` norms. */
-  readonly median: number;
-  /** The largest norm it has ever had. */
-  readonly largest: number;
+export class LayerHistory {
+  /** The last `window` norms in arrival order, from `#oldest` round the ring. */
+  readonly #ring: number[] = [];
+  /** The same norms, ascending. */
+  readonly #sorted: number[] = [];
+  #oldest = 0;
+  /** The largest norm it has ever had (0 before any). */
+  largest = 0;
+
+  constructor(readonly window: number) {}
+
+  /** How many norms the window holds (at most `window`). */
+  get count(): number {
+    return this.#ring.length;
+  }
+
+  /** The median of the window's norms (NaN when empty). */
+  median(): number {
+    const s = this.#sorted, mid = s.length >> 1;
+    return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  }
+
+  /** Records a norm, dropping the oldest when the window is full. */
+  add(norm: number): void {
+    const ring = this.#ring, sorted = this.#sorted;
+    let i: number;
+    if (ring.length < this.window) {
+      ring.push(norm);
+      i = sorted.push(norm) - 1;
+    } else {
+      i = indexIn(sorted, ring[this.#oldest]!);
+      ring[this.#oldest] = norm;
+      this.#oldest = (this.#oldest + 1) % this.window;
+    }
+    // Slot i is free (the oldest norm's, or a new one at the end): it moves to where the new norm
+    // belongs, the values it passes shifting one place into it.
+    for (; i > 0 && sorted[i - 1]! > norm; i--) sorted[i] = sorted[i - 1]!;
+    for (; i < sorted.length - 1 && sorted[i + 1]! < norm; i++) sorted[i] = sorted[i + 1]!;
+    sorted[i] = norm;
+    if (norm > this.largest) this.largest = norm;
+  }
 }
 
-export interface NormHistory {
-  /** The layer's past norms (undefined while it has fewer than `warmup`), then records `norm`. */
-  pastThenAdd(layer: string, norm: number): PastNorms | undefined;
-}
+/** Each layer's history, by layer name, made at its first use. */
+export class NormHistory {
+  readonly #layers = new Map<string, LayerHistory>();
 
-export function normHistory(window: number, warmup: number): NormHistory {
-  const layers = new Map<string, { arrived: number[]; sorted: number[]; largest: number }>();
-  return {
-    pastThenAdd(layer, norm) {
-      let h = layers.get(layer);
-      if (!h) layers.set(layer, (h = { arrived: [], sorted: [], largest: 0 }));
-      const past = h.arrived.length >= warmup ? { median: medianOfSorted(h.sorted), largest: h.largest } : undefined;
-      // This runs every step for every layer: the window is kept sorted as it slides (one removal and
-      // one insertion), instead of sorting a copy each time.
-      h.arrived.push(norm);
-      h.sorted.splice(insertionPoint(h.sorted, norm), 0, norm);
-      if (h.arrived.length > window) h.sorted.splice(indexIn(h.sorted, h.arrived.shift()!), 1);
-      h.largest = Math.max(h.largest, norm);
-      return past;
-    },
-  };
+  constructor(readonly window: number) {}
+
+  of(layer: string): LayerHistory {
+    let h = this.#layers.get(layer);
+    if (!h) this.#layers.set(layer, (h = new LayerHistory(this.window)));
+    return h;
+  }
 }
 
 /** The first index of a sorted array whose value is not below v (its length when all are). */
@@ -49,10 +78,5 @@ function insertionPoint(sorted: readonly number[], v: number): number {
 /** Where v is in the sorted array (a NaN, which no comparison places, is looked for one by one). */
 function indexIn(sorted: readonly number[], v: number): number {
   const at = insertionPoint(sorted, v);
-  return Object.is(sorted[at], v) || sorted[at] === v ? at : sorted.findIndex((x) => Object.is(x, v));
-}
-
-function medianOfSorted(s: readonly number[]): number {
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return sorted[at] === v ? at : sorted.findIndex((x) => Object.is(x, v));
 }

@@ -4,7 +4,7 @@
  * each key split into its layer), they cost more than the sums of squares themselves. StepInfo's
  * OrderedMap is made from them only when someone looks ({@link normsMap}).
  */
-import { sumOfSquares } from '@chainrule/core';
+import { sumOfSquares, type Tensor } from '@chainrule/core';
 import { OrderedMap } from 'immutable';
 import { layerOf, type Params } from './params.ts';
 
@@ -40,27 +40,45 @@ function layoutOf(keys: readonly string[]): Layout {
 
 /**
  * Sums of squared gradients per parameter, then norms per layer. The layout is worked out once and
- * kept while the grads come with the same keys in the same order, as a run's do every step.
+ * kept while the grads come with the same keys in the same order, as a run's do every step; the sums
+ * go into one array kept from step to step, through one callback made once.
  */
 export class LayerNormer {
   #layout: Layout = layoutOf([]);
+  /** Each parameter's Σ g² from the last measure(), in parameter order. */
+  readonly #squares: number[] = [];
+  #count = 0;
+  #total = 0;
+  #sameKeys = true;
+  readonly #add = (g: Tensor, key: string): void => {
+    const i = this.#count++;
+    if (this.#layout.keys[i] !== key) this.#sameKeys = false;
+    const s = sumOfSquares(g);
+    this.#squares[i] = s;
+    this.#total += s;
+  };
 
-  /** Each parameter's Σ g², in parameter order. */
-  squares(grads: Params): number[] {
-    const out: number[] = [], keys = this.#layout.keys;
-    let same = grads.size === keys.length;
-    grads.forEach((g, key) => {
-      if (keys[out.length] !== key) same = false;
-      out.push(sumOfSquares(g));
-    });
-    if (!same) this.#layout = layoutOf([...grads.keys()]);
-    return out;
+  /**
+   * Sums each parameter's squared gradient, for norms(). Returns the sum of them all, which is NaN or
+   * ±Inf when any gradient value is (float64 gradients can also overflow it with finite values).
+   */
+  measure(grads: Params): number {
+    this.#count = 0;
+    this.#total = 0;
+    this.#sameKeys = grads.size === this.#layout.keys.length;
+    grads.forEach(this.#add);
+    if (!this.#sameKeys) {
+      this.#layout = layoutOf([...grads.keys()]);
+      this.#squares.length = this.#count;
+    }
+    return this.#total;
   }
 
-  /** Each layer's L2 norm from squares() of the last grads: its parameters' sums added in parameter order. */
-  norms(squares: readonly number[]): StepNorms {
-    const { layerAt, layers } = this.#layout;
-    const sums = new Array<number>(layers.length).fill(0);
+  /** Each layer's L2 norm from the last measure(): its parameters' sums added in parameter order. */
+  norms(): StepNorms {
+    const { layerAt, layers } = this.#layout, squares = this.#squares;
+    const sums: number[] = [];
+    for (let i = 0; i < layers.length; i++) sums.push(0);
     for (let i = 0; i < squares.length; i++) sums[layerAt[i]!] += squares[i]!;
     for (let i = 0; i < sums.length; i++) sums[i] = Math.sqrt(sums[i]!);
     return { layers, norms: sums };

@@ -2,6 +2,7 @@ import { fromData, log, randn, Rng, tensor, type Tensor } from '@chainrule/core'
 import { OrderedMap } from 'immutable';
 import { describe, expect, it } from 'vitest';
 import { adam, defaultMonitorOptions, fit, gradientMonitor, layerNorms, mlp, NonFiniteError, sgd, type GradientWarning } from '../src/index.ts';
+import { LayerHistory } from '../src/norm-history.ts';
 import { line } from './helpers.ts';
 
 describe('gradient health monitor', () => {
@@ -118,5 +119,28 @@ describe('gradient monitor on grads of another layout', () => {
     const three = m.check(2, 1, OrderedMap({ 'a/w': tensor([3]), 'a/b': tensor([4]) }));
     expect([one.toJS(), two.toJS(), three.toJS()]).toEqual([{ a: 5 }, { x: 10, y: 2 }, { a: 5 }]);
     expect([...two.keys()]).toEqual(['x', 'y']);
+  });
+});
+
+describe('a layer\'s norm history', () => {
+  const naiveMedian = (xs: readonly number[]) => {
+    const s = [...xs].sort((a, b) => a - b), mid = s.length >> 1;
+    return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  };
+
+  it('slides: its median is that of the last `window` norms, its largest the largest ever, at every step', () => {
+    const r = new Rng(5);
+    for (const window of [1, 2, 3, 7, 50]) {
+      const h = new LayerHistory(window), all: number[] = [];
+      for (let step = 0; step < 400; step++) {
+        // Repeated values and Infinity too (float64 gradients can overflow the sum), rising and falling.
+        const u = r.uniform();
+        const norm = u < 0.2 ? 1 : u < 0.25 ? Infinity : u < 0.3 ? 0 : r.uniform() * 10 ** Math.floor(r.uniform() * 6 - 3);
+        h.add(norm);
+        all.push(norm);
+        const last = all.slice(-window);
+        expect([h.count, h.median(), h.largest]).toEqual([last.length, naiveMedian(last), Math.max(...all)]);
+      }
+    }
   });
 });
