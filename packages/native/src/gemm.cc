@@ -301,8 +301,15 @@ __attribute__((target("avx512f"))) void packRowsTransposedAvx512F(int kc, const 
     transpose16x16(r);
     _Pragma("GCC unroll 16") for (int p = 0; p < 16; ++p) _mm512_mask_storeu_ps(out + (p0 + p) * outStride, lanes, r[p]);
   }
-  for (; p0 < kc; ++p0)
-    for (int j = 0; j < width; ++j) out[p0 * outStride + j] = j < count ? src[j * ld + p0] : 0.0f;
+  if (p0 < kc) {  // the last steps: one more block, loaded masked (nothing read past the rows), stored in part
+    const int steps = kc - p0;
+    const __mmask16 valid = lanes16(steps);
+    __m512 r[16];
+    _Pragma("GCC unroll 16") for (int j = 0; j < 16; ++j) r[j] =
+        j < count ? _mm512_maskz_loadu_ps(valid, src + j * ld + p0) : _mm512_setzero_ps();
+    transpose16x16(r);
+    for (int p = 0; p < steps; ++p) _mm512_mask_storeu_ps(out + (p0 + p) * outStride, lanes, r[p]);
+  }
 }
 
 // A full 32-wide panel of Bᵀ (column j at b + j·ld) for the AVX-512 float kernel.
@@ -363,8 +370,15 @@ __attribute__((target("avx512f"))) void packRowsTransposedAvx512D(int kc, const 
     transpose8x8(r);
     _Pragma("GCC unroll 8") for (int p = 0; p < 8; ++p) _mm512_mask_storeu_pd(out + (p0 + p) * outStride, lanes, r[p]);
   }
-  for (; p0 < kc; ++p0)
-    for (int j = 0; j < width; ++j) out[p0 * outStride + j] = j < count ? src[j * ld + p0] : 0.0;
+  if (p0 < kc) {  // the last steps: one more block, loaded masked (nothing read past the rows), stored in part
+    const int steps = kc - p0;
+    const __mmask8 valid = lanes8(steps);
+    __m512d r[8];
+    _Pragma("GCC unroll 8") for (int j = 0; j < 8; ++j) r[j] =
+        j < count ? _mm512_maskz_loadu_pd(valid, src + j * ld + p0) : _mm512_setzero_pd();
+    transpose8x8(r);
+    for (int p = 0; p < steps; ++p) _mm512_mask_storeu_pd(out + (p0 + p) * outStride, lanes, r[p]);
+  }
 }
 
 __attribute__((target("avx512f"))) void packTransposedPanelAvx512D(int kc, const double* b, long ld, double* out) {
@@ -430,8 +444,15 @@ __attribute__((target("avx2,fma"))) void packRowsTransposedAvx2F(int kc, const f
       _Pragma("GCC unroll 8") for (int p = 0; p < 8; ++p) _mm256_maskstore_ps(out + (p0 + p) * outStride, lanes, r[p]);
     }
   }
-  for (; p0 < kc; ++p0)
-    for (int j = 0; j < width; ++j) out[p0 * outStride + j] = j < count ? src[j * ld + p0] : 0.0f;
+  if (p0 < kc) {  // the last steps: one more block, loaded masked (nothing read past the rows), stored in part
+    const int steps = kc - p0;
+    const __m256i valid = lanes32x8(steps);
+    __m256 r[8];
+    _Pragma("GCC unroll 8") for (int j = 0; j < 8; ++j) r[j] =
+        j < count ? _mm256_maskload_ps(src + j * ld + p0, valid) : _mm256_setzero_ps();
+    transpose8x8(r);
+    for (int p = 0; p < steps; ++p) _mm256_maskstore_ps(out + (p0 + p) * outStride, lanes, r[p]);
+  }
 }
 
 __attribute__((target("avx2,fma"))) void packTransposedPanelAvx2F(int kc, const float* b, long ld, float* out) {
@@ -476,8 +497,15 @@ __attribute__((target("avx2,fma"))) void packRowsTransposedAvx2D(int kc, const d
     transpose4x4(r);
     _Pragma("GCC unroll 4") for (int p = 0; p < 4; ++p) _mm256_maskstore_pd(out + (p0 + p) * outStride, lanes, r[p]);
   }
-  for (; p0 < kc; ++p0)
-    for (int j = 0; j < width; ++j) out[p0 * outStride + j] = j < count ? src[j * ld + p0] : 0.0;
+  if (p0 < kc) {  // the last steps: one more block, loaded masked (nothing read past the rows), stored in part
+    const int steps = kc - p0;
+    const __m256i valid = lanes64x4(steps);
+    __m256d r[4];
+    _Pragma("GCC unroll 4") for (int j = 0; j < 4; ++j) r[j] =
+        j < count ? _mm256_maskload_pd(src + j * ld + p0, valid) : _mm256_setzero_pd();
+    transpose4x4(r);
+    for (int p = 0; p < steps; ++p) _mm256_maskstore_pd(out + (p0 + p) * outStride, lanes, r[p]);
+  }
 }
 
 __attribute__((target("avx2,fma"))) void packTransposedPanelAvx2D(int kc, const double* b, long ld, double* out) {
