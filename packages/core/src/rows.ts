@@ -5,7 +5,7 @@
  */
 import { allocate, kernels } from './backend/index.ts';
 import type { Labels } from './labels.ts';
-import { Tensor } from './tensor.ts';
+import { checkedTensor, Tensor } from './tensor.ts';
 
 /**
  * The rows `index` (along axis 0, in that order, repeats allowed) of a tensor, as a new leaf tensor of
@@ -22,23 +22,35 @@ import { Tensor } from './tensor.ts';
 export function takeRows<T extends Tensor | Labels>(t: T, index: Int32Array): T extends Tensor ? Tensor : Int32Array;
 export function takeRows(t: Tensor | Labels, index: Int32Array): Tensor | Int32Array {
   if (!(t instanceof Tensor)) return takeEntries(t, index);
-  const n = t.shape[0];
+  const shape = t.shape, n = shape[0];
   if (n === undefined) throw new Error('takeRows: a scalar has no rows');
   const row = t.size / Math.max(n, 1);
-  for (let i = 0; i < index.length; i++) checkRow(index, i, n, 'a tensor', 'rows');
+  checkRows(index, n, 'a tensor', 'rows');
   const out = allocate(t.dtype, index.length * row, 'overwritten');
   kernels().takeRows(t.data, row, index, out);
-  return new Tensor(out, [index.length, ...t.shape.slice(1)]);
+  // The data fills the shape by construction: the constructor's check is not done again.
+  return checkedTensor(out, batchShape(index.length, shape), undefined);
 }
 
-function takeEntries(labels: Labels, index: Int32Array): Int32Array {
-  const out = new Int32Array(index.length);
-  for (let i = 0; i < index.length; i++) out[i] = labels[checkRow(index, i, labels.length, 'a label list', 'labels')]!;
+/** [count, ...shape.slice(1)], built without the slice and the spread (a call per training step). */
+function batchShape(count: number, shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length);
+  out[0] = count;
+  for (let d = 1; d < shape.length; d++) out[d] = shape[d]!;
   return out;
 }
 
-function checkRow(index: Int32Array, i: number, n: number, what: string, unit: string): number {
-  const r = index[i]!;
-  if (!(r >= 0 && r < n)) throw new Error(`takeRows: row ${r} (at position ${i}) is out of range for ${what} of ${n} ${unit}`);
-  return r;
+function takeEntries(labels: Labels, index: Int32Array): Int32Array {
+  checkRows(index, labels.length, 'a label list', 'labels');
+  const out = new Int32Array(index.length);
+  for (let i = 0; i < index.length; i++) out[i] = labels[index[i]!]!;
+  return out;
+}
+
+/** Every entry of `rows` in [0, n); else an error naming the first that is not and its position. */
+function checkRows(rows: Int32Array, n: number, what: string, unit: string): void {
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (!(r >= 0 && r < n)) throw new Error(`takeRows: row ${r} (at position ${i}) is out of range for ${what} of ${n} ${unit}`);
+  }
 }

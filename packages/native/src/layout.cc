@@ -120,16 +120,19 @@ template <typename T> void gather(const T* x, size_t outer, size_t len, size_t i
 // ahead gave 28 to 34 µs (too many requests in flight), the first line alone 24 µs.
 constexpr size_t kTakeAhead = 64;
 
+// A row's first and last line. A plain function, not a lambda: GCC 12 dropped the prefetches of a lambda
+// inlined into takeRows at -O2 (bench/take-rows-prefetch.cc's build checks for them).
+template <typename T> inline void prefetchEnds(const T* x, size_t rowLength, int32_t row) {
+  const char* at = reinterpret_cast<const char*>(x + size_t(row) * rowLength);
+  __builtin_prefetch(at);
+  __builtin_prefetch(at + rowLength * sizeof(T) - 1);
+}
+
 template <typename T> void takeRows(const T* x, size_t rowLength, const int32_t* rows, size_t count, T* out) {
   const size_t bytes = rowLength * sizeof(T);
-  const auto prefetch = [&](size_t i) {
-    const char* row = reinterpret_cast<const char*>(x + size_t(rows[i]) * rowLength);
-    __builtin_prefetch(row);
-    __builtin_prefetch(row + bytes - 1);
-  };
-  for (size_t i = 0; i < count && i < kTakeAhead; i++) prefetch(i);
+  for (size_t i = 0; i < count && i < kTakeAhead; i++) prefetchEnds(x, rowLength, rows[i]);
   for (size_t i = 0; i < count; i++) {
-    if (i + kTakeAhead < count) prefetch(i + kTakeAhead);
+    if (i + kTakeAhead < count) prefetchEnds(x, rowLength, rows[i + kTakeAhead]);
     std::memcpy(out + i * rowLength, x + size_t(rows[i]) * rowLength, bytes);
   }
 }
