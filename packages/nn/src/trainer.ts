@@ -388,7 +388,7 @@ export class Trainer {
     this.#params = r.params;
     this.#optState = r.optState;
     this.#state = r.state;
-    open.record.recordStep(idx, r.loss, lr, r.norms);
+    open.record.recordStep(r.loss, lr, r.norms);
     open.batch++;
     this.#progress?.onStep?.(r.loss);
     const warned = this.#monitor?.warnings ?? NO_WARNINGS;
@@ -410,7 +410,7 @@ export class Trainer {
     const shuffleAtStart = this.#streams.shuffle.state();
     const parts = batchIndices(this.#n, { batchSize: this.#batchSize, shuffle: this.#shuffle, rng: this.#streams.shuffle });
     this.#progress?.onEpochStart?.(epoch + 1, this.#epochs, parts.length);
-    const record = new EpochAccumulator(this.#n, this.model.outputs, this.#metricNames, this.#data.x.data);
+    const record = new EpochAccumulator(parts, this.#n, this.model.outputs, this.#metricNames, this.#data.x.data);
     return (this.#open = { epoch, parts, shuffleAtStart, record, started, batch: 0, stopped: false });
   }
 
@@ -432,8 +432,8 @@ export class Trainer {
         throw new Error(`${where}.outputs is [${outputs.shape.join(', ')}] ${outputs.dtype}, but these data and model make [${want.join(', ')}] ${this.#data.x.dtype}`);
       }
     }
-    const record = new EpochAccumulator(this.#n, this.model.outputs, this.#metricNames, this.#data.x.data);
-    record.replay(parts, position);
+    const record = new EpochAccumulator(parts, this.#n, this.model.outputs, this.#metricNames, this.#data.x.data);
+    record.replay(position);
     const epoch = this.#epochsDone;
     this.#progress?.onEpochStart?.(epoch + 1, this.#epochs, parts.length);
     return { epoch, parts, shuffleAtStart: position.shuffle, record, started: Date.now(), batch: position.batch, stopped: false };
