@@ -1,10 +1,11 @@
 // Times the eleven products of one training step of the benchmark's MLP (784-128-64-32-10, batch 64, float32,
 // AVX-512 or the CPU's best level), two ways: each alone, called over and over on the same arrays (hot caches),
 // and inside a step-like loop (a batch copied from a 6400-row pool, the forward pass with ReLU, the backward
-// pass, SGD updating every parameter in place), which leaves the caches as a real step does. Figures are
-// medians of many calls, in microseconds.
+// pass, SGD updating every parameter in place), which leaves the caches as a real step does. With `view` the
+// batch is read in place from the pool instead (as the benchmark's peers' loop does: rows not touched since the
+// previous pass over the 20 MB pool). Figures are medians of many calls, in microseconds.
 // Build and run (from packages/native):
-//   g++ -O3 -std=c++17 -ffp-contract=off -fno-math-errno -o /tmp/gemm-step bench/gemm-step.cc src/gemm.cc && taskset -c 1 /tmp/gemm-step
+//   g++ -O3 -std=c++17 -ffp-contract=off -fno-math-errno -o /tmp/gemm-step bench/gemm-step.cc src/gemm.cc && taskset -c 1 /tmp/gemm-step [steps] [view]
 // A/B in one process: compile another gemm.cc with -Dchainrule=chainrule_b into an object and build with
 // -DGEMM_AB; each step then runs both versions' products (alternating which goes first) on the same arrays, and
 // the two columns compare them.
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <string_view>
 #include <vector>
 
 #include "../src/gemm.h"
@@ -95,10 +97,12 @@ struct Net {
 };
 
 // The step's work around the products, with the products run by `run(index)` in step order.
+// The batch's first row in the pool.
+const float* batchRows(const Net& net, int index) { return net.pool.data() + size_t(index * kBatch % kPool) * 784; }
+
 template <class Run>
-void step(Net& net, int index, const Run& run) {
-  const int start = index * kBatch % kPool;
-  std::copy_n(net.pool.data() + size_t(start) * 784, size_t(kBatch) * 784, net.h[0].data());
+void step(Net& net, int index, bool view, const Run& run) {
+  if (!view) std::copy_n(batchRows(net, index), size_t(kBatch) * 784, net.h[0].data());
   int product = 0;
   for (int l = 0; l < 4; ++l) {
     run(product++);
@@ -136,7 +140,8 @@ int main(int argc, char** argv) {
 #endif
   const int count = int(versions.size());
   Net net;
-  const std::vector<Product> products = net.products();
+  const bool view = argc > 2 && std::string_view(argv[2]) == "view";
+  std::vector<Product> products = net.products();
   const int n = int(products.size());
   // Alone: each product called over and over (hot caches); versions alternate call by call.
   std::vector<std::vector<std::vector<double>>> alone(count, std::vector<std::vector<double>>(n));
@@ -152,14 +157,16 @@ int main(int argc, char** argv) {
   for (int s = 0; s < steps; ++s) {
     const int which = s % count;
     double total = 0;
-    step(net, s, [&](int i) {
+    if (view) products.front().a = products.back().a = batchRows(net, s);  // the first layer's x·W and xᵀ·g
+    step(net, s, view, [&](int i) {
       const double us = timeCall(versions[which], level, products[i]);
       if (s >= 2 * count) inStep[which][i].push_back(us);
       total += us;
     });
     if (s >= 2 * count) stepTotal[which].push_back(total);
   }
-  std::printf("level %d, float32, medians in us (alone: hot caches; in step: step-like loop, %d steps)\n", level, steps);
+  std::printf("level %d, float32, medians in us (alone: hot caches; in step: step-like loop, %d steps, batch %s)\n", level,
+              steps, view ? "read in place from the pool" : "copied");
   std::printf("  %-18s %14s", "product", "m x n x k");
   for (int v = 0; v < count; ++v) std::printf("  alone%c in step%c GFLOP/s", count > 1 ? 'A' + v : ' ', count > 1 ? 'A' + v : ' ');
   std::printf("\n");
