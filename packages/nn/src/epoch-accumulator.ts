@@ -9,7 +9,6 @@
  * the next epoch. The sums are taken at the end, in step order, as they always were.
  */
 import { fromData, takeRows, type Tensor, type TypedArray } from '@chainrule/core';
-import { OrderedMap } from 'immutable';
 import type { Evaluation } from './evaluate.ts';
 import type { EpochEntry } from './history.ts';
 import { getMetric, type MetricName } from './metrics.ts';
@@ -146,12 +145,12 @@ export class EpochAccumulator {
     const loss = lossSum / Math.max(1, samples);
     const metrics = this.#metrics(target, samples);
     const stepGradNorms: Record<string, Float64Array> = {};
-    const gradNorms = OrderedMap(this.#layers.map((k, l) => {
+    const gradNorms = this.#layers.map((k, l) => {
       const column = stepGradNorms[k] = this.#stepNorms[l]!.subarray(0, steps);
       let sum = 0;
       for (let i = 0; i < steps; i++) sum += column[i]!;
-      return [k, sum / Math.max(steps, 1)] as const;
-    }));
+      return [k, sum / Math.max(steps, 1)] as [string, number];
+    });
     const entry: EpochEntry = {
       loss, metrics, valLoss: validation?.loss, valMetrics: validation?.metrics, lr: steps > 0 ? stepLr[steps - 1]! : 0,
       gradNorms, stepLoss, stepLr, stepGradNorms,

@@ -49,7 +49,8 @@ export interface EpochEntry {
   readonly valLoss?: number;
   readonly valMetrics?: Readonly<globalThis.Record<string, number>>;
   readonly lr: number;
-  readonly gradNorms: OrderedMap<string, number>;
+  /** Each layer's mean gradient norm, in layer order (an OrderedMap or [layer, norm] pairs). */
+  readonly gradNorms: Iterable<[string, number]>;
   readonly stepLoss: ArrayLike<number>;
   readonly stepLr: ArrayLike<number>;
   readonly stepGradNorms: Readonly<globalThis.Record<string, ArrayLike<number>>>;
@@ -76,9 +77,47 @@ export function addEpoch(h: History, e: EpochEntry): History {
     if (e.valLoss !== undefined) r.set('valLoss', r.valLoss.push(e.valLoss));
     if (e.valMetrics) r.set('valMetrics', push(r.valMetrics, e.valMetrics));
     r.set('lr', r.lr.push(e.lr));
-    r.set('gradNorms', r.gradNorms.push(e.gradNorms));
+    r.set('gradNorms', r.gradNorms.push(OrderedMap(e.gradNorms)));
     r.set('stepLoss', appended(r.stepLoss, e.stepLoss));
     r.set('stepLr', appended(r.stepLr, e.stepLr));
     r.set('stepGradNorms', Object.entries(e.stepGradNorms).reduce((acc, [k, v]) => acc.update(k, List<number>(), (l) => appended(l, v)), r.stepGradNorms));
   });
+}
+
+/**
+ * A run's History, built when someone reads it: closing an epoch only files the epoch's entry. Building
+ * the Immutable lists at each epoch's end ran Immutable's List and OrderedMap code on numbers, the same
+ * functions every training step runs on the params' maps, and V8 threw away the step's compiled code
+ * for them (~20 deoptimisations at each of the first two epochs' ends, `node --trace-deopt`).
+ */
+export class HistoryLog {
+  /** built[k]: the starting History with the first k filed epochs added. */
+  readonly #built: History[];
+  /** The filed epochs; an entry is dropped once it is in #built. */
+  readonly #entries: (EpochEntry | undefined)[] = [];
+
+  constructor(start: History) {
+    this.#built = [start];
+  }
+
+  /** Files one more epoch. */
+  add(e: EpochEntry): void {
+    this.#entries.push(e);
+  }
+
+  /** Epochs filed so far. */
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  /** The starting History with the first `k` filed epochs added (all of them by default). */
+  at(k = this.#entries.length): History {
+    const built = this.#built;
+    while (built.length <= k) {
+      const i = built.length - 1;
+      built.push(addEpoch(built[i]!, this.#entries[i]!));
+      this.#entries[i] = undefined;
+    }
+    return built[k]!;
+  }
 }

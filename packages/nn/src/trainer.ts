@@ -15,7 +15,7 @@ import { epochLine } from './epoch-line.ts';
 import { score } from './evaluate.ts';
 import { seededStreams, streamStates, type FitStreams } from './fit-streams.ts';
 import type { Callbacks, EpochInfo, FitOptions, FitResult, StepInfo } from './fit-types.ts';
-import { addEpoch, History } from './history.ts';
+import { History, HistoryLog } from './history.ts';
 import type { Loss } from './losses.ts';
 import type { MetricName } from './metrics.ts';
 import type { Model } from './model.ts';
@@ -139,7 +139,8 @@ export class Trainer {
   #params: Params;
   #optState: OptState;
   #state: ModelState;
-  #history: History;
+  /** The History, built when read: see HistoryLog. */
+  readonly #history: HistoryLog;
   #epochsDone: number;
   #stepCount: number;
   #open?: OpenEpoch;
@@ -189,7 +190,7 @@ export class Trainer {
       this.#streams = resumed ?? seededStreams(checked.rng);
       this.#params = params;
       this.#optState = resumed?.optState ?? options.optState ?? checked.optimizer.init(params);
-      this.#history = resumed?.history ?? History();
+      this.#history = new HistoryLog(resumed?.history ?? History());
       this.#epochsDone = resumed?.epoch ?? 0;
       this.#stepCount = this.#optState.step;
 
@@ -250,7 +251,7 @@ export class Trainer {
 
   /** Every closed epoch's numbers (and each of their steps'), as fit returns them. */
   get history(): History {
-    return this.#history;
+    return this.#history.at();
   }
 
   /** Optimiser steps taken, counting those of the run resumed (the next step's number). */
@@ -334,7 +335,7 @@ export class Trainer {
     const open = this.#open;
     const position: EpochPosition | undefined = open && { batch: open.batch, shuffle: open.shuffleAtStart, ...open.record.snapshot() };
     return expose({
-      params: this.#params, state: this.#state, optState: this.#optState, history: this.#history, epochsDone: this.#epochsDone,
+      params: this.#params, state: this.#state, optState: this.#optState, history: this.#history.at(), epochsDone: this.#epochsDone,
       rng: streamStates(this.#streams), ...(position && { position }),
     });
   }
@@ -347,7 +348,7 @@ export class Trainer {
   result(): FitResult {
     const { params, state = this.#state, bestEpoch, stoppedAt } = this.#early?.finish(this.#params, this.#state) ?? { params: this.#params };
     return expose({
-      params, state, optState: this.#optState, history: this.#history, bestEpoch, lastEpoch: this.#lastEpoch?.epoch, stoppedAt,
+      params, state, optState: this.#optState, history: this.#history.at(), bestEpoch, lastEpoch: this.#lastEpoch?.epoch, stoppedAt,
       epochsDone: this.#epochsDone, rng: streamStates(this.#streams),
     });
   }
@@ -452,19 +453,28 @@ export class Trainer {
       ? score(model, params, this.#validation, { loss: this.#loss, metrics: this.#metricNames, batchSize: Math.max(this.#batchSize, 256), state })
       : undefined;
     const trained = open.record.finish(this.#data.y, val);
-    const history = this.#history = addEpoch(this.#history, trained.entry);
+    const log = this.#history;
+    log.add(trained.entry);
+    const filed = log.size;
     const epochsDone = this.#epochsDone = open.epoch + 1;
     // The epoch's numbers may be kept (lastEpoch, callbacks, early stopping's best): then its params are
     // never reused, which costs one set of params per epoch. The optimiser state escapes only when
     // trainingState() is asked for, which must come before training goes on.
     if (this.#epochsSeen) expose(params);
-    const atEnd = { params, state, optState: this.#optState, history, epochsDone, rng: streamStates(this.#streams) };
+    const optState = this.#optState, rng = streamStates(this.#streams);
     const asOf = this.#stepCount;
     const trainingState = (): TrainingState => {
       if (this.#stepCount !== asOf) throw new Error(`${this.#where}: the training state of epoch ${open.epoch + 1} was asked for after training went on; call info.trainingState() inside onEpochEnd`);
-      return expose(atEnd);
+      return expose({ params, state, optState, history: log.at(filed), epochsDone, rng });
     };
-    const info: EpochInfo = { epoch: open.epoch, loss: trained.loss, metrics: trained.metrics, valLoss: val?.loss, valMetrics: val?.metrics, params, state, history, epochsDone, trainingState };
+    // The History as of this epoch is built only if it is read (HistoryLog).
+    const info: EpochInfo = {
+      epoch: open.epoch, loss: trained.loss, metrics: trained.metrics, valLoss: val?.loss, valMetrics: val?.metrics, params, state,
+      get history() {
+        return log.at(filed);
+      },
+      epochsDone, trainingState,
+    };
     this.#lastEpoch = info;
     if (this.#progress?.onEpochEnd) this.#progress.onEpochEnd(epochLine(this.#epochs, info, Date.now() - open.started), info);
     for (const cb of this.#callbacks) if (cb.onEpochEnd?.(info) === 'stop') this.#stopped = true;

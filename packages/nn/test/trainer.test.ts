@@ -8,7 +8,7 @@ import { fromData, type Tensor } from '@chainrule/core';
 import { describe, expect, it } from 'vitest';
 import {
   adam, batchNorm, cosineDecay, decodeCheckpoint, dense, dropout, encodeCheckpoint, fit, mlp, NonFiniteError, sequential, sgd, Trainer, warmup,
-  type FitOptions, type FitResult, type Model, type StepInfo, type TransformContext,
+  type Callbacks, type EpochInfo, type FitOptions, type FitResult, type Model, type StepInfo, type TransformContext,
 } from '../src/index.ts';
 import { sameBits, spiral } from './helpers.ts';
 
@@ -202,5 +202,23 @@ describe('Trainer', () => {
     const noMetrics = new Trainer(model, model.init(0), data, { ...quiet, loss: 'crossEntropy', batchSize: 16 });
     noMetrics.step();
     expect(() => Trainer.resume(model, data, { ...base, batchSize: 16 }, noMetrics.checkpoint())).toThrow(/holds no outputs for the metrics \(accuracy\)/);
+  });
+
+  it('an epoch\'s History is as of that epoch, read then or after later epochs (it is built when read)', () => {
+    const model = netOf('float32'), data = points('float32');
+    const seen: { epoch: number; info: EpochInfo; size: number; stateLoss: number }[] = [];
+    const onEpochEnd: NonNullable<Callbacks['onEpochEnd']> = (info) => {
+      // Epoch 1's History is read at once (with its training state); the others only after the run.
+      if (info.epoch === 1) seen.push({ epoch: 1, info, size: info.history.loss.size, stateLoss: info.trainingState().history.loss.size });
+      else seen.push({ epoch: info.epoch, info, size: -1, stateLoss: -1 });
+    };
+    const r = fit(model, model.init(0), data, { ...optionsFor(), epochs: 4, callbacks: { onEpochEnd } });
+    expect(seen[1]).toMatchObject({ size: 2, stateLoss: 2 });
+    for (const { epoch, info } of seen) {
+      expect(info.history.loss.toArray()).toEqual(r.history.loss.toArray().slice(0, epoch + 1));
+      expect(info.history.stepLoss.toArray()).toEqual(r.history.stepLoss.toArray().slice(0, (epoch + 1) * 5));
+      expect(info.history.gradNorms.get(epoch)!.toJS()).toEqual(r.history.gradNorms.get(epoch)!.toJS());
+    }
+    expect(r.history.loss.size).toBe(4);
   });
 });
