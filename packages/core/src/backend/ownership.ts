@@ -129,7 +129,9 @@ function giveBackDonated(args: readonly unknown[], donate: readonly number[], ke
   for (const buf of walk.found.values()) {
     const record = recordOf(buf);
     const o = record?.owner;
-    if (record && (o === handout || (o instanceof Scope && open.includes(o))) && !kept.has(buf.buffer)) {
+    // o is undefined for a buffer that escaped (e.g. params shown to an epoch's callbacks): tested first, as
+    // `undefined instanceof Scope` deoptimised this walk once it had only seen owners.
+    if (record && o !== undefined && (o === handout || (o instanceof Scope && open.includes(o))) && !kept.has(buf.buffer)) {
       record.owner = undefined;
       giveBackRecord(record);
     }

@@ -23,8 +23,13 @@ const MAX_POOLED_BYTES = 512 * 2 ** 20;
 
 const free = new Map<number, PooledBuffer[]>();
 let pooledBytes = 0;
-/** Counters since the process started: buffers of at least COUNTED_FROM values made fresh or reused. */
-const counts = { fresh: 0, freshBytes: 0, reused: 0, reusedBytes: 0 };
+/**
+ * Counters since the process started: buffers of at least COUNTED_FROM values made fresh or reused, and their
+ * bytes. A Float64Array, not an object: the byte counts pass 2³⁰ within a training run, and an object field that
+ * outgrows V8's small integers changes representation under optimised code (takeRecord was deoptimised once a run).
+ */
+const counts = new Float64Array(4);
+const FRESH = 0, FRESH_BYTES = 1, REUSED = 2, REUSED_BYTES = 3;
 
 /**
  * What the backend knows of a pooled-size buffer that take() made: one record per buffer, found once
@@ -94,8 +99,8 @@ export function takeRecord(dtype: DType, size: number, contents: 'zeros' | 'over
     const made: PooledBuffer = { buf, generation: 0, pooled: false, owner: undefined };
     records.set(buf, made);
     if (size >= COUNTED_FROM) {
-      counts.fresh++;
-      counts.freshBytes += buf.byteLength;
+      counts[FRESH]++;
+      counts[FRESH_BYTES] += buf.byteLength;
     }
     return made;
   }
@@ -105,8 +110,8 @@ export function takeRecord(dtype: DType, size: number, contents: 'zeros' | 'over
   pooledBytes -= buf.byteLength;
   if (contents === 'zeros') buf.fill(0);
   if (size >= COUNTED_FROM) {
-    counts.reused++;
-    counts.reusedBytes += buf.byteLength;
+    counts[REUSED]++;
+    counts[REUSED_BYTES] += buf.byteLength;
   }
   return record;
 }
@@ -163,7 +168,10 @@ export interface BufferStats {
  * ```
  */
 export const bufferStats = (): BufferStats => ({
-  ...counts,
+  fresh: counts[FRESH]!,
+  freshBytes: counts[FRESH_BYTES]!,
+  reused: counts[REUSED]!,
+  reusedBytes: counts[REUSED_BYTES]!,
   pooled: [...free.values()].reduce((n, list) => n + list.length, 0),
   pooledBytes,
 });
