@@ -461,6 +461,37 @@ describe('the native addon checks what it is handed', () => {
   });
 });
 
+describe('fusedFlat, fused with its arrays as arguments', () => {
+  const addon = loadAddon();
+  const add = FUSED_OPS.indexOf('add'), f32 = (...v: number[]) => Float32Array.from(v);
+  it.each([
+    ['too few arrays', () => addon.fusedFlat(Int32Array.of(add, 2, 0, 1, -1), 2, 0, 0, 1, new Float64Array(0), f32(1), f32(2)), /^chainrule native fusedFlat: the program takes 2 inputs and 1 outputs, got 2 arrays/],
+    ['too many arrays', () => addon.fusedFlat(Int32Array.of(add, 2, 0, 1, -1), 2, 0, 0, 1, new Float64Array(0), f32(1), f32(2), f32(3), f32(4)), /^chainrule native fusedFlat: the program takes 2 inputs and 1 outputs, got 4 arrays/],
+    ['an array that is not typed', () => addon.fusedFlat(Int32Array.of(add, 2, 0, 1, -1), 2, 0, 0, 1, new Float64Array(0), f32(1), [1] as never, f32(3)), /^chainrule native fusedFlat: array 1 is not a typed array/],
+    ['an Int32Array', () => addon.fusedFlat(Int32Array.of(add, 2, 0, 1, -1), 2, 0, 0, 1, new Float64Array(0), f32(1), Int32Array.of(1) as never, f32(3)), /^chainrule native fusedFlat: array 1 is not of the first array's float dtype/],
+    ['arrays of two lengths', () => addon.fusedFlat(Int32Array.of(add, 2, 0, 1, -1), 2, 0, 0, 1, new Float64Array(0), f32(1), f32(2), f32(3, 4)), /^chainrule native fusedFlat: array 2 has 2 elements, the first 1/],
+    ['a register out of range', () => addon.fusedFlat(Int32Array.of(add, 2, 0, 9, -1), 2, 0, 0, 1, new Float64Array(0), f32(1), f32(2), f32(3)), /^chainrule native fusedFlat: an operand register is out of range/],
+    ['scalars of another count', () => addon.fusedFlat(Int32Array.of(add, 2, 0, 1, -1), 2, 1, 0, 1, new Float64Array(0), f32(1), f32(2), f32(3)), /^chainrule native fusedFlat: scalars is not a Float64Array of 1/],
+  ])('%s is a RangeError naming the kernel', (_what, call, message) => {
+    expect(call).toThrow(RangeError);
+    expect(call).toThrow(message);
+  });
+
+  it('computes what fused computes, also past 16 arguments (20 inputs summed)', () => {
+    const inputs = Array.from({ length: 20 }, (_, i) => values(Float32Array, 37, i + 1) as Float32Array);
+    // out = ((in0 + in1) + in2) + … through one temporary (register 20).
+    const code: number[] = [add, 20, 0, 1, -1];
+    for (let i = 2; i < 20; i++) code.push(add, i === 19 ? 21 : 20, 20, i, -1);
+    const flat = new Float32Array(37), viaList = new Float32Array(37);
+    addon.fusedFlat(Int32Array.from(code), 20, 0, 1, 1, new Float64Array(0), ...inputs, flat);
+    addon.fused(Int32Array.from(code), 20, 0, 1, 1, inputs, new Float64Array(0), [viaList]);
+    let want = 0;
+    for (const x of inputs) want = Math.fround(want + x[5]!);
+    expect(flat[5]).toBe(want);
+    expect([...flat]).toEqual([...viaList]);
+  });
+});
+
 describe('choosing the native set', () => {
   it("setBackend('native') installs it, named by its code path", () => {
     const before = backend();

@@ -15,13 +15,50 @@ namespace {
 using chainrule::Program;
 
 // The best code path this CPU runs: 2 = AVX-512, 1 = AVX2+FMA, 0 = portable.
-int supportedLevel() {
+int detectLevel() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f")) return 2;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
 #endif
   return 0;
+}
+
+// Asked once: gemm and the exps check their level against it on every call.
+int supportedLevel() {
+  static const int level = detectLevel();
+  return level;
+}
+
+// A call's arguments, read once into a stack array. Napi::CallbackInfo reads them twice and allocates on the
+// heap for calls of more than 6 (gemm, binary, fused): ~0.05 us of a 0.25 us call.
+class Args {
+ public:
+  Args(napi_env env, napi_callback_info cb) : env_(env) {
+    if (napi_get_cb_info(env, cb, &argc_, argv_, nullptr, nullptr) != napi_ok) argc_ = 0;
+    if (argc_ > kStack) {  // only fusedFlat of many arrays: read them all
+      more_.resize(argc_);
+      if (napi_get_cb_info(env, cb, &argc_, more_.data(), nullptr, nullptr) != napi_ok) argc_ = 0;
+    }
+  }
+  Napi::Env Env() const { return Napi::Env(env_); }
+  size_t Length() const { return argc_; }
+  // Past the arguments given: undefined, as CallbackInfo does.
+  Napi::Value operator[](size_t i) const {
+    return i < argc_ ? Napi::Value(env_, argc_ > kStack ? more_[i] : argv_[i]) : Env().Undefined();
+  }
+
+ private:
+  static constexpr size_t kStack = 16;
+  napi_env env_;
+  size_t argc_ = kStack;
+  napi_value argv_[kStack];
+  std::vector<napi_value> more_;
+};
+
+// An export as a plain Node-API callback over Args (a null result is undefined; a thrown error stays pending).
+template <Napi::Value (*F)(const Args&)> napi_value call(napi_env env, napi_callback_info cb) {
+  return F(Args(env, cb));
 }
 
 // A typed array's dtype, length and data; dtype 0 = float32, 1 = float64, 2 = int32, -1 = anything else.
@@ -36,7 +73,7 @@ bool fail(Napi::Env env, const std::string& kernel, const std::string& why) {
   return false;
 }
 
-bool arrayArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, Arr& out) {
+bool arrayArg(const Args& info, size_t i, const char* kernel, Arr& out) {
   napi_env env = info.Env();
   napi_typedarray_type type;
   // One call: napi_get_typedarray_info fails on anything but a typed array.
@@ -48,7 +85,7 @@ bool arrayArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, Arr&
 }
 
 // A float array argument of the given dtype (-1: either float dtype, which is then stored in `dtype`).
-bool floatArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, int& dtype, Arr& out) {
+bool floatArg(const Args& info, size_t i, const char* kernel, int& dtype, Arr& out) {
   if (!arrayArg(info, i, kernel, out)) return false;
   if (out.dtype != 0 && out.dtype != 1) return fail(info.Env(), kernel, "argument " + std::to_string(i) + " is not a Float32Array or Float64Array");
   if (dtype < 0) dtype = out.dtype;
@@ -56,7 +93,7 @@ bool floatArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, int&
   return true;
 }
 
-bool sizeArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, size_t& out) {
+bool sizeArg(const Args& info, size_t i, const char* kernel, size_t& out) {
   // One call: napi_get_value_double fails on anything but a number.
   double v;
   if (i >= info.Length() || napi_get_value_double(info.Env(), info[i], &v) != napi_ok) return fail(info.Env(), kernel, "argument " + std::to_string(i) + " is not a number");
@@ -65,6 +102,12 @@ bool sizeArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, size_
   }
   out = static_cast<size_t>(v);
   return true;
+}
+
+// A flag's truth as JavaScript sees it: one call for a boolean (ToBoolean makes two and a handle).
+bool truthy(const Napi::Value& v) {
+  bool b;
+  return napi_get_value_bool(v.Env(), v, &b) == napi_ok ? b : v.ToBoolean().Value();
 }
 
 bool fits(Napi::Env env, const char* kernel, const char* what, size_t need, size_t have) {
@@ -79,7 +122,7 @@ size_t extent(size_t rows, size_t rowStride, size_t cols, size_t colStride) {
 
 
 // A JS array of at most `max` sizes (a shape, strides, offsets) into out; its length into count.
-bool sizesArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, const char* what, size_t max, size_t* out, size_t& count) {
+bool sizesArg(const Args& info, size_t i, const char* kernel, const char* what, size_t max, size_t* out, size_t& count) {
   if (i >= info.Length() || !info[i].IsArray()) return fail(info.Env(), kernel, std::string(what) + " is not an array");
   Napi::Array list = info[i].As<Napi::Array>();
   count = list.Length();
@@ -96,7 +139,7 @@ bool sizesArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, cons
 }
 
 // A shape argument, and the number of elements it holds (checked against overflow).
-bool shapeArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, const char* what, chainrule::Shape& s, size_t& n) {
+bool shapeArg(const Args& info, size_t i, const char* kernel, const char* what, chainrule::Shape& s, size_t& n) {
   if (!sizesArg(info, i, kernel, what, chainrule::kMaxRank, s.dims, s.rank)) return false;
   n = 1;
   for (size_t d = 0; d < s.rank; d++) {
@@ -106,7 +149,7 @@ bool shapeArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, cons
 }
 
 // Strides of the shape's rank.
-bool stridesArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, const char* what, const chainrule::Shape& s, size_t* out) {
+bool stridesArg(const Args& info, size_t i, const char* kernel, const char* what, const chainrule::Shape& s, size_t* out) {
   size_t count;
   if (!sizesArg(info, i, kernel, what, chainrule::kMaxRank, out, count)) return false;
   if (count != s.rank) return fail(info.Env(), kernel, std::string(what) + " has " + std::to_string(count) + " entries for a shape of rank " + std::to_string(s.rank));
@@ -125,7 +168,7 @@ bool fitsStrided(Napi::Env env, const char* kernel, const char* what, size_t off
   return fail(env, kernel, std::string(what) + " is read up to element " + std::to_string(last) + ", has " + std::to_string(length));
 }
 
-bool int32Arg(const Napi::CallbackInfo& info, size_t i, const char* kernel, Arr& out) {
+bool int32Arg(const Args& info, size_t i, const char* kernel, Arr& out) {
   if (!arrayArg(info, i, kernel, out)) return false;
   if (out.dtype != 2) return fail(info.Env(), kernel, "argument " + std::to_string(i) + " is not an Int32Array");
   return true;
@@ -141,7 +184,7 @@ bool indicesIn(Napi::Env env, const char* kernel, const Arr& idx, size_t len) {
 }
 
 // An optional code path argument (0..2, at most this CPU's; the CPU's best when absent or undefined).
-bool levelArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, int& level) {
+bool levelArg(const Args& info, size_t i, const char* kernel, int& level) {
   level = supportedLevel();
   if (i >= info.Length() || info[i].IsUndefined()) return true;
   size_t v;
@@ -151,7 +194,7 @@ bool levelArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, int&
   return true;
 }
 
-Napi::Value Level(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), supportedLevel()); }
+Napi::Value Level(const Args& info) { return Napi::Number::New(info.Env(), supportedLevel()); }
 
 // ---- Threads ----
 // Which calls are split, and how: every chunk computes whole outputs the way one call would, so the bits
@@ -181,7 +224,7 @@ template <typename F> void splitRows(size_t outer, size_t rowCost, size_t minChu
 }
 
 // threads(n?) → the threads parallel kernels use, the caller's included (after setting it to n, if given).
-Napi::Value Threads(const Napi::CallbackInfo& info) {
+Napi::Value Threads(const Args& info) {
   if (info.Length() > 0 && !info[0].IsUndefined()) {
     size_t n;
     if (!sizeArg(info, 0, "threads", n)) return Napi::Value();
@@ -192,10 +235,10 @@ Napi::Value Threads(const Napi::CallbackInfo& info) {
 }
 
 // parallelCalls() → how many calls have been split across threads since the addon loaded (tests use it).
-Napi::Value ParallelCalls(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), chainrule::poolJobs()); }
+Napi::Value ParallelCalls(const Args& info) { return Napi::Number::New(info.Env(), chainrule::poolJobs()); }
 
 // unary(op, x, out, alpha)
-Napi::Value Unary(const Napi::CallbackInfo& info) {
+Napi::Value Unary(const Args& info) {
   const char* k = "unary";
   int dt = -1; Arr x, out; size_t op;
   if (!sizeArg(info, 0, k, op) || !floatArg(info, 1, k, dt, x) || !floatArg(info, 2, k, dt, out)) return Napi::Value();
@@ -210,7 +253,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
 }
 
 // binary(op, a, aRow, aInner, b, bRow, bInner, out, outer, inner)
-Napi::Value Binary(const Napi::CallbackInfo& info) {
+Napi::Value Binary(const Args& info) {
   const char* k = "binary";
   int dt = -1; Arr a, b, out; size_t op, aRow, aInner, bRow, bInner, outer, inner;
   if (!sizeArg(info, 0, k, op) || !floatArg(info, 1, k, dt, a) || !sizeArg(info, 2, k, aRow) || !sizeArg(info, 3, k, aInner) ||
@@ -234,7 +277,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 
 // The [outer, len, inner] kernels: sum3(x, outer, len, inner, out), logsumexp(same, level?), softmax(same, log, level?).
 enum class Rows { kSum, kLogsumexp, kSoftmax };
-template <Rows kind> Napi::Value RowKernel(const Napi::CallbackInfo& info) {
+template <Rows kind> Napi::Value RowKernel(const Args& info) {
   const char* k = kind == Rows::kSum ? "sum3" : kind == Rows::kLogsumexp ? "logsumexp" : "softmax";
   int dt = -1; Arr x, out; size_t outer, len, inner;
   if (!floatArg(info, 0, k, dt, x) || !sizeArg(info, 1, k, outer) || !sizeArg(info, 2, k, len) || !sizeArg(info, 3, k, inner) ||
@@ -244,7 +287,7 @@ template <Rows kind> Napi::Value RowKernel(const Napi::CallbackInfo& info) {
   if (n != x.length) return fail(env, k, "outer·len·inner = " + std::to_string(n) + " but x has " + std::to_string(x.length)), Napi::Value();
   const size_t need = kind == Rows::kSoftmax ? n : outer * inner;
   if (need != out.length) return fail(env, k, "out needs " + std::to_string(need) + " elements, has " + std::to_string(out.length)), Napi::Value();
-  const bool log = kind == Rows::kSoftmax && info.Length() > 5 && info[5].ToBoolean().Value();
+  const bool log = kind == Rows::kSoftmax && info.Length() > 5 && truthy(info[5]);
   int level;
   if (kind != Rows::kSum && !levelArg(info, kind == Rows::kSoftmax ? 6 : 5, k, level)) return Napi::Value();
   // By outer rows: each output's sum stays in one chunk, in its order.
@@ -266,63 +309,83 @@ template <Rows kind> Napi::Value RowKernel(const Napi::CallbackInfo& info) {
 }
 
 // sumSquares(x) → number
-Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+Napi::Value SumSquares(const Args& info) {
   int dt = -1; Arr x;
   if (!floatArg(info, 0, "sumSquares", dt, x)) return Napi::Value();
   const double s = dt == 0 ? chainrule::sumSquares(static_cast<float*>(x.data), x.length) : chainrule::sumSquares(static_cast<double*>(x.data), x.length);
   return Napi::Number::New(info.Env(), s);
 }
 
-// fused(code, inputs, scalars, temps, outputs, inputArrays, scalarValues, outputArrays)
-Napi::Value Fused(const Napi::CallbackInfo& info) {
-  const char* k = "fused";
+// fused(code, inputs, scalars, temps, outputs, inputArrays, scalarValues, outputArrays) and
+// fusedFlat(code, inputs, scalars, temps, outputs, scalarValues, ...inputArrays, ...outputArrays): one kernel.
+// fusedFlat takes the arrays as arguments: reading a JS array's element costs Node-API a property lookup and
+// a TryCatch (~0.1 us an array, more than the kernel on a small tensor).
+template <bool flat> Napi::Value Fused(const Args& info) {
+  const char* k = flat ? "fusedFlat" : "fused";
   Napi::Env env = info.Env();
   Arr code, scalarValues; size_t inputs, scalars, temps, outputs;
   if (!arrayArg(info, 0, k, code) || !sizeArg(info, 1, k, inputs) || !sizeArg(info, 2, k, scalars) || !sizeArg(info, 3, k, temps) ||
-      !sizeArg(info, 4, k, outputs) || !arrayArg(info, 6, k, scalarValues)) return Napi::Value();
+      !sizeArg(info, 4, k, outputs) || !arrayArg(info, flat ? 5 : 6, k, scalarValues)) return Napi::Value();
   if (code.dtype != 2) return fail(env, k, "code is not an Int32Array"), Napi::Value();
   if (scalarValues.dtype != 1 || scalarValues.length != scalars) return fail(env, k, "scalars is not a Float64Array of " + std::to_string(scalars)), Napi::Value();
-  if (!info[5].IsArray() || !info[7].IsArray()) return fail(env, k, "inputs and outputs must be arrays of typed arrays"), Napi::Value();
-  Napi::Array inList = info[5].As<Napi::Array>(), outList = info[7].As<Napi::Array>();
-  if (inList.Length() != inputs || outList.Length() != outputs) return fail(env, k, "the program takes " + std::to_string(inputs) + " inputs and " + std::to_string(outputs) + " outputs, got " + std::to_string(inList.Length()) + " and " + std::to_string(outList.Length())), Napi::Value();
+  napi_value lists[2] = {info[5], info[7]};
+  if (flat) {
+    const size_t given = info.Length() < 6 ? 0 : info.Length() - 6;
+    if (given != inputs + outputs) return fail(env, k, "the program takes " + std::to_string(inputs) + " inputs and " + std::to_string(outputs) + " outputs, got " + std::to_string(given) + " arrays"), Napi::Value();
+  } else {
+    uint32_t counts[2] = {0, 0};
+    for (int l = 0; l < 2; l++) {
+      bool is = false;
+      if (napi_is_array(env, lists[l], &is) != napi_ok || !is) return fail(env, k, "inputs and outputs must be arrays of typed arrays"), Napi::Value();
+      napi_get_array_length(env, lists[l], &counts[l]);
+    }
+    if (counts[0] != inputs || counts[1] != outputs) return fail(env, k, "the program takes " + std::to_string(inputs) + " inputs and " + std::to_string(outputs) + " outputs, got " + std::to_string(counts[0]) + " and " + std::to_string(counts[1])), Napi::Value();
+  }
   const Program p{static_cast<const int32_t*>(code.data), code.length, int(inputs), int(scalars), int(temps), int(outputs)};
   if (const char* why = chainrule::programError(p); *why) return fail(env, k, why), Napi::Value();
-  int dt = -1; size_t n = 0; bool first = true;
-  // Reused per thread: no allocation per call.
-  thread_local std::vector<void*> ins, outs;
-  ins.assign(inputs, nullptr); outs.assign(outputs, nullptr);
-  for (size_t i = 0; i < inputs + outputs; i++) {
-    napi_value v = i < inputs ? static_cast<napi_value>(inList.Get(uint32_t(i))) : static_cast<napi_value>(outList.Get(uint32_t(i - inputs)));
-    bool is = false; napi_typedarray_type type; size_t length; void* data;
-    if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return fail(env, k, "array " + std::to_string(i) + " is not a typed array"), Napi::Value();
-    napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr);
+  int dt = -1; size_t n = 0;
+  // The arrays' data: on the stack for the usual few, else in a vector reused by this thread.
+  constexpr size_t kStackArrays = 16;
+  void* stackData[kStackArrays];
+  thread_local std::vector<void*> heapData;
+  const size_t arrays = inputs + outputs;
+  if (arrays > kStackArrays) heapData.resize(arrays);
+  void** data = arrays > kStackArrays ? heapData.data() : stackData;
+  for (size_t i = 0; i < arrays; i++) {
+    napi_value v = flat ? static_cast<napi_value>(info[6 + i]) : nullptr;
+    napi_typedarray_type type; size_t length;
+    // napi_get_typedarray_info fails on anything but a typed array.
+    if ((!flat && napi_get_element(env, lists[i < inputs ? 0 : 1], uint32_t(i < inputs ? i : i - inputs), &v) != napi_ok) ||
+        napi_get_typedarray_info(env, v, &type, &length, &data[i], nullptr, nullptr) != napi_ok) {
+      return fail(env, k, "array " + std::to_string(i) + " is not a typed array"), Napi::Value();
+    }
     const int d = type == napi_float32_array ? 0 : type == napi_float64_array ? 1 : -1;
     if (d < 0 || (dt >= 0 && d != dt)) return fail(env, k, "array " + std::to_string(i) + " is not of the first array's float dtype"), Napi::Value();
-    if (!first && length != n) return fail(env, k, "array " + std::to_string(i) + " has " + std::to_string(length) + " elements, the first " + std::to_string(n)), Napi::Value();
-    dt = d; n = length; first = false;
-    (i < inputs ? ins[i] : outs[i - inputs]) = data;
+    if (i > 0 && length != n) return fail(env, k, "array " + std::to_string(i) + " has " + std::to_string(length) + " elements, the first " + std::to_string(n)), Napi::Value();
+    dt = d; n = length;
   }
   const double* sc = static_cast<const double*>(scalarValues.data);
   if (dt < 0) return Napi::Value();
   const size_t elem = dt == 0 ? sizeof(float) : sizeof(double);
   // Each instruction is about one cheap elementwise op per element; chunks start at multiples of the kernel's block.
   const size_t steps = code.length / 5 < 1 ? 1 : code.length / 5;
-  void* const* inData = ins.data();  // this thread's vectors: a worker's thread_local ones are others
-  void* const* outData = outs.data();
+  auto run = [&](char* const* arrays, size_t count) {
+    if (dt == 0) chainrule::fused(p, reinterpret_cast<const float* const*>(arrays), sc, reinterpret_cast<float* const*>(arrays + inputs), count);
+    else chainrule::fused(p, reinterpret_cast<const double* const*>(arrays), sc, reinterpret_cast<double* const*>(arrays + inputs), count);
+  };
   chainrule::parallelRanges(n, kAlign, kMinCheapChunk / steps < kAlign ? kAlign : kMinCheapChunk / steps, [&](size_t i0, size_t i1) {
-    // Per chunk: the arrays advanced to i0 (one vector per thread, reused).
+    if (i0 == 0) return run(reinterpret_cast<char* const*>(data), i1);
+    // A later chunk: the arrays advanced to i0 (one vector per worker thread, reused).
     thread_local std::vector<char*> moved;
-    moved.resize(inputs + outputs);
-    for (size_t i = 0; i < inputs; i++) moved[i] = static_cast<char*>(inData[i]) + i0 * elem;
-    for (size_t i = 0; i < outputs; i++) moved[inputs + i] = static_cast<char*>(outData[i]) + i0 * elem;
-    if (dt == 0) chainrule::fused(p, reinterpret_cast<const float* const*>(moved.data()), sc, reinterpret_cast<float* const*>(moved.data() + inputs), i1 - i0);
-    else chainrule::fused(p, reinterpret_cast<const double* const*>(moved.data()), sc, reinterpret_cast<double* const*>(moved.data() + inputs), i1 - i0);
+    moved.resize(arrays);
+    for (size_t i = 0; i < arrays; i++) moved[i] = static_cast<char*>(data[i]) + i0 * elem;
+    run(moved.data(), i1 - i0);
   });
   return Napi::Value();
 }
 
 // gemm(level, m, n, k, a, transA, b, transB, bias | null, c): c = op(a)·op(b) (+ bias)
-Napi::Value Gemm(const Napi::CallbackInfo& info) {
+Napi::Value Gemm(const Args& info) {
   const char* kn = "gemm";
   Napi::Env env = info.Env();
   int dt = -1; Arr a, b, bias, c; size_t level, m, n, k;
@@ -337,7 +400,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
       std::to_string(a.length) + ", " + std::to_string(b.length) + ", " + std::to_string(c.length) + " elements (bias " +
       std::to_string(hasBias ? bias.length : 0) + ")"), Napi::Value();
   }
-  const bool tA = info[5].ToBoolean().Value(), tB = info[7].ToBoolean().Value();
+  const bool tA = truthy(info[5]), tB = truthy(info[7]);
   // By rows of C; each chunk packs B for itself. Tall chunks are multiples of the micro-kernel's height
   // at this level (gemm.cc's MR) so that only the last has a short panel; short ones split evenly instead.
   const size_t mr = level == 2 ? 14 : level == 1 ? 6 : 4;
@@ -354,7 +417,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
 }
 
 // copyStrided(x, offset, strides, outShape, out)
-Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
+Napi::Value CopyStrided(const Args& info) {
   const char* k = "copyStrided";
   Napi::Env env = info.Env();
   int dt = -1; Arr x, out; size_t offset, n, strides[chainrule::kMaxRank]; chainrule::Shape s;
@@ -369,7 +432,7 @@ Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
 }
 
 // select(cond, cStrides, a, aStrides, b, bStrides, outShape, out): cond of either float dtype.
-Napi::Value Select(const Napi::CallbackInfo& info) {
+Napi::Value Select(const Args& info) {
   const char* k = "select";
   Napi::Env env = info.Env();
   int dt = -1, ct = -1; Arr c, a, b, out; size_t n, cS[chainrule::kMaxRank], aS[chainrule::kMaxRank], bS[chainrule::kMaxRank]; chainrule::Shape s;
@@ -387,7 +450,7 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
 }
 
 // binaryNd(op, a, aStrides, b, bStrides, outShape, out)
-Napi::Value BinaryNd(const Napi::CallbackInfo& info) {
+Napi::Value BinaryNd(const Args& info) {
   const char* k = "binaryNd";
   Napi::Env env = info.Env();
   int dt = -1; Arr a, b, out; size_t op, n, aS[chainrule::kMaxRank], bS[chainrule::kMaxRank]; chainrule::Shape s;
@@ -403,7 +466,7 @@ Napi::Value BinaryNd(const Napi::CallbackInfo& info) {
 }
 
 // pad(x, shape, before, outShape, out)
-Napi::Value Pad(const Napi::CallbackInfo& info) {
+Napi::Value Pad(const Args& info) {
   const char* k = "pad";
   Napi::Env env = info.Env();
   int dt = -1; Arr x, out; size_t n, outN, before[chainrule::kMaxRank]; chainrule::Shape s, os;
@@ -420,7 +483,7 @@ Napi::Value Pad(const Napi::CallbackInfo& info) {
 }
 
 // gather(x, outer, len, inner, indices, out) and scatterAdd(g, outer, len, inner, indices, out)
-template <bool scatter> Napi::Value GatherScatter(const Napi::CallbackInfo& info) {
+template <bool scatter> Napi::Value GatherScatter(const Args& info) {
   const char* k = scatter ? "scatterAdd" : "gather";
   Napi::Env env = info.Env();
   int dt = -1; Arr x, idx, out; size_t outer, len, inner;
@@ -443,7 +506,7 @@ template <bool scatter> Napi::Value GatherScatter(const Napi::CallbackInfo& info
 }
 
 // takeRows(x, rowLength, rows, out)
-Napi::Value TakeRows(const Napi::CallbackInfo& info) {
+Napi::Value TakeRows(const Args& info) {
   const char* k = "takeRows";
   Napi::Env env = info.Env();
   int dt = -1; Arr x, rows, out; size_t rowLength, need;
@@ -461,7 +524,7 @@ Napi::Value TakeRows(const Napi::CallbackInfo& info) {
 }
 
 // concat(parts, blocks, outer, out)
-Napi::Value Concat(const Napi::CallbackInfo& info) {
+Napi::Value Concat(const Args& info) {
   const char* k = "concat";
   Napi::Env env = info.Env();
   if (info.Length() < 4 || !info[0].IsArray()) return fail(env, k, "parts is not an array"), Napi::Value();
@@ -492,7 +555,7 @@ Napi::Value Concat(const Napi::CallbackInfo& info) {
 }
 
 // clip(x, lo, hi, out)
-Napi::Value Clip(const Napi::CallbackInfo& info) {
+Napi::Value Clip(const Args& info) {
   const char* k = "clip";
   int dt = -1; Arr x, out;
   if (!floatArg(info, 0, k, dt, x) || !floatArg(info, 3, k, dt, out)) return Napi::Value();
@@ -507,7 +570,7 @@ Napi::Value Clip(const Napi::CallbackInfo& info) {
 }
 
 // extreme3(max, x, outer, len, inner, out)
-Napi::Value Extreme3(const Napi::CallbackInfo& info) {
+Napi::Value Extreme3(const Args& info) {
   const char* k = "extreme3";
   int dt = -1; Arr x, out; size_t outer, len, inner;
   if (!floatArg(info, 1, k, dt, x) || !sizeArg(info, 2, k, outer) || !sizeArg(info, 3, k, len) || !sizeArg(info, 4, k, inner) ||
@@ -516,7 +579,7 @@ Napi::Value Extreme3(const Napi::CallbackInfo& info) {
   if (__builtin_mul_overflow(outer, inner, &kept) || __builtin_mul_overflow(kept, len, &n) || n != x.length || kept != out.length) {
     return fail(info.Env(), k, "for outer=" + std::to_string(outer) + " len=" + std::to_string(len) + " inner=" + std::to_string(inner) + " x has " + std::to_string(x.length) + " and out " + std::to_string(out.length) + " elements"), Napi::Value();
   }
-  const bool max = info[0].ToBoolean().Value();
+  const bool max = truthy(info[0]);
   splitRows(outer, len * inner, kMinCheapChunk, [&](size_t o0, size_t o1) {
     if (dt == 0) chainrule::extreme3(max, static_cast<const float*>(x.data) + o0 * len * inner, o1 - o0, len, inner, static_cast<float*>(out.data) + o0 * inner);
     else chainrule::extreme3(max, static_cast<const double*>(x.data) + o0 * len * inner, o1 - o0, len, inner, static_cast<double*>(out.data) + o0 * inner);
@@ -525,7 +588,7 @@ Napi::Value Extreme3(const Napi::CallbackInfo& info) {
 }
 
 // reduceNd(op, x, shape, outStrides, out): op 0 sum, 1 max, 2 min.
-Napi::Value ReduceNd(const Napi::CallbackInfo& info) {
+Napi::Value ReduceNd(const Args& info) {
   const char* k = "reduceNd";
   Napi::Env env = info.Env();
   int dt = -1; Arr x, out; size_t op, n, oS[chainrule::kMaxRank]; chainrule::Shape s;
@@ -550,7 +613,7 @@ bool crossEntropyArgs(Napi::Env env, const char* k, size_t rows, size_t len, con
 }
 
 // crossEntropy(x, rows, len, labels, probs, level?) → the mean loss
-Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
+Napi::Value CrossEntropy(const Args& info) {
   const char* k = "crossEntropy";
   int dt = -1; Arr x, labels, probs; size_t rows, len;
   if (!floatArg(info, 0, k, dt, x) || !sizeArg(info, 1, k, rows) || !sizeArg(info, 2, k, len) || !int32Arg(info, 3, k, labels) ||
@@ -564,7 +627,7 @@ Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
 }
 
 // crossEntropyGrad(probs, rows, len, labels, scale, out)
-Napi::Value CrossEntropyGrad(const Napi::CallbackInfo& info) {
+Napi::Value CrossEntropyGrad(const Args& info) {
   const char* k = "crossEntropyGrad";
   int dt = -1; Arr probs, labels, out; size_t rows, len;
   if (!floatArg(info, 0, k, dt, probs) || !sizeArg(info, 1, k, rows) || !sizeArg(info, 2, k, len) || !int32Arg(info, 3, k, labels) ||
@@ -588,7 +651,7 @@ struct WindowSizes {
   size_t image, cols, pooled;
 };
 
-bool windowArg(const Napi::CallbackInfo& info, size_t i, const char* kernel, WindowSizes& out) {
+bool windowArg(const Args& info, size_t i, const char* kernel, WindowSizes& out) {
   size_t v[14], count;
   if (!sizesArg(info, i, kernel, "window", 14, v, count)) return false;
   if (count != 14) return fail(info.Env(), kernel, "window has " + std::to_string(count) + " sizes, needs 14");
@@ -618,7 +681,7 @@ bool sizeIs(Napi::Env env, const char* kernel, const char* what, size_t length, 
 }
 
 // im2col(x, window, out) and col2im(cols, window, out): out is overwritten.
-template <bool adjoint> Napi::Value Im2col(const Napi::CallbackInfo& info) {
+template <bool adjoint> Napi::Value Im2col(const Args& info) {
   const char* k = adjoint ? "col2im" : "im2col";
   Napi::Env env = info.Env();
   int dt = -1; Arr in, out; WindowSizes s;
@@ -644,7 +707,7 @@ template <bool adjoint> Napi::Value Im2col(const Napi::CallbackInfo& info) {
 // maxPool2d(x, window, out, argmax, level), avgPool2d(x, window, out) and avgPool2dBackward(g, window, out): split by
 // image planes. maxPool2d's level (0..2, at most this CPU's) picks its vector code path, as gemm's does.
 enum class Pool { kMax, kAvg, kAvgBackward };
-template <Pool kind> Napi::Value Pool2d(const Napi::CallbackInfo& info) {
+template <Pool kind> Napi::Value Pool2d(const Args& info) {
   const char* k = kind == Pool::kMax ? "maxPool2d" : kind == Pool::kAvg ? "avgPool2d" : "avgPool2dBackward";
   Napi::Env env = info.Env();
   int dt = -1; Arr in, out, argmax; WindowSizes s;
@@ -675,36 +738,43 @@ template <Pool kind> Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   return Napi::Value();
 }
 
+template <Napi::Value (*F)(const Args&)> Napi::Value jsFunction(Napi::Env env, const char* name) {
+  napi_value f = nullptr;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, call<F>, nullptr, &f);
+  return Napi::Value(env, f);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("level", Napi::Function::New(env, Level));
-  exports.Set("threads", Napi::Function::New(env, Threads));
-  exports.Set("parallelCalls", Napi::Function::New(env, ParallelCalls));
-  exports.Set("unary", Napi::Function::New(env, Unary));
-  exports.Set("binary", Napi::Function::New(env, Binary));
-  exports.Set("sum3", Napi::Function::New(env, RowKernel<Rows::kSum>));
-  exports.Set("logsumexp", Napi::Function::New(env, RowKernel<Rows::kLogsumexp>));
-  exports.Set("softmax", Napi::Function::New(env, RowKernel<Rows::kSoftmax>));
-  exports.Set("sumSquares", Napi::Function::New(env, SumSquares));
-  exports.Set("fused", Napi::Function::New(env, Fused));
-  exports.Set("gemm", Napi::Function::New(env, Gemm));
-  exports.Set("copyStrided", Napi::Function::New(env, CopyStrided));
-  exports.Set("select", Napi::Function::New(env, Select));
-  exports.Set("binaryNd", Napi::Function::New(env, BinaryNd));
-  exports.Set("pad", Napi::Function::New(env, Pad));
-  exports.Set("gather", Napi::Function::New(env, GatherScatter<false>));
-  exports.Set("scatterAdd", Napi::Function::New(env, GatherScatter<true>));
-  exports.Set("takeRows", Napi::Function::New(env, TakeRows));
-  exports.Set("concat", Napi::Function::New(env, Concat));
-  exports.Set("clip", Napi::Function::New(env, Clip));
-  exports.Set("extreme3", Napi::Function::New(env, Extreme3));
-  exports.Set("reduceNd", Napi::Function::New(env, ReduceNd));
-  exports.Set("crossEntropy", Napi::Function::New(env, CrossEntropy));
-  exports.Set("crossEntropyGrad", Napi::Function::New(env, CrossEntropyGrad));
-  exports.Set("im2col", Napi::Function::New(env, Im2col<false>));
-  exports.Set("col2im", Napi::Function::New(env, Im2col<true>));
-  exports.Set("maxPool2d", Napi::Function::New(env, Pool2d<Pool::kMax>));
-  exports.Set("avgPool2d", Napi::Function::New(env, Pool2d<Pool::kAvg>));
-  exports.Set("avgPool2dBackward", Napi::Function::New(env, Pool2d<Pool::kAvgBackward>));
+  exports.Set("level", jsFunction<Level>(env, "level"));
+  exports.Set("threads", jsFunction<Threads>(env, "threads"));
+  exports.Set("parallelCalls", jsFunction<ParallelCalls>(env, "parallelCalls"));
+  exports.Set("unary", jsFunction<Unary>(env, "unary"));
+  exports.Set("binary", jsFunction<Binary>(env, "binary"));
+  exports.Set("sum3", jsFunction<RowKernel<Rows::kSum>>(env, "sum3"));
+  exports.Set("logsumexp", jsFunction<RowKernel<Rows::kLogsumexp>>(env, "logsumexp"));
+  exports.Set("softmax", jsFunction<RowKernel<Rows::kSoftmax>>(env, "softmax"));
+  exports.Set("sumSquares", jsFunction<SumSquares>(env, "sumSquares"));
+  exports.Set("fused", jsFunction<Fused<false>>(env, "fused"));
+  exports.Set("fusedFlat", jsFunction<Fused<true>>(env, "fusedFlat"));
+  exports.Set("gemm", jsFunction<Gemm>(env, "gemm"));
+  exports.Set("copyStrided", jsFunction<CopyStrided>(env, "copyStrided"));
+  exports.Set("select", jsFunction<Select>(env, "select"));
+  exports.Set("binaryNd", jsFunction<BinaryNd>(env, "binaryNd"));
+  exports.Set("pad", jsFunction<Pad>(env, "pad"));
+  exports.Set("gather", jsFunction<GatherScatter<false>>(env, "gather"));
+  exports.Set("scatterAdd", jsFunction<GatherScatter<true>>(env, "scatterAdd"));
+  exports.Set("takeRows", jsFunction<TakeRows>(env, "takeRows"));
+  exports.Set("concat", jsFunction<Concat>(env, "concat"));
+  exports.Set("clip", jsFunction<Clip>(env, "clip"));
+  exports.Set("extreme3", jsFunction<Extreme3>(env, "extreme3"));
+  exports.Set("reduceNd", jsFunction<ReduceNd>(env, "reduceNd"));
+  exports.Set("crossEntropy", jsFunction<CrossEntropy>(env, "crossEntropy"));
+  exports.Set("crossEntropyGrad", jsFunction<CrossEntropyGrad>(env, "crossEntropyGrad"));
+  exports.Set("im2col", jsFunction<Im2col<false>>(env, "im2col"));
+  exports.Set("col2im", jsFunction<Im2col<true>>(env, "col2im"));
+  exports.Set("maxPool2d", jsFunction<Pool2d<Pool::kMax>>(env, "maxPool2d"));
+  exports.Set("avgPool2d", jsFunction<Pool2d<Pool::kAvg>>(env, "avgPool2d"));
+  exports.Set("avgPool2dBackward", jsFunction<Pool2d<Pool::kAvgBackward>>(env, "avgPool2dBackward"));
   return exports;
 }
 

@@ -30,6 +30,15 @@ function offHeapScalars(values: Float64Array): Float64Array {
 }
 
 /**
+ * fusedFlat's arguments (6 + the arrays), one reused array per count: no array is built per call.
+ * Reflect.apply passes them as fast as a call written out (~0.38 µs either way for 5 arrays).
+ */
+const fusedArgsByCount: unknown[][] = [];
+function fusedArgs(arrays: number): unknown[] {
+  return (fusedArgsByCount[arrays] ??= new Array<unknown>(6 + arrays).fill(0));
+}
+
+/**
  * The kernel set over `addon` at code path `level` (0 portable, 1 AVX2+FMA, 2 AVX-512); named 'native-<level>'.
  * With `allNative` every call runs natively, however small (for tests).
  */
@@ -81,8 +90,14 @@ export function nativeKernelSet(addon: NativeAddon, level: number, allNative = f
 
   const fused: Kernels['fused'] = (program, inputs, scalars, outputs) => {
     // One length for all arrays (the kernel boundary checks it): the first one stands for all.
-    if ((inputs[0] ?? outputs[0])!.length < minElements) ref.fused(program, inputs, scalars, outputs);
-    else addon.fused(program.code, program.inputs, program.scalars, program.temps, program.outputs, inputs, offHeapScalars(scalars), outputs);
+    if ((inputs[0] ?? outputs[0])!.length < minElements) { ref.fused(program, inputs, scalars, outputs); return; }
+    const args = fusedArgs(inputs.length + outputs.length);
+    args[0] = program.code; args[1] = program.inputs; args[2] = program.scalars; args[3] = program.temps; args[4] = program.outputs;
+    args[5] = offHeapScalars(scalars);
+    for (let i = 0; i < inputs.length; i++) args[6 + i] = inputs[i];
+    for (let i = 0; i < outputs.length; i++) args[6 + inputs.length + i] = outputs[i];
+    Reflect.apply(addon.fusedFlat, addon, args);
+    args.fill(0, 5); // hold no arrays past the call
   };
 
   const select: Kernels['select'] = (cond, cStrides, a, aStrides, b, bStrides, outShape, out) => {
