@@ -4,8 +4,9 @@
  * buffers escape. Every test checks the safety side (values the caller can still see never change)
  * and the reuse side (fresh allocations, from the pool's counters).
  */
-import { defineOp, expose, grad, matmul, noGrad, randn, relu, reusing, sum, tanh, type Tensor } from '@chainrule/core';
+import { defineOp, expose, fromData, grad, matmul, noGrad, randn, relu, reusing, sum, tanh, type Tensor } from '@chainrule/core';
 import { bufferStats, HOLDS } from '@chainrule/core/backend';
+import { Seq } from 'immutable';
 import { describe, expect, it } from 'vitest';
 
 const freshDuring = (fn: () => void): number => {
@@ -61,6 +62,15 @@ describe('reusing', () => {
     expect(freshDuring(() => { for (let i = 0; i < 5; i++) p = step(p); })).toBe(0);
     expect(snapshot(mine)).toEqual(mineBefore);
     expect(snapshot(fromOther)).toEqual(otherBefore);
+  });
+
+  it('a donated argument the result still holds is not reused', () => {
+    const step = reusing((p: Tensor) => [noGrad(() => p.mul(0.5)), p] as const, { pure: true, donate: [0] });
+    let [p] = step(randn([64, 64], { seed: 5 }));
+    const [next, held] = step(p), copy = snapshot(held);
+    p = next;
+    for (let i = 0; i < 4; i++) [p] = step(p);
+    expect(snapshot(held)).toEqual(copy);
   });
 
   it('never reuses what was exposed, even when it is donated', () => {
@@ -129,6 +139,28 @@ describe('reusing', () => {
     const lost = g(x).t, lostValues = snapshot(lost);
     g(randn([32, 64], { seed: 9 }));
     expect(snapshot(lost)).not.toEqual(lostValues);
+  });
+
+  it('a result that holds only a view of a buffer it made keeps the whole buffer', () => {
+    const f = reusing((a: Tensor) => {
+      const h = layer(a);
+      return fromData(h.data.subarray(64, 128), [64]);
+    }, { pure: true });
+    const view = f(x), copy = snapshot(view);
+    for (let i = 0; i < 3; i++) f(randn([32, 64], { seed: 30 + i }));
+    expect(snapshot(view)).toEqual(copy);
+  });
+
+  it('a walk run while another walks (a lazy Seq calling a donating function) leaves the outer walk all it found', () => {
+    // inner's own walks find `a` too (it returns it): the outer walk must still count `a` as kept.
+    const inner = reusing((d: Tensor, keep: Tensor) => [noGrad(() => d.mul(2)), keep], { pure: true, donate: [0] });
+    const outer = reusing((b: Tensor) => {
+      const a = layer(b);
+      return { a, lazy: Seq([0]).map(() => inner(noGrad(() => b.mul(3)), a)[0]) };
+    }, { pure: true });
+    const first = outer(x), copy = snapshot(first.a);
+    for (let i = 0; i < 3; i++) outer(randn([32, 64], { seed: 40 + i }));
+    expect(snapshot(first.a)).toEqual(copy);
   });
 
   it('refuses options that do not say what it may do', () => {

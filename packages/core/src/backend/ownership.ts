@@ -20,7 +20,7 @@ import type { DType, TypedArray } from '../dtype.ts';
 import { isImmutable, isRecord, isSeq } from 'immutable';
 import { Tensor } from '../tensor.ts';
 import { describeValue } from '../describe-value.ts';
-import { giveBackRecord, isPooledSize, recordOf, take, takeRecord, type PooledBuffer } from './pool.ts';
+import { giveBackRecord, isPooledSize, recordOfBuffer, take, takeRecord, type PooledBuffer } from './pool.ts';
 
 /** One running call of a `reusing` function: the buffers made while it ran. */
 class Scope {
@@ -112,7 +112,7 @@ export function reusing<A extends unknown[], R>(fn: (...args: A) => R, options: 
       settle(scope, undefined, handout);
       throw e;
     }
-    const kept = buffersOf(result, true);
+    const kept = pooledIn(result, true, false);
     settle(scope, kept, handout);
     if (donate.length > 0) giveBackDonated(args, donate, kept, handout);
     return result;
@@ -123,15 +123,18 @@ export function reusing<A extends unknown[], R>(fn: (...args: A) => R, options: 
  * The buffers of the donated arguments that this function handed out (or that the running calls made),
  * and that the result does not hold, go back to the pool. One walk over all of them.
  */
-function giveBackDonated(args: readonly unknown[], donate: readonly number[], kept: Map<ArrayBufferLike, TypedArray>, handout: Handout): void {
-  const walk: Walk = { found: new Map(), seen: new Set(), graphs: false };
+function giveBackDonated(args: readonly unknown[], donate: readonly number[], kept: Found, handout: Handout): void {
+  // Only the buffers themselves, not views of them: what the donated arguments are, not what they share.
+  const walk = startWalk(false, true);
   for (let j = 0; j < donate.length; j++) visit(args[donate[j]!], walk);
-  for (const buf of walk.found.values()) {
-    const record = recordOf(buf);
-    const o = record?.owner;
+  const donated = walk.records;
+  kept.mark(); // this walk marked the records it found as its own, kept ones too
+  for (let i = 0; i < donated.length; i++) {
+    const record = donated[i]!;
+    const o = record.owner;
     // o is undefined for a buffer that escaped (e.g. params shown to an epoch's callbacks): tested first, as
     // `undefined instanceof Scope` deoptimised this walk once it had only seen owners.
-    if (record && o !== undefined && (o === handout || (o instanceof Scope && open.includes(o))) && !kept.has(buf.buffer)) {
+    if (o !== undefined && (o === handout || (o instanceof Scope && open.includes(o))) && !kept.has(record)) {
       record.owner = undefined;
       giveBackRecord(record);
     }
@@ -142,14 +145,14 @@ function giveBackDonated(args: readonly unknown[], donate: readonly number[], ke
  * Ends a call: buffers it keeps (those in `kept`; all of them without it) go to the enclosing call (or
  * become its handout); the rest go back to the pool.
  */
-function settle(scope: Scope, kept: Map<ArrayBufferLike, TypedArray> | undefined, handout: Handout): void {
+function settle(scope: Scope, kept: Found | undefined, handout: Handout): void {
   open.pop();
   const parent = open[open.length - 1];
   const made = scope.made;
   for (let i = 0; i < made.length; i++) {
     const record = made[i]!;
     if (record.owner !== scope) continue; // exposed or donated meanwhile
-    if (kept !== undefined && !kept.has(record.buf.buffer)) {
+    if (kept !== undefined && !kept.has(record)) {
       record.owner = undefined;
       giveBackRecord(record);
     } else if (parent) {
@@ -187,10 +190,9 @@ function runForeign<A extends unknown[], R>(fn: (...args: A) => R, args: A): R {
  * ```
  */
 export function expose<T>(value: T): T {
-  for (const buf of buffersOf(value, true).values()) {
-    const record = recordOf(buf);
-    if (record) record.owner = undefined;
-  }
+  // Views too: a view shown to such code shows it the whole buffer.
+  const records = pooledIn(value, true, false).records;
+  for (let i = 0; i < records.length; i++) records[i]!.owner = undefined;
   return value;
 }
 
@@ -210,20 +212,53 @@ export function expose<T>(value: T): T {
 export const HOLDS: unique symbol = Symbol('chainrule.holds');
 
 /**
- * The float buffers in a value, by their ArrayBuffer (a view shares its buffer's fate). With
- * `graphs`, also those behind each tensor's recorded inputs and saved values.
+ * The pooled buffers in a value, found by a walk: those of its float arrays (`exact`: only arrays that are
+ * pooled buffers themselves; otherwise views of them too, which share their buffer's fate). With `graphs`,
+ * also those behind each tensor's recorded inputs and saved values.
  */
-function buffersOf(value: unknown, graphs: boolean): Map<ArrayBufferLike, TypedArray> {
-  const walk: Walk = { found: new Map(), seen: new Set(), graphs };
+function pooledIn(value: unknown, graphs: boolean, exact: boolean): Found {
+  const walk = startWalk(graphs, exact);
   visit(value, walk);
-  return walk.found;
+  const found = new Found(walk.id, walk.records);
+  found.mark(); // a walk run meanwhile (a lazy Seq's function may start one) re-marked some
+  return found;
+}
+
+/**
+ * A walk's pooled buffers. Each record notes the last walk that found it (`foundBy`), so membership is one
+ * comparison instead of a Map of buffers per walk; another walk re-marks records, so a holder calls `mark`
+ * again after any walk that ran since it was made.
+ */
+class Found {
+  constructor(readonly id: number, readonly records: readonly PooledBuffer[]) {}
+  /** Marks its records as found by it (again). */
+  mark(): void {
+    const records = this.records, id = this.id;
+    for (let i = 0; i < records.length; i++) records[i]!.foundBy = id;
+  }
+  /** Whether the walk found this record (valid until another walk runs). */
+  has(record: PooledBuffer): boolean { return record.foundBy === this.id; }
 }
 
 /** One walk's state. A module-level visitor, not a closure per walk: tsx names every closure it makes, at ~1 µs each. */
 interface Walk {
-  readonly found: Map<ArrayBufferLike, TypedArray>;
+  /** Marks the records this walk found (their `foundBy`); never 0, a fresh record's mark. */
+  readonly id: number;
+  /** The records it found, each once (twice at most when a walk run meanwhile re-marked one). */
+  readonly records: PooledBuffer[];
   readonly seen: Set<object>;
   readonly graphs: boolean;
+  readonly exact: boolean;
+}
+let walks = 0;
+const startWalk = (graphs: boolean, exact: boolean): Walk => ({ id: ++walks, records: [], seen: new Set(), graphs, exact });
+
+/** Notes the pooled buffer a float array is (or views) in the walk. */
+function note(array: TypedArray, walk: Walk): void {
+  const record = recordOfBuffer(array);
+  if (record === undefined || record.foundBy === walk.id || (walk.exact && record.buf !== array)) return;
+  record.foundBy = walk.id;
+  walk.records.push(record);
 }
 
 function visit(x: unknown, walk: Walk): void {
@@ -231,8 +266,8 @@ function visit(x: unknown, walk: Walk): void {
   if (x instanceof Tensor) {
     // The commonest value, first. Its data (a float array) is noted directly: finding a buffer twice is
     // harmless, so only a tensor whose graph is walked goes in `seen` (shared inputs are walked once).
-    const data = x.data, node = x.node;
-    walk.found.set(data.buffer, data);
+    const node = x.node;
+    note(x.data, walk);
     if (walk.graphs && node !== undefined && !walk.seen.has(x)) {
       walk.seen.add(x);
       const inputs = node.inputs;
@@ -244,7 +279,7 @@ function visit(x: unknown, walk: Walk): void {
   if (walk.seen.has(x)) return;
   walk.seen.add(x);
   if (x instanceof Float32Array || x instanceof Float64Array) {
-    walk.found.set(x.buffer, x);
+    note(x, walk);
   } else if (ArrayBuffer.isView(x)) {
     // other typed arrays (indices) hold no float buffer
   } else if (Array.isArray(x)) {

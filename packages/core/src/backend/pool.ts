@@ -50,8 +50,19 @@ export interface PooledBuffer {
   pooled: boolean;
   /** Who may reuse it (./ownership.ts's business): a running call, a function's handout, or undefined (escaped, or in the pool). */
   owner: unknown;
+  /** The last ownership walk that found it (./ownership.ts's business): a mark instead of a set of buffers per walk. */
+  foundBy: number;
 }
 const records = new WeakMap<TypedArray, PooledBuffer>();
+/** The same records by ArrayBuffer: a view (subarray) shares its buffer's fate, and the ownership walk finds views too. */
+const recordsByBuffer = new WeakMap<ArrayBufferLike, PooledBuffer>();
+
+function newRecord(buf: TypedArray): PooledBuffer {
+  const made: PooledBuffer = { buf, generation: 0, pooled: false, owner: undefined, foundBy: 0 };
+  records.set(buf, made);
+  recordsByBuffer.set(buf.buffer, made);
+  return made;
+}
 
 /**
  * The buffer's generation: how many times allocate() has handed it out again since making it, or -1
@@ -69,6 +80,9 @@ export const bufferGeneration = (buf: TypedArray): number => records.get(buf)?.g
 
 /** The record of a buffer take() made, or undefined for any other buffer. */
 export const recordOf = (buf: TypedArray): PooledBuffer | undefined => records.get(buf);
+
+/** The record of the buffer take() made that `array` is (or is a view of), or undefined. */
+export const recordOfBuffer = (array: TypedArray): PooledBuffer | undefined => recordsByBuffer.get(array.buffer);
 
 const keyOf = (dtype: DType, size: number) => size * 2 + (dtype === 'float64' ? 1 : 0);
 
@@ -96,8 +110,7 @@ export function takeRecord(dtype: DType, size: number, contents: 'zeros' | 'over
   const record = free.get(keyOf(dtype, size))?.pop();
   if (record === undefined) {
     const buf = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-    const made: PooledBuffer = { buf, generation: 0, pooled: false, owner: undefined };
-    records.set(buf, made);
+    const made = newRecord(buf);
     if (size >= COUNTED_FROM) {
       counts[FRESH]++;
       counts[FRESH_BYTES] += buf.byteLength;
@@ -120,7 +133,7 @@ export function takeRecord(dtype: DType, size: number, contents: 'zeros' | 'over
 export function giveBack(buf: TypedArray): void {
   if (!isPoolable(buf)) return;
   let record = records.get(buf);
-  if (record === undefined) records.set(buf, (record = { buf, generation: 0, pooled: false, owner: undefined }));
+  if (record === undefined) record = newRecord(buf);
   giveBackRecord(record);
 }
 
