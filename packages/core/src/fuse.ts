@@ -14,7 +14,7 @@ import { FUSED_OPS, INSTRUCTION_WORDS, programError, type FusedOp, type FusedPro
 import { describeValue } from './describe-value.ts';
 import type { TypedArray } from './dtype.ts';
 import { fmt } from './shape.ts';
-import { Tensor } from './tensor.ts';
+import { checkedTensor, Tensor } from './tensor.ts';
 
 type Operand = Expr | number;
 
@@ -255,6 +255,7 @@ function run(program: FusedProgram, arrayNames: readonly string[], outputNames: 
   for (let i = 0; i < outputs.length; i++) outputs[i] = allocate(dtype, size, 'overwritten');
   kernels().fused(program, inputs, scalars, outputs);
   const result: Record<string, Tensor> = {};
-  for (let i = 0; i < outputs.length; i++) result[outputNames[i]!] = new Tensor(outputs[i]!, shape);
+  // Each output has first's size and a frozen shape (first's): the constructor's check would find nothing.
+  for (let i = 0; i < outputs.length; i++) result[outputNames[i]!] = checkedTensor(outputs[i]!, shape, undefined);
   return result;
 }

@@ -68,6 +68,7 @@ export const fmt = formatShape;
  * ```
  */
 export function sameShape(a: Shape, b: Shape): boolean {
+  if (a === b) return true; // tensors of one shape share one frozen array (tensor.ts), so this is the common answer
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
