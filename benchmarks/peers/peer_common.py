@@ -102,7 +102,7 @@ def make_pool(np, seed=1):
 
 # Epochs timed after the first: every system in the bench trains one epoch, then EPOCHS_TIMED more, and
 # gives the median of those (benchmarks/src/epoch-count.ts, TIMED_EPOCHS, says why).
-EPOCHS_TIMED = 3
+EPOCHS_TIMED = 5
 
 
 def run_epoch(step, batches, warmup):

@@ -74,7 +74,7 @@ export function formatCnnSection(rows: readonly BenchRow[], peak?: { readonly pe
       '',
       `${CNN.net}; softmax cross-entropy, SGD lr ${CNN.lr}, batch ${CNN.batch}, float32 (${(CNN_EPOCH_FLOP / 1e9).toFixed(0)} GFLOP of convolutions and ` +
         `matmuls per epoch of 60 000 samples). A CNN epoch takes seconds to minutes, so each row times ${CNN.timedBatches} of the ${perEpoch} ` +
-        "batches of an epoch, after a warm-up, four times, and projects the median of passes 2–4 to 60 000 samples (a row's note says when it " +
+        "batches of an epoch, after a warm-up, six times, and projects the median of passes 2–6 to 60 000 samples (a row's note says when it " +
         'timed another number, and lists the passes). ' +
         `The rows without "fit" run the peers' loop on random data of MNIST's shape (a pool of 6 400 samples, batches in order), the last ` +
         `${CNN.timedBatches} batches (${images.toLocaleString('en-US')} images, the 32-sample tail included); "fit" runs \`fit\` on the first ` +

@@ -207,7 +207,7 @@ export function formatTable(allRows: readonly BenchRow[], opts: TableOptions = {
         'batches read in order from a pool of 6 400 samples. chainrule rows ending in "fit" run `fit` on the real, ' +
         'shuffled MNIST training set with the gradient monitor on, as a user does; the other chainrule rows run the ' +
         "peers' loop on the same random data (see how each row was measured, below). Every system trains a first epoch and " +
-        "three more, and its row gives the median of those three; each row's note lists them and the first.",
+        "five more, and its row gives the median of those five; each row's note lists them and the first.",
       '',
       epoch,
       '',

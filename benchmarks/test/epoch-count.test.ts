@@ -8,8 +8,8 @@ describe('which epochs a row reports', () => {
     expect(median([0.3])).toBe(0.3);
   });
 
-  it('a slow spell in one timed epoch does not move the median', () => {
-    expect(median([0.236, 0.391, 0.241])).toBe(0.241);
+  it('slow spells in two timed epochs of five do not move the median', () => {
+    expect(median([0.221, 0.275, 0.263, 0.219, 0.220])).toBe(0.221);
   });
 
   it('refuses an empty list by name', () => {
@@ -17,7 +17,7 @@ describe('which epochs a row reports', () => {
   });
 
   it('the note lists every timed epoch and the first', () => {
-    expect(TIMED_EPOCHS).toBe(3);
+    expect(TIMED_EPOCHS).toBe(5);
     expect(epochsNote(0.2849, [0.2361, 0.2503, 0.3074])).toBe('the median of epochs 2–4 (0.236, 0.250, 0.307 s; the first took 0.285 s)');
     expect(epochsNote(7.123, [6.5, 6.61, 6.7], 2)).toBe('the median of epochs 2–4 (6.50, 6.61, 6.70 s; the first took 7.12 s)');
   });
