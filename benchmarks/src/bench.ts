@@ -2,7 +2,7 @@
  * `pnpm bench`: runs every row source, prints one Markdown report (MNIST MLP epoch table, matmul GFLOP/s table,
  * MNIST CNN epoch table, conv GFLOP/s table), and writes it to benchmarks/RESULTS.md with the date and machine.
  *
- *   pnpm --filter @chainrule/benchmarks bench                 # everything, best of two rounds (~6–7 min on 2 cores)
+ *   pnpm --filter @chainrule/benchmarks bench                 # everything, best of two rounds (~10–11 min on 2 cores)
  *   pnpm --filter @chainrule/benchmarks bench -- --quick      # partial epochs, short rounds: plumbing check
  *   … bench -- --sources peers --peers tfjs-wasm,torch-1 --no-write
  *   … bench -- --sources cnn --rounds 1 --no-write               # the CNN rows only
